@@ -1,0 +1,76 @@
+# Yika — everything a fresh machine needs. Quick start: `make run`, `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium gettext
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: install system-packages run serve test test-fast lint format bench messages migrate demo clean check-deploy
+
+install: system-packages $(VENV)/.installed messages
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing system packages:$$missing"; \
+	    SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO=sudo; \
+	    ($$SUDO apt-get install -y -q $$missing || ($$SUDO apt-get update -q && $$SUDO apt-get install -y -q $$missing)) >/dev/null \
+	      || { echo "error: could not install:$$missing (apt-get failed)"; exit 1; }; \
+	  else \
+	    echo "error: Yika needs these system packages:$$missing"; \
+	    echo "       (a CJK TrueType font, pdftoppm, Chromium, gettext). Install them with your"; \
+	    echo "       system's package manager, or set YIKA_CJK_FONT to a TrueType CJK font."; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	@touch $@
+
+messages: $(VENV)/.installed
+	@DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore '.venv/*'
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --once
+
+# Web server on 127.0.0.1:8000; with REDIS_URL set, a Celery worker and beat run beside it.
+run: demo
+	@if [ -n "$$REDIS_URL" ]; then \
+	  echo "REDIS_URL is set: starting web, worker and beat (honcho)"; \
+	  DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start; \
+	else \
+	  echo "Tasks run in process (set REDIS_URL to use a Celery worker)."; \
+	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+test: install
+	$(VENV)/bin/pytest -q -p no:randomly
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-yika.example.gov.cn} \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/test

@@ -1,0 +1,68 @@
+"""Explicit filters of the register API (STYLE.md: never Meta.fields alone)."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from assets import selectors
+from assets.models import Asset, Category, Department, Location
+
+
+class AssetFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    owner_department = django_filters.CharFilter(
+        method="in_department", field_name="owner_department", label=_("Owning department")
+    )
+    using_department = django_filters.CharFilter(
+        method="in_department", field_name="using_department", label=_("Using department")
+    )
+    status = django_filters.MultipleChoiceFilter(choices=Asset.Status.choices)
+    parent = django_filters.CharFilter(method="by_parent", label=_("Host tag"))
+    category = django_filters.CharFilter(method="in_category", label=_("Category code"))
+    location = django_filters.CharFilter(method="in_location", label=_("Location code"))
+    project = django_filters.CharFilter(field_name="project__code", label=_("Project code"))
+    label_mode = django_filters.ChoiceFilter(choices=Asset.LabelMode.choices)
+    install_mode = django_filters.ChoiceFilter(choices=Asset.InstallMode.choices)
+    embedded = django_filters.BooleanFilter(method="by_embedded", label=_("Embedded"))
+    ownership_confirmed = django_filters.BooleanFilter()
+    suspected_shortage = django_filters.BooleanFilter()
+
+    class Meta:
+        model = Asset
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return selectors.filter_assets(queryset, {"q": value})
+
+    def in_department(self, queryset, name, value):
+        ids = Department.objects.filter(code=value.strip()).values_list("pk", flat=True)
+        if not ids:
+            return queryset.none()
+        subtree = Department.objects.descendants(ids[0], include_self=True).values("pk")
+        return queryset.filter(**{f"{name}__in": subtree})
+
+    def in_location(self, queryset, name, value):
+        ids = Location.objects.filter(code=value.strip()).values_list("pk", flat=True)
+        if not ids:
+            return queryset.none()
+        subtree = Location.objects.descendants(ids[0], include_self=True).values("pk")
+        return queryset.filter(location__in=subtree)
+
+    def in_category(self, queryset, name, value):
+        ids = Category.objects.filter(
+            code=value.strip(), code_system="GBT14885-2022"
+        ).values_list("pk", flat=True)
+        if not ids:
+            return queryset.none()
+        subtree = Category.objects.descendants(ids[0], include_self=True).values("pk")
+        return queryset.filter(category__in=subtree)
+
+    def by_parent(self, queryset, name, value):
+        value = value.strip().upper()
+        if value in {"", "NULL", "NONE"}:
+            return queryset.filter(parent__isnull=True)
+        return queryset.filter(parent__tag=value)
+
+    def by_embedded(self, queryset, name, value):
+        if value:
+            return queryset.filter(install_mode=Asset.InstallMode.EMBEDDED)
+        return queryset.exclude(install_mode=Asset.InstallMode.EMBEDDED)

@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from assets.api import views
+
+router = SimpleRouter()
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("locations", views.LocationViewSet, basename="location")
+router.register("categories", views.CategoryViewSet, basename="category")
+router.register("users", views.UserViewSet, basename="user")
+router.register("assets", views.AssetViewSet, basename="asset")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *router.urls,
+]

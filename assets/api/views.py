@@ -1,0 +1,193 @@
+"""API of the register: reference data, users, assets and their actions."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from assets import permissions, selectors, services, tags
+from assets.api import serializers as s
+from assets.api.filters import AssetFilter
+from assets.api.permissions import AdminOnly, RolePermission
+from assets.models import Asset, Category, Department, Location, User
+
+
+class TokenView(ObtainAuthToken):
+    """`POST /api/v1/auth/token/` with username and password returns `{"token": ...}`."""
+
+    # Reached without a session, so CSRF does not apply; django-axes counts failures.
+
+
+class DepartmentViewSet(viewsets.ModelViewSet):
+    serializer_class = s.DepartmentSerializer
+    permission_classes = [RolePermission]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return permissions.visible_departments(self.request.user).select_related("parent")
+
+
+class LocationViewSet(viewsets.ModelViewSet):
+    serializer_class = s.LocationSerializer
+    permission_classes = [RolePermission]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if not permissions.roles_of(self.request.user):
+            return Location.objects.none()
+        return Location.objects.select_related("parent", "department")
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """GB/T 14885-2022 categories (and mapped legacy codes with `?code_system=`)."""
+
+    serializer_class = s.CategorySerializer
+    permission_classes = [RolePermission]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+
+    def get_queryset(self):
+        system = self.request.query_params.get("code_system", "GBT14885-2022")
+        return Category.objects.filter(code_system=system).select_related("parent")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["leaf_ids"] = set(
+            Category.objects.exclude(
+                pk__in=Category.objects.filter(parent__isnull=False).values("parent")
+            ).values_list("pk", flat=True)
+        )
+        return context
+
+
+class UserViewSet(viewsets.ModelViewSet):
+    """Accounts; admins only."""
+
+    serializer_class = s.UserSerializer
+    permission_classes = [AdminOnly]
+    lookup_field = "username"
+    lookup_value_regex = r"[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return User.objects.select_related("department").prefetch_related("groups").order_by("username")
+
+
+class AssetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Asset cards, looked up by tag. State changes are the POST actions below."""
+
+    permission_classes = [RolePermission]
+    write_roles = {permissions.CLERK, permissions.ADMIN}
+    lookup_field = "tag"
+    lookup_value_regex = r"[^/]+"
+    filterset_class = AssetFilter
+
+    def get_queryset(self):
+        return selectors.assets_visible_to(user=self.request.user).order_by("tag")
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.AssetCreateSerializer
+        return s.AssetSerializer
+
+    def get_object(self):
+        queryset = self.get_queryset()
+        tag = tags.normalise(self.kwargs[self.lookup_field])
+        asset = get_object_or_404(queryset, tag=tag)
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if not permissions.changeable_assets(self.request.user).filter(pk=asset.pk).exists():
+                raise PermissionDenied(_("You may read this card but not change it."))
+        return asset
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asset = serializer.save()
+        return Response(s.AssetSerializer(asset, context=self.get_serializer_context()).data, status=201)
+
+    def _answer(self, asset):
+        asset = self.get_queryset().get(pk=asset.pk)
+        return Response(s.AssetSerializer(asset, context=self.get_serializer_context()).data)
+
+    @extend_schema(responses=s.ComponentSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def components(self, request, tag=None):
+        """The whole subtree below the host, depth-first, in one query."""
+        asset = self.get_object()
+        nodes = list(selectors.asset_subtree(asset=asset))
+        tag_by_id = {asset.pk: asset.tag, **{n.pk: n.tag for n in nodes}}
+        for node in nodes:
+            node.parent_tag = tag_by_id.get(node.parent_id)
+        return Response(s.ComponentSerializer(nodes, many=True).data)
+
+    @extend_schema(responses=s.AssetEventSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def events(self, request, tag=None):
+        """The card's history, newest first."""
+        asset = self.get_object()
+        page = self.paginate_queryset(selectors.asset_events(asset=asset))
+        return self.get_paginated_response(s.AssetEventSerializer(page, many=True).data)
+
+    @extend_schema(request=s.NestSerializer, responses=s.AssetSerializer)
+    @action(detail=True, methods=["post"])
+    def nest(self, request, tag=None):
+        """Put the card into a host (`parent`: tag) or take it out (`parent`: null)."""
+        asset = self.get_object()
+        data = self._validated(s.NestSerializer)
+        parent = data["parent"]
+        if parent is not None and not permissions.changeable_assets(request.user).filter(pk=parent.pk).exists():
+            raise PermissionDenied(_("You may not change the host %(tag)s.") % {"tag": parent.tag})
+        asset = services.nest_asset(
+            asset=asset, actor=request.user, parent=parent, embedded=data["embedded"], note=data["note"]
+        )
+        return self._answer(asset)
+
+    @extend_schema(request=s.MoveSerializer, responses=s.AssetSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, tag=None):
+        """Move the card; embedded and rack-mounted components follow."""
+        asset = self.get_object()
+        data = self._validated(s.MoveSerializer)
+        asset = services.move_asset(asset=asset, actor=request.user, location=data["location"], note=data["note"])
+        return self._answer(asset)
+
+    @extend_schema(request=s.RetireSerializer, responses=s.AssetSerializer)
+    @action(detail=True, methods=["post"])
+    def retire(self, request, tag=None):
+        """Retire the card; `components` says what happens to live components."""
+        asset = self.get_object()
+        data = self._validated(s.RetireSerializer)
+        asset = services.retire_asset(
+            asset=asset, actor=request.user, reason=data["reason"], components=data["components"]
+        )
+        return self._answer(asset)
+
+    @extend_schema(request=s.StatusSerializer, responses=s.AssetSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request, tag=None):
+        """Move the card along the status machine (in use, idle, lent, pending disposal …)."""
+        asset = self.get_object()
+        data = self._validated(s.StatusSerializer)
+        asset = services.change_status(
+            asset=asset, actor=request.user, status=data["status"], note=data["note"], lent_to=data["lent_to"]
+        )
+        return self._answer(asset)
+
+    def _validated(self, serializer_class):
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data

@@ -1,0 +1,734 @@
+"""The register: reference data, the asset card (资产卡片), nesting and append-only history.
+
+State changes go through `assets.services`; models hold fields, constraints and cheap properties.
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from tree_queries.fields import TreeNodeForeignKey
+from tree_queries.models import TreeNode
+from tree_queries.query import TreeQuerySet
+
+CURRENT_CODE_SYSTEM = "GBT14885-2022"
+CENT = Decimal("0.01")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to rewrite or delete what must stay (history rows, cards)."""
+
+
+class Department(TreeNode):
+    """A unit in the tree: the bureau, the big data centre, their offices, other bureaus (委办局)."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("Bureau")
+        CENTRE = "centre", _("Centre")
+        OFFICE = "office", _("Office")
+        OTHER = "other", _("Other")
+
+    parent = TreeNodeForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OFFICE)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("department head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_departments",
+    )
+    contact = models.CharField(_("contact for reports"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Location(TreeNode):
+    """Where assets stand: site › building › floor › room › rack (存放地点)."""
+
+    class Kind(models.TextChoices):
+        SITE = "site", _("Site")
+        BUILDING = "building", _("Building")
+        FLOOR = "floor", _("Floor")
+        ROOM = "room", _("Room")
+        RACK = "rack", _("Rack")
+
+    parent = TreeNodeForeignKey(
+        "self",
+        verbose_name=_("parent location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ROOM)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="locations",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Category(TreeNode):
+    """A classification node keyed by (code system, code); cards use leaves of GB/T 14885-2022."""
+
+    class VerifyPolicy(models.TextChoices):
+        VIA_HOST = "via_host", _("Counted through its host")
+        SN_MATCH = "sn_match", _("Confirm by serial number")
+        PHOTO = "photo", _("Confirm by photo")
+
+    parent = TreeNodeForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    code_system = models.CharField(
+        _("code system"), max_length=20, default=CURRENT_CODE_SYSTEM, db_index=True
+    )
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=120)
+    default_useful_life_months = models.PositiveIntegerField(
+        _("default useful life (months)"), default=72
+    )
+    usually_embedded = models.BooleanField(
+        _("usually embedded"),
+        default=False,
+        help_text=_("Device class that usually sits inside a host (终端接入设备 and the like)."),
+    )
+    embedded_verify_policy = models.CharField(
+        _("how embedded devices are counted"),
+        max_length=16,
+        choices=VerifyPolicy.choices,
+        default=VerifyPolicy.VIA_HOST,
+    )
+    maps_to = models.ForeignKey(
+        "self",
+        verbose_name=_("maps to (GB/T 14885-2022)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="legacy_codes",
+        help_text=_("For legacy code systems: the current category this code is mapped to."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code_system", "code"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["code_system", "code"], name="category_code_unique"),
+            models.CheckConstraint(
+                condition=Q(default_useful_life_months__gt=0), name="category_life_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles are the groups clerk, receiver, auditor, admin."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.display_name or self.get_full_name() or self.username
+
+
+class TagSequence(models.Model):
+    """The counter behind generated tags: one row per (prefix, year), incremented under a lock."""
+
+    prefix = models.CharField(max_length=10)
+    year = models.PositiveIntegerField()
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="tag_sequence_unique")
+        ]
+
+
+class DelegatedProject(models.Model):
+    """A delegated-build (代建) project whose assets pass to the owning bureau by handover."""
+
+    class FinalAccountsState(models.TextChoices):
+        PENDING = "pending", _("Not yet prepared")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved (决算)")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    builder_department = models.ForeignKey(
+        Department,
+        verbose_name=_("builder department"),
+        on_delete=models.PROTECT,
+        related_name="built_projects",
+    )
+    owner_department = models.ForeignKey(
+        Department,
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        related_name="owned_projects",
+    )
+    contract_no = models.CharField(_("contract number"), max_length=80, blank=True)
+    budget = models.DecimalField(
+        _("budget (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    accepted_on = models.DateField(_("completion acceptance date"), null=True, blank=True)
+    acceptance_report_no = models.CharField(_("acceptance report number"), max_length=80, blank=True)
+    handover_due_on = models.DateField(_("handover due date"), null=True, blank=True)
+    final_accounts_state = models.CharField(
+        _("final accounts"),
+        max_length=16,
+        choices=FinalAccountsState.choices,
+        default=FinalAccountsState.PENDING,
+    )
+    final_accounts_approved_on = models.DateField(_("final accounts approved on"), null=True, blank=True)
+    final_accounts_ref = models.CharField(_("final accounts approval number"), max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("delegated-build project")
+        verbose_name_plural = _("delegated-build projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0), name="project_budget_nonneg"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class AssetQuerySet(TreeQuerySet):
+    """Cards are retired, never deleted (invariant 4)."""
+
+    def delete(self):
+        raise AppendOnlyError("Asset cards are never deleted; retire them instead.")
+
+
+class Asset(TreeNode):
+    """One card per asset (资产卡片, 一物一卡). `parent` is the host of a nested component."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Surplus, pending booking")
+        IN_STOCK = "in_stock", _("In stock")
+        IN_USE = "in_use", _("In use")
+        IDLE = "idle", _("Idle")
+        LENT = "lent", _("Lent or leased")
+        PENDING_DISPOSAL = "pending_disposal", _("Pending disposal")
+        RETIRED = "retired", _("Retired")
+
+    class AcquisitionMethod(models.TextChoices):
+        PURCHASE = "purchase", _("New purchase")
+        TRANSFER = "transfer", _("Free transfer")
+        EXCHANGE = "exchange", _("Exchange")
+        DONATION = "donation", _("Donation")
+        SURPLUS = "surplus", _("Stocktake surplus")
+        DELEGATED_BUILD = "delegated_build", _("Delegated-build handover")
+        OTHER = "other", _("Other")
+
+    class ValueType(models.TextChoices):
+        PROVISIONAL = "provisional", _("Provisional (暂估)")
+        FINAL = "final", _("Final accounts (决算)")
+        APPRAISED = "appraised", _("Appraised")
+        REPLACEMENT = "replacement", _("Replacement cost")
+        NOMINAL = "nominal", _("Nominal amount")
+
+    class InstallMode(models.TextChoices):
+        STANDALONE = "standalone", _("Standalone")
+        EMBEDDED = "embedded", _("Embedded in its host")
+        RACK_MOUNTED = "rack_mounted", _("Rack-mounted")
+
+    class LabelMode(models.TextChoices):
+        OWN_LABEL = "own_label", _("Own label")
+        HOST_LABEL = "host_label", _("Listed on the host's label")
+        CARD_LABEL = "card_label", _("Label kept with the paper card")
+        VIRTUAL = "virtual", _("No physical label (identified by SN/MAC)")
+
+    parent = TreeNodeForeignKey(
+        "self",
+        verbose_name=_("host"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="components",
+    )
+    tag = models.CharField(_("tag"), max_length=40, unique=True, editable=False)
+    legacy_number = models.CharField(_("legacy number"), max_length=60, blank=True, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    brand = models.CharField(_("brand"), max_length=80, blank=True)
+    model = models.CharField(_("model"), max_length=120, blank=True)
+    spec = models.CharField(_("specification"), max_length=255, blank=True)
+    serial_number = models.CharField(_("serial number"), max_length=120, blank=True, db_index=True)
+    unit = models.CharField(_("unit of measure"), max_length=10, default="台")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="assets"
+    )
+
+    acquisition_method = models.CharField(
+        _("acquisition method"),
+        max_length=20,
+        choices=AcquisitionMethod.choices,
+        default=AcquisitionMethod.PURCHASE,
+    )
+    acquired_on = models.DateField(_("acquired on"), null=True, blank=True)
+    in_service_on = models.DateField(_("in service since"), null=True, blank=True)
+    contract_no = models.CharField(_("contract number"), max_length=80, blank=True)
+    invoice_no = models.CharField(_("invoice number"), max_length=80, blank=True)
+    project = models.ForeignKey(
+        DelegatedProject,
+        verbose_name=_("delegated-build project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    warranty_until = models.DateField(_("warranty until"), null=True, blank=True)
+
+    value_type = models.CharField(
+        _("value type"), max_length=16, choices=ValueType.choices, default=ValueType.FINAL
+    )
+    original_value = models.DecimalField(
+        _("original value (CNY)"), max_digits=14, decimal_places=2, default=Decimal("0.00")
+    )
+    booked_on = models.DateField(_("booked on"), null=True, blank=True)
+    voucher_no = models.CharField(_("voucher number"), max_length=60, blank=True)
+    depreciate = models.BooleanField(_("depreciate"), default=True)
+    useful_life_months = models.PositiveIntegerField(_("useful life (months)"), default=72)
+
+    managing_department = models.ForeignKey(
+        Department,
+        verbose_name=_("managing department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managed_assets",
+    )
+    using_department = models.ForeignKey(
+        Department,
+        verbose_name=_("using department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="used_assets",
+    )
+    owner_department = models.ForeignKey(
+        Department,
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
+        related_name="owned_assets",
+    )
+    ownership_confirmed = models.BooleanField(_("ownership confirmed"), default=True)
+    custodian = models.CharField(_("custodian"), max_length=80, blank=True)
+    custodian_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("custodian account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="custodied_assets",
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.IN_STOCK, db_index=True
+    )
+    lent_to = models.CharField(_("lent to"), max_length=200, blank=True)
+    suspected_shortage = models.BooleanField(_("suspected shortage"), default=False)
+
+    install_mode = models.CharField(
+        _("installation"), max_length=16, choices=InstallMode.choices, default=InstallMode.STANDALONE
+    )
+    label_mode = models.CharField(
+        _("label strategy"),
+        max_length=16,
+        choices=LabelMode.choices,
+        default=LabelMode.OWN_LABEL,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retire_reason = models.TextField(_("retirement reason"), blank=True)
+
+    objects = AssetQuerySet.as_manager(with_tree_fields=False)
+
+    class Meta:
+        ordering = ["tag"]
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        indexes = [
+            models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
+            models.Index(fields=["using_department"], name="asset_using_dept"),
+            models.Index(fields=["name"], name="asset_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(original_value__gte=0), name="asset_original_value_nonneg"
+            ),
+            models.CheckConstraint(condition=Q(useful_life_months__gt=0), name="asset_life_positive"),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")) | Q(parent__isnull=True),
+                name="asset_not_own_parent",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="retired", retired_at__isnull=False)
+                | (~Q(status="retired") & Q(retired_at__isnull=True)),
+                name="asset_retired_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(install_mode="embedded") | Q(parent__isnull=False),
+                name="asset_embedded_has_host",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.tag} {self.name}"
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Asset cards are never deleted; retire them instead.")
+
+    @property
+    def embedded(self) -> bool:
+        return self.install_mode == self.InstallMode.EMBEDDED
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != self.Status.RETIRED
+
+    def months_depreciated(self, on: date | None = None) -> int:
+        """Months charged by `on`: the month of entry into service counts (政府会计准则第3号)."""
+        if not self.depreciate or self.in_service_on is None:
+            return 0
+        on = on or timezone.localdate()
+        if on < self.in_service_on:
+            return 0
+        months = (on.year - self.in_service_on.year) * 12 + on.month - self.in_service_on.month + 1
+        return min(months, self.useful_life_months)
+
+    def monthly_depreciation(self) -> Decimal:
+        if not self.depreciate:
+            return Decimal("0.00")
+        return (self.original_value / self.useful_life_months).quantize(CENT, ROUND_HALF_UP)
+
+    def accumulated_depreciation(self, on: date | None = None) -> Decimal:
+        """Straight-line, monthly, no residual value; never more than the original value."""
+        months = self.months_depreciated(on)
+        if months >= self.useful_life_months:
+            return self.original_value
+        value = (self.original_value * months / self.useful_life_months).quantize(
+            CENT, ROUND_HALF_UP
+        )
+        return min(value, self.original_value)
+
+    def net_book_value(self, on: date | None = None) -> Decimal:
+        return max(self.original_value - self.accumulated_depreciation(on), Decimal("0.00"))
+
+
+class AssetEventQuerySet(models.QuerySet):
+    """History rows are written once and never updated or deleted (invariant 4)."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Asset history is append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Asset history is append-only.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("Asset history is append-only.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("Asset history is append-only.")
+
+
+class AssetEvent(models.Model):
+    """One change to one card: who, when, what kind, each field's before/after, why, and where from."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Registered")
+        UPDATED = "updated", _("Edited")
+        NESTED = "nested", _("Nesting changed")
+        MOVED = "moved", _("Moved")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        RETIRED = "retired", _("Retired")
+        REVALUED = "revalued", _("Revalued")
+        LABEL_PRINTED = "label_printed", _("Label printed")
+        LABEL_VOIDED = "label_voided", _("Label voided")
+        HANDOVER_SUBMITTED = "handover_submitted", _("Handover submitted")
+        HANDOVER_ACCEPTED = "handover_accepted", _("Accepted in a handover")
+        HANDOVER_REJECTED = "handover_rejected", _("Rejected in a handover")
+        HANDOVER_WITHDRAWN = "handover_withdrawn", _("Handover withdrawn")
+        COUNTED = "counted", _("Counted in a stocktake")
+        STOCKTAKE_CORRECTION = "stocktake_correction", _("Corrected after a stocktake")
+        SHORTAGE_FLAGGED = "shortage_flagged", _("Flagged as suspected shortage")
+        IMPORTED = "imported", _("Imported")
+
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asset_events",
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    handover = models.ForeignKey(
+        "Handover",
+        verbose_name=_("handover"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asset_events",
+    )
+    # The stocktake campaign, when there is one. A plain id: `assets` imports no other app.
+    campaign_id = models.PositiveBigIntegerField(_("stocktake campaign"), null=True, blank=True)
+
+    objects = AssetEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("asset event")
+        verbose_name_plural = _("asset events")
+        indexes = [models.Index(fields=["asset", "-at"], name="event_asset_at")]
+
+    def __str__(self):
+        return f"{self.asset_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise AppendOnlyError("Asset history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Asset history is append-only.")
+
+
+class Handover(models.Model):
+    """A handover (移交单) of a delegated-build project's assets to the owning department."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTIALLY_ACCEPTED = "partially_accepted", _("Partially accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    project = models.ForeignKey(
+        DelegatedProject,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="handovers",
+    )
+    from_department = models.ForeignKey(
+        Department,
+        verbose_name=_("from department"),
+        on_delete=models.PROTECT,
+        related_name="handovers_out",
+    )
+    to_department = models.ForeignKey(
+        Department,
+        verbose_name=_("to department"),
+        on_delete=models.PROTECT,
+        related_name="handovers_in",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, db_index=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    decision_comment = models.TextField(_("decision comment"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="handovers_created",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handovers_submitted",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handovers_decided",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_department=models.F("to_department")),
+                name="handover_distinct_parties",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class HandoverItem(models.Model):
+    """One card in a handover and the receiver's explicit result for it."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    handover = models.ForeignKey(
+        Handover, verbose_name=_("handover"), on_delete=models.PROTECT, related_name="items"
+    )
+    asset = models.ForeignKey(
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="handover_items"
+    )
+    included_with_host = models.BooleanField(_("brought along by its host"), default=False)
+    result = models.CharField(
+        _("result"), max_length=10, choices=Result.choices, default=Result.PENDING
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    # An open handover holds the asset; a partial unique constraint allows one open item per asset.
+    is_open = models.BooleanField(default=True, editable=False)
+    new_using_department = models.ForeignKey(
+        Department,
+        verbose_name=_("new using department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_custodian = models.CharField(_("new custodian"), max_length=80, blank=True)
+    new_location = models.ForeignKey(
+        Location,
+        verbose_name=_("new location"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["asset__tag"]
+        verbose_name = _("handover item")
+        verbose_name_plural = _("handover items")
+        constraints = [
+            models.UniqueConstraint(fields=["handover", "asset"], name="handover_item_unique"),
+            models.UniqueConstraint(
+                fields=["asset"], condition=Q(is_open=True), name="asset_one_open_handover"
+            ),
+            models.CheckConstraint(
+                condition=~Q(result="rejected") | ~Q(reason=""),
+                name="handover_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.handover_id}:{self.asset_id}"
+
+
+class HandoverArchive(models.Model):
+    """A document handed over with the assets: reports, licences, source-code location."""
+
+    class Kind(models.TextChoices):
+        ENGINEERING = "engineering", _("Engineering documents")
+        FINANCIAL = "financial", _("Financial documents")
+        LICENCE = "licence", _("Licence proof")
+        SOURCE_CODE = "source_code", _("Source code and media")
+        OTHER = "other", _("Other")
+
+    handover = models.ForeignKey(
+        Handover, verbose_name=_("handover"), on_delete=models.PROTECT, related_name="archives"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("reference or location"), max_length=500, blank=True)
+    copies = models.PositiveIntegerField(_("copies"), default=1)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("handover archive")
+        verbose_name_plural = _("handover archives")
+
+    def __str__(self):
+        return self.title

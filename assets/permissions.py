@@ -1,0 +1,106 @@
+"""Who may see and change what: the one place that answers it (DESIGN.md invariant 8).
+
+Every API viewset, web view, admin page, export and reference inside a request (a parent tag, the
+tags to print, a scanned code) starts from these scoped querysets. Out of scope is 404, never 403.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from assets.models import Asset, Department
+
+CLERK = "clerk"
+RECEIVER = "receiver"
+AUDITOR = "auditor"
+ADMIN = "admin"
+ROLES = (CLERK, RECEIVER, AUDITOR, ADMIN)
+
+
+def roles_of(user) -> set[str]:
+    """The user's roles; superusers are admins. Cached on the user object for the request."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_yika_roles", None)
+    if cached is None:
+        cached = {name for name in user.groups.values_list("name", flat=True) if name in ROLES}
+        if user.is_superuser:
+            cached.add(ADMIN)
+        user._yika_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_admin(user) -> bool:
+    return ADMIN in roles_of(user)
+
+
+def reads_everything(user) -> bool:
+    """Admins and auditors read the whole register."""
+    return has_role(user, ADMIN, AUDITOR)
+
+
+def department_scope_ids(user) -> set[int]:
+    """The user's department and its sub-departments (one recursive query, cached per request)."""
+    if user is None or not user.is_authenticated or not user.department_id:
+        return set()
+    cached = getattr(user, "_yika_scope", None)
+    if cached is None:
+        cached = set(
+            Department.objects.descendants(user.department_id, include_self=True).values_list(
+                "pk", flat=True
+            )
+        )
+        user._yika_scope = cached
+    return cached
+
+
+def asset_scope_q(user, prefix: str = "") -> Q:
+    """Assets a department-bound user works with: owned, used or managed in their scope."""
+    scope = department_scope_ids(user)
+    return (
+        Q(**{f"{prefix}owner_department__in": scope})
+        | Q(**{f"{prefix}using_department__in": scope})
+        | Q(**{f"{prefix}managing_department__in": scope})
+    )
+
+
+def visible_assets(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The cards `user` may read."""
+    queryset = Asset.objects.all() if queryset is None else queryset
+    if not user or not user.is_authenticated or not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    return queryset.filter(asset_scope_q(user))
+
+
+def changeable_assets(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The cards `user` may change: admins everything, clerks their department scope."""
+    queryset = Asset.objects.all() if queryset is None else queryset
+    if is_admin(user):
+        return queryset
+    if has_role(user, CLERK):
+        return queryset.filter(asset_scope_q(user))
+    return queryset.none()
+
+
+def can_change_assets(user) -> bool:
+    """Role check for register writes (the object check is `changeable_assets`)."""
+    return has_role(user, ADMIN, CLERK)
+
+
+def assignable_departments(user) -> QuerySet:
+    """Departments `user` may put a card under (owner, using, managing)."""
+    if is_admin(user):
+        return Department.objects.all()
+    return Department.objects.filter(pk__in=department_scope_ids(user))
+
+
+def visible_departments(user) -> QuerySet:
+    """Reference data is readable by every signed-in user with a role."""
+    if not roles_of(user):
+        return Department.objects.none()
+    return Department.objects.all()

@@ -1,0 +1,611 @@
+"""Every change to the register: one function per action, one transaction, its history event.
+
+Views, serializers, admin actions, importers and tasks call these; none of them saves a card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assets import tags
+from assets.errors import DomainError, TransitionNotAllowed
+from assets.models import (
+    CURRENT_CODE_SYSTEM,
+    Asset,
+    AssetEvent,
+    Category,
+    Department,
+    Location,
+    TagSequence,
+)
+
+Status = Asset.Status
+
+# The status machine of DOMAIN.md §2. `retired` is reached only through `retire_asset`.
+ASSET_TRANSITIONS: dict[str, set[str]] = {
+    Status.DRAFT: {Status.IN_STOCK, Status.IN_USE},
+    Status.IN_STOCK: {Status.IN_USE, Status.PENDING_DISPOSAL},
+    Status.IN_USE: {Status.IDLE, Status.LENT, Status.PENDING_DISPOSAL, Status.IN_STOCK},
+    Status.IDLE: {Status.IN_USE, Status.LENT, Status.PENDING_DISPOSAL},
+    Status.LENT: {Status.IN_USE, Status.IDLE, Status.PENDING_DISPOSAL},
+    Status.PENDING_DISPOSAL: {Status.IN_USE, Status.IDLE, Status.RETIRED},
+    Status.RETIRED: set(),
+}
+RETIRABLE = {Status.DRAFT, Status.IN_STOCK, Status.IN_USE, Status.IDLE, Status.PENDING_DISPOSAL}
+INITIAL_STATUSES = {Status.IN_STOCK, Status.IN_USE, Status.DRAFT}
+
+# Plain card fields: editable through `update_asset`. Everything else has its own action.
+PLAIN_FIELDS = (
+    "legacy_number",
+    "name",
+    "brand",
+    "model",
+    "spec",
+    "serial_number",
+    "unit",
+    "category",
+    "acquisition_method",
+    "acquired_on",
+    "in_service_on",
+    "contract_no",
+    "invoice_no",
+    "project",
+    "warranty_until",
+    "value_type",
+    "original_value",
+    "booked_on",
+    "voucher_no",
+    "depreciate",
+    "useful_life_months",
+    "managing_department",
+    "using_department",
+    "custodian",
+    "custodian_user",
+    "label_mode",
+    "notes",
+)
+# Fields that change only through an action; a write names the action (DESIGN.md API rule).
+ACTION_FIELDS = {
+    "parent": "nest",
+    "embedded": "nest",
+    "install_mode": "nest",
+    "status": "status",
+    "owner_department": "handover",
+    "ownership_confirmed": "handover",
+    "location": "move",
+    "tag": None,
+    "retired_at": "retire",
+    "retire_reason": "retire",
+}
+# Components that sit physically inside their host and therefore move with it.
+PHYSICALLY_INSIDE = {Asset.InstallMode.EMBEDDED, Asset.InstallMode.RACK_MOUNTED}
+
+
+class RetireComponents:
+    REFUSE = "refuse"
+    DETACH = "detach"
+    RETIRE = "retire"
+    CHOICES = (REFUSE, DETACH, RETIRE)
+
+
+def _json_value(value: Any) -> Any:
+    """A history-friendly form of a field value: natural keys, ISO dates, decimal strings."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    for attr in ("tag", "code", "username"):
+        if hasattr(value, attr):
+            return getattr(value, attr)
+    return str(value)
+
+
+def record_event(
+    *,
+    asset: Asset,
+    actor,
+    kind: str,
+    changes: dict[str, list] | None = None,
+    note: str = "",
+    handover=None,
+    campaign_id: int | None = None,
+) -> AssetEvent:
+    """Append one history row. Called only by services, inside their transaction."""
+    return AssetEvent.objects.create(
+        asset=asset,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        changes={f: [_json_value(b), _json_value(a)] for f, (b, a) in (changes or {}).items()},
+        note=note or "",
+        handover=handover,
+        campaign_id=campaign_id,
+    )
+
+
+def next_tag(*, year: int | None = None, prefix: str | None = None) -> str:
+    """Issue the next tag for (prefix, year) under a row lock; must run inside a transaction.
+
+    The counter row is created with get_or_create on its unique (prefix, year) key, then locked and
+    incremented, so parallel registrations get distinct numbers on PostgreSQL; on SQLite the
+    IMMEDIATE transaction serialises writers.
+    """
+    prefix = (prefix or settings.YIKA_TAG_PREFIX).upper()
+    year = year or timezone.localdate().year
+    TagSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = TagSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    value = sequence.last_value
+    while True:
+        value += 1
+        tag = tags.make_tag(prefix, year, value)
+        if tag is not None:
+            break
+    sequence.last_value = value
+    sequence.save(update_fields=["last_value"])
+    return tag
+
+
+def _require_leaf_category(category: Category) -> None:
+    if category.code_system != CURRENT_CODE_SYSTEM:
+        raise ValidationError(
+            {
+                "category": _(
+                    "Category %(code)s belongs to %(system)s; cards use %(current)s codes."
+                )
+                % {"code": category.code, "system": category.code_system, "current": CURRENT_CODE_SYSTEM}
+            }
+        )
+    if Category.objects.filter(parent=category).exists():
+        raise ValidationError(
+            {
+                "category": _(
+                    "Category %(code)s %(name)s is a group; choose one of its leaf categories."
+                )
+                % {"code": category.code, "name": category.name}
+            }
+        )
+
+
+def _check_departments(actor, fields: dict[str, Any]) -> None:
+    """A clerk may put a card only under departments in their own scope.
+
+    `actor=None` is the system itself (demo data, migrations), which has no scope to keep to.
+    """
+    from assets import permissions
+
+    if actor is None or permissions.is_admin(actor):
+        return
+    allowed = permissions.department_scope_ids(actor)
+    for field in ("owner_department", "using_department", "managing_department"):
+        department = fields.get(field)
+        if isinstance(department, Department) and department.pk not in allowed:
+            raise ValidationError(
+                {
+                    field: _("Department %(code)s is outside your department scope.")
+                    % {"code": department.code}
+                }
+            )
+
+
+def _validate_card(asset: Asset) -> None:
+    errors: dict[str, str] = {}
+    if asset.original_value is not None and asset.original_value < 0:
+        errors["original_value"] = _("The original value cannot be negative.")
+    if asset.useful_life_months is not None and asset.useful_life_months <= 0:
+        errors["useful_life_months"] = _("The useful life must be at least one month.")
+    if asset.acquired_on and asset.in_service_on and asset.in_service_on < asset.acquired_on:
+        errors["in_service_on"] = _("The in-service date cannot be before the acquisition date.")
+    if not (asset.name or "").strip():
+        errors["name"] = _("The name is required.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def register_asset(*, actor, fields: dict[str, Any], note: str = "") -> Asset:
+    """Create a card (资产卡片) with a freshly generated tag and its `created` event.
+
+    `fields` may carry the plain fields plus `owner_department`, `location`, `status`
+    (one of draft/in_stock/in_use), `parent` and `install_mode`; nesting is checked as in
+    `nest_asset`.
+    """
+    fields = dict(fields)
+    parent = fields.pop("parent", None)
+    install_mode = fields.pop("install_mode", Asset.InstallMode.STANDALONE)
+    status = fields.pop("status", Status.IN_STOCK)
+    if status not in INITIAL_STATUSES:
+        raise ValidationError(
+            {"status": _("A new card starts as in stock, in use or surplus (draft).")}
+        )
+    unknown = set(fields) - set(PLAIN_FIELDS) - {"owner_department", "location", "ownership_confirmed"}
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+    if fields.get("owner_department") is None:
+        raise ValidationError({"owner_department": _("The owning department is required.")})
+    if fields.get("category") is None:
+        raise ValidationError({"category": _("The category is required.")})
+    _require_leaf_category(fields["category"])
+    _check_departments(actor, fields)
+    if "useful_life_months" not in fields or fields["useful_life_months"] is None:
+        fields["useful_life_months"] = fields["category"].default_useful_life_months
+    asset = Asset(status=status, install_mode=install_mode, **fields)
+    if parent is not None:
+        parent = Asset.objects.select_for_update().get(pk=parent.pk)
+        _check_host(parent)
+        asset.parent = parent
+        if install_mode in PHYSICALLY_INSIDE and parent.location_id:
+            asset.location_id = parent.location_id
+    elif install_mode == Asset.InstallMode.EMBEDDED:
+        raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
+    _validate_card(asset)
+    asset.tag = next_tag()
+    asset.save()
+    record_event(
+        asset=asset,
+        actor=actor,
+        kind=AssetEvent.Kind.CREATED,
+        changes={"tag": [None, asset.tag], "status": [None, asset.status]},
+        note=note,
+    )
+    return asset
+
+
+def _lock(asset: Asset) -> Asset:
+    return Asset.objects.select_for_update().select_related("category").get(pk=asset.pk)
+
+
+@transaction.atomic
+def update_asset(*, asset: Asset, actor, fields: dict[str, Any], note: str = "") -> Asset:
+    """Change plain fields; one `updated` event lists each field's before and after."""
+    for name in fields:
+        if name in ACTION_FIELDS:
+            raise_action_field(name)
+        if name not in PLAIN_FIELDS:
+            raise ValidationError({name: _("This field cannot be changed.")})
+    asset = _lock(asset)
+    if asset.status == Status.RETIRED:
+        raise TransitionNotAllowed(_("A retired card cannot be edited."), code="asset_retired")
+    if "category" in fields and fields["category"] is not None:
+        _require_leaf_category(fields["category"])
+    _check_departments(actor, fields)
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(asset, name)
+        if before != value:
+            changes[name] = [before, value]
+            setattr(asset, name, value)
+    if not changes:
+        return asset
+    _validate_card(asset)
+    asset.save()
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note)
+    return asset
+
+
+def raise_action_field(name: str):
+    action = ACTION_FIELDS.get(name)
+    if action is None:
+        raise ValidationError({name: _("This field is generated and cannot be changed.")})
+    raise ValidationError(
+        {
+            name: _("“%(field)s” changes only through the %(action)s action (POST …/%(action)s/).")
+            % {"field": name, "action": action}
+        }
+    )
+
+
+def _check_host(host: Asset) -> None:
+    if host.status == Status.RETIRED:
+        raise ValidationError(
+            {"parent": _("%(tag)s is retired and cannot hold components.") % {"tag": host.tag}}
+        )
+
+
+@transaction.atomic
+def nest_asset(*, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str = "") -> Asset:
+    """Put a component into a host (or take it out with `parent=None`).
+
+    Refuses self-parenting, cycles and retired hosts. An embedded component takes its host's
+    location. Writes a `nested` event on the component and one on each host involved.
+    """
+    asset = _lock(asset)
+    if asset.status == Status.RETIRED:
+        raise TransitionNotAllowed(_("A retired card cannot be nested."), code="asset_retired")
+    old_parent = asset.parent
+    if parent is not None:
+        parent = _lock(parent)
+        if parent.pk == asset.pk:
+            raise ValidationError({"parent": _("An asset cannot be its own host.")})
+        ancestor_ids = set(
+            Asset.objects.ancestors(parent, include_self=True).values_list("pk", flat=True)
+        )
+        if asset.pk in ancestor_ids:
+            raise ValidationError(
+                {
+                    "parent": _(
+                        "%(parent)s is inside %(tag)s already; nesting it would make a cycle."
+                    )
+                    % {"parent": parent.tag, "tag": asset.tag}
+                }
+            )
+        _check_host(parent)
+    elif embedded:
+        raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
+    new_mode = (
+        Asset.InstallMode.EMBEDDED
+        if embedded
+        else (
+            Asset.InstallMode.STANDALONE
+            if asset.install_mode == Asset.InstallMode.EMBEDDED
+            else asset.install_mode
+        )
+    )
+    changes: dict[str, list] = {}
+    if (old_parent.pk if old_parent else None) != (parent.pk if parent else None):
+        changes["parent"] = [old_parent, parent]
+    if new_mode != asset.install_mode:
+        changes["install_mode"] = [asset.install_mode, new_mode]
+    if embedded and parent is not None and parent.location_id != asset.location_id:
+        changes["location"] = [asset.location, parent.location]
+        asset.location = parent.location
+    if not changes:
+        return asset
+    asset.parent = parent
+    asset.install_mode = new_mode
+    asset.save()
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.NESTED, changes=changes, note=note)
+    if "parent" in changes:
+        if old_parent is not None:
+            record_event(
+                asset=old_parent,
+                actor=actor,
+                kind=AssetEvent.Kind.NESTED,
+                changes={"components": [asset.tag, None]},
+                note=note,
+            )
+        if parent is not None:
+            record_event(
+                asset=parent,
+                actor=actor,
+                kind=AssetEvent.Kind.NESTED,
+                changes={"components": [None, asset.tag]},
+                note=note,
+            )
+    return asset
+
+
+def components_inside(asset: Asset) -> list[Asset]:
+    """Live descendants physically inside `asset` (embedded or rack-mounted all the way), locked."""
+    ids = list(Asset.objects.descendants(asset).values_list("pk", flat=True))
+    descendants = list(Asset.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    by_parent: dict[int, list[Asset]] = {}
+    for node in descendants:
+        by_parent.setdefault(node.parent_id, []).append(node)
+    inside: list[Asset] = []
+    frontier = [asset.pk]
+    while frontier:
+        next_frontier = []
+        for host_id in frontier:
+            for child in by_parent.get(host_id, []):
+                if child.install_mode in PHYSICALLY_INSIDE and child.status != Status.RETIRED:
+                    inside.append(child)
+                    next_frontier.append(child.pk)
+        frontier = next_frontier
+    return inside
+
+
+@transaction.atomic
+def move_asset(
+    *,
+    asset: Asset,
+    actor,
+    location: Location,
+    note: str = "",
+    campaign_id: int | None = None,
+    handover=None,
+) -> Asset:
+    """Move a card to `location`; embedded and rack-mounted components follow, each with an event."""
+    asset = _lock(asset)
+    if asset.status == Status.RETIRED:
+        raise TransitionNotAllowed(_("A retired card cannot be moved."), code="asset_retired")
+    if asset.install_mode == Asset.InstallMode.EMBEDDED:
+        raise ValidationError(
+            {
+                "location": _(
+                    "%(tag)s is embedded in %(host)s; move the host or detach the device first."
+                )
+                % {"tag": asset.tag, "host": asset.parent.tag if asset.parent else "-"}
+            }
+        )
+    for node in [asset, *components_inside(asset)]:
+        if node.location_id == location.pk:
+            continue
+        before = node.location
+        node.location = location
+        node.save(update_fields=["location", "updated_at"])
+        record_event(
+            asset=node,
+            actor=actor,
+            kind=AssetEvent.Kind.MOVED,
+            changes={"location": [before, location]},
+            note=note if node.pk == asset.pk else _("Moved with its host %(tag)s.") % {"tag": asset.tag},
+            campaign_id=campaign_id,
+            handover=handover,
+        )
+    return asset
+
+
+@transaction.atomic
+def change_status(
+    *, asset: Asset, actor, status: str, note: str = "", lent_to: str = ""
+) -> Asset:
+    """Move a card along the status machine (not to `retired`: that is `retire_asset`)."""
+    asset = _lock(asset)
+    if status == Status.RETIRED:
+        raise TransitionNotAllowed(_("Use the retire action to retire a card."), code="use_retire")
+    if status not in ASSET_TRANSITIONS.get(asset.status, set()):
+        raise TransitionNotAllowed(
+            _("A card cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": Status(asset.status).label, "new": Status(status).label}
+        )
+    if status == Status.LENT and not lent_to.strip():
+        raise ValidationError({"lent_to": _("Say who the asset is lent or leased to.")})
+    changes = {"status": [asset.status, status]}
+    if status == Status.LENT or asset.lent_to:
+        new_lent_to = lent_to.strip() if status == Status.LENT else ""
+        if new_lent_to != asset.lent_to:
+            changes["lent_to"] = [asset.lent_to, new_lent_to]
+        asset.lent_to = new_lent_to
+    asset.status = status
+    asset.save()
+    record_event(
+        asset=asset, actor=actor, kind=AssetEvent.Kind.STATUS_CHANGED, changes=changes, note=note
+    )
+    return asset
+
+
+@transaction.atomic
+def retire_asset(
+    *, asset: Asset, actor, reason: str, components: str = RetireComponents.REFUSE
+) -> Asset:
+    """Retire a card (已处置/核销); the card stays in the register forever.
+
+    A host with live components is refused unless `components` is `detach` (they leave the host
+    and stay live) or `retire` (they are retired too, each with its event).
+    """
+    if components not in RetireComponents.CHOICES:
+        raise ValidationError(
+            {"components": _("Choose one of: refuse, detach, retire.")}
+        )
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for retiring the asset.")})
+    asset = _lock(asset)
+    if asset.status not in RETIRABLE:
+        raise TransitionNotAllowed(
+            _("A card that is “%(status)s” cannot be retired.")
+            % {"status": Status(asset.status).label}
+        )
+    live_children = list(
+        Asset.objects.select_for_update().filter(parent=asset).exclude(status=Status.RETIRED)
+    )
+    if live_children and components == RetireComponents.REFUSE:
+        raise TransitionNotAllowed(
+            _(
+                "%(tag)s still holds %(count)s live component(s) (%(tags)s): detach or retire "
+                "them too."
+            )
+            % {
+                "tag": asset.tag,
+                "count": len(live_children),
+                "tags": ", ".join(c.tag for c in live_children[:10]),
+            },
+            code="host_has_components",
+        )
+    for child in live_children:
+        if components == RetireComponents.DETACH:
+            nest_asset(
+                asset=child,
+                actor=actor,
+                parent=None,
+                embedded=False,
+                note=_("Detached because its host %(tag)s was retired.") % {"tag": asset.tag},
+            )
+        else:
+            if child.status not in RETIRABLE:
+                change_status(
+                    asset=child,
+                    actor=actor,
+                    status=Status.PENDING_DISPOSAL,
+                    note=_("Retired with its host %(tag)s.") % {"tag": asset.tag},
+                )
+            retire_asset(
+                asset=child,
+                actor=actor,
+                reason=_("Retired with its host %(tag)s: %(reason)s")
+                % {"tag": asset.tag, "reason": reason},
+                components=RetireComponents.RETIRE,
+            )
+    before = asset.status
+    asset.status = Status.RETIRED
+    asset.retired_at = timezone.now()
+    asset.retire_reason = reason.strip()
+    asset.save()
+    record_event(
+        asset=asset,
+        actor=actor,
+        kind=AssetEvent.Kind.RETIRED,
+        changes={"status": [before, Status.RETIRED]},
+        note=reason.strip(),
+    )
+    return asset
+
+
+@dataclass(frozen=True)
+class Revaluation:
+    asset: Asset
+    before: Decimal
+    after: Decimal
+
+
+@transaction.atomic
+def revalue_asset(
+    *, asset: Asset, actor, original_value: Decimal, value_type: str, note: str = ""
+) -> Asset:
+    """Set a new original value and value type (e.g. 暂估 → 决算) with a `revalued` event."""
+    if original_value is None or original_value < 0:
+        raise ValidationError({"original_value": _("The original value cannot be negative.")})
+    if value_type not in Asset.ValueType.values:
+        raise ValidationError({"value_type": _("Unknown value type.")})
+    asset = _lock(asset)
+    changes = {}
+    if asset.original_value != original_value:
+        changes["original_value"] = [asset.original_value, original_value]
+    if asset.value_type != value_type:
+        changes["value_type"] = [asset.value_type, value_type]
+    if not changes:
+        return asset
+    asset.original_value = original_value
+    asset.value_type = value_type
+    asset.save()
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.REVALUED, changes=changes, note=note)
+    return asset
+
+
+@transaction.atomic
+def save_user(*, actor, user=None, fields: dict[str, Any]):
+    """Create or change an account (admins only). Moving a user to another department or
+    deactivating them ends their API tokens; their sessions end on the next request."""
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from assets.models import User
+
+    fields = dict(fields)
+    roles = fields.pop("roles", None)
+    password = fields.pop("password", None)
+    creating = user is None
+    if creating:
+        if not password:
+            raise ValidationError({"password": _("A password is required.")})
+        user = User()
+    old_department_id, old_active = user.department_id, user.is_active
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    if roles is not None:
+        user.groups.set(Group.objects.filter(name__in=roles))
+    if not creating and (user.department_id != old_department_id or (old_active and not user.is_active)):
+        Token.objects.filter(user=user).delete()
+    return user

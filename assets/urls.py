@@ -1,0 +1,10 @@
+from django.urls import path
+
+from assets import views
+
+app_name = "assets"
+
+urlpatterns = [
+    path("", views.AssetListView.as_view(), name="asset-list"),
+    path("assets/<str:tag>/", views.AssetDetailView.as_view(), name="asset-detail"),
+]

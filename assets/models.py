@@ -201,6 +201,9 @@ class TagSequence(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="tag_sequence_unique")
         ]
 
+    def __str__(self):
+        return f"{self.prefix}{self.year}: {self.last_value}"
+
 
 class DelegatedProject(models.Model):
     """A delegated-build (代建) project whose assets pass to the owning bureau by handover."""
@@ -229,7 +232,9 @@ class DelegatedProject(models.Model):
         _("budget (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     accepted_on = models.DateField(_("completion acceptance date"), null=True, blank=True)
-    acceptance_report_no = models.CharField(_("acceptance report number"), max_length=80, blank=True)
+    acceptance_report_no = models.CharField(
+        _("acceptance report number"), max_length=80, blank=True
+    )
     handover_due_on = models.DateField(_("handover due date"), null=True, blank=True)
     final_accounts_state = models.CharField(
         _("final accounts"),
@@ -237,8 +242,12 @@ class DelegatedProject(models.Model):
         choices=FinalAccountsState.choices,
         default=FinalAccountsState.PENDING,
     )
-    final_accounts_approved_on = models.DateField(_("final accounts approved on"), null=True, blank=True)
-    final_accounts_ref = models.CharField(_("final accounts approval number"), max_length=80, blank=True)
+    final_accounts_approved_on = models.DateField(
+        _("final accounts approved on"), null=True, blank=True
+    )
+    final_accounts_ref = models.CharField(
+        _("final accounts approval number"), max_length=80, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -399,7 +408,10 @@ class Asset(TreeNode):
     suspected_shortage = models.BooleanField(_("suspected shortage"), default=False)
 
     install_mode = models.CharField(
-        _("installation"), max_length=16, choices=InstallMode.choices, default=InstallMode.STANDALONE
+        _("installation"),
+        max_length=16,
+        choices=InstallMode.choices,
+        default=InstallMode.STANDALONE,
     )
     label_mode = models.CharField(
         _("label strategy"),
@@ -429,7 +441,9 @@ class Asset(TreeNode):
             models.CheckConstraint(
                 condition=Q(original_value__gte=0), name="asset_original_value_nonneg"
             ),
-            models.CheckConstraint(condition=Q(useful_life_months__gt=0), name="asset_life_positive"),
+            models.CheckConstraint(
+                condition=Q(useful_life_months__gt=0), name="asset_life_positive"
+            ),
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")) | Q(parent__isnull=True),
                 name="asset_not_own_parent",

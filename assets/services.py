@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets import tags
-from assets.errors import DomainError, TransitionNotAllowed
+from assets.errors import TransitionNotAllowed
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -162,7 +162,11 @@ def _require_leaf_category(category: Category) -> None:
                 "category": _(
                     "Category %(code)s belongs to %(system)s; cards use %(current)s codes."
                 )
-                % {"code": category.code, "system": category.code_system, "current": CURRENT_CODE_SYSTEM}
+                % {
+                    "code": category.code,
+                    "system": category.code_system,
+                    "current": CURRENT_CODE_SYSTEM,
+                }
             }
         )
     if Category.objects.filter(parent=category).exists():
@@ -227,9 +231,13 @@ def register_asset(*, actor, fields: dict[str, Any], note: str = "") -> Asset:
         raise ValidationError(
             {"status": _("A new card starts as in stock, in use or surplus (draft).")}
         )
-    unknown = set(fields) - set(PLAIN_FIELDS) - {"owner_department", "location", "ownership_confirmed"}
+    unknown = (
+        set(fields) - set(PLAIN_FIELDS) - {"owner_department", "location", "ownership_confirmed"}
+    )
     if unknown:
-        raise ValidationError({name: _("This field cannot be set here.") for name in sorted(unknown)})
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in sorted(unknown)}
+        )
     if fields.get("owner_department") is None:
         raise ValidationError({"owner_department": _("The owning department is required.")})
     if fields.get("category") is None:
@@ -312,7 +320,9 @@ def _check_host(host: Asset) -> None:
 
 
 @transaction.atomic
-def nest_asset(*, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str = "") -> Asset:
+def nest_asset(
+    *, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str = ""
+) -> Asset:
     """Put a component into a host (or take it out with `parent=None`).
 
     Refuses self-parenting, cycles and retired hosts. An embedded component takes its host's
@@ -438,7 +448,9 @@ def move_asset(
             actor=actor,
             kind=AssetEvent.Kind.MOVED,
             changes={"location": [before, location]},
-            note=note if node.pk == asset.pk else _("Moved with its host %(tag)s.") % {"tag": asset.tag},
+            note=note
+            if node.pk == asset.pk
+            else _("Moved with its host %(tag)s.") % {"tag": asset.tag},
             campaign_id=campaign_id,
             handover=handover,
         )
@@ -446,9 +458,7 @@ def move_asset(
 
 
 @transaction.atomic
-def change_status(
-    *, asset: Asset, actor, status: str, note: str = "", lent_to: str = ""
-) -> Asset:
+def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: str = "") -> Asset:
     """Move a card along the status machine (not to `retired`: that is `retire_asset`)."""
     asset = _lock(asset)
     if status == Status.RETIRED:
@@ -484,9 +494,7 @@ def retire_asset(
     and stay live) or `retire` (they are retired too, each with its event).
     """
     if components not in RetireComponents.CHOICES:
-        raise ValidationError(
-            {"components": _("Choose one of: refuse, detach, retire.")}
-        )
+        raise ValidationError({"components": _("Choose one of: refuse, detach, retire.")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for retiring the asset.")})
     asset = _lock(asset)
@@ -577,7 +585,9 @@ def revalue_asset(
     asset.original_value = original_value
     asset.value_type = value_type
     asset.save()
-    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.REVALUED, changes=changes, note=note)
+    record_event(
+        asset=asset, actor=actor, kind=AssetEvent.Kind.REVALUED, changes=changes, note=note
+    )
     return asset
 
 
@@ -606,6 +616,8 @@ def save_user(*, actor, user=None, fields: dict[str, Any]):
     user.save()
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
-    if not creating and (user.department_id != old_department_id or (old_active and not user.is_active)):
+    if not creating and (
+        user.department_id != old_department_id or (old_active and not user.is_active)
+    ):
         Token.objects.filter(user=user).delete()
     return user

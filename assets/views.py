@@ -20,9 +20,11 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "asset"
 
     def get_object(self, queryset=None):
-        asset = permissions.visible_assets(self.request.user).filter(
-            tag=tags.normalise(self.kwargs["tag"])
-        ).first()
+        asset = (
+            permissions.visible_assets(self.request.user)
+            .filter(tag=tags.normalise(self.kwargs["tag"]))
+            .first()
+        )
         if asset is None:
             raise Http404
         return asset

@@ -48,9 +48,9 @@ class AssetFilter(django_filters.FilterSet):
         return queryset.filter(location__in=subtree)
 
     def in_category(self, queryset, name, value):
-        ids = Category.objects.filter(
-            code=value.strip(), code_system="GBT14885-2022"
-        ).values_list("pk", flat=True)
+        ids = Category.objects.filter(code=value.strip(), code_system="GBT14885-2022").values_list(
+            "pk", flat=True
+        )
         if not ids:
             return queryset.none()
         subtree = Category.objects.descendants(ids[0], include_self=True).values("pk")

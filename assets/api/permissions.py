@@ -30,4 +30,6 @@ class RolePermission(BasePermission):
 
 class AdminOnly(BasePermission):
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and permissions.is_admin(request.user))
+        return bool(
+            request.user and request.user.is_authenticated and permissions.is_admin(request.user)
+        )

@@ -45,9 +45,7 @@ class ScopedAssetTagField(NaturalKeyField):
     """A tag resolved through the requesting user's scope: another department's tag is unknown."""
 
     def __init__(self, **kwargs):
-        super().__init__(
-            slug_field="tag", unknown_message=_("Unknown asset “{value}”."), **kwargs
-        )
+        super().__init__(slug_field="tag", unknown_message=_("Unknown asset “{value}”."), **kwargs)
 
     def get_queryset(self):
         request = self.context.get("request")
@@ -273,13 +271,18 @@ class AssetCreateSerializer(AssetSerializer):
 
     class Meta(AssetSerializer.Meta):
         read_only_fields = [
-            f
-            for f in AssetSerializer.Meta.read_only_fields
-            if f not in {"status", "install_mode"}
+            f for f in AssetSerializer.Meta.read_only_fields if f not in {"status", "install_mode"}
         ]
 
     def _accepts_on_create(self, name: str) -> bool:
-        return name in {"owner_department", "location", "parent", "embedded", "status", "install_mode"}
+        return name in {
+            "owner_department",
+            "location",
+            "parent",
+            "embedded",
+            "status",
+            "install_mode",
+        }
 
     def create(self, validated_data):
         embedded = validated_data.pop("embedded", False)
@@ -331,7 +334,17 @@ class AssetEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AssetEvent
-        fields = ["id", "kind", "kind_display", "at", "actor", "changes", "note", "handover", "campaign_id"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "at",
+            "actor",
+            "changes",
+            "note",
+            "handover",
+            "campaign_id",
+        ]
         read_only_fields = fields
 
 
@@ -368,7 +381,9 @@ class StatusSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     """Users, for admins only. `is_staff`, `is_superuser` and `groups` are not exposed."""
 
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
     department = department_field(required=False, allow_null=True)
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=permissions.ROLES), required=False
@@ -390,7 +405,9 @@ class UserSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["roles"] = sorted(
-            name for name in instance.groups.values_list("name", flat=True) if name in permissions.ROLES
+            name
+            for name in instance.groups.values_list("name", flat=True)
+            if name in permissions.ROLES
         )
         return data
 

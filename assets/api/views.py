@@ -13,7 +13,7 @@ from assets import permissions, selectors, services, tags
 from assets.api import serializers as s
 from assets.api.filters import AssetFilter
 from assets.api.permissions import AdminOnly, RolePermission
-from assets.models import Asset, Category, Department, Location, User
+from assets.models import Category, Location, User
 
 
 class TokenView(ObtainAuthToken):
@@ -78,7 +78,11 @@ class UserViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        return User.objects.select_related("department").prefetch_related("groups").order_by("username")
+        return (
+            User.objects.select_related("department")
+            .prefetch_related("groups")
+            .order_by("username")
+        )
 
 
 class AssetViewSet(
@@ -117,7 +121,9 @@ class AssetViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         asset = serializer.save()
-        return Response(s.AssetSerializer(asset, context=self.get_serializer_context()).data, status=201)
+        return Response(
+            s.AssetSerializer(asset, context=self.get_serializer_context()).data, status=201
+        )
 
     def _answer(self, asset):
         asset = self.get_queryset().get(pk=asset.pk)
@@ -149,10 +155,17 @@ class AssetViewSet(
         asset = self.get_object()
         data = self._validated(s.NestSerializer)
         parent = data["parent"]
-        if parent is not None and not permissions.changeable_assets(request.user).filter(pk=parent.pk).exists():
+        if (
+            parent is not None
+            and not permissions.changeable_assets(request.user).filter(pk=parent.pk).exists()
+        ):
             raise PermissionDenied(_("You may not change the host %(tag)s.") % {"tag": parent.tag})
         asset = services.nest_asset(
-            asset=asset, actor=request.user, parent=parent, embedded=data["embedded"], note=data["note"]
+            asset=asset,
+            actor=request.user,
+            parent=parent,
+            embedded=data["embedded"],
+            note=data["note"],
         )
         return self._answer(asset)
 
@@ -162,7 +175,9 @@ class AssetViewSet(
         """Move the card; embedded and rack-mounted components follow."""
         asset = self.get_object()
         data = self._validated(s.MoveSerializer)
-        asset = services.move_asset(asset=asset, actor=request.user, location=data["location"], note=data["note"])
+        asset = services.move_asset(
+            asset=asset, actor=request.user, location=data["location"], note=data["note"]
+        )
         return self._answer(asset)
 
     @extend_schema(request=s.RetireSerializer, responses=s.AssetSerializer)
@@ -183,7 +198,11 @@ class AssetViewSet(
         asset = self.get_object()
         data = self._validated(s.StatusSerializer)
         asset = services.change_status(
-            asset=asset, actor=request.user, status=data["status"], note=data["note"], lent_to=data["lent_to"]
+            asset=asset,
+            actor=request.user,
+            status=data["status"],
+            note=data["note"],
+            lent_to=data["lent_to"],
         )
         return self._answer(asset)
 

@@ -10,334 +10,1142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=80, verbose_name='display name')),
-                ('language', models.CharField(choices=[('zh-hans', 'Simplified Chinese'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='language')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "display_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="display name"),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("zh-hans", "Simplified Chinese"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=10,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_system', models.CharField(db_index=True, default='GBT14885-2022', max_length=20, verbose_name='code system')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('default_useful_life_months', models.PositiveIntegerField(default=72, verbose_name='default useful life (months)')),
-                ('usually_embedded', models.BooleanField(default=False, help_text='Device class that usually sits inside a host (终端接入设备 and the like).', verbose_name='usually embedded')),
-                ('embedded_verify_policy', models.CharField(choices=[('via_host', 'Counted through its host'), ('sn_match', 'Confirm by serial number'), ('photo', 'Confirm by photo')], default='via_host', max_length=16, verbose_name='how embedded devices are counted')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('maps_to', models.ForeignKey(blank=True, help_text='For legacy code systems: the current category this code is mapped to.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='legacy_codes', to='assets.category', verbose_name='maps to (GB/T 14885-2022)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assets.category', verbose_name='parent category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code_system",
+                    models.CharField(
+                        db_index=True,
+                        default="GBT14885-2022",
+                        max_length=20,
+                        verbose_name="code system",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "default_useful_life_months",
+                    models.PositiveIntegerField(
+                        default=72, verbose_name="default useful life (months)"
+                    ),
+                ),
+                (
+                    "usually_embedded",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Device class that usually sits inside a host (终端接入设备 and the like).",
+                        verbose_name="usually embedded",
+                    ),
+                ),
+                (
+                    "embedded_verify_policy",
+                    models.CharField(
+                        choices=[
+                            ("via_host", "Counted through its host"),
+                            ("sn_match", "Confirm by serial number"),
+                            ("photo", "Confirm by photo"),
+                        ],
+                        default="via_host",
+                        max_length=16,
+                        verbose_name="how embedded devices are counted",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "maps_to",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For legacy code systems: the current category this code is mapped to.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legacy_codes",
+                        to="assets.category",
+                        verbose_name="maps to (GB/T 14885-2022)",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="assets.category",
+                        verbose_name="parent category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category',
-                'verbose_name_plural': 'categories',
-                'ordering': ['code_system', 'code'],
+                "verbose_name": "category",
+                "verbose_name_plural": "categories",
+                "ordering": ["code_system", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('bureau', 'Bureau'), ('centre', 'Centre'), ('office', 'Office'), ('other', 'Other')], default='office', max_length=16, verbose_name='kind')),
-                ('contact', models.CharField(blank=True, max_length=200, verbose_name='contact for reports')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('head', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='headed_departments', to=settings.AUTH_USER_MODEL, verbose_name='department head')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assets.department', verbose_name='parent department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("bureau", "Bureau"),
+                            ("centre", "Centre"),
+                            ("office", "Office"),
+                            ("other", "Other"),
+                        ],
+                        default="office",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="contact for reports"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "head",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="headed_departments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="department head",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="assets.department",
+                        verbose_name="parent department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['code'],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='DelegatedProject',
+            name="DelegatedProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('contract_no', models.CharField(blank=True, max_length=80, verbose_name='contract number')),
-                ('budget', models.DecimalField(blank=True, decimal_places=2, max_digits=16, null=True, verbose_name='budget (CNY)')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='completion acceptance date')),
-                ('acceptance_report_no', models.CharField(blank=True, max_length=80, verbose_name='acceptance report number')),
-                ('handover_due_on', models.DateField(blank=True, null=True, verbose_name='handover due date')),
-                ('final_accounts_state', models.CharField(choices=[('pending', 'Not yet prepared'), ('submitted', 'Submitted for approval'), ('approved', 'Approved (决算)')], default='pending', max_length=16, verbose_name='final accounts')),
-                ('final_accounts_approved_on', models.DateField(blank=True, null=True, verbose_name='final accounts approved on')),
-                ('final_accounts_ref', models.CharField(blank=True, max_length=80, verbose_name='final accounts approval number')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('builder_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='built_projects', to='assets.department', verbose_name='builder department')),
-                ('owner_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_projects', to='assets.department', verbose_name='owning department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "contract_no",
+                    models.CharField(blank=True, max_length=80, verbose_name="contract number"),
+                ),
+                (
+                    "budget",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=16,
+                        null=True,
+                        verbose_name="budget (CNY)",
+                    ),
+                ),
+                (
+                    "accepted_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="completion acceptance date"
+                    ),
+                ),
+                (
+                    "acceptance_report_no",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="acceptance report number"
+                    ),
+                ),
+                (
+                    "handover_due_on",
+                    models.DateField(blank=True, null=True, verbose_name="handover due date"),
+                ),
+                (
+                    "final_accounts_state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Not yet prepared"),
+                            ("submitted", "Submitted for approval"),
+                            ("approved", "Approved (决算)"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="final accounts",
+                    ),
+                ),
+                (
+                    "final_accounts_approved_on",
+                    models.DateField(
+                        blank=True, null=True, verbose_name="final accounts approved on"
+                    ),
+                ),
+                (
+                    "final_accounts_ref",
+                    models.CharField(
+                        blank=True, max_length=80, verbose_name="final accounts approval number"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "builder_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="built_projects",
+                        to="assets.department",
+                        verbose_name="builder department",
+                    ),
+                ),
+                (
+                    "owner_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_projects",
+                        to="assets.department",
+                        verbose_name="owning department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delegated-build project',
-                'verbose_name_plural': 'delegated-build projects',
-                'ordering': ['code'],
+                "verbose_name": "delegated-build project",
+                "verbose_name_plural": "delegated-build projects",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.CharField(editable=False, max_length=40, unique=True, verbose_name='tag')),
-                ('legacy_number', models.CharField(blank=True, db_index=True, max_length=60, verbose_name='legacy number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('brand', models.CharField(blank=True, max_length=80, verbose_name='brand')),
-                ('model', models.CharField(blank=True, max_length=120, verbose_name='model')),
-                ('spec', models.CharField(blank=True, max_length=255, verbose_name='specification')),
-                ('serial_number', models.CharField(blank=True, db_index=True, max_length=120, verbose_name='serial number')),
-                ('unit', models.CharField(default='台', max_length=10, verbose_name='unit of measure')),
-                ('acquisition_method', models.CharField(choices=[('purchase', 'New purchase'), ('transfer', 'Free transfer'), ('exchange', 'Exchange'), ('donation', 'Donation'), ('surplus', 'Stocktake surplus'), ('delegated_build', 'Delegated-build handover'), ('other', 'Other')], default='purchase', max_length=20, verbose_name='acquisition method')),
-                ('acquired_on', models.DateField(blank=True, null=True, verbose_name='acquired on')),
-                ('in_service_on', models.DateField(blank=True, null=True, verbose_name='in service since')),
-                ('contract_no', models.CharField(blank=True, max_length=80, verbose_name='contract number')),
-                ('invoice_no', models.CharField(blank=True, max_length=80, verbose_name='invoice number')),
-                ('warranty_until', models.DateField(blank=True, null=True, verbose_name='warranty until')),
-                ('value_type', models.CharField(choices=[('provisional', 'Provisional (暂估)'), ('final', 'Final accounts (决算)'), ('appraised', 'Appraised'), ('replacement', 'Replacement cost'), ('nominal', 'Nominal amount')], default='final', max_length=16, verbose_name='value type')),
-                ('original_value', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='original value (CNY)')),
-                ('booked_on', models.DateField(blank=True, null=True, verbose_name='booked on')),
-                ('voucher_no', models.CharField(blank=True, max_length=60, verbose_name='voucher number')),
-                ('depreciate', models.BooleanField(default=True, verbose_name='depreciate')),
-                ('useful_life_months', models.PositiveIntegerField(default=72, verbose_name='useful life (months)')),
-                ('ownership_confirmed', models.BooleanField(default=True, verbose_name='ownership confirmed')),
-                ('custodian', models.CharField(blank=True, max_length=80, verbose_name='custodian')),
-                ('status', models.CharField(choices=[('draft', 'Surplus, pending booking'), ('in_stock', 'In stock'), ('in_use', 'In use'), ('idle', 'Idle'), ('lent', 'Lent or leased'), ('pending_disposal', 'Pending disposal'), ('retired', 'Retired')], db_index=True, default='in_stock', max_length=20, verbose_name='status')),
-                ('lent_to', models.CharField(blank=True, max_length=200, verbose_name='lent to')),
-                ('suspected_shortage', models.BooleanField(default=False, verbose_name='suspected shortage')),
-                ('install_mode', models.CharField(choices=[('standalone', 'Standalone'), ('embedded', 'Embedded in its host'), ('rack_mounted', 'Rack-mounted')], default='standalone', max_length=16, verbose_name='installation')),
-                ('label_mode', models.CharField(choices=[('own_label', 'Own label'), ('host_label', "Listed on the host's label"), ('card_label', 'Label kept with the paper card'), ('virtual', 'No physical label (identified by SN/MAC)')], default='own_label', max_length=16, verbose_name='label strategy')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='retired at')),
-                ('retire_reason', models.TextField(blank=True, verbose_name='retirement reason')),
-                ('custodian_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custodied_assets', to=settings.AUTH_USER_MODEL, verbose_name='custodian account')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='components', to='assets.asset', verbose_name='host')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='assets.category', verbose_name='category')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='assets.delegatedproject', verbose_name='delegated-build project')),
-                ('managing_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='managed_assets', to='assets.department', verbose_name='managing department')),
-                ('owner_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_assets', to='assets.department', verbose_name='owning department')),
-                ('using_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='used_assets', to='assets.department', verbose_name='using department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tag",
+                    models.CharField(
+                        editable=False, max_length=40, unique=True, verbose_name="tag"
+                    ),
+                ),
+                (
+                    "legacy_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=60, verbose_name="legacy number"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("brand", models.CharField(blank=True, max_length=80, verbose_name="brand")),
+                ("model", models.CharField(blank=True, max_length=120, verbose_name="model")),
+                (
+                    "spec",
+                    models.CharField(blank=True, max_length=255, verbose_name="specification"),
+                ),
+                (
+                    "serial_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=120, verbose_name="serial number"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(default="台", max_length=10, verbose_name="unit of measure"),
+                ),
+                (
+                    "acquisition_method",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "New purchase"),
+                            ("transfer", "Free transfer"),
+                            ("exchange", "Exchange"),
+                            ("donation", "Donation"),
+                            ("surplus", "Stocktake surplus"),
+                            ("delegated_build", "Delegated-build handover"),
+                            ("other", "Other"),
+                        ],
+                        default="purchase",
+                        max_length=20,
+                        verbose_name="acquisition method",
+                    ),
+                ),
+                (
+                    "acquired_on",
+                    models.DateField(blank=True, null=True, verbose_name="acquired on"),
+                ),
+                (
+                    "in_service_on",
+                    models.DateField(blank=True, null=True, verbose_name="in service since"),
+                ),
+                (
+                    "contract_no",
+                    models.CharField(blank=True, max_length=80, verbose_name="contract number"),
+                ),
+                (
+                    "invoice_no",
+                    models.CharField(blank=True, max_length=80, verbose_name="invoice number"),
+                ),
+                (
+                    "warranty_until",
+                    models.DateField(blank=True, null=True, verbose_name="warranty until"),
+                ),
+                (
+                    "value_type",
+                    models.CharField(
+                        choices=[
+                            ("provisional", "Provisional (暂估)"),
+                            ("final", "Final accounts (决算)"),
+                            ("appraised", "Appraised"),
+                            ("replacement", "Replacement cost"),
+                            ("nominal", "Nominal amount"),
+                        ],
+                        default="final",
+                        max_length=16,
+                        verbose_name="value type",
+                    ),
+                ),
+                (
+                    "original_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=14,
+                        verbose_name="original value (CNY)",
+                    ),
+                ),
+                ("booked_on", models.DateField(blank=True, null=True, verbose_name="booked on")),
+                (
+                    "voucher_no",
+                    models.CharField(blank=True, max_length=60, verbose_name="voucher number"),
+                ),
+                ("depreciate", models.BooleanField(default=True, verbose_name="depreciate")),
+                (
+                    "useful_life_months",
+                    models.PositiveIntegerField(default=72, verbose_name="useful life (months)"),
+                ),
+                (
+                    "ownership_confirmed",
+                    models.BooleanField(default=True, verbose_name="ownership confirmed"),
+                ),
+                (
+                    "custodian",
+                    models.CharField(blank=True, max_length=80, verbose_name="custodian"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Surplus, pending booking"),
+                            ("in_stock", "In stock"),
+                            ("in_use", "In use"),
+                            ("idle", "Idle"),
+                            ("lent", "Lent or leased"),
+                            ("pending_disposal", "Pending disposal"),
+                            ("retired", "Retired"),
+                        ],
+                        db_index=True,
+                        default="in_stock",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("lent_to", models.CharField(blank=True, max_length=200, verbose_name="lent to")),
+                (
+                    "suspected_shortage",
+                    models.BooleanField(default=False, verbose_name="suspected shortage"),
+                ),
+                (
+                    "install_mode",
+                    models.CharField(
+                        choices=[
+                            ("standalone", "Standalone"),
+                            ("embedded", "Embedded in its host"),
+                            ("rack_mounted", "Rack-mounted"),
+                        ],
+                        default="standalone",
+                        max_length=16,
+                        verbose_name="installation",
+                    ),
+                ),
+                (
+                    "label_mode",
+                    models.CharField(
+                        choices=[
+                            ("own_label", "Own label"),
+                            ("host_label", "Listed on the host's label"),
+                            ("card_label", "Label kept with the paper card"),
+                            ("virtual", "No physical label (identified by SN/MAC)"),
+                        ],
+                        default="own_label",
+                        max_length=16,
+                        verbose_name="label strategy",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "retired_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="retired at"),
+                ),
+                ("retire_reason", models.TextField(blank=True, verbose_name="retirement reason")),
+                (
+                    "custodian_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custodied_assets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="custodian account",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="components",
+                        to="assets.asset",
+                        verbose_name="host",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assets",
+                        to="assets.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assets",
+                        to="assets.delegatedproject",
+                        verbose_name="delegated-build project",
+                    ),
+                ),
+                (
+                    "managing_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="managed_assets",
+                        to="assets.department",
+                        verbose_name="managing department",
+                    ),
+                ),
+                (
+                    "owner_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_assets",
+                        to="assets.department",
+                        verbose_name="owning department",
+                    ),
+                ),
+                (
+                    "using_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="used_assets",
+                        to="assets.department",
+                        verbose_name="using department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'asset',
-                'verbose_name_plural': 'assets',
-                'ordering': ['tag'],
+                "verbose_name": "asset",
+                "verbose_name_plural": "assets",
+                "ordering": ["tag"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='department',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='assets.department', verbose_name='department'),
+            model_name="user",
+            name="department",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="members",
+                to="assets.department",
+                verbose_name="department",
+            ),
         ),
         migrations.CreateModel(
-            name='Handover',
+            name="Handover",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='number')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('accepted', 'Accepted'), ('partially_accepted', 'Partially accepted'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn')], db_index=True, default='draft', max_length=20, verbose_name='state')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('decision_comment', models.TextField(blank=True, verbose_name='decision comment')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='submitted at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_created', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_decided', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('from_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_out', to='assets.department', verbose_name='from department')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers', to='assets.delegatedproject', verbose_name='project')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='handovers_submitted', to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
-                ('to_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handovers_in', to='assets.department', verbose_name='to department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="number")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("accepted", "Accepted"),
+                            ("partially_accepted", "Partially accepted"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("decision_comment", models.TextField(blank=True, verbose_name="decision comment")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="submitted at"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_created",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_decided",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "from_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_out",
+                        to="assets.department",
+                        verbose_name="from department",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers",
+                        to="assets.delegatedproject",
+                        verbose_name="project",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_submitted",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
+                (
+                    "to_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handovers_in",
+                        to="assets.department",
+                        verbose_name="to department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handover',
-                'verbose_name_plural': 'handovers',
-                'ordering': ['-created_at'],
+                "verbose_name": "handover",
+                "verbose_name_plural": "handovers",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssetEvent',
+            name="AssetEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Registered'), ('updated', 'Edited'), ('nested', 'Nesting changed'), ('moved', 'Moved'), ('status_changed', 'Status changed'), ('retired', 'Retired'), ('revalued', 'Revalued'), ('label_printed', 'Label printed'), ('label_voided', 'Label voided'), ('handover_submitted', 'Handover submitted'), ('handover_accepted', 'Accepted in a handover'), ('handover_rejected', 'Rejected in a handover'), ('handover_withdrawn', 'Handover withdrawn'), ('counted', 'Counted in a stocktake'), ('stocktake_correction', 'Corrected after a stocktake'), ('shortage_flagged', 'Flagged as suspected shortage'), ('imported', 'Imported')], max_length=32, verbose_name='kind')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='at')),
-                ('changes', models.JSONField(blank=True, default=dict, verbose_name='changes')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('campaign_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='stocktake campaign')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='asset_events', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='assets.asset', verbose_name='asset')),
-                ('handover', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='asset_events', to='assets.handover', verbose_name='handover')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Registered"),
+                            ("updated", "Edited"),
+                            ("nested", "Nesting changed"),
+                            ("moved", "Moved"),
+                            ("status_changed", "Status changed"),
+                            ("retired", "Retired"),
+                            ("revalued", "Revalued"),
+                            ("label_printed", "Label printed"),
+                            ("label_voided", "Label voided"),
+                            ("handover_submitted", "Handover submitted"),
+                            ("handover_accepted", "Accepted in a handover"),
+                            ("handover_rejected", "Rejected in a handover"),
+                            ("handover_withdrawn", "Handover withdrawn"),
+                            ("counted", "Counted in a stocktake"),
+                            ("stocktake_correction", "Corrected after a stocktake"),
+                            ("shortage_flagged", "Flagged as suspected shortage"),
+                            ("imported", "Imported"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="at"
+                    ),
+                ),
+                ("changes", models.JSONField(blank=True, default=dict, verbose_name="changes")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "campaign_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="stocktake campaign"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="asset_events",
+                        to="assets.handover",
+                        verbose_name="handover",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'asset event',
-                'verbose_name_plural': 'asset events',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "asset event",
+                "verbose_name_plural": "asset events",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverArchive',
+            name="HandoverArchive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('engineering', 'Engineering documents'), ('financial', 'Financial documents'), ('licence', 'Licence proof'), ('source_code', 'Source code and media'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('reference', models.CharField(blank=True, max_length=500, verbose_name='reference or location')),
-                ('copies', models.PositiveIntegerField(default=1, verbose_name='copies')),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='archives', to='assets.handover', verbose_name='handover')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("engineering", "Engineering documents"),
+                            ("financial", "Financial documents"),
+                            ("licence", "Licence proof"),
+                            ("source_code", "Source code and media"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="reference or location"
+                    ),
+                ),
+                ("copies", models.PositiveIntegerField(default=1, verbose_name="copies")),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="archives",
+                        to="assets.handover",
+                        verbose_name="handover",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handover archive',
-                'verbose_name_plural': 'handover archives',
-                'ordering': ['id'],
+                "verbose_name": "handover archive",
+                "verbose_name_plural": "handover archives",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('site', 'Site'), ('building', 'Building'), ('floor', 'Floor'), ('room', 'Room'), ('rack', 'Rack')], default='room', max_length=16, verbose_name='kind')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='locations', to='assets.department', verbose_name='responsible department')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='assets.location', verbose_name='parent location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("site", "Site"),
+                            ("building", "Building"),
+                            ("floor", "Floor"),
+                            ("room", "Room"),
+                            ("rack", "Rack"),
+                        ],
+                        default="room",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="locations",
+                        to="assets.department",
+                        verbose_name="responsible department",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="assets.location",
+                        verbose_name="parent location",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'location',
-                'verbose_name_plural': 'locations',
-                'ordering': ['code'],
+                "verbose_name": "location",
+                "verbose_name_plural": "locations",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HandoverItem',
+            name="HandoverItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('included_with_host', models.BooleanField(default=False, verbose_name='brought along by its host')),
-                ('result', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='result')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('is_open', models.BooleanField(default=True, editable=False)),
-                ('new_custodian', models.CharField(blank=True, max_length=80, verbose_name='new custodian')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='handover_items', to='assets.asset', verbose_name='asset')),
-                ('handover', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='items', to='assets.handover', verbose_name='handover')),
-                ('new_using_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.department', verbose_name='new using department')),
-                ('new_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.location', verbose_name='new location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "included_with_host",
+                    models.BooleanField(default=False, verbose_name="brought along by its host"),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="result",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                ("is_open", models.BooleanField(default=True, editable=False)),
+                (
+                    "new_custodian",
+                    models.CharField(blank=True, max_length=80, verbose_name="new custodian"),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="handover_items",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "handover",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="items",
+                        to="assets.handover",
+                        verbose_name="handover",
+                    ),
+                ),
+                (
+                    "new_using_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.department",
+                        verbose_name="new using department",
+                    ),
+                ),
+                (
+                    "new_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="new location",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'handover item',
-                'verbose_name_plural': 'handover items',
-                'ordering': ['asset__tag'],
+                "verbose_name": "handover item",
+                "verbose_name_plural": "handover items",
+                "ordering": ["asset__tag"],
             },
         ),
         migrations.AddField(
-            model_name='asset',
-            name='location',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assets', to='assets.location', verbose_name='location'),
+            model_name="asset",
+            name="location",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="assets",
+                to="assets.location",
+                verbose_name="location",
+            ),
         ),
         migrations.CreateModel(
-            name='TagSequence',
+            name="TagSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=10)),
-                ('year', models.PositiveIntegerField()),
-                ('last_value', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=10)),
+                ("year", models.PositiveIntegerField()),
+                ("last_value", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='tag_sequence_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("prefix", "year"), name="tag_sequence_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('code_system', 'code'), name='category_code_unique'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("code_system", "code"), name="category_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.CheckConstraint(condition=models.Q(('default_useful_life_months__gt', 0)), name='category_life_positive'),
+            model_name="category",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("default_useful_life_months__gt", 0)),
+                name="category_life_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delegatedproject',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__isnull', True), ('budget__gte', 0), _connector='OR'), name='project_budget_nonneg'),
+            model_name="delegatedproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget__isnull", True), ("budget__gte", 0), _connector="OR"),
+                name="project_budget_nonneg",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handover',
-            constraint=models.CheckConstraint(condition=models.Q(('from_department', models.F('to_department')), _negated=True), name='handover_distinct_parties'),
+            model_name="handover",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_department", models.F("to_department")), _negated=True),
+                name="handover_distinct_parties",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assetevent',
-            index=models.Index(fields=['asset', '-at'], name='event_asset_at'),
+            model_name="assetevent",
+            index=models.Index(fields=["asset", "-at"], name="event_asset_at"),
         ),
         migrations.AddConstraint(
-            model_name='handoveritem',
-            constraint=models.UniqueConstraint(fields=('handover', 'asset'), name='handover_item_unique'),
+            model_name="handoveritem",
+            constraint=models.UniqueConstraint(
+                fields=("handover", "asset"), name="handover_item_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoveritem',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_open', True)), fields=('asset',), name='asset_one_open_handover'),
+            model_name="handoveritem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_open", True)),
+                fields=("asset",),
+                name="asset_one_open_handover",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handoveritem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('result', 'rejected'), _negated=True), models.Q(('reason', ''), _negated=True), _connector='OR'), name='handover_rejection_has_reason'),
+            model_name="handoveritem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("result", "rejected"), _negated=True),
+                    models.Q(("reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="handover_rejection_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['owner_department', 'status'], name='asset_owner_status'),
+            model_name="asset",
+            index=models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['using_department'], name='asset_using_dept'),
+            model_name="asset",
+            index=models.Index(fields=["using_department"], name="asset_using_dept"),
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['name'], name='asset_name'),
+            model_name="asset",
+            index=models.Index(fields=["name"], name="asset_name"),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(('original_value__gte', 0)), name='asset_original_value_nonneg'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("original_value__gte", 0)), name="asset_original_value_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(('useful_life_months__gt', 0)), name='asset_life_positive'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("useful_life_months__gt", 0)), name="asset_life_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('parent', models.F('pk')), _negated=True), ('parent__isnull', True), _connector='OR'), name='asset_not_own_parent'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("parent", models.F("pk")), _negated=True),
+                    ("parent__isnull", True),
+                    _connector="OR",
+                ),
+                name="asset_not_own_parent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('retired_at__isnull', False), ('status', 'retired')), models.Q(models.Q(('status', 'retired'), _negated=True), ('retired_at__isnull', True)), _connector='OR'), name='asset_retired_has_date'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("retired_at__isnull", False), ("status", "retired")),
+                    models.Q(
+                        models.Q(("status", "retired"), _negated=True), ("retired_at__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="asset_retired_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='asset',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('install_mode', 'embedded'), _negated=True), ('parent__isnull', False), _connector='OR'), name='asset_embedded_has_host'),
+            model_name="asset",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("install_mode", "embedded"), _negated=True),
+                    ("parent__isnull", False),
+                    _connector="OR",
+                ),
+                name="asset_embedded_has_host",
+            ),
         ),
     ]

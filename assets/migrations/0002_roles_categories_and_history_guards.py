@@ -85,7 +85,7 @@ def add_reference_data(apps, schema_editor):
 
 def add_guards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_GUARDS)
+        schema_editor.execute(PG_GUARDS, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(SQLITE_GUARDS)
 

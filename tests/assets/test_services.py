@@ -31,7 +31,11 @@ def test_group_category_is_refused(centre):
     with pytest.raises(ValidationError) as error:
         services.register_asset(
             actor=None,
-            fields={"name": "x", "owner_department": centre, "category": leaf_category("A02010100")},
+            fields={
+                "name": "x",
+                "owner_department": centre,
+                "category": leaf_category("A02010100"),
+            },
         )
     assert "category" in error.value.message_dict
 

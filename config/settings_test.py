@@ -15,3 +15,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Unit tests run Celery tasks in process, right after commit, whatever REDIS_URL says. Integration
+# tests marked `redis` switch this off and run a real worker against the real Redis broker
+# (tests/conftest.py, `live_worker`); on SQLite without REDIS_URL they are skipped with a reason.
+CELERY_TASK_ALWAYS_EAGER = True

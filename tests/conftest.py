@@ -6,14 +6,41 @@ from tests.factories import DepartmentFactory, UserFactory
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` prove behaviour only PostgreSQL has; elsewhere they say why."""
+    """Tests marked `postgres` or `redis` prove behaviour only those servers have; without them
+    they are skipped with the reason (CI's second leg runs them)."""
     from django.conf import settings
 
+    skips = {}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        skip = pytest.mark.skip(reason="needs PostgreSQL (run with DATABASE_URL=postgres://…)")
-        for item in items:
-            if "postgres" in item.keywords:
+        skips["postgres"] = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+    if not settings.REDIS_URL:
+        skips["redis"] = pytest.mark.skip(reason="needs a Redis broker (REDIS_URL=redis://…)")
+    for item in items:
+        for marker, skip in skips.items():
+            if marker in item.keywords:
                 item.add_marker(skip)
+
+
+@pytest.fixture
+def live_worker(transactional_db, settings):
+    """A real Celery worker thread consuming from the real Redis broker, for integration tests.
+
+    Tasks are published to Redis and run by the worker with its own database connection, so the
+    test must commit what the task reads (hence `transactional_db`).
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=10
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
 
 
 @pytest.fixture

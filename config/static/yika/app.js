@@ -1,0 +1,27 @@
+// Yika's small page behaviours. No inline scripts: the Content-Security-Policy forbids them.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    // Menu toggle on phones.
+    document.querySelectorAll("[data-toggle]").forEach(function (button) {
+      var target = document.getElementById(button.getAttribute("data-toggle"));
+      if (!target) return;
+      button.addEventListener("click", function () {
+        var open = target.classList.toggle("is-open");
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+    // Selects that submit their form when changed (language switch, filters).
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () {
+        if (select.form) select.form.submit();
+      });
+    });
+    // Buttons that ask before a serious action: <button data-confirm="Sure?">.
+    document.querySelectorAll("[data-confirm]").forEach(function (element) {
+      element.addEventListener("click", function (event) {
+        if (!window.confirm(element.getAttribute("data-confirm"))) event.preventDefault();
+      });
+    });
+  });
+})();

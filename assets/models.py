@@ -258,6 +258,11 @@ class DelegatedProject(models.Model):
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0), name="project_budget_nonneg"
             ),
+            models.CheckConstraint(
+                condition=~Q(final_accounts_state="approved")
+                | Q(final_accounts_approved_on__isnull=False),
+                name="project_final_accounts_dated",
+            ),
         ]
 
     def __str__(self):
@@ -647,6 +652,9 @@ class Handover(models.Model):
         related_name="handovers_decided",
     )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # The certificate (移交单) is rendered once, at decision time, and never regenerated.
+    certificate_file = models.CharField(_("certificate file"), max_length=255, blank=True)
+    certificate_sha256 = models.CharField(_("certificate SHA-256"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -656,6 +664,17 @@ class Handover(models.Model):
             models.CheckConstraint(
                 condition=~Q(from_department=models.F("to_department")),
                 name="handover_distinct_parties",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state__in=["accepted", "partially_accepted", "rejected"])
+                    & Q(decided_at__isnull=False)
+                )
+                | (
+                    ~Q(state__in=["accepted", "partially_accepted", "rejected"])
+                    & Q(decided_at__isnull=True)
+                ),
+                name="handover_decided_has_date",
             ),
         ]
 

@@ -104,3 +104,61 @@ def visible_departments(user) -> QuerySet:
     if not roles_of(user):
         return Department.objects.none()
     return Department.objects.all()
+
+
+# Delegated-build projects and handovers (代建移交). Builders see what they build, receivers what
+# comes to them; drafts stay with the builder until submitted.
+
+
+def visible_projects(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Projects `user` may read: built by or owned by a department in their scope."""
+    from assets.models import DelegatedProject
+
+    queryset = DelegatedProject.objects.all() if queryset is None else queryset
+    if not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    scope = department_scope_ids(user)
+    return queryset.filter(Q(builder_department__in=scope) | Q(owner_department__in=scope))
+
+
+def changeable_projects(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Projects `user` may edit: admins all, clerks those their department builds."""
+    from assets.models import DelegatedProject
+
+    queryset = DelegatedProject.objects.all() if queryset is None else queryset
+    if is_admin(user):
+        return queryset
+    if has_role(user, CLERK):
+        return queryset.filter(builder_department__in=department_scope_ids(user))
+    return queryset.none()
+
+
+def visible_handovers(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Handovers `user` may read: the builder's side sees its own, drafts included; the
+    receiving side sees them once submitted; auditors and admins read all."""
+    from assets.models import Handover
+
+    queryset = Handover.objects.all() if queryset is None else queryset
+    if not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    scope = department_scope_ids(user)
+    return queryset.filter(
+        Q(from_department__in=scope)
+        | (Q(to_department__in=scope) & ~Q(state=Handover.State.DRAFT))
+    )
+
+
+def can_prepare_handover(user, handover) -> bool:
+    """Create, edit, submit and withdraw: clerks of the builder (and admins)."""
+    if is_admin(user):
+        return True
+    return has_role(user, CLERK) and handover.from_department_id in department_scope_ids(user)
+
+
+def can_decide_handover(user, handover) -> bool:
+    """Decide: receivers of the receiving department only (DESIGN.md, who uses it)."""
+    return has_role(user, RECEIVER) and handover.to_department_id in department_scope_ids(user)

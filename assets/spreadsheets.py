@@ -1,0 +1,461 @@
+"""Spreadsheets in and out: one writer for every export, one reader for every import.
+
+Writing (SECURITY.md test 5, DESIGN.md invariant 7): every text cell that starts with `=`, `+`,
+`-`, `@`, tab or carriage return gets a leading `'` so no spreadsheet program runs it as a formula;
+numbers stay numbers (negatives too), and in XLSX dates and money keep their types. No XLSX cell is
+ever a formula. CSV is UTF-8 with a BOM (Excel opens Chinese text correctly) and RFC 4180 quoting.
+
+Reading (SECURITY.md test 8): XLSX (checked as a zip before openpyxl sees it: entry count,
+uncompressed size and compression ratio are bounded, so a zip bomb is refused; openpyxl parses
+through defusedxml) and CSV in UTF-8, UTF-8 with BOM or GB18030 (what Chinese Excel writes).
+Anything else is a `SpreadsheetError` naming the problem in plain words, never a 500.
+
+Usage::
+
+    columns = [Column("tag", _("Tag")), Column("value", _("Original value"), MONEY)]
+    return xlsx_response("assets.xlsx", columns, rows, sheet_title=_("Assets"))
+    return csv_response("assets.csv", columns, rows)
+
+`rows` is any iterable of dicts (keyed by `Column.key`) or of sequences in column order.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assets.errors import DomainError
+
+TEXT = "text"
+INTEGER = "integer"
+MONEY = "money"
+DATE = "date"
+DATETIME = "datetime"
+BOOLEAN = "boolean"
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_MIME = "text/csv; charset=utf-8"
+
+# Reader limits. A real 50,000-row ledger is a few MB; these leave ample room and stop bombs.
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_CELL_CHARS = 32_767
+MAX_ZIP_ENTRIES = 2_000
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 150
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+class SpreadsheetError(DomainError):
+    """The uploaded file cannot be read as a spreadsheet (answered as a 400 on `file`)."""
+
+    status_code = 400
+    code = "bad_file"
+    default_message = gettext_lazy("The file could not be read as a spreadsheet.")
+
+    def __init__(self, message=None, *, code: str | None = None, field: str | None = "file"):
+        super().__init__(message, code=code, field=field)
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Column:
+    """One export column: the row key, its header (translated at write time), its kind."""
+
+    key: str
+    header: Any
+    kind: str = TEXT
+    width: int | None = None
+
+
+def neutralise(value: str) -> str:
+    """A text cell that a spreadsheet could read as a formula, made literal with a leading `'`."""
+    if value and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _illegal_xml_chars():
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE
+
+
+def cell_value(value: Any, kind: str = TEXT) -> Any:
+    """The typed value a cell gets: numbers and dates keep their type, text is neutralised."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        if kind == BOOLEAN:
+            return _("Yes") if value else _("No")
+        return value
+    if isinstance(value, int | float | Decimal | datetime | date):
+        return value
+    return neutralise(str(value))
+
+
+def _row_values(columns: Sequence[Column], row: Any) -> list[Any]:
+    if isinstance(row, dict):
+        return [cell_value(row.get(c.key), c.kind) for c in columns]
+    return [cell_value(v, c.kind) for c, v in zip(columns, row, strict=False)]
+
+
+def write_xlsx(
+    out, columns: Sequence[Column], rows: Iterable[Any], *, sheet_title: str = "Sheet1", extra=None
+) -> None:
+    """Write an XLSX workbook (streaming, write-only) to the binary file object `out`.
+
+    `extra` is an optional list of `(title, columns, rows)` for further sheets.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    illegal = _illegal_xml_chars()
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def add_sheet(title, sheet_columns, sheet_rows):
+        sheet = workbook.create_sheet(title=_sheet_title(str(title)))
+        for index, column in enumerate(sheet_columns, start=1):
+            width = column.width or (12 if column.kind in (DATE, MONEY, INTEGER) else 18)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in sheet_columns:
+            cell = WriteOnlyCell(sheet, value=neutralise(str(column.header)))
+            cell.data_type = "s"
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in sheet_rows:
+            cells = []
+            for column, value in zip(sheet_columns, _row_values(sheet_columns, row), strict=True):
+                cells.append(_xlsx_cell(WriteOnlyCell, sheet, column, value, illegal))
+            sheet.append(cells)
+
+    add_sheet(sheet_title, columns, rows)
+    for title, sheet_columns, sheet_rows in extra or ():
+        add_sheet(title, sheet_columns, sheet_rows)
+    workbook.save(out)
+
+
+def _sheet_title(title: str) -> str:
+    for char in "[]:*?/\\":
+        title = title.replace(char, " ")
+    return title.strip()[:31] or "Sheet1"
+
+
+def _xlsx_cell(cell_class, sheet, column: Column, value: Any, illegal):
+    if isinstance(value, str):
+        cell = cell_class(sheet, value=illegal.sub("", value)[:MAX_CELL_CHARS])
+        cell.data_type = "s"  # never "f": a string is a string, whatever it starts with
+        return cell
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            from django.utils import timezone
+
+            value = timezone.localtime(value).replace(tzinfo=None)
+        cell = cell_class(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, date):
+        cell = cell_class(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    cell = cell_class(sheet, value=value)
+    if column.kind == MONEY and isinstance(value, int | float | Decimal):
+        cell.number_format = "#,##0.00"
+    return cell
+
+
+def xlsx_bytes(columns, rows, *, sheet_title="Sheet1", extra=None) -> bytes:
+    out = io.BytesIO()
+    write_xlsx(out, columns, rows, sheet_title=sheet_title, extra=extra)
+    return out.getvalue()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        from django.utils import timezone
+
+        if value.tzinfo is not None:
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if value == value.quantize(Decimal("0.01")) else str(value)
+    return str(value)
+
+
+def iter_csv(columns: Sequence[Column], rows: Iterable[Any], *, bom: bool = True) -> Iterator[str]:
+    """CSV lines (RFC 4180 quoting, CRLF), the header first; a BOM so Excel reads UTF-8."""
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    header = writer.writerow([neutralise(str(c.header)) for c in columns])
+    yield ("\ufeff" + header) if bom else header
+    for row in rows:
+        yield writer.writerow([_csv_text(v) for v in _row_values(columns, row)])
+
+
+def csv_bytes(columns, rows, *, bom: bool = True) -> bytes:
+    return "".join(iter_csv(columns, rows, bom=bom)).encode("utf-8")
+
+
+def _attachment_headers(response, filename: str):
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def csv_response(filename: str, columns, rows) -> StreamingHttpResponse:
+    """A streamed CSV download (rows are read lazily, so a big register stays small in memory)."""
+    response = StreamingHttpResponse(
+        (line.encode("utf-8") for line in iter_csv(columns, rows)), content_type=CSV_MIME
+    )
+    return _attachment_headers(response, filename)
+
+
+def xlsx_response(filename: str, columns, rows, *, sheet_title="Sheet1", extra=None):
+    """An XLSX download, built in a spooled temporary file (memory up to 8 MB, then disk)."""
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write_xlsx(out, columns, rows, sheet_title=sheet_title, extra=extra)
+    out.seek(0)
+    response = FileResponse(out, content_type=XLSX_MIME)
+    return _attachment_headers(response, filename)
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass
+class Table:
+    """A read sheet: its header row and its data rows as `(row_number, values)`.
+
+    `row_number` is the number the user sees in Excel (the header is row 1). Values are str,
+    int, float, datetime or None; completely empty rows are skipped.
+    """
+
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+    kind: str = "xlsx"
+    encoding: str | None = None
+    header_row: int = 1
+
+
+def sniff_kind(data: bytes) -> str:
+    """`xlsx`, `csv`, or a SpreadsheetError for anything else (by content, not by file name)."""
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SpreadsheetError(
+            _("This is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV and try again."),
+            code="xls_not_supported",
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SpreadsheetError(
+            _(
+                "The file is encoded as UTF-16 (Excel's “Unicode text”); save it as CSV in "
+                "UTF-8 or GB18030, or as .xlsx."
+            ),
+            code="bad_encoding",
+        )
+    if data.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"Rar!")):
+        raise SpreadsheetError(
+            _("This file is not a spreadsheet; upload an .xlsx or .csv file."),
+            code="not_a_spreadsheet",
+        )
+    if b"\x00" in data[:65536]:
+        raise SpreadsheetError(
+            _("This file is not a spreadsheet; upload an .xlsx or .csv file."),
+            code="not_a_spreadsheet",
+        )
+    return "csv"
+
+
+def read_table(data: bytes, *, max_rows: int = MAX_ROWS) -> Table:
+    """Read the first sheet of an XLSX file or a CSV file from its bytes."""
+    if not data or not data.strip():
+        raise SpreadsheetError(_("The file is empty."), code="empty_file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SpreadsheetError(
+            _("The file is larger than %(size)s MB; split it into smaller files.")
+            % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            code="file_too_large",
+        )
+    kind = sniff_kind(data)
+    if kind == "xlsx":
+        return _read_xlsx(data, max_rows=max_rows)
+    return _read_csv(data, max_rows=max_rows)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes as UTF-8 (with or without BOM) or GB18030; name the encoding used."""
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError(
+        _(
+            "The file's text encoding is not UTF-8 or GB18030; save it as CSV UTF-8 (or as .xlsx) "
+            "and try again."
+        ),
+        code="bad_encoding",
+    )
+
+
+def _too_many_rows(max_rows: int):
+    return SpreadsheetError(
+        _("The file has more than %(max)s rows; split it into smaller files.") % {"max": max_rows},
+        code="too_many_rows",
+    )
+
+
+def _clean_header(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _read_csv(data: bytes, *, max_rows: int) -> Table:
+    text, encoding = decode_text(data)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    csv.field_size_limit(MAX_CELL_CHARS * 4)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    table = Table(headers=[], kind="csv", encoding=encoding)
+    try:
+        for row_number, values in enumerate(reader, start=1):
+            if len(values) > MAX_COLUMNS:
+                values = values[:MAX_COLUMNS]
+            if row_number == 1:
+                table.headers = [_clean_header(v) for v in values]
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            if len(table.rows) >= max_rows:
+                raise _too_many_rows(max_rows)
+            table.rows.append((row_number, [v if v.strip() else None for v in values]))
+    except csv.Error as error:
+        raise SpreadsheetError(
+            _("The CSV file is malformed: %(error)s") % {"error": str(error)}, code="bad_csv"
+        )
+    if not any(table.headers):
+        raise SpreadsheetError(_("The first row must hold the column headers."), code="no_header")
+    return table
+
+
+def check_zip(data: bytes) -> None:
+    """Refuse zip bombs and non-workbooks before any XML is parsed."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise SpreadsheetError(
+            _("The file is damaged or not an .xlsx workbook."), code="not_a_spreadsheet"
+        )
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise SpreadsheetError(_("The workbook has too many parts."), code="zip_bomb")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.compress_size * MAX_COMPRESSION_RATIO < (
+            info.file_size
+        ):
+            raise SpreadsheetError(
+                _("The workbook is compressed suspiciously well (a zip bomb?); it was refused."),
+                code="zip_bomb",
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise SpreadsheetError(
+            _("The workbook is too large once unpacked; split it into smaller files."),
+            code="zip_bomb",
+        )
+    names = {info.filename for info in infos}
+    if "xl/workbook.xml" not in names:
+        raise SpreadsheetError(
+            _("This file is a zip archive but not an .xlsx workbook."), code="not_a_spreadsheet"
+        )
+
+
+def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
+    check_zip(data)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken workbook; all mean the same
+        raise SpreadsheetError(
+            _("The file is damaged or not an .xlsx workbook."), code="not_a_spreadsheet"
+        )
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise SpreadsheetError(_("The workbook has no sheet."), code="no_header")
+        sheet.reset_dimensions()  # do not trust a declared A1:XFD1048576 range
+        table = Table(headers=[], kind="xlsx")
+        seen_header = False
+        try:
+            for row_number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                values = list(values[:MAX_COLUMNS])
+                values = [_xlsx_value(v) for v in values]
+                if not seen_header:
+                    if not any(v is not None for v in values):
+                        continue
+                    table.headers = [_clean_header(v) for v in values]
+                    table.header_row = row_number
+                    seen_header = True
+                    continue
+                if not any(v is not None for v in values):
+                    continue
+                if len(table.rows) >= max_rows:
+                    raise _too_many_rows(max_rows)
+                table.rows.append((row_number, values))
+        except SpreadsheetError:
+            raise
+        except Exception:
+            raise SpreadsheetError(
+                _("The file is damaged or not an .xlsx workbook."), code="not_a_spreadsheet"
+            )
+    finally:
+        workbook.close()
+    if not any(table.headers):
+        raise SpreadsheetError(_("The first row must hold the column headers."), code="no_header")
+    return table
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value[:MAX_CELL_CHARS] if value else None
+    return value

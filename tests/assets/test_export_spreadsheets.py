@@ -1,0 +1,169 @@
+"""The shared spreadsheet writer and reader (assets/spreadsheets.py): SECURITY.md tests 5 and 8."""
+
+import csv
+import io
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from assets import spreadsheets as sx
+
+INJECTIONS = ['=HYPERLINK("http://evil.example","x")', "+1", "-2+3", "@SUM(A1)", "\tcmd", "\rcmd"]
+COLUMNS = [
+    sx.Column("text", "Text"),
+    sx.Column("number", "Number", sx.INTEGER),
+    sx.Column("money", "Money", sx.MONEY),
+    sx.Column("day", "Day", sx.DATE),
+]
+
+
+def rows():
+    return [
+        {"text": text, "number": -5, "money": Decimal("-12.50"), "day": date(2024, 3, 1)}
+        for text in INJECTIONS
+    ]
+
+
+def read_back_xlsx(data):
+    return load_workbook(io.BytesIO(data)).worksheets[0]
+
+
+def test_xlsx_text_cells_that_look_like_formulas_start_with_a_quote():
+    sheet = read_back_xlsx(sx.xlsx_bytes(COLUMNS, rows()))
+    texts = [sheet.cell(row=r, column=1).value for r in range(2, 2 + len(INJECTIONS))]
+    # XML parsers read a stored CR back as LF; the leading quote is what matters.
+    assert texts == ["'" + text.replace("\r", "\n") for text in INJECTIONS]
+
+
+def test_xlsx_has_no_formula_cells():
+    sheet = read_back_xlsx(sx.xlsx_bytes(COLUMNS, rows()))
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_numbers_dates_and_money_keep_their_types():
+    sheet = read_back_xlsx(sx.xlsx_bytes(COLUMNS, rows()))
+    number, money, day = (sheet.cell(row=2, column=c) for c in (2, 3, 4))
+    assert number.value == -5 and number.data_type == "n"
+    assert money.value == -12.5 and money.data_type == "n"
+    assert money.number_format == "#,##0.00"
+    assert day.is_date and day.value.date() == date(2024, 3, 1)
+
+
+def test_xlsx_header_looking_like_a_formula_is_neutralised():
+    sheet = read_back_xlsx(sx.xlsx_bytes([sx.Column("a", "=1+1")], []))
+    assert sheet.cell(row=1, column=1).value == "'=1+1"
+
+
+def test_csv_text_cells_that_look_like_formulas_start_with_a_quote():
+    data = sx.csv_bytes(COLUMNS, rows())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [row[0] for row in parsed[1:]] == ["'" + text for text in INJECTIONS]
+
+
+def test_csv_keeps_negative_numbers_as_numbers():
+    data = sx.csv_bytes(COLUMNS, rows())
+    parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert parsed[1][1:] == ["-5", "-12.50", "2024-03-01"]
+
+
+def test_csv_quotes_commas_quotes_and_newlines_per_rfc_4180():
+    data = sx.csv_bytes([sx.Column("a", "A")], [{"a": 'x, "y"\nz'}], bom=False)
+    assert data == b'A\r\n"x, ""y""\nz"\r\n'
+
+
+def test_csv_starts_with_a_bom_so_excel_reads_utf8():
+    assert sx.csv_bytes([sx.Column("a", "名称")], []).startswith("\ufeff".encode())
+
+
+def test_csv_response_is_an_attachment_with_nosniff():
+    response = sx.csv_response("资产.csv", [sx.Column("a", "A")], [{"a": "1"}])
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+CSV_TEXT = "资产名称,原值\n台式计算机,6000\n"
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [CSV_TEXT.encode("utf-8"), CSV_TEXT.encode("utf-8-sig"), CSV_TEXT.encode("gb18030")],
+    ids=["utf-8", "utf-8-bom", "gb18030"],
+)
+def test_reader_decodes_utf8_bom_and_gb18030_csv(encoded):
+    table = sx.read_table(encoded)
+    assert table.headers == ["资产名称", "原值"]
+    assert table.rows == [(2, ["台式计算机", "6000"])]
+
+
+def test_reader_refuses_utf16_with_a_clear_message():
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(CSV_TEXT.encode("utf-16"))
+    assert error.value.code == "bad_encoding"
+
+
+def test_reader_refuses_bytes_that_no_supported_encoding_decodes():
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(b"name,value\n\x81\x30\xff\xff,1\n")
+    assert error.value.code == "bad_encoding"
+
+
+@pytest.mark.parametrize(
+    "data", [b"%PDF-1.7\n...", b"\x89PNG\r\n\x1a\n\x00\x00", b"\x00\x01\x02binary"]
+)
+def test_reader_refuses_files_that_are_not_spreadsheets(data):
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(data)
+    assert error.value.code == "not_a_spreadsheet"
+
+
+def test_reader_refuses_a_zip_that_is_not_a_workbook():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(out.getvalue())
+    assert error.value.code == "not_a_spreadsheet"
+
+
+def test_reader_refuses_a_zip_bomb_before_parsing_it():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(out.getvalue())
+    assert error.value.code == "zip_bomb"
+
+
+def test_reader_refuses_more_rows_than_the_limit():
+    data = ("a\n" + "x\n" * 11).encode()
+    with pytest.raises(sx.SpreadsheetError) as error:
+        sx.read_table(data, max_rows=10)
+    assert error.value.code == "too_many_rows"
+
+
+def test_reader_reads_typed_xlsx_cells_and_skips_empty_rows():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["名称", "原值", "日期"])
+    sheet.append(["服务器", 12000.5, date(2023, 1, 5)])
+    sheet.append([None, None, None])
+    sheet.append(["  交换机 ", 800, None])
+    out = io.BytesIO()
+    workbook.save(out)
+    table = sx.read_table(out.getvalue())
+    assert table.headers == ["名称", "原值", "日期"]
+    assert [number for number, _ in table.rows] == [2, 4]
+    assert table.rows[0][1][1] == 12000.5
+    assert table.rows[1][1][0] == "交换机"
+
+
+def test_reader_refuses_an_empty_file():
+    with pytest.raises(sx.SpreadsheetError):
+        sx.read_table(b"   ")

@@ -765,3 +765,65 @@ class HandoverArchive(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def private_storage():
+    """Uploaded and generated files that are served only through permission-checked views."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+class ImportJob(models.Model):
+    """One uploaded ledger file (导入任务): its preview, its row errors, and whether it was applied.
+
+    A job belongs to the user who uploaded it; nobody else reads it (404). `assets.imports` holds
+    the state machine and the services.
+    """
+
+    class State(models.TextChoices):
+        READY = "ready", _("Ready to apply")
+        INVALID = "invalid", _("Has errors")
+        APPLIED = "applied", _("Applied")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_kind = models.CharField(_("file type"), max_length=8)
+    encoding = models.CharField(_("encoding"), max_length=16, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, db_index=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    create_count = models.PositiveIntegerField(_("cards to create"), default=0)
+    update_count = models.PositiveIntegerField(_("cards to update"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged cards"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    columns = models.JSONField(_("column mapping"), default=dict, blank=True)
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+    errors = models.JSONField(_("row errors"), default=list, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="applied", applied_at__isnull=False)
+                | (~Q(state="applied") & Q(applied_at__isnull=True)),
+                name="importjob_applied_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="ready") | Q(error_count=0),
+                name="importjob_ready_has_no_errors",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.original_name}"

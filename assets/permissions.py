@@ -162,3 +162,13 @@ def can_prepare_handover(user, handover) -> bool:
 def can_decide_handover(user, handover) -> bool:
     """Decide: receivers of the receiving department only (DESIGN.md, who uses it)."""
     return has_role(user, RECEIVER) and handover.to_department_id in department_scope_ids(user)
+
+
+def visible_import_jobs(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Import jobs are private to their uploader: nobody else reads their rows or errors."""
+    from assets.models import ImportJob
+
+    queryset = ImportJob.objects.all() if queryset is None else queryset
+    if not user or not user.is_authenticated or not can_change_assets(user):
+        return queryset.none()
+    return queryset.filter(created_by=user)

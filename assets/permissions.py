@@ -172,3 +172,17 @@ def visible_import_jobs(user, queryset: QuerySet | None = None) -> QuerySet:
     if not user or not user.is_authenticated or not can_change_assets(user):
         return queryset.none()
     return queryset.filter(created_by=user)
+
+
+def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
+    """Stocktake campaigns `user` may read (the queryset comes from `inventory`, which imports
+    this module, never the other way round): auditors and admins all; others those covering the
+    whole register, touching their department scope, or naming them as a counter."""
+    if not user or not user.is_authenticated or not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    scope = department_scope_ids(user)
+    return queryset.filter(
+        Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
+    ).distinct()

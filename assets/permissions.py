@@ -182,7 +182,12 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
         return queryset.none()
     if reads_everything(user):
         return queryset
-    scope = department_scope_ids(user)
+    scope = set(department_scope_ids(user))
+    if user.department_id:
+        # A campaign over a parent department covers the user's department too.
+        scope |= set(
+            Department.objects.ancestors(user.department_id).values_list("pk", flat=True)
+        )
     return queryset.filter(
         Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
     ).distinct()

@@ -44,7 +44,7 @@ def asset_subtree(*, asset: Asset) -> QuerySet:
         Asset.objects.descendants(asset)
         .with_tree_fields()
         .select_related("category", "location", "owner_department")
-        .order_by("__tree")
+        # No .order_by(): without one, django-tree-queries orders depth-first (tree_ordering).
     )
 
 

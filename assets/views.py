@@ -1,30 +1,320 @@
-"""Web pages of the register (server-rendered, mobile-first)."""
+"""Web pages of the register (server-rendered, mobile-first).
 
+Every page starts from `assets.permissions`: a card outside the user's scope is 404, a card the
+user may read but not change is 403 on the change pages. Forms validate; services change.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
-from django.views.generic import DetailView, ListView
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView
 
-from assets import permissions, selectors, tags
+from assets import forms, permissions, selectors, services, tags
+from assets.api.filters import AssetFilter
+from assets.errors import DomainError
+from assets.models import Asset
+
+# Change keys in history rows that are not model fields.
+EXTRA_CHANGE_LABELS = {
+    "components": _("components"),
+    "embedded": _("embedded"),
+}
+
+
+def _visible_asset(user, tag: str) -> Asset:
+    asset = (
+        selectors.assets_visible_to(user=user)
+        .select_related("parent__parent")
+        .filter(tag=tags.normalise(tag))
+        .first()
+    )
+    if asset is None:
+        raise Http404(_("No such asset."))
+    return asset
+
+
+def _querystring_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""
 
 
 class AssetListView(LoginRequiredMixin, ListView):
+    """The register: search, filters and pages over the cards the user may read."""
+
     template_name = "assets/asset_list.html"
+    context_object_name = "assets"
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.assets_visible_to(user=self.request.user, filters=self.request.GET)
+        queryset = selectors.assets_visible_to(user=self.request.user).order_by("tag")
+        return AssetFilter(self.request.GET, queryset=queryset).qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = forms.AssetFilterForm(self.request.GET or None)
+        context["querystring_base"] = _querystring_without_page(self.request)
+        context["can_register"] = permissions.can_change_assets(self.request.user)
+        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        return context
 
 
 class AssetDetailView(LoginRequiredMixin, DetailView):
+    """The card: every field grouped as DOMAIN.md §2, host chain, components and history."""
+
     template_name = "assets/asset_detail.html"
     context_object_name = "asset"
 
     def get_object(self, queryset=None):
-        asset = (
-            permissions.visible_assets(self.request.user)
-            .filter(tag=tags.normalise(self.kwargs["tag"]))
-            .first()
+        return _visible_asset(self.request.user, self.kwargs["tag"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        asset = self.object
+        user = self.request.user
+        host_chain = list(Asset.objects.ancestors(asset)) if asset.parent_id else []
+        components = list(selectors.asset_subtree(asset=asset))
+        for node in components:
+            # Depth below this card, for indenting the tree (1 = a direct component).
+            node.depth_below = node.tree_depth - len(host_chain)
+        context.update(
+            can_change=permissions.changeable_assets(user).filter(pk=asset.pk).exists(),
+            host_chain=host_chain,
+            components=components,
+            events=describe_events(selectors.asset_events(asset=asset)[:200]),
+            accumulated_depreciation=asset.accumulated_depreciation(),
+            net_book_value=asset.net_book_value(),
+            monthly_depreciation=asset.monthly_depreciation(),
+            months_depreciated=asset.months_depreciated(),
+            is_retired=asset.status == Asset.Status.RETIRED,
         )
-        if asset is None:
-            raise Http404
-        return asset
+        return context
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if field is not None and getattr(field, "choices", None):
+        return dict(field.choices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
+def describe_events(events) -> list[dict]:
+    """History rows ready for the timeline: field labels and readable before/after values."""
+    rows = []
+    for event in events:
+        changes = []
+        for name, pair in (event.changes or {}).items():
+            try:
+                field = Asset._meta.get_field(name)
+                label = field.verbose_name
+            except Exception:
+                field, label = None, EXTRA_CHANGE_LABELS.get(name, name)
+            before, after = (
+                (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            )
+            changes.append(
+                {"label": label, "before": _display(field, before), "after": _display(field, after)}
+            )
+        rows.append({"event": event, "changes": changes})
+    return rows
+
+
+class ChangeMixin(LoginRequiredMixin):
+    """A page that changes a card: 404 outside the scope, 403 when the user may only read it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.asset = _visible_asset(request.user, kwargs["tag"])
+        if not permissions.changeable_assets(request.user).filter(pk=self.asset.pk).exists():
+            raise PermissionDenied(_("You may read this card but not change it."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["asset"] = self.asset
+        return context
+
+    def get_success_url(self):
+        return reverse("assets:asset-detail", args=[self.asset.tag])
+
+    def form_valid(self, form):
+        try:
+            self.run(form)
+        except (ValidationError, DomainError) as error:
+            forms.apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class AssetCreateView(LoginRequiredMixin, FormView):
+    template_name = "assets/asset_form.html"
+    form_class = forms.AssetCreateForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_change_assets(request.user):
+            raise PermissionDenied(_("Your role may not register assets."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        host_tag = self.request.GET.get("parent", "").strip()
+        if host_tag:
+            initial.update(parent=host_tag, install_mode=Asset.InstallMode.EMBEDDED)
+        return initial
+
+    def form_valid(self, form):
+        try:
+            asset = services.register_asset(actor=self.request.user, fields=form.register_fields())
+        except (ValidationError, DomainError) as error:
+            forms.apply_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Registered %(tag)s.") % {"tag": asset.tag})
+        return HttpResponseRedirect(reverse("assets:asset-detail", args=[asset.tag]))
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "creating": True}
+
+
+class AssetUpdateView(ChangeMixin, FormView):
+    template_name = "assets/asset_form.html"
+    form_class = forms.AssetForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.asset}
+
+    @property
+    def success_message(self):
+        return _("Saved %(tag)s.") % {"tag": self.asset.tag}
+
+    def run(self, form):
+        services.update_asset(asset=self.asset, actor=self.request.user, fields=form.plain_fields())
+
+
+class AssetNestView(ChangeMixin, FormView):
+    template_name = "assets/asset_action.html"
+    form_class = forms.NestForm
+    title = _("Nest or take out")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        return {
+            "parent": self.asset.parent.tag if self.asset.parent_id else "",
+            "embedded": self.asset.install_mode == Asset.InstallMode.EMBEDDED,
+        }
+
+    @property
+    def success_message(self):
+        return _("Nesting of %(tag)s saved.") % {"tag": self.asset.tag}
+
+    def run(self, form):
+        services.nest_asset(
+            asset=self.asset,
+            actor=self.request.user,
+            parent=form.cleaned_data["parent"],
+            embedded=form.cleaned_data["embedded"],
+            note=form.cleaned_data["note"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.title, "action": "nest"}
+
+
+class AssetMoveView(ChangeMixin, FormView):
+    template_name = "assets/asset_action.html"
+    form_class = forms.MoveForm
+    title = _("Move")
+
+    def get_initial(self):
+        return {"location": self.asset.location_id}
+
+    @property
+    def success_message(self):
+        return _("Moved %(tag)s.") % {"tag": self.asset.tag}
+
+    def run(self, form):
+        services.move_asset(
+            asset=self.asset,
+            actor=self.request.user,
+            location=form.cleaned_data["location"],
+            note=form.cleaned_data["note"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            action="move",
+            followers=[
+                node
+                for node in selectors.asset_subtree(asset=self.asset)
+                if node.install_mode in services.PHYSICALLY_INSIDE and node.is_live
+            ],
+        )
+        return context
+
+
+class AssetStatusView(ChangeMixin, FormView):
+    template_name = "assets/asset_action.html"
+    form_class = forms.StatusForm
+    title = _("Change status")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "asset": self.asset}
+
+    @property
+    def success_message(self):
+        return _("Status of %(tag)s changed.") % {"tag": self.asset.tag}
+
+    def run(self, form):
+        services.change_status(
+            asset=self.asset,
+            actor=self.request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            lent_to=form.cleaned_data["lent_to"],
+        )
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "title": self.title, "action": "status"}
+
+
+class AssetRetireView(ChangeMixin, FormView):
+    template_name = "assets/asset_action.html"
+    form_class = forms.RetireForm
+    title = _("Retire")
+
+    @property
+    def success_message(self):
+        return _("Retired %(tag)s.") % {"tag": self.asset.tag}
+
+    def run(self, form):
+        services.retire_asset(
+            asset=self.asset,
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
+            components=form.cleaned_data["components"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            action="retire",
+            live_components=[n for n in selectors.asset_subtree(asset=self.asset) if n.is_live],
+            danger=True,
+        )
+        return context

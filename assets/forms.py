@@ -1,0 +1,331 @@
+"""Forms of the register's web pages. They validate input; the services make every change."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from assets import permissions, services, tags
+from assets.errors import DomainError
+from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def leaf_categories():
+    """Categories a card may carry: leaves of the current code system."""
+    return (
+        Category.objects.filter(code_system=CURRENT_CODE_SYSTEM, is_active=True)
+        .exclude(pk__in=Category.objects.filter(parent__isnull=False).values("parent"))
+        .order_by("code")
+    )
+
+
+def apply_errors(form: forms.Form, error: Exception) -> None:
+    """Show a service's refusal on the form: field errors at their field, the rest on top."""
+    if isinstance(error, DomainError):
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        return
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+        return
+    if isinstance(error, ValidationError):
+        for message in error.messages:
+            form.add_error(None, message)
+        return
+    raise error
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A select whose options show code and name."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.name}"
+
+
+class AssetForm(forms.ModelForm):
+    """The plain fields of a card (create and edit); privileged fields are added on create."""
+
+    category = CodeChoiceField(label=_("category"), queryset=Category.objects.none())
+    managing_department = CodeChoiceField(
+        label=_("managing department"), queryset=Department.objects.none(), required=False
+    )
+    using_department = CodeChoiceField(
+        label=_("using department"), queryset=Department.objects.none(), required=False
+    )
+    custodian_user = forms.ModelChoiceField(
+        label=_("custodian account"), queryset=User.objects.none(), required=False
+    )
+
+    # Grouped as DOMAIN.md §2; templates render one fieldset per group.
+    GROUPS = (
+        (
+            _("Identity"),
+            ("name", "brand", "model", "spec", "serial_number", "unit", "legacy_number"),
+        ),
+        (_("Classification"), ("category",)),
+        (
+            _("Acquisition"),
+            (
+                "acquisition_method",
+                "acquired_on",
+                "in_service_on",
+                "contract_no",
+                "invoice_no",
+                "project",
+                "warranty_until",
+            ),
+        ),
+        (
+            _("Finance"),
+            (
+                "value_type",
+                "original_value",
+                "booked_on",
+                "voucher_no",
+                "depreciate",
+                "useful_life_months",
+            ),
+        ),
+        (
+            _("Use"),
+            ("managing_department", "using_department", "custodian", "custodian_user"),
+        ),
+        (_("Labelling"), ("label_mode", "notes")),
+    )
+
+    class Meta:
+        model = Asset
+        fields = list(services.PLAIN_FIELDS)
+        widgets = {
+            "acquired_on": DATE_INPUT,
+            "in_service_on": DATE_INPUT,
+            "warranty_until": DATE_INPUT,
+            "booked_on": DATE_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        departments = permissions.assignable_departments(user).order_by("code")
+        self.fields["category"].queryset = leaf_categories()
+        self.fields["managing_department"].queryset = departments
+        self.fields["using_department"].queryset = departments
+        self.fields["custodian_user"].queryset = User.objects.filter(
+            is_active=True, department__in=departments
+        ).order_by("username")
+        self.fields["useful_life_months"].required = False
+        self.fields["useful_life_months"].help_text = _(
+            "Leave empty to use the category's default."
+        )
+        self.fields["unit"].required = False
+
+    def clean_unit(self):
+        return self.cleaned_data.get("unit") or "台"
+
+    def _post_clean(self):
+        # The services check the card as a whole; the model form only parses fields here.
+        pass
+
+    def plain_fields(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in services.PLAIN_FIELDS}
+        if data.get("useful_life_months") is None:
+            if self.instance.pk:
+                data["useful_life_months"] = self.instance.useful_life_months
+            else:
+                data.pop("useful_life_months")
+        return data
+
+    def grouped(self):
+        """[(legend, [bound fields])] in DOMAIN.md §2 order, for the template."""
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.GROUPS
+        ]
+
+
+class AssetCreateForm(AssetForm):
+    """Registering also sets owner, location, initial status and, for a component, its host."""
+
+    owner_department = CodeChoiceField(
+        label=_("owning department"), queryset=Department.objects.none()
+    )
+    location = CodeChoiceField(
+        label=_("location"), queryset=Location.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=_("status"),
+        choices=[
+            (Asset.Status.IN_USE, Asset.Status.IN_USE.label),
+            (Asset.Status.IN_STOCK, Asset.Status.IN_STOCK.label),
+        ],
+        initial=Asset.Status.IN_USE,
+    )
+    parent = forms.CharField(
+        label=_("host tag"),
+        required=False,
+        help_text=_("For a component: the tag of the asset it sits in."),
+    )
+    install_mode = forms.ChoiceField(
+        label=_("installation"),
+        choices=Asset.InstallMode.choices,
+        initial=Asset.InstallMode.STANDALONE,
+    )
+
+    GROUPS = AssetForm.GROUPS[:4] + (
+        (
+            _("Use and ownership"),
+            (
+                "owner_department",
+                "managing_department",
+                "using_department",
+                "custodian",
+                "custodian_user",
+                "location",
+                "status",
+            ),
+        ),
+        (_("Nesting and labelling"), ("parent", "install_mode", "label_mode", "notes")),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["owner_department"].queryset = self.fields["using_department"].queryset
+        if user.department_id:
+            self.fields["owner_department"].initial = user.department_id
+        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+
+    def clean_parent(self):
+        text = (self.cleaned_data.get("parent") or "").strip()
+        if not text:
+            return None
+        tag = tags.normalise(text)
+        host = permissions.changeable_assets(self.user).filter(tag=tag).first()
+        if host is None:
+            raise ValidationError(_("Unknown asset “%(tag)s”.") % {"tag": text})
+        return host
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("install_mode") == Asset.InstallMode.EMBEDDED and not cleaned.get("parent"):
+            self.add_error("parent", _("An embedded device needs a host (parent)."))
+        return cleaned
+
+    def register_fields(self) -> dict:
+        data = self.plain_fields()
+        for name in ("owner_department", "location", "status", "parent", "install_mode"):
+            data[name] = self.cleaned_data[name]
+        return data
+
+
+class NestForm(forms.Form):
+    parent = forms.CharField(
+        label=_("host tag"),
+        required=False,
+        help_text=_("Leave empty to take the asset out of its host."),
+    )
+    embedded = forms.BooleanField(label=_("embedded inside the host"), required=False)
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_parent(self):
+        text = (self.cleaned_data.get("parent") or "").strip()
+        if not text:
+            return None
+        host = permissions.changeable_assets(self.user).filter(tag=tags.normalise(text)).first()
+        if host is None:
+            raise ValidationError(_("Unknown asset “%(tag)s”.") % {"tag": text})
+        return host
+
+
+class MoveForm(forms.Form):
+    location = CodeChoiceField(label=_("new location"), queryset=Location.objects.none())
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"))
+    lent_to = forms.CharField(
+        label=_("lent to"),
+        required=False,
+        max_length=200,
+        help_text=_("Required when the asset is lent or leased."),
+    )
+    note = forms.CharField(
+        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, asset: Asset, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = services.ASSET_TRANSITIONS.get(asset.status, set()) - {Asset.Status.RETIRED}
+        self.fields["status"].choices = [c for c in Asset.Status.choices if c[0] in allowed]
+
+
+class RetireForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. the disposal approval (处置批复) number, or the write-off decision."),
+    )
+    components = forms.ChoiceField(
+        label=_("its live components"),
+        choices=[
+            (services.RetireComponents.REFUSE, _("Refuse if it still holds components")),
+            (services.RetireComponents.DETACH, _("Detach them and keep them in use")),
+            (services.RetireComponents.RETIRE, _("Retire them too")),
+        ],
+        initial=services.RetireComponents.REFUSE,
+        widget=forms.RadioSelect,
+    )
+
+
+class AssetFilterForm(forms.Form):
+    """The list's search and filter controls. Values are natural keys; `AssetFilter` applies them."""
+
+    YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    q = forms.CharField(label=_("Search"), required=False)
+    owner_department = forms.ChoiceField(label=_("owning department"), required=False)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=[("", _("Any")), *Asset.Status.choices]
+    )
+    category = forms.ChoiceField(label=_("category"), required=False)
+    location = forms.ChoiceField(label=_("location"), required=False)
+    embedded = forms.ChoiceField(label=_("embedded"), required=False, choices=YES_NO)
+    label_mode = forms.ChoiceField(
+        label=_("label strategy"),
+        required=False,
+        choices=[("", _("Any")), *Asset.LabelMode.choices],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["owner_department"].choices = any_ + [
+            (d.code, f"{d.code} {d.name}")
+            for d in Department.objects.only("code", "name").order_by("code")
+        ]
+        self.fields["category"].choices = any_ + [
+            (c.code, f"{c.code} {c.name}")
+            for c in Category.objects.filter(code_system=CURRENT_CODE_SYSTEM)
+            .only("code", "name")
+            .order_by("code")
+        ]
+        self.fields["location"].choices = any_ + [
+            (loc.code, f"{loc.code} {loc.name}")
+            for loc in Location.objects.only("code", "name").order_by("code")
+        ]

@@ -1,0 +1,262 @@
+"""Web pages of the register: what a clerk, auditor or another department sees and may do."""
+
+import pytest
+from django.urls import reverse
+
+from assets.models import Asset, AssetEvent
+from tests.factories import LocationFactory, leaf_category, make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def card(centre):
+    return make_asset(owner=centre, name="核心交换机", model="S5735")
+
+
+@pytest.fixture
+def other_card(other_bureau):
+    return make_asset(owner=other_bureau, name="卫健委服务器")
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get(reverse("assets:asset-list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_sign_in_page_renders_with_csrf_token(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b"csrfmiddlewaretoken" in response.content
+
+
+def test_list_shows_own_cards_and_hides_other_departments(client, clerk, card, other_card):
+    response = signed_in(client, clerk).get(reverse("assets:asset-list"))
+    assert card.tag in response.content.decode()
+    assert other_card.tag not in response.content.decode()
+
+
+def test_list_search_by_name(client, clerk, card, centre):
+    other = make_asset(owner=centre, name="办公打印机")
+    response = signed_in(client, clerk).get(reverse("assets:asset-list"), {"q": "交换机"})
+    body = response.content.decode()
+    assert card.tag in body
+    assert other.tag not in body
+
+
+def test_list_filters_by_status_and_embedded(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).get(
+        reverse("assets:asset-list"), {"embedded": "true", "status": "in_use"}
+    )
+    assert [asset.tag for asset in response.context["assets"]] == [component.tag]
+
+
+def test_list_paginates_and_keeps_filters(client, clerk, centre):
+    for n in range(51):
+        make_asset(owner=centre, name=f"台式机{n}")
+    response = signed_in(client, clerk).get(reverse("assets:asset-list"), {"q": "台式机"})
+    assert response.context["page_obj"].paginator.num_pages == 2
+    assert "q=%E5%8F%B0%E5%BC%8F%E6%9C%BA&amp;page=2" in response.content.decode()
+
+
+def test_card_page_shows_fields_tree_and_history(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[card.tag]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert component.tag in body
+    assert "S5735" in body
+    assert response.context["net_book_value"] == card.net_book_value()
+    assert [row["event"].kind for row in response.context["events"]][-1] == "created"
+
+
+def test_component_page_shows_its_host_chain(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[component.tag]))
+    assert [host.tag for host in response.context["host_chain"]] == [card.tag]
+
+
+def test_card_tag_is_found_in_lower_case(client, clerk, card):
+    response = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[card.tag.lower()]))
+    assert response.status_code == 200
+
+
+def test_another_departments_card_is_not_found(client, clerk, other_card):
+    response = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[other_card.tag]))
+    assert response.status_code == 404
+
+
+def test_stored_text_is_escaped_on_the_card_page(client, clerk, centre):
+    asset = make_asset(owner=centre, name='<script>alert(1)</script>"><img src=x onerror=y>')
+    response = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[asset.tag]))
+    body = response.content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;" in body
+
+
+def test_auditor_reads_any_card_without_change_buttons(client, auditor, other_card):
+    response = signed_in(client, auditor).get(reverse("assets:asset-detail", args=[other_card.tag]))
+    assert response.status_code == 200
+    assert reverse("assets:asset-update", args=[other_card.tag]) not in response.content.decode()
+
+
+@pytest.mark.parametrize("route", ["asset-update", "asset-nest", "asset-move", "asset-retire"])
+def test_auditor_is_refused_every_change_page(client, auditor, card, route):
+    client = signed_in(client, auditor)
+    assert client.get(reverse(f"assets:{route}", args=[card.tag])).status_code == 403
+    assert client.post(reverse(f"assets:{route}", args=[card.tag]), {}).status_code == 403
+    assert AssetEvent.objects.filter(asset=card).count() == 1
+
+
+def test_auditor_may_not_register(client, auditor):
+    assert signed_in(client, auditor).get(reverse("assets:asset-create")).status_code == 403
+
+
+def test_clerk_cannot_open_change_pages_of_another_department(client, clerk, other_card):
+    response = signed_in(client, clerk).get(reverse("assets:asset-move", args=[other_card.tag]))
+    assert response.status_code == 404
+
+
+def test_clerk_registers_a_card(client, clerk, centre):
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-create"),
+        {
+            "name": "自助终端",
+            "category": leaf_category("A02010105").pk,
+            "owner_department": centre.pk,
+            "status": "in_use",
+            "install_mode": "standalone",
+            "acquisition_method": "purchase",
+            "value_type": "final",
+            "original_value": "12000.00",
+            "depreciate": "on",
+            "label_mode": "own_label",
+            "unit": "台",
+        },
+    )
+    asset = Asset.objects.get(name="自助终端")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assets:asset-detail", args=[asset.tag])
+    assert asset.useful_life_months == 72
+    assert asset.events.get().actor == clerk
+
+
+def test_register_with_unknown_host_shows_the_error_and_saves_nothing(client, clerk, centre):
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-create"),
+        {
+            "name": "终端接入设备",
+            "category": leaf_category("A02010200").pk,
+            "owner_department": centre.pk,
+            "status": "in_use",
+            "install_mode": "embedded",
+            "parent": "YK2099ZZZZ",
+            "acquisition_method": "purchase",
+            "value_type": "final",
+            "original_value": "800",
+            "label_mode": "host_label",
+        },
+    )
+    assert response.status_code == 200
+    assert "YK2099ZZZZ" in str(response.context["form"].errors["parent"])
+    assert not Asset.objects.exists()
+
+
+def test_clerk_edits_plain_fields_and_history_records_them(client, clerk, card):
+    data = {
+        "name": "核心交换机（主）",
+        "model": "S5735",
+        "category": card.category_id,
+        "acquisition_method": card.acquisition_method,
+        "value_type": card.value_type,
+        "original_value": card.original_value,
+        "useful_life_months": card.useful_life_months,
+        "depreciate": "on",
+        "label_mode": card.label_mode,
+        "unit": card.unit,
+        "custodian": "张三",
+    }
+    response = signed_in(client, clerk).post(reverse("assets:asset-update", args=[card.tag]), data)
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert (card.name, card.custodian) == ("核心交换机（主）", "张三")
+    event = card.events.first()
+    assert event.kind == "updated"
+    assert event.changes["custodian"] == ["", "张三"]
+
+
+def test_nest_page_refuses_a_cycle_on_the_form(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-nest", args=[card.tag]), {"parent": component.tag}
+    )
+    assert response.status_code == 200
+    assert "cycle" in str(response.context["form"].errors["parent"]) or "循环" in str(
+        response.context["form"].errors["parent"]
+    )
+    card.refresh_from_db()
+    assert card.parent_id is None
+
+
+def test_move_page_moves_host_and_embedded_components(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    room = LocationFactory(code="R-101", name="101 机房")
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-move", args=[card.tag]), {"location": room.pk}
+    )
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.location == room
+
+
+def test_status_page_offers_only_allowed_moves(client, clerk, card):
+    response = signed_in(client, clerk).get(reverse("assets:asset-status", args=[card.tag]))
+    offered = {value for value, _ in response.context["form"].fields["status"].choices}
+    assert offered == {"idle", "lent", "pending_disposal", "in_stock"}
+
+
+def test_status_page_requires_borrower_for_lending(client, clerk, card):
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-status", args=[card.tag]), {"status": "lent"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["lent_to"]
+    card.refresh_from_db()
+    assert card.status == "in_use"
+
+
+def test_retire_page_refuses_a_host_with_live_components(client, clerk, card, centre):
+    make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-retire", args=[card.tag]),
+        {"reason": "报废", "components": "refuse"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    card.refresh_from_db()
+    assert card.status == "in_use"
+
+
+def test_retire_page_retires_host_and_components(client, clerk, card, centre):
+    component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-retire", args=[card.tag]),
+        {"reason": "报废批复 2024-01", "components": "retire"},
+    )
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.status == "retired"
+
+
+def test_pages_render_in_english_on_request(client, clerk, card):
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("assets:asset-detail", args=[card.tag]))
+    assert "Net book value" in response.content.decode()

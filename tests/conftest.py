@@ -98,3 +98,22 @@ def api():
             return self
 
     return Client()
+
+
+@pytest.fixture
+def project(centre, other_bureau):
+    """A delegated-build project built by the big data centre for the health commission."""
+    from datetime import date
+
+    from tests.factories import make_project
+
+    return make_project(builder=centre, owner=other_bureau, accepted_on=date(2024, 3, 15))
+
+
+@pytest.fixture
+def wrong_receiver(bureau):
+    """A receiver of a department that is neither party of the handovers in the tests."""
+    from tests.factories import DepartmentFactory
+
+    finance = DepartmentFactory(code="FIN", name="市财政局", kind="bureau")
+    return UserFactory(username="wrongreceiver", department=finance, roles=["receiver"])

@@ -1,0 +1,194 @@
+"""Django admin for the register's reference data and accounts.
+
+Scope comes from `assets.permissions`, as for the API and the web pages: administrators change
+reference data and accounts, auditors read them. Cards and their history are read-only here (cards
+change through the register's pages, which call the services); nothing is ever deleted.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from assets import permissions, services
+from assets.models import Asset, AssetEvent, Category, Department, Location, User
+
+# Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
+admin.site.disable_action("delete_selected")
+admin.site.site_header = _("Yika administration")
+admin.site.site_title = _("Yika")
+admin.site.index_title = _("Reference data and accounts")
+
+
+class RoleScopedAdmin(admin.ModelAdmin):
+    """Admins change, auditors read, nobody deletes. Other roles do not see the page."""
+
+    def has_module_permission(self, request):
+        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
+
+    def has_add_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(RoleScopedAdmin):
+    list_display = ("code", "name", "kind", "parent", "contact", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent",)
+    raw_id_fields = ("head",)
+    ordering = ("code",)
+
+
+@admin.register(Location)
+class LocationAdmin(RoleScopedAdmin):
+    list_display = ("code", "name", "kind", "parent", "department", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent", "department")
+    autocomplete_fields = ("parent", "department")
+    ordering = ("code",)
+
+
+@admin.register(Category)
+class CategoryAdmin(RoleScopedAdmin):
+    list_display = (
+        "code",
+        "name",
+        "code_system",
+        "parent",
+        "default_useful_life_months",
+        "usually_embedded",
+        "is_active",
+    )
+    list_filter = ("code_system", "usually_embedded", "is_active")
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    autocomplete_fields = ("parent", "maps_to")
+    ordering = ("code_system", "code")
+
+
+@admin.register(User)
+class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
+    """Accounts with their department and roles (the groups clerk, receiver, auditor, admin)."""
+
+    list_display = ("username", "display_name", "department", "roles", "is_active", "is_staff")
+    list_filter = ("is_active", "groups", "department")
+    search_fields = ("username", "display_name", "email", "first_name", "last_name")
+    list_select_related = ("department",)
+    autocomplete_fields = ("department",)
+    filter_horizontal = ("groups",)
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Person"), {"fields": ("display_name", "first_name", "last_name", "email", "language")}),
+        (
+            _("Department and roles"),
+            {"fields": ("department", "groups", "is_active", "is_staff", "is_superuser")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "password1", "password2", "department", "groups"),
+            },
+        ),
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    # Accounts are for administrators only, as in the API (auditors do not read e-mail addresses).
+    def has_module_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, obj):
+        return ", ".join(sorted(g.name for g in obj.groups.all()))
+
+    def save_model(self, request, obj, form, change):
+        """Through `save_user`, so a department move or deactivation also ends API tokens."""
+        names = [
+            f.name
+            for f in User._meta.concrete_fields
+            if f.name in form.cleaned_data and f.name not in {"id", "password"}
+        ]
+        fields = {name: getattr(obj, name) for name in names}
+        if change:
+            user = User.objects.get(pk=obj.pk)
+        else:
+            user = None
+            fields["password"] = form.cleaned_data.get("password1")
+        saved = services.save_user(actor=request.user, user=user, fields=fields)
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.password = saved.password
+
+
+class ReadOnlyAdmin(RoleScopedAdmin):
+    """Cards and history are read here and changed elsewhere (services), never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Asset)
+class AssetAdmin(ReadOnlyAdmin):
+    list_display = (
+        "tag",
+        "name",
+        "category",
+        "owner_department",
+        "location",
+        "status",
+        "open_in_register",
+    )
+    list_filter = ("status", "install_mode", "label_mode", "value_type")
+    search_fields = ("tag", "name", "serial_number", "legacy_number")
+    list_select_related = ("category", "owner_department", "location")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return permissions.visible_assets(request.user, super().get_queryset(request))
+
+    @admin.display(description=_("register"))
+    def open_in_register(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("assets:asset-detail", args=[obj.tag]), _("open")
+        )
+
+
+@admin.register(AssetEvent)
+class AssetEventAdmin(ReadOnlyAdmin):
+    """The append-only history (a read-only view)."""
+
+    list_display = ("at", "asset", "kind", "actor", "note")
+    list_filter = ("kind",)
+    search_fields = ("asset__tag", "note")
+    list_select_related = ("asset", "actor")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        visible = permissions.visible_assets(request.user).values("pk")
+        return super().get_queryset(request).filter(asset__in=visible)

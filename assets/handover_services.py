@@ -93,6 +93,8 @@ def default_handover_due_on(accepted_on: date | None) -> date | None:
 
 
 def _require_changeable_project(actor, project: DelegatedProject) -> None:
+    if actor is None:
+        return
     if not permissions.changeable_projects(actor).filter(pk=project.pk).exists():
         raise PermissionDenied(_("You may not change this project."))
 
@@ -147,8 +149,11 @@ def save_project(
         errors["code"] = _("A project with code %(code)s exists already.") % {"code": project.code}
     if errors:
         raise ValidationError(errors)
-    if not permissions.is_admin(actor) and (
-        project.builder_department_id not in permissions.department_scope_ids(actor)
+    # `actor=None` is the system itself (demo data, imports), which has no scope to keep to.
+    if (
+        actor is not None
+        and not permissions.is_admin(actor)
+        and project.builder_department_id not in permissions.department_scope_ids(actor)
     ):
         raise ValidationError(
             {"builder_department": _("The builder department is outside your department scope.")}

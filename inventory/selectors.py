@@ -1,0 +1,235 @@
+"""Read queries shared by the stocktake API, pages, exports and reports.
+
+Progress and totals are aggregate queries grouped in the database, never a loop over lines.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from assets import permissions
+from inventory.models import (
+    Difference,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeLine,
+)
+from inventory.services import COUNTED_RESULTS, OPEN_RESULTS, counter_line_q
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
+BOOK = Q(kind=StocktakeLine.Kind.BOOK)
+DONE = ~Q(result__in=list(OPEN_RESULTS))
+COUNTED = Q(result__in=list(COUNTED_RESULTS))
+MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
+
+
+def campaigns_visible_to(*, user) -> QuerySet:
+    queryset = StocktakeCampaign.objects.select_related("created_by").prefetch_related(
+        "departments", "locations", "categories"
+    )
+    return permissions.visible_campaigns(user, queryset)
+
+
+def lines_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
+    """Lines of a campaign the user may read: everything for auditors and admins, the counter's
+    own scope (and their surplus finds) for clerks."""
+    lines = StocktakeLine.objects.filter(campaign=campaign).select_related(
+        "category", "department", "location", "counted_location", "counted_by"
+    )
+    if permissions.reads_everything(user):
+        return lines
+    condition = counter_line_q(user, campaign)
+    if condition is None:
+        return lines
+    scope = permissions.department_scope_ids(user)
+    return lines.filter(
+        (BOOK & condition)
+        | Q(kind=StocktakeLine.Kind.SURPLUS, department__in=scope)
+        | Q(kind=StocktakeLine.Kind.SURPLUS, counted_by=user)
+    )
+
+
+def differences_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
+    lines = lines_visible_to(user=user, campaign=campaign)
+    return (
+        Difference.objects.filter(campaign=campaign, line__in=lines.values("pk"))
+        .select_related("line", "line__department", "line__category", "draft_asset")
+        .order_by("kind", "line__tag", "id")
+    )
+
+
+def _money(expression_filter: Q, field: str = "original_value"):
+    return Coalesce(Sum(field, filter=expression_filter), ZERO)
+
+
+def progress(*, campaign: StocktakeCampaign, by: str = "department") -> list[dict]:
+    """Lines, counted and % done per department (or location): one grouped query."""
+    key = {"department": "department", "location": "location"}[by]
+    rows = (
+        StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
+        .values(f"{key}__code", f"{key}__name")
+        .annotate(total=Count("id"), done=Count("id", filter=DONE))
+        .order_by(f"{key}__code")
+    )
+    return [
+        {
+            "code": row[f"{key}__code"] or "",
+            "name": row[f"{key}__name"] or "",
+            "total": row["total"],
+            "done": row["done"],
+            "percent": round(100 * row["done"] / row["total"], 1) if row["total"] else 0.0,
+        }
+        for row in rows
+    ]
+
+
+def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
+    """账面数/实盘数/盘盈/盘亏/毁损/信息不符 in count and 原值 (and 净值 for book and counted)."""
+    annotations = {
+        "book_count": Count("id", filter=BOOK),
+        "book_value": _money(BOOK),
+        "book_net": _money(BOOK, "net_value"),
+        "counted_count": Count("id", filter=BOOK & COUNTED),
+        "counted_value": _money(BOOK & COUNTED),
+        "counted_net": _money(BOOK & COUNTED, "net_value"),
+        "surplus_count": Count("id", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
+        "shortage_count": Count("id", filter=BOOK & Q(result=LineResult.MISSING)),
+        "shortage_value": _money(BOOK & Q(result=LineResult.MISSING)),
+        "damaged_count": Count("id", filter=BOOK & Q(result=LineResult.DAMAGED)),
+        "damaged_value": _money(BOOK & Q(result=LineResult.DAMAGED)),
+        "mismatch_count": Count("id", filter=BOOK & MISMATCH),
+        "mismatch_value": _money(BOOK & MISMATCH),
+        "matched_count": Count("id", filter=BOOK & Q(result=LineResult.FOUND)),
+        "matched_value": _money(BOOK & Q(result=LineResult.FOUND)),
+        "label_missing": Count("id", filter=BOOK & COUNTED & Q(label_ok=False)),
+    }
+    if group:
+        rows = queryset.values(f"{group}__code", f"{group}__name").annotate(**annotations)
+        rows = rows.order_by(f"{group}__code")
+    else:
+        rows = [queryset.aggregate(**annotations)]
+    out = []
+    for row in rows:
+        item = {
+            "code": (row.get(f"{group}__code") or "") if group else "",
+            "name": (row.get(f"{group}__name") or "") if group else "",
+        }
+        for name in annotations:
+            value = row[name]
+            item[name] = f"{value:.2f}" if isinstance(value, Decimal) else value
+        out.append(_with_rates(item))
+    return out
+
+
+def _rate(part, whole) -> float | None:
+    part, whole = Decimal(str(part)), Decimal(str(whole))
+    if not whole:
+        return None
+    return float((part / whole * 100).quantize(Decimal("0.01")))
+
+
+def _with_rates(item: dict) -> dict:
+    """账实相符率 (DOMAIN.md §4): book lines found with no open difference ÷ all book lines,
+    by count and by 原值; surplus lines are left out. Label-missing rate = counted without a
+    readable active label ÷ counted."""
+    item["match_rate_count"] = _rate(item["matched_count"], item["book_count"])
+    item["match_rate_value"] = _rate(item["matched_value"], item["book_value"])
+    item["label_missing_rate"] = _rate(item["label_missing"], item["counted_count"])
+    return item
+
+
+def compute_result(*, campaign: StocktakeCampaign) -> dict:
+    """The campaign's result: header, overall totals and rates, by department and by category,
+    and a digest of every line so a later change to any line is visible."""
+    lines = StocktakeLine.objects.filter(campaign=campaign)
+    return {
+        "campaign": {
+            "id": campaign.pk,
+            "name": campaign.name,
+            "year": campaign.year,
+            "reference_date": campaign.reference_date.isoformat(),
+            "due_on": campaign.due_on.isoformat(),
+            "state": campaign.state,
+            "activated_at": campaign.activated_at.isoformat() if campaign.activated_at else None,
+            "closed_at": campaign.closed_at.isoformat() if campaign.closed_at else None,
+            "scope": {
+                "departments": sorted(campaign.departments.values_list("code", flat=True)),
+                "locations": sorted(campaign.locations.values_list("code", flat=True)),
+                "categories": sorted(campaign.categories.values_list("code", flat=True)),
+            },
+        },
+        "totals": _totals(lines, None)[0],
+        "by_department": _totals(lines, "department"),
+        "by_category": _totals(lines, "category"),
+        "lines_sha256": lines_digest(campaign=campaign),
+    }
+
+
+def lines_digest(*, campaign: StocktakeCampaign) -> str:
+    """SHA-256 over every line's identity, book values and result, in id order (streamed)."""
+    sha = hashlib.sha256()
+    rows = (
+        StocktakeLine.objects.filter(campaign=campaign)
+        .order_by("id")
+        .values_list(
+            "id",
+            "tag",
+            "scanned_code",
+            "result",
+            "counted_quantity",
+            "original_value",
+            "net_value",
+            "verify_method",
+            "counted_location_id",
+            "label_ok",
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        sha.update(
+            "|".join(
+                "" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) else str(v)) for v in row
+            ).encode()
+        )
+        sha.update(b"\n")
+    return sha.hexdigest()
+
+
+def result_digest(result: dict) -> str:
+    text = json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def result_is_intact(*, campaign: StocktakeCampaign) -> bool:
+    """True when the stored result and every line still match the SHA-256 taken at close."""
+    if not campaign.result:
+        return False
+    return result_digest(campaign.result) == campaign.result_sha256 and lines_digest(
+        campaign=campaign
+    ) == campaign.result.get("lines_sha256")
+
+
+def report(*, campaign: StocktakeCampaign) -> dict:
+    """The frozen result of a closed campaign, or a live computation while counting."""
+    if campaign.result:
+        data = dict(campaign.result)
+        data["sha256"] = campaign.result_sha256
+        data["frozen"] = True
+        return data
+    data = compute_result(campaign=campaign)
+    data["sha256"] = None
+    data["frozen"] = False
+    return data
+
+
+def difference_lines(*, campaign: StocktakeCampaign, kind: str | None = None) -> QuerySet:
+    queryset = Difference.objects.filter(campaign=campaign).select_related(
+        "line", "line__department", "line__category", "line__location", "line__counted_location"
+    )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.order_by("kind", "line__tag", "id")

@@ -1,0 +1,1064 @@
+"""Every change to a stocktake: one function per action, one transaction, its history.
+
+Views, serializers, admin actions and tasks call these; none of them saves a campaign or a line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    JSONField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assets import permissions
+from assets import services as asset_services
+from assets.errors import DomainError, TransitionNotAllowed
+from assets.models import Asset, AssetEvent, Category, Department, Location
+from inventory.models import (
+    CounterAssignment,
+    Difference,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeCount,
+    StocktakeLine,
+    StocktakeScan,
+    VerifyMethod,
+)
+from labels import qr
+
+State = StocktakeCampaign.State
+Answer = StocktakeScan.Answer
+
+# The campaign's life (DESIGN.md invariant 5; DOMAIN.md §4). Nothing else assigns `state`.
+CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
+    State.DRAFT: {State.ACTIVE},
+    State.ACTIVE: {State.CLOSED},
+    State.CLOSED: {State.ARCHIVED},
+    State.ARCHIVED: set(),
+}
+# The difference register (差异登记 → 说明 → 审批 → 入账/核销).
+DIFFERENCE_TRANSITIONS: dict[str, set[str]] = {
+    Difference.State.RAISED: {Difference.State.EXPLAINED},
+    Difference.State.EXPLAINED: {Difference.State.APPROVED, Difference.State.EXPLAINED},
+    Difference.State.APPROVED: {Difference.State.POSTED},
+    Difference.State.POSTED: set(),
+}
+COUNTED_RESULTS = {
+    LineResult.FOUND,
+    LineResult.FOUND_ELSEWHERE,
+    LineResult.MISMATCH,
+    LineResult.DAMAGED,
+}
+OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
+# A phone's clock may run a little fast; anything further ahead is refused.
+CLOCK_SKEW = timedelta(minutes=10)
+MAX_BATCH = 500
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+
+
+def _guard(campaign: StocktakeCampaign, target: str) -> None:
+    if target not in CAMPAIGN_TRANSITIONS.get(campaign.state, set()):
+        raise TransitionNotAllowed(
+            _("A campaign cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": State(campaign.state).label, "new": State(target).label},
+            code="campaign_transition_not_allowed",
+        )
+
+
+def _lock_campaign(campaign: StocktakeCampaign) -> StocktakeCampaign:
+    return StocktakeCampaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+# ------------------------------------------------------------------------------------ planning
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    actor,
+    name: str,
+    year: int,
+    reference_date: date,
+    due_on: date,
+    departments=(),
+    locations=(),
+    categories=(),
+    assignments=(),
+    note: str = "",
+) -> StocktakeCampaign:
+    """Plan a campaign (盘点方案). Empty scope lists mean the whole register (admins only).
+
+    `assignments` is a list of `(counter, department, location)`; without any, the counters are the
+    clerks of the in-scope departments (DESIGN.md).
+    """
+    errors: dict[str, str] = {}
+    if not (name or "").strip():
+        errors["name"] = _("The name is required.")
+    if due_on < reference_date:
+        errors["due_on"] = _("The due date cannot be before the reference date.")
+    if not 2000 <= year <= 2200:
+        errors["year"] = _("Give a year between 2000 and 2200.")
+    for category in categories:
+        if category.code_system != "GBT14885-2022":
+            errors["categories"] = _("Use GB/T 14885-2022 category codes.")
+    if not permissions.is_admin(actor):
+        scope = permissions.department_scope_ids(actor)
+        if not departments:
+            errors["departments"] = _(
+                "Only an administrator may plan a campaign over the whole register; name your "
+                "departments."
+            )
+        elif any(d.pk not in scope for d in departments):
+            errors["departments"] = _("A department is outside your department scope.")
+    for counter, _department, _location in assignments:
+        if not permissions.has_role(counter, permissions.CLERK, permissions.ADMIN):
+            errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
+                "user": counter.username
+            }
+    if errors:
+        raise ValidationError(errors)
+    if StocktakeCampaign.objects.filter(year=year, name=name.strip()).exists():
+        raise ValidationError({"name": _("A campaign with this name exists for that year.")})
+    campaign = StocktakeCampaign.objects.create(
+        name=name.strip(),
+        year=year,
+        reference_date=reference_date,
+        due_on=due_on,
+        note=note or "",
+        created_by=actor,
+    )
+    campaign.departments.set(departments)
+    campaign.locations.set(locations)
+    campaign.categories.set(categories)
+    for counter, department, location in assignments:
+        if department is None and location is None:
+            raise ValidationError(
+                {"assignments": _("Assign each counter a department or a location.")}
+            )
+        CounterAssignment.objects.get_or_create(
+            campaign=campaign, counter=counter, department=department, location=location
+        )
+    return campaign
+
+
+def scope_assets(campaign: StocktakeCampaign):
+    """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
+    queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
+    department_ids = list(campaign.departments.values_list("pk", flat=True))
+    if department_ids:
+        subtree = Department.objects.descendants(department_ids[0], include_self=True)
+        for extra in department_ids[1:]:
+            subtree = subtree | Department.objects.descendants(extra, include_self=True)
+        ids = list(subtree.values_list("pk", flat=True))
+        queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
+    location_ids = list(campaign.locations.values_list("pk", flat=True))
+    if location_ids:
+        ids = set()
+        for location_id in location_ids:
+            ids |= set(
+                Location.objects.descendants(location_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        queryset = queryset.filter(location__in=ids)
+    category_ids = list(campaign.categories.values_list("pk", flat=True))
+    if category_ids:
+        ids = set()
+        for category_id in category_ids:
+            ids |= set(
+                Category.objects.descendants(category_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        queryset = queryset.filter(category__in=ids)
+    return queryset
+
+
+def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
+    """The SELECT that yields one book line per in-scope card, values as of the reference date.
+
+    Depreciation mirrors `Asset.accumulated_depreciation` (straight line, monthly, the month of
+    entry into service counts, never above the original value) in SQL, so 100,000 cards are one
+    statement.
+    """
+    ref = campaign.reference_date
+    money = DecimalField(max_digits=14, decimal_places=2)
+    months_raw = (
+        Value(ref.year * 12 + ref.month)
+        - ExtractYear("in_service_on") * 12
+        - ExtractMonth("in_service_on")
+        + 1
+    )
+    months = Case(
+        When(Q(depreciate=False) | Q(in_service_on__isnull=True), then=Value(0)),
+        default=Least(Greatest(months_raw, Value(0)), F("useful_life_months")),
+        output_field=IntegerField(),
+    )
+    accumulated = Least(
+        Round(
+            F("original_value") * Value(Decimal("1.00")) * months / F("useful_life_months"),
+            precision=2,
+            output_field=money,
+        ),
+        F("original_value"),
+        output_field=money,
+    )
+    columns = {
+        "campaign_id": Value(campaign.pk),
+        "kind": Value(StocktakeLine.Kind.BOOK),
+        "asset_id": F("pk"),
+        "tag": F("tag"),
+        "name": F("name"),
+        "model": F("model"),
+        "serial_number": F("serial_number"),
+        "category_id": F("category_id"),
+        "department_id": Coalesce("using_department_id", "owner_department_id"),
+        "owner_department_id": F("owner_department_id"),
+        "location_id": F("location_id"),
+        "custodian": F("custodian"),
+        "status": F("status"),
+        "parent_id": F("parent_id"),
+        "embedded": Case(
+            When(install_mode=Asset.InstallMode.EMBEDDED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "book_quantity": Value(1),
+        "original_value": F("original_value"),
+        "accumulated_depreciation": accumulated,
+        "net_value": F("original_value") - accumulated,
+        "result": Value(LineResult.PENDING),
+        "counted_quantity": Value(0),
+        "verify_method": Value(""),
+        "reprint_requested": Value(False),
+        "manual_reason": Value(""),
+        "scanned_code": Value(""),
+        "note": Value(""),
+        "photo": Value(""),
+        "created_at": Value(now),
+    }
+    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
+    queryset = scope_assets(campaign).order_by().annotate(**aliases).values_list(*aliases.keys())
+    return list(columns.keys()), queryset
+
+
+def _insert_from_select(model, column_names: list[str], queryset) -> int:
+    """`INSERT INTO model (columns) SELECT …`: a set-based copy, no rows through Python."""
+    sql, params = queryset.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in column_names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+def _column(model, name: str) -> str:
+    """The database column of a field given as `name` or as its foreign key's `name_id`."""
+    try:
+        return model._meta.get_field(name).column
+    except Exception:
+        return model._meta.get_field(name.removesuffix("_id")).column
+
+
+@transaction.atomic
+def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Start counting: freeze the book snapshot, one expected line per in-scope card."""
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.ACTIVE)
+    now = timezone.now()
+    columns, select = _snapshot_select(campaign, now)
+    _insert_from_select(StocktakeLine, columns, select)
+    campaign.state = State.ACTIVE
+    campaign.activated_at = now
+    campaign.activated_by = actor
+    campaign.save(update_fields=["state", "activated_at", "activated_by"])
+    return campaign
+
+
+# -------------------------------------------------------------------------------------- scope
+
+
+def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
+    """The lines `user` may count in `campaign`; None means all of them (admins)."""
+    if permissions.is_admin(user):
+        return None
+    if not permissions.has_role(user, permissions.CLERK):
+        return Q(pk__in=[])
+    assignments = list(
+        CounterAssignment.objects.filter(campaign=campaign, counter=user).values_list(
+            "department_id", "location_id"
+        )
+    )
+    if not assignments:
+        if CounterAssignment.objects.filter(campaign=campaign).exists():
+            return Q(pk__in=[])
+        scope = permissions.department_scope_ids(user)
+        return Q(department__in=scope) | Q(owner_department__in=scope)
+    condition = Q(pk__in=[])
+    for department_id, location_id in assignments:
+        if department_id:
+            ids = list(
+                Department.objects.descendants(department_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            condition |= Q(department__in=ids) | Q(owner_department__in=ids)
+        if location_id:
+            ids = list(
+                Location.objects.descendants(location_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+            condition |= Q(location__in=ids)
+    return condition
+
+
+def countable_lines(user, campaign: StocktakeCampaign):
+    lines = StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
+    condition = counter_line_q(user, campaign)
+    return lines if condition is None else lines.filter(condition)
+
+
+# ------------------------------------------------------------------------------------ counting
+
+
+@dataclass
+class ScanOutcome:
+    """What one scan answers. Card fields are present only for lines in the counter's scope."""
+
+    answer: str
+    message: str
+    tag: str = ""
+    line: StocktakeLine | None = None
+    components: list[dict] = field(default_factory=list)
+    client_key: str = ""
+
+
+def _require_active(campaign: StocktakeCampaign) -> None:
+    if campaign.state != State.ACTIVE:
+        raise TransitionNotAllowed(
+            _("The campaign is “%(state)s”; scans are accepted only while it is counting.")
+            % {"state": State(campaign.state).label},
+            code="campaign_not_active",
+        )
+
+
+def _check_scanned_at(scanned_at: datetime | None) -> datetime:
+    now = timezone.now()
+    if scanned_at is None:
+        return now
+    if timezone.is_naive(scanned_at):
+        scanned_at = timezone.make_aware(scanned_at)
+    if scanned_at > now + CLOCK_SKEW:
+        raise ValidationError(
+            {"scanned_at": _("The scan time is in the future; check the phone's clock.")}
+        )
+    return scanned_at
+
+
+def _label_state(asset_id: int, serial: int | None) -> bool | None:
+    """True: an active label; False: a superseded or voided one; None: no label information."""
+    if serial is None:
+        return None
+    try:
+        label_model = apps.get_model("labels", "Label")
+    except LookupError:
+        return None
+    label = label_model.objects.filter(asset_id=asset_id, serial=serial).first()
+    if label is None:
+        return None
+    return not (getattr(label, "superseded_at", None) or getattr(label, "voided_at", None))
+
+
+def _count(
+    *,
+    campaign: StocktakeCampaign,
+    line: StocktakeLine,
+    actor,
+    at: datetime,
+    method: str,
+    result: str,
+    location: Location | None,
+    label_ok: bool | None,
+    reprint: bool = False,
+    manual_reason: str = "",
+) -> bool:
+    """Insert the one count of `line`; False when someone counted it first (no change then)."""
+    try:
+        with transaction.atomic():
+            StocktakeCount.objects.create(
+                campaign=campaign,
+                asset_id=line.asset_id,
+                line=line,
+                counted_by=actor,
+                counted_at=at,
+                verify_method=method,
+            )
+    except IntegrityError:
+        return False
+    changes: dict[str, Any] = {
+        "result": result,
+        "counted_quantity": 1,
+        "verify_method": method,
+        "counted_at": at,
+        "counted_by": actor,
+        "counted_location": location or line.location,
+        "label_ok": label_ok,
+    }
+    if reprint:
+        changes["reprint_requested"] = True
+    if manual_reason:
+        changes["manual_reason"] = manual_reason
+    StocktakeLine.objects.filter(pk=line.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(line, name, value)
+    return True
+
+
+def _component_lines(campaign: StocktakeCampaign, host: StocktakeLine):
+    return (
+        StocktakeLine.objects.filter(campaign=campaign, parent_id=host.asset_id, embedded=True)
+        .select_related("category")
+        .order_by("tag")
+    )
+
+
+def _count_components(
+    *, campaign, host: StocktakeLine, actor, at: datetime, result: str
+) -> list[dict]:
+    """Embedded devices of a counted host: `via_host` ones count at once, the others wait for an
+    SN match or a photo. Returns the list the scan page shows for confirmation."""
+    listed = []
+    for child in _component_lines(campaign, host):
+        policy = child.category.embedded_verify_policy if child.category else "via_host"
+        if child.result == LineResult.PENDING:
+            if policy == Category.VerifyPolicy.VIA_HOST:
+                _count(
+                    campaign=campaign,
+                    line=child,
+                    actor=actor,
+                    at=at,
+                    method=VerifyMethod.VIA_HOST,
+                    result=result,
+                    location=host.counted_location,
+                    label_ok=True,
+                )
+            else:
+                StocktakeLine.objects.filter(pk=child.pk, result=LineResult.PENDING).update(
+                    result=LineResult.AWAITING
+                )
+                child.result = LineResult.AWAITING
+        listed.append(
+            {
+                "tag": child.tag,
+                "name": child.name,
+                "model": child.model,
+                "serial_number": child.serial_number,
+                "result": child.result,
+                "verify_policy": policy,
+            }
+        )
+    return listed
+
+
+def _surplus_line(
+    *, campaign, actor, code: str, location: Location | None, note: str = ""
+) -> StocktakeLine:
+    department = (location.department if location and location.department_id else None) or (
+        actor.department
+    )
+    line, _created = StocktakeLine.objects.get_or_create(
+        campaign=campaign,
+        kind=StocktakeLine.Kind.SURPLUS,
+        scanned_code=code,
+        defaults={
+            "result": LineResult.SURPLUS,
+            "department": department,
+            "counted_location": location,
+            "counted_at": timezone.now(),
+            "counted_by": actor,
+            "counted_quantity": 1,
+            "note": note,
+        },
+    )
+    return line
+
+
+def record_scan(
+    *,
+    campaign: StocktakeCampaign,
+    actor,
+    code: str,
+    location: Location | None = None,
+    client_key: uuid.UUID | None = None,
+    scanned_at: datetime | None = None,
+    damaged: bool = False,
+) -> ScanOutcome:
+    """Record one scan in the log and count the card once (DESIGN.md invariant 5).
+
+    The same `client_key` again, or a second scan of a counted card, answers `duplicate` and
+    changes nothing. Tags outside the counter's scope answer a status word only.
+    """
+    _require_active(campaign)
+    at = _check_scanned_at(scanned_at)
+    try:
+        scanned = qr.parse(code)
+    except qr.QRPayloadError as error:
+        raise ValidationError({"code": str(error.message)})
+    key = client_key or uuid.uuid4()
+    if StocktakeScan.objects.filter(client_key=key).exists():
+        return ScanOutcome(
+            Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
+        )
+    try:
+        with transaction.atomic():
+            outcome = _apply_scan(campaign, actor, scanned, location, at, damaged)
+            StocktakeScan.objects.create(
+                campaign=campaign,
+                client_key=key,
+                code=code[:512],
+                tag=scanned.tag,
+                label_serial=scanned.label_serial,
+                location=location,
+                scanned_by=actor,
+                scanned_at=at,
+                answer=outcome.answer,
+                line=outcome.line,
+            )
+    except IntegrityError:
+        # The same client key arrived concurrently: the other request recorded it.
+        return ScanOutcome(
+            Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
+        )
+    outcome.client_key = str(key)
+    return outcome
+
+
+def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
+    tag = scanned.tag
+    line = (
+        StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
+        .select_related("location", "category")
+        .first()
+    )
+    if line is None:
+        if Asset.objects.filter(tag=tag).exists():
+            return ScanOutcome(
+                Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
+            )
+        surplus = _surplus_line(campaign=campaign, actor=actor, code=tag, location=location)
+        return ScanOutcome(
+            Answer.UNKNOWN,
+            _("%(tag)s is not on the books: recorded as a surplus find.") % {"tag": tag},
+            tag,
+            line=surplus,
+        )
+    if not countable_lines(actor, campaign).filter(pk=line.pk).exists():
+        return ScanOutcome(
+            Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
+        )
+    if line.result not in OPEN_RESULTS:
+        return ScanOutcome(
+            Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
+        )
+    label_state = _label_state(line.asset_id, scanned.label_serial)
+    elsewhere = location is not None and location.pk != line.location_id
+    result = (
+        LineResult.DAMAGED
+        if damaged
+        else (LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND)
+    )
+    counted = _count(
+        campaign=campaign,
+        line=line,
+        actor=actor,
+        at=at,
+        method=VerifyMethod.SCAN_OWN_LABEL,
+        result=result,
+        location=location,
+        label_ok=label_state is not False,
+        reprint=label_state is False,
+    )
+    if not counted:
+        return ScanOutcome(
+            Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
+        )
+    components = _count_components(
+        campaign=campaign,
+        host=line,
+        actor=actor,
+        at=at,
+        result=LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND,
+    )
+    if label_state is False:
+        answer = Answer.SUPERSEDED_LABEL
+        message = _("%(tag)s counted, but this label was replaced: remove it.") % {"tag": tag}
+    elif elsewhere:
+        answer = Answer.FOUND_ELSEWHERE
+        message = _("%(tag)s counted; the books place it elsewhere.") % {"tag": tag}
+    else:
+        answer = Answer.FOUND
+        message = _("%(tag)s counted.") % {"tag": tag}
+    return ScanOutcome(answer, message, tag, line=line, components=components)
+
+
+@dataclass
+class BatchEntry:
+    index: int
+    outcome: ScanOutcome | None = None
+    errors: dict | None = None
+
+
+def record_scan_batch(
+    *, campaign: StocktakeCampaign, actor, entries: list[dict]
+) -> list[BatchEntry]:
+    """Apply an offline batch: each entry on its own, in its own transaction.
+
+    A failing entry is reported with its index; the others apply exactly once. Replaying the batch
+    in any order answers `duplicate` for each entry and changes nothing.
+    """
+    _require_active(campaign)
+    if len(entries) > MAX_BATCH:
+        raise ValidationError(
+            {"non_field_errors": _("Send at most %(max)s scans at once.") % {"max": MAX_BATCH}}
+        )
+    results = []
+    for index, entry in enumerate(entries):
+        try:
+            outcome = record_scan(campaign=campaign, actor=actor, **entry)
+            results.append(BatchEntry(index, outcome=outcome))
+        except ValidationError as error:
+            results.append(BatchEntry(index, errors=error.message_dict))
+        except DomainError as error:
+            results.append(BatchEntry(index, errors={"detail": [str(error.message)]}))
+    return results
+
+
+def _open_line_in_scope(campaign, actor, tag: str) -> StocktakeLine:
+    from assets import tags as tag_codec
+
+    line = (
+        countable_lines(actor, campaign)
+        .filter(tag=tag_codec.normalise(tag or ""))
+        .select_related("location", "category")
+        .first()
+    )
+    if line is None:
+        raise ValidationError({"tag": _("No line with this tag in your count.")})
+    if line.result not in OPEN_RESULTS:
+        raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
+    return line
+
+
+@transaction.atomic
+def manual_count(
+    *,
+    campaign: StocktakeCampaign,
+    actor,
+    tag: str,
+    reason: str,
+    location: Location | None = None,
+) -> StocktakeLine:
+    """Count a card whose label cannot be read (damaged, lost), with a reason; the card is queued
+    for a label reprint."""
+    _require_active(campaign)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the label could not be scanned.")})
+    line = _open_line_in_scope(campaign, actor, tag)
+    elsewhere = location is not None and location.pk != line.location_id
+    result = LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND
+    if not _count(
+        campaign=campaign,
+        line=line,
+        actor=actor,
+        at=timezone.now(),
+        method=VerifyMethod.MANUAL,
+        result=result,
+        location=location,
+        label_ok=False,
+        reprint=True,
+        manual_reason=reason.strip(),
+    ):
+        raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
+    _queue_reprint(line=line, actor=actor)
+    _count_components(campaign=campaign, host=line, actor=actor, at=line.counted_at, result=result)
+    return line
+
+
+def _queue_reprint(*, line: StocktakeLine, actor) -> None:
+    """Ask the labels app for a reprint when it offers one; the request stays on the line anyway."""
+    try:
+        from labels import services as label_services
+    except ImportError:
+        return
+    request_reprint = getattr(label_services, "request_reprint", None)
+    if request_reprint is not None:
+        request_reprint(asset=line.asset, actor=actor, reason=line.manual_reason)
+
+
+def _store_photo(*, campaign: StocktakeCampaign, photo) -> str:
+    """Check an uploaded photo (size, real JPEG/PNG by its first bytes) and keep it privately."""
+    from pathlib import Path
+
+    if photo.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"photo": _("The photo is larger than 5 MB.")})
+    head = photo.read(8)
+    photo.seek(0)
+    extension = next((ext for magic, ext in PHOTO_TYPES.items() if head.startswith(magic)), None)
+    if extension is None:
+        raise ValidationError({"photo": _("Send the photo as a JPEG or PNG image.")})
+    relative = Path("stocktake") / str(campaign.pk) / f"{uuid.uuid4().hex}.{extension}"
+    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for chunk in photo.chunks():
+            out.write(chunk)
+    return str(relative)
+
+
+@transaction.atomic
+def confirm_component(
+    *,
+    campaign: StocktakeCampaign,
+    actor,
+    tag: str,
+    method: str,
+    serial_number: str = "",
+    photo=None,
+) -> StocktakeLine:
+    """Confirm an embedded device awaiting verification: by serial number match or a photo."""
+    _require_active(campaign)
+    line = _open_line_in_scope(campaign, actor, tag)
+    if not line.embedded:
+        raise ValidationError({"tag": _("%(tag)s is not an embedded device.") % {"tag": line.tag}})
+    stored = ""
+    if method == VerifyMethod.SN_MATCH:
+        given = "".join((serial_number or "").split()).upper()
+        if not line.serial_number or given != "".join(line.serial_number.split()).upper():
+            raise ValidationError(
+                {"serial_number": _("The serial number does not match the card.")}
+            )
+    elif method == VerifyMethod.PHOTO:
+        if photo is None:
+            raise ValidationError({"photo": _("Attach a photo of the device in its host.")})
+        stored = _store_photo(campaign=campaign, photo=photo)
+    else:
+        raise ValidationError({"method": _("Choose sn_match or photo.")})
+    host = StocktakeLine.objects.filter(campaign=campaign, asset_id=line.parent_id).first()
+    result = (
+        host.result
+        if host and host.result in (LineResult.FOUND, LineResult.FOUND_ELSEWHERE)
+        else LineResult.FOUND
+    )
+    if not _count(
+        campaign=campaign,
+        line=line,
+        actor=actor,
+        at=timezone.now(),
+        method=method,
+        result=result,
+        location=host.counted_location if host else None,
+        label_ok=True,
+    ):
+        raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
+    if stored:
+        StocktakeLine.objects.filter(pk=line.pk).update(photo=stored)
+        line.photo = stored
+    return line
+
+
+@transaction.atomic
+def record_surplus(
+    *,
+    campaign: StocktakeCampaign,
+    actor,
+    note: str,
+    code: str = "",
+    location: Location | None = None,
+    photo=None,
+) -> StocktakeLine:
+    """Record a surplus find (盘盈): an unknown code or an unlabelled asset, with a note and an
+    optional photo. A second report of the same code adds to the first."""
+    _require_active(campaign)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Describe what was found.")})
+    code = (code or "").strip()[:512]
+    if code:
+        try:
+            code = qr.parse(code).tag
+        except qr.QRPayloadError as error:
+            raise ValidationError({"code": str(error.message)})
+        if Asset.objects.filter(tag=code).exists():
+            raise ValidationError({"code": _("This tag is on the books; scan it instead.")})
+    stored = _store_photo(campaign=campaign, photo=photo) if photo is not None else ""
+    if code:
+        line = _surplus_line(campaign=campaign, actor=actor, code=code, location=location)
+        line = StocktakeLine.objects.select_for_update().get(pk=line.pk)
+        line.note = note.strip()
+        if stored:
+            line.photo = stored
+        if location is not None:
+            line.counted_location = location
+        line.save(update_fields=["note", "photo", "counted_location"])
+        return line
+    department = (location.department if location and location.department_id else None) or (
+        actor.department
+    )
+    return StocktakeLine.objects.create(
+        campaign=campaign,
+        kind=StocktakeLine.Kind.SURPLUS,
+        result=LineResult.SURPLUS,
+        department=department,
+        counted_location=location,
+        counted_at=timezone.now(),
+        counted_by=actor,
+        counted_quantity=1,
+        note=note.strip(),
+        photo=stored,
+    )
+
+
+# --------------------------------------------------------------------------------------- close
+
+
+DIFFERENCE_KIND = {
+    LineResult.MISSING: Difference.Kind.SHORTAGE,
+    LineResult.SURPLUS: Difference.Kind.SURPLUS,
+    LineResult.FOUND_ELSEWHERE: Difference.Kind.MISMATCH,
+    LineResult.MISMATCH: Difference.Kind.MISMATCH,
+    LineResult.DAMAGED: Difference.Kind.DAMAGED,
+}
+
+
+def _flag_shortages(campaign: StocktakeCampaign, actor, now: datetime) -> None:
+    """Set 疑似盘亏 on missing cards and clear it on found ones, one event per changed card.
+
+    Set-based: one UPDATE and one INSERT … SELECT of events each way.
+    """
+    note = _("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year}
+    for flag, results in ((True, [LineResult.MISSING]), (False, list(COUNTED_RESULTS))):
+        asset_ids = StocktakeLine.objects.filter(
+            campaign=campaign, kind=StocktakeLine.Kind.BOOK, result__in=results
+        ).values("asset_id")
+        targets = Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag)
+        columns = {
+            "asset_id": F("pk"),
+            "kind": Value(AssetEvent.Kind.SHORTAGE_FLAGGED if flag else AssetEvent.Kind.COUNTED),
+            "at": Value(now),
+            "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
+            "changes": Value({"suspected_shortage": [not flag, flag]}, output_field=JSONField()),
+            "note": Value(note),
+            "campaign_id": Value(campaign.pk),
+        }
+        aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
+        select = targets.order_by().annotate(**aliases).values_list(*aliases.keys())
+        _insert_from_select(AssetEvent, list(columns), select)
+        Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag).update(
+            suspected_shortage=flag
+        )
+
+
+@transaction.atomic
+def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
+    with an event naming the campaign, each difference is raised, and the result is frozen with
+    its SHA-256."""
+    from inventory import selectors
+
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.CLOSED)
+    now = timezone.now()
+    StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
+        result=LineResult.MISSING
+    )
+    _flag_shortages(campaign, actor, now)
+    difference_kind = Case(
+        *[When(result=result, then=Value(kind)) for result, kind in DIFFERENCE_KIND.items()],
+        output_field=CharField(),
+    )
+    columns = {
+        "campaign_id": Value(campaign.pk),
+        "line_id": F("pk"),
+        "kind": difference_kind,
+        "state": Value(Difference.State.RAISED),
+        "reason": Value(""),
+        "responsible": Value(""),
+        "treatment": Value(""),
+        "write_back": Value(False),
+    }
+    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
+    select = (
+        StocktakeLine.objects.filter(campaign=campaign, result__in=list(DIFFERENCE_KIND))
+        .order_by()
+        .annotate(**aliases)
+        .values_list(*aliases.keys())
+    )
+    _insert_from_select(Difference, list(columns), select)
+    campaign.state = State.CLOSED
+    campaign.closed_at = now
+    campaign.closed_by = actor
+    report = selectors.compute_result(campaign=campaign)
+    campaign.result = report
+    campaign.result_sha256 = selectors.result_digest(report)
+    campaign.save(update_fields=["state", "closed_at", "closed_by", "result", "result_sha256"])
+    return campaign
+
+
+@transaction.atomic
+def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Archive a closed campaign; its differences stay open in the register until posted."""
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.ARCHIVED)
+    campaign.state = State.ARCHIVED
+    campaign.archived_at = timezone.now()
+    campaign.save(update_fields=["state", "archived_at"])
+    return campaign
+
+
+# ---------------------------------------------------------------------------- difference register
+
+
+def _guard_difference(difference: Difference, target: str) -> None:
+    if target not in DIFFERENCE_TRANSITIONS.get(difference.state, set()):
+        raise TransitionNotAllowed(
+            _("A difference cannot go from “%(old)s” to “%(new)s”.")
+            % {
+                "old": Difference.State(difference.state).label,
+                "new": Difference.State(target).label,
+            },
+            code="difference_transition_not_allowed",
+        )
+
+
+def _lock_difference(difference: Difference) -> Difference:
+    return (
+        Difference.objects.select_for_update(of=("self",))
+        .select_related("line", "campaign", "line__asset")
+        .get(pk=difference.pk)
+    )
+
+
+@transaction.atomic
+def explain_difference(
+    *,
+    difference: Difference,
+    actor,
+    reason: str,
+    responsible: str = "",
+    treatment: str = "",
+    write_back: bool = False,
+) -> Difference:
+    """Give a difference its cause, responsible person and proposed treatment."""
+    difference = _lock_difference(difference)
+    _guard_difference(difference, Difference.State.EXPLAINED)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the difference.")})
+    if write_back and difference.kind != Difference.Kind.MISMATCH:
+        raise ValidationError(
+            {"write_back": _("Only a wrong location can be written back to the card.")}
+        )
+    difference.reason = reason.strip()
+    difference.responsible = (responsible or "").strip()
+    difference.treatment = (treatment or "").strip()
+    difference.write_back = bool(write_back)
+    difference.state = Difference.State.EXPLAINED
+    difference.explained_by = actor
+    difference.explained_at = timezone.now()
+    difference.save()
+    return difference
+
+
+@transaction.atomic
+def approve_difference(*, difference: Difference, actor) -> Difference:
+    """The asset office approves (审批); a wrong location is written back to the card, with an
+    event naming the campaign."""
+    difference = _lock_difference(difference)
+    _guard_difference(difference, Difference.State.APPROVED)
+    line = difference.line
+    if difference.write_back and line.asset_id and line.counted_location_id:
+        asset = line.asset
+        if asset.location_id != line.counted_location_id and not asset.embedded:
+            asset_services.move_asset(
+                asset=asset,
+                actor=actor,
+                location=line.counted_location,
+                note=difference.reason,
+                campaign_id=difference.campaign_id,
+            )
+    difference.state = Difference.State.APPROVED
+    difference.approved_by = actor
+    difference.approved_at = timezone.now()
+    difference.save(update_fields=["state", "approved_by", "approved_at"])
+    return difference
+
+
+@transaction.atomic
+def post_difference(
+    *, difference: Difference, actor, card_fields: dict | None = None
+) -> Difference:
+    """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
+    damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
+    difference = _lock_difference(difference)
+    _guard_difference(difference, Difference.State.POSTED)
+    line = difference.line
+    if difference.kind == Difference.Kind.SURPLUS:
+        fields = dict(card_fields or {})
+        if not fields.get("category") or not fields.get("owner_department"):
+            raise ValidationError(
+                {"category": _("A surplus card needs a category and an owning department.")}
+            )
+        fields.setdefault("name", line.note[:200] or line.scanned_code)
+        fields.update(
+            status=Asset.Status.DRAFT,
+            acquisition_method=Asset.AcquisitionMethod.SURPLUS,
+            location=line.counted_location,
+        )
+        fields.setdefault("original_value", Decimal("1.00"))
+        fields.setdefault("value_type", Asset.ValueType.NOMINAL)
+        difference.draft_asset = asset_services.register_asset(
+            actor=actor, fields=fields, note=difference.reason
+        )
+    elif difference.kind in (Difference.Kind.SHORTAGE, Difference.Kind.DAMAGED):
+        asset = line.asset
+        if asset.status not in (Asset.Status.PENDING_DISPOSAL, Asset.Status.RETIRED):
+            asset_services.change_status(
+                asset=asset,
+                actor=actor,
+                status=Asset.Status.PENDING_DISPOSAL,
+                note=difference.reason,
+            )
+    difference.state = Difference.State.POSTED
+    difference.posted_by = actor
+    difference.posted_at = timezone.now()
+    difference.save(update_fields=["state", "posted_by", "posted_at", "draft_asset"])
+    return difference
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a JSON-able value in canonical form."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

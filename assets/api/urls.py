@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from assets.api import views
+from assets.api import handover_views, views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -9,6 +9,8 @@ router.register("locations", views.LocationViewSet, basename="location")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
+router.register("projects", handover_views.ProjectViewSet, basename="project")
+router.register("handovers", handover_views.HandoverViewSet, basename="handover")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

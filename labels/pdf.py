@@ -20,6 +20,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape as _xml_escape
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -141,12 +142,19 @@ def escape_for_paragraph(text) -> str:
     return _xml_escape(text, {'"': "&quot;", "'": "&#39;"})
 
 
+def _ensure(font: str) -> None:
+    if font == CJK_FONT and _registered_font_path is None:
+        cjk_font()
+
+
 def string_width(text: str, size: float, font: str = CJK_FONT) -> float:
+    _ensure(font)
     return pdfmetrics.stringWidth(text, font, size)
 
 
 def ellipsise(text: str, *, width: float, size: float, font: str = CJK_FONT) -> str:
     """`text` cut with a trailing ellipsis so it fits `width` points at `size` (binary search)."""
+    _ensure(font)
     if pdfmetrics.stringWidth(text, font, size) <= width:
         return text
     if pdfmetrics.stringWidth(ELLIPSIS, font, size) > width:
@@ -168,6 +176,7 @@ def fit_text(
 
     Returns the text to draw and the font size to draw it at.
     """
+    _ensure(font)
     text = clean_text(text)
     min_size = size if min_size is None else min(min_size, size)
     natural = pdfmetrics.stringWidth(text, font, size)
@@ -234,6 +243,23 @@ def qr_matrix(data: str) -> QRMatrix:
     return QRMatrix(len(rows), rows)
 
 
+_CHUNK = 8
+
+
+@lru_cache(maxsize=131072)
+def _chunk_ops(chunk: bytes, column: int, top: int) -> str:
+    """The rectangles for the dark runs of an 8-module slice of one row, in module units.
+
+    A bounded cache keyed by geometry (slice pattern, position), not by label: QR symbols of one
+    version share almost all of these, which makes drawing ~10× cheaper than per-run formatting.
+    A run crossing a slice boundary becomes two abutting rectangles of the same filled path.
+    """
+    return " ".join(
+        f"{column + run.start()} {top} {run.end() - run.start()} 1 re"
+        for run in _DARK_RUN_RE.finditer(chunk)
+    )
+
+
 def qr_modules(data: str) -> int:
     """How many modules wide the symbol for `data` is, quiet zone included."""
     return qr_matrix(data).size + 2 * QR_QUIET_ZONE
@@ -263,10 +289,11 @@ def draw_qr(
     append = ops.append
     for r, row in enumerate(matrix.rows):
         top = n - 1 - r
-        for run in _DARK_RUN_RE.finditer(row):
-            start = run.start()
-            append(f"{start} {top} {run.end() - start} 1 re")
-    append("f Q")
+        for column in range(0, n, _CHUNK):
+            chunk_ops = _chunk_ops(row[column : column + _CHUNK], column, top)
+            if chunk_ops:
+                append(chunk_ops)
+    ops.append("f Q")
     canvas.addLiteral("\n".join(ops))
     return module
 
@@ -276,19 +303,39 @@ def draw_qr(
 
 def code128_min_width(value: str, *, bar: float = CODE128_MIN_BAR) -> float:
     """Width in points of a Code 128 of `value` at bar width `bar`, quiet zones included."""
-    return Code128(value, barWidth=bar, quiet=1, lquiet=10 * bar, rquiet=10 * bar).width
+    return (code128_bars(value)[0] + 20) * bar
+
+
+def code128_bars(value: str) -> tuple[int, list[tuple[int, int]]]:
+    """Code 128 of `value` as (total modules, [(start, width) of each bar]), no quiet zones."""
+    code = Code128(value, barWidth=1, quiet=0)
+    code._calculate()  # reportlab's own encoder: validate, pick code sets, decompose
+    bars, left = [], 0
+    for ch in code.decomposed:
+        if "a" <= ch <= "z":
+            left += ord(ch) - 96
+        elif "A" <= ch <= "Z":
+            width = ord(ch) - 64
+            bars.append((left, width))
+            left += width
+    return left, bars
 
 
 def draw_code128(
     canvas: Canvas, value: str, *, x: float, y: float, width: float, height: float
 ) -> bool:
-    """Draw a Code 128 of `value` stretched to `width` (quiet zones inside). False if too narrow."""
-    unit = Code128(value, barWidth=1, quiet=0).width + 20  # modules, with 10 each side of quiet
-    bar = width / unit
+    """Draw a Code 128 of `value` stretched to `width` (10-module quiet zones inside).
+
+    Returns False, drawing nothing, when the bars would be narrower than a printer can make.
+    """
+    modules, bars = code128_bars(value)
+    bar = width / (modules + 20)
     if bar < CODE128_MIN_BAR:
         return False
-    code = Code128(value, barWidth=bar, barHeight=height, quiet=1, lquiet=10 * bar, rquiet=10 * bar)
-    code.drawOn(canvas, x, y)
+    ops = [f"q {bar:.5f} 0 0 {height:.3f} {x + 10 * bar:.3f} {y:.3f} cm"]
+    ops.extend(f"{start} 0 {w} 1 re" for start, w in bars)
+    ops.append("f Q")
+    canvas.addLiteral("\n".join(ops))
     return True
 
 

@@ -1,0 +1,509 @@
+"""`manage.py seed_demo [--once]`: a realistic, deterministic demo register.
+
+The municipal data bureau (市数据局), its big data centre (市大数据中心) with offices, a dozen receiving
+bureaus (委办局), a machine room with racks, one account per role, and a few hundred cards: servers,
+switches, PCs, laptops, printers, self-service kiosks with embedded terminal access devices,
+software systems and the assets of delegated-build (代建) projects. Cards are written through the
+services (actor=None is the system), so each has its tag and `created` event.
+
+After its own data it calls `X.demo.seed(stdout=...)` for every other installed app `X` that has
+a `demo` module, so other apps add their demo data without `assets` importing them.
+"""
+
+import importlib
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assets import handover_services, services
+from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
+
+DEMO_PASSWORD = "yika-demo-2024"
+SEED = 20240601
+
+BUREAU = ("SJJ", "市数据局", "bureau", None)
+DEPARTMENTS = [
+    BUREAU,
+    ("SJJ-BGS", "市数据局办公室", "office", "SJJ"),
+    ("SJJ-GHC", "市数据局规划发展处", "office", "SJJ"),
+    ("DSJZX", "市大数据中心", "centre", "SJJ"),
+    ("DSJZX-ZHB", "市大数据中心综合部", "office", "DSJZX"),
+    ("DSJZX-YWB", "市大数据中心运维保障部", "office", "DSJZX"),
+    ("DSJZX-AQB", "市大数据中心网络安全部", "office", "DSJZX"),
+    ("DSJZX-YYB", "市大数据中心应用开发部", "office", "DSJZX"),
+]
+RECEIVING_BUREAUS = [
+    ("WJW", "市卫生健康委员会"),
+    ("JYJ", "市教育局"),
+    ("GAJ", "市公安局"),
+    ("RSJ", "市人力资源和社会保障局"),
+    ("MZJ", "市民政局"),
+    ("ZRZYJ", "市自然资源和规划局"),
+    ("ZJJ", "市住房和城乡建设局"),
+    ("JTJ", "市交通运输局"),
+    ("SCJGJ", "市市场监督管理局"),
+    ("YBJ", "市医疗保障局"),
+    ("ZWFW", "市政务服务管理办公室"),
+    ("CZJ", "市财政局"),
+]
+
+# (username, display name, department code, roles, is_staff)
+USERS = [
+    ("admin", "系统管理员", "SJJ", ["admin"], True),
+    ("clerk", "王资产（大数据中心资产管理员）", "DSJZX", ["clerk"], False),
+    ("clerk_ops", "李运维（运维保障部资产管理员）", "DSJZX-YWB", ["clerk"], False),
+    ("clerk_sjj", "赵文（数据局办公室资产管理员）", "SJJ-BGS", ["clerk"], False),
+    ("receiver_wjw", "陈卫（卫健委接收人）", "WJW", ["receiver"], False),
+    ("receiver_jyj", "周教（教育局接收人）", "JYJ", ["receiver"], False),
+    ("clerk_wjw", "吴健（卫健委资产管理员）", "WJW", ["clerk"], False),
+    ("auditor", "孙审（审计评价人员）", "SJJ", ["auditor"], True),
+]
+
+BRANDS = {
+    "server": [("华为", "FusionServer 2288H V6"), ("浪潮", "NF5280M6"), ("新华三", "R4900 G5")],
+    "switch": [("华为", "CloudEngine S5735"), ("新华三", "S6520X"), ("锐捷", "RG-S5750")],
+    "pc": [("联想", "开天 M90z"), ("华为", "擎云 B730"), ("长城", "世恒 TF830")],
+    "laptop": [("联想", "昭阳 X7-16"), ("华为", "擎云 L420"), ("清华同方", "超锐 L7500")],
+    "printer": [("奔图", "M7160DW"), ("联想", "GM337dn"), ("华为", "PixLab X1")],
+    "kiosk": [("新北洋", "BST-ZW01"), ("中科英泰", "KS-9000"), ("广电运通", "G-Z200")],
+    "access": [("奇安信", "终端安全接入网关 NAC-1000"), ("深信服", "aTrust 接入终端 A100")],
+    "crypto": [("三未信安", "SJK1926 密码卡"), ("渔翁信息", "SJK19152 PCI-E 密码卡")],
+}
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+class Command(BaseCommand):
+    help = "Load the demo register (departments, locations, users, a few hundred assets)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Do nothing when the demo data is already there (used by `make run`).",
+        )
+
+    def handle(self, *args, once=False, **options):
+        if once and Department.objects.filter(code=BUREAU[0]).exists():
+            self.stdout.write("Demo data is already loaded; nothing to do.")
+            return
+        self.rng = random.Random(SEED)
+        with transaction.atomic():
+            departments = self.seed_departments()
+            locations = self.seed_locations(departments)
+            users = self.seed_users(departments)
+            count = self.seed_assets(departments, locations, users)
+        self.stdout.write(self.style.SUCCESS(f"Demo register: {count} asset cards."))
+        self.seed_other_apps()
+        self.stdout.write("")
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, name, department, roles, _staff in USERS:
+            self.stdout.write(f"  {username:<14} {','.join(roles):<9} {department:<10} {name}")
+
+    # Reference data -------------------------------------------------------------------------
+    def seed_departments(self) -> dict[str, Department]:
+        # Reference data has no service of its own (like the categories migration).
+        by_code: dict[str, Department] = {}
+        rows = DEPARTMENTS + [(code, name, "bureau", None) for code, name in RECEIVING_BUREAUS]
+        for code, name, kind, parent in rows:
+            by_code[code], _ = Department.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": kind,
+                    "parent": by_code.get(parent),
+                    "contact": f"{name}资产管理岗 0571-8{len(by_code):03d}0000",
+                },
+            )
+        return by_code
+
+    def _location(self, code, name, kind, parent=None, department=None) -> Location:
+        location, _ = Location.objects.get_or_create(
+            code=code,
+            defaults={"name": name, "kind": kind, "parent": parent, "department": department},
+        )
+        return location
+
+    def seed_locations(self, departments) -> dict[str, list[Location]]:
+        centre = departments["DSJZX"]
+        site = self._location("HQ", "市政务服务中心园区", "site", department=departments["SJJ"])
+        dc = self._location("HQ-B1", "数据中心大楼", "building", site, centre)
+        floor = self._location("HQ-B1-F3", "数据中心三层", "floor", dc, centre)
+        room = self._location("HQ-B1-F3-301", "301 主机房", "room", floor, centre)
+        racks = [
+            self._location(f"HQ-B1-F3-301-{row}{n:02d}", f"{row}{n:02d} 机柜", "rack", room, centre)
+            for row in "AB"
+            for n in range(1, 7)
+        ]
+        office_floor = self._location("HQ-B1-F5", "数据中心五层", "floor", dc, centre)
+        offices = [
+            self._location(f"HQ-B1-F5-{n}", f"5{n:02d} 办公室", "room", office_floor, centre)
+            for n in range(1, 9)
+        ]
+        hall_building = self._location("HQ-B2", "政务服务大厅", "building", site)
+        hall_floor = self._location("HQ-B2-F1", "大厅一层", "floor", hall_building)
+        halls = [
+            self._location(f"HQ-B2-F1-{zone}", f"{zone} 区自助服务区", "room", hall_floor)
+            for zone in "ABCD"
+        ]
+        bureau_rooms = []
+        for code, name in RECEIVING_BUREAUS:
+            bureau_site = self._location(
+                f"{code}-HQ", f"{name}办公楼", "building", department=departments[code]
+            )
+            bureau_rooms.append(
+                self._location(
+                    f"{code}-HQ-IT", f"{name}信息科", "room", bureau_site, departments[code]
+                )
+            )
+        return {"racks": racks, "offices": offices, "halls": halls, "bureaus": bureau_rooms}
+
+    def seed_users(self, departments) -> dict[str, User]:
+        users = {}
+        for username, name, department, roles, is_staff in USERS:
+            existing = User.objects.filter(username=username).first()
+            if existing is not None:
+                users[username] = existing
+                continue
+            users[username] = services.save_user(
+                actor=None,
+                fields={
+                    "username": username,
+                    "password": DEMO_PASSWORD,
+                    "display_name": name,
+                    "email": f"{username}@demo.yika.example",
+                    "department": departments[department],
+                    "is_staff": is_staff,
+                    "roles": roles,
+                },
+            )
+        return users
+
+    # Cards ----------------------------------------------------------------------------------
+    def _person(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choices(GIVEN, k=self.rng.randint(1, 2))
+        )
+
+    def _day(self, start_year=2016, end_year=2024) -> date:
+        start = date(start_year, 1, 1)
+        return start + timedelta(days=self.rng.randint(0, (date(end_year, 12, 31) - start).days))
+
+    def _register(self, **fields) -> Asset:
+        kind = fields.pop("kind")
+        brand, model = self.rng.choice(BRANDS[kind])
+        acquired = fields.pop("acquired_on", None) or self._day()
+        data = {
+            "brand": brand,
+            "model": model,
+            "serial_number": f"{brand[:1]}{self.rng.randrange(16**10):010X}",
+            "acquired_on": acquired,
+            "in_service_on": acquired + timedelta(days=self.rng.randint(0, 40)),
+            "booked_on": acquired + timedelta(days=self.rng.randint(0, 20)),
+            "contract_no": f"HT-{acquired.year}-{self.rng.randint(1, 999):03d}",
+            "voucher_no": f"PZ{acquired:%Y%m}-{self.rng.randint(1, 300):03d}",
+            "status": Asset.Status.IN_USE,
+            **fields,
+        }
+        return services.register_asset(actor=None, fields=data)
+
+    def seed_assets(self, departments, locations, users) -> int:
+        rng = self.rng
+        cat = {
+            c.code: c
+            for c in Category.objects.filter(code_system=CURRENT_CODE_SYSTEM, is_active=True)
+        }
+        centre = departments["DSJZX"]
+        ops = departments["DSJZX-YWB"]
+        security = departments["DSJZX-AQB"]
+        centre_offices = [departments[c] for c in ("DSJZX-ZHB", "DSJZX-YYB", "DSJZX-AQB")]
+        bureau_offices = [departments["SJJ-BGS"], departments["SJJ-GHC"]]
+        created = 0
+
+        # Servers in the machine room, some holding an embedded crypto card.
+        servers = []
+        for n in range(48):
+            server = self._register(
+                kind="server",
+                name="机架式服务器",
+                category=cat["A02010104"],
+                original_value=Decimal(rng.randrange(45_000, 180_000, 500)),
+                owner_department=centre,
+                managing_department=ops,
+                using_department=ops,
+                custodian=self._person(),
+                custodian_user=users["clerk_ops"] if n % 3 == 0 else None,
+                location=locations["racks"][n % len(locations["racks"])],
+                spec=f"{rng.choice([2, 2, 4])}×{rng.choice([16, 24, 32])}核/"
+                f"{rng.choice([256, 512, 1024])}GB",
+            )
+            servers.append(server)
+            created += 1
+            if n % 4 == 0:
+                self._register(
+                    kind="crypto",
+                    name="服务器密码卡",
+                    category=cat["A02010300"],
+                    original_value=Decimal(rng.randrange(8_000, 30_000, 100)),
+                    owner_department=centre,
+                    managing_department=security,
+                    using_department=ops,
+                    custodian=server.custodian,
+                    parent=server,
+                    install_mode=Asset.InstallMode.EMBEDDED,
+                    label_mode=Asset.LabelMode.HOST_LABEL,
+                    acquired_on=server.acquired_on,
+                )
+                created += 1
+
+        # Network: core and access switches, rack-mounted.
+        for n in range(24):
+            self._register(
+                kind="switch",
+                name="核心交换机" if n < 4 else "接入交换机",
+                category=cat["A02010200"],
+                original_value=Decimal(rng.randrange(6_000, 120_000, 500)),
+                owner_department=centre,
+                managing_department=ops,
+                using_department=ops,
+                custodian=self._person(),
+                location=locations["racks"][n % len(locations["racks"])],
+                install_mode=Asset.InstallMode.RACK_MOUNTED,
+            )
+            created += 1
+
+        # Desks: PCs, laptops and printers of the centre and the bureau.
+        for _n in range(110):
+            department = rng.choice(centre_offices + bureau_offices)
+            in_bureau = department.parent_id == departments["SJJ"].pk
+            owner = departments["SJJ"] if in_bureau else centre
+            self._register(
+                kind="pc",
+                name="台式计算机",
+                category=cat["A02010105"],
+                original_value=Decimal(rng.randrange(4_500, 9_000, 100)),
+                owner_department=owner,
+                using_department=department,
+                custodian=self._person(),
+                location=rng.choice(locations["offices"]),
+                status=rng.choice([Asset.Status.IN_USE] * 8 + [Asset.Status.IN_STOCK]),
+            )
+            created += 1
+        for _n in range(45):
+            department = rng.choice(centre_offices + bureau_offices)
+            owner = departments["SJJ"] if department in bureau_offices else centre
+            self._register(
+                kind="laptop",
+                name="便携式计算机",
+                category=cat["A02010108"],
+                original_value=Decimal(rng.randrange(6_000, 14_000, 100)),
+                owner_department=owner,
+                using_department=department,
+                custodian=self._person(),
+                location=rng.choice(locations["offices"]),
+                label_mode=Asset.LabelMode.OWN_LABEL,
+            )
+            created += 1
+        for _n in range(18):
+            department = rng.choice(centre_offices + bureau_offices)
+            owner = departments["SJJ"] if department in bureau_offices else centre
+            self._register(
+                kind="printer",
+                name="激光打印机",
+                category=cat["A02021000"],
+                original_value=Decimal(rng.randrange(2_000, 8_000, 100)),
+                owner_department=owner,
+                using_department=department,
+                custodian=self._person(),
+                location=rng.choice(locations["offices"]),
+            )
+            created += 1
+
+        # Self-service kiosks (自助终端) in the service hall, each with an embedded terminal
+        # access device (终端接入设备) that is counted through its host.
+        for n in range(32):
+            kiosk = self._register(
+                kind="kiosk",
+                name="政务服务自助终端",
+                category=cat["A02010105"],
+                original_value=Decimal(rng.randrange(18_000, 36_000, 500)),
+                owner_department=centre,
+                managing_department=ops,
+                using_department=departments["ZWFW"],
+                custodian=self._person(),
+                location=locations["halls"][n % len(locations["halls"])],
+            )
+            self._register(
+                kind="access",
+                name="终端接入设备",
+                category=cat["A02010300"],
+                original_value=Decimal(rng.randrange(1_200, 4_800, 100)),
+                owner_department=centre,
+                managing_department=security,
+                using_department=departments["ZWFW"],
+                custodian=kiosk.custodian,
+                parent=kiosk,
+                install_mode=Asset.InstallMode.EMBEDDED,
+                label_mode=rng.choice([Asset.LabelMode.HOST_LABEL, Asset.LabelMode.CARD_LABEL]),
+                acquired_on=kiosk.acquired_on,
+            )
+            created += 2
+
+        # Delegated-build projects: the centre builds systems for receiving bureaus. Their cards
+        # stay with the centre at provisional value until a handover passes them on.
+        systems = [
+            ("WJW", "全民健康信息平台"),
+            ("JYJ", "智慧教育公共服务平台"),
+            ("RSJ", "社保经办一体化系统"),
+            ("MZJ", "养老服务监管平台"),
+            ("JTJ", "交通运行监测调度系统"),
+            ("SCJGJ", "企业信用监管系统"),
+        ]
+        for n, (bureau_code, system) in enumerate(systems, start=1):
+            accepted = date(2024, 1 + 2 * (n - 1), 15) if n <= 4 else None
+            project = handover_services.save_project(
+                actor=None,
+                fields={
+                    "code": f"DJ-2024-{n:03d}",
+                    "name": f"{system}建设项目",
+                    "builder_department": centre,
+                    "owner_department": departments[bureau_code],
+                    "contract_no": f"DJHT-2023-{n:03d}",
+                    "budget": Decimal(rng.randrange(2_000_000, 9_000_000, 10_000)),
+                    "accepted_on": accepted,
+                    "acceptance_report_no": f"YS-2024-{n:03d}" if accepted else "",
+                },
+            )
+            common = {
+                "owner_department": centre,
+                "managing_department": ops,
+                "project": project,
+                "acquisition_method": Asset.AcquisitionMethod.DELEGATED_BUILD,
+                "value_type": Asset.ValueType.PROVISIONAL,
+                "ownership_confirmed": False,
+                "acquired_on": accepted or date(2024, 6, 1),
+            }
+            self._register(
+                kind="server",
+                name=f"{system}应用软件",
+                category=cat["A08060303"],
+                original_value=Decimal(rng.randrange(600_000, 2_400_000, 10_000)),
+                unit="套",
+                custodian=self._person(),
+                depreciate=True,
+                label_mode=Asset.LabelMode.CARD_LABEL,
+                **{**common, "brand": "", "model": "V1.0", "serial_number": ""},
+            )
+            created += 1
+            for _ in range(rng.randint(3, 6)):
+                self._register(
+                    kind="server",
+                    name=f"{system}服务器",
+                    category=cat["A02010104"],
+                    original_value=Decimal(rng.randrange(60_000, 160_000, 500)),
+                    custodian=self._person(),
+                    location=rng.choice(locations["racks"]),
+                    **common,
+                )
+                created += 1
+
+        # Software the centre and the bureaus own themselves.
+        for code, name in [
+            ("A08060301", "服务器操作系统授权"),
+            ("A08060301", "数据库管理系统授权"),
+            ("A08060302", "中间件授权"),
+            ("A08060303", "政务办公系统"),
+            ("A08060303", "资产管理系统"),
+            ("A08060399", "网络安全态势感知平台"),
+        ]:
+            self._register(
+                kind="server",
+                name=name,
+                category=cat[code],
+                original_value=Decimal(rng.randrange(80_000, 900_000, 5_000)),
+                owner_department=centre,
+                managing_department=departments["DSJZX-YYB"],
+                custodian=self._person(),
+                unit="套",
+                label_mode=Asset.LabelMode.VIRTUAL,
+                **{"brand": "", "model": "", "serial_number": ""},
+            )
+            created += 1
+
+        # Each receiving bureau's own equipment in its IT room.
+        for (code, _name), room in zip(RECEIVING_BUREAUS, locations["bureaus"], strict=True):
+            for _n in range(rng.randint(3, 6)):
+                kind, category, label = rng.choice(
+                    [
+                        ("pc", "A02010105", "台式计算机"),
+                        ("printer", "A02021000", "打印机"),
+                        ("switch", "A02010200", "接入交换机"),
+                    ]
+                )
+                self._register(
+                    kind=kind,
+                    name=label,
+                    category=cat[category],
+                    original_value=Decimal(rng.randrange(3_000, 20_000, 100)),
+                    owner_department=departments[code],
+                    using_department=departments[code],
+                    custodian=self._person(),
+                    location=room,
+                )
+                created += 1
+
+        # A little life in the history: some idle, lent, pending disposal and retired cards.
+        pcs = list(
+            Asset.objects.filter(category=cat["A02010105"], parent__isnull=True, status="in_use")
+            .order_by("pk")
+            .values_list("pk", flat=True)[:40]
+        )
+        for n, pk in enumerate(pcs[:12]):
+            asset = Asset.objects.get(pk=pk)
+            if n < 4:
+                services.change_status(asset=asset, actor=None, status=Asset.Status.IDLE)
+            elif n < 6:
+                services.change_status(
+                    asset=asset, actor=None, status=Asset.Status.LENT, lent_to="市数据局规划发展处"
+                )
+            elif n < 9:
+                services.change_status(
+                    asset=asset,
+                    actor=None,
+                    status=Asset.Status.PENDING_DISPOSAL,
+                    note="使用年限已满，申请报废",
+                )
+            else:
+                services.change_status(
+                    asset=asset, actor=None, status=Asset.Status.PENDING_DISPOSAL
+                )
+                services.retire_asset(asset=asset, actor=None, reason="报废处置批复（示例）")
+        for server in servers[:3]:
+            services.move_asset(
+                asset=server,
+                actor=None,
+                location=locations["racks"][-1],
+                note="机柜调整",
+            )
+        return created
+
+    # Other apps -----------------------------------------------------------------------------
+    def seed_other_apps(self) -> None:
+        for config in apps.get_app_configs():
+            if config.name == "assets" or config.name.startswith("django."):
+                continue
+            module_name = f"{config.name}.demo"
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as error:
+                if error.name != module_name:
+                    raise
+                continue
+            seed = getattr(module, "seed", None)
+            if callable(seed):
+                self.stdout.write(f"Demo data of {config.label} …")
+                seed(stdout=self.stdout)

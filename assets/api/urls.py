@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from assets.api import handover_views, views
+from assets.api import handover_views, import_urls, views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -14,5 +14,6 @@ router.register("handovers", handover_views.HandoverViewSet, basename="handover"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
 ]

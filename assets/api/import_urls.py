@@ -1,0 +1,29 @@
+"""Routes of imports and register exports; included before the router in `assets/api/urls.py`."""
+
+from django.urls import path
+
+from assets.api import import_views as v
+
+urlpatterns = [
+    path(
+        "assets/export.xlsx", v.AssetExportView.as_view(), {"fmt": "xlsx"}, name="asset-export-xlsx"
+    ),
+    path("assets/export.csv", v.AssetExportView.as_view(), {"fmt": "csv"}, name="asset-export-csv"),
+    path("imports/", v.job_list, name="import-list"),
+    path(
+        "imports/template.xlsx",
+        v.ImportTemplateView.as_view(),
+        {"fmt": "xlsx"},
+        name="import-template-xlsx",
+    ),
+    path(
+        "imports/template.csv",
+        v.ImportTemplateView.as_view(),
+        {"fmt": "csv"},
+        name="import-template-csv",
+    ),
+    path("imports/<int:pk>/", v.job_detail, name="import-detail"),
+    path("imports/<int:pk>/apply/", v.job_apply, name="import-apply"),
+    path("imports/<int:pk>/errors.xlsx", v.job_errors, {"fmt": "xlsx"}, name="import-errors-xlsx"),
+    path("imports/<int:pk>/errors.csv", v.job_errors, {"fmt": "csv"}, name="import-errors-csv"),
+]

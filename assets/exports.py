@@ -1,0 +1,148 @@
+"""The register as a spreadsheet: same headers as the import template, so an export re-imports.
+
+Columns a person reads but an import ignores (category name, depreciation, names next to codes)
+are listed in `assets.imports.EXPORT_ONLY_HEADERS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from assets import spreadsheets as sx
+from assets.imports import COLUMN_BY_KEY
+from assets.models import CURRENT_CODE_SYSTEM, Asset
+
+
+def _header(key: str) -> str:
+    column = COLUMN_BY_KEY[key]
+    chinese = (translation.get_language() or "zh-hans").startswith("zh")
+    return column.zh if chinese else column.en
+
+
+def _pair(zh: str, en: str) -> str:
+    return zh if (translation.get_language() or "zh-hans").startswith("zh") else en
+
+
+def register_columns() -> list[sx.Column]:
+    h = _header
+    return [
+        sx.Column("tag", h("tag"), width=16),
+        sx.Column("legacy_number", h("legacy_number")),
+        sx.Column("name", h("name"), width=24),
+        sx.Column("code_system", h("code_system"), width=16),
+        sx.Column("category", h("category"), width=12),
+        sx.Column("category_name", _pair("分类名称", "Category name")),
+        sx.Column("brand", h("brand")),
+        sx.Column("model", h("model")),
+        sx.Column("spec", h("spec")),
+        sx.Column("serial_number", h("serial_number")),
+        sx.Column("unit", h("unit"), width=8),
+        sx.Column("acquisition_method", h("acquisition_method")),
+        sx.Column("acquired_on", h("acquired_on"), sx.DATE),
+        sx.Column("in_service_on", h("in_service_on"), sx.DATE),
+        sx.Column("contract_no", h("contract_no")),
+        sx.Column("invoice_no", h("invoice_no")),
+        sx.Column("project", h("project")),
+        sx.Column("warranty_until", h("warranty_until"), sx.DATE),
+        sx.Column("value_type", h("value_type")),
+        sx.Column("original_value", h("original_value"), sx.MONEY, width=14),
+        sx.Column(
+            "accumulated_depreciation",
+            _pair("累计折旧", "Accumulated depreciation"),
+            sx.MONEY,
+            width=14,
+        ),
+        sx.Column("net_book_value", _pair("账面净值", "Net book value"), sx.MONEY, width=14),
+        sx.Column("booked_on", h("booked_on"), sx.DATE),
+        sx.Column("voucher_no", h("voucher_no")),
+        sx.Column("depreciate", h("depreciate"), sx.BOOLEAN, width=10),
+        sx.Column("useful_life_months", h("useful_life_months"), sx.INTEGER),
+        sx.Column("owner_department", h("owner_department")),
+        sx.Column("owner_department_name", _pair("权属单位名称", "Owning department name")),
+        sx.Column("managing_department", h("managing_department")),
+        sx.Column("using_department", h("using_department")),
+        sx.Column("using_department_name", _pair("使用部门名称", "Using department name")),
+        sx.Column("custodian", h("custodian")),
+        sx.Column("custodian_user", h("custodian_user")),
+        sx.Column("location", h("location")),
+        sx.Column("location_name", _pair("存放地点名称", "Location name")),
+        sx.Column("status", h("status")),
+        sx.Column("parent", h("parent"), width=16),
+        sx.Column("install_mode", h("install_mode")),
+        sx.Column("label_mode", h("label_mode")),
+        sx.Column("notes", h("notes"), width=30),
+    ]
+
+
+def _code(obj) -> str | None:
+    return obj.code if obj is not None else None
+
+
+def register_rows(queryset) -> Iterator[dict]:
+    """One dict per card; the queryset should come from `selectors.assets_visible_to`."""
+    today = timezone.localdate()
+    language = translation.get_language()
+    for asset in queryset.iterator(chunk_size=2000):
+        with translation.override(language):
+            yield _register_row(asset, today)
+
+
+def _register_row(asset: Asset, today) -> dict:
+    return {
+        "tag": asset.tag,
+        "legacy_number": asset.legacy_number,
+        "name": asset.name,
+        "code_system": CURRENT_CODE_SYSTEM,
+        "category": asset.category.code,
+        "category_name": asset.category.name,
+        "brand": asset.brand,
+        "model": asset.model,
+        "spec": asset.spec,
+        "serial_number": asset.serial_number,
+        "unit": asset.unit,
+        "acquisition_method": asset.get_acquisition_method_display(),
+        "acquired_on": asset.acquired_on,
+        "in_service_on": asset.in_service_on,
+        "contract_no": asset.contract_no,
+        "invoice_no": asset.invoice_no,
+        "project": _code(asset.project),
+        "warranty_until": asset.warranty_until,
+        "value_type": asset.get_value_type_display(),
+        "original_value": asset.original_value,
+        "accumulated_depreciation": asset.accumulated_depreciation(today),
+        "net_book_value": asset.net_book_value(today),
+        "booked_on": asset.booked_on,
+        "voucher_no": asset.voucher_no,
+        "depreciate": asset.depreciate,
+        "useful_life_months": asset.useful_life_months,
+        "owner_department": _code(asset.owner_department),
+        "owner_department_name": asset.owner_department.name,
+        "managing_department": _code(asset.managing_department),
+        "using_department": _code(asset.using_department),
+        "using_department_name": asset.using_department.name if asset.using_department_id else None,
+        "custodian": asset.custodian,
+        "custodian_user": asset.custodian_user.username if asset.custodian_user_id else None,
+        "location": _code(asset.location),
+        "location_name": asset.location.name if asset.location_id else None,
+        "status": asset.get_status_display(),
+        "parent": asset.parent.tag if asset.parent_id else None,
+        "install_mode": asset.get_install_mode_display(),
+        "label_mode": asset.get_label_mode_display(),
+        "notes": asset.notes,
+    }
+
+
+def register_filename(extension: str) -> str:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return f"{_('assets')}-{stamp}.{extension}"
+
+
+def register_response(queryset, extension: str):
+    columns = register_columns()
+    rows = register_rows(queryset.order_by("tag"))
+    if extension == "csv":
+        return sx.csv_response(register_filename("csv"), columns, rows)
+    return sx.xlsx_response(register_filename("xlsx"), columns, rows, sheet_title=_("Assets"))

@@ -191,3 +191,16 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(
         Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
     ).distinct()
+
+
+def visible_print_batches(user, queryset: QuerySet) -> QuerySet:
+    """Label print batches `user` may read and download: those whose every card they may read.
+
+    The queryset comes from `labels` (which imports this module, never the other way round).
+    """
+    if not user or not user.is_authenticated or not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    hidden = Asset.objects.exclude(asset_scope_q(user)).values("pk")
+    return queryset.exclude(assets__in=hidden)

@@ -27,6 +27,11 @@ YIKA_TAG_PREFIX = env_str("YIKA_TAG_PREFIX", "YK").upper()
 YIKA_ORG_NAME = env_str("YIKA_ORG_NAME", "")
 YIKA_REPORT_CONTACT = env_str("YIKA_REPORT_CONTACT", "")
 YIKA_HANDOVER_DUE_MONTHS = env_int("YIKA_HANDOVER_DUE_MONTHS", 3)
+# Label batches up to this many labels render in the request; larger ones run as a Celery task.
+YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
+YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
+# A running label batch whose heartbeat is older than this is failed by the sweeper.
+YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

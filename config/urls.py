@@ -6,6 +6,7 @@ from config import views
 
 api_v1 = [
     path("", include("assets.api.urls")),
+    path("", include("inventory.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
 

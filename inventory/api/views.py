@@ -1,0 +1,317 @@
+"""API of stocktakes: campaigns, their actions, scans, lines, differences and reports."""
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from assets import permissions
+from assets.api.permissions import RolePermission
+from inventory import exports, selectors, services
+from inventory.api import serializers as s
+from inventory.models import LineResult
+
+COUNTING = {permissions.CLERK, permissions.ADMIN}
+
+
+def can_manage(user, campaign) -> bool:
+    """Admins manage every campaign; a clerk those wholly inside their department scope."""
+    if permissions.is_admin(user):
+        return True
+    if not permissions.has_role(user, permissions.CLERK):
+        return False
+    codes = list(campaign.departments.values_list("pk", flat=True))
+    return bool(codes) and set(codes) <= permissions.department_scope_ids(user)
+
+
+def outcome_data(outcome) -> dict:
+    return {
+        "answer": outcome.answer,
+        "message": str(outcome.message),
+        "tag": outcome.tag,
+        "client_key": outcome.client_key,
+        "line": s.ScanLineSerializer(outcome.line).data
+        if outcome.line is not None and outcome.line.kind == "book"
+        else None,
+        "components": outcome.components,
+    }
+
+
+class StocktakeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Stocktake campaigns (年度资产清查盘点): plan, activate, count, close, report."""
+
+    permission_classes = [RolePermission]
+    write_roles = COUNTING
+    action_roles = {
+        "approve": {permissions.ADMIN},
+        "post": {permissions.ADMIN},
+        "archive": {permissions.ADMIN},
+    }
+    serializer_class = s.CampaignSerializer
+
+    def get_queryset(self):
+        return selectors.campaigns_visible_to(user=self.request.user).order_by("-year", "-id")
+
+    def _managed(self):
+        campaign = self.get_object()
+        if not can_manage(self.request.user, campaign):
+            raise PermissionDenied(_("You may follow this campaign but not manage it."))
+        return campaign
+
+    def _validated(self, serializer_class, data=None):
+        serializer = serializer_class(
+            data=self.request.data if data is None else data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def _answer(self, campaign, code=200):
+        campaign = self.get_queryset().get(pk=campaign.pk)
+        return Response(s.CampaignSerializer(campaign).data, status=code)
+
+    @extend_schema(request=s.CampaignCreateSerializer, responses={201: s.CampaignSerializer})
+    def create(self, request, *args, **kwargs):
+        data = self._validated(s.CampaignCreateSerializer)
+        campaign = services.create_campaign(
+            actor=request.user,
+            name=data["name"],
+            year=data["year"],
+            reference_date=data["reference_date"],
+            due_on=data["due_on"],
+            departments=data.get("departments", []),
+            locations=data.get("locations", []),
+            categories=data.get("categories", []),
+            assignments=[
+                (a["counter"], a.get("department"), a.get("location"))
+                for a in data.get("assignments", [])
+            ],
+            note=data.get("note", ""),
+        )
+        return self._answer(campaign, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, pk=None):
+        """Freeze the book snapshot and start counting."""
+        campaign = services.activate_campaign(campaign=self._managed(), actor=request.user)
+        return self._answer(campaign)
+
+    @extend_schema(request=None, responses=s.CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the count: shortages, flags, differences and the frozen result."""
+        campaign = services.close_campaign(campaign=self._managed(), actor=request.user)
+        return self._answer(campaign)
+
+    @extend_schema(request=None, responses=s.CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        campaign = services.archive_campaign(campaign=self._managed(), actor=request.user)
+        return self._answer(campaign)
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        """Counted lines per department and per location."""
+        campaign = self.get_object()
+        return Response(
+            {
+                "by_department": selectors.progress(campaign=campaign, by="department"),
+                "by_location": selectors.progress(campaign=campaign, by="location"),
+            }
+        )
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @action(detail=True, methods=["get"])
+    def report(self, request, pk=None):
+        """The result: totals by department and category, rates, SHA-256 once closed."""
+        return Response(selectors.report(campaign=self.get_object()))
+
+    @extend_schema(responses={(200, "application/vnd.ms-excel"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="report.xlsx", url_name="report-xlsx")
+    def report_xlsx(self, request, pk=None):
+        campaign = self.get_object()
+        data = exports.report_xlsx(campaign=campaign, report=selectors.report(campaign=campaign))
+        return _download(
+            data,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"stocktake-{campaign.pk}.xlsx",
+        )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="report.pdf", url_name="report-pdf")
+    def report_pdf(self, request, pk=None):
+        campaign = self.get_object()
+        data = exports.report_pdf(campaign=campaign, report=selectors.report(campaign=campaign))
+        return _download(data, "application/pdf", f"stocktake-{campaign.pk}.pdf")
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path="lines.csv", url_name="lines-csv")
+    def lines_csv(self, request, pk=None):
+        campaign = self.get_object()
+        lines = selectors.lines_visible_to(user=request.user, campaign=campaign)
+        response = StreamingHttpResponse(
+            exports.lines_csv(campaign=campaign, queryset=lines), content_type="text/csv"
+        )
+        response["Content-Disposition"] = f'attachment; filename="stocktake-{campaign.pk}.csv"'
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("result", str, enum=list(LineResult.values)),
+            OpenApiParameter("department", str),
+        ],
+        responses=s.LineSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def lines(self, request, pk=None):
+        """The campaign's lines in your scope; `?result=` filters (pending, found, missing, …)."""
+        campaign = self.get_object()
+        lines = selectors.lines_visible_to(user=request.user, campaign=campaign)
+        result = request.query_params.get("result")
+        if result:
+            if result not in LineResult.values:
+                raise DRFValidationError({"result": [_("Unknown result.")]})
+            lines = lines.filter(result=result)
+        department = request.query_params.get("department")
+        if department:
+            lines = lines.filter(department__code=department.strip())
+        page = self.paginate_queryset(lines.order_by("tag", "id"))
+        return self.get_paginated_response(s.LineSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=s.ScanSerializer,
+        responses={200: s.ScanAnswerSerializer, 207: s.BatchAnswerSerializer(many=True)},
+    )
+    @action(detail=True, methods=["post"])
+    def scans(self, request, pk=None):
+        """Record a scan, or a JSON list of scans (offline batch): each answers found,
+        found_elsewhere, duplicate, superseded_label, not_in_scope or unknown."""
+        campaign = self.get_object()
+        if isinstance(request.data, list):
+            if len(request.data) > services.MAX_BATCH:
+                raise DRFValidationError(
+                    {
+                        "non_field_errors": [
+                            _("Send at most %(max)s scans at once.") % {"max": services.MAX_BATCH}
+                        ]
+                    }
+                )
+            entries, answers = [], {}
+            for index, item in enumerate(request.data):
+                serializer = s.ScanSerializer(data=item if isinstance(item, dict) else {})
+                if serializer.is_valid():
+                    entries.append((index, serializer.validated_data))
+                else:
+                    answers[index] = {"index": index, "errors": serializer.errors}
+            results = services.record_scan_batch(
+                campaign=campaign, actor=request.user, entries=[e for _i, e in entries]
+            )
+            for (index, _entry), result in zip(entries, results, strict=True):
+                if result.errors:
+                    answers[index] = {"index": index, "errors": result.errors}
+                else:
+                    answers[index] = {"index": index, **outcome_data(result.outcome)}
+            return Response([answers[i] for i in sorted(answers)])
+        data = self._validated(s.ScanSerializer)
+        outcome = services.record_scan(campaign=campaign, actor=request.user, **data)
+        return Response(outcome_data(outcome))
+
+    @extend_schema(request=s.ManualCountSerializer, responses=s.LineSerializer)
+    @action(detail=True, methods=["post"])
+    def manual(self, request, pk=None):
+        """Count a card whose label cannot be read, with a reason; it is queued for reprint."""
+        campaign = self.get_object()
+        data = self._validated(s.ManualCountSerializer)
+        line = services.manual_count(campaign=campaign, actor=request.user, **data)
+        return Response(s.LineSerializer(line).data)
+
+    @extend_schema(request=s.ConfirmSerializer, responses=s.LineSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Confirm an embedded device by serial number match or a photo."""
+        campaign = self.get_object()
+        data = self._validated(s.ConfirmSerializer)
+        line = services.confirm_component(campaign=campaign, actor=request.user, **data)
+        return Response(s.LineSerializer(line).data)
+
+    @extend_schema(request=s.SurplusSerializer, responses={201: s.LineSerializer})
+    @action(detail=True, methods=["post"])
+    def surplus(self, request, pk=None):
+        """Record a surplus find (盘盈) with a note and an optional photo (JPEG/PNG, ≤ 5 MB)."""
+        campaign = self.get_object()
+        data = self._validated(s.SurplusSerializer)
+        line = services.record_surplus(campaign=campaign, actor=request.user, **data)
+        return Response(s.LineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("kind", str), OpenApiParameter("state", str)],
+        responses=s.DifferenceSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def differences(self, request, pk=None):
+        """The difference register of the campaign, filtered by `?kind=` and `?state=`."""
+        campaign = self.get_object()
+        items = selectors.differences_visible_to(user=request.user, campaign=campaign)
+        for name in ("kind", "state"):
+            value = request.query_params.get(name)
+            if value:
+                items = items.filter(**{name: value})
+        page = self.paginate_queryset(items)
+        return self.get_paginated_response(s.DifferenceSerializer(page, many=True).data)
+
+    def _difference(self, difference_id):
+        campaign = self.get_object()
+        return get_object_or_404(
+            selectors.differences_visible_to(user=self.request.user, campaign=campaign),
+            pk=difference_id,
+        )
+
+    @extend_schema(request=s.ExplainSerializer, responses=s.DifferenceSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"differences/(?P<difference_id>\d+)/explain",
+    )
+    def explain(self, request, pk=None, difference_id=None):
+        difference = self._difference(difference_id)
+        data = self._validated(s.ExplainSerializer)
+        difference = services.explain_difference(difference=difference, actor=request.user, **data)
+        return Response(s.DifferenceSerializer(difference).data)
+
+    @extend_schema(request=None, responses=s.DifferenceSerializer)
+    @action(detail=True, methods=["post"], url_path=r"differences/(?P<difference_id>\d+)/approve")
+    def approve(self, request, pk=None, difference_id=None):
+        difference = services.approve_difference(
+            difference=self._difference(difference_id), actor=request.user
+        )
+        return Response(s.DifferenceSerializer(difference).data)
+
+    @extend_schema(request=s.PostSerializer, responses=s.DifferenceSerializer)
+    @action(detail=True, methods=["post"], url_path=r"differences/(?P<difference_id>\d+)/post")
+    def post(self, request, pk=None, difference_id=None):
+        difference = self._difference(difference_id)
+        data = self._validated(s.PostSerializer)
+        fields = {k: v for k, v in data.items() if v not in (None, "")}
+        difference = services.post_difference(
+            difference=difference, actor=request.user, card_fields=fields
+        )
+        return Response(s.DifferenceSerializer(difference).data)
+
+
+def _download(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -35,8 +35,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install -q -e '.[dev]'
 	@touch $@
 
+# Translations: the .po catalogues are committed, the .mo files are built here (gettext).
 messages: $(VENV)/.installed
-	@DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore '.venv/*'
+	@if find . -path ./.venv -prune -o -name '*.po' -print | grep -q .; then \
+	  DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore '.venv/*'; fi
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput

@@ -186,7 +186,7 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
     if user.department_id:
         # A campaign over a parent department covers the user's department too.
         scope |= set(
-            Department.objects.ancestors(user.department_id).values_list("pk", flat=True)
+            Department.objects.ancestors(user.department).values_list("pk", flat=True)
         )
     return queryset.filter(
         Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)

@@ -153,9 +153,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 YIKA_CJK_FONT = env_str("YIKA_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.StandardPagination",

@@ -511,3 +511,7 @@ class Difference(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.kind}:{self.line_id}"
+
+
+# Reminders and notifications (issue 6) live in their own module, part of this app.
+from inventory.notification_models import *  # noqa: E402,F401,F403

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -232,3 +233,13 @@ class HandoverViewSet(
         response["X-Content-Type-Options"] = "nosniff"
         response["X-Certificate-SHA256"] = handover.certificate_sha256
         return response
+
+
+# The contract's `certificate.pdf` has no trailing slash, which the router always adds.
+extra_urlpatterns = [
+    path(
+        "handovers/<str:number>/certificate.pdf",
+        HandoverViewSet.as_view({"get": "certificate"}),
+        name="handover-certificate-pdf",
+    ),
+]

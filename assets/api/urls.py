@@ -14,6 +14,7 @@ router.register("handovers", handover_views.HandoverViewSet, basename="handover"
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    *handover_views.extra_urlpatterns,
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
 ]

@@ -176,6 +176,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a `state` or `result`; name their enums so the schema stays stable.
+    "ENUM_NAME_OVERRIDES": {
+        "AssetStatusEnum": "assets.models.Asset.Status",
+        "HandoverStateEnum": "assets.models.Handover.State",
+        "HandoverItemResultEnum": "assets.models.HandoverItem.Result",
+        "ImportJobStateEnum": "assets.models.ImportJob.State",
+    },
 }
 
 # Tasks: with REDIS_URL a real Celery worker; without it, tasks run in process after commit.

@@ -1,0 +1,130 @@
+"""Labels API: print, print batches (progress, PDF), label templates, void a label."""
+
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assets import permissions
+from assets.api.permissions import RolePermission
+from assets.errors import Conflict, NotInScope
+from labels import selectors, services
+from labels.api import serializers as s
+from labels.models import LabelTemplate, PrintBatch
+
+PRINT_ROLES = {permissions.CLERK, permissions.ADMIN}
+
+
+class PrintView(APIView):
+    """`POST /api/v1/labels/print/` `{"tags": [...], "template": code}` → a print batch."""
+
+    permission_classes = [RolePermission]
+    write_roles = PRINT_ROLES
+
+    @extend_schema(request=s.PrintRequestSerializer, responses={201: s.PrintBatchSerializer})
+    def post(self, request):
+        serializer = s.PrintRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assets = selectors.resolve_tags(
+            user=request.user, raw_tags=serializer.validated_data["tags"]
+        )
+        batch = services.print_labels(
+            actor=request.user,
+            assets=assets,
+            template=serializer.validated_data["template"],
+            selection=_("API: %(count)s tags") % {"count": len(assets)},
+        )
+        batch.refresh_from_db()
+        return Response(s.PrintBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+
+class VoidView(APIView):
+    """`POST /api/v1/labels/void/` `{"tag", "reason"}`: void the card's active label."""
+
+    permission_classes = [RolePermission]
+    write_roles = PRINT_ROLES
+
+    @extend_schema(request=s.VoidRequestSerializer, responses=s.VoidedLabelSerializer)
+    def post(self, request):
+        serializer = s.VoidRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        asset = selectors.resolve_tags(
+            user=request.user, raw_tags=[serializer.validated_data["tag"]]
+        )[0]
+        label = services.void_label(
+            actor=request.user, asset=asset, reason=serializer.validated_data["reason"]
+        )
+        return Response(s.VoidedLabelSerializer(label).data)
+
+
+class PrintBatchViewSet(viewsets.ReadOnlyModelViewSet):
+    """Print batches the user may see (all their cards visible); progress while rendering."""
+
+    serializer_class = s.PrintBatchSerializer
+    permission_classes = [RolePermission]
+    action_roles = {"retry": PRINT_ROLES}
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(user=self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description=_("The PDF file")),
+            409: OpenApiResponse(description=_("Not rendered yet")),
+        }
+    )
+    @action(detail=True, methods=["get"], url_path="pdf")
+    def pdf(self, request, pk=None):
+        batch = self.get_object()
+        if batch.state != PrintBatch.State.DONE or not batch.file:
+            raise Conflict(_("The PDF of this batch is not ready."), code="not_ready")
+        response = FileResponse(
+            batch.file.open("rb"),
+            as_attachment=True,
+            filename=f"yika-labels-{batch.pk}.pdf",
+            content_type="application/pdf",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(request=None, responses=s.PrintBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def retry(self, request, pk=None):
+        batch = self.get_object()
+        changeable = permissions.changeable_assets(request.user).filter(print_batches=batch)
+        if changeable.count() != batch.assets.count():
+            raise NotInScope()
+        batch = services.retry_batch(actor=request.user, batch=batch)
+        batch.refresh_from_db()
+        return Response(s.PrintBatchSerializer(batch).data)
+
+
+class LabelTemplateViewSet(
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
+    """Label templates in millimetres; everyone reads, admins create and edit."""
+
+    serializer_class = s.LabelTemplateSerializer
+    permission_classes = [RolePermission]
+    write_roles = {permissions.ADMIN}
+    lookup_field = "code"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    queryset = LabelTemplate.objects.order_by("code")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.save_template(
+            actor=self.request.user, fields=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.save_template(
+            actor=self.request.user,
+            fields=dict(serializer.validated_data),
+            template=serializer.instance,
+        )

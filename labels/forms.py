@@ -1,0 +1,63 @@
+"""Forms of the label pages: the queue filter and the print selection."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from labels.models import LabelTemplate
+
+
+class QueueFilterForm(forms.Form):
+    FILTERS = [
+        ("", _("All live assets")),
+        ("never", _("Never labelled")),
+        ("superseded", _("Label superseded or voided, no active label")),
+        ("embedded", _("Embedded without a label strategy")),
+    ]
+    filter = forms.ChoiceField(label=_("Show"), choices=FILTERS, required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    owner_department = forms.CharField(
+        label=_("Owning department code"), required=False, max_length=32
+    )
+
+
+class PrintForm(forms.Form):
+    """What to print: the ticked cards, everything the filter shows, or a host and its subtree."""
+
+    MODE_SELECTED = "selected"
+    MODE_FILTER = "filter"
+    MODE_HOST = "host"
+    MODES = [
+        (MODE_SELECTED, _("The ticked assets")),
+        (MODE_FILTER, _("Every asset the filter shows")),
+        (MODE_HOST, _("A host and its subtree")),
+    ]
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
+        to_field_name="code",
+        empty_label=None,
+    )
+    mode = forms.ChoiceField(label=_("Print"), choices=MODES, initial=MODE_SELECTED)
+    tags = forms.MultipleChoiceField(required=False)  # choices are checked by the scoped lookup
+    host = forms.CharField(label=_("Host tag"), required=False, max_length=100)
+    filter = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    owner_department = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any tag may be posted; `selectors.resolve_tags` decides which exist and are in scope.
+        self.fields["tags"].valid_value = lambda value: True
+
+
+class CardPrintForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
+        to_field_name="code",
+        empty_label=None,
+    )
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the label voided?"), max_length=2000)

@@ -1,0 +1,304 @@
+"""Web pages of the labels app: the scan landing page `/a/{TAG}`, the print queue, batch pages,
+the QR preview on the card page and its print button."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import DetailView, ListView
+
+from assets import permissions, tags
+from assets.errors import DomainError
+from assets.models import Asset
+from labels import qr, selectors, services
+from labels.forms import CardPrintForm, PrintForm, QueueFilterForm, VoidForm
+from labels.models import LabelTemplate
+
+PAGE_SIZE = 50
+
+
+def _parse_serial(raw: str | None) -> int | None:
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9:
+        return int(raw)
+    return None
+
+
+def _error_messages(error: Exception) -> list[str]:
+    if isinstance(error, ValidationError):
+        return [str(m) for m in error.messages]
+    if isinstance(error, DomainError):
+        return [str(error.message)]
+    return [str(error)]
+
+
+@never_cache
+@require_GET
+def scan(request, tag: str):
+    """What a phone camera opens from a label: `{SITE_URL}/a/{TAG}?l={SERIAL}`.
+
+    Signed-in users who may read the card go to it (or, for an old label, see that it was
+    superseded first). Everyone else sees only tag, name, owning unit and whom to tell; an
+    unknown or retired tag gets the same "not found" page whatever the reason.
+    """
+    try:
+        tag = tags.validate_tag(tag)
+    except tags.TagError:
+        return _scan_not_found(request)
+    serial = _parse_serial(request.GET.get("l"))
+    user = request.user
+    if user.is_authenticated and permissions.roles_of(user):
+        asset = permissions.visible_assets(user).filter(tag=tag).first()
+        if asset is not None:
+            state = selectors.label_state(asset=asset, serial=serial)
+            if state in ("active", "none"):
+                return redirect("assets:asset-detail", tag=asset.tag)
+            return render(
+                request,
+                "labels/scan_superseded.html",
+                {
+                    "asset": asset,
+                    "serial": serial,
+                    "state": state,
+                    "active": selectors.active_label(asset=asset),
+                },
+            )
+    asset = (
+        Asset.objects.filter(tag=tag)
+        .exclude(status=Asset.Status.RETIRED)
+        .select_related("owner_department")
+        .first()
+    )
+    if asset is None:
+        return _scan_not_found(request)
+    state = selectors.label_state(asset=asset, serial=serial)
+    contact = asset.owner_department.contact or settings.YIKA_REPORT_CONTACT
+    return render(
+        request,
+        "labels/scan_public.html",
+        {
+            "public_tag": asset.tag,
+            "public_name": asset.name,
+            "public_owner": asset.owner_department.name,
+            "contact": contact,
+            "old_label": state in ("superseded", "voided"),
+            "login_url": f"{reverse('login')}?next={reverse('labels:scan', args=[asset.tag])}",
+        },
+    )
+
+
+def _scan_not_found(request):
+    return render(request, "labels/scan_not_found.html", status=404)
+
+
+class QrPreviewView(LoginRequiredMixin, View):
+    """The card's QR code as SVG (what its active label carries), for the card page."""
+
+    def get(self, request, tag):
+        asset = permissions.visible_assets(request.user).filter(tag=tags.normalise(tag)).first()
+        if asset is None:
+            raise Http404
+        label = selectors.active_label(asset=asset)
+        payload = qr.encode(
+            site_url=settings.SITE_URL, tag=asset.tag, label_serial=label.serial if label else None
+        )
+        buffer = io.BytesIO()
+        segno.make_qr(payload, error="m", boost_error=False).save(
+            buffer, kind="svg", scale=4, border=4, xmldecl=False, svgns=True
+        )
+        response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=60"
+        return response
+
+
+class PrintQueueView(LoginRequiredMixin, View):
+    """Cards waiting for a label, with the filters, and the form that prints a selection."""
+
+    template_name = "labels/queue.html"
+
+    def get(self, request):
+        if not permissions.roles_of(request.user):
+            raise Http404
+        filter_form = QueueFilterForm(request.GET or None)
+        filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+        queryset = selectors.print_queue(user=request.user, filters=filters)
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        print_form = PrintForm(
+            initial={
+                "filter": filters.get("filter", ""),
+                "q": filters.get("q", ""),
+                "owner_department": filters.get("owner_department", ""),
+                "template": "a4-70x40",
+            }
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "filter_form": filter_form,
+                "print_form": print_form,
+                "page_obj": page,
+                "assets": page.object_list,
+                "paginator": page.paginator,
+                "is_paginated": page.has_other_pages(),
+                "can_print": permissions.can_change_assets(request.user),
+                "recent_batches": selectors.batches_visible_to(user=request.user)[:5],
+            },
+        )
+
+    def post(self, request):
+        if not permissions.can_change_assets(request.user):
+            raise Http404
+        form = PrintForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                for error in errors:
+                    messages.error(
+                        request,
+                        f"{form.fields[field].label or field}: {error}"
+                        if field != "__all__"
+                        else error,
+                    )
+            return redirect("labels:queue")
+        data = form.cleaned_data
+        try:
+            assets, selection = self._selection(request.user, data)
+            batch = services.print_labels(
+                actor=request.user, assets=assets, template=data["template"], selection=selection
+            )
+        except (ValidationError, DomainError) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+            return redirect("labels:queue")
+        return redirect("labels:batch-detail", pk=batch.pk)
+
+    def _selection(self, user, data) -> tuple[list[Asset], str]:
+        mode = data["mode"]
+        if mode == PrintForm.MODE_HOST:
+            host = selectors.resolve_tags(user=user, raw_tags=[data.get("host") or ""])[0]
+            if data["template"].kind == LabelTemplate.Kind.COMPONENT_SHEET:
+                return [host], _("Component sheet of host %(tag)s") % {"tag": host.tag}
+            subtree = [
+                asset
+                for asset in selectors.host_and_subtree(user=user, host=host)
+                if asset.label_mode in services.PRINTABLE_LABEL_MODES
+            ]
+            return subtree, _("Host %(tag)s and its subtree") % {"tag": host.tag}
+        if mode == PrintForm.MODE_FILTER:
+            filters = {key: data.get(key) or "" for key in ("filter", "q", "owner_department")}
+            assets = list(selectors.print_queue(user=user, filters=filters))
+            names = dict(QueueFilterForm.FILTERS)
+            description = str(names.get(filters["filter"], names[""]))
+            if filters["q"]:
+                description += " · " + filters["q"]
+            if filters["owner_department"]:
+                description += " · " + filters["owner_department"]
+            return assets, description
+        assets = selectors.resolve_tags(user=user, raw_tags=data.get("tags") or [])
+        return assets, _("%(count)s chosen assets") % {"count": len(assets)}
+
+
+class CardPrintView(LoginRequiredMixin, View):
+    """The print button on the card page: one label (or the host's component sheet)."""
+
+    def post(self, request, tag):
+        asset = permissions.changeable_assets(request.user).filter(tag=tags.normalise(tag)).first()
+        if asset is None:
+            raise Http404
+        form = CardPrintForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a label template."))
+            return redirect("assets:asset-detail", tag=asset.tag)
+        template = form.cleaned_data["template"]
+        try:
+            batch = services.print_labels(
+                actor=request.user,
+                assets=[asset],
+                template=template,
+                selection=_("Card %(tag)s") % {"tag": asset.tag},
+            )
+        except (ValidationError, DomainError) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+            return redirect("assets:asset-detail", tag=asset.tag)
+        return redirect("labels:batch-detail", pk=batch.pk)
+
+
+class CardVoidView(LoginRequiredMixin, View):
+    """Void the card's active label without printing a new one."""
+
+    def post(self, request, tag):
+        asset = permissions.changeable_assets(request.user).filter(tag=tags.normalise(tag)).first()
+        if asset is None:
+            raise Http404
+        form = VoidForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError({"reason": _("Say why the label is voided.")})
+            label = services.void_label(
+                actor=request.user, asset=asset, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, DomainError) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Label %(serial)s of %(tag)s is void.")
+                % {"serial": label.serial, "tag": asset.tag},
+            )
+        return redirect("assets:asset-detail", tag=asset.tag)
+
+
+class BatchListView(LoginRequiredMixin, ListView):
+    template_name = "labels/batch_list.html"
+    context_object_name = "batches"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(user=self.request.user)
+
+
+class BatchDetailView(LoginRequiredMixin, DetailView):
+    template_name = "labels/batch_detail.html"
+    context_object_name = "batch"
+
+    def get_queryset(self):
+        return selectors.batches_visible_to(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_retry"] = permissions.can_change_assets(self.request.user)
+        context["status_url"] = reverse("label-batch-detail", kwargs={"pk": self.object.pk})
+        context["pdf_url"] = reverse("label-batch-pdf", kwargs={"pk": self.object.pk})
+        return context
+
+
+class BatchRetryView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        batch = selectors.batches_visible_to(user=request.user).filter(pk=pk).first()
+        if batch is None:
+            raise Http404
+        changeable = permissions.changeable_assets(request.user).filter(print_batches=batch)
+        if changeable.count() != batch.assets.count():
+            raise Http404
+        try:
+            services.retry_batch(actor=request.user, batch=batch)
+        except (ValidationError, DomainError) as error:
+            for message in _error_messages(error):
+                messages.error(request, message)
+        return redirect("labels:batch-detail", pk=batch.pk)

@@ -81,7 +81,6 @@ def render_certificate(handover: Handover) -> bytes:
     archives = list(handover.archives.all())
     url = handover_url(handover)
     results = dict(HandoverItem.Result.choices)
-    value_types = dict(Asset.ValueType.choices)
 
     story: list = [
         pdf.para(_("Handover certificate of delegated-build assets (移交单)"), styles["title"]),
@@ -93,11 +92,14 @@ def render_certificate(handover: Handover) -> bytes:
         [_("Delivering party (builder)"), handover.from_department.name],
         [_("Receiving party"), handover.to_department.name],
         [_("Basis"), _basis(project)],
-        [_("Result"), handover.get_state_display()],
+        [_("Outcome"), handover.get_state_display()],
         [_("Handover date"), _day(handover.decided_at)],
     ]
     head_table = pdf.make_table(
-        [_("Item"), _("Details")], head, col_widths=[45 * pdf.mm, 95 * pdf.mm], zebra=False
+        [_("Certificate field"), _("Details")],
+        head,
+        col_widths=[45 * pdf.mm, 95 * pdf.mm],
+        zebra=False,
     )
     qr_size = 36 * pdf.mm
     top = Table(
@@ -107,10 +109,15 @@ def render_certificate(handover: Handover) -> bytes:
     top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story += [top, Spacer(1, 4 * pdf.mm)]
 
-    story.append(pdf.para(_("Items"), styles["heading"]))
+    story.append(pdf.para(_("Items handed over"), styles["heading"]))
+    small = pdf.paragraph_styles(7.5)
     rows = []
+    provisional = False
     for index, item in enumerate(items, start=1):
         asset = item.asset
+        mark = ""
+        if asset.value_type == Asset.ValueType.PROVISIONAL:
+            mark, provisional = " *", True
         rows.append(
             [
                 str(index),
@@ -119,7 +126,7 @@ def render_certificate(handover: Handover) -> bytes:
                 " ".join(filter(None, [asset.brand, asset.model])) or "-",
                 asset.serial_number or "-",
                 asset.parent.tag if item.included_with_host and asset.parent else "",
-                f"{_money(asset.original_value)} ({value_types.get(asset.value_type, '')})",
+                _money(asset.original_value) + mark,
                 results.get(item.result, item.result),
                 item.reason,
             ]
@@ -129,7 +136,7 @@ def render_certificate(handover: Handover) -> bytes:
             [
                 "#",
                 _("Tag"),
-                _("Name"),
+                _("Asset name"),
                 _("Model"),
                 _("Serial number"),
                 _("In host"),
@@ -138,10 +145,15 @@ def render_certificate(handover: Handover) -> bytes:
                 _("Reason"),
             ],
             rows,
-            col_widths=[w * pdf.mm for w in (7, 26, 26, 22, 22, 22, 22, 14, 19)],
+            col_widths=[w * pdf.mm for w in (7, 25, 27, 20, 24, 24, 20, 16, 17)],
             right_columns=[6],
+            styles=small,
         )
     )
+    if provisional:
+        story.append(
+            pdf.para(_("* provisional value (暂估) until the final accounts"), small["cell"])
+        )
 
     def total(which=None):
         chosen = [i for i in items if which is None or i.result == which]
@@ -158,7 +170,7 @@ def render_certificate(handover: Handover) -> bytes:
         total_rows.append([label, str(count), _money(value)])
     story.append(
         pdf.make_table(
-            [_("Items"), _("Count"), _("Value (CNY)")],
+            [_("Items"), _("Number of items"), _("Value (CNY)")],
             total_rows,
             col_widths=[60 * pdf.mm, 30 * pdf.mm, 50 * pdf.mm],
             right_columns=[1, 2],
@@ -171,7 +183,7 @@ def render_certificate(handover: Handover) -> bytes:
         kinds = dict(archives[0].Kind.choices)
         story.append(
             pdf.make_table(
-                [_("Kind"), _("Title"), _("Reference or location"), _("Copies")],
+                [_("Archive kind"), _("Archive title"), _("Reference or location"), _("Copies")],
                 [
                     [kinds.get(a.kind, a.kind), a.title, a.reference, str(a.copies)]
                     for a in archives

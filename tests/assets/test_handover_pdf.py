@@ -1,0 +1,88 @@
+"""The handover certificate (移交单): text embedded and searchable, QR back to the handover page."""
+
+import io
+import subprocess
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from assets import handover_services as hs
+from assets.handover_pdf import handover_url
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def decided(project, clerk, receiver):
+    host = make_asset(owner=project.builder_department, project=project, name="政务一体机")
+    part = make_asset(
+        owner=project.builder_department,
+        project=project,
+        name="终端接入设备",
+        parent=host,
+        embedded=True,
+        serial_number="SN-本地-001",
+    )
+    spare = make_asset(
+        owner=project.builder_department,
+        project=project,
+        name='<font color="red">备用</font>',
+        model="<b>X1</b>",
+    )
+    handover = hs.create_handover(
+        actor=clerk,
+        project=project,
+        assets=[host, spare],
+        archives=[hs.ArchiveLine(kind="source_code", title="源代码光盘", reference="档案柜 3")],
+    )
+    hs.submit_handover(handover=handover, actor=clerk)
+    return hs.decide_handover(
+        handover=handover,
+        actor=receiver,
+        decisions=[
+            hs.ItemDecision(tag=host.tag, result="accepted"),
+            hs.ItemDecision(tag=part.tag, result="accepted"),
+            hs.ItemDecision(tag=spare.tag, result="rejected", reason="合同外设备"),
+        ],
+        comment="同意接收",
+    )
+
+
+def pdf_text(handover) -> str:
+    reader = PdfReader(str(hs.certificate_path(handover)))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_certificate_names_both_parties_and_every_tag(decided):
+    text = pdf_text(decided)
+    assert "市大数据中心" in text and "市卫健委" in text
+    for tag in decided.items.values_list("asset__tag", flat=True):
+        assert tag in text
+    assert decided.number in text
+    assert "源代码光盘" in text and "合同外设备" in text and "SN-本地-001" in text
+
+
+def test_the_certificate_embeds_its_cjk_font(decided):
+    content = hs.certificate_path(decided).read_bytes()
+    assert b"/FontFile2" in content  # TrueType outlines embedded, not a reference to a font
+
+
+def test_user_text_is_printed_literally_not_as_markup(decided):
+    text = pdf_text(decided)
+    assert "<font" in text and "</font>" in text
+    assert "<b>X1</b>" in text
+
+
+def test_the_certificate_qr_decodes_to_the_handover_page(decided):
+    png = subprocess.run(
+        ["pdftoppm", "-r", "200", "-f", "1", "-l", "1", "-png", str(hs.certificate_path(decided))],
+        capture_output=True,
+        check=True,
+    ).stdout
+    image = Image.open(io.BytesIO(png))
+    codes = [c.text for c in zxingcpp.read_barcodes(image)]
+    assert handover_url(decided) in codes
+    assert handover_url(decided).endswith(f"/handovers/{decided.number}/")

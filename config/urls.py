@@ -7,6 +7,7 @@ from config import views
 api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("inventory.api.urls")),
+    path("", include("inventory.api.notification_urls")),
     path("", include("labels.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
@@ -20,5 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("labels.urls")),
+    path("", include("inventory.urls")),
     path("", include("assets.urls")),
 ]

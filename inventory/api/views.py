@@ -171,6 +171,7 @@ class StocktakeViewSet(
         parameters=[
             OpenApiParameter("result", str, enum=list(LineResult.values)),
             OpenApiParameter("department", str),
+            OpenApiParameter("location", str),
         ],
         responses=s.LineSerializer(many=True),
     )
@@ -187,6 +188,9 @@ class StocktakeViewSet(
         department = request.query_params.get("department")
         if department:
             lines = lines.filter(department__code=department.strip())
+        location = request.query_params.get("location")
+        if location:
+            lines = lines.filter(location__code=location.strip())
         page = self.paginate_queryset(lines.order_by("tag", "id"))
         return self.get_paginated_response(s.LineSerializer(page, many=True).data)
 

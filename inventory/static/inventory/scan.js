@@ -1,0 +1,201 @@
+/* The stocktake scan page (no inline script: the CSP forbids it).
+   Camera: the browser's BarcodeDetector when present, else the vendored jsQR on video frames.
+   Keyboard-wedge scanners type into #scan-code and press Enter.
+   Offline: scans carry a client key and time, wait in localStorage and are sent as a batch;
+   the server applies each once, so a resend is harmless. */
+(function () {
+  "use strict";
+  var app = document.getElementById("scan-app");
+  if (!app) { return; }
+  var form = document.getElementById("scan-form");
+  var input = document.getElementById("scan-code");
+  var locationSelect = document.getElementById("scan-location");
+  var resultBox = document.getElementById("scan-result");
+  var answerEl = document.getElementById("scan-answer");
+  var messageEl = document.getElementById("scan-message");
+  var queueState = document.getElementById("queue-state");
+  var componentsBox = document.getElementById("components");
+  var componentList = document.getElementById("component-list");
+  var pendingList = document.getElementById("pending-list");
+  var video = document.getElementById("camera");
+  var canvas = document.getElementById("camera-canvas");
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var storeKey = "yika-scan-queue-" + app.dataset.campaign;
+  var lastCode = "", lastAt = 0, stream = null, detector = null;
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+    var b = new Uint8Array(16); crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function queue() { try { return JSON.parse(localStorage.getItem(storeKey) || "[]"); } catch (e) { return []; } }
+  function saveQueue(items) {
+    localStorage.setItem(storeKey, JSON.stringify(items));
+    queueState.textContent = items.length ? app.dataset.msgQueued + ": " + items.length : "";
+  }
+  function feedback(ok) {
+    if (navigator.vibrate) { navigator.vibrate(ok ? 80 : [60, 60, 60]); }
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var osc = ctx.createOscillator(); osc.frequency.value = ok ? 880 : 220;
+      osc.connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.15);
+    } catch (e) { /* no sound */ }
+  }
+  function show(kind, message) {
+    resultBox.hidden = false;
+    resultBox.className = "scan__result scan__result--" + kind;
+    answerEl.textContent = app.getAttribute("data-label-" + kind) || app.dataset.msgQueued;
+    messageEl.textContent = message || "";
+    feedback(kind === "found");
+  }
+  function text(tag, value) { var el = document.createElement(tag); el.textContent = value; return el; }
+  function showComponents(items) {
+    componentList.textContent = "";
+    componentsBox.hidden = !items || !items.length;
+    (items || []).forEach(function (item) {
+      var li = document.createElement("li");
+      li.appendChild(text("strong", item.tag));
+      li.appendChild(text("span", item.name + " " + item.model));
+      li.appendChild(text("span", "SN " + (item.serial_number || "—")));
+      li.appendChild(text("span", item.result));
+      if (item.result === "awaiting") {
+        var button = text("button", app.dataset.msgConfirm);
+        button.type = "button"; button.className = "btn btn--small";
+        button.addEventListener("click", function () { confirmSerial(item.tag); });
+        li.appendChild(button);
+      }
+      componentList.appendChild(li);
+    });
+  }
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
+      body: JSON.stringify(body)
+    });
+  }
+  function confirmSerial(tag) {
+    var serial = window.prompt(app.dataset.msgSerial);
+    if (!serial) { return; }
+    post(app.dataset.confirmUrl, { tag: tag, method: "sn_match", serial_number: serial })
+      .then(function (r) { return r.json().then(function (d) { return [r.ok, d]; }); })
+      .then(function (res) {
+        if (res[0]) { show("found", tag); } else { show("error", firstError(res[1])); }
+      });
+  }
+  function firstError(data) {
+    if (!data) { return app.dataset.msgError; }
+    if (data.detail) { return data.detail; }
+    for (var key in data) { if (Array.isArray(data[key])) { return data[key][0]; } }
+    return app.dataset.msgError;
+  }
+  function flush() {
+    var items = queue();
+    if (!items.length || !navigator.onLine) { saveQueue(items); return; }
+    post(app.dataset.scansUrl, items).then(function (r) {
+      if (r.status >= 500 || r.status === 0) { throw new Error("server"); }
+      return r.json().then(function (answers) {
+        // Entries with field errors will never succeed: drop them with the rest.
+        saveQueue([]);
+        if (Array.isArray(answers) && answers.length) {
+          var last = answers[answers.length - 1];
+          show(last.answer || "error", last.message || firstError(last.errors));
+        }
+        loadPending();
+      });
+    }).catch(function () { saveQueue(items); });
+  }
+  function record(code) {
+    code = (code || "").trim();
+    if (!code) { return; }
+    var entry = { code: code, client_key: uuid(), scanned_at: new Date().toISOString() };
+    if (locationSelect.value) { entry.location = locationSelect.value; }
+    if (!navigator.onLine) {
+      var items = queue(); items.push(entry); saveQueue(items);
+      show("queued", app.dataset.msgOffline);
+      return;
+    }
+    post(app.dataset.scansUrl, entry).then(function (r) {
+      return r.json().then(function (data) {
+        if (r.ok) {
+          show(data.answer, data.message);
+          showComponents(data.components);
+          loadPending();
+        } else {
+          show("error", firstError(data));
+        }
+      });
+    }).catch(function () {
+      var items = queue(); items.push(entry); saveQueue(items);
+      show("queued", app.dataset.msgOffline);
+    });
+  }
+  function loadPending() {
+    var url = app.dataset.linesUrl + "?result=pending&page_size=30";
+    if (locationSelect.value) { url += "&location=" + encodeURIComponent(locationSelect.value); }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { results: [] }; })
+      .then(function (data) {
+        pendingList.textContent = "";
+        (data.results || []).forEach(function (line) {
+          var li = document.createElement("li");
+          li.appendChild(text("strong", line.tag));
+          li.appendChild(text("span", line.name + (line.custodian ? " · " + line.custodian : "")));
+          pendingList.appendChild(li);
+        });
+      }).catch(function () { /* offline */ });
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    record(input.value);
+    input.value = "";
+    input.focus();
+  });
+  locationSelect.addEventListener("change", loadPending);
+  window.addEventListener("online", flush);
+
+  function onCode(code) {
+    var now = Date.now();
+    if (code === lastCode && now - lastAt < 3000) { return; }
+    lastCode = code; lastAt = now;
+    record(code);
+  }
+  function tick() {
+    if (!stream) { return; }
+    if (video.readyState >= 2) {
+      if (detector) {
+        detector.detect(video).then(function (codes) {
+          if (codes.length) { onCode(codes[0].rawValue); }
+        }).catch(function () { /* keep trying */ });
+      } else if (window.jsQR) {
+        canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+        var ctx = canvas.getContext("2d");
+        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+        var image = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        var found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+        if (found && found.data) { onCode(found.data); }
+      }
+    }
+    setTimeout(function () { requestAnimationFrame(tick); }, 200);
+  }
+  document.getElementById("camera-toggle").addEventListener("click", function () {
+    if (stream) {
+      stream.getTracks().forEach(function (t) { t.stop(); });
+      stream = null; video.hidden = true; return;
+    }
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      show("error", app.dataset.msgNocamera); return;
+    }
+    if ("BarcodeDetector" in window) {
+      try { detector = new window.BarcodeDetector({ formats: ["qr_code"] }); } catch (e) { detector = null; }
+    }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (s) {
+      stream = s; video.srcObject = s; video.hidden = false; video.play(); tick();
+    }).catch(function () { show("error", app.dataset.msgNocamera); });
+  });
+  saveQueue(queue());
+  flush();
+  loadPending();
+})();

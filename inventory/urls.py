@@ -1,0 +1,29 @@
+from django.urls import include, path
+
+from inventory import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("", include("inventory.notification_urls")),
+    path("stocktakes/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("stocktakes/new/", views.CampaignCreateView.as_view(), name="campaign-create"),
+    path("stocktakes/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path(
+        "stocktakes/<int:pk>/<str:verb>/",
+        views.CampaignActionView.as_view(),
+        name="campaign-action",
+    ),
+    path("stocktakes/<int:pk>/scan", views.ScanView.as_view(), name="campaign-scan"),
+    path("stocktakes/<int:pk>/lines", views.LineListView.as_view(), name="line-list"),
+    path(
+        "stocktakes/<int:pk>/lines/<int:line_id>/photo",
+        views.LinePhotoView.as_view(),
+        name="line-photo",
+    ),
+    path(
+        "stocktakes/<int:pk>/differences",
+        views.DifferenceListView.as_view(),
+        name="difference-list",
+    ),
+]

@@ -188,6 +188,19 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
 
+    def _get_session_auth_hash(self, secret=None):
+        """Sessions are bound to the password AND the department: moving a user to another
+        department ends their sessions on the next request, as a password change does
+        (SECURITY.md test 16). Deactivated users are refused by the auth backend itself."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "assets.User.get_session_auth_hash",
+            f"{self.password}|{self.department_id or ''}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class TagSequence(models.Model):
     """The counter behind generated tags: one row per (prefix, year), incremented under a lock."""

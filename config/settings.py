@@ -131,6 +131,10 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+AXES_COOLOFF_MESSAGE = _(
+    "Too many failed sign-ins: this account is locked from this address for 15 minutes."
+)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]

@@ -411,7 +411,13 @@ class UserSerializer(serializers.ModelSerializer):
     def validate_password(self, value):
         from django.contrib.auth.password_validation import validate_password
 
-        validate_password(value, self.instance)
+        # On create there is no instance yet: judge similarity against the submitted names.
+        user = self.instance or User(
+            username=str(self.initial_data.get("username", "")),
+            email=str(self.initial_data.get("email", "")),
+            display_name=str(self.initial_data.get("display_name", "")),
+        )
+        validate_password(value, user)
         return value
 
     def create(self, validated_data):

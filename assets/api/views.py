@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from assets import permissions, selectors, services, tags
@@ -16,10 +16,27 @@ from assets.api.permissions import AdminOnly, RolePermission
 from assets.models import Category, Location, User
 
 
+class LockedOut(APIException):
+    status_code = 429
+    default_code = "locked_out"
+
+
 class TokenView(ObtainAuthToken):
     """`POST /api/v1/auth/token/` with username and password returns `{"token": ...}`."""
 
-    # Reached without a session, so CSRF does not apply; django-axes counts failures.
+    # Reached without a session, so CSRF does not apply; django-axes counts failures per
+    # username + IP, and a locked-out pair gets a 429 however good the password.
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            # Axes marks the request it was handed by `authenticate(request=...)`.
+            if getattr(request, "axes_locked_out", False):
+                from axes.helpers import get_lockout_message
+
+                raise LockedOut(get_lockout_message())
+            raise
 
 
 class DepartmentViewSet(viewsets.ModelViewSet):

@@ -308,7 +308,7 @@ class LabelSheetWriter:
         self.font = pdf.cjk_font()
         self.captions = captions or default_captions()
         self.canvas = Canvas(
-            target,
+            pdf.pdf_target(target),
             pagesize=(spec.page_width * mm, spec.page_height * mm),
             pageCompression=1 if compress else 0,
             initialFontName=self.font,
@@ -456,7 +456,7 @@ class ComponentSheetWriter:
         self.font = pdf.cjk_font()
         self.captions = captions or default_captions()
         self.canvas = Canvas(
-            target,
+            pdf.pdf_target(target),
             pagesize=(spec.page_width * mm, spec.page_height * mm),
             pageCompression=1,
             initialFontName=self.font,

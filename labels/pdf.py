@@ -16,6 +16,7 @@ This module imports no models (DESIGN.md, "Layout"), so `assets` and `inventory`
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -84,6 +85,11 @@ class FontNotAvailable(RuntimeError):
 
 
 # --------------------------------------------------------------------------------------- fonts
+
+
+def pdf_target(target):
+    """reportlab takes a filename string or a binary file object, not a `Path`."""
+    return os.fspath(target) if isinstance(target, os.PathLike) else target
 
 
 def _configured_font_path() -> str:
@@ -531,7 +537,7 @@ def build_a4_pdf(
         return canvas
 
     doc = SimpleDocTemplate(
-        target,
+        pdf_target(target),
         pagesize=pagesize,
         leftMargin=15 * mm,
         rightMargin=15 * mm,

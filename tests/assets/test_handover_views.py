@@ -1,0 +1,212 @@
+"""Web pages of handovers: the builder's form, the receiver's inbox and review, the handover page."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from assets import handover_services as hs
+from assets.models import Asset, AssetEvent, Handover
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def project_asset(project, **fields):
+    return make_asset(owner=project.builder_department, project=project, **fields)
+
+
+def browser(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def submitted(project, clerk):
+    assets = [project_asset(project, name="核心交换机"), project_asset(project, name="防火墙")]
+    handover = hs.create_handover(actor=clerk, project=project, assets=assets)
+    return hs.submit_handover(handover=handover, actor=clerk)
+
+
+def review_url(handover):
+    return reverse("assets:handover-review", args=[handover.number])
+
+
+def tags_of(handover):
+    return list(handover.items.order_by("asset__tag").values_list("asset__tag", flat=True))
+
+
+def test_clerk_creates_a_draft_by_ticking_and_scanning(project, clerk):
+    ticked = project_asset(project, name="服务器")
+    scanned = project_asset(project, name="存储")
+    client = browser(clerk)
+    page = client.get(reverse("assets:handover-create"), {"project": project.code})
+    assert page.status_code == 200 and ticked.tag in page.content.decode()
+    answer = client.post(
+        reverse("assets:handover-create"),
+        {
+            "project": project.code,
+            "assets": [ticked.tag],
+            "scanned": f"https://yika.example/a/{scanned.tag}?l=3",
+        },
+    )
+    handover = Handover.objects.get()
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("assets:handover-detail", args=[handover.number])
+    assert set(tags_of(handover)) == {ticked.tag, scanned.tag}
+
+
+def test_the_form_names_an_asset_of_another_owner(project, clerk, bureau):
+    foreign = make_asset(owner=bureau, project=project)
+    answer = browser(clerk).post(
+        reverse("assets:handover-create"), {"project": project.code, "scanned": foreign.tag}
+    )
+    assert answer.status_code == 400
+    assert foreign.tag in answer.content.decode()
+    assert not Handover.objects.exists()
+
+
+def test_receivers_and_auditors_get_no_form(project, receiver, auditor):
+    for user in (receiver, auditor):
+        assert browser(user).get(reverse("assets:handover-create")).status_code == 403
+
+
+def test_clerk_submits_from_the_handover_page(project, clerk):
+    handover = hs.create_handover(actor=clerk, project=project, assets=[project_asset(project)])
+    client = browser(clerk)
+    page = client.get(reverse("assets:handover-detail", args=[handover.number]))
+    assert reverse("assets:handover-submit", args=[handover.number]) in page.content.decode()
+    client.post(reverse("assets:handover-submit", args=[handover.number]))
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.SUBMITTED
+
+
+def test_clerk_withdraws(project, clerk, submitted):
+    browser(clerk).post(reverse("assets:handover-withdraw", args=[submitted.number]))
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.WITHDRAWN
+
+
+def test_the_inbox_lists_what_waits_for_the_receiver(receiver, wrong_receiver, submitted):
+    page = browser(receiver).get(reverse("assets:handover-inbox"))
+    assert submitted.number in page.content.decode()
+    other = browser(wrong_receiver).get(reverse("assets:handover-inbox"))
+    assert submitted.number not in other.content.decode()
+
+
+def test_review_accepting_every_item_moves_ownership(receiver, submitted):
+    data = {f"result-{tag}": "accepted" for tag in tags_of(submitted)}
+    answer = browser(receiver).post(review_url(submitted), {**data, "comment": "同意"})
+    assert answer.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.ACCEPTED
+    assert set(
+        Asset.objects.filter(tag__in=tags_of(submitted)).values_list(
+            "owner_department__code", flat=True
+        )
+    ) == {"HEALTH"}
+    page = browser(receiver).get(reverse("assets:handover-detail", args=[submitted.number]))
+    assert submitted.certificate_sha256 in page.content.decode()
+
+
+def test_review_with_a_blank_item_is_refused_and_names_it(receiver, submitted):
+    first, second = tags_of(submitted)
+    events = AssetEvent.objects.count()
+    answer = browser(receiver).post(
+        review_url(submitted), {f"result-{first}": "accepted", f"reason-{first}": ""}
+    )
+    assert answer.status_code == 400
+    body = answer.content.decode()
+    assert second in body.split('role="alert"')[1].split("</div>")[0]
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.SUBMITTED
+    assert AssetEvent.objects.count() == events
+
+
+def test_review_rejection_needs_a_reason(receiver, submitted):
+    first, second = tags_of(submitted)
+    answer = browser(receiver).post(
+        review_url(submitted), {f"result-{first}": "accepted", f"result-{second}": "rejected"}
+    )
+    assert answer.status_code == 400
+    assert second in answer.content.decode()
+
+
+def test_review_a_partial_decision(receiver, submitted):
+    first, second = tags_of(submitted)
+    browser(receiver).post(
+        review_url(submitted),
+        {
+            f"result-{first}": "accepted",
+            f"result-{second}": "rejected",
+            f"reason-{second}": "缺少授权",
+        },
+    )
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.PARTIALLY_ACCEPTED
+
+
+def test_deciding_twice_on_the_page_is_409(receiver, submitted):
+    data = {f"result-{tag}": "accepted" for tag in tags_of(submitted)}
+    client = browser(receiver)
+    client.post(review_url(submitted), data)
+    assert client.post(review_url(submitted), data).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("wrong_receiver", 404), ("clerk", 403), ("auditor", 403)]
+)
+def test_only_the_receiving_department_reviews(request, submitted, who, status):
+    client = browser(request.getfixturevalue(who))
+    assert client.get(review_url(submitted)).status_code == status
+    data = {f"result-{tag}": "accepted" for tag in tags_of(submitted)}
+    assert client.post(review_url(submitted), data).status_code == status
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.SUBMITTED
+
+
+def test_auditor_reads_the_list_and_the_page_but_cannot_act(auditor, submitted):
+    client = browser(auditor)
+    assert submitted.number in client.get(reverse("assets:handover-list")).content.decode()
+    page = client.get(reverse("assets:handover-detail", args=[submitted.number]))
+    assert page.status_code == 200
+    assert reverse("assets:handover-withdraw", args=[submitted.number]) not in page.content.decode()
+    assert (
+        client.post(reverse("assets:handover-withdraw", args=[submitted.number])).status_code == 403
+    )
+
+
+def test_another_departments_handover_page_is_404(wrong_receiver, submitted):
+    client = browser(wrong_receiver)
+    assert client.get(reverse("assets:handover-detail", args=[submitted.number])).status_code == 404
+    url = reverse("assets:handover-certificate", args=[submitted.number])
+    assert client.get(url).status_code == 404
+
+
+def test_the_certificate_downloads_after_the_decision(receiver, submitted):
+    client = browser(receiver)
+    url = reverse("assets:handover-certificate", args=[submitted.number])
+    assert client.get(url).status_code == 404
+    client.post(review_url(submitted), {f"result-{t}": "accepted" for t in tags_of(submitted)})
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+
+
+def test_names_are_escaped_on_the_pages(project, clerk, receiver):
+    asset = project_asset(project, name='<script>alert("x")</script>')
+    handover = hs.create_handover(actor=clerk, project=project, assets=[asset])
+    hs.submit_handover(handover=handover, actor=clerk)
+    for url in (
+        reverse("assets:handover-detail", args=[handover.number]),
+        review_url(handover),
+    ):
+        body = browser(receiver).get(url).content.decode()
+        assert '<script>alert("x")</script>' not in body
+        assert "&lt;script&gt;" in body
+
+
+def test_the_overdue_page_lists_late_projects(auditor, project):
+    project_asset(project)
+    page = browser(auditor).get(reverse("assets:project-overdue"))
+    assert page.status_code == 200
+    assert project.code in page.content.decode()

@@ -7,236 +7,836 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0003_handover_certificate'),
+        ("assets", "0003_handover_certificate"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StocktakeCampaign',
+            name="StocktakeCampaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('year', models.PositiveIntegerField(verbose_name='year')),
-                ('reference_date', models.DateField(help_text='清查基准日: the date the book values are taken at.', verbose_name='reference date')),
-                ('due_on', models.DateField(verbose_name='due date')),
-                ('state', models.CharField(choices=[('draft', 'Draft'), ('active', 'Counting'), ('closed', 'Closed'), ('archived', 'Archived')], db_index=True, default='draft', max_length=12, verbose_name='state')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('activated_at', models.DateTimeField(blank=True, null=True, verbose_name='activated at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('archived_at', models.DateTimeField(blank=True, null=True, verbose_name='archived at')),
-                ('result', models.JSONField(blank=True, editable=False, null=True, verbose_name='result')),
-                ('result_sha256', models.CharField(blank=True, max_length=64, verbose_name='result SHA-256')),
-                ('activated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='activated by')),
-                ('categories', models.ManyToManyField(blank=True, related_name='+', to='assets.category', verbose_name='categories in scope')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='closed by')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('departments', models.ManyToManyField(blank=True, related_name='+', to='assets.department', verbose_name='departments in scope')),
-                ('locations', models.ManyToManyField(blank=True, related_name='+', to='assets.location', verbose_name='locations in scope')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("year", models.PositiveIntegerField(verbose_name="year")),
+                (
+                    "reference_date",
+                    models.DateField(
+                        help_text="清查基准日: the date the book values are taken at.",
+                        verbose_name="reference date",
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due date")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("active", "Counting"),
+                            ("closed", "Closed"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=12,
+                        verbose_name="state",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "activated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="activated at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="archived at"),
+                ),
+                (
+                    "result",
+                    models.JSONField(blank=True, editable=False, null=True, verbose_name="result"),
+                ),
+                (
+                    "result_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="result SHA-256"),
+                ),
+                (
+                    "activated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="activated by",
+                    ),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="assets.category",
+                        verbose_name="categories in scope",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="closed by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="assets.department",
+                        verbose_name="departments in scope",
+                    ),
+                ),
+                (
+                    "locations",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="locations in scope",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake campaign',
-                'verbose_name_plural': 'stocktake campaigns',
-                'ordering': ['-year', '-created_at'],
+                "verbose_name": "stocktake campaign",
+                "verbose_name_plural": "stocktake campaigns",
+                "ordering": ["-year", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CounterAssignment',
+            name="CounterAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('counter', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stocktake_assignments', to=settings.AUTH_USER_MODEL, verbose_name='counter')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.department', verbose_name='department')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.location', verbose_name='location')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='inventory.stocktakecampaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "counter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stocktake_assignments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counter",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="inventory.stocktakecampaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'counter assignment',
-                'verbose_name_plural': 'counter assignments',
-                'ordering': ['campaign', 'counter'],
+                "verbose_name": "counter assignment",
+                "verbose_name_plural": "counter assignments",
+                "ordering": ["campaign", "counter"],
             },
         ),
         migrations.CreateModel(
-            name='StocktakeLine',
+            name="StocktakeLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('book', 'On the books'), ('surplus', 'Surplus find')], default='book', max_length=8, verbose_name='kind')),
-                ('tag', models.CharField(blank=True, db_index=True, max_length=40, verbose_name='tag')),
-                ('name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('model', models.CharField(blank=True, max_length=120, verbose_name='model')),
-                ('serial_number', models.CharField(blank=True, max_length=120, verbose_name='serial number')),
-                ('custodian', models.CharField(blank=True, max_length=80, verbose_name='custodian')),
-                ('status', models.CharField(blank=True, max_length=20, verbose_name='status')),
-                ('embedded', models.BooleanField(default=False, verbose_name='embedded')),
-                ('book_quantity', models.PositiveSmallIntegerField(default=1, verbose_name='book quantity')),
-                ('original_value', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='book original value')),
-                ('accumulated_depreciation', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='book accumulated depreciation')),
-                ('net_value', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='book net value')),
-                ('result', models.CharField(choices=[('pending', 'Pending'), ('awaiting', 'Awaiting confirmation'), ('found', 'Found'), ('found_elsewhere', 'Found elsewhere'), ('mismatch', 'Information differs'), ('damaged', 'Damaged'), ('missing', 'Missing'), ('surplus', 'Surplus')], db_index=True, default='pending', max_length=16, verbose_name='result')),
-                ('counted_quantity', models.PositiveSmallIntegerField(default=0, verbose_name='counted quantity')),
-                ('verify_method', models.CharField(blank=True, choices=[('scan_own_label', 'Own label scanned'), ('via_host', 'Confirmed through its host'), ('sn_match', 'Serial number matched'), ('photo', 'Photo'), ('manual', 'Manual count without a label')], max_length=16, verbose_name='verified by')),
-                ('counted_at', models.DateTimeField(blank=True, null=True, verbose_name='counted at')),
-                ('label_ok', models.BooleanField(blank=True, help_text='Null until counted.', null=True, verbose_name='readable active label')),
-                ('reprint_requested', models.BooleanField(default=False, verbose_name='label reprint requested')),
-                ('manual_reason', models.TextField(blank=True, verbose_name='reason for a manual count')),
-                ('scanned_code', models.CharField(blank=True, max_length=512, verbose_name='scanned code')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('photo', models.CharField(blank=True, help_text='Path in private storage.', max_length=255, verbose_name='photo')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stocktake_lines', to='assets.asset', verbose_name='asset')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lines', to='inventory.stocktakecampaign', verbose_name='campaign')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.category', verbose_name='category')),
-                ('counted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counted by')),
-                ('counted_location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.location', verbose_name='found at')),
-                ('department', models.ForeignKey(blank=True, help_text='The using department, or the owning department when none is recorded.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.department', verbose_name='department')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.location', verbose_name='book location')),
-                ('owner_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.department', verbose_name='owning department')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset', verbose_name='host')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("book", "On the books"), ("surplus", "Surplus find")],
+                        default="book",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.CharField(blank=True, db_index=True, max_length=40, verbose_name="tag"),
+                ),
+                ("name", models.CharField(blank=True, max_length=200, verbose_name="name")),
+                ("model", models.CharField(blank=True, max_length=120, verbose_name="model")),
+                (
+                    "serial_number",
+                    models.CharField(blank=True, max_length=120, verbose_name="serial number"),
+                ),
+                (
+                    "custodian",
+                    models.CharField(blank=True, max_length=80, verbose_name="custodian"),
+                ),
+                ("status", models.CharField(blank=True, max_length=20, verbose_name="status")),
+                ("embedded", models.BooleanField(default=False, verbose_name="embedded")),
+                (
+                    "book_quantity",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="book quantity"),
+                ),
+                (
+                    "original_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=14,
+                        verbose_name="book original value",
+                    ),
+                ),
+                (
+                    "accumulated_depreciation",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=14,
+                        verbose_name="book accumulated depreciation",
+                    ),
+                ),
+                (
+                    "net_value",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="book net value"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("awaiting", "Awaiting confirmation"),
+                            ("found", "Found"),
+                            ("found_elsewhere", "Found elsewhere"),
+                            ("mismatch", "Information differs"),
+                            ("damaged", "Damaged"),
+                            ("missing", "Missing"),
+                            ("surplus", "Surplus"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "counted_quantity",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="counted quantity"),
+                ),
+                (
+                    "verify_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("scan_own_label", "Own label scanned"),
+                            ("via_host", "Confirmed through its host"),
+                            ("sn_match", "Serial number matched"),
+                            ("photo", "Photo"),
+                            ("manual", "Manual count without a label"),
+                        ],
+                        max_length=16,
+                        verbose_name="verified by",
+                    ),
+                ),
+                (
+                    "counted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="counted at"),
+                ),
+                (
+                    "label_ok",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Null until counted.",
+                        null=True,
+                        verbose_name="readable active label",
+                    ),
+                ),
+                (
+                    "reprint_requested",
+                    models.BooleanField(default=False, verbose_name="label reprint requested"),
+                ),
+                (
+                    "manual_reason",
+                    models.TextField(blank=True, verbose_name="reason for a manual count"),
+                ),
+                (
+                    "scanned_code",
+                    models.CharField(blank=True, max_length=512, verbose_name="scanned code"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "photo",
+                    models.CharField(
+                        blank=True,
+                        help_text="Path in private storage.",
+                        max_length=255,
+                        verbose_name="photo",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stocktake_lines",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lines",
+                        to="inventory.stocktakecampaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "counted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counted by",
+                    ),
+                ),
+                (
+                    "counted_location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="found at",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The using department, or the owning department when none is recorded.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="book location",
+                    ),
+                ),
+                (
+                    "owner_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.department",
+                        verbose_name="owning department",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.asset",
+                        verbose_name="host",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake line',
-                'verbose_name_plural': 'stocktake lines',
-                'ordering': ['campaign', 'tag', 'id'],
+                "verbose_name": "stocktake line",
+                "verbose_name_plural": "stocktake lines",
+                "ordering": ["campaign", "tag", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StocktakeCount',
+            name="StocktakeCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('counted_at', models.DateTimeField(verbose_name='counted at')),
-                ('verify_method', models.CharField(choices=[('scan_own_label', 'Own label scanned'), ('via_host', 'Confirmed through its host'), ('sn_match', 'Serial number matched'), ('photo', 'Photo'), ('manual', 'Manual count without a label')], max_length=16, verbose_name='verified by')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset', verbose_name='asset')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='inventory.stocktakecampaign', verbose_name='campaign')),
-                ('counted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counted by')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='count', to='inventory.stocktakeline', verbose_name='line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("counted_at", models.DateTimeField(verbose_name="counted at")),
+                (
+                    "verify_method",
+                    models.CharField(
+                        choices=[
+                            ("scan_own_label", "Own label scanned"),
+                            ("via_host", "Confirmed through its host"),
+                            ("sn_match", "Serial number matched"),
+                            ("photo", "Photo"),
+                            ("manual", "Manual count without a label"),
+                        ],
+                        max_length=16,
+                        verbose_name="verified by",
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="inventory.stocktakecampaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "counted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counted by",
+                    ),
+                ),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="count",
+                        to="inventory.stocktakeline",
+                        verbose_name="line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stocktake count',
-                'verbose_name_plural': 'stocktake counts',
+                "verbose_name": "stocktake count",
+                "verbose_name_plural": "stocktake counts",
             },
         ),
         migrations.CreateModel(
-            name='Difference',
+            name="Difference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('surplus', 'Surplus (盘盈)'), ('shortage', 'Shortage (盘亏)'), ('mismatch', 'Information differs (信息不符)'), ('damaged', 'Damaged (毁损)')], max_length=10, verbose_name='kind')),
-                ('state', models.CharField(choices=[('raised', 'Raised'), ('explained', 'Explained'), ('approved', 'Approved'), ('posted', 'Posted')], db_index=True, default='raised', max_length=10, verbose_name='state')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('responsible', models.CharField(blank=True, max_length=80, verbose_name='responsible person')),
-                ('treatment', models.TextField(blank=True, verbose_name='proposed treatment')),
-                ('write_back', models.BooleanField(default=False, verbose_name='write the counted location back to the card')),
-                ('explained_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('draft_asset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.asset', verbose_name='draft card')),
-                ('explained_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('posted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='differences', to='inventory.stocktakecampaign', verbose_name='campaign')),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='difference', to='inventory.stocktakeline', verbose_name='line')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("surplus", "Surplus (盘盈)"),
+                            ("shortage", "Shortage (盘亏)"),
+                            ("mismatch", "Information differs (信息不符)"),
+                            ("damaged", "Damaged (毁损)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("explained", "Explained"),
+                            ("approved", "Approved"),
+                            ("posted", "Posted"),
+                        ],
+                        db_index=True,
+                        default="raised",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "responsible",
+                    models.CharField(blank=True, max_length=80, verbose_name="responsible person"),
+                ),
+                ("treatment", models.TextField(blank=True, verbose_name="proposed treatment")),
+                (
+                    "write_back",
+                    models.BooleanField(
+                        default=False, verbose_name="write the counted location back to the card"
+                    ),
+                ),
+                ("explained_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "draft_asset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.asset",
+                        verbose_name="draft card",
+                    ),
+                ),
+                (
+                    "explained_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "posted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="differences",
+                        to="inventory.stocktakecampaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="difference",
+                        to="inventory.stocktakeline",
+                        verbose_name="line",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'difference',
-                'verbose_name_plural': 'differences',
-                'ordering': ['campaign', 'kind', 'id'],
+                "verbose_name": "difference",
+                "verbose_name_plural": "differences",
+                "ordering": ["campaign", "kind", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StocktakeScan',
+            name="StocktakeScan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client_key', models.UUIDField(default=uuid.uuid4, unique=True, verbose_name='client key')),
-                ('code', models.CharField(max_length=512, verbose_name='scanned code')),
-                ('tag', models.CharField(blank=True, max_length=40, verbose_name='tag')),
-                ('label_serial', models.PositiveIntegerField(blank=True, null=True, verbose_name='label serial')),
-                ('scanned_at', models.DateTimeField(verbose_name='scanned at')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='received at')),
-                ('answer', models.CharField(choices=[('found', 'Found'), ('found_elsewhere', 'Found elsewhere'), ('duplicate', 'Already counted'), ('superseded_label', 'Old label: reprint needed'), ('not_in_scope', 'Not in your scope'), ('unknown', 'Unknown code'), ('awaiting', 'Awaiting confirmation'), ('invalid', 'Not a Yika code')], max_length=20, verbose_name='answer')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scans', to='inventory.stocktakecampaign', verbose_name='campaign')),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='scans', to='inventory.stocktakeline', verbose_name='line')),
-                ('location', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assets.location', verbose_name='location')),
-                ('scanned_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='scanned by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "client_key",
+                    models.UUIDField(default=uuid.uuid4, unique=True, verbose_name="client key"),
+                ),
+                ("code", models.CharField(max_length=512, verbose_name="scanned code")),
+                ("tag", models.CharField(blank=True, max_length=40, verbose_name="tag")),
+                (
+                    "label_serial",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="label serial"),
+                ),
+                ("scanned_at", models.DateTimeField(verbose_name="scanned at")),
+                (
+                    "received_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="received at"),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[
+                            ("found", "Found"),
+                            ("found_elsewhere", "Found elsewhere"),
+                            ("duplicate", "Already counted"),
+                            ("superseded_label", "Old label: reprint needed"),
+                            ("not_in_scope", "Not in your scope"),
+                            ("unknown", "Unknown code"),
+                            ("awaiting", "Awaiting confirmation"),
+                            ("invalid", "Not a Yika code"),
+                        ],
+                        max_length=20,
+                        verbose_name="answer",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scans",
+                        to="inventory.stocktakecampaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="scans",
+                        to="inventory.stocktakeline",
+                        verbose_name="line",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assets.location",
+                        verbose_name="location",
+                    ),
+                ),
+                (
+                    "scanned_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="scanned by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scan',
-                'verbose_name_plural': 'scans',
-                'ordering': ['-received_at', '-id'],
+                "verbose_name": "scan",
+                "verbose_name_plural": "scans",
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='stocktakecampaign',
-            constraint=models.UniqueConstraint(fields=('year', 'name'), name='campaign_name_per_year'),
+            model_name="stocktakecampaign",
+            constraint=models.UniqueConstraint(
+                fields=("year", "name"), name="campaign_name_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakecampaign',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2200)), name='campaign_year_sane'),
+            model_name="stocktakecampaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2200)),
+                name="campaign_year_sane",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakecampaign',
-            constraint=models.CheckConstraint(condition=models.Q(('due_on__gte', models.F('reference_date'))), name='campaign_due_after_reference'),
+            model_name="stocktakecampaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_on__gte", models.F("reference_date"))),
+                name="campaign_due_after_reference",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakecampaign',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), ('activated_at__isnull', False), _connector='OR'), name='campaign_activated_has_date'),
+            model_name="stocktakecampaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "draft"), ("activated_at__isnull", False), _connector="OR"
+                ),
+                name="campaign_activated_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakecampaign',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['closed', 'archived']), _negated=True), ('closed_at__isnull', False), _connector='OR'), name='campaign_closed_has_date'),
+            model_name="stocktakecampaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("state__in", ["closed", "archived"]), _negated=True),
+                    ("closed_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="campaign_closed_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='counterassignment',
-            constraint=models.CheckConstraint(condition=models.Q(('department__isnull', False), ('location__isnull', False), _connector='OR'), name='assignment_has_target'),
+            model_name="counterassignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("department__isnull", False), ("location__isnull", False), _connector="OR"
+                ),
+                name="assignment_has_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='counterassignment',
-            constraint=models.UniqueConstraint(fields=('campaign', 'counter', 'department', 'location'), name='assignment_unique'),
+            model_name="counterassignment",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "counter", "department", "location"), name="assignment_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocktakeline',
-            index=models.Index(fields=['campaign', 'result'], name='line_campaign_result'),
+            model_name="stocktakeline",
+            index=models.Index(fields=["campaign", "result"], name="line_campaign_result"),
         ),
         migrations.AddIndex(
-            model_name='stocktakeline',
-            index=models.Index(fields=['campaign', 'department'], name='line_campaign_department'),
+            model_name="stocktakeline",
+            index=models.Index(fields=["campaign", "department"], name="line_campaign_department"),
         ),
         migrations.AddIndex(
-            model_name='stocktakeline',
-            index=models.Index(fields=['campaign', 'parent'], name='line_campaign_parent'),
+            model_name="stocktakeline",
+            index=models.Index(fields=["campaign", "parent"], name="line_campaign_parent"),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.UniqueConstraint(condition=models.Q(('asset__isnull', False)), fields=('campaign', 'asset'), name='line_one_per_asset'),
+            model_name="stocktakeline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("asset__isnull", False)),
+                fields=("campaign", "asset"),
+                name="line_one_per_asset",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'surplus'), models.Q(('scanned_code', ''), _negated=True)), fields=('campaign', 'scanned_code'), name='surplus_one_per_code'),
+            model_name="stocktakeline",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("kind", "surplus"), models.Q(("scanned_code", ""), _negated=True)
+                ),
+                fields=("campaign", "scanned_code"),
+                name="surplus_one_per_code",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'surplus'), ('result', 'surplus')), models.Q(('kind', 'book'), models.Q(('result', 'surplus'), _negated=True), ('asset__isnull', False)), _connector='OR'), name='line_kind_matches_result'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "surplus"), ("result", "surplus")),
+                    models.Q(
+                        ("kind", "book"),
+                        models.Q(("result", "surplus"), _negated=True),
+                        ("asset__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="line_kind_matches_result",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(('counted_quantity__lte', 1)), name='line_quantity_one'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counted_quantity__lte", 1)), name="line_quantity_one"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakeline',
-            constraint=models.CheckConstraint(condition=models.Q(('original_value__gte', 0), ('net_value__gte', 0)), name='line_values_nonneg'),
+            model_name="stocktakeline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("original_value__gte", 0), ("net_value__gte", 0)),
+                name="line_values_nonneg",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stocktakecount',
-            constraint=models.UniqueConstraint(fields=('campaign', 'asset'), name='count_one_per_asset'),
+            model_name="stocktakecount",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "asset"), name="count_one_per_asset"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='difference',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'raised'), models.Q(('reason', ''), _negated=True), _connector='OR'), name='difference_explained_has_reason'),
+            model_name="difference",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("state", "raised"), models.Q(("reason", ""), _negated=True), _connector="OR"
+                ),
+                name="difference_explained_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stocktakescan',
-            index=models.Index(fields=['campaign', 'received_at'], name='scan_campaign_at'),
+            model_name="stocktakescan",
+            index=models.Index(fields=["campaign", "received_at"], name="scan_campaign_at"),
         ),
     ]

@@ -1,0 +1,46 @@
+"""Read-only admin views of stocktakes: changes go through the services (pages and API)."""
+
+from django.contrib import admin
+
+from inventory.models import Difference, StocktakeCampaign, StocktakeLine, StocktakeScan
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StocktakeCampaign)
+class StocktakeCampaignAdmin(ReadOnlyAdmin):
+    list_display = ["year", "name", "state", "reference_date", "due_on", "closed_at"]
+    list_filter = ["state", "year"]
+    search_fields = ["name"]
+
+
+@admin.register(StocktakeLine)
+class StocktakeLineAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "tag", "name", "result", "verify_method", "counted_at"]
+    list_filter = ["result", "kind"]
+    search_fields = ["tag", "name", "scanned_code"]
+    list_select_related = ["campaign"]
+
+
+@admin.register(StocktakeScan)
+class StocktakeScanAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "tag", "answer", "scanned_by", "scanned_at", "received_at"]
+    list_filter = ["answer"]
+    search_fields = ["tag", "code"]
+    list_select_related = ["campaign", "scanned_by"]
+
+
+@admin.register(Difference)
+class DifferenceAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "kind", "state", "line", "responsible"]
+    list_filter = ["kind", "state"]
+    list_select_related = ["campaign", "line"]

@@ -194,7 +194,9 @@ REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+        "StocktakeLineResultEnum": "inventory.models.LineResult",
 CELERY_TASK_EAGER_PROPAGATES = True
+    "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

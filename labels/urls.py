@@ -6,7 +6,6 @@ app_name = "labels"
 
 urlpatterns = [
     path("a/<str:tag>", views.scan, name="scan"),
-    path("a/<str:tag>/", views.scan),
     path("labels/", views.PrintQueueView.as_view(), name="queue"),
     path("labels/batches/", views.BatchListView.as_view(), name="batch-list"),
     path("labels/batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),

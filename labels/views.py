@@ -9,7 +9,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -104,6 +104,20 @@ def _scan_not_found(request):
     return render(request, "labels/scan_not_found.html", status=404)
 
 
+def _card_for_change(request, tag: str) -> Asset:
+    """The card named in the URL, for a change: 404 out of view, 403 for a read-only role,
+    404 again when the card is visible but outside the user's department scope for changes."""
+    visible = permissions.visible_assets(request.user).filter(tag=tags.normalise(tag))
+    if not visible.exists():
+        raise Http404
+    if not permissions.can_change_assets(request.user):
+        raise PermissionDenied
+    asset = permissions.changeable_assets(request.user, visible).first()
+    if asset is None:
+        raise Http404
+    return asset
+
+
 class QrPreviewView(LoginRequiredMixin, View):
     """The card's QR code as SVG (what its active label carries), for the card page."""
 
@@ -162,7 +176,7 @@ class PrintQueueView(LoginRequiredMixin, View):
 
     def post(self, request):
         if not permissions.can_change_assets(request.user):
-            raise Http404
+            raise PermissionDenied
         form = PrintForm(request.POST)
         if not form.is_valid():
             for field, errors in form.errors.items():
@@ -216,9 +230,7 @@ class CardPrintView(LoginRequiredMixin, View):
     """The print button on the card page: one label (or the host's component sheet)."""
 
     def post(self, request, tag):
-        asset = permissions.changeable_assets(request.user).filter(tag=tags.normalise(tag)).first()
-        if asset is None:
-            raise Http404
+        asset = _card_for_change(request, tag)
         form = CardPrintForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Choose a label template."))
@@ -242,9 +254,7 @@ class CardVoidView(LoginRequiredMixin, View):
     """Void the card's active label without printing a new one."""
 
     def post(self, request, tag):
-        asset = permissions.changeable_assets(request.user).filter(tag=tags.normalise(tag)).first()
-        if asset is None:
-            raise Http404
+        asset = _card_for_change(request, tag)
         form = VoidForm(request.POST)
         try:
             if not form.is_valid():
@@ -293,6 +303,8 @@ class BatchRetryView(LoginRequiredMixin, View):
         batch = selectors.batches_visible_to(user=request.user).filter(pk=pk).first()
         if batch is None:
             raise Http404
+        if not permissions.can_change_assets(request.user):
+            raise PermissionDenied
         changeable = permissions.changeable_assets(request.user).filter(print_batches=batch)
         if changeable.count() != batch.assets.count():
             raise Http404

@@ -89,7 +89,59 @@ def _user(ctx, own: bool) -> dict:
     return {"username": UserFactory(username="m-other", department=ctx.other).username}
 
 
+def _label_batch(ctx, own: bool) -> dict:
+    """A rendered print batch of one card of the own or the other department."""
+    from labels import services as label_services
+    from labels.models import LabelTemplate
+    from tests.factories import make_asset
+
+    asset = make_asset(owner=ctx.own if own else ctx.other, name="矩阵标签设备")
+    batch = label_services.print_labels(
+        actor=ctx.users["admin"],
+        assets=[asset],
+        template=LabelTemplate.objects.get(code="a4-70x40"),
+    )
+    label_services.render_batch(batch_id=batch.pk)
+    return {"pk": batch.pk}
+
+
+def _label_template(ctx, own: bool) -> dict:
+    return {"code": "a4-70x40"}
+
+
+def _project(ctx, own: bool) -> dict:
+    from tests.factories import make_project
+
+    if own:
+        return {"code": make_project(builder=ctx.own, owner=ctx.other, code="M-OWN").code}
+    return {"code": make_project(builder=ctx.other, owner=ctx.bureau, code="M-OTHER").code}
+
+
+def _handover(ctx, own: bool) -> dict:
+    """A decided handover from the users' department (own) or between two others."""
+    from assets import handover_services as hs
+    from tests.factories import UserFactory, make_asset, make_project
+
+    builder, owner = (ctx.own, ctx.other) if own else (ctx.other, ctx.bureau)
+    project = make_project(builder=builder, owner=owner, code=f"M-H-{builder.code}")
+    clerk = UserFactory(username=f"m-hc-{builder.code}", department=builder, roles=["clerk"])
+    receiver = UserFactory(username=f"m-hr-{owner.code}", department=owner, roles=["receiver"])
+    asset = make_asset(owner=builder, project=project, name="矩阵移交设备")
+    handover = hs.create_handover(actor=clerk, project=project, assets=[asset])
+    hs.submit_handover(handover=handover, actor=clerk)
+    hs.decide_handover(
+        handover=handover,
+        actor=receiver,
+        decisions=[hs.ItemDecision(tag=asset.tag, result="accepted")],
+    )
+    return {"number": handover.number}
+
+
 OBJECTS: dict[str, Callable] = {
+    "project": _project,
+    "handover": _handover,
+    "label_batch": _label_batch,
+    "label_template": _label_template,
     "asset": _asset,
     "department": _department,
     "location": _location,
@@ -167,5 +219,57 @@ MATRIX: list[Row] = [
     R("assets:asset-status", "POST", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-retire", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-retire", "POST", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    # Delegated-build projects and handovers (the handover object is decided, so nothing moves)
+    R("project-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("project-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("project-overdue", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("project-detail", "GET", "project", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("project-detail", "PATCH", "project", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=200),
+    R("project-detail", "PUT", "project", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("project-final-accounts", "POST", "project", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("project-revalue", "POST", "project", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("handover-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("handover-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("handover-detail", "GET", "handover", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("handover-submit", "POST", "handover", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("handover-withdraw", "POST", "handover", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("handover-archives", "POST", "handover", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("handover-decide", "POST", "handover", anonymous=401, clerk=403, receiver=(403, 404), auditor=403, admin=403),
+    R("handover-certificate", "GET", "handover", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("handover-certificate-pdf", "GET", "handover", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:handover-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:handover-inbox", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:handover-create", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
+    R("assets:handover-create", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
+    R("assets:handover-detail", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:handover-submit", "POST", "handover", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:handover-withdraw", "POST", "handover", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:handover-archive-add", "POST", "handover", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:handover-review", "GET", "handover", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:handover-review", "POST", "handover", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:handover-certificate", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:project-overdue", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    # Labels API
+    R("label-print", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("label-void", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("label-batch-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("label-batch-detail", "GET", "label_batch", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("label-batch-pdf", "GET", "label_batch", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("label-batch-retry", "POST", "label_batch", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("label-template-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("label-template-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
+    R("label-template-detail", "GET", "label_template", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("label-template-detail", "PATCH", "label_template", anonymous=401, clerk=403, receiver=403, auditor=403, admin=200),
+    R("label-template-detail", "PUT", "label_template", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
+    # Label pages: /a/TAG opens the card when the user may read it, else the minimal public view
+    R("labels:scan", "GET", "asset", anonymous=200, clerk=(302, 200), receiver=(302, 200), auditor=302, admin=302),
+    R("labels:queue", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("labels:queue", "POST", anonymous=PAGE_ANON, clerk=302, receiver=403, auditor=403, admin=302),
+    R("labels:batch-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("labels:batch-detail", "GET", "label_batch", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("labels:batch-retry", "POST", "label_batch", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("labels:qr-svg", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("labels:card-print", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("labels:card-void", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
 ]
 # fmt: on

@@ -186,7 +186,9 @@ SPECTACULAR_SETTINGS = {
         "HandoverStateEnum": "assets.models.Handover.State",
         "HandoverItemResultEnum": "assets.models.HandoverItem.Result",
         "ImportJobStateEnum": "assets.models.ImportJob.State",
+        "StocktakeLineResultEnum": "inventory.models.LineResult",
     },
+    "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
 }
 
 # Tasks: with REDIS_URL a real Celery worker; without it, tasks run in process after commit.
@@ -194,9 +196,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
-        "StocktakeLineResultEnum": "inventory.models.LineResult",
 CELERY_TASK_EAGER_PROPAGATES = True
-    "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -123,6 +123,10 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("YIKA_AXES_ENABLED", True)
+AXES_COOLOFF_MESSAGE = _(
+    "Too many failed sign-ins: this account is locked from this address for 15 minutes."
+)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -131,10 +135,6 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
-AXES_COOLOFF_MESSAGE = _(
-    "Too many failed sign-ins: this account is locked from this address for 15 minutes."
-)
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "config" / "static"]

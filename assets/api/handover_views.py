@@ -148,6 +148,13 @@ class HandoverViewSet(
             selectors.handovers_visible_to(user=self.request.user), number=number
         )
 
+    def _prepared_object(self):
+        """The handover, for its builder's side only (403 for the receiving side)."""
+        handover = self.get_object()
+        if not permissions.can_prepare_handover(self.request.user, handover):
+            raise PermissionDenied(_("Only clerks of the builder prepare, submit or withdraw it."))
+        return handover
+
     def _answer(self, handover, status=200):
         handover = self.get_queryset().get(pk=handover.pk)
         return Response(
@@ -170,14 +177,14 @@ class HandoverViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, number=None):
         """Send the draft to the receiving department."""
-        handover = services.submit_handover(handover=self.get_object(), actor=request.user)
+        handover = services.submit_handover(handover=self._prepared_object(), actor=request.user)
         return self._answer(handover)
 
     @extend_schema(request=s.WithdrawSerializer, responses=s.HandoverSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, number=None):
         """The builder takes the handover back before the decision."""
-        handover = self.get_object()
+        handover = self._prepared_object()
         data = self._validated(s.WithdrawSerializer).validated_data
         handover = services.withdraw_handover(
             handover=handover, actor=request.user, reason=data["reason"]
@@ -188,7 +195,7 @@ class HandoverViewSet(
     @action(detail=True, methods=["post"])
     def archives(self, request, number=None):
         """List one more document handed over (documents, licences, source-code location)."""
-        handover = self.get_object()
+        handover = self._prepared_object()
         data = self._validated(s.ArchiveSerializer).validated_data
         services.add_handover_archive(
             handover=handover, actor=request.user, line=services.ArchiveLine(**data)
@@ -201,6 +208,9 @@ class HandoverViewSet(
         """The receiver's decision: `{"items": [{"tag", "result", "reason"}], "comment"}`;
         every item needs `accepted`, or `rejected` with a reason."""
         handover = self.get_object()
+        # Authorise before reading the payload: the builder's side gets 403, not a 400.
+        if not permissions.can_decide_handover(request.user, handover):
+            raise PermissionDenied(_("Only receivers of the receiving department decide."))
         serializer = self._validated(s.DecisionSerializer)
         handover = services.decide_handover(
             handover=handover,

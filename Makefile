@@ -8,9 +8,19 @@ PORT ?= 8000
 SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium gettext
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install system-packages run serve test test-fast lint format bench messages migrate demo clean check-deploy
+.PHONY: install system-packages node-packages run serve test test-fast lint format bench messages migrate demo clean check-deploy
 
-install: system-packages $(VENV)/.installed messages
+install: system-packages $(VENV)/.installed messages node-packages
+
+# axe-core (package.json) for the browser tests' accessibility checks: node and npm are required.
+node-packages:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "error: Yika's browser tests need Node.js and npm (for axe-core in package.json)."; \
+	  echo "       Install them (Debian: apt-get install nodejs npm) and run make install again."; \
+	  exit 1; \
+	fi
+	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
+	  else npm install --no-audit --no-fund --loglevel=error; fi
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

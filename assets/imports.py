@@ -25,11 +25,13 @@ import os
 import re
 import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -47,6 +49,7 @@ from assets.models import (
     Department,
     ImportJob,
     Location,
+    TagSequence,
     User,
 )
 
@@ -1110,6 +1113,36 @@ def _update(row: PlannedRow, actor, note: str) -> None:
 # Jobs (the services behind the API, the pages and the command)
 
 
+@contextmanager
+def savepoints_off(using=None):
+    """Let the services' nested `atomic` blocks run without savepoints inside the import.
+
+    Each savepoint is a PostgreSQL subtransaction, and past 64 of them in one transaction every
+    visibility check consults pg_subtrans, so a 50,000-row import slows down quadratically. The
+    import is all-or-nothing anyway: a refusal in any service marks the outer transaction for
+    rollback (Django's `needs_rollback`), which is what a savepoint-less nested block does.
+    """
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        raise RuntimeError("savepoints_off() must run inside transaction.atomic()")
+    # The tag counter row is created with get_or_create, which needs a savepoint to survive a
+    # concurrent insert; make sure it exists before savepoints go.
+    TagSequence.objects.get_or_create(
+        prefix=settings.YIKA_TAG_PREFIX.upper(), year=timezone.localdate().year
+    )
+    features = connection.features
+    had_own = "uses_savepoints" in vars(features)
+    before = features.uses_savepoints
+    features.uses_savepoints = False
+    try:
+        yield
+    finally:
+        if had_own:
+            features.uses_savepoints = before
+        else:
+            del features.uses_savepoints  # back to the backend's class default
+
+
 def _guard(job: ImportJob, to: str) -> None:
     if to not in IMPORT_TRANSITIONS.get(job.state, set()):
         if job.state == State.INVALID:
@@ -1216,12 +1249,13 @@ def _apply(*, job: ImportJob, actor) -> ImportJob:
         data = handle.read()
     table = spreadsheets.read_table(data)
     plan = plan_import(actor=actor, table=table)
-    counts = execute_plan(
-        plan=plan,
-        actor=actor,
-        note=_("Imported from %(name)s (import #%(id)s)")
-        % {"name": job.original_name, "id": job.pk},
-    )
+    with savepoints_off():
+        counts = execute_plan(
+            plan=plan,
+            actor=actor,
+            note=_("Imported from %(name)s (import #%(id)s)")
+            % {"name": job.original_name, "id": job.pk},
+        )
     job.state = State.APPLIED
     job.applied_at = timezone.now()
     job.create_count = counts[CREATE]

@@ -14,4 +14,5 @@ urlpatterns = [
     path("assets/<str:tag>/status/", views.AssetStatusView.as_view(), name="asset-status"),
     path("assets/<str:tag>/retire/", views.AssetRetireView.as_view(), name="asset-retire"),
     path("", include("assets.handover_urls")),
+    path("", include("assets.import_urls")),
 ]

@@ -7,6 +7,7 @@ changes go through `labels.services`.
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 
 from django.conf import settings
@@ -21,9 +22,25 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import Asset
 
 
+class PrivateStorage(FileSystemStorage):
+    """Storage under settings.PRIVATE_MEDIA_ROOT, read when used (so settings overrides apply)."""
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
 def private_storage() -> FileSystemStorage:
     """Generated PDFs live outside MEDIA_ROOT and are served only by permission-checked views."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def _mm(**kwargs) -> models.DecimalField:

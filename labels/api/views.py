@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -81,8 +82,12 @@ class PrintBatchViewSet(viewsets.ReadOnlyModelViewSet):
         batch = self.get_object()
         if batch.state != PrintBatch.State.DONE or not batch.file:
             raise Conflict(_("The PDF of this batch is not ready."), code="not_ready")
+        try:
+            handle = batch.file.open("rb")
+        except FileNotFoundError:
+            raise NotFound(_("The PDF file of this batch is missing from storage."))
         response = FileResponse(
-            batch.file.open("rb"),
+            handle,
             as_attachment=True,
             filename=f"yika-labels-{batch.pk}.pdf",
             content_type="application/pdf",

@@ -1,0 +1,226 @@
+import pytest
+from django.urls import reverse
+
+from assets.models import Asset
+from labels.models import Label, LabelTemplate, PrintBatch
+from tests.api_base import (
+    AnonymousTests,
+    CreateTests,
+    ListTests,
+    RetrieveTests,
+    UpdateTests,
+    WrongRoleTests,
+)
+from tests.factories import make_asset
+from tests.labels.helpers import decode_qr_codes
+
+pytestmark = pytest.mark.django_db
+PRINT_URL = "/api/v1/labels/print/"
+
+
+class TestLabelTemplateAPI(
+    ListTests, RetrieveTests, CreateTests, UpdateTests, AnonymousTests, WrongRoleTests
+):
+    basename = "label-template"
+    lookup = "code"
+    reader = "clerk"
+    writer = "admin_user"
+    wrong_role = "clerk"
+    create_data = {
+        "code": "a4-65x38",
+        "name": "A4 65×38",
+        "label_width_mm": "65.00",
+        "label_height_mm": "38.00",
+        "columns": 3,
+        "rows": 7,
+        "margin_left_mm": "7.50",
+        "margin_top_mm": "15.00",
+        "qr_size_mm": "26.00",
+        "fields": ["owner", "name"],
+    }
+    update_data = {"name": "标准 70×40"}
+
+    def make_object(self, request):
+        request.getfixturevalue("db")
+        return LabelTemplate.objects.get(code="a4-70x40")
+
+
+def test_a_template_whose_content_would_overflow_is_a_400_naming_the_field(api, admin_user):
+    data = dict(TestLabelTemplateAPI.create_data, code="bad", qr_size_mm="45.00")
+    response = api.as_user(admin_user).post("/api/v1/labels/templates/", data, format="json")
+    assert response.status_code == 400
+    assert "qr_size_mm" in response.json()
+    assert not LabelTemplate.objects.filter(code="bad").exists()
+
+
+def test_a_grid_wider_than_the_page_is_a_400(api, admin_user):
+    data = dict(TestLabelTemplateAPI.create_data, code="wide", columns=4)
+    response = api.as_user(admin_user).post("/api/v1/labels/templates/", data, format="json")
+    assert response.status_code == 400 and "columns" in response.json()
+
+
+def test_unknown_printed_fields_are_a_400(api, admin_user):
+    data = dict(TestLabelTemplateAPI.create_data, code="f", fields=["custodian"])
+    response = api.as_user(admin_user).post("/api/v1/labels/templates/", data, format="json")
+    assert response.status_code == 400 and "fields" in response.json()
+
+
+def test_print_returns_a_done_batch_whose_pdf_scans_to_the_cards(
+    api, clerk, centre, tmp_path, django_capture_on_commit_callbacks
+):
+    assets = [make_asset(owner=centre), make_asset(owner=centre)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(clerk).post(
+            PRINT_URL, {"tags": [a.tag for a in assets], "template": "a4-70x40"}, format="json"
+        )
+    assert response.status_code == 201, response.content
+    batch_id = response.json()["id"]
+    status = api.get(f"/api/v1/labels/batches/{batch_id}/").json()
+    assert (status["state"], status["progress"], status["total"]) == ("done", 100, 2)
+    download = api.get(status["pdf"])
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert "attachment" in download["Content-Disposition"]
+    pdf_path = tmp_path / "download.pdf"
+    pdf_path.write_bytes(b"".join(download.streaming_content))
+    assert sorted(decode_qr_codes(pdf_path, tmp_path / "png")) == sorted(
+        f"https://yika.example.gov.cn/a/{a.tag}?l=1" for a in assets
+    )
+
+
+def test_print_accepts_scanned_urls_and_wedge_input(
+    api, clerk, centre, django_capture_on_commit_callbacks
+):
+    asset = make_asset(owner=centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(clerk).post(
+            PRINT_URL,
+            {"tags": [f" {asset.tag.lower()}\r\n"], "template": "mini-40x20"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    assert Label.objects.filter(asset=asset).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"tags": [], "template": "a4-70x40"}, "tags"),
+        ({"tags": ["YK2026999999Z"], "template": "a4-70x40"}, "tags"),
+        ({"tags": ["not a tag"], "template": "a4-70x40"}, "tags"),
+        ({"tags": "YK20260000014", "template": "a4-70x40"}, "tags"),
+        ({"tags": ["YK20260000014"], "template": "no-such-template"}, "template"),
+        ({"template": "a4-70x40"}, "tags"),
+        ({"tags": [{"x": 1}], "template": "a4-70x40"}, "tags"),
+    ],
+)
+def test_bad_print_input_is_a_400_naming_the_field_and_makes_no_batch(api, clerk, payload, field):
+    response = api.as_user(clerk).post(PRINT_URL, payload, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert not PrintBatch.objects.exists()
+
+
+def test_printing_another_departments_asset_is_refused_like_an_unknown_tag(
+    api, clerk, other_bureau
+):
+    foreign = make_asset(owner=other_bureau)
+    response = api.as_user(clerk).post(
+        PRINT_URL, {"tags": [foreign.tag], "template": "a4-70x40"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "tags" in response.json()
+    assert not PrintBatch.objects.exists() and not Label.objects.exists()
+
+
+def test_printing_a_retired_asset_is_a_400(api, clerk, centre):
+    from assets import services as asset_services
+
+    asset = make_asset(owner=centre, status=Asset.Status.IN_STOCK)
+    asset_services.retire_asset(asset=asset, actor=clerk, reason="报废")
+    response = api.as_user(clerk).post(
+        PRINT_URL, {"tags": [asset.tag], "template": "a4-70x40"}, format="json"
+    )
+    assert response.status_code == 400 and asset.tag in response.json()["tags"][0]
+    assert not PrintBatch.objects.exists()
+
+
+def test_an_overflowing_template_is_a_400_on_template(api, clerk, centre):
+    LabelTemplate.objects.filter(code="a4-70x40").update(qr_size_mm=39)
+    response = api.as_user(clerk).post(
+        PRINT_URL, {"tags": [make_asset(owner=centre).tag], "template": "a4-70x40"}, format="json"
+    )
+    assert response.status_code == 400 and "template" in response.json()
+    assert not PrintBatch.objects.exists()
+
+
+def test_auditors_cannot_print(api, auditor, centre):
+    response = api.as_user(auditor).post(
+        PRINT_URL, {"tags": [make_asset(owner=centre).tag], "template": "a4-70x40"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_another_departments_batch_and_pdf_are_404(
+    api, clerk, other_clerk, other_bureau, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(other_clerk).post(
+            PRINT_URL,
+            {"tags": [make_asset(owner=other_bureau).tag], "template": "a4-70x40"},
+            format="json",
+        )
+    batch_id = response.json()["id"]
+    api.as_user(clerk)
+    assert api.get(f"/api/v1/labels/batches/{batch_id}/").status_code == 404
+    assert api.get(f"/api/v1/labels/batches/{batch_id}/pdf/").status_code == 404
+    ids = [row["id"] for row in api.get("/api/v1/labels/batches/").json()["results"]]
+    assert batch_id not in ids
+
+
+def test_auditors_read_every_batch(
+    api, auditor, other_clerk, other_bureau, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.as_user(other_clerk).post(
+            PRINT_URL,
+            {"tags": [make_asset(owner=other_bureau).tag], "template": "a4-70x40"},
+            format="json",
+        )
+    batch_id = response.json()["id"]
+    assert api.as_user(auditor).get(f"/api/v1/labels/batches/{batch_id}/").status_code == 200
+
+
+def test_the_pdf_of_an_unfinished_batch_is_a_409(api, clerk, centre):
+    response = api.as_user(clerk).post(
+        PRINT_URL, {"tags": [make_asset(owner=centre).tag], "template": "a4-70x40"}, format="json"
+    )  # on_commit callbacks are not run: the batch stays queued
+    batch_id = response.json()["id"]
+    answer = api.get(f"/api/v1/labels/batches/{batch_id}/pdf/")
+    assert answer.status_code == 409 and answer.json()["code"] == "not_ready"
+
+
+def test_void_through_the_api(api, clerk, centre, django_capture_on_commit_callbacks):
+    asset = make_asset(owner=centre)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.as_user(clerk).post(
+            PRINT_URL, {"tags": [asset.tag], "template": "a4-70x40"}, format="json"
+        )
+    response = api.post("/api/v1/labels/void/", {"tag": asset.tag, "reason": "丢失"}, format="json")
+    assert response.status_code == 200 and response.json()["serial"] == 1
+    again = api.post("/api/v1/labels/void/", {"tag": asset.tag, "reason": "丢失"}, format="json")
+    assert again.status_code == 400 and "tag" in again.json()
+
+
+def test_batch_list_stays_within_a_query_ceiling(
+    api, clerk, centre, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            api.as_user(clerk).post(
+                PRINT_URL,
+                {"tags": [make_asset(owner=centre).tag], "template": "a4-70x40"},
+                format="json",
+            )
+    with django_assert_max_num_queries(12):
+        assert api.get(reverse("label-batch-list")).status_code == 200

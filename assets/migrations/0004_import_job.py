@@ -7,39 +7,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0003_handover_certificate'),
+        ("assets", "0003_handover_certificate"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=assets.models.private_storage, upload_to='imports/%Y/%m/', verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('file_sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the file')),
-                ('file_kind', models.CharField(max_length=8, verbose_name='file type')),
-                ('encoding', models.CharField(blank=True, max_length=16, verbose_name='encoding')),
-                ('state', models.CharField(choices=[('ready', 'Ready to apply'), ('invalid', 'Has errors'), ('applied', 'Applied')], db_index=True, max_length=10, verbose_name='state')),
-                ('row_count', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('create_count', models.PositiveIntegerField(default=0, verbose_name='cards to create')),
-                ('update_count', models.PositiveIntegerField(default=0, verbose_name='cards to update')),
-                ('unchanged_count', models.PositiveIntegerField(default=0, verbose_name='unchanged cards')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='errors')),
-                ('columns', models.JSONField(blank=True, default=dict, verbose_name='column mapping')),
-                ('preview', models.JSONField(blank=True, default=list, verbose_name='preview')),
-                ('errors', models.JSONField(blank=True, default=list, verbose_name='row errors')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('applied_at', models.DateTimeField(blank=True, null=True, verbose_name='applied at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        storage=assets.models.private_storage,
+                        upload_to="imports/%Y/%m/",
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "file_sha256",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the file"),
+                ),
+                ("file_kind", models.CharField(max_length=8, verbose_name="file type")),
+                ("encoding", models.CharField(blank=True, max_length=16, verbose_name="encoding")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("ready", "Ready to apply"),
+                            ("invalid", "Has errors"),
+                            ("applied", "Applied"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("row_count", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                (
+                    "create_count",
+                    models.PositiveIntegerField(default=0, verbose_name="cards to create"),
+                ),
+                (
+                    "update_count",
+                    models.PositiveIntegerField(default=0, verbose_name="cards to update"),
+                ),
+                (
+                    "unchanged_count",
+                    models.PositiveIntegerField(default=0, verbose_name="unchanged cards"),
+                ),
+                ("error_count", models.PositiveIntegerField(default=0, verbose_name="errors")),
+                (
+                    "columns",
+                    models.JSONField(blank=True, default=dict, verbose_name="column mapping"),
+                ),
+                ("preview", models.JSONField(blank=True, default=list, verbose_name="preview")),
+                ("errors", models.JSONField(blank=True, default=list, verbose_name="row errors")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded at")),
+                (
+                    "applied_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="applied at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="import_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import job',
-                'verbose_name_plural': 'import jobs',
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('applied_at__isnull', False), ('state', 'applied')), models.Q(models.Q(('state', 'applied'), _negated=True), ('applied_at__isnull', True)), _connector='OR'), name='importjob_applied_has_date'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'ready'), _negated=True), ('error_count', 0), _connector='OR'), name='importjob_ready_has_no_errors')],
+                "verbose_name": "import job",
+                "verbose_name_plural": "import jobs",
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("applied_at__isnull", False), ("state", "applied")),
+                            models.Q(
+                                models.Q(("state", "applied"), _negated=True),
+                                ("applied_at__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="importjob_applied_has_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "ready"), _negated=True),
+                            ("error_count", 0),
+                            _connector="OR",
+                        ),
+                        name="importjob_ready_has_no_errors",
+                    ),
+                ],
             },
         ),
     ]

@@ -9,3 +9,38 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("yika")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The reminders keep their tasks beside the stocktake's `inventory/tasks.py`.
+app.autodiscover_tasks(["inventory"], related_name="reminder_tasks")
+
+# The periodic schedule, declared in this one place (timezone: CELERY_TIMEZONE, Asia/Shanghai).
+# `manage.py setup_schedule` (run by `make migrate`/`make run`) loads it into django-celery-beat,
+# adding missing entries only, so what an administrator changed in the admin stays changed. It is
+# deliberately not `app.conf.beat_schedule`: the database scheduler would write that over the
+# admin's edits every time beat starts. Crontab fields: minute hour day-of-month month day-of-week.
+SCHEDULE = {
+    "reminders: stocktakes": {
+        "task": "inventory.run_reminder_job",
+        "crontab": "0 8 * * *",
+        "kwargs": {"job": "stocktake"},
+    },
+    "reminders: handovers": {
+        "task": "inventory.run_reminder_job",
+        "crontab": "10 8 * * *",
+        "kwargs": {"job": "handovers"},
+    },
+    "reminders: annual stocktake not started": {
+        "task": "inventory.run_reminder_job",
+        "crontab": "20 8 * * 1",
+        "kwargs": {"job": "stocktake_start"},
+    },
+    "reminders: assets without a label": {
+        "task": "inventory.run_reminder_job",
+        "crontab": "30 8 * * 1",
+        "kwargs": {"job": "labels"},
+    },
+    "outbox relay": {
+        "task": "inventory.relay_outbox",
+        "every_seconds": 60,
+        "kwargs": {},
+    },
+}

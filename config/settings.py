@@ -27,6 +27,13 @@ YIKA_TAG_PREFIX = env_str("YIKA_TAG_PREFIX", "YK").upper()
 YIKA_ORG_NAME = env_str("YIKA_ORG_NAME", "")
 YIKA_REPORT_CONTACT = env_str("YIKA_REPORT_CONTACT", "")
 YIKA_HANDOVER_DUE_MONTHS = env_int("YIKA_HANDOVER_DUE_MONTHS", 3)
+# Reminder rules (inventory/reminders.py): counters are reminded this many days before a
+# stocktake's due date, heads get an escalation this many days after it, receivers once a
+# handover waits this long, and departments without a started annual stocktake from MM-DD on.
+YIKA_REMIND_DAYS_BEFORE_DUE = env_int("YIKA_REMIND_DAYS_BEFORE_DUE", 7)
+YIKA_REMIND_ESCALATE_AFTER_DAYS = env_int("YIKA_REMIND_ESCALATE_AFTER_DAYS", 3)
+YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
+YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
 # Label batches up to this many labels render in the request; larger ones run as a Celery task.
 YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
@@ -81,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "config.context_processors.yika",
+                "inventory.context_processors.notifications",
             ],
         },
     },
@@ -201,7 +209,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3 * 3600, "socket_connect_timeout": 2}
 # A publish never blocks a web request for long when Redis is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 0

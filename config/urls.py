@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("inventory.api.notification_urls")),
+    path("", include("inventory.api.notification_urls")),
     path("", include("labels.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

@@ -178,11 +178,13 @@ class StocktakeLine(models.Model):
         BOOK = "book", _("On the books")
         SURPLUS = "surplus", _("Surplus find")
 
+    # Looked up through the composite indexes below, which all start with the campaign.
     campaign = models.ForeignKey(
         StocktakeCampaign,
         verbose_name=_("campaign"),
         on_delete=models.PROTECT,
         related_name="lines",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.BOOK)
     asset = models.ForeignKey(
@@ -194,7 +196,7 @@ class StocktakeLine(models.Model):
         related_name="stocktake_lines",
     )
     # The book snapshot (账面).
-    tag = models.CharField(_("tag"), max_length=40, blank=True, db_index=True)
+    tag = models.CharField(_("tag"), max_length=40, blank=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     model = models.CharField(_("model"), max_length=120, blank=True)
     serial_number = models.CharField(_("serial number"), max_length=120, blank=True)
@@ -204,6 +206,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     department = models.ForeignKey(
@@ -212,6 +215,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
         help_text=_("The using department, or the owning department when none is recorded."),
     )
@@ -221,6 +225,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     location = models.ForeignKey(
@@ -229,6 +234,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     custodian = models.CharField(_("custodian"), max_length=80, blank=True)
@@ -239,6 +245,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     embedded = models.BooleanField(_("embedded"), default=False)
@@ -256,7 +263,6 @@ class StocktakeLine(models.Model):
         max_length=16,
         choices=LineResult.choices,
         default=LineResult.PENDING,
-        db_index=True,
     )
     counted_quantity = models.PositiveSmallIntegerField(_("counted quantity"), default=0)
     verify_method = models.CharField(
@@ -269,6 +275,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     counted_location = models.ForeignKey(
@@ -277,6 +284,7 @@ class StocktakeLine(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
     )
     label_ok = models.BooleanField(
@@ -297,7 +305,9 @@ class StocktakeLine(models.Model):
         verbose_name = _("stocktake line")
         verbose_name_plural = _("stocktake lines")
         indexes = [
+            models.Index(fields=["campaign", "tag"], name="line_campaign_tag"),
             models.Index(fields=["campaign", "result"], name="line_campaign_result"),
+            models.Index(fields=["campaign", "location"], name="line_campaign_location"),
             models.Index(fields=["campaign", "department"], name="line_campaign_department"),
             models.Index(fields=["campaign", "parent"], name="line_campaign_parent"),
         ]

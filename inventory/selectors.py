@@ -68,24 +68,39 @@ def _money(expression_filter: Q, field: str = "original_value"):
 
 
 def progress(*, campaign: StocktakeCampaign, by: str = "department") -> list[dict]:
-    """Lines, counted and % done per department (or location): one grouped query."""
-    key = {"department": "department", "location": "location"}[by]
-    rows = (
+    """Lines, counted and % done per department (or location): one grouped query over the
+    lines, then the few department (location) names by id."""
+    from assets.models import Department, Location
+
+    key, model = {
+        "department": ("department_id", Department),
+        "location": ("location_id", Location),
+    }[by]
+    rows = list(
         StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
-        .values(f"{key}__code", f"{key}__name")
+        .values(key)
         .annotate(total=Count("id"), done=Count("id", filter=DONE))
-        .order_by(f"{key}__code")
+        .order_by()
     )
-    return [
-        {
-            "code": row[f"{key}__code"] or "",
-            "name": row[f"{key}__name"] or "",
-            "total": row["total"],
-            "done": row["done"],
-            "percent": round(100 * row["done"] / row["total"], 1) if row["total"] else 0.0,
-        }
-        for row in rows
-    ]
+    names = {
+        pk: (code, name)
+        for pk, code, name in model.objects.filter(
+            pk__in=[row[key] for row in rows if row[key]]
+        ).values_list("pk", "code", "name")
+    }
+    out = []
+    for row in rows:
+        code, name = names.get(row[key], ("", ""))
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "total": row["total"],
+                "done": row["done"],
+                "percent": round(100 * row["done"] / row["total"], 1) if row["total"] else 0.0,
+            }
+        )
+    return sorted(out, key=lambda item: item["code"])
 
 
 def _totals(queryset: QuerySet, group: str | None) -> list[dict]:

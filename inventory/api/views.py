@@ -61,7 +61,11 @@ class StocktakeViewSet(
     serializer_class = s.CampaignSerializer
 
     def get_queryset(self):
-        return selectors.campaigns_visible_to(user=self.request.user).order_by("-year", "-id")
+        queryset = selectors.campaigns_visible_to(user=self.request.user).order_by("-year", "-id")
+        if self.action in ("list", "retrieve"):
+            return queryset
+        # Actions (scans above all) need the campaign row only, not its scope lists.
+        return queryset.prefetch_related(None).select_related(None)
 
     def _managed(self):
         campaign = self.get_object()

@@ -1,0 +1,253 @@
+"""Benchmark: stocktake activation, scanning under load, close and report, dashboard progress.
+
+Targets (issue 5), on PostgreSQL with gunicorn (2 workers):
+  - activation of 100,000 cards: seconds (set-based INSERT … SELECT);
+  - scans with 32 concurrent clients for 60 s: at least half the throughput of a bare
+    authenticated DRF endpoint measured in the same run, p99 under 100 ms;
+  - close and report of a 100,000-line campaign: under 5 s;
+  - the dashboard progress query: under 100 ms.
+
+    .venv/bin/python bench/stocktake.py [--cards 100000] [--clients 32] [--seconds 60]
+        [--database-url postgres://postgres@127.0.0.1:5432/yika_bench_stocktake] [--port 8765]
+
+It recreates the database named in the URL, migrates it, loads the cards with one bulk insert
+(the register's own services are not what is measured here), then prints the figures.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(cards: int):
+    from decimal import Decimal
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from assets import tags
+    from assets.models import Asset, Category, Department, Location, User
+
+    call_command("migrate", verbosity=0)
+    departments = [Department.objects.create(code=f"D{i:02d}", name=f"部门{i}") for i in range(20)]
+    locations = [Location.objects.create(code=f"R{i:03d}", name=f"机房{i}") for i in range(200)]
+    category = Category.objects.get(code_system="GBT14885-2022", code="A02010105")
+    admin = User.objects.create(username="bench-admin", department=departments[0])
+    admin.groups.set(Group.objects.filter(name__in=["admin", "clerk"]))
+    token = Token.objects.create(user=admin).key
+    batch, number = [], 0
+    while len(batch) < cards:
+        number += 1
+        tag = tags.make_tag("YK", 2024, number)
+        if tag is None:
+            continue
+        i = len(batch)
+        batch.append(
+            Asset(
+                tag=tag,
+                name="台式计算机",
+                category=category,
+                owner_department=departments[i % 20],
+                location=locations[i % 200],
+                status=Asset.Status.IN_USE,
+                original_value=Decimal("5000.00") + i % 1000,
+                in_service_on=date(2021, 1 + i % 12, 1),
+            )
+        )
+    Asset.objects.bulk_create(batch, batch_size=5000)
+    return admin, token, [a.tag for a in batch]
+
+
+def timed(label: str, func):
+    start = time.perf_counter()
+    result = func()
+    elapsed = time.perf_counter() - start
+    print(f"{label}: {elapsed:.3f} s")
+    return result, elapsed
+
+
+def load(port: int, token: str, clients: int, seconds: float, make_request):
+    """`clients` threads, each with one keep-alive connection, for `seconds`."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(n: int):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, bad, i = [], 0, 0
+        while time.perf_counter() < stop:
+            method, path, body = make_request(n, i)
+            i += 1
+            headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+            start = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                if response.status >= 400:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    latencies.sort()
+    count = len(latencies)
+    return {
+        "requests": count,
+        "errors": errors[0],
+        "throughput": count / seconds,
+        "p50_ms": 1000 * statistics.median(latencies) if count else 0,
+        "p99_ms": 1000 * latencies[int(count * 0.99) - 1] if count else 0,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/yika_bench_stocktake"
+    )
+    args = parser.parse_args()
+
+    recreate_database(args.database_url)
+    os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DEBUG", "1")
+    os.environ.setdefault("YIKA_AXES_ENABLED", "0")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    import django
+
+    django.setup()
+    from assets.models import Department
+    from inventory import selectors, services
+
+    print(f"loading {args.cards} cards …")
+    admin, token, all_tags = setup(args.cards)
+    campaign = services.create_campaign(
+        actor=admin,
+        name="bench",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+    )
+    campaign, activation = timed(
+        f"activation of {args.cards} cards",
+        lambda: services.activate_campaign(campaign=campaign, actor=admin),
+    )
+    print(f"  lines: {campaign.lines.count()}")
+    _, progress_time = timed(
+        "dashboard progress query (by department)",
+        lambda: selectors.progress(campaign=campaign, by="department"),
+    )
+    timed(
+        "dashboard progress query (by location)",
+        lambda: selectors.progress(campaign=campaign, by="location"),
+    )
+
+    env = dict(os.environ, DEBUG="0", SECRET_KEY="bench-secret-key-" + "x" * 40)
+    env.update(SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1,localhost")
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        department = Department.objects.first().code
+        bare = load(
+            args.port,
+            token,
+            args.clients,
+            args.seconds,
+            lambda n, i: ("GET", f"/api/v1/departments/{department}/", None),
+        )
+        print("bare DRF endpoint (GET /api/v1/departments/{code}/):", json.dumps(bare))
+        share = len(all_tags) // args.clients
+
+        def scan_request(n, i):
+            tag = all_tags[(n * share + i) % len(all_tags)]
+            return ("POST", f"/api/v1/stocktakes/{campaign.pk}/scans/", json.dumps({"code": tag}))
+
+        scans = load(args.port, token, args.clients, args.seconds, scan_request)
+        print("scans (POST /api/v1/stocktakes/{id}/scans/):", json.dumps(scans))
+        ratio = scans["throughput"] / bare["throughput"] if bare["throughput"] else 0
+        print(f"  scan throughput / bare throughput: {ratio:.2f} (target ≥ 0.5)")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    campaign.refresh_from_db()
+    _, close_time = timed(
+        f"close + frozen result of a {args.cards}-line campaign",
+        lambda: services.close_campaign(campaign=campaign, actor=admin),
+    )
+    campaign.refresh_from_db()
+    _, report_time = timed("report JSON (frozen)", lambda: selectors.report(campaign=campaign))
+    print(
+        "summary:",
+        json.dumps(
+            {
+                "activation_s": round(activation, 3),
+                "progress_ms": round(progress_time * 1000, 1),
+                "close_s": round(close_time, 3),
+                "report_s": round(report_time, 3),
+            }
+        ),
+    )
+
+
+if __name__ == "__main__":
+    main()

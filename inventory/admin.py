@@ -44,3 +44,7 @@ class DifferenceAdmin(ReadOnlyAdmin):
     list_display = ["campaign", "kind", "state", "line", "responsible"]
     list_filter = ["kind", "state"]
     list_select_related = ["campaign", "line"]
+
+
+# Reminders, notifications, the task outbox and the periodic schedule (issue 6).
+from inventory import notification_admin  # noqa: E402,F401

@@ -1,0 +1,256 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from assets import services as asset_services
+from assets.models import Asset
+from labels import services
+from labels.models import Label, LabelTemplate, PrintBatch
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def _print(actor, assets, capture, code="a4-70x40"):
+    with capture(execute=True):
+        batch = services.print_labels(
+            actor=actor, assets=assets, template=LabelTemplate.objects.get(code=code)
+        )
+    return batch
+
+
+@pytest.fixture
+def card(centre):
+    centre.contact = "资产科 0571-12345678"
+    centre.save()
+    return make_asset(
+        owner=centre,
+        name="核心交换机",
+        custodian="张三",
+        original_value=Decimal("98765.43"),
+        model="S7706",
+    )
+
+
+def test_anonymous_scan_shows_only_tag_name_owner_and_contact(client, card):
+    response = client.get(reverse("labels:scan", args=[card.tag]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert card.tag in body and "核心交换机" in body and "市大数据中心" in body
+    assert "0571-12345678" in body
+    for secret in ("张三", "98765", "S7706"):
+        assert secret not in body
+
+
+def test_anonymous_scan_falls_back_to_the_configured_contact(client, centre, settings):
+    settings.YIKA_REPORT_CONTACT = "资产管理处 12345"
+    asset = make_asset(owner=centre)
+    assert "资产管理处 12345" in client.get(f"/a/{asset.tag}").content.decode()
+
+
+def test_unknown_and_malformed_tags_give_the_same_not_found_page(client, card):
+    unknown = client.get("/a/YK2026999999Z")
+    malformed = client.get("/a/NOT-A-TAG")
+    assert unknown.status_code == malformed.status_code == 404
+    assert [t.name for t in unknown.templates][:1] == ["labels/scan_not_found.html"]
+    assert [t.name for t in malformed.templates][:1] == ["labels/scan_not_found.html"]
+
+
+def test_a_retired_cards_scan_gives_nothing_away(client, clerk, centre):
+    asset = make_asset(owner=centre, status=Asset.Status.IN_STOCK, name="旧打印机")
+    asset_services.retire_asset(asset=asset, actor=clerk, reason="报废")
+    response = client.get(f"/a/{asset.tag}")
+    body = response.content.decode()
+    assert response.status_code == 404 and "旧打印机" not in body and "市大数据中心" not in body
+
+
+def test_signed_in_scan_opens_the_card(client, clerk, card, django_capture_on_commit_callbacks):
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    client.force_login(clerk)
+    response = client.get(f"/a/{card.tag.lower()}?l=1")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assets:asset-detail", args=[card.tag])
+
+
+def test_another_departments_user_sees_only_the_public_view(client, other_clerk, card):
+    client.force_login(other_clerk)
+    response = client.get(f"/a/{card.tag}")
+    assert response.status_code == 200
+    assert "张三" not in response.content.decode()
+
+
+def test_scanning_a_superseded_label_says_so(
+    client, clerk, card, django_capture_on_commit_callbacks
+):
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    client.force_login(clerk)
+    response = client.get(f"/a/{card.tag}?l=1")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "superseded" in body or "已被" in body
+    assert reverse("assets:asset-detail", args=[card.tag]) in body
+
+
+def test_the_public_view_flags_an_old_label_too(
+    client, clerk, card, django_capture_on_commit_callbacks
+):
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    old = client.get(f"/a/{card.tag}?l=1").content.decode()
+    current = client.get(f"/a/{card.tag}?l=2").content.decode()
+    assert 'class="message message--warning"' in old
+    assert 'class="message message--warning"' not in current
+
+
+def test_queue_filters_never_labelled(client, clerk, centre, django_capture_on_commit_callbacks):
+    labelled = make_asset(owner=centre, name="已贴标")
+    fresh = make_asset(owner=centre, name="未贴标")
+    _print(clerk, [labelled], django_capture_on_commit_callbacks)
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue"), {"filter": "never"}).content.decode()
+    assert fresh.tag in body and labelled.tag not in body
+
+
+def test_queue_filters_voided_labels(client, clerk, centre, django_capture_on_commit_callbacks):
+    voided = make_asset(owner=centre)
+    fine = make_asset(owner=centre)
+    _print(clerk, [voided, fine], django_capture_on_commit_callbacks)
+    services.void_label(actor=clerk, asset=voided, reason="损坏")
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue"), {"filter": "superseded"}).content.decode()
+    assert voided.tag in body and fine.tag not in body
+
+
+def test_queue_filters_embedded_devices_without_a_strategy(client, clerk, centre):
+    host = make_asset(owner=centre, name="服务器")
+    undecided = make_asset(owner=centre, parent=host, embedded=True, name="网卡")
+    decided = make_asset(
+        owner=centre,
+        parent=host,
+        embedded=True,
+        name="内存",
+        label_mode=Asset.LabelMode.HOST_LABEL,
+    )
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue"), {"filter": "embedded"}).content.decode()
+    rows = set(re.findall(r'name="tags" value="([0-9A-Z]+)"', body))
+    assert rows == {undecided.tag}
+    assert decided.tag not in body and host.tag != undecided.tag
+
+
+def test_queue_never_shows_another_departments_cards(client, clerk, other_bureau):
+    foreign = make_asset(owner=other_bureau)
+    client.force_login(clerk)
+    assert foreign.tag not in client.get(reverse("labels:queue")).content.decode()
+
+
+def test_printing_the_ticked_cards_leads_to_the_batch_page(
+    client, clerk, centre, django_capture_on_commit_callbacks
+):
+    assets = [make_asset(owner=centre) for _ in range(2)]
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("labels:queue"),
+            {"template": "a4-70x40", "mode": "selected", "tags": [a.tag for a in assets]},
+        )
+    batch = PrintBatch.objects.get()
+    assert response["Location"] == reverse("labels:batch-detail", args=[batch.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("label-batch-pdf", args=[batch.pk]) in page
+
+
+def test_printing_what_the_filter_shows(client, clerk, centre, django_capture_on_commit_callbacks):
+    labelled = make_asset(owner=centre)
+    _print(clerk, [labelled], django_capture_on_commit_callbacks)
+    fresh = [make_asset(owner=centre) for _ in range(2)]
+    client.force_login(clerk)
+    client.post(
+        reverse("labels:queue"), {"template": "a4-70x40", "mode": "filter", "filter": "never"}
+    )
+    batch = PrintBatch.objects.latest("id")
+    assert set(batch.assets.values_list("pk", flat=True)) == {a.pk for a in fresh}
+
+
+def test_printing_a_host_and_its_subtree_skips_components_listed_on_the_host(client, clerk, centre):
+    host = make_asset(owner=centre, name="机柜")
+    own = make_asset(owner=centre, parent=host, embedded=True, name="探针")
+    listed = make_asset(
+        owner=centre,
+        parent=host,
+        embedded=True,
+        name="内存",
+        label_mode=Asset.LabelMode.HOST_LABEL,
+    )
+    client.force_login(clerk)
+    client.post(
+        reverse("labels:queue"), {"template": "flag-60x10", "mode": "host", "host": host.tag}
+    )
+    labelled = set(Label.objects.values_list("asset_id", flat=True))
+    assert labelled == {host.pk, own.pk} and listed.pk not in labelled
+
+
+def test_an_empty_selection_says_so_and_makes_no_batch(client, clerk):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("labels:queue"), {"template": "a4-70x40", "mode": "selected"}, follow=True
+    )
+    assert not PrintBatch.objects.exists()
+    assert len(list(response.context["messages"])) == 1
+
+
+def test_card_page_shows_the_qr_preview_serial_and_print_button(
+    client, clerk, card, django_capture_on_commit_callbacks
+):
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    client.force_login(clerk)
+    body = client.get(reverse("assets:asset-detail", args=[card.tag])).content.decode()
+    assert reverse("labels:qr-svg", args=[card.tag]) in body
+    assert reverse("labels:card-print", args=[card.tag]) in body
+    assert re.search(r"\b1\b", body)
+
+
+def test_the_print_button_prints_the_card(client, clerk, card, django_capture_on_commit_callbacks):
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("labels:card-print", args=[card.tag]), {"template": "thermal-50x30"}
+        )
+    batch = PrintBatch.objects.get()
+    assert response["Location"] == reverse("labels:batch-detail", args=[batch.pk])
+    assert Label.objects.get(asset=card).serial == 1
+
+
+def test_qr_preview_is_an_svg_of_the_active_label(
+    client, clerk, card, django_capture_on_commit_callbacks
+):
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    client.force_login(clerk)
+    response = client.get(reverse("labels:qr-svg", args=[card.tag]))
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg") and b"<script" not in response.content
+
+
+def test_batch_page_has_a_progress_bar_and_no_inline_script(client, clerk, centre, settings):
+    settings.YIKA_LABELS_SYNC_LIMIT = 0  # queued: the page must poll
+    batch = services.print_labels(
+        actor=clerk,
+        assets=[make_asset(owner=centre)],
+        template=LabelTemplate.objects.get(code="a4-70x40"),
+    )
+    client.force_login(clerk)
+    response = client.get(reverse("labels:batch-detail", args=[batch.pk]))
+    body = response.content.decode()
+    assert '<progress class="progress"' in body and "labels/batch.js" in body
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body)
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_names_with_markup_are_escaped_on_the_label_pages(client, clerk, centre):
+    make_asset(owner=centre, name="<script>alert(1)</script>")
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue")).content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body

@@ -146,3 +146,64 @@ def register_response(queryset, extension: str):
     if extension == "csv":
         return sx.csv_response(register_filename("csv"), columns, rows)
     return sx.xlsx_response(register_filename("xlsx"), columns, rows, sheet_title=_("Assets"))
+
+
+def handover_columns() -> list[sx.Column]:
+    """The handover list (移交清单): one line per item with the receiver's result."""
+    p = _pair
+    return [
+        sx.Column("tag", p("资产编号", "Tag"), width=16),
+        sx.Column("name", p("资产名称", "Name"), width=24),
+        sx.Column("category", p("资产分类代码", "Category code"), width=12),
+        sx.Column("category_name", p("分类名称", "Category name")),
+        sx.Column("model", p("型号", "Model")),
+        sx.Column("serial_number", p("产品序列号", "Serial number")),
+        sx.Column("parent", p("上级资产", "Host"), width=16),
+        sx.Column("included_with_host", p("随主机移交", "Brought along by its host"), sx.BOOLEAN),
+        sx.Column("original_value", p("原值", "Original value"), sx.MONEY, width=14),
+        sx.Column("value_type", p("价值类型", "Value type")),
+        sx.Column("acquired_on", p("取得日期", "Acquired on"), sx.DATE),
+        sx.Column("location", p("存放地点", "Location")),
+        sx.Column("result", p("验收结果", "Result")),
+        sx.Column("reason", p("理由", "Reason"), width=30),
+        sx.Column("new_using_department", p("新使用部门", "New using department")),
+        sx.Column("new_custodian", p("新使用人", "New custodian")),
+        sx.Column("new_location", p("新存放地点", "New location")),
+    ]
+
+
+def handover_rows(items) -> Iterator[dict]:
+    language = translation.get_language()
+    for item in items:
+        asset = item.asset
+        with translation.override(language):
+            yield {
+                "tag": asset.tag,
+                "name": asset.name,
+                "category": asset.category.code,
+                "category_name": asset.category.name,
+                "model": asset.model,
+                "serial_number": asset.serial_number,
+                "parent": asset.parent.tag if asset.parent_id else None,
+                "included_with_host": item.included_with_host,
+                "original_value": asset.original_value,
+                "value_type": asset.get_value_type_display(),
+                "acquired_on": asset.acquired_on,
+                "location": asset.location.name if asset.location_id else None,
+                "result": item.get_result_display(),
+                "reason": item.reason,
+                "new_using_department": item.new_using_department.name
+                if item.new_using_department_id
+                else None,
+                "new_custodian": item.new_custodian,
+                "new_location": item.new_location.name if item.new_location_id else None,
+            }
+
+
+def handover_response(handover, items, extension: str):
+    name = f"{_('handover')}-{handover.number}.{extension}"
+    columns = handover_columns()
+    rows = handover_rows(items)
+    if extension == "csv":
+        return sx.csv_response(name, columns, rows)
+    return sx.xlsx_response(name, columns, rows, sheet_title=handover.number)

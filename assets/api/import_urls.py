@@ -9,6 +9,18 @@ urlpatterns = [
         "assets/export.xlsx", v.AssetExportView.as_view(), {"fmt": "xlsx"}, name="asset-export-xlsx"
     ),
     path("assets/export.csv", v.AssetExportView.as_view(), {"fmt": "csv"}, name="asset-export-csv"),
+    path(
+        "handovers/<str:number>/items.xlsx",
+        v.HandoverListExportView.as_view(),
+        {"fmt": "xlsx"},
+        name="handover-items-xlsx",
+    ),
+    path(
+        "handovers/<str:number>/items.csv",
+        v.HandoverListExportView.as_view(),
+        {"fmt": "csv"},
+        name="handover-items-csv",
+    ),
     path("imports/", v.job_list, name="import-list"),
     path(
         "imports/template.xlsx",

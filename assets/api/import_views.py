@@ -135,3 +135,20 @@ job_list = ImportJobViewSet.as_view({"get": "list", "post": "create"})
 job_detail = ImportJobViewSet.as_view({"get": "retrieve"})
 job_apply = ImportJobViewSet.as_view({"post": "apply"}, detail=True)
 job_errors = ImportJobViewSet.as_view({"get": "error_file"}, detail=True)
+
+
+class HandoverListExportView(APIView):
+    """The handover list (移交清单) of one handover you may read, as XLSX or CSV."""
+
+    permission_classes = [RolePermission]
+
+    @extend_schema(responses={200: FILE_RESPONSE})
+    def get(self, request, number=None, fmt=None):
+        from assets import handover_selectors
+
+        extension = _format({"fmt": fmt})
+        handover = get_object_or_404(
+            handover_selectors.handovers_visible_to(user=request.user), number=number
+        )
+        items = handover_selectors.handover_items(handover=handover)
+        return exports.handover_response(handover, items, extension)

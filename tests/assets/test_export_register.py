@@ -99,3 +99,29 @@ def test_an_export_re_imports_with_nothing_changed(api, clerk, centre):
     assert job["state"] == "ready", job["errors"]
     assert (job["unchanged_count"], job["create_count"], job["update_count"]) == (2, 0, 0)
     assert job["columns"]["ignored"] == []
+
+
+def test_the_handover_list_exports_each_item_with_its_result(api, clerk, centre, other_bureau):
+    from assets import handover_services as hs
+    from tests.factories import UserFactory, make_project
+
+    project = make_project(builder=centre, owner=other_bureau, code="DJ-X")
+    asset = make_asset(owner=centre, actor=clerk, project=project, name="=cmd|' /C calc'!A0")
+    handover = hs.create_handover(actor=clerk, project=project, assets=[asset])
+    hs.submit_handover(handover=handover, actor=clerk)
+    receiver = UserFactory(username="recv-x", department=other_bureau, roles=["receiver"])
+    hs.decide_handover(
+        handover=handover,
+        actor=receiver,
+        decisions=[hs.ItemDecision(tag=asset.tag, result="rejected", reason="-缺少资料")],
+    )
+    api.as_user(clerk)
+    response = api.get(f"/api/v1/handovers/{handover.number}/items.xlsx")
+    assert response.status_code == 200
+    sheet = sheet_of(response)
+    assert column(sheet, "资产编号")[0].value == asset.tag
+    assert column(sheet, "资产名称")[0].value == "'=cmd|' /C calc'!A0"
+    assert column(sheet, "理由")[0].value == "'-缺少资料"
+    assert column(sheet, "原值")[0].data_type == "n"
+    rows = csv_rows(api.get(f"/api/v1/handovers/{handover.number}/items.csv"))
+    assert rows[1][0] == asset.tag

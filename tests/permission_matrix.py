@@ -137,7 +137,23 @@ def _handover(ctx, own: bool) -> dict:
     return {"number": handover.number}
 
 
+def _import_job(ctx, own: bool) -> dict:
+    """An import job with a row error (so applying it changes nothing), uploaded by the own
+    department's clerk (own) or by a clerk of another department."""
+    from assets import imports
+    from tests.factories import UserFactory
+
+    if own:
+        uploader = ctx.users["clerk"]
+    else:
+        uploader = UserFactory(username="m-import-other", department=ctx.other, roles=["clerk"])
+    data = "原资产编号,资产名称,资产分类代码,权属单位\r\nM-1,矩阵导入设备,A02010105,XX局\r\n"
+    job = imports.create_import_job(actor=uploader, data=data.encode(), name="matrix.csv")
+    return {"pk": job.pk}
+
+
 OBJECTS: dict[str, Callable] = {
+    "import_job": _import_job,
     "project": _project,
     "handover": _handover,
     "label_batch": _label_batch,
@@ -271,5 +287,22 @@ MATRIX: list[Row] = [
     R("labels:qr-svg", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("labels:card-print", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     R("labels:card-void", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # Imports (a job is its uploader's alone: everyone else gets 404) and exports
+    R("asset-export-xlsx", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("asset-export-csv", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("handover-items-xlsx", "GET", "handover", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("handover-items-csv", "GET", "handover", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("import-list", "GET", anonymous=401, clerk=200, receiver=403, auditor=403, admin=200),
+    R("import-list", "POST", anonymous=401, clerk=415, receiver=403, auditor=403, admin=415),
+    R("import-template-xlsx", "GET", anonymous=401, clerk=200, receiver=403, auditor=403, admin=200),
+    R("import-template-csv", "GET", anonymous=401, clerk=200, receiver=403, auditor=403, admin=200),
+    R("import-detail", "GET", "import_job", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=404),
+    R("import-apply", "POST", "import_job", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=404),
+    R("import-errors-xlsx", "GET", "import_job", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=404),
+    R("import-errors-csv", "GET", "import_job", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=404),
+    R("assets:import-upload", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
+    R("assets:import-upload", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
+    R("assets:import-detail", "GET", "import_job", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=403, admin=404),
+    R("assets:import-apply", "POST", "import_job", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=404),
 ]
 # fmt: on

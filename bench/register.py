@@ -1,0 +1,282 @@
+"""Benchmark: the register at 200,000 cards on PostgreSQL.
+
+Targets (issue 2): asset list API p95 < 60 ms (page of 50 with a filter and a `?q=` search),
+component subtree of a 1,000-component host p95 < 60 ms, and the list's query count the same
+at page size 10 and 50. The card page is reported too.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/yika_bench .venv/bin/python bench/register.py \
+        [--cards 200000] [--runs 60]
+
+It drops and recreates the database named in DATABASE_URL (so never point it at real data),
+migrates it, and fills it with bulk inserts: the bench bypasses the services (no history
+events, no per-card checks) because what it measures is reading, not registering. Requests go
+through Django's test client in process, so the figures are the application's time without
+network or WSGI server. The database is dropped again at the end unless --keep is given.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def database_admin(url: str) -> tuple[str, str]:
+    name = url.rsplit("/", 1)[1].split("?")[0]
+    return name, url.rsplit("/", 1)[0] + "/postgres"
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    name, admin = database_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    name, admin = database_admin(url)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fill(cards: int):
+    """Departments, locations, users and `cards` assets, 10% of them nested, by bulk insert."""
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import connection
+
+    from assets import tags
+    from assets.models import Asset, Category, Department, Location, User
+
+    call_command("migrate", verbosity=0)
+    bureau, _ = Department.objects.get_or_create(code="SJJ", name="市数据局", kind="bureau")
+    departments = [
+        Department.objects.get_or_create(code=f"D{i:02d}", name=f"委办局{i}", kind="bureau")[0]
+        for i in range(1, 20)
+    ]
+    centre, _ = Department.objects.get_or_create(code="DSJZX", name="市大数据中心", parent=bureau)
+    departments = [centre, *departments]
+    locations = [
+        Location.objects.get_or_create(code=f"R{i:03d}", name=f"机房{i}", kind="room")[0]
+        for i in range(200)
+    ]
+    categories = list(
+        Category.objects.filter(code__in=["A02010104", "A02010105", "A02010108", "A02010200"])
+    )
+    embedded_category = Category.objects.get(code="A02010300")
+    clerk, _ = User.objects.get_or_create(username="bench-clerk", department=centre)
+    clerk.groups.set(Group.objects.filter(name="clerk"))
+    admin, _ = User.objects.get_or_create(username="bench-admin", department=bureau)
+    admin.groups.set(Group.objects.filter(name="admin"))
+
+    names = ["台式计算机", "服务器", "交换机", "便携式计算机", "自助终端", "打印机"]
+    models = ["NF5280M6", "S5735", "M90z", "X7-16", "BST-ZW01", "M7160DW"]
+    sequence = 0
+    year = 2024
+
+    def next_tag():
+        nonlocal sequence
+        while True:
+            sequence += 1
+            tag = tags.make_tag("YK", year, sequence)
+            if tag is not None:
+                return tag
+
+    def card(i, category=None, **extra):
+        return Asset(
+            tag=next_tag(),
+            name=names[i % len(names)],
+            model=models[i % len(models)],
+            serial_number=f"SN{i:09d}",
+            custodian=f"使用人{i % 5000}",
+            category=category or categories[i % len(categories)],
+            owner_department=departments[i % len(departments)],
+            using_department=departments[(i + 1) % len(departments)],
+            location=locations[i % len(locations)],
+            status=Asset.Status.IN_USE if i % 10 else Asset.Status.IDLE,
+            original_value=Decimal("5000.00") + i % 1000,
+            in_service_on=date(2021, 1 + i % 12, 1),
+            **extra,
+        )
+
+    nested = cards // 10
+    hosts = cards - nested
+    started = time.perf_counter()
+    batch = []
+    # With --reuse, hosts already inserted by an earlier run are kept (their tags use 2024).
+    for i in range(Asset.objects.filter(parent__isnull=True).count(), hosts):
+        batch.append(card(i))
+        if len(batch) == 5000:
+            Asset.objects.bulk_create(batch)
+            batch = []
+    Asset.objects.bulk_create(batch)
+    # Components get tags of another year, so a resumed run never collides with the hosts.
+    year, sequence = 2025, 0
+    host_ids = list(Asset.objects.order_by("pk").values_list("pk", flat=True)[:hosts])
+    big_host = Asset.objects.get(pk=host_ids[0])
+    # The big host holds 1,000 components on three levels; the other nested cards spread out.
+    batch, level = [], [big_host.pk]
+    subtree = []
+    already_nested = Asset.objects.filter(parent__isnull=False).exists()  # a --reuse run
+    for level_size in (100, 300, 600) if not already_nested else ():
+        created = Asset.objects.bulk_create(
+            [
+                card(
+                    hosts + len(subtree) + j,
+                    parent_id=level[j % len(level)],
+                    install_mode=Asset.InstallMode.EMBEDDED,
+                    category=embedded_category,
+                )
+                for j in range(level_size)
+            ]
+        )
+        subtree.extend(created)
+        level = [c.pk for c in created]
+    for i in range(nested - len(subtree) if not already_nested else 0):
+        batch.append(
+            card(
+                hosts + 1000 + i,
+                parent_id=host_ids[1 + (i % (len(host_ids) - 1))],
+                install_mode=Asset.InstallMode.EMBEDDED,
+                category=embedded_category,
+            )
+        )
+        if len(batch) == 5000:
+            Asset.objects.bulk_create(batch)
+            batch = []
+    Asset.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"filled {Asset.objects.count():,} cards in {time.perf_counter() - started:.1f} s")
+    card_host = Asset.objects.filter(parent__isnull=True, pk__in=host_ids[1:50]).first()
+    return clerk, admin, big_host, card_host
+
+
+def measure(client, url: str, runs: int, **extra) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):  # warm up caches and connections
+        response = client.get(url, **extra)
+        assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, **extra)
+        timings.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, **extra)
+    timings.sort()
+    return {
+        "p50": statistics.median(timings),
+        "p95": timings[max(0, int(round(0.95 * len(timings))) - 1)],
+        "queries": len(queries),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cards", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the hosts of an earlier --keep run that stopped before its components",
+    )
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        print("bench/register.py needs PostgreSQL: set DATABASE_URL=postgres://…/yika_bench")
+        print("(the database named there is dropped and recreated).")
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault(
+        "SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+    )
+    os.environ["DEBUG"] = "0"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    os.environ["YIKA_AXES_ENABLED"] = "0"
+    if not args.reuse:
+        recreate_database(url)
+
+    import django
+
+    django.setup()
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    try:
+        clerk, admin, big_host, card_host = fill(args.cards)
+        results = {}
+        # A clerk types part of a person's name, a serial number or a tag: a selective search.
+        # "服务器" matches a sixth of the register (every server): a stress figure, not the target.
+        searches = {
+            "?status=in_use&q=使用人123 (custodian)": "status=in_use&q=%E4%BD%BF%E7%94%A8%E4%BA%BA123",
+            "?owner_department=D03&q=SN00012 (serial)": "owner_department=D03&q=SN00012",
+            "?owner_department=D03 (no search)": "owner_department=D03",
+        }
+        for who, user in (("clerk", clerk), ("admin", admin)):
+            client = Client()
+            client.force_login(user)
+            for label, query in searches.items():
+                results[f"list {who}: {label}"] = measure(
+                    client, f"/api/v1/assets/?{query}&page_size=50", args.runs
+                )
+        client = Client()
+        client.force_login(admin)
+        stress = measure(
+            client,
+            "/api/v1/assets/?status=in_use&q=%E6%9C%8D%E5%8A%A1%E5%99%A8&page_size=50",
+            max(5, args.runs // 4),
+        )
+        client = Client()
+        client.force_login(admin)
+        results["card page /assets/{tag}/"] = measure(
+            client, f"/assets/{card_host.tag}/", args.runs
+        )
+        results["subtree of a 1,000-component host"] = measure(
+            client, f"/api/v1/assets/{big_host.tag}/components/", args.runs
+        )
+        q10 = measure(client, "/api/v1/assets/?status=in_use&page_size=10", 5)["queries"]
+        q50 = measure(client, "/api/v1/assets/?status=in_use&page_size=50", 5)["queries"]
+
+        print()
+        print(f"{'measurement':<58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+        for name, r in results.items():
+            print(f"{name:<58} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['queries']:>8}")
+        print(
+            f"stress, not a target: admin ?status=in_use&q=服务器 (33,000 matches) "
+            f"p50 {stress['p50']:.1f} ms, p95 {stress['p95']:.1f} ms"
+        )
+        print(f"list queries at page size 10: {q10}, at 50: {q50} (constant: {q10 == q50})")
+        list_p95 = max(r["p95"] for n, r in results.items() if n.startswith("list"))
+        subtree_p95 = results["subtree of a 1,000-component host"]["p95"]
+        ok = list_p95 < 60 and subtree_p95 < 60 and q10 == q50
+        print(
+            f"targets: list p95 {list_p95:.1f} ms (< 60), subtree p95 {subtree_p95:.1f} ms (< 60),"
+            f" constant queries: {'met' if ok else 'NOT met'}"
+        )
+        return 0 if ok else 1
+    finally:
+        if not args.keep:
+            drop_database(url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -84,5 +84,16 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-yika.example.gov.cn} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# Backups (SECURITY.md test 18): one archive with the database (pg_dump -Fc, or SQLite's online
+# backup API) and the media and private files. `make restore BACKUP=var/backups/yika-….tar`
+# restores into an empty database and empty folders (FORCE=1 replaces them), then checks every
+# table's row count and every file's SHA-256 against the archive.
+backup: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py backup $(if $(BACKUP_DIR),--output-dir "$(BACKUP_DIR)")
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/yika-YYYYmmdd-….tar [FORCE=1]"; exit 2; }
+	DEBUG=$${DEBUG:-1} $(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
+
 clean:
 	rm -rf $(VENV) var/test

@@ -43,4 +43,9 @@ SCHEDULE = {
         "every_seconds": 60,
         "kwargs": {},
     },
+    "labels: fail stale print batches": {
+        "task": "labels.fail_stale_label_batches",
+        "every_seconds": 300,
+        "kwargs": {},
+    },
 }

@@ -97,7 +97,10 @@ class CrontabScheduleForm(BeatCrontabAdmin.form):
         data = super().clean()
         fields = {name: data.get(name) for name in schedule.CRONTAB_FIELDS}
         if all(fields.values()):
-            schedule.check_crontab(fields)
+            try:
+                schedule.check_crontab(fields)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages)  # about the whole crontab, not one field
         return data
 
 

@@ -1,8 +1,8 @@
 """The task outbox: queue Celery work without ever blocking a request on the broker.
 
 `enqueue_task` writes a `TaskOutbox` row in the caller's transaction and, after commit, publishes
-it once with no publish retries (a closed Redis port fails at once; a silent one is cut off by the
-broker connection timeout, 2 s). Whatever could not be published stays in the table, and
+it once, on one connection attempt of at most a second and with no publish retries (a closed Redis
+port fails at once, a silent one after the connect timeout). Whatever could not be published stays in the table, and
 `relay_outbox` (beat, every minute) publishes it when the broker is back. Nothing is lost, and a
 task that is published twice (relay and a late first publish) is harmless because every task
 is idempotent (the reminder ledger, the mail state).
@@ -44,6 +44,27 @@ def _task(name: str):
     return current_app.tasks[name]
 
 
+# A publish gives up after one connection attempt of at most this long. Celery's own publish
+# retries the connection until `broker_connection_timeout` runs out (2 s measured against a
+# closed port), which is the whole budget of a web request.
+PUBLISH_CONNECT_TIMEOUT = 1.0
+
+
+def _publish_bounded(task, kwargs: dict) -> None:
+    app = current_app
+    options = {
+        **(app.conf.broker_transport_options or {}),
+        "max_retries": 0,  # kombu: fail on the first refused connection instead of retrying
+        "socket_connect_timeout": PUBLISH_CONNECT_TIMEOUT,
+        "socket_timeout": PUBLISH_CONNECT_TIMEOUT,
+    }
+    with app.connection_for_write(
+        connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options
+    ) as connection:
+        producer = app.amqp.Producer(connection, auto_declare=False)
+        task.apply_async(kwargs=kwargs, retry=False, producer=producer)
+
+
 def publish(*, outbox_id: int) -> bool:
     """Publish one outbox row, bounded in time; True when the broker took it (or it ran in
     process). Never raises: a failure is recorded on the row for the relay."""
@@ -61,7 +82,7 @@ def publish(*, outbox_id: int) -> bool:
             )
     else:
         try:
-            task.apply_async(kwargs=row.kwargs, retry=False)
+            _publish_bounded(task, row.kwargs)
         except Exception as exc:
             logger.warning("outbox %s: broker unavailable, left for the relay: %s", row.pk, exc)
             TaskOutbox.objects.filter(pk=row.pk).update(

@@ -575,7 +575,7 @@ def deliver_reminder_mail(*, log_id: int) -> bool:
     error: Exception | None = None
     with transaction.atomic():
         log = (
-            ReminderLog.objects.select_for_update()
+            ReminderLog.objects.select_for_update(of=("self",))
             .select_related("recipient", "notification")
             .get(pk=log_id)
         )

@@ -52,6 +52,7 @@ messages: $(VENV)/.installed
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py setup_schedule
 
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --once

@@ -155,6 +155,30 @@ def next_tag(*, year: int | None = None, prefix: str | None = None) -> str:
     return tag
 
 
+def reserve_tags(*, count: int, year: int | None = None, prefix: str | None = None) -> list[str]:
+    """Issue `count` consecutive tags under one lock of the counter row (bulk registration).
+
+    Must run inside a transaction. An import of N cards in one transaction that called
+    `next_tag` per card would update the counter row N times; PostgreSQL keeps every version of
+    that row until commit and each later lock walks them all, so N cards cost O(N²). One update
+    for the whole batch avoids that. Pass each tag to `register_asset(tag=...)`.
+    """
+    prefix = (prefix or settings.YIKA_TAG_PREFIX).upper()
+    year = year or timezone.localdate().year
+    TagSequence.objects.get_or_create(prefix=prefix, year=year)
+    sequence = TagSequence.objects.select_for_update().get(prefix=prefix, year=year)
+    value = sequence.last_value
+    issued: list[str] = []
+    while len(issued) < count:
+        value += 1
+        tag = tags.make_tag(prefix, year, value)
+        if tag is not None:
+            issued.append(tag)
+    sequence.last_value = value
+    sequence.save(update_fields=["last_value"])
+    return issued
+
+
 def _require_leaf_category(category: Category) -> None:
     if category.code_system != CURRENT_CODE_SYSTEM:
         raise ValidationError(
@@ -216,13 +240,18 @@ def _validate_card(asset: Asset) -> None:
 
 
 @transaction.atomic
-def register_asset(*, actor, fields: dict[str, Any], note: str = "") -> Asset:
+def register_asset(
+    *, actor, fields: dict[str, Any], note: str = "", tag: str | None = None
+) -> Asset:
     """Create a card (资产卡片) with a freshly generated tag and its `created` event.
 
     `fields` may carry the plain fields plus `owner_department`, `location`, `status`
     (one of draft/in_stock/in_use), `parent` and `install_mode`; nesting is checked as in
-    `nest_asset`.
+    `nest_asset`. `tag` is only for bulk registration: a tag issued by `reserve_tags` in the
+    same transaction (never a tag from client input).
     """
+    if tag is not None and not tags.is_valid(tag):
+        raise ValidationError({"tag": _("This tag was not issued by the register.")})
     fields = dict(fields)
     parent = fields.pop("parent", None)
     install_mode = fields.pop("install_mode", Asset.InstallMode.STANDALONE)
@@ -256,7 +285,7 @@ def register_asset(*, actor, fields: dict[str, Any], note: str = "") -> Asset:
     elif install_mode == Asset.InstallMode.EMBEDDED:
         raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
     _validate_card(asset)
-    asset.tag = next_tag()
+    asset.tag = tag or next_tag()
     asset.save()
     record_event(
         asset=asset,

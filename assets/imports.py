@@ -1043,10 +1043,12 @@ def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
     if plan.errors:
         raise ImportHasErrors(errors=[e.as_dict() for e in plan.errors])
     labels = plan.header_map.labels
+    creating = sum(1 for row in plan.order if row.action == CREATE)
+    new_tags = iter(services.reserve_tags(count=creating)) if creating else iter(())
     for row in plan.order:
         try:
             if row.action == CREATE:
-                _create(row, actor, note)
+                _create(row, actor, note, next(new_tags))
             elif row.action == UPDATE:
                 _update(row, actor, note)
         except (ValidationError, DomainError) as refusal:
@@ -1072,7 +1074,7 @@ def _host_of(row: PlannedRow) -> Asset | None:
     return row.parent_asset
 
 
-def _create(row: PlannedRow, actor, note: str) -> None:
+def _create(row: PlannedRow, actor, note: str, tag: str) -> None:
     status = row.status or Asset.Status.IN_USE
     initial = status if status in services.INITIAL_STATUSES else Asset.Status.IN_USE
     fields = dict(row.fields)
@@ -1082,7 +1084,7 @@ def _create(row: PlannedRow, actor, note: str) -> None:
         parent=_host_of(row),
         location=row.location,
     )
-    asset = services.register_asset(actor=actor, fields=fields, note=note)
+    asset = services.register_asset(actor=actor, fields=fields, note=note, tag=tag)
     if status != initial:
         asset = services.change_status(asset=asset, actor=actor, status=status, note=note)
     row.created = asset

@@ -480,3 +480,29 @@ def test_the_service_refuses_a_job_of_another_user(importer, centre):
     with pytest.raises(NotInScope):
         imports.apply_import_job(job=job, actor=colleague)
     assert Asset.objects.count() == 0
+
+
+def test_reserved_tags_are_valid_distinct_and_next_tag_continues_after_them(db):
+    from django.db import transaction
+
+    from assets import services, tags
+
+    with transaction.atomic():
+        reserved = services.reserve_tags(count=40)
+        following = services.next_tag()
+    assert len(set(reserved)) == 40
+    assert all(tags.is_valid(tag) for tag in reserved)
+    assert following not in reserved and following > reserved[-1]
+
+
+def test_register_asset_refuses_a_tag_the_register_did_not_issue(centre):
+    from django.core.exceptions import ValidationError
+
+    from assets import services
+    from tests.factories import leaf_category
+
+    fields = {"name": "服务器", "owner_department": centre, "category": leaf_category()}
+    with pytest.raises(ValidationError) as refusal:
+        services.register_asset(actor=None, fields=fields, tag="YK2024000001X")
+    assert "tag" in refusal.value.message_dict
+    assert Asset.objects.count() == 0

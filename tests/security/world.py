@@ -31,6 +31,7 @@ class Side:
     host: Asset
     component: Asset
     retired: Asset
+    spare: Asset
     batch: PrintBatch
     campaign: StocktakeCampaign
     assets: list[Asset] = field(default_factory=list)
@@ -73,6 +74,9 @@ def _side(*, department, clerk, admin, code, text, suffix) -> Side:
         owner=department, actor=clerk, location=room, name=f"{text} 旧打印机{suffix}"
     )
     services.retire_asset(asset=retired, actor=clerk, reason=f"{text} 损坏")
+    spare = make_asset(  # never scanned: stays pending in the campaign
+        owner=department, actor=clerk, location=room, name=f"{text} 笔记本{suffix}"
+    )
     template = LabelTemplate.objects.get(code="a4-70x40")
     batch = labels.print_labels(actor=clerk, assets=[host, component], template=template)
     batch.refresh_from_db()
@@ -97,9 +101,10 @@ def _side(*, department, clerk, admin, code, text, suffix) -> Side:
         host=host,
         component=component,
         retired=retired,
+        spare=spare,
         batch=batch,
         campaign=campaign,
-        assets=[host, component, retired],
+        assets=[host, component, retired, spare],
     )
 
 

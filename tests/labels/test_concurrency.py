@@ -13,7 +13,7 @@ THREADS = 8
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_reprints_leave_exactly_one_active_label():
     department = DepartmentFactory(code="PAR", name="并发测试部门")
     clerk = UserFactory(username="parallel-clerk", department=department, roles=["clerk"])

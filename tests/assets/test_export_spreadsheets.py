@@ -167,3 +167,44 @@ def test_reader_reads_typed_xlsx_cells_and_skips_empty_rows():
 def test_reader_refuses_an_empty_file():
     with pytest.raises(sx.SpreadsheetError):
         sx.read_table(b"   ")
+
+
+def test_reader_reads_dates_booleans_rich_text_and_sparse_columns():
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["B1"], sheet["D1"] = "名称", "日期", "启用"
+    sheet["A2"] = CellRichText(["服务", TextBlock(InlineFont(b=True), "器")])
+    sheet["B2"] = date(2023, 1, 5)
+    sheet["D2"] = True
+    sheet["A3"] = "=1+1"  # a formula without a cached value reads as empty
+    sheet["B3"] = 7
+    out = io.BytesIO()
+    workbook.save(out)
+    table = sx.read_table(out.getvalue())
+    assert table.headers == ["名称", "日期", "", "启用"]
+    (row2, values2), (row3, values3) = table.rows
+    assert values2[0] == "服务器"
+    assert values2[1].date() == date(2023, 1, 5)
+    assert values2[3] is True
+    assert (row3, values3[:2]) == (3, [None, 7])
+
+
+def test_reader_refuses_a_workbook_part_with_a_dtd():
+    workbook = Workbook()
+    workbook.active.append(["a"])
+    out = io.BytesIO()
+    workbook.save(out)
+    patched = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source:
+        with zipfile.ZipFile(patched, "w") as target:
+            for item in source.infolist():
+                content = source.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    body = content.split(b"?>")[-1]
+                    content = b'<!DOCTYPE x [<!ENTITY a "aaaa">]>' + body
+                target.writestr(item, content)
+    with pytest.raises(sx.SpreadsheetError):
+        sx.read_table(patched.getvalue())

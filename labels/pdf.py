@@ -315,7 +315,10 @@ def code128_min_width(value: str, *, bar: float = CODE128_MIN_BAR) -> float:
 def code128_bars(value: str) -> tuple[int, list[tuple[int, int]]]:
     """Code 128 of `value` as (total modules, [(start, width) of each bar]), no quiet zones."""
     code = Code128(value, barWidth=1, quiet=0)
-    code._calculate()  # reportlab's own encoder: validate, pick code sets, decompose
+    # reportlab's own encoder (validate, pick code sets, decompose), without its size pass.
+    code.validate()
+    code.encode()
+    code.decompose()
     bars, left = [], 0
     for ch in code.decomposed:
         if "a" <= ch <= "z":

@@ -76,11 +76,8 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         asset = self.object
         user = self.request.user
-        host_chain = list(Asset.objects.ancestors(asset)) if asset.parent_id else []
-        components = list(selectors.asset_subtree(asset=asset))
-        for node in components:
-            # Depth below this card, for indenting the tree (1 = a direct component).
-            node.depth_below = node.tree_depth - len(host_chain)
+        host_chain = selectors.asset_host_chain(asset=asset)
+        components = selectors.asset_subtree(asset=asset)
         context.update(
             can_change=permissions.changeable_assets(user).filter(pk=asset.pk).exists(),
             host_chain=host_chain,

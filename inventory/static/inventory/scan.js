@@ -59,7 +59,7 @@
       li.appendChild(text("strong", item.tag));
       li.appendChild(text("span", item.name + " " + item.model));
       li.appendChild(text("span", "SN " + (item.serial_number || "—")));
-      li.appendChild(text("span", item.result));
+      li.appendChild(text("span", app.getAttribute("data-result-" + item.result) || item.result));
       if (item.result === "awaiting") {
         var button = text("button", app.dataset.msgConfirm);
         button.type = "button"; button.className = "btn btn--small";

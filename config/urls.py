@@ -8,7 +8,6 @@ api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("inventory.api.notification_urls")),
-    path("", include("inventory.api.notification_urls")),
     path("", include("labels.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

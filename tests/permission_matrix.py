@@ -152,7 +152,24 @@ def _import_job(ctx, own: bool) -> dict:
     return {"pk": job.pk}
 
 
+def _notification(ctx, own: bool) -> dict:
+    """A notification of the matrix clerk (own), or of a user of another department: an inbox
+    is its recipient's alone, so every other user gets 404."""
+    from inventory.models import Notification, ReminderKind
+    from tests.factories import UserFactory
+
+    if own:
+        recipient = ctx.users["clerk"]
+    else:
+        recipient = UserFactory(username="m-notified", department=ctx.other, roles=["clerk"])
+    notification = Notification.objects.create(
+        recipient=recipient, kind=ReminderKind.LABEL_COMPLIANCE, title="矩阵通知", link="/"
+    )
+    return {"pk": notification.pk}
+
+
 OBJECTS: dict[str, Callable] = {
+    "notification": _notification,
     "import_job": _import_job,
     "project": _project,
     "handover": _handover,
@@ -304,5 +321,13 @@ MATRIX: list[Row] = [
     R("assets:import-upload", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
     R("assets:import-detail", "GET", "import_job", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=403, admin=404),
     R("assets:import-apply", "POST", "import_job", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=404),
+    # Notifications: every signed-in user has an inbox; a notification is its recipient's alone
+    R("notification-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("notification-detail", "GET", "notification", anonymous=401, clerk=(200, 404), receiver=404, auditor=404, admin=404),
+    R("notification-read", "POST", "notification", anonymous=401, clerk=(200, 404), receiver=404, auditor=404, admin=404),
+    R("notification-read-all", "POST", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("inventory:notification-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("inventory:notification-read", "POST", "notification", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=404, admin=404),
+    R("inventory:notification-read-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
 ]
 # fmt: on

@@ -226,10 +226,12 @@ def _start_rendering(*, batch_id: int, size: int) -> None:
         except Exception:  # already recorded on the batch as failed; the request still answers
             logger.exception("label batch %s failed", batch_id)
         return
+    from config.tasks import publish_bounded
     from labels.tasks import render_label_batch
 
     try:
-        render_label_batch.delay(batch_id=batch_id)
+        # One short connection attempt, no publish retries: never waits on a dead broker.
+        publish_bounded(render_label_batch, kwargs={"batch_id": batch_id})
     except Exception as error:  # broker down: say so on the batch instead of hanging or 500
         logger.exception("could not queue label batch %s", batch_id)
         fail_batch(

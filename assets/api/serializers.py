@@ -129,8 +129,9 @@ class AssetSerializer(serializers.ModelSerializer):
     owner_department = serializers.SlugRelatedField(slug_field="code", read_only=True)
     using_department = department_field(required=False, allow_null=True)
     managing_department = department_field(required=False, allow_null=True)
-    location = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="tag", read_only=True)
+    # Read-only and nullable: a card need not have a location or a host (schema says so too).
+    location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent = serializers.SlugRelatedField(slug_field="tag", read_only=True, allow_null=True)
     project = NaturalKeyField(
         slug_field="code",
         queryset=DelegatedProject.objects.all(),
@@ -301,8 +302,8 @@ class ComponentSerializer(serializers.ModelSerializer):
     """A node of a host's subtree."""
 
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    location = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.CharField(source="parent_tag", read_only=True)
+    location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent = serializers.CharField(source="parent_tag", read_only=True, allow_null=True)
     embedded = serializers.BooleanField(read_only=True)
     depth = serializers.IntegerField(source="tree_depth", read_only=True)
 

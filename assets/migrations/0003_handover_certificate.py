@@ -4,28 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0002_roles_categories_and_history_guards'),
+        ("assets", "0002_roles_categories_and_history_guards"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='handover',
-            name='certificate_file',
-            field=models.CharField(blank=True, max_length=255, verbose_name='certificate file'),
+            model_name="handover",
+            name="certificate_file",
+            field=models.CharField(blank=True, max_length=255, verbose_name="certificate file"),
         ),
         migrations.AddField(
-            model_name='handover',
-            name='certificate_sha256',
-            field=models.CharField(blank=True, max_length=64, verbose_name='certificate SHA-256'),
+            model_name="handover",
+            name="certificate_sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="certificate SHA-256"),
         ),
         migrations.AddConstraint(
-            model_name='delegatedproject',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('final_accounts_state', 'approved'), _negated=True), ('final_accounts_approved_on__isnull', False), _connector='OR'), name='project_final_accounts_dated'),
+            model_name="delegatedproject",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("final_accounts_state", "approved"), _negated=True),
+                    ("final_accounts_approved_on__isnull", False),
+                    _connector="OR",
+                ),
+                name="project_final_accounts_dated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='handover',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['accepted', 'partially_accepted', 'rejected']), ('decided_at__isnull', False)), models.Q(models.Q(('state__in', ['accepted', 'partially_accepted', 'rejected']), _negated=True), ('decided_at__isnull', True)), _connector='OR'), name='handover_decided_has_date'),
+            model_name="handover",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("state__in", ["accepted", "partially_accepted", "rejected"]),
+                        ("decided_at__isnull", False),
+                    ),
+                    models.Q(
+                        models.Q(
+                            ("state__in", ["accepted", "partially_accepted", "rejected"]),
+                            _negated=True,
+                        ),
+                        ("decided_at__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="handover_decided_has_date",
+            ),
         ),
     ]

@@ -147,8 +147,7 @@ def visible_handovers(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     scope = department_scope_ids(user)
     return queryset.filter(
-        Q(from_department__in=scope)
-        | (Q(to_department__in=scope) & ~Q(state=Handover.State.DRAFT))
+        Q(from_department__in=scope) | (Q(to_department__in=scope) & ~Q(state=Handover.State.DRAFT))
     )
 
 
@@ -185,9 +184,7 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
     scope = set(department_scope_ids(user))
     if user.department_id:
         # A campaign over a parent department covers the user's department too.
-        scope |= set(
-            Department.objects.ancestors(user.department).values_list("pk", flat=True)
-        )
+        scope |= set(Department.objects.ancestors(user.department).values_list("pk", flat=True))
     return queryset.filter(
         Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
     ).distinct()

@@ -168,7 +168,83 @@ def _notification(ctx, own: bool) -> dict:
     return {"pk": notification.pk}
 
 
+def _stocktake(ctx, own: bool, *, archived: bool):
+    """A campaign over the own (or the other) department with one card in it, planned and
+    activated by the admin; `archived` closes it first (the card is a shortage, so it has one
+    raised difference) and archives it, so no action can change it any more."""
+    from datetime import date
+
+    from inventory import services as stocktake_services
+    from tests.factories import make_asset
+
+    department = ctx.own if own else ctx.other
+    admin = ctx.users["admin"]
+    make_asset(owner=department, name="矩阵盘点设备")
+    campaign = stocktake_services.create_campaign(
+        actor=admin,
+        name=f"矩阵盘点 {department.code} {'archived' if archived else 'active'}",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=[department],
+    )
+    campaign = stocktake_services.activate_campaign(campaign=campaign, actor=admin)
+    if archived:
+        campaign = stocktake_services.close_campaign(campaign=campaign, actor=admin)
+        campaign = stocktake_services.archive_campaign(campaign=campaign, actor=admin)
+    return campaign
+
+
+def _campaign(ctx, own: bool) -> dict:
+    """An active stocktake of the own (or the other) department."""
+    return {"pk": _stocktake(ctx, own, archived=False).pk}
+
+
+def _archived_campaign(ctx, own: bool) -> dict:
+    """An archived stocktake: activate/close/archive are refused with 409 to those who may act."""
+    return {"pk": _stocktake(ctx, own, archived=True).pk}
+
+
+def _difference(ctx, own: bool) -> dict:
+    """The raised shortage of an archived stocktake: approve and post are 409 (not explained)."""
+    campaign = _stocktake(ctx, own, archived=True)
+    return {"pk": campaign.pk, "difference_id": campaign.differences.get().pk}
+
+
+def _campaign_close(ctx, own: bool) -> dict:
+    return {**_archived_campaign(ctx, own), "verb": "close"}
+
+
+def _campaign_archive(ctx, own: bool) -> dict:
+    return {**_archived_campaign(ctx, own), "verb": "archive"}
+
+
+def _surplus_photo(ctx, own: bool) -> dict:
+    """A surplus find with a photo, reported by a clerk of the own (or the other) department."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory import services as stocktake_services
+    from tests.factories import UserFactory
+
+    campaign = _stocktake(ctx, own, archived=False)
+    if own:
+        counter = ctx.users["clerk"]
+    else:
+        counter = UserFactory(username="m-counter-other", department=ctx.other, roles=["clerk"])
+    photo = SimpleUploadedFile("found.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png")
+    line = stocktake_services.record_surplus(
+        campaign=campaign, actor=counter, note="矩阵盘盈", photo=photo
+    )
+    return {"pk": campaign.pk, "line_id": line.pk}
+
+
 OBJECTS: dict[str, Callable] = {
+    "campaign": _campaign,
+    "archived_campaign": _archived_campaign,
+    "campaign_close": _campaign_close,
+    "campaign_archive": _campaign_archive,
+    "difference": _difference,
+    "surplus_photo": _surplus_photo,
     "notification": _notification,
     "import_job": _import_job,
     "project": _project,
@@ -329,5 +405,37 @@ MATRIX: list[Row] = [
     R("inventory:notification-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("inventory:notification-read", "POST", "notification", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=404, admin=404),
     R("inventory:notification-read-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
+    # Stocktakes: a campaign is readable by those it touches (404 to another department's clerk
+    # or receiver); clerks of its departments and admins count and manage it, auditors only read.
+    R("stocktake-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("stocktake-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("stocktake-detail", "GET", "campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-activate", "POST", "archived_campaign", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("stocktake-close", "POST", "archived_campaign", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("stocktake-archive", "POST", "archived_campaign", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
+    R("stocktake-progress", "GET", "campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-report", "GET", "archived_campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-report-xlsx", "GET", "archived_campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-report-pdf", "GET", "archived_campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-lines", "GET", "campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-lines-csv", "GET", "campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-scans", "POST", "campaign", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("stocktake-manual", "POST", "campaign", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("stocktake-confirm", "POST", "campaign", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("stocktake-surplus", "POST", "campaign", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("stocktake-differences", "GET", "archived_campaign", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("stocktake-explain", "POST", "difference", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("stocktake-approve", "POST", "difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
+    R("stocktake-post", "POST", "difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
+    R("inventory:campaign-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("inventory:campaign-create", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
+    R("inventory:campaign-create", "POST", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
+    R("inventory:campaign-detail", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("inventory:campaign-action", "POST", "campaign_close", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("inventory:campaign-action", "POST", "campaign_archive", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("inventory:campaign-scan", "GET", "campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("inventory:line-list", "GET", "campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("inventory:line-photo", "GET", "surplus_photo", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("inventory:difference-list", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]
 # fmt: on

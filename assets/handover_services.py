@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import permissions, services, tags
+from assets import permissions, selectors, services, tags
 from assets.errors import TransitionNotAllowed
 from assets.models import (
     Asset,
@@ -361,7 +361,7 @@ def _embedded_subtree(hosts: Iterable[Asset]) -> dict[int, list[Asset]]:
     result: dict[int, list[Asset]] = {}
     for host in hosts:
         nodes = list(
-            Asset.objects.descendants(host)
+            Asset.objects.filter(pk__in=[pk for pk, _ in selectors.asset_subtree_ids(asset=host)])
             .filter(install_mode=Asset.InstallMode.EMBEDDED)
             .exclude(status=Asset.Status.RETIRED)
             .select_related("owner_department")

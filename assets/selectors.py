@@ -92,13 +92,18 @@ def asset_subtree(*, asset: Asset) -> list[Asset]:
     return result
 
 
-def asset_host_chain(*, asset: Asset) -> list[Asset]:
-    """The hosts above `asset`, outermost first (the breadcrumb of a component)."""
+def asset_host_chain_ids(*, asset: Asset) -> list[int]:
+    """Ids of the hosts above `asset`, outermost first."""
     if not asset.parent_id:
         return []
     with connection.cursor() as cursor:
         cursor.execute(_HOST_CHAIN_SQL.format(table=Asset._meta.db_table), [asset.pk])
-        ids = [row[0] for row in cursor.fetchall()]
+        return [row[0] for row in cursor.fetchall()]
+
+
+def asset_host_chain(*, asset: Asset) -> list[Asset]:
+    """The hosts above `asset`, outermost first (the breadcrumb of a component)."""
+    ids = asset_host_chain_ids(asset=asset)
     by_id = Asset.objects.in_bulk(ids)
     return [by_id[pk] for pk in ids]
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import tags
+from assets import selectors, tags
 from assets.errors import TransitionNotAllowed
 from assets.models import (
     CURRENT_CODE_SYSTEM,
@@ -365,9 +365,7 @@ def nest_asset(
         parent = _lock(parent)
         if parent.pk == asset.pk:
             raise ValidationError({"parent": _("An asset cannot be its own host.")})
-        ancestor_ids = set(
-            Asset.objects.ancestors(parent, include_self=True).values_list("pk", flat=True)
-        )
+        ancestor_ids = {parent.pk, *selectors.asset_host_chain_ids(asset=parent)}
         if asset.pk in ancestor_ids:
             raise ValidationError(
                 {
@@ -425,7 +423,7 @@ def nest_asset(
 
 def components_inside(asset: Asset) -> list[Asset]:
     """Live descendants physically inside `asset` (embedded or rack-mounted all the way), locked."""
-    ids = list(Asset.objects.descendants(asset).values_list("pk", flat=True))
+    ids = [pk for pk, _depth in selectors.asset_subtree_ids(asset=asset)]
     descendants = list(Asset.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     by_parent: dict[int, list[Asset]] = {}
     for node in descendants:

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from assets import permissions
+from assets import selectors as asset_selectors
 from assets.models import Asset
 from assets.selectors import ASSET_LIST_RELATED, filter_assets
 from labels import qr
@@ -115,7 +116,7 @@ def resolve_tags(*, user, raw_tags: Iterable[str]) -> list[Asset]:
 
 def host_and_subtree(*, user, host: Asset) -> list[Asset]:
     """A host and every live card below it that the user may print for, in tree order."""
-    ids = Asset.objects.descendants(host, include_self=True).values("pk")
+    ids = [host.pk, *(pk for pk, _depth in asset_selectors.asset_subtree_ids(asset=host))]
     return list(
         permissions.changeable_assets(user)
         .filter(pk__in=ids)

@@ -81,7 +81,7 @@ async () => {
 
 def user_data_words() -> set[str]:
     """Latin words that are data, not interface: usernames, codes, and the names of label
-    templates (rows an administrator edits; the seeded ones are named in English)."""
+    templates (rows an administrator edits, possibly in Latin script)."""
     from django.contrib.auth import get_user_model
 
     from assets.models import Department, Location

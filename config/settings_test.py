@@ -20,3 +20,5 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # tests marked `redis` switch this off and run a real worker against the real Redis broker
 # (tests/conftest.py, `live_worker`); on SQLite without REDIS_URL they are skipped with a reason.
 CELERY_TASK_ALWAYS_EAGER = True
+# WhiteNoise warns on every request when its root is missing; tests serve static files by finders.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -342,3 +342,18 @@ def test_progress_groups_by_department(active, pc, clerk, centre):
     assert rows == [
         {"code": centre.code, "name": centre.name, "total": 1, "done": 1, "percent": 100.0}
     ]
+
+
+@pytest.mark.postgres
+def test_the_database_digest_of_the_lines_equals_the_streamed_one(
+    plan, pc, centre, room, other_room, clerk, admin_user
+):
+    printer = make_asset(owner=centre, location=room, original_value=Decimal("1234.50"))
+    make_asset(owner=centre, location=room, name="显示器|二号")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag, location=other_room)
+    services.manual_count(campaign=campaign, actor=clerk, tag=printer.tag, reason="标签磨损")
+    services.record_surplus(campaign=campaign, actor=clerk, note="无标签的显示器")
+    campaign = services.close_campaign(campaign=campaign, actor=admin_user)
+    assert selectors.lines_digest(campaign=campaign) == selectors._lines_digest_python(campaign)
+    assert selectors.result_is_intact(campaign=campaign)

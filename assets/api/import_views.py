@@ -28,6 +28,24 @@ from assets.api.permissions import RolePermission
 
 FILE_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="spreadsheet file")
 IMPORTERS = {permissions.CLERK, permissions.ADMIN}
+FILE_MEDIA_TYPES = {"xlsx": sx.XLSX_MIME, "csv": "text/csv"}
+
+
+def for_format(view, method: str, fmt: str, **schema):
+    """`view` answering one file format, its 200 documented with that format's media type: one
+    view serves both the `.xlsx` and `.csv` paths, and the schema is per path."""
+
+    def answer(self, *args, **kwargs):
+        return getattr(super(subclass, self), method)(*args, **kwargs)
+
+    answer.__doc__ = getattr(view, method).__doc__
+    annotation = extend_schema(responses={(200, FILE_MEDIA_TYPES[fmt]): FILE_RESPONSE}, **schema)
+    subclass = type(
+        f"{view.__name__}{fmt.title()}",
+        (view,),
+        {"__doc__": view.__doc__, method: annotation(answer)},
+    )
+    return subclass
 
 
 def _format(kwargs) -> str:
@@ -134,7 +152,12 @@ class AssetExportView(APIView):
 job_list = ImportJobViewSet.as_view({"get": "list", "post": "create"})
 job_detail = ImportJobViewSet.as_view({"get": "retrieve"})
 job_apply = ImportJobViewSet.as_view({"post": "apply"}, detail=True)
-job_errors = ImportJobViewSet.as_view({"get": "error_file"}, detail=True)
+job_errors_xlsx = for_format(ImportJobViewSet, "error_file", "xlsx").as_view(
+    {"get": "error_file"}, detail=True
+)
+job_errors_csv = for_format(ImportJobViewSet, "error_file", "csv").as_view(
+    {"get": "error_file"}, detail=True
+)
 
 
 class HandoverListExportView(APIView):

@@ -142,7 +142,13 @@ class StocktakeViewSet(
         """The result: totals by department and category, rates, SHA-256 once closed."""
         return Response(selectors.report(campaign=self.get_object()))
 
-    @extend_schema(responses={(200, "application/vnd.ms-excel"): OpenApiTypes.BINARY})
+    @extend_schema(
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
+                OpenApiTypes.BINARY
+            )
+        }
+    )
     @action(detail=True, methods=["get"], url_path="report.xlsx", url_name="report-xlsx")
     def report_xlsx(self, request, pk=None):
         campaign = self.get_object()

@@ -306,7 +306,6 @@ class StocktakeLine(models.Model):
         verbose_name_plural = _("stocktake lines")
         indexes = [
             models.Index(fields=["campaign", "tag"], name="line_campaign_tag"),
-            models.Index(fields=["campaign", "result"], name="line_campaign_result"),
             models.Index(fields=["campaign", "location"], name="line_campaign_location"),
             models.Index(fields=["campaign", "department"], name="line_campaign_department"),
             models.Index(fields=["campaign", "parent"], name="line_campaign_parent"),

@@ -8,7 +8,7 @@ are not declared per operation yet, so Schemathesis' status-code check is not pa
 No operation is excluded: none is slow enough to need it (whole run < 1 minute on SQLite).
 
 Only Hypothesis' generate phase runs: Schemathesis' coverage phase adds hundreds of boundary
-cases per operation and is what made the first draft take over 20 minutes. Raise the budget
+cases per operation (the likely reason a first draft with it took over 20 minutes). Raise the budget
 locally with `YIKA_SCHEMATHESIS_EXAMPLES=50`.
 """
 

@@ -22,9 +22,12 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     JSONField,
+    OuterRef,
     Q,
     Value,
     When,
@@ -534,7 +537,8 @@ def record_scan(
     except qr.QRPayloadError as error:
         raise ValidationError({"code": str(error.message)})
     key = client_key or uuid.uuid4()
-    if StocktakeScan.objects.filter(client_key=key).exists():
+    # A key made here is new; only a phone's own key can have arrived before.
+    if client_key and StocktakeScan.objects.filter(client_key=key).exists():
         return ScanOutcome(
             Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
         )
@@ -564,9 +568,23 @@ def record_scan(
 
 def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
     tag = scanned.tag
+    # One query answers the line, whether the counter may count it and whether it hosts devices.
+    condition = counter_line_q(actor, campaign)
+    in_scope = (
+        Value(True)
+        if condition is None
+        else Case(When(condition, then=Value(True)), default=Value(False))
+    )
+    components = StocktakeLine.objects.filter(
+        campaign=campaign, parent_id=OuterRef("asset_id"), embedded=True
+    )
     line = (
         StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
         .select_related("location", "category")
+        .annotate(
+            in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()),
+            hosts_components=Exists(components),
+        )
         .first()
     )
     if line is None:
@@ -581,7 +599,7 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
             tag,
             line=surplus,
         )
-    if not countable_lines(actor, campaign).filter(pk=line.pk).exists():
+    if not line.in_scope:
         return ScanOutcome(
             Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
         )
@@ -611,12 +629,16 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
         return ScanOutcome(
             Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
         )
-    components = _count_components(
-        campaign=campaign,
-        host=line,
-        actor=actor,
-        at=at,
-        result=LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND,
+    components = (
+        _count_components(
+            campaign=campaign,
+            host=line,
+            actor=actor,
+            at=at,
+            result=LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND,
+        )
+        if line.hosts_components
+        else []
     )
     if label_state is False:
         answer = Answer.SUPERSEDED_LABEL

@@ -357,3 +357,17 @@ def test_the_database_digest_of_the_lines_equals_the_streamed_one(
     campaign = services.close_campaign(campaign=campaign, actor=admin_user)
     assert selectors.lines_digest(campaign=campaign) == selectors._lines_digest_python(campaign)
     assert selectors.result_is_intact(campaign=campaign)
+
+
+def test_clerk_not_among_the_assigned_counters_counts_nothing(plan, pc, room, centre, admin_user):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="colleague", department=centre, roles=["clerk"])
+    campaign = services.activate_campaign(
+        campaign=plan(assignments=[(colleague, None, room)]), actor=admin_user
+    )
+    clerk = UserFactory(username="unassigned", department=centre, roles=["clerk"])
+    assert services.record_scan(campaign=campaign, actor=clerk, code=pc.tag).answer == (
+        "not_in_scope"
+    )
+    assert campaign.lines.get(asset=pc).result == "pending"

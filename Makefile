@@ -68,7 +68,7 @@ run: demo
 	fi
 
 test: install
-	$(VENV)/bin/pytest -q -p no:randomly
+	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly
 
 lint: install
 	$(VENV)/bin/ruff check .

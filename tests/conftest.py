@@ -19,6 +19,20 @@ def pytest_collection_modifyitems(config, items):
         for marker, skip in skips.items():
             if marker in item.keywords:
                 item.add_marker(skip)
+        _require_serialized_rollback(item)
+
+
+def _require_serialized_rollback(item):
+    """A transactional test empties the database when it ends; without serialized rollback the
+    migrations' data (roles, categories, label templates) is gone for every later test, and on
+    PostgreSQL the next serialized test collides with recreated content types."""
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    if not marker.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)"
+        )
 
 
 @pytest.fixture

@@ -204,7 +204,7 @@ def test_surplus_photo_must_be_an_image(api, clerk, active):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_threads_scanning_one_asset_count_it_once(centre, clerk, admin_user, plan, room):
     asset = make_asset(owner=centre, location=room)
     campaign = services.activate_campaign(campaign=plan(), actor=admin_user)

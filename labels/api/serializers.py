@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from labels import services
 from labels.models import LabelTemplate, PrintBatch
 
 
@@ -17,33 +18,8 @@ class LabelTemplateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LabelTemplate
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "media",
-            "page_width_mm",
-            "page_height_mm",
-            "label_width_mm",
-            "label_height_mm",
-            "columns",
-            "rows",
-            "per_page",
-            "margin_left_mm",
-            "margin_top_mm",
-            "gap_x_mm",
-            "gap_y_mm",
-            "padding_mm",
-            "panels",
-            "qr_size_mm",
-            "fields",
-            "code128",
-            "code128_height_mm",
-            "font_size_pt",
-            "min_font_size_pt",
-            "draw_border",
-            "is_active",
-        ]
+        # The template rows the print service accepts, plus the derived labels per page.
+        fields = [*services.TEMPLATE_FIELDS, "per_page"]
 
 
 class PrintRequestSerializer(serializers.Serializer):

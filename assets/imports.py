@@ -10,9 +10,10 @@ The pipeline (issue 7, DESIGN.md invariant 7):
    actor's department scope, duplicates within the file and parent cycles, and works out for each
    row whether it creates a card, updates one (matched on tag or legacy number) or changes
    nothing. Errors are collected per row and column in plain words.
-4. `execute_plan` applies every row in one transaction through `assets.services`
-   (`register_asset`, `update_asset`, `move_asset`, `nest_asset`, `change_status`), so each change
-   writes its history event like any other. One failing row rolls the whole file back.
+4. `execute_plan` applies every row in one transaction through `assets.services`, so each change
+   writes its history event like any other: new cards in batches through `register_assets`
+   (hosts before their components), changed cards through `update_asset`, `nest_asset`,
+   `move_asset` and `change_status`. One failing row rolls the whole file back.
 
 `create_import_job` and `apply_import_job` are the services behind the API, the web pages and
 `manage.py import_assets`; the job's state machine is `IMPORT_TRANSITIONS`.
@@ -55,6 +56,7 @@ from assets.models import (
 
 PREVIEW_ROWS = 500
 CHUNK = 900  # stays under SQLite's bound-parameter limit
+CREATE_BATCH = 2000  # new cards per `register_assets` call: bounds the card objects held at once
 MAX_VALUE = Decimal("999999999999.99")
 MIN_DATE = date(1950, 1, 1)
 MAX_DATE = date(2100, 12, 31)
@@ -490,6 +492,7 @@ class PlannedRow:
     action: str = CREATE
     changes: dict[str, list] = field(default_factory=dict)
     created: Asset | None = None
+    depth: int = 0  # hosts in the file above this row; set by `_order_rows`
 
     @property
     def key(self) -> str:
@@ -819,6 +822,12 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
             if target is row:
                 error(row, "parent", _("an asset cannot be its own host"), ref)
                 continue
+            if target.existing is not None and target.existing.status == Asset.Status.RETIRED:
+                # The import never changes a retired card, so it stays unable to hold components.
+                error(
+                    row, "parent", _("host %(tag)s is retired") % {"tag": target.existing.tag}, ref
+                )
+                continue
             row.parent_row = target
             row.parent_asset = target.existing
             continue
@@ -1028,7 +1037,9 @@ def _order_rows(rows: list[PlannedRow], errors: list[RowError], labels) -> list[
             base += 1
         return depth[row.number]
 
-    return sorted(rows, key=lambda r: (depth_of(r), r.number))
+    for row in rows:
+        row.depth = depth_of(row)
+    return sorted(rows, key=lambda r: (r.depth, r.number))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1038,23 +1049,36 @@ def _order_rows(rows: list[PlannedRow], errors: list[RowError], labels) -> list[
 def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
     """Apply a checked plan through the register services; call inside `transaction.atomic`.
 
-    A service refusing a row raises `ImportHasErrors` naming the row, which rolls everything back.
+    Rows run in the plan's order (hosts first). Consecutive new cards at the same depth are
+    registered together by `services.register_assets` (a few statements per batch instead of a
+    few per card); a changed card goes through the per-action services. A service refusing a row
+    raises `ImportHasErrors` naming the row, which rolls everything back.
     """
     if plan.errors:
         raise ImportHasErrors(errors=[e.as_dict() for e in plan.errors])
     labels = plan.header_map.labels
     creating = sum(1 for row in plan.order if row.action == CREATE)
     new_tags = iter(services.reserve_tags(count=creating)) if creating else iter(())
+    # Only hosts named by another row need their new card kept; the rest are let go per batch.
+    hosts = {row.parent_row.number for row in plan.rows if row.parent_row is not None}
+    batch: list[PlannedRow] = []
     for row in plan.order:
-        try:
-            if row.action == CREATE:
-                _create(row, actor, note, next(new_tags))
-            elif row.action == UPDATE:
+        if batch and (
+            row.action != CREATE or row.depth != batch[0].depth or len(batch) >= CREATE_BATCH
+        ):
+            _register(batch, actor, note, new_tags, hosts, labels)
+            batch = []
+        if row.action == CREATE:
+            batch.append(row)
+        elif row.action == UPDATE:
+            try:
                 _update(row, actor, note)
-        except (ValidationError, DomainError) as refusal:
-            raise ImportHasErrors(
-                errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)]
-            )
+            except (ValidationError, DomainError) as refusal:
+                raise ImportHasErrors(
+                    errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)]
+                )
+    if batch:
+        _register(batch, actor, note, new_tags, hosts, labels)
     return plan.counts
 
 
@@ -1074,20 +1098,28 @@ def _host_of(row: PlannedRow) -> Asset | None:
     return row.parent_asset
 
 
-def _create(row: PlannedRow, actor, note: str, tag: str) -> None:
-    status = row.status or Asset.Status.IN_USE
-    initial = status if status in services.INITIAL_STATUSES else Asset.Status.IN_USE
-    fields = dict(row.fields)
-    fields.update(
-        status=initial,
-        install_mode=row.install_mode,
-        parent=_host_of(row),
-        location=row.location,
-    )
-    asset = services.register_asset(actor=actor, fields=fields, note=note, tag=tag)
-    if status != initial:
-        asset = services.change_status(asset=asset, actor=actor, status=status, note=note)
-    row.created = asset
+def _register(batch: list[PlannedRow], actor, note: str, new_tags, hosts: set[int], labels):
+    """Register the new cards of `batch` (one depth: their hosts exist already)."""
+    cards = []
+    for row in batch:
+        fields = dict(row.fields)
+        fields.update(
+            status=row.status or Asset.Status.IN_USE,
+            install_mode=row.install_mode,
+            parent=_host_of(row),
+            location=row.location,
+        )
+        cards.append(fields)
+    try:
+        created = services.register_assets(
+            actor=actor, cards=cards, note=note, issued_tags=[next(new_tags) for _ in batch]
+        )
+    except services.CardRefused as refusal:
+        row = batch[refusal.index]
+        raise ImportHasErrors(errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)])
+    for row, asset in zip(batch, created, strict=True):
+        if row.number in hosts:
+            row.created = asset
 
 
 def _update(row: PlannedRow, actor, note: str) -> None:

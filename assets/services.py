@@ -5,6 +5,7 @@ Views, serializers, admin actions, importers and tasks call these; none of them 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -42,6 +43,9 @@ ASSET_TRANSITIONS: dict[str, set[str]] = {
 }
 RETIRABLE = {Status.DRAFT, Status.IN_STOCK, Status.IN_USE, Status.IDLE, Status.PENDING_DISPOSAL}
 INITIAL_STATUSES = {Status.IN_STOCK, Status.IN_USE, Status.DRAFT}
+# A ledger also lists idle and pending-disposal cards: `register_assets` registers them in use
+# and moves them on. Lent needs a borrower and retired its own action, so neither is accepted.
+LEDGER_STATUSES = INITIAL_STATUSES | (ASSET_TRANSITIONS[Status.IN_USE] - {Status.LENT})
 
 # Plain card fields: editable through `update_asset`. Everything else has its own action.
 PLAIN_FIELDS = (
@@ -122,7 +126,31 @@ def record_event(
     campaign_id: int | None = None,
 ) -> AssetEvent:
     """Append one history row. Called only by services, inside their transaction."""
-    return AssetEvent.objects.create(
+    event = _new_event(
+        asset=asset,
+        actor=actor,
+        kind=kind,
+        changes=changes,
+        note=note,
+        handover=handover,
+        campaign_id=campaign_id,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def _new_event(
+    *,
+    asset: Asset,
+    actor,
+    kind: str,
+    changes: dict[str, list] | None = None,
+    note: str = "",
+    handover=None,
+    campaign_id: int | None = None,
+) -> AssetEvent:
+    """The unsaved history row `record_event` writes; bulk services insert many at once."""
+    return AssetEvent(
         asset=asset,
         actor=actor if actor is not None and actor.is_authenticated else None,
         kind=kind,
@@ -179,7 +207,12 @@ def reserve_tags(*, count: int, year: int | None = None, prefix: str | None = No
     return issued
 
 
-def _require_leaf_category(category: Category) -> None:
+def _require_leaf_category(category: Category, *, group_ids: set[int] | None = None) -> None:
+    """Cards use leaf categories of the current code system.
+
+    `group_ids` (the categories known to have children) lets a bulk registration ask the
+    database once for the whole batch instead of once per card.
+    """
     if category.code_system != CURRENT_CODE_SYSTEM:
         raise ValidationError(
             {
@@ -193,7 +226,11 @@ def _require_leaf_category(category: Category) -> None:
                 }
             }
         )
-    if Category.objects.filter(parent=category).exists():
+    if (
+        category.pk in group_ids
+        if group_ids is not None
+        else Category.objects.filter(parent=category).exists()
+    ):
         raise ValidationError(
             {
                 "category": _(
@@ -295,6 +332,154 @@ def register_asset(
         note=note,
     )
     return asset
+
+
+class CardRefused(ValidationError):
+    """A card of a bulk registration was refused; `index` is its position in the input."""
+
+    def __init__(self, index: int, refusal: ValidationError):
+        super().__init__(
+            refusal.message_dict if hasattr(refusal, "error_dict") else refusal.messages
+        )
+        self.index = index
+
+
+# Rows per INSERT statement and per lookup (SQLite allows 999 bound parameters per statement).
+BULK_BATCH = 500
+_LOOKUP_CHUNK = 900
+
+
+def _chunked(items: list, size: int = _LOOKUP_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def register_assets(
+    *,
+    actor,
+    cards: Sequence[dict[str, Any]],
+    note: str = "",
+    issued_tags: Sequence[str] | None = None,
+) -> list[Asset]:
+    """Register many cards at once (bulk registration, the ledger import): `register_asset`
+    set-based, with a few queries for the whole batch instead of a few per card.
+
+    Each entry of `cards` is what `register_asset` takes as `fields` and is checked by the same
+    rules: a known status, only card fields, an owning department, a leaf category of the current
+    code system, the actor's department scope, a host that is not retired (locked), an embedded
+    card needs a host and takes the host's location, the card values. `parent` must be a saved
+    card (register hosts in an earlier call); a new card has no components yet, so no cycle can
+    form. `status` may also be idle or pending disposal: such a card is registered in use and
+    moved on, writing the `created` and `status_changed` events that `register_asset` followed by
+    `change_status` would write. Every card gets its `created` event with the content
+    `register_asset` writes.
+
+    `issued_tags` are tags issued by `reserve_tags` in this transaction, one per card; without
+    them the batch reserves its own. A refused card raises `CardRefused` with its index and
+    nothing is written; inside a larger transaction the caller rolls back what came before.
+    """
+    cards = list(cards)
+    if not cards:
+        return []
+    if issued_tags is None:
+        issued_tags = reserve_tags(count=len(cards))
+    if len(issued_tags) != len(cards) or len(set(issued_tags)) != len(cards):
+        raise ValueError("register_assets needs one distinct issued tag per card")
+    category_ids = sorted({c["category"].pk for c in cards if c.get("category") is not None})
+    group_ids: set[int] = set()
+    for chunk in _chunked(category_ids):
+        group_ids.update(
+            Category.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
+        )
+    host_ids = sorted(
+        {c["parent"].pk for c in cards if c.get("parent") is not None and c["parent"].pk}
+    )
+    hosts: dict[int, Asset] = {}
+    for chunk in _chunked(host_ids):
+        locked = Asset.objects.select_for_update().filter(pk__in=chunk)
+        hosts.update((host.pk, host) for host in locked.only("pk", "tag", "status", "location"))
+    assets: list[Asset] = []
+    statuses: list[str] = []
+    for index, (fields, tag) in enumerate(zip(cards, issued_tags, strict=True)):
+        try:
+            asset, status = _new_card(
+                actor=actor, fields=fields, tag=tag, group_ids=group_ids, hosts=hosts
+            )
+        except ValidationError as refusal:
+            raise CardRefused(index, refusal) from None
+        assets.append(asset)
+        statuses.append(status)
+    Asset.objects.bulk_create(assets, batch_size=BULK_BATCH)
+    events: list[AssetEvent] = []
+    for asset, status in zip(assets, statuses, strict=True):
+        registered = Status.IN_USE if status not in INITIAL_STATUSES else status
+        events.append(
+            _new_event(
+                asset=asset,
+                actor=actor,
+                kind=AssetEvent.Kind.CREATED,
+                changes={"tag": [None, asset.tag], "status": [None, registered]},
+                note=note,
+            )
+        )
+        if status != registered:
+            events.append(
+                _new_event(
+                    asset=asset,
+                    actor=actor,
+                    kind=AssetEvent.Kind.STATUS_CHANGED,
+                    changes={"status": [registered, status]},
+                    note=note,
+                )
+            )
+    AssetEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    return assets
+
+
+def _new_card(
+    *, actor, fields: dict[str, Any], tag: str, group_ids: set[int], hosts: dict[int, Asset]
+) -> tuple[Asset, str]:
+    """One unsaved card of `register_assets`, checked in `register_asset`'s order, and the
+    status it ends in."""
+    if not tags.is_valid(tag):
+        raise ValidationError({"tag": _("This tag was not issued by the register.")})
+    fields = dict(fields)
+    parent = fields.pop("parent", None)
+    install_mode = fields.pop("install_mode", Asset.InstallMode.STANDALONE)
+    status = fields.pop("status", Status.IN_STOCK)
+    if status not in LEDGER_STATUSES:
+        raise ValidationError(
+            {"status": _("A new card starts as in stock, in use or surplus (draft).")}
+        )
+    unknown = (
+        set(fields) - set(PLAIN_FIELDS) - {"owner_department", "location", "ownership_confirmed"}
+    )
+    if unknown:
+        raise ValidationError(
+            {name: _("This field cannot be set here.") for name in sorted(unknown)}
+        )
+    if fields.get("owner_department") is None:
+        raise ValidationError({"owner_department": _("The owning department is required.")})
+    if fields.get("category") is None:
+        raise ValidationError({"category": _("The category is required.")})
+    _require_leaf_category(fields["category"], group_ids=group_ids)
+    _check_departments(actor, fields)
+    if "useful_life_months" not in fields or fields["useful_life_months"] is None:
+        fields["useful_life_months"] = fields["category"].default_useful_life_months
+    asset = Asset(status=status, install_mode=install_mode, tag=tag, **fields)
+    if parent is not None:
+        host = hosts.get(parent.pk)
+        if host is None:
+            raise ValueError("register_assets: a host must be saved before its components")
+        _check_host(host)
+        asset.parent_id = host.pk
+        if install_mode in PHYSICALLY_INSIDE and host.location_id:
+            asset.location_id = host.location_id
+    elif install_mode == Asset.InstallMode.EMBEDDED:
+        raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
+    _validate_card(asset)
+    return asset, status
 
 
 def _lock(asset: Asset) -> Asset:

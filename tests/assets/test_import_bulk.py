@@ -1,0 +1,251 @@
+"""Ledger import, set-based path: `register_assets` registers new cards in batches (issue 7 bench).
+
+What a user must not notice: each card gets its one `created` event with the content a card
+registered by hand gets, components get their host, tags are issued in sequence, a refusal in a
+late batch still leaves the register unchanged, and a re-import changes nothing.
+"""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assets import imports, services, tags
+from assets.models import Asset, AssetEvent, ImportJob
+from tests.assets.test_imports import HEADERS, apply, ledger, snapshot, upload, xlsx
+from tests.factories import LocationFactory, leaf_category, make_asset
+
+NESTING = [*HEADERS, "上级资产", "安装方式", "存放地点", "使用状况"]
+
+
+@pytest.fixture
+def importer(clerk):
+    return clerk
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Two new cards per `register_assets` call, so a handful of rows spans several batches."""
+    monkeypatch.setattr(imports, "CREATE_BATCH", 2)
+
+
+def nested_ledger():
+    """Components before their hosts, a three-level chain, and a rack-mounted device."""
+    return [
+        ["NIC-1", "网卡", "A02010104", "BDC", "BDC", 800, "2023-01-05", "SRV-1", "嵌入主机", "", ""],
+        ["GPU-1", "显卡", "A02010104", "BDC", "BDC", 900, "2023-01-05", "SRV-1", "嵌入主机", "", ""],
+        ["SFP-1", "光模块", "A02010104", "BDC", "BDC", 90, "2023-01-05", "NIC-1", "嵌入", "", ""],
+        ["SRV-1", "服务器", "A02010104", "BDC", "BDC", 5e4, "2023-01-05", "RACK-1", "上架", "", ""],
+        ["RACK-1", "机柜", "A02010104", "BDC", "BDC", 9000, "2023-01-05", "", "", "R101", ""],
+        ["PC-1", "台式机", "A02010105", "BDC", "BDC", 5000, "2023-01-05", "", "", "R101", "闲置"],
+    ]  # fmt: skip
+
+
+def test_every_imported_card_has_one_created_event_like_a_card_registered_by_hand(
+    api, importer, centre, small_batches
+):
+    by_hand = make_asset(owner=centre, actor=importer)
+    job = upload(api, importer, xlsx(ledger(5))).json()
+    assert apply(api, job["id"]).status_code == 200
+    expected = AssetEvent.objects.get(asset=by_hand)
+    imported = Asset.objects.exclude(pk=by_hand.pk)
+    assert imported.count() == 5
+    for asset in imported:
+        event = AssetEvent.objects.get(asset=asset)
+        assert (event.kind, event.actor, event.handover, event.campaign_id) == (
+            expected.kind,
+            expected.actor,
+            None,
+            None,
+        )
+        assert event.changes == {"tag": [None, asset.tag], "status": [None, "in_use"]}
+        assert event.note == f"Imported from ledger.xlsx (import #{job['id']})"
+
+
+def test_components_get_their_host_in_any_row_order_across_batches(api, importer, small_batches):
+    room = LocationFactory(code="R101", name="一号机房")
+    job = upload(api, importer, xlsx(nested_ledger(), NESTING)).json()
+    assert job["state"] == "ready", job["errors"]
+    assert apply(api, job["id"]).status_code == 200
+    cards = {a.legacy_number: a for a in Asset.objects.select_related("parent")}
+    hosts = {number: card.parent and card.parent.legacy_number for number, card in cards.items()}
+    assert hosts == {
+        "NIC-1": "SRV-1",
+        "GPU-1": "SRV-1",
+        "SFP-1": "NIC-1",
+        "SRV-1": "RACK-1",
+        "RACK-1": None,
+        "PC-1": None,
+    }
+    # Physically inside all the way down: each takes its host's location.
+    assert {number: card.location_id for number, card in cards.items()} == dict.fromkeys(
+        cards, room.pk
+    )
+    assert cards["SRV-1"].install_mode == Asset.InstallMode.RACK_MOUNTED
+    assert AssetEvent.objects.filter(kind="created").count() == 6
+
+
+def test_an_idle_row_is_registered_in_use_then_set_idle_with_both_events(
+    api, importer, small_batches
+):
+    LocationFactory(code="R101", name="一号机房")
+    apply(api, upload(api, importer, xlsx(nested_ledger(), NESTING)).json()["id"])
+    pc = Asset.objects.get(legacy_number="PC-1")
+    assert pc.status == Asset.Status.IDLE
+    events = list(AssetEvent.objects.filter(asset=pc).order_by("id"))
+    assert [(e.kind, e.changes) for e in events] == [
+        ("created", {"tag": [None, pc.tag], "status": [None, "in_use"]}),
+        ("status_changed", {"status": ["in_use", "idle"]}),
+    ]
+
+
+def test_imported_tags_are_unique_sequential_and_carry_their_check_character(
+    api, importer, small_batches
+):
+    apply(api, upload(api, importer, xlsx(ledger(40))).json()["id"])
+    issued = list(Asset.objects.order_by("pk").values_list("tag", flat=True))
+    year = timezone.localdate().year
+    prefix = issued[0][: -(4 + tags.SEQUENCE_DIGITS + 1)]
+    in_sequence = [tags.make_tag(prefix, year, n) for n in range(1, 60)]
+    assert issued == [tag for tag in in_sequence if tag is not None][:40]
+    assert all(tags.is_valid(tag) for tag in issued)
+    with transaction.atomic():
+        assert services.next_tag() > issued[-1]
+
+
+def test_a_refusal_in_a_late_batch_leaves_the_register_unchanged(
+    api, importer, small_batches, monkeypatch
+):
+    make_asset(owner=importer.department, actor=importer)
+    real = services.register_assets
+    calls = []
+
+    def refuse_the_third_batch(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 3:
+            raise services.CardRefused(1, ValidationError({"name": "refused"}))
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "register_assets", refuse_the_third_batch)
+    job = upload(api, importer, xlsx(ledger(7))).json()
+    before = snapshot()
+    response = apply(api, job["id"])
+    assert response.status_code == 400
+    # Rows 2-3 and 4-5 went in the first two batches; the third batch holds rows 6 and 7.
+    assert [(e["row"], e["column"]) for e in response.json()["errors"]] == [(7, "资产名称")]
+    assert snapshot() == before
+    assert ImportJob.objects.get(pk=job["id"]).state == "invalid"
+
+
+def test_reimporting_a_nested_ledger_changes_nothing(api, importer, small_batches):
+    LocationFactory(code="R101", name="一号机房")
+    data = xlsx(nested_ledger(), NESTING)
+    apply(api, upload(api, importer, data).json()["id"])
+    before = snapshot()
+    job = upload(api, importer, data).json()
+    assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (0, 0, 6)
+    assert apply(api, job["id"]).status_code == 200
+    assert snapshot() == before
+
+
+def test_a_new_component_of_a_retired_card_in_the_file_is_an_error_at_preview(api, importer):
+    host = make_asset(owner=importer.department, actor=importer, legacy_number="OLD-1")
+    services.retire_asset(asset=host, actor=importer, reason="报废")
+    headers = [*HEADERS, "上级资产"]
+    rows = [
+        ["OLD-1", host.name, "A02010105", "BDC", "", 6000, ""],  # as registered: unchanged
+        ["NIC-1", "网卡", "A02010104", "BDC", "BDC", 800, "2023-01-05", "OLD-1"],
+    ]
+    job = upload(api, importer, xlsx(rows, headers)).json()
+    assert job["state"] == "invalid"
+    assert [(e["row"], e["column"]) for e in job["errors"]] == [(3, "上级资产")]
+    assert "retired" in job["errors"][0]["message"]
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+def _card(centre, **fields):
+    return {
+        "name": "服务器",
+        "owner_department": centre,
+        "category": leaf_category(),
+        "status": Asset.Status.IN_USE,
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status": Asset.Status.LENT},
+        {"status": Asset.Status.RETIRED},
+        {"tag": "YK2024000001"},
+        {"owner_department": None},
+        {"category": None},
+        {"group_category": True},
+        {"legacy_category": True},
+        {"foreign_department": True},
+        {"retired_host": True},
+        {"install_mode": Asset.InstallMode.EMBEDDED},
+        {"original_value": -1},
+        {"in_service_on": "before acquisition"},
+        {"name": "  "},
+    ],
+    ids=lambda bad: next(iter(bad)),
+)
+def test_register_assets_refuses_what_register_asset_refuses_and_writes_nothing(
+    clerk, centre, other_bureau, bad
+):
+    from datetime import date
+
+    from assets.models import Category
+
+    fields = dict(bad)
+    if fields.pop("group_category", False):
+        fields["category"] = Category.objects.get(code_system="GBT14885-2022", code="A02010100")
+    if fields.pop("legacy_category", False):
+        fields["category"] = Category.objects.exclude(code_system="GBT14885-2022").first()
+    if fields.pop("foreign_department", False):
+        fields["using_department"] = other_bureau
+    if fields.pop("retired_host", False):
+        host = make_asset(owner=centre, actor=clerk)
+        services.retire_asset(asset=host, actor=clerk, reason="报废")
+        fields["parent"] = host
+    if fields.get("in_service_on"):
+        fields.update(acquired_on=date(2023, 5, 1), in_service_on=date(2023, 4, 1))
+    bad_card = _card(centre, **fields)
+    before = snapshot()
+    with pytest.raises(ValidationError) as by_hand:
+        services.register_asset(actor=clerk, fields=bad_card)
+    with pytest.raises(services.CardRefused) as in_bulk:
+        services.register_assets(actor=clerk, cards=[_card(centre), _card(centre), bad_card])
+    assert in_bulk.value.index == 2
+    assert in_bulk.value.message_dict == by_hand.value.message_dict
+    assert snapshot() == before
+
+
+def test_register_assets_writes_what_register_asset_writes(clerk, centre):
+    room = LocationFactory()
+    host = make_asset(owner=centre, actor=clerk, location=room)
+    fields = _card(
+        centre, parent=host, install_mode=Asset.InstallMode.EMBEDDED, status=Asset.Status.DRAFT
+    )
+    with transaction.atomic():
+        by_hand = services.register_asset(actor=clerk, fields=fields, note="手工")
+        [in_bulk] = services.register_assets(actor=clerk, cards=[fields], note="手工")
+    by_hand.refresh_from_db()
+    in_bulk.refresh_from_db()
+    compared = [
+        f.attname for f in Asset._meta.concrete_fields if f.name not in ("id", "tag", "created_at")
+    ]
+    compared.remove("updated_at")
+    assert {f: getattr(in_bulk, f) for f in compared} == {f: getattr(by_hand, f) for f in compared}
+    assert in_bulk.location_id == room.pk
+    [hand_event] = AssetEvent.objects.filter(asset=by_hand).values("kind", "actor", "note")
+    [bulk_event] = AssetEvent.objects.filter(asset=in_bulk).values("kind", "actor", "note")
+    assert bulk_event == hand_event
+    assert AssetEvent.objects.get(asset=in_bulk).changes == {
+        "tag": [None, in_bulk.tag],
+        "status": [None, "draft"],
+    }

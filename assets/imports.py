@@ -562,17 +562,28 @@ class _References:
         self.code_systems = {system for system, _ in self.categories}
         self.projects: dict[str, DelegatedProject] = {}
         self.users: dict[str, User] = {}
+        # What a card's foreign keys point at, by model and pk: comparing a row with its card
+        # must not load each card's referenced rows one query at a time.
+        self.known: dict[type, dict[int, Any]] = {
+            Department: {d.pk: d for d in self.departments_by_code.values()},
+            Location: {loc.pk: loc for loc in self.locations_by_code.values()},
+            Category: self.by_pk,
+            DelegatedProject: {},
+            User: {},
+        }
         self.choice_indexes = {key: _choice_index(model) for key, model in CHOICE_MODELS.items()}
 
     def load_projects(self, codes):
         for chunk in _chunks(sorted(codes)):
             for project in DelegatedProject.objects.filter(code__in=chunk):
                 self.projects[project.code] = project
+                self.known[DelegatedProject][project.pk] = project
 
     def load_users(self, names):
         for chunk in _chunks(sorted(names)):
             for user in User.objects.filter(username__in=chunk, is_active=True):
                 self.users[user.username] = user
+                self.known[User][user.pk] = user
 
     def department(self, value: str) -> Department:
         found = self.departments_by_code.get(value.lower())
@@ -857,7 +868,7 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
         if row.existing is None:
             _plan_create(row, error)
         else:
-            _plan_update(row, error)
+            _plan_update(row, error, refs)
 
     # 6. Cycles among hosts, with the register's current links for cards outside the file.
     order = _order_rows(rows, errors, labels)
@@ -887,7 +898,7 @@ def _plan_create(row: PlannedRow, error) -> None:
         error(row, "in_service_on", _("the in-service date is before the acquisition date"))
 
 
-def _plan_update(row: PlannedRow, error) -> None:
+def _plan_update(row: PlannedRow, error, refs: _References) -> None:
     asset = row.existing
     changes: dict[str, list] = {}
     for key, value in row.fields.items():
@@ -899,6 +910,17 @@ def _plan_update(row: PlannedRow, error) -> None:
                     _("the owning department changes only through a handover"),
                     row.raw.get(key, ""),
                 )
+            continue
+        model_field = Asset._meta.get_field(key)
+        if model_field.is_relation:
+            # Compare ids; the card's current object is needed only to show a change.
+            before_id = getattr(asset, model_field.attname)
+            if before_id != value.pk:
+                model = model_field.related_model
+                before = refs.known[model].get(before_id) if before_id is not None else None
+                if before is None and before_id is not None:
+                    before = getattr(asset, key)
+                changes[key] = [before, value]
             continue
         before = getattr(asset, key)
         if before != value:

@@ -7,13 +7,14 @@ late batch still leaves the register unchanged, and a re-import changes nothing.
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assets import imports, services, tags
 from assets.models import Asset, AssetEvent, ImportJob
 from tests.assets.test_imports import HEADERS, apply, ledger, snapshot, upload, xlsx
-from tests.factories import LocationFactory, leaf_category, make_asset
+from tests.factories import DepartmentFactory, LocationFactory, leaf_category, make_asset
 
 NESTING = [*HEADERS, "上级资产", "安装方式", "存放地点", "使用状况"]
 
@@ -146,6 +147,33 @@ def test_reimporting_a_nested_ledger_changes_nothing(api, importer, small_batche
     assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (0, 0, 6)
     assert apply(api, job["id"]).status_code == 200
     assert snapshot() == before
+
+
+def test_a_reimport_that_changes_the_using_department_records_both_codes(api, importer, centre):
+    DepartmentFactory(code="OPS", name="运维科", parent=centre)
+    apply(api, upload(api, importer, xlsx(ledger(2))).json()["id"])
+    rows = ledger(2)
+    rows[1][4] = "OPS"
+    job = upload(api, importer, xlsx(rows)).json()
+    assert job["preview"][1]["changes"] == {"using_department": ["BDC", "OPS"]}
+    apply(api, job["id"])
+    event = AssetEvent.objects.get(asset__legacy_number="GD-00002", kind="updated")
+    assert event.changes == {"using_department": ["BDC", "OPS"]}
+
+
+def test_checking_a_reimport_takes_as_many_queries_for_30_rows_as_for_3(importer):
+    def queries_to_check(count):
+        data = xlsx(ledger(count, prefix=f"Q{count}"))
+        imports.apply_import_job(
+            job=imports.create_import_job(actor=importer, data=data, name="l.xlsx"),
+            actor=importer,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            job = imports.create_import_job(actor=importer, data=data, name="l.xlsx")
+        assert job.unchanged_count == count
+        return len(queries)
+
+    assert queries_to_check(30) == queries_to_check(3)
 
 
 def test_a_new_component_of_a_retired_card_in_the_file_is_an_error_at_preview(api, importer):

@@ -478,9 +478,9 @@ class Difference(models.Model):
         StocktakeLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="difference"
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    state = models.CharField(
-        _("state"), max_length=10, choices=State.choices, default=State.RAISED, db_index=True
-    )
+    # Close inserts one difference per open line (100,000 at once): this table carries no index
+    # beyond its campaign, its line and its key; the register is read a campaign at a time.
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RAISED)
     reason = models.TextField(_("reason"), blank=True)
     responsible = models.CharField(_("responsible person"), max_length=80, blank=True)
     treatment = models.TextField(_("proposed treatment"), blank=True)
@@ -494,17 +494,33 @@ class Difference(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     explained_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     explained_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     posted_at = models.DateTimeField(null=True, blank=True)
 

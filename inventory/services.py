@@ -315,13 +315,13 @@ def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
         return None
     if not permissions.has_role(user, permissions.CLERK):
         return Q(pk__in=[])
-    assignments = list(
-        CounterAssignment.objects.filter(campaign=campaign, counter=user).values_list(
-            "department_id", "location_id"
-        )
+    # One query: the user's assignments and whether the campaign assigns anyone at all.
+    everyone = CounterAssignment.objects.filter(campaign=campaign).values_list(
+        "counter_id", "department_id", "location_id"
     )
+    assignments = [(d, loc) for counter, d, loc in everyone if counter == user.pk]
     if not assignments:
-        if CounterAssignment.objects.filter(campaign=campaign).exists():
+        if everyone:
             return Q(pk__in=[])
         scope = permissions.department_scope_ids(user)
         return Q(department__in=scope) | Q(owner_department__in=scope)
@@ -415,17 +415,7 @@ def _count(
     manual_reason: str = "",
 ) -> bool:
     """Insert the one count of `line`; False when someone counted it first (no change then)."""
-    try:
-        with transaction.atomic():
-            StocktakeCount.objects.create(
-                campaign=campaign,
-                asset_id=line.asset_id,
-                line=line,
-                counted_by=actor,
-                counted_at=at,
-                verify_method=method,
-            )
-    except IntegrityError:
+    if not _insert_count(campaign=campaign, line=line, actor=actor, at=at, method=method):
         return False
     changes: dict[str, Any] = {
         "result": result,
@@ -444,6 +434,31 @@ def _count(
     for name, value in changes.items():
         setattr(line, name, value)
     return True
+
+
+def _insert_count(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on the count's unique keys: a card counted first by someone
+    else (or the same scan racing itself) inserts nothing, with no savepoint round trips."""
+    meta = StocktakeCount._meta
+    quote = connection.ops.quote_name
+    names = ("campaign", "asset", "line", "counted_by", "counted_at", "verify_method")
+    values = [
+        campaign.pk,
+        line.asset_id,
+        line.pk,
+        actor.pk if actor else None,
+        connection.ops.adapt_datetimefield_value(at),
+        str(method),
+    ]
+    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
+    placeholders = ", ".join(["%s"] * len(names))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
+        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchone() is not None
 
 
 def _component_lines(campaign: StocktakeCampaign, host: StocktakeLine):
@@ -566,6 +581,25 @@ def record_scan(
     return outcome
 
 
+# A scanned line's fields: the answer's card fields and what counting reads.
+SCAN_LINE_FIELDS = (
+    "id",
+    "campaign",
+    "kind",
+    "asset",
+    "tag",
+    "name",
+    "model",
+    "custodian",
+    "result",
+    "embedded",
+    "location",
+    "location__code",
+    "counted_location",
+    "counted_location__code",
+)
+
+
 def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
     tag = scanned.tag
     # One query answers the line, whether the counter may count it and whether it hosts devices.
@@ -580,7 +614,10 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
     )
     line = (
         StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
-        .select_related("location", "category")
+        # No default ordering (it joins the campaign) and only what a scan reads and answers.
+        .order_by()
+        .select_related("location", "counted_location")
+        .only(*SCAN_LINE_FIELDS)
         .annotate(
             in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()),
             hosts_components=Exists(components),
@@ -883,9 +920,13 @@ DIFFERENCE_KIND = {
 def _flag_shortages(campaign: StocktakeCampaign, actor, now: datetime) -> None:
     """Set 疑似盘亏 on missing cards and clear it on found ones, one event per changed card.
 
-    Set-based: one UPDATE and one INSERT … SELECT of events each way.
+    Set-based. On PostgreSQL one statement changes the cards and writes their events from what it
+    changed; elsewhere an INSERT … SELECT of events and an UPDATE each way.
     """
     note = _("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year}
+    if connection.vendor == "postgresql":
+        _flag_shortages_sql(campaign, actor, now, note)
+        return
     for flag, results in ((True, [LineResult.MISSING]), (False, list(COUNTED_RESULTS))):
         asset_ids = StocktakeLine.objects.filter(
             campaign=campaign, kind=StocktakeLine.Kind.BOOK, result__in=results
@@ -905,6 +946,54 @@ def _flag_shortages(campaign: StocktakeCampaign, actor, now: datetime) -> None:
         _insert_from_select(AssetEvent, list(columns), select)
         Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag).update(
             suspected_shortage=flag
+        )
+
+
+def _flag_shortages_sql(campaign: StocktakeCampaign, actor, now: datetime, note: str) -> None:
+    """One pass over the campaign's book lines joined to their cards: the UPDATE returns the cards
+    it changed and the same statement inserts their events (the same rows as the portable path).
+    """
+    quote = connection.ops.quote_name
+    asset, event, line = (quote(m._meta.db_table) for m in (Asset, AssetEvent, StocktakeLine))
+
+    def col(model, name):
+        return quote(_column(model, name))
+
+    flag = col(Asset, "suspected_shortage")
+    # Table and column names come from the models; every value is a parameter.
+    sql = f"""
+        WITH changed AS (
+            UPDATE {asset} AS a SET {flag} = (l.{col(StocktakeLine, "result")} = %(missing)s)
+            FROM {line} AS l
+            WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
+              AND l.{col(StocktakeLine, "kind")} = %(book)s
+              AND l.{col(StocktakeLine, "result")} = ANY(%(results)s)
+              AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
+              AND a.{flag} <> (l.{col(StocktakeLine, "result")} = %(missing)s)
+            RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
+        )
+        INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
+            {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
+            {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
+        SELECT asset_id, CASE WHEN flag THEN %(flagged)s ELSE %(counted)s END, %(at)s,
+            %(actor)s, jsonb_build_object('suspected_shortage', jsonb_build_array(NOT flag, flag)),
+            %(note)s, %(campaign)s
+        FROM changed
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            {
+                "missing": str(LineResult.MISSING),
+                "campaign": campaign.pk,
+                "book": str(StocktakeLine.Kind.BOOK),
+                "results": [str(LineResult.MISSING), *sorted(map(str, COUNTED_RESULTS))],
+                "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
+                "counted": str(AssetEvent.Kind.COUNTED),
+                "at": now,
+                "actor": actor.pk if actor else None,
+                "note": note,
+            },
         )
 
 

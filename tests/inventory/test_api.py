@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from inventory import services
+from inventory.api.serializers import ScanLineSerializer
 from inventory.models import StocktakeCount, StocktakeScan
 from tests.factories import make_asset
 
@@ -73,6 +74,32 @@ def test_single_scan_answers_found_with_the_line(api, clerk, active, pc):
     body = response.json()
     assert body["answer"] == "found"
     assert body["line"]["tag"] == pc.tag
+
+
+@pytest.mark.parametrize("second_scan", [False, True], ids=["counted", "duplicate"])
+def test_scan_answer_line_holds_the_scan_line_serializer_fields(
+    api, clerk, active, pc, other_room, second_scan
+):
+    api.as_user(clerk)
+    scan = {"code": pc.tag, "location": other_room.code}
+    body = api.post(url(active, "scans/"), scan, format="json").json()
+    if second_scan:
+        body = api.post(url(active, "scans/"), scan, format="json").json()
+    line = active.lines.select_related("location", "counted_location").get()
+    assert body["line"] == ScanLineSerializer(line).data
+    assert body["line"]["counted_location"] == other_room.code
+
+
+def test_a_clerk_scan_request_runs_at_most_fifteen_queries(
+    api, clerk, active, pc, django_assert_max_num_queries
+):
+    """Session, user, roles, department, scope, ancestors and campaign (7); the counter's
+    assignments (1); the line (1); count, line and scan log (3); the transaction (2 here, as
+    savepoints). A regression here slows every clerk's scan (bench/stocktake.py)."""
+    api.as_user(clerk)
+    with django_assert_max_num_queries(15):
+        response = api.post(url(active, "scans/"), {"code": pc.tag}, format="json")
+    assert response.json()["answer"] == "found"
 
 
 def test_out_of_scope_scan_reveals_no_card_fields(api, active, pc, centre):

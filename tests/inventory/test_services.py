@@ -9,7 +9,14 @@ from assets import services as asset_services
 from assets.errors import TransitionNotAllowed
 from assets.models import Asset, AssetEvent
 from inventory import selectors, services
-from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine, StocktakeScan
+from inventory.models import (
+    Difference,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeCount,
+    StocktakeLine,
+    StocktakeScan,
+)
 from labels import qr
 from tests.factories import make_asset
 
@@ -289,6 +296,43 @@ def test_found_card_clears_an_old_suspected_shortage(plan, pc, clerk, admin_user
     services.close_campaign(campaign=campaign, actor=admin_user)
     pc.refresh_from_db()
     assert pc.suspected_shortage is False
+
+
+def test_found_card_clearing_its_flag_gets_a_counted_event(plan, pc, clerk, admin_user):
+    Asset.objects.filter(pk=pc.pk).update(suspected_shortage=True)
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
+    services.close_campaign(campaign=campaign, actor=admin_user)
+    event = pc.events.get(kind=AssetEvent.Kind.COUNTED)
+    assert (event.campaign_id, event.actor_id) == (campaign.pk, admin_user.pk)
+    assert event.changes == {"suspected_shortage": [True, False]}
+
+
+def test_close_writes_no_event_for_a_card_whose_flag_stays(plan, pc, centre, room, admin_user):
+    still_missing = make_asset(owner=centre, location=room)
+    Asset.objects.filter(pk=still_missing.pk).update(suspected_shortage=True)
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    services.close_campaign(campaign=campaign, actor=admin_user)
+    assert not still_missing.events.filter(campaign_id=campaign.pk).exists()
+    assert pc.events.filter(campaign_id=campaign.pk).count() == 1
+
+
+def test_a_count_taken_between_lookup_and_insert_answers_duplicate(active, pc, clerk, admin_user):
+    line = active.lines.get()
+    # Another counter's count committed after this scan read the line as pending.
+    StocktakeCount.objects.create(
+        campaign=active,
+        asset=pc,
+        line=line,
+        counted_by=admin_user,
+        counted_at=timezone.now(),
+        verify_method="scan_own_label",
+    )
+    outcome = services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    assert outcome.answer == "duplicate"
+    line.refresh_from_db()
+    assert line.result == "pending"
+    assert StocktakeScan.objects.get().answer == "duplicate"
 
 
 def test_approved_mismatch_writes_the_location_back_with_the_campaign(

@@ -56,7 +56,7 @@ from assets.models import (
 
 PREVIEW_ROWS = 500
 CHUNK = 900  # stays under SQLite's bound-parameter limit
-CREATE_BATCH = 2000  # new cards per `register_assets` call: bounds the card objects held at once
+APPLY_BATCH = 2000  # cards per bulk service call: bounds the card objects held at once
 MAX_VALUE = Decimal("999999999999.99")
 MIN_DATE = date(1950, 1, 1)
 MAX_DATE = date(2100, 12, 31)
@@ -1071,10 +1071,11 @@ def _order_rows(rows: list[PlannedRow], errors: list[RowError], labels) -> list[
 def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
     """Apply a checked plan through the register services; call inside `transaction.atomic`.
 
-    Rows run in the plan's order (hosts first). Consecutive new cards at the same depth are
-    registered together by `services.register_assets` (a few statements per batch instead of a
-    few per card); a changed card goes through the per-action services. A service refusing a row
-    raises `ImportHasErrors` naming the row, which rolls everything back.
+    Rows run in the plan's order (hosts first), in batches of consecutive rows of one kind:
+    new cards of one depth go to `services.register_assets`, cards whose changes are all plain
+    fields to `services.update_assets` (a few statements per batch instead of a few per card).
+    A card that is nested, moved or changes status goes through the per-action services. A
+    service refusing a row raises `ImportHasErrors` naming the row, which rolls everything back.
     """
     if plan.errors:
         raise ImportHasErrors(errors=[e.as_dict() for e in plan.errors])
@@ -1084,14 +1085,26 @@ def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
     # Only hosts named by another row need their new card kept; the rest are let go per batch.
     hosts = {row.parent_row.number for row in plan.rows if row.parent_row is not None}
     batch: list[PlannedRow] = []
-    for row in plan.order:
-        if batch and (
-            row.action != CREATE or row.depth != batch[0].depth or len(batch) >= CREATE_BATCH
-        ):
+    batch_kind = None
+
+    def flush():
+        if batch_kind == CREATE:
             _register(batch, actor, note, new_tags, hosts, labels)
+        elif batch_kind == UPDATE:
+            _update_plain(batch, actor, note, labels)
+
+    for row in plan.order:
+        if row.action == UNCHANGED:
+            continue
+        kind = _batch_kind(row)
+        if batch and (
+            kind != batch_kind or row.depth != batch[0].depth or len(batch) >= APPLY_BATCH
+        ):
+            flush()
             batch = []
-        if row.action == CREATE:
+        if kind is not None:
             batch.append(row)
+            batch_kind = kind
         elif row.action == UPDATE:
             try:
                 _update(row, actor, note)
@@ -1100,8 +1113,17 @@ def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
                     errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)]
                 )
     if batch:
-        _register(batch, actor, note, new_tags, hosts, labels)
+        flush()
     return plan.counts
+
+
+def _batch_kind(row: PlannedRow) -> str | None:
+    """CREATE or UPDATE for a row a bulk service takes; None for one that runs on its own."""
+    if row.action == CREATE:
+        return CREATE
+    if row.action == UPDATE and all(key in services.PLAIN_FIELDS for key in row.changes):
+        return UPDATE
+    return None
 
 
 def _refusal_errors(row: PlannedRow, refusal, labels) -> list[RowError]:
@@ -1144,9 +1166,24 @@ def _register(batch: list[PlannedRow], actor, note: str, new_tags, hosts: set[in
             row.created = asset
 
 
+def _plain_fields(row: PlannedRow) -> dict[str, Any]:
+    return {k: v for k, v in row.fields.items() if k in services.PLAIN_FIELDS}
+
+
+def _update_plain(batch: list[PlannedRow], actor, note: str, labels) -> None:
+    """Change the plain fields of the cards of `batch` (rows whose changes are all plain)."""
+    try:
+        services.update_assets(
+            actor=actor, updates=[(row.existing, _plain_fields(row)) for row in batch], note=note
+        )
+    except services.CardRefused as refusal:
+        row = batch[refusal.index]
+        raise ImportHasErrors(errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)])
+
+
 def _update(row: PlannedRow, actor, note: str) -> None:
     asset = row.existing
-    plain = {k: v for k, v in row.fields.items() if k in services.PLAIN_FIELDS}
+    plain = _plain_fields(row)
     if plain:
         asset = services.update_asset(asset=asset, actor=actor, fields=plain, note=note)
     if "parent" in row.changes or "install_mode" in row.changes:

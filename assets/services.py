@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets import selectors, tags
-from assets.errors import TransitionNotAllowed
+from assets.errors import DomainError, TransitionNotAllowed
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -335,13 +335,21 @@ def register_asset(
 
 
 class CardRefused(ValidationError):
-    """A card of a bulk registration was refused; `index` is its position in the input."""
+    """A card of a bulk service was refused (400); `index` is its position in the input.
 
-    def __init__(self, index: int, refusal: ValidationError):
-        super().__init__(
-            refusal.message_dict if hasattr(refusal, "error_dict") else refusal.messages
-        )
+    Carries the per-card service's messages (field by field for a `ValidationError`) and the
+    original refusal as `refusal`, e.g. the `TransitionNotAllowed` for a retired card.
+    """
+
+    def __init__(self, index: int, refusal: ValidationError | DomainError):
+        if hasattr(refusal, "error_dict"):
+            super().__init__(refusal.message_dict)
+        elif isinstance(refusal, ValidationError):
+            super().__init__(refusal.messages)
+        else:
+            super().__init__(str(refusal.message))
         self.index = index
+        self.refusal = refusal
 
 
 # Rows per INSERT statement and per lookup (SQLite allows 999 bound parameters per statement).
@@ -512,6 +520,91 @@ def update_asset(*, asset: Asset, actor, fields: dict[str, Any], note: str = "")
     asset.save()
     record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note)
     return asset
+
+
+# The foreign keys among the plain fields: loaded with the locked cards for the events.
+_PLAIN_RELATIONS = tuple(name for name in PLAIN_FIELDS if Asset._meta.get_field(name).is_relation)
+
+
+@transaction.atomic
+def update_assets(
+    *, actor, updates: Sequence[tuple[Asset, dict[str, Any]]], note: str = ""
+) -> list[Asset]:
+    """Change plain fields of many cards at once (the ledger import): `update_asset` set-based.
+
+    `updates` pairs each card with the fields `update_asset` would take. The cards are locked in
+    a few statements (in pk order) and each is checked by `update_asset`'s rules: plain fields
+    only, not retired, a leaf category, the actor's department scope, the card values. A card
+    whose values all match gets no write; every changed card is written and gets one `updated`
+    event listing each field's before and after. A refused card raises `CardRefused` with its
+    index; the caller's transaction rolls back what came before.
+    """
+    updates = list(updates)
+    if not updates:
+        return []
+    for index, (_card, fields) in enumerate(updates):
+        try:
+            for name in fields:
+                if name in ACTION_FIELDS:
+                    raise_action_field(name)
+                if name not in PLAIN_FIELDS:
+                    raise ValidationError({name: _("This field cannot be changed.")})
+        except ValidationError as refusal:
+            raise CardRefused(index, refusal) from None
+    locked: dict[int, Asset] = {}
+    for chunk in _chunked(sorted({card.pk for card, _fields in updates})):
+        query = Asset.objects.select_for_update(of=("self",)).select_related(*_PLAIN_RELATIONS)
+        locked.update((card.pk, card) for card in query.filter(pk__in=chunk).order_by("pk"))
+    category_ids = sorted(
+        {f["category"].pk for _card, f in updates if f.get("category") is not None}
+    )
+    group_ids: set[int] = set()
+    for chunk in _chunked(category_ids):
+        group_ids.update(
+            Category.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
+        )
+    now = timezone.now()
+    changed: list[Asset] = []
+    changed_fields: set[str] = set()
+    events: list[AssetEvent] = []
+    result: list[Asset] = []
+    for index, (card, fields) in enumerate(updates):
+        asset = locked[card.pk]
+        try:
+            if asset.status == Status.RETIRED:
+                raise TransitionNotAllowed(
+                    _("A retired card cannot be edited."), code="asset_retired"
+                )
+            if "category" in fields and fields["category"] is not None:
+                _require_leaf_category(fields["category"], group_ids=group_ids)
+            _check_departments(actor, fields)
+            changes = {}
+            for name, value in fields.items():
+                before = getattr(asset, name)
+                if before != value:
+                    changes[name] = [before, value]
+                    setattr(asset, name, value)
+            if changes:
+                _validate_card(asset)
+        except (ValidationError, DomainError) as refusal:
+            raise CardRefused(index, refusal) from None
+        result.append(asset)
+        if not changes:
+            continue
+        asset.updated_at = now
+        changed.append(asset)
+        changed_fields.update(changes)
+        events.append(
+            _new_event(
+                asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note
+            )
+        )
+    if changed:
+        Asset.objects.bulk_update(
+            changed, sorted(changed_fields | {"updated_at"}), batch_size=BULK_BATCH
+        )
+        AssetEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    return result
 
 
 def raise_action_field(name: str):

@@ -26,8 +26,8 @@ def importer(clerk):
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    """Two new cards per `register_assets` call, so a handful of rows spans several batches."""
-    monkeypatch.setattr(imports, "CREATE_BATCH", 2)
+    """Two cards per bulk service call, so a handful of rows spans several batches."""
+    monkeypatch.setattr(imports, "APPLY_BATCH", 2)
 
 
 def nested_ledger():
@@ -147,6 +147,50 @@ def test_reimporting_a_nested_ledger_changes_nothing(api, importer, small_batche
     assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (0, 0, 6)
     assert apply(api, job["id"]).status_code == 200
     assert snapshot() == before
+
+
+def test_a_mixed_reimport_updates_each_card_through_the_right_action(api, importer, small_batches):
+    LocationFactory(code="R101", name="一号机房")
+    apply(api, upload(api, importer, xlsx(nested_ledger(), NESTING)).json()["id"])
+    rows = nested_ledger()
+    rows[0][1] = "万兆网卡"  # NIC-1: a plain change
+    rows[1][1] = "图形卡"  # GPU-1: a plain change
+    rows[1][7] = "NEW-1"  # ... and a new host that comes later in the file
+    rows[5][10] = "在用"  # PC-1: idle -> in use
+    rows[5][3] = "BDC"  # unchanged value
+    rows.append(
+        ["NEW-1", "新服务器", "A02010104", "BDC", "BDC", 1, "2023-01-05", "", "", "R101", ""]
+    )
+    job = upload(api, importer, xlsx(rows, NESTING)).json()
+    assert job["state"] == "ready", job["errors"]
+    assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (1, 3, 3)
+    before = AssetEvent.objects.count()
+    assert apply(api, job["id"]).status_code == 200
+    cards = {a.legacy_number: a for a in Asset.objects.select_related("parent")}
+    assert (cards["NIC-1"].name, cards["GPU-1"].name) == ("万兆网卡", "图形卡")
+    assert cards["GPU-1"].parent.legacy_number == "NEW-1"
+    assert cards["PC-1"].status == Asset.Status.IN_USE
+    written = AssetEvent.objects.filter(pk__gt=0).order_by("id")[before:]
+    kinds = sorted((e.asset.legacy_number, e.kind, str(e.changes)) for e in written)
+    assert kinds == sorted(
+        [
+            (
+                "NEW-1",
+                "created",
+                str({"tag": [None, cards["NEW-1"].tag], "status": [None, "in_use"]}),
+            ),
+            ("NIC-1", "updated", str({"name": ["网卡", "万兆网卡"]})),
+            ("GPU-1", "updated", str({"name": ["显卡", "图形卡"]})),
+            (
+                "GPU-1",
+                "nested",
+                str({"parent": [cards["SRV-1"].tag, cards["NEW-1"].tag]}),
+            ),
+            ("SRV-1", "nested", str({"components": [cards["GPU-1"].tag, None]})),
+            ("NEW-1", "nested", str({"components": [None, cards["GPU-1"].tag]})),
+            ("PC-1", "status_changed", str({"status": ["idle", "in_use"]})),
+        ]
+    )
 
 
 def test_a_reimport_that_changes_the_using_department_records_both_codes(api, importer, centre):
@@ -277,3 +321,89 @@ def test_register_assets_writes_what_register_asset_writes(clerk, centre):
         "tag": [None, in_bulk.tag],
         "status": [None, "draft"],
     }
+
+
+def _changed_card(centre):
+    return make_asset(owner=centre, name="旧名称", acquired_on=None)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"status": Asset.Status.IDLE},
+        {"tag": "YK2024000001"},
+        {"lent_to": "某单位"},
+        {"retired": True},
+        {"group_category": True},
+        {"foreign_department": True},
+        {"original_value": -1},
+        {"name": "  "},
+        {"in_service_on": "before acquisition"},
+    ],
+    ids=lambda bad: next(iter(bad)),
+)
+def test_update_assets_refuses_what_update_asset_refuses_and_writes_nothing(
+    clerk, centre, other_bureau, bad
+):
+    from datetime import date
+
+    from assets.errors import DomainError
+    from assets.models import Category
+
+    fields = dict(bad)
+    card = _changed_card(centre)
+    if fields.pop("retired", False):
+        services.retire_asset(asset=card, actor=clerk, reason="报废")
+        fields["name"] = "新名称"
+    if fields.pop("group_category", False):
+        fields["category"] = Category.objects.get(code_system="GBT14885-2022", code="A02010100")
+    if fields.pop("foreign_department", False):
+        fields["using_department"] = other_bureau
+    if fields.get("in_service_on"):
+        fields.update(acquired_on=date(2023, 5, 1), in_service_on=date(2023, 4, 1))
+    good = [(_changed_card(centre), {"name": "新名称"}) for _ in range(2)]
+    before = snapshot()
+    with pytest.raises((ValidationError, DomainError)) as by_hand:
+        services.update_asset(asset=card, actor=clerk, fields=fields)
+    with pytest.raises(services.CardRefused) as in_bulk:
+        services.update_assets(actor=clerk, updates=[*good, (card, fields)])
+    assert in_bulk.value.index == 2
+    assert type(in_bulk.value.refusal) is type(by_hand.value)
+    if isinstance(by_hand.value, ValidationError):
+        assert in_bulk.value.message_dict == by_hand.value.message_dict
+    else:
+        assert in_bulk.value.messages == [str(by_hand.value.message)]
+    assert snapshot() == before
+    assert set(Asset.objects.values_list("name", flat=True)) == {"旧名称"}
+
+
+def test_update_assets_writes_what_update_asset_writes(clerk, centre):
+    ops = DepartmentFactory(code="OPS", parent=centre)
+    by_hand, in_bulk, untouched = (_changed_card(centre) for _ in range(3))
+    fields = {"name": "新名称", "using_department": ops, "original_value": 7000}
+    services.update_asset(asset=by_hand, actor=clerk, fields=fields, note="更正")
+    stamp = Asset.objects.get(pk=untouched.pk).updated_at
+    services.update_assets(
+        actor=clerk,
+        updates=[(in_bulk, fields), (untouched, {"name": "旧名称"})],
+        note="更正",
+    )
+    by_hand.refresh_from_db()
+    in_bulk.refresh_from_db()
+    compared = [
+        f.attname
+        for f in Asset._meta.concrete_fields
+        if f.name not in ("id", "tag", "created_at", "updated_at")
+    ]
+    assert {f: getattr(in_bulk, f) for f in compared} == {f: getattr(by_hand, f) for f in compared}
+    assert in_bulk.updated_at > in_bulk.created_at
+    hand_event = AssetEvent.objects.get(asset=by_hand, kind="updated")
+    bulk_event = AssetEvent.objects.get(asset=in_bulk, kind="updated")
+    assert (bulk_event.changes, bulk_event.note, bulk_event.actor) == (
+        hand_event.changes,
+        hand_event.note,
+        hand_event.actor,
+    )
+    assert bulk_event.changes["using_department"] == [None, "OPS"]
+    assert not AssetEvent.objects.filter(asset=untouched, kind="updated").exists()
+    assert Asset.objects.get(pk=untouched.pk).updated_at == stamp

@@ -243,6 +243,23 @@ def test_components_returns_the_whole_subtree(clerk, host, centre):
     ]
 
 
+def test_components_rows_match_the_component_serializer(clerk, host, centre):
+    """The subtree's fast path writes the same JSON as `ComponentSerializer` (the schema's)."""
+    from assets import selectors
+    from assets.api.serializers import ComponentSerializer
+
+    child = make_asset(owner=centre, parent=host, embedded=True, name="终端接入设备")
+    make_asset(owner=centre, parent=child, embedded=True, name="密码模块", serial_number="M-1")
+    make_asset(owner=centre, parent=host, name="显示器", location=None)
+    nodes = selectors.asset_subtree(asset=host)
+    tag_by_id = {host.pk: host.tag, **{node.pk: node.tag for node in nodes}}
+    for node in nodes:
+        node.parent_tag = tag_by_id[node.parent_id]
+    response = as_user(clerk).get(url("components", host))
+    assert response.json() == ComponentSerializer(nodes, many=True).data
+    assert {row["embedded"] for row in response.json()} == {True, False}
+
+
 def test_move_takes_embedded_components_along(clerk, host, centre):
     child = make_asset(owner=centre, parent=host, embedded=True, name="终端接入设备")
     LocationFactory(code="HQ-302", name="302 机房")

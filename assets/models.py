@@ -342,7 +342,9 @@ class Asset(TreeNode):
     brand = models.CharField(_("brand"), max_length=80, blank=True)
     model = models.CharField(_("model"), max_length=120, blank=True)
     spec = models.CharField(_("specification"), max_length=255, blank=True)
-    serial_number = models.CharField(_("serial number"), max_length=120, blank=True, db_index=True)
+    # Not indexed on its own: nothing looks a card up by exact serial; `?q=` finds serials
+    # through the search index (selectors.AssetSearchText).
+    serial_number = models.CharField(_("serial number"), max_length=120, blank=True)
     unit = models.CharField(_("unit of measure"), max_length=10, default="台")
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="assets"
@@ -400,6 +402,7 @@ class Asset(TreeNode):
         verbose_name=_("owning department"),
         on_delete=models.PROTECT,
         related_name="owned_assets",
+        db_index=False,  # `asset_owner_status` leads with it
     )
     ownership_confirmed = models.BooleanField(_("ownership confirmed"), default=True)
     custodian = models.CharField(_("custodian"), max_length=80, blank=True)
@@ -410,6 +413,7 @@ class Asset(TreeNode):
         blank=True,
         on_delete=models.PROTECT,
         related_name="custodied_assets",
+        db_index=False,  # no query selects cards by account; accounts are deactivated, not deleted
     )
     location = models.ForeignKey(
         Location,
@@ -450,10 +454,13 @@ class Asset(TreeNode):
         ordering = ["tag"]
         verbose_name = _("asset")
         verbose_name_plural = _("assets")
+        # Each index slows every write (a stocktake close updates most of the register, an
+        # import inserts tens of thousands of cards): keep only those a filter, a scope, an
+        # ordering or a lookup uses (migration 0006 says which and why). On PostgreSQL the
+        # `?q=` search has one trigram index over `selectors.AssetSearchText`, made by SQL in
+        # migration 0006 because SQLite has no such index.
         indexes = [
             models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
-            models.Index(fields=["using_department"], name="asset_using_dept"),
-            models.Index(fields=["name"], name="asset_name"),
         ]
         constraints = [
             models.CheckConstraint(

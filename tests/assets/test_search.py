@@ -1,0 +1,117 @@
+"""The register's `?q=` search and tree filters (selectors.filter_assets, assets/api/filters.py)."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from assets import selectors
+from assets.models import Asset, Location
+from tests.factories import DepartmentFactory, LocationFactory, make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(user, **params) -> list[str]:
+    client = APIClient()
+    client.force_authenticate(user)
+    response = client.get(reverse("asset-list"), params)
+    assert response.status_code == 200, response.content
+    return [row["tag"] for row in response.json()["results"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "q"),
+    [
+        ("name", "政务服务自助终端", "自助"),
+        ("model", "NF5280M6", "5280m"),
+        ("serial_number", "SN-2024-0042", "2024-004"),
+        ("legacy_number", "ZC-2019-1234", "zc-2019"),
+        ("custodian", "王小明", "小明"),
+    ],
+)
+def test_search_finds_any_part_of_each_searched_field(clerk, centre, field, value, q):
+    card = make_asset(owner=centre, **{field: value})
+    make_asset(owner=centre, name="交换机")
+    assert listed(clerk, q=q) == [card.tag]
+
+
+def test_search_finds_part_of_the_tag(clerk, centre):
+    card = make_asset(owner=centre)
+    make_asset(owner=centre)
+    assert listed(clerk, q=card.tag[-6:].lower()) == [card.tag]
+
+
+def test_search_never_matches_across_two_fields(clerk, centre):
+    make_asset(owner=centre, name="ABC", model="DEF")
+    assert listed(clerk, q="CDE") == []
+
+
+def test_separator_typed_into_the_search_does_not_join_fields(clerk, centre):
+    make_asset(owner=centre, name="ABC", model="DEF")
+    assert listed(clerk, q=f"ABC{selectors.SEARCH_SEPARATOR}DEF") == []
+
+
+@pytest.mark.parametrize("field", ["serial_number", "legacy_number"])
+def test_exact_number_comes_first_then_tag_order(clerk, centre, field):
+    longer = make_asset(owner=centre, **{field: "X-100-1"})
+    longest = make_asset(owner=centre, **{field: "X-100-22"})
+    exact = make_asset(owner=centre, **{field: "X-100"})
+    assert listed(clerk, q="x-100") == [exact.tag, longer.tag, longest.tag]
+
+
+def test_exact_tag_comes_first(clerk, centre):
+    card = make_asset(owner=centre)
+    other = make_asset(owner=centre)
+    # A card that mentions the tag in another field, and would sort first by tag alone.
+    Asset.objects.filter(pk=other.pk).update(legacy_number=f"OLD-{card.tag}", tag="A" + other.tag)
+    assert listed(clerk, q=card.tag.lower()) == [card.tag, "A" + other.tag]
+
+
+def test_search_stays_within_the_users_scope(clerk, centre, other_bureau):
+    mine = make_asset(owner=centre, name="服务器")
+    make_asset(owner=other_bureau, name="服务器")
+    assert listed(clerk, q="服务器") == [mine.tag]
+
+
+def test_department_filter_takes_its_sub_departments(admin_user, bureau, centre, other_bureau):
+    office = DepartmentFactory(code="BDC-OPS", name="运维处", parent=centre)
+    in_centre = make_asset(owner=centre)
+    in_office = make_asset(owner=office)
+    make_asset(owner=bureau)
+    make_asset(owner=other_bureau)
+    assert listed(admin_user, owner_department="BDC") == [in_centre.tag, in_office.tag]
+    assert listed(admin_user, using_department="BDC") == []
+
+
+def test_unknown_department_filter_lists_nothing(admin_user, centre):
+    make_asset(owner=centre)
+    assert listed(admin_user, owner_department="NOPE") == []
+
+
+def test_location_filter_takes_the_rooms_below(admin_user, centre):
+    floor = LocationFactory(code="HQ-F3", name="三层", kind=Location.Kind.FLOOR)
+    room = LocationFactory(code="HQ-F3-301", name="301 机房", parent=floor)
+    on_floor = make_asset(owner=centre, location=floor)
+    in_room = make_asset(owner=centre, location=room)
+    make_asset(owner=centre, location=LocationFactory(code="HQ-F4"))
+    assert listed(admin_user, location="HQ-F3") == [on_floor.tag, in_room.tag]
+    assert listed(admin_user, location="HQ-F3-301") == [in_room.tag]
+
+
+def test_category_filter_takes_the_leaves_below(admin_user, centre):
+    desktop = make_asset(owner=centre, category_code="A02010105")
+    make_asset(owner=centre, category_code="A02010300")
+    assert listed(admin_user, category="A02010100") == [desktop.tag]
+    assert listed(admin_user, category="A02010105") == [desktop.tag]
+
+
+@pytest.mark.postgres
+def test_search_is_served_by_the_one_trigram_index(clerk, centre):
+    """The index of migration 0007 is built on the SQL `AssetSearchText` compiles to; if the two
+    drift apart, PostgreSQL silently falls back to reading every card."""
+    make_asset(owner=centre, serial_number="SN-2024-0042")
+    queryset = selectors.filter_assets(Asset.objects.all(), {"q": "2024-004"})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "asset_search_trgm" in queryset.explain()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from assets import permissions, services
+from assets import permissions, selectors, services
 from assets.models import Asset, AssetEvent, Category, Department, Location, User
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
@@ -164,12 +164,20 @@ class AssetAdmin(ReadOnlyAdmin):
         "open_in_register",
     )
     list_filter = ("status", "install_mode", "label_mode", "value_type")
-    search_fields = ("tag", "name", "serial_number", "legacy_number")
+    # Shows the search box; the search itself is the register's (get_search_results).
+    search_fields = ("tag",)
     list_select_related = ("category", "owner_department", "location")
     show_full_result_count = False
 
     def get_queryset(self, request):
         return permissions.visible_assets(request.user, super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The register's `?q=` search: the same fields as the list pages and the API, served by
+        # its one trigram index (per-column admin lookups would read the whole table).
+        if not search_term.strip():
+            return queryset, False
+        return selectors.filter_assets(queryset, {"q": search_term}), False
 
     @admin.display(description=_("register"))
     def open_in_register(self, obj):

@@ -112,3 +112,12 @@ def test_moving_a_user_to_another_department_in_admin_ends_their_token(
     assert response.status_code == 302, response.content.decode()[:3000]
     assert not Token.objects.filter(user=clerk).exists()
     assert Asset.objects.count() == 0
+
+
+def test_admin_card_search_is_the_registers_search(client, staff_admin, centre):
+    found = make_asset(owner=centre, name="交换机", model="S5735-L48T4X")
+    make_asset(owner=centre, name="打印机", model="M437")
+    client.force_login(staff_admin)
+    page = client.get(reverse("admin:assets_asset_changelist"), {"q": "s5735"}).content.decode()
+    assert found.tag in page
+    assert "打印机" not in page

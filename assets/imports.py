@@ -12,8 +12,9 @@ The pipeline (issue 7, DESIGN.md invariant 7):
    nothing. Errors are collected per row and column in plain words.
 4. `execute_plan` applies every row in one transaction through `assets.services`, so each change
    writes its history event like any other: new cards in batches through `register_assets`
-   (hosts before their components), changed cards through `update_asset`, `nest_asset`,
-   `move_asset` and `change_status`. One failing row rolls the whole file back.
+   (hosts before their components), cards with only plain-field changes in batches through
+   `update_assets`, other changes through `update_asset`, `nest_asset`, `move_asset` and
+   `change_status`. One failing row rolls the whole file back.
 
 `create_import_job` and `apply_import_job` are the services behind the API, the web pages and
 `manage.py import_assets`; the job's state machine is `IMPORT_TRANSITIONS`.

@@ -249,6 +249,9 @@ class StocktakeLine(models.Model):
         related_name="+",
     )
     embedded = models.BooleanField(_("embedded"), default=False)
+    # Set at activation from the frozen lines, so a scan knows without a subquery whether the
+    # card it counts has embedded devices to count through it (bench/stocktake.py).
+    hosts_embedded = models.BooleanField(_("hosts embedded devices"), default=False)
     book_quantity = models.PositiveSmallIntegerField(_("book quantity"), default=1)
     original_value = models.DecimalField(
         _("book original value"), max_digits=14, decimal_places=2, default=0

@@ -250,6 +250,7 @@ def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
             default=Value(False),
             output_field=BooleanField(),
         ),
+        "hosts_embedded": Value(False),  # set by mark_embedded_hosts once the lines exist
         "book_quantity": Value(1),
         "original_value": F("original_value"),
         "accumulated_depreciation": accumulated,
@@ -287,6 +288,14 @@ def _column(model, name: str) -> str:
         return model._meta.get_field(name.removesuffix("_id")).column
 
 
+def mark_embedded_hosts(lines) -> int:
+    """Flag the `lines` whose card hosts embedded devices with lines of the same campaign."""
+    components = StocktakeLine.objects.filter(
+        campaign=OuterRef("campaign"), parent_id=OuterRef("asset_id"), embedded=True
+    )
+    return lines.filter(Exists(components)).update(hosts_embedded=True)
+
+
 @transaction.atomic
 def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Start counting: freeze the book snapshot, one expected line per in-scope card."""
@@ -295,6 +304,7 @@ def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaig
     now = timezone.now()
     columns, select = _snapshot_select(campaign, now)
     _insert_from_select(StocktakeLine, columns, select)
+    mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
     if connection.vendor == "postgresql":
         # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
         with connection.cursor() as cursor:
@@ -593,6 +603,7 @@ SCAN_LINE_FIELDS = (
     "custodian",
     "result",
     "embedded",
+    "hosts_embedded",
     "location",
     "location__code",
     "counted_location",
@@ -602,15 +613,12 @@ SCAN_LINE_FIELDS = (
 
 def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
     tag = scanned.tag
-    # One query answers the line, whether the counter may count it and whether it hosts devices.
+    # One query answers the line and whether the counter may count it.
     condition = counter_line_q(actor, campaign)
     in_scope = (
         Value(True)
         if condition is None
         else Case(When(condition, then=Value(True)), default=Value(False))
-    )
-    components = StocktakeLine.objects.filter(
-        campaign=campaign, parent_id=OuterRef("asset_id"), embedded=True
     )
     line = (
         StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
@@ -620,7 +628,6 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
         .only(*SCAN_LINE_FIELDS)
         .annotate(
             in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()),
-            hosts_components=Exists(components),
         )
         .first()
     )
@@ -674,7 +681,7 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
             at=at,
             result=LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND,
         )
-        if line.hosts_components
+        if line.hosts_embedded
         else []
     )
     if label_state is False:

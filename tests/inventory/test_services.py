@@ -186,6 +186,15 @@ def test_embedded_via_host_components_are_counted_with_the_host(plan, pc, clerk,
     assert (line.result, line.verify_method) == ("found", "via_host")
 
 
+def test_activation_flags_only_the_lines_that_host_embedded_devices(plan, pc, clerk, admin_user):
+    make_asset(owner=pc.owner_department, parent=pc, embedded=True, category_code="A02010200")
+    plain = make_asset(owner=pc.owner_department, name="打印机")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    hosts = set(campaign.lines.filter(hosts_embedded=True).values_list("asset_id", flat=True))
+    assert hosts == {pc.pk}
+    assert not campaign.lines.get(asset=plain).hosts_embedded
+
+
 def _sn_policy(code="A02010300"):
     from assets.models import Category
 

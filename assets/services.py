@@ -287,41 +287,13 @@ def register_asset(
     `nest_asset`. `tag` is only for bulk registration: a tag issued by `reserve_tags` in the
     same transaction (never a tag from client input).
     """
-    if tag is not None and not tags.is_valid(tag):
-        raise ValidationError({"tag": _("This tag was not issued by the register.")})
-    fields = dict(fields)
-    parent = fields.pop("parent", None)
-    install_mode = fields.pop("install_mode", Asset.InstallMode.STANDALONE)
-    status = fields.pop("status", Status.IN_STOCK)
-    if status not in INITIAL_STATUSES:
-        raise ValidationError(
-            {"status": _("A new card starts as in stock, in use or surplus (draft).")}
-        )
-    unknown = (
-        set(fields) - set(PLAIN_FIELDS) - {"owner_department", "location", "ownership_confirmed"}
+    asset, _status = _checked_card(
+        actor=actor,
+        fields=fields,
+        tag=tag,
+        statuses=INITIAL_STATUSES,
+        lock_host=lambda parent: Asset.objects.select_for_update().get(pk=parent.pk),
     )
-    if unknown:
-        raise ValidationError(
-            {name: _("This field cannot be set here.") for name in sorted(unknown)}
-        )
-    if fields.get("owner_department") is None:
-        raise ValidationError({"owner_department": _("The owning department is required.")})
-    if fields.get("category") is None:
-        raise ValidationError({"category": _("The category is required.")})
-    _require_leaf_category(fields["category"])
-    _check_departments(actor, fields)
-    if "useful_life_months" not in fields or fields["useful_life_months"] is None:
-        fields["useful_life_months"] = fields["category"].default_useful_life_months
-    asset = Asset(status=status, install_mode=install_mode, **fields)
-    if parent is not None:
-        parent = Asset.objects.select_for_update().get(pk=parent.pk)
-        _check_host(parent)
-        asset.parent = parent
-        if install_mode in PHYSICALLY_INSIDE and parent.location_id:
-            asset.location_id = parent.location_id
-    elif install_mode == Asset.InstallMode.EMBEDDED:
-        raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
-    _validate_card(asset)
     asset.tag = tag or next_tag()
     asset.save()
     record_event(
@@ -407,12 +379,18 @@ def register_assets(
     for chunk in _chunked(host_ids):
         locked = Asset.objects.select_for_update().filter(pk__in=chunk)
         hosts.update((host.pk, host) for host in locked.only("pk", "tag", "status", "location"))
+    lock_host = _locked_host(hosts)
     assets: list[Asset] = []
     statuses: list[str] = []
     for index, (fields, tag) in enumerate(zip(cards, issued_tags, strict=True)):
         try:
-            asset, status = _new_card(
-                actor=actor, fields=fields, tag=tag, group_ids=group_ids, hosts=hosts
+            asset, status = _checked_card(
+                actor=actor,
+                fields=fields,
+                tag=tag,
+                statuses=LEDGER_STATUSES,
+                lock_host=lock_host,
+                group_ids=group_ids,
             )
         except ValidationError as refusal:
             raise CardRefused(index, refusal) from None
@@ -445,18 +423,29 @@ def register_assets(
     return assets
 
 
-def _new_card(
-    *, actor, fields: dict[str, Any], tag: str, group_ids: set[int], hosts: dict[int, Asset]
+def _checked_card(
+    *,
+    actor,
+    fields: dict[str, Any],
+    tag: str | None,
+    statuses: set[str],
+    lock_host,
+    group_ids: set[int] | None = None,
 ) -> tuple[Asset, str]:
-    """One unsaved card of `register_assets`, checked in `register_asset`'s order, and the
-    status it ends in."""
-    if not tags.is_valid(tag):
+    """An unsaved card checked by the registration rules, and the status it is created in.
+
+    Shared by `register_asset` and `register_assets`: a status of `statuses`, only card fields,
+    an owning department, a leaf category of the current code system, the actor's department
+    scope, a host (`lock_host(parent)` returns it locked) that is not retired, an embedded card
+    only with a host, the card values.
+    """
+    if tag is not None and not tags.is_valid(tag):
         raise ValidationError({"tag": _("This tag was not issued by the register.")})
     fields = dict(fields)
     parent = fields.pop("parent", None)
     install_mode = fields.pop("install_mode", Asset.InstallMode.STANDALONE)
     status = fields.pop("status", Status.IN_STOCK)
-    if status not in LEDGER_STATUSES:
+    if status not in statuses:
         raise ValidationError(
             {"status": _("A new card starts as in stock, in use or surplus (draft).")}
         )
@@ -475,19 +464,30 @@ def _new_card(
     _check_departments(actor, fields)
     if "useful_life_months" not in fields or fields["useful_life_months"] is None:
         fields["useful_life_months"] = fields["category"].default_useful_life_months
-    asset = Asset(status=status, install_mode=install_mode, tag=tag, **fields)
+    asset = Asset(status=status, install_mode=install_mode, **fields)
+    if tag is not None:
+        asset.tag = tag
     if parent is not None:
-        host = hosts.get(parent.pk)
-        if host is None:
-            raise ValueError("register_assets: a host must be saved before its components")
+        host = lock_host(parent)
         _check_host(host)
-        asset.parent_id = host.pk
+        asset.parent = host
         if install_mode in PHYSICALLY_INSIDE and host.location_id:
             asset.location_id = host.location_id
     elif install_mode == Asset.InstallMode.EMBEDDED:
         raise ValidationError({"embedded": _("An embedded device needs a host (parent).")})
     _validate_card(asset)
     return asset, status
+
+
+def _locked_host(hosts: dict[int, Asset]):
+    """`lock_host` for `register_assets`: the hosts were locked for the whole batch."""
+
+    def lock_host(parent: Asset) -> Asset:
+        if parent.pk not in hosts:
+            raise ValueError("register_assets: a host must be saved before its components")
+        return hosts[parent.pk]
+
+    return lock_host
 
 
 def _lock(asset: Asset) -> Asset:

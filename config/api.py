@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -16,6 +18,45 @@ class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class CountInPagePaginator(Paginator):
+    """Takes the total from the page query itself (`COUNT(*) OVER ()`), not a second query.
+
+    For a ranked search, PostgreSQL collects and sorts every match to find the first page, so
+    the window count costs nothing more, where a separate COUNT runs the search a second time
+    (bench/register.py). Not for plain filtered lists: their page query stops after its rows,
+    and the window would make it read every match.
+    """
+
+    total_alias = "_count_in_page"
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if self.orphans:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        window = {self.total_alias: Window(Count("*"))}
+        rows = list(self.object_list.annotate(**window)[bottom : bottom + self.per_page])
+        if not rows:
+            # No match, or a page past the end: the ordinary count decides what to answer.
+            return super().page(number)
+        self.count = getattr(rows[0], self.total_alias)
+        return self._get_page(rows, number, self)
+
+
+class SearchPagination(StandardPagination):
+    """`StandardPagination` that counts a `?q=` search in its page query."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        searched = bool(request.query_params.get("q", "").strip())
+        self.django_paginator_class = CountInPagePaginator if searched else Paginator
+        return super().paginate_queryset(queryset, request, view)
 
 
 def _django_validation_detail(error: DjangoValidationError):

@@ -14,6 +14,7 @@ from assets.api import serializers as s
 from assets.api.filters import AssetFilter
 from assets.api.permissions import AdminOnly, RolePermission
 from assets.models import Category, Location, User
+from config.api import SearchPagination
 
 
 class LockedOut(APIException):
@@ -116,6 +117,7 @@ class AssetViewSet(
     lookup_field = "tag"
     lookup_value_regex = r"[^/]+"
     filterset_class = AssetFilter
+    pagination_class = SearchPagination
 
     def get_queryset(self):
         if self.action == "list":

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -115,3 +116,44 @@ def test_search_is_served_by_the_one_trigram_index(clerk, centre):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     assert "asset_search_trgm" in queryset.explain()
+
+
+def search_page(user, **params):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.get(reverse("asset-list"), params)
+
+
+def test_searched_pages_give_the_total_and_every_match_once(clerk, centre):
+    matches = {make_asset(owner=centre, name=f"自助终端{i}").tag for i in range(5)}
+    make_asset(owner=centre, name="交换机")
+    first = search_page(clerk, q="自助终端", page_size=2).json()
+    second = search_page(clerk, q="自助终端", page_size=2, page=2).json()
+    third = search_page(clerk, q="自助终端", page_size=2, page=3).json()
+    assert (first["count"], second["count"], third["count"]) == (5, 5, 5)
+    pages = [first, second, third]
+    assert sorted(row["tag"] for page in pages for row in page["results"]) == sorted(matches)
+    assert third["next"] is None and first["previous"] is None
+
+
+def test_searched_page_past_the_end_is_not_found(clerk, centre):
+    make_asset(owner=centre, name="自助终端")
+    assert search_page(clerk, q="自助终端", page=2).status_code == 404
+
+
+def test_search_without_matches_is_an_empty_first_page(clerk, centre):
+    make_asset(owner=centre, name="交换机")
+    body = search_page(clerk, q="不存在的设备").json()
+    assert (body["count"], body["results"]) == (0, [])
+
+
+def test_searched_list_counts_in_its_page_query(clerk, centre):
+    """The total comes from the page query, so a search runs once, not twice (a COUNT first)."""
+    make_asset(owner=centre, name="自助终端")
+    client = APIClient()
+    client.force_authenticate(clerk)
+    client.get(reverse("asset-list"), {"q": "自助终端"})  # warm the user's per-request caches
+    with CaptureQueriesContext(connection) as searched:
+        client.get(reverse("asset-list"), {"q": "自助终端"})
+    assert not any("COUNT(*) AS" in query["sql"] for query in searched.captured_queries)
+    assert any("COUNT(*) OVER ()" in query["sql"] for query in searched.captured_queries)

@@ -16,6 +16,7 @@ from assets import forms, permissions, selectors, services, tags
 from assets.api.filters import AssetFilter
 from assets.errors import DomainError
 from assets.models import Asset
+from config.api import paginator_for
 
 # Change keys in history rows that are not model fields.
 EXTRA_CHANGE_LABELS = {
@@ -53,6 +54,9 @@ class AssetListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         queryset = selectors.assets_visible_to(user=self.request.user).order_by("tag")
         return AssetFilter(self.request.GET, queryset=queryset).qs
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return paginator_for(self.request.GET)(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

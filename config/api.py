@@ -50,12 +50,16 @@ class CountInPagePaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
+def paginator_for(params) -> type[Paginator]:
+    """The paginator for a list page or API list with these query parameters."""
+    return CountInPagePaginator if (params.get("q") or "").strip() else Paginator
+
+
 class SearchPagination(StandardPagination):
     """`StandardPagination` that counts a `?q=` search in its page query."""
 
     def paginate_queryset(self, queryset, request, view=None):
-        searched = bool(request.query_params.get("q", "").strip())
-        self.django_paginator_class = CountInPagePaginator if searched else Paginator
+        self.django_paginator_class = paginator_for(request.query_params)
         return super().paginate_queryset(queryset, request, view)
 
 

@@ -50,6 +50,15 @@ def test_list_search_by_name(client, clerk, card, centre):
     assert other.tag not in body
 
 
+def test_searched_list_pages_to_the_last_and_no_further(client, clerk, centre):
+    for n in range(51):
+        make_asset(owner=centre, name=f"台式机{n}")
+    page = signed_in(client, clerk).get
+    last = page(reverse("assets:asset-list"), {"q": "台式机", "page": "last"})
+    assert (last.context["page_obj"].number, len(last.context["assets"])) == (2, 1)
+    assert page(reverse("assets:asset-list"), {"q": "台式机", "page": 3}).status_code == 404
+
+
 def test_list_filters_by_status_and_embedded(client, clerk, card, centre):
     component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
     response = signed_in(client, clerk).get(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -427,6 +428,28 @@ def _count(
     """Insert the one count of `line`; False when someone counted it first (no change then)."""
     if not _insert_count(campaign=campaign, line=line, actor=actor, at=at, method=method):
         return False
+    changes = _count_changes(
+        line=line,
+        actor=actor,
+        at=at,
+        method=method,
+        result=result,
+        location=location,
+        label_ok=label_ok,
+        reprint=reprint,
+    )
+    if manual_reason:
+        changes["manual_reason"] = manual_reason
+    StocktakeLine.objects.filter(pk=line.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(line, name, value)
+    return True
+
+
+def _count_changes(
+    *, line, actor, at: datetime, method: str, result: str, location, label_ok, reprint: bool
+) -> dict[str, Any]:
+    """What counting writes on a line."""
     changes: dict[str, Any] = {
         "result": result,
         "counted_quantity": 1,
@@ -438,12 +461,7 @@ def _count(
     }
     if reprint:
         changes["reprint_requested"] = True
-    if manual_reason:
-        changes["manual_reason"] = manual_reason
-    StocktakeLine.objects.filter(pk=line.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(line, name, value)
-    return True
+    return changes
 
 
 def _insert_count(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> bool:
@@ -567,9 +585,24 @@ def record_scan(
         return ScanOutcome(
             Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
         )
+    line = _scan_line(campaign, actor, scanned.tag)
+    if connection.vendor == "postgresql" and _counted_alone(line):
+        outcome = _count_and_log(
+            campaign=campaign,
+            actor=actor,
+            line=line,
+            scanned=scanned,
+            code=code,
+            key=key,
+            location=location,
+            at=at,
+            damaged=damaged,
+        )
+        outcome.client_key = str(key)
+        return outcome
     try:
         with transaction.atomic():
-            outcome = _apply_scan(campaign, actor, scanned, location, at, damaged)
+            outcome = _apply_scan(campaign, actor, scanned, line, location, at, damaged)
             StocktakeScan.objects.create(
                 campaign=campaign,
                 client_key=key,
@@ -611,26 +644,76 @@ SCAN_LINE_FIELDS = (
 )
 
 
-def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
-    tag = scanned.tag
-    # One query answers the line and whether the counter may count it.
+def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
+    """The book line of a scanned tag, annotated `in_scope` for the counter, in one query."""
     condition = counter_line_q(actor, campaign)
     in_scope = (
         Value(True)
         if condition is None
         else Case(When(condition, then=Value(True)), default=Value(False))
     )
-    line = (
+    return (
         StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
         # No default ordering (it joins the campaign) and only what a scan reads and answers.
         .order_by()
         .select_related("location", "counted_location")
         .only(*SCAN_LINE_FIELDS)
-        .annotate(
-            in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()),
-        )
+        .annotate(in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()))
         .first()
     )
+
+
+def _counted_alone(line: StocktakeLine | None) -> bool:
+    """An open line in scope with no embedded devices: a scan only counts it and logs itself."""
+    return (
+        line is not None
+        and line.in_scope
+        and line.result in OPEN_RESULTS
+        and not line.hosts_embedded
+    )
+
+
+@dataclass
+class _ScanCount:
+    """How a scan counts an open line: its result and what the counter is told."""
+
+    result: str
+    label_state: bool | None
+    elsewhere: bool
+    answer: str
+    message: str
+
+
+def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanCount:
+    tag = line.tag
+    label_state = _label_state(line.asset_id, scanned.label_serial)
+    elsewhere = location is not None and location.pk != line.location_id
+    result = (
+        LineResult.DAMAGED
+        if damaged
+        else (LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND)
+    )
+    if label_state is False:
+        answer = Answer.SUPERSEDED_LABEL
+        message = _("%(tag)s counted, but this label was replaced: remove it.") % {"tag": tag}
+    elif elsewhere:
+        answer = Answer.FOUND_ELSEWHERE
+        message = _("%(tag)s counted; the books place it elsewhere.") % {"tag": tag}
+    else:
+        answer = Answer.FOUND
+        message = _("%(tag)s counted.") % {"tag": tag}
+    return _ScanCount(result, label_state, elsewhere, answer, message)
+
+
+def _counted_already(line: StocktakeLine) -> ScanOutcome:
+    tag = line.tag
+    return ScanOutcome(
+        Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
+    )
+
+
+def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOutcome:
+    tag = scanned.tag
     if line is None:
         if Asset.objects.filter(tag=tag).exists():
             return ScanOutcome(
@@ -648,52 +731,137 @@ def _apply_scan(campaign, actor, scanned, location, at, damaged) -> ScanOutcome:
             Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
         )
     if line.result not in OPEN_RESULTS:
-        return ScanOutcome(
-            Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
-        )
-    label_state = _label_state(line.asset_id, scanned.label_serial)
-    elsewhere = location is not None and location.pk != line.location_id
-    result = (
-        LineResult.DAMAGED
-        if damaged
-        else (LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND)
-    )
+        return _counted_already(line)
+    count = _scan_count(line, scanned, location, damaged)
     counted = _count(
         campaign=campaign,
         line=line,
         actor=actor,
         at=at,
         method=VerifyMethod.SCAN_OWN_LABEL,
-        result=result,
+        result=count.result,
         location=location,
-        label_ok=label_state is not False,
-        reprint=label_state is False,
+        label_ok=count.label_state is not False,
+        reprint=count.label_state is False,
     )
     if not counted:
-        return ScanOutcome(
-            Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
-        )
+        return _counted_already(line)
     components = (
         _count_components(
             campaign=campaign,
             host=line,
             actor=actor,
             at=at,
-            result=LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND,
+            result=LineResult.FOUND_ELSEWHERE if count.elsewhere else LineResult.FOUND,
         )
         if line.hosts_embedded
         else []
     )
-    if label_state is False:
-        answer = Answer.SUPERSEDED_LABEL
-        message = _("%(tag)s counted, but this label was replaced: remove it.") % {"tag": tag}
-    elif elsewhere:
-        answer = Answer.FOUND_ELSEWHERE
-        message = _("%(tag)s counted; the books place it elsewhere.") % {"tag": tag}
-    else:
-        answer = Answer.FOUND
-        message = _("%(tag)s counted.") % {"tag": tag}
-    return ScanOutcome(answer, message, tag, line=line, components=components)
+    return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
+
+
+# The count, the line and the scan log written by one statement: the count's unique keys decide
+# whether the line changes, and the log records what the counter was told.
+_COUNT_AND_LOG_SQL = """
+WITH counted AS (
+    INSERT INTO {count} ({count_columns}) VALUES ({count_values})
+    ON CONFLICT DO NOTHING RETURNING {count_line}
+), line_counted AS (
+    UPDATE {line} SET {line_changes}
+    WHERE {line_pk} IN (SELECT {count_line} FROM counted) RETURNING {line_pk}
+)
+INSERT INTO {scan} ({scan_columns})
+SELECT {scan_values}, CASE WHEN EXISTS (SELECT 1 FROM line_counted) THEN %s ELSE %s END
+RETURNING {scan_answer}
+"""
+
+
+def _columns(model, names) -> list[str]:
+    return [connection.ops.quote_name(_column(model, name)) for name in names]
+
+
+def _db_value(value):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return getattr(value, "pk", value)
+
+
+def _count_and_log(
+    *, campaign, actor, line, scanned, code: str, key, location, at: datetime, damaged: bool
+) -> ScanOutcome:
+    """PostgreSQL, for a line a scan only counts (`_counted_alone`): count it, change the line
+    and log the scan in one statement, which is atomic by itself.
+
+    The same writes as the transactional path (`_apply_scan` and the log), in one round trip
+    instead of five: the scan endpoint is what every clerk's phone waits on (bench/stocktake.py).
+    """
+    count = _scan_count(line, scanned, location, damaged)
+    method = VerifyMethod.SCAN_OWN_LABEL
+    changes = _count_changes(
+        line=line,
+        actor=actor,
+        at=at,
+        method=method,
+        result=count.result,
+        location=location,
+        label_ok=count.label_state is not False,
+        reprint=count.label_state is False,
+    )
+    count_fields = {
+        "campaign": campaign.pk,
+        "asset": line.asset_id,
+        "line": line.pk,
+        "counted_by": actor.pk,
+        "counted_at": at,
+        "verify_method": method,
+    }
+    scan_fields = {
+        "campaign": campaign.pk,
+        "client_key": key,
+        "code": code[:512],
+        "tag": scanned.tag,
+        "label_serial": scanned.label_serial,
+        "location": location,
+        "scanned_by": actor.pk,
+        "scanned_at": at,
+        "received_at": timezone.now(),
+        "line": line.pk,
+    }
+    quote = connection.ops.quote_name
+    sql = _COUNT_AND_LOG_SQL.format(
+        count=quote(StocktakeCount._meta.db_table),
+        count_columns=", ".join(_columns(StocktakeCount, count_fields)),
+        count_values=", ".join(["%s"] * len(count_fields)),
+        count_line=quote(_column(StocktakeCount, "line")),
+        line=quote(StocktakeLine._meta.db_table),
+        line_changes=", ".join(f"{column} = %s" for column in _columns(StocktakeLine, changes)),
+        line_pk=quote(StocktakeLine._meta.pk.column),
+        scan=quote(StocktakeScan._meta.db_table),
+        scan_columns=", ".join(_columns(StocktakeScan, [*scan_fields, "answer"])),
+        scan_values=", ".join(["%s"] * len(scan_fields)),
+        scan_answer=quote(_column(StocktakeScan, "answer")),
+    )
+    params = [
+        *(_db_value(value) for value in count_fields.values()),
+        *(_db_value(value) for value in changes.values()),
+        *(_db_value(value) for value in scan_fields.values()),
+        str(count.answer),
+        str(Answer.DUPLICATE),
+    ]
+    try:
+        # Inside a caller's transaction a savepoint keeps a refused statement from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                logged = cursor.fetchone()[0]
+    except IntegrityError:
+        # The same client key arrived concurrently: the other request recorded it.
+        return ScanOutcome(Answer.DUPLICATE, _("This scan was received already."), scanned.tag)
+    if logged == Answer.DUPLICATE:
+        return _counted_already(line)
+    for name, value in changes.items():
+        setattr(line, name, value)
+    return ScanOutcome(count.answer, count.message, line.tag, line=line)
 
 
 @dataclass

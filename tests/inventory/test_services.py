@@ -424,3 +424,24 @@ def test_clerk_not_among_the_assigned_counters_counts_nothing(plan, pc, room, ce
         "not_in_scope"
     )
     assert campaign.lines.get(asset=pc).result == "pending"
+
+
+@pytest.mark.postgres
+def test_a_plain_scan_counts_and_logs_in_one_statement_on_postgresql(active, pc, clerk, room):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        outcome = services.record_scan(campaign=active, actor=clerk, code=pc.tag, location=room)
+    writes = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"].upper()]
+    assert len(writes) == 1 and writes[0].lstrip().startswith("WITH counted AS")
+    line = active.lines.get()
+    assert (outcome.answer, line.result, line.counted_by, line.counted_location) == (
+        "found",
+        "found",
+        clerk,
+        room,
+    )
+    scan = StocktakeScan.objects.get()
+    assert (scan.answer, scan.line, scan.scanned_by) == ("found", line, clerk)
+    assert StocktakeCount.objects.get().line == line

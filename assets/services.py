@@ -366,12 +366,7 @@ def register_assets(
         issued_tags = reserve_tags(count=len(cards))
     if len(issued_tags) != len(cards) or len(set(issued_tags)) != len(cards):
         raise ValueError("register_assets needs one distinct issued tag per card")
-    category_ids = sorted({c["category"].pk for c in cards if c.get("category") is not None})
-    group_ids: set[int] = set()
-    for chunk in _chunked(category_ids):
-        group_ids.update(
-            Category.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
-        )
+    group_ids = _category_groups(card.get("category") for card in cards)
     host_ids = sorted(
         {c["parent"].pk for c in cards if c.get("parent") is not None and c["parent"].pk}
     )
@@ -497,16 +492,36 @@ def _lock(asset: Asset) -> Asset:
 @transaction.atomic
 def update_asset(*, asset: Asset, actor, fields: dict[str, Any], note: str = "") -> Asset:
     """Change plain fields; one `updated` event lists each field's before and after."""
+    _check_plain_field_names(fields)
+    asset = _lock(asset)
+    changes = _apply_plain_fields(asset, actor, fields)
+    if not changes:
+        return asset
+    asset.save()
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note)
+    return asset
+
+
+def _check_plain_field_names(fields: dict[str, Any]) -> None:
     for name in fields:
         if name in ACTION_FIELDS:
             raise_action_field(name)
         if name not in PLAIN_FIELDS:
             raise ValidationError({name: _("This field cannot be changed.")})
-    asset = _lock(asset)
+
+
+def _apply_plain_fields(
+    asset: Asset, actor, fields: dict[str, Any], *, group_ids: set[int] | None = None
+) -> dict[str, list]:
+    """Set `fields` on a locked card by `update_asset`'s rules; the changes, before and after.
+
+    Not on a retired card; a leaf category; the actor's department scope; the card values
+    (checked only when something changed).
+    """
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be edited."), code="asset_retired")
     if "category" in fields and fields["category"] is not None:
-        _require_leaf_category(fields["category"])
+        _require_leaf_category(fields["category"], group_ids=group_ids)
     _check_departments(actor, fields)
     changes = {}
     for name, value in fields.items():
@@ -514,12 +529,20 @@ def update_asset(*, asset: Asset, actor, fields: dict[str, Any], note: str = "")
         if before != value:
             changes[name] = [before, value]
             setattr(asset, name, value)
-    if not changes:
-        return asset
-    _validate_card(asset)
-    asset.save()
-    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note)
-    return asset
+    if changes:
+        _validate_card(asset)
+    return changes
+
+
+def _category_groups(categories) -> set[int]:
+    """Which of `categories` have children (are groups, not leaves), in a few queries."""
+    category_ids = sorted({category.pk for category in categories if category is not None})
+    group_ids: set[int] = set()
+    for chunk in _chunked(category_ids):
+        group_ids.update(
+            Category.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
+        )
+    return group_ids
 
 
 # The foreign keys among the plain fields: loaded with the locked cards for the events.
@@ -544,25 +567,14 @@ def update_assets(
         return []
     for index, (_card, fields) in enumerate(updates):
         try:
-            for name in fields:
-                if name in ACTION_FIELDS:
-                    raise_action_field(name)
-                if name not in PLAIN_FIELDS:
-                    raise ValidationError({name: _("This field cannot be changed.")})
+            _check_plain_field_names(fields)
         except ValidationError as refusal:
             raise CardRefused(index, refusal) from None
     locked: dict[int, Asset] = {}
     for chunk in _chunked(sorted({card.pk for card, _fields in updates})):
         query = Asset.objects.select_for_update(of=("self",)).select_related(*_PLAIN_RELATIONS)
         locked.update((card.pk, card) for card in query.filter(pk__in=chunk).order_by("pk"))
-    category_ids = sorted(
-        {f["category"].pk for _card, f in updates if f.get("category") is not None}
-    )
-    group_ids: set[int] = set()
-    for chunk in _chunked(category_ids):
-        group_ids.update(
-            Category.objects.filter(parent_id__in=chunk).values_list("parent_id", flat=True)
-        )
+    group_ids = _category_groups(fields.get("category") for _card, fields in updates)
     now = timezone.now()
     changed: list[Asset] = []
     changed_fields: set[str] = set()
@@ -571,21 +583,7 @@ def update_assets(
     for index, (card, fields) in enumerate(updates):
         asset = locked[card.pk]
         try:
-            if asset.status == Status.RETIRED:
-                raise TransitionNotAllowed(
-                    _("A retired card cannot be edited."), code="asset_retired"
-                )
-            if "category" in fields and fields["category"] is not None:
-                _require_leaf_category(fields["category"], group_ids=group_ids)
-            _check_departments(actor, fields)
-            changes = {}
-            for name, value in fields.items():
-                before = getattr(asset, name)
-                if before != value:
-                    changes[name] = [before, value]
-                    setattr(asset, name, value)
-            if changes:
-                _validate_card(asset)
+            changes = _apply_plain_fields(asset, actor, fields, group_ids=group_ids)
         except (ValidationError, DomainError) as refusal:
             raise CardRefused(index, refusal) from None
         result.append(asset)

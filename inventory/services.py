@@ -289,6 +289,25 @@ def _column(model, name: str) -> str:
         return model._meta.get_field(name.removesuffix("_id")).column
 
 
+def _quoted_column(model, name: str) -> str:
+    return connection.ops.quote_name(_column(model, name))
+
+
+def _columns(model, names) -> list[str]:
+    return [_quoted_column(model, name) for name in names]
+
+
+def _quoted_table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _db_value(value):
+    """A parameter for hand-written SQL: datetimes adapted, model instances as their key."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return getattr(value, "pk", value)
+
+
 def mark_embedded_hosts(lines) -> int:
     """Flag the `lines` whose card hosts embedded devices with lines of the same campaign."""
     components = StocktakeLine.objects.filter(
@@ -464,28 +483,29 @@ def _count_changes(
     return changes
 
 
+def _count_row(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> dict:
+    """The count of `line`, field by field, as `_insert_count` and `_count_and_log` write it."""
+    return {
+        "campaign": campaign.pk,
+        "asset": line.asset_id,
+        "line": line.pk,
+        "counted_by": actor.pk if actor else None,
+        "counted_at": at,
+        "verify_method": str(method),
+    }
+
+
 def _insert_count(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> bool:
     """INSERT … ON CONFLICT DO NOTHING on the count's unique keys: a card counted first by someone
     else (or the same scan racing itself) inserts nothing, with no savepoint round trips."""
-    meta = StocktakeCount._meta
-    quote = connection.ops.quote_name
-    names = ("campaign", "asset", "line", "counted_by", "counted_at", "verify_method")
-    values = [
-        campaign.pk,
-        line.asset_id,
-        line.pk,
-        actor.pk if actor else None,
-        connection.ops.adapt_datetimefield_value(at),
-        str(method),
-    ]
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    placeholders = ", ".join(["%s"] * len(names))
+    row = _count_row(campaign=campaign, line=line, actor=actor, at=at, method=method)
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders}) "  # noqa: S608
-        f"ON CONFLICT DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"INSERT INTO {_quoted_table(StocktakeCount)} "  # noqa: S608
+        f"({', '.join(_columns(StocktakeCount, row))}) VALUES ({', '.join(['%s'] * len(row))}) "
+        f"ON CONFLICT DO NOTHING RETURNING {_quoted_column(StocktakeCount, 'id')}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, [_db_value(value) for value in row.values()])
         return cursor.fetchone() is not None
 
 
@@ -582,9 +602,7 @@ def record_scan(
     key = client_key or uuid.uuid4()
     # A key made here is new; only a phone's own key can have arrived before.
     if client_key and StocktakeScan.objects.filter(client_key=key).exists():
-        return ScanOutcome(
-            Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
-        )
+        return _received_already(scanned.tag, key)
     line = _scan_line(campaign, actor, scanned.tag)
     if connection.vendor == "postgresql" and _counted_alone(line):
         outcome = _count_and_log(
@@ -617,9 +635,7 @@ def record_scan(
             )
     except IntegrityError:
         # The same client key arrived concurrently: the other request recorded it.
-        return ScanOutcome(
-            Answer.DUPLICATE, _("This scan was received already."), scanned.tag, client_key=str(key)
-        )
+        return _received_already(scanned.tag, key)
     outcome.client_key = str(key)
     return outcome
 
@@ -683,6 +699,15 @@ class _ScanCount:
     answer: str
     message: str
 
+    @property
+    def label_ok(self) -> bool:
+        return self.label_state is not False
+
+    @property
+    def reprint(self) -> bool:
+        """A superseded label was scanned: the card needs a new one."""
+        return self.label_state is False
+
 
 def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanCount:
     tag = line.tag
@@ -703,6 +728,13 @@ def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanC
         answer = Answer.FOUND
         message = _("%(tag)s counted.") % {"tag": tag}
     return _ScanCount(result, label_state, elsewhere, answer, message)
+
+
+def _received_already(tag: str, key) -> ScanOutcome:
+    """The answer to a scan whose client key was recorded before (a phone resending it)."""
+    return ScanOutcome(
+        Answer.DUPLICATE, _("This scan was received already."), tag, client_key=str(key)
+    )
 
 
 def _counted_already(line: StocktakeLine) -> ScanOutcome:
@@ -741,8 +773,8 @@ def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOu
         method=VerifyMethod.SCAN_OWN_LABEL,
         result=count.result,
         location=location,
-        label_ok=count.label_state is not False,
-        reprint=count.label_state is False,
+        label_ok=count.label_ok,
+        reprint=count.reprint,
     )
     if not counted:
         return _counted_already(line)
@@ -776,16 +808,6 @@ RETURNING {scan_answer}
 """
 
 
-def _columns(model, names) -> list[str]:
-    return [connection.ops.quote_name(_column(model, name)) for name in names]
-
-
-def _db_value(value):
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return getattr(value, "pk", value)
-
-
 def _count_and_log(
     *, campaign, actor, line, scanned, code: str, key, location, at: datetime, damaged: bool
 ) -> ScanOutcome:
@@ -804,17 +826,10 @@ def _count_and_log(
         method=method,
         result=count.result,
         location=location,
-        label_ok=count.label_state is not False,
-        reprint=count.label_state is False,
+        label_ok=count.label_ok,
+        reprint=count.reprint,
     )
-    count_fields = {
-        "campaign": campaign.pk,
-        "asset": line.asset_id,
-        "line": line.pk,
-        "counted_by": actor.pk,
-        "counted_at": at,
-        "verify_method": method,
-    }
+    count_fields = _count_row(campaign=campaign, line=line, actor=actor, at=at, method=method)
     scan_fields = {
         "campaign": campaign.pk,
         "client_key": key,
@@ -827,19 +842,18 @@ def _count_and_log(
         "received_at": timezone.now(),
         "line": line.pk,
     }
-    quote = connection.ops.quote_name
     sql = _COUNT_AND_LOG_SQL.format(
-        count=quote(StocktakeCount._meta.db_table),
+        count=_quoted_table(StocktakeCount),
         count_columns=", ".join(_columns(StocktakeCount, count_fields)),
         count_values=", ".join(["%s"] * len(count_fields)),
-        count_line=quote(_column(StocktakeCount, "line")),
-        line=quote(StocktakeLine._meta.db_table),
+        count_line=_quoted_column(StocktakeCount, "line"),
+        line=_quoted_table(StocktakeLine),
         line_changes=", ".join(f"{column} = %s" for column in _columns(StocktakeLine, changes)),
-        line_pk=quote(StocktakeLine._meta.pk.column),
-        scan=quote(StocktakeScan._meta.db_table),
+        line_pk=_quoted_column(StocktakeLine, "id"),
+        scan=_quoted_table(StocktakeScan),
         scan_columns=", ".join(_columns(StocktakeScan, [*scan_fields, "answer"])),
         scan_values=", ".join(["%s"] * len(scan_fields)),
-        scan_answer=quote(_column(StocktakeScan, "answer")),
+        scan_answer=_quoted_column(StocktakeScan, "answer"),
     )
     params = [
         *(_db_value(value) for value in count_fields.values()),
@@ -856,7 +870,7 @@ def _count_and_log(
                 logged = cursor.fetchone()[0]
     except IntegrityError:
         # The same client key arrived concurrently: the other request recorded it.
-        return ScanOutcome(Answer.DUPLICATE, _("This scan was received already."), scanned.tag)
+        return _received_already(scanned.tag, key)
     if logged == Answer.DUPLICATE:
         return _counted_already(line)
     for name, value in changes.items():
@@ -1128,12 +1142,8 @@ def _flag_shortages_sql(campaign: StocktakeCampaign, actor, now: datetime, note:
     """One pass over the campaign's book lines joined to their cards: the UPDATE returns the cards
     it changed and the same statement inserts their events (the same rows as the portable path).
     """
-    quote = connection.ops.quote_name
-    asset, event, line = (quote(m._meta.db_table) for m in (Asset, AssetEvent, StocktakeLine))
-
-    def col(model, name):
-        return quote(_column(model, name))
-
+    asset, event, line = (_quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
+    col = _quoted_column
     flag = col(Asset, "suspected_shortage")
     # Table and column names come from the models; every value is a parameter.
     sql = f"""

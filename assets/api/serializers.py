@@ -335,18 +335,8 @@ class ComponentSerializer(serializers.ModelSerializer):
         embedded = Asset.InstallMode.EMBEDDED
         return [
             {
-                "tag": row["tag"],
-                "name": row["name"],
-                "model": row["model"],
-                "serial_number": row["serial_number"],
-                "category": row["category"],
-                "location": row["location"],
-                "parent": row["parent"],
-                "depth": row["depth"],
-                "embedded": row["install_mode"] == embedded,
-                "install_mode": row["install_mode"],
-                "label_mode": row["label_mode"],
-                "status": row["status"],
+                name: row["install_mode"] == embedded if name == "embedded" else row[name]
+                for name in cls.Meta.fields
             }
             for row in rows
         ]

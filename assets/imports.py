@@ -1110,9 +1110,7 @@ def execute_plan(*, plan: Plan, actor, note: str = "") -> dict[str, int]:
             try:
                 _update(row, actor, note)
             except (ValidationError, DomainError) as refusal:
-                raise ImportHasErrors(
-                    errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)]
-                )
+                raise _row_refused(row, refusal, labels) from None
     if batch:
         flush()
     return plan.counts
@@ -1125,6 +1123,11 @@ def _batch_kind(row: PlannedRow) -> str | None:
     if row.action == UPDATE and all(key in services.PLAIN_FIELDS for key in row.changes):
         return UPDATE
     return None
+
+
+def _row_refused(row: PlannedRow, refusal, labels) -> ImportHasErrors:
+    """A service refused `row`: the error that names it and rolls the whole file back."""
+    return ImportHasErrors(errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)])
 
 
 def _refusal_errors(row: PlannedRow, refusal, labels) -> list[RowError]:
@@ -1160,8 +1163,7 @@ def _register(batch: list[PlannedRow], actor, note: str, new_tags, hosts: set[in
             actor=actor, cards=cards, note=note, issued_tags=[next(new_tags) for _ in batch]
         )
     except services.CardRefused as refusal:
-        row = batch[refusal.index]
-        raise ImportHasErrors(errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)])
+        raise _row_refused(batch[refusal.index], refusal, labels) from None
     for row, asset in zip(batch, created, strict=True):
         if row.number in hosts:
             row.created = asset
@@ -1178,8 +1180,7 @@ def _update_plain(batch: list[PlannedRow], actor, note: str, labels) -> None:
             actor=actor, updates=[(row.existing, _plain_fields(row)) for row in batch], note=note
         )
     except services.CardRefused as refusal:
-        row = batch[refusal.index]
-        raise ImportHasErrors(errors=[e.as_dict() for e in _refusal_errors(row, refusal, labels)])
+        raise _row_refused(batch[refusal.index], refusal, labels) from None
 
 
 def _update(row: PlannedRow, actor, note: str) -> None:

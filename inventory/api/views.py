@@ -45,17 +45,19 @@ def outcome_data(outcome) -> dict:
     }
 
 
+# ScanLineSerializer's fields that show a location by its code.
+_SCAN_LINE_LOCATIONS = {"location", "counted_location"}
+
+
 def scan_line_data(line) -> dict:
     """The fields of s.ScanLineSerializer, read from a line loaded with its two locations."""
-    return {
-        "tag": line.tag,
-        "name": line.name,
-        "model": line.model,
-        "result": line.result,
-        "location": line.location.code if line.location_id else None,
-        "counted_location": line.counted_location.code if line.counted_location_id else None,
-        "custodian": line.custodian,
-    }
+
+    def value(name):
+        if name not in _SCAN_LINE_LOCATIONS:
+            return getattr(line, name)
+        return getattr(line, name).code if getattr(line, f"{name}_id") else None
+
+    return {name: value(name) for name in s.ScanLineSerializer.Meta.fields}
 
 
 class StocktakeViewSet(

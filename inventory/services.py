@@ -33,6 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -339,39 +340,73 @@ def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaig
 # -------------------------------------------------------------------------------------- scope
 
 
+# A counter's share of a campaign as SQL, so the query that uses it checks it: the department
+# (location) subtrees under the user's assignments in the campaign, plus, for departments only, the
+# user's own department subtree when the campaign assigns nobody. UNION keeps the recursion finite
+# and the ids distinct. No id is NULL, so a negated `__in` on it excludes exactly the lines it
+# matches (Django adds the IS NOT NULL for the line's nullable columns).
+_SUBTREE_SQL = """
+WITH RECURSIVE subtree(id) AS (
+    SELECT a.{target} FROM {assignment} a
+    WHERE a.{campaign} = %s AND a.{counter} = %s AND a.{target} IS NOT NULL
+    {own}
+    UNION
+    SELECT n.{pk} FROM {node} n JOIN subtree s ON n.{parent} = s.id
+)
+SELECT id FROM subtree
+"""
+# The user's own department seeds the tree only while the campaign assigns nobody. The id comes
+# from the table so PostgreSQL sees one column type in both terms of the recursion.
+_OWN_ROOT_SQL = """
+    UNION
+    SELECT n.{pk} FROM {node} n
+    WHERE n.{pk} = %s AND NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.{campaign} = %s)
+"""
+
+
+def _assigned_subtree(model, target: str, user, campaign, own_root: int | None = None) -> RawSQL:
+    """The ids of `model` (Department or Location) under `user`'s assignments in `campaign`,
+    and under `own_root` when the campaign has no assignments at all: a subquery for `__in`."""
+    names = {
+        "assignment": _quoted_table(CounterAssignment),
+        "campaign": _quoted_column(CounterAssignment, "campaign"),
+        "counter": _quoted_column(CounterAssignment, "counter"),
+        "target": _quoted_column(CounterAssignment, target),
+        "node": _quoted_table(model),
+        "pk": _quoted_column(model, model._meta.pk.name),
+        "parent": _quoted_column(model, "parent"),
+    }
+    params = [campaign.pk, user.pk]
+    own = ""
+    if own_root is not None:
+        own = _OWN_ROOT_SQL.format(**names)
+        params += [own_root, campaign.pk]
+    # Table and column names come from the models; every value is a parameter.
+    return RawSQL(_SUBTREE_SQL.format(own=own, **names), params)  # noqa: S611
+
+
 def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
-    """The lines `user` may count in `campaign`; None means all of them (admins)."""
+    """The lines `user` may count in `campaign`; None means all of them (admins).
+
+    A clerk with assignments in the campaign counts the lines whose department or owning
+    department is under an assigned department, or whose location is under an assigned location;
+    with none, nothing when the campaign assigns others, else their department scope. The
+    condition is subqueries over the assignments and the trees (no query runs here), and it
+    combines with other Q objects.
+    """
     if permissions.is_admin(user):
         return None
     if not permissions.has_role(user, permissions.CLERK):
         return Q(pk__in=[])
-    # One query: the user's assignments and whether the campaign assigns anyone at all.
-    everyone = CounterAssignment.objects.filter(campaign=campaign).values_list(
-        "counter_id", "department_id", "location_id"
+    departments = _assigned_subtree(
+        Department, "department", user, campaign, own_root=user.department_id
     )
-    assignments = [(d, loc) for counter, d, loc in everyone if counter == user.pk]
-    if not assignments:
-        if everyone:
-            return Q(pk__in=[])
-        scope = permissions.department_scope_ids(user)
-        return Q(department__in=scope) | Q(owner_department__in=scope)
-    condition = Q(pk__in=[])
-    for department_id, location_id in assignments:
-        if department_id:
-            ids = list(
-                Department.objects.descendants(department_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-            condition |= Q(department__in=ids) | Q(owner_department__in=ids)
-        if location_id:
-            ids = list(
-                Location.objects.descendants(location_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-            condition |= Q(location__in=ids)
-    return condition
+    locations = _assigned_subtree(Location, "location", user, campaign)
+    return (
+        Q(department__in=departments)
+        | Q(owner_department__in=departments)
+        | Q(location__in=locations)
+    )
 
 
 def countable_lines(user, campaign: StocktakeCampaign):

@@ -42,19 +42,36 @@ def reads_everything(user) -> bool:
     return has_role(user, ADMIN, AUDITOR)
 
 
+def _department_tree(user) -> tuple[set[int], set[int]]:
+    """The user's department with its sub-departments, and with its parents: one recursive query
+    (the department's own row carries its path from the root), cached on the user per request."""
+    if user is None or not user.is_authenticated or not user.department_id:
+        return set(), set()
+    cached = getattr(user, "_yika_tree", None)
+    if cached is None:
+        rows = (
+            Department.objects.with_tree_fields()
+            .filter(tree_path__contains=user.department_id)
+            .values_list("pk", "tree_path")
+        )
+        scope: set[int] = set()
+        ancestors: set[int] = set()
+        for pk, path in rows:
+            scope.add(pk)
+            if pk == user.department_id:
+                ancestors = set(path)
+        cached = user._yika_tree = (scope, ancestors)
+    return cached
+
+
 def department_scope_ids(user) -> set[int]:
     """The user's department and its sub-departments (one recursive query, cached per request)."""
-    if user is None or not user.is_authenticated or not user.department_id:
-        return set()
-    cached = getattr(user, "_yika_scope", None)
-    if cached is None:
-        cached = set(
-            Department.objects.descendants(user.department_id, include_self=True).values_list(
-                "pk", flat=True
-            )
-        )
-        user._yika_scope = cached
-    return cached
+    return _department_tree(user)[0]
+
+
+def department_ancestor_ids(user) -> set[int]:
+    """The user's department and its parents up to the root (the same cached query)."""
+    return _department_tree(user)[1]
 
 
 def asset_scope_q(user, prefix: str = "") -> Q:
@@ -181,10 +198,8 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
         return queryset.none()
     if reads_everything(user):
         return queryset
-    scope = set(department_scope_ids(user))
-    if user.department_id:
-        # A campaign over a parent department covers the user's department too.
-        scope |= set(Department.objects.ancestors(user.department).values_list("pk", flat=True))
+    # A campaign over a parent department covers the user's department too.
+    scope = department_scope_ids(user) | department_ancestor_ids(user)
     return queryset.filter(
         Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
     ).distinct()

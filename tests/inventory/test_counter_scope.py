@@ -1,11 +1,15 @@
 """Which lines a counter may count (`services.counter_line_q`): assignments reach down their
 department and location subtrees and nowhere else, and the check runs inside the query using it."""
 
+import json
+import uuid
 from datetime import date
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from inventory import selectors, services
 from inventory.models import StocktakeLine
@@ -160,3 +164,34 @@ def test_the_scope_costs_no_query_of_its_own(bureau, centre, ops, room, clerk, a
     with CaptureQueriesContext(connection) as queries:
         assert len(list(services.countable_lines(clerk, campaign))) == 1
     assert len(queries.captured_queries) == 1
+
+
+def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk, admin_user):
+    """The phone's scan: token, roles, department tree, campaign, client key, line, then the
+    count (one statement on PostgreSQL; the count, the line and the log elsewhere)."""
+    cards = [make_asset(owner=ops) for _ in range(2)]
+    campaign = campaign_over(bureau, admin_user, [(clerk, centre, None)])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+
+    def scan(card):
+        body = {
+            "code": card.tag,
+            "client_key": str(uuid.uuid4()),
+            "scanned_at": "2026-01-05T10:00:00+08:00",
+        }
+        return client.post(
+            f"/api/v1/stocktakes/{campaign.pk}/scans/",
+            data=json.dumps(body),
+            content_type="application/json",
+        )
+
+    assert scan(cards[0]).json()["answer"] == "found"
+    with CaptureQueriesContext(connection) as queries:
+        response = scan(cards[1])
+    assert response.status_code == 200 and response.json()["answer"] == "found"
+    # The test's own transaction adds savepoints a phone's request does not have.
+    statements = [
+        q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert len(statements) <= (7 if connection.vendor == "postgresql" else 9), statements

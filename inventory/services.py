@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.apps import apps
@@ -24,7 +26,6 @@ from django.db.models import (
     CharField,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     JSONField,
@@ -385,28 +386,35 @@ def _assigned_subtree(model, target: str, user, campaign, own_root: int | None =
     return RawSQL(_SUBTREE_SQL.format(own=own, **names), params)  # noqa: S611
 
 
-def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
-    """The lines `user` may count in `campaign`; None means all of them (admins).
+def _counter_scope(user, campaign: StocktakeCampaign) -> list[tuple[str, RawSQL]] | None:
+    """The lines `user` may count in `campaign`: None for all of them (admins), else the pairs
+    (line field, subquery of ids) any one of which admits a line; an empty list admits none.
 
     A clerk with assignments in the campaign counts the lines whose department or owning
     department is under an assigned department, or whose location is under an assigned location;
-    with none, nothing when the campaign assigns others, else their department scope. The
-    condition is subqueries over the assignments and the trees (no query runs here), and it
-    combines with other Q objects.
+    with none, nothing when the campaign assigns others, else their department scope. No query
+    runs here: the subqueries run inside the query that uses them.
     """
     if permissions.is_admin(user):
         return None
     if not permissions.has_role(user, permissions.CLERK):
-        return Q(pk__in=[])
+        return []
     departments = _assigned_subtree(
         Department, "department", user, campaign, own_root=user.department_id
     )
     locations = _assigned_subtree(Location, "location", user, campaign)
-    return (
-        Q(department__in=departments)
-        | Q(owner_department__in=departments)
-        | Q(location__in=locations)
-    )
+    return [("department", departments), ("owner_department", departments), ("location", locations)]
+
+
+def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
+    """The lines `user` may count in `campaign` (`_counter_scope`) as a condition that combines
+    with other Q objects; None means all of them (admins)."""
+    scope = _counter_scope(user, campaign)
+    if scope is None:
+        return None
+    if not scope:
+        return Q(pk__in=[])
+    return reduce(operator.or_, (Q(**{f"{name}__in": ids}) for name, ids in scope))
 
 
 def countable_lines(user, campaign: StocktakeCampaign):
@@ -675,7 +683,8 @@ def record_scan(
     return outcome
 
 
-# A scanned line's fields: the answer's card fields and what counting reads.
+# A scanned line's fields: the answer's card fields and what counting reads. The line's two
+# locations come with their codes (the answer shows them).
 SCAN_LINE_FIELDS = (
     "id",
     "campaign",
@@ -689,29 +698,67 @@ SCAN_LINE_FIELDS = (
     "embedded",
     "hosts_embedded",
     "location",
-    "location__code",
     "counted_location",
-    "counted_location__code",
 )
+
+_SCAN_LINE_SQL = """
+SELECT {columns}, loc.{code} AS location_code, counted.{code} AS counted_location_code,
+    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope
+FROM {line} l
+LEFT JOIN {location_table} loc ON loc.{location_pk} = l.{location}
+LEFT JOIN {location_table} counted ON counted.{location_pk} = l.{counted_location}
+WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
+"""
 
 
 def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
-    """The book line of a scanned tag, annotated `in_scope` for the counter, in one query."""
-    condition = counter_line_q(actor, campaign)
-    in_scope = (
-        Value(True)
-        if condition is None
-        else Case(When(condition, then=Value(True)), default=Value(False))
+    """The book line of a scanned tag, with `in_scope` for the counter, in one query.
+
+    Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
+    than the database to answer. The counter's scope is `_counter_scope`, as for every other
+    query of what a counter may count.
+    """
+    scope = _counter_scope(actor, campaign)
+    if scope is None:
+        in_scope, params = "1 = 1", []
+    elif not scope:
+        in_scope, params = "1 = 0", []
+    else:
+        in_scope = " OR ".join(
+            f"l.{_quoted_column(StocktakeLine, name)} IN ({ids.sql})" for name, ids in scope
+        )
+        params = [value for _name, ids in scope for value in ids.params]
+    sql = _SCAN_LINE_SQL.format(
+        columns=", ".join(f"l.{column}" for column in _columns(StocktakeLine, SCAN_LINE_FIELDS)),
+        code=_quoted_column(Location, "code"),
+        in_scope=in_scope,
+        line=_quoted_table(StocktakeLine),
+        location_table=_quoted_table(Location),
+        location_pk=_quoted_column(Location, "id"),
+        location=_quoted_column(StocktakeLine, "location"),
+        counted_location=_quoted_column(StocktakeLine, "counted_location"),
+        campaign=_quoted_column(StocktakeLine, "campaign"),
+        kind=_quoted_column(StocktakeLine, "kind"),
+        tag=_quoted_column(StocktakeLine, "tag"),
     )
-    return (
-        StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK, tag=tag)
-        # No default ordering (it joins the campaign) and only what a scan reads and answers.
-        .order_by()
-        .select_related("location", "counted_location")
-        .only(*SCAN_LINE_FIELDS)
-        .annotate(in_scope=ExpressionWrapper(in_scope, output_field=BooleanField()))
-        .first()
+    # Names come from the models; every value is a parameter.
+    rows = StocktakeLine.objects.raw(  # noqa: S611
+        sql, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
     )
+    line = next(iter(rows), None)
+    if line is None:
+        return None
+    line.in_scope = bool(line.in_scope)
+    for name in ("location", "counted_location"):
+        # As select_related would: the location with its code, the rest loaded if ever read.
+        foreign_key = StocktakeLine._meta.get_field(name)
+        pk = getattr(line, foreign_key.attname)
+        code = getattr(line, f"{name}_code")
+        location = (
+            None if pk is None else Location.from_db(line._state.db, ["id", "code"], [pk, code])
+        )
+        foreign_key.set_cached_value(line, location)
+    return line
 
 
 def _counted_alone(line: StocktakeLine | None) -> bool:

@@ -4,12 +4,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import override
 
 from assets import services as asset_services
 from assets.errors import TransitionNotAllowed
 from assets.models import Asset, AssetEvent
 from inventory import selectors, services
 from inventory.models import (
+    CounterAssignment,
     Difference,
     LineResult,
     StocktakeCampaign,
@@ -107,6 +109,30 @@ def test_same_client_key_twice_records_one_scan(active, pc, clerk):
     again = services.record_scan(campaign=active, actor=clerk, code=pc.tag, client_key=key)
     assert again.answer == "duplicate"
     assert StocktakeScan.objects.count() == 1
+
+
+def test_a_resent_scan_stays_answered_even_once_its_card_became_countable(
+    active, pc, clerk, other_clerk, centre
+):
+    """The first sending was refused (another counter's share); the resend, after the clerk was
+    assigned the department, is the same scan: received already, nothing counted."""
+    assignment = CounterAssignment.objects.create(
+        campaign=active, counter=other_clerk, department=centre
+    )
+    key = "0f6c3b0e-2a51-4d3b-8d0e-6c1b9a7e2f44"
+    first = services.record_scan(campaign=active, actor=clerk, code=pc.tag, client_key=key)
+    assert first.answer == "not_in_scope"
+    assignment.counter = clerk
+    assignment.save()
+    with override("en"):
+        again = services.record_scan(campaign=active, actor=clerk, code=pc.tag, client_key=key)
+        assert (again.answer, str(again.message)) == (
+            "duplicate",
+            "This scan was received already.",
+        )
+    assert active.lines.get().result == LineResult.PENDING
+    assert StocktakeCount.objects.count() == 0
+    assert StocktakeScan.objects.get().answer == "not_in_scope"
 
 
 def test_scan_at_another_location_is_found_elsewhere(active, pc, clerk, other_room):

@@ -7,6 +7,7 @@ tags to print, a scanned code) starts from these scoped querysets. Out of scope 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from assets.models import Asset, Department
 
@@ -216,6 +217,49 @@ def visible_import_jobs(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(created_by=user)
 
 
+# The campaigns a department-bound user reads, as one id subquery: those over the whole register
+# (no departments), those naming them as a counter, and those over a department of theirs.
+# Hand-written because every clerk's scan checks it and the ORM's joins plus DISTINCT took twice
+# as long to build as this does; `__in` on a self-contained subquery needs no DISTINCT.
+_VISIBLE_CAMPAIGNS_SQL = """
+SELECT c.{campaign_pk} FROM {campaign} c
+WHERE NOT EXISTS (SELECT 1 FROM {through} t WHERE t.{through_campaign} = c.{campaign_pk})
+UNION
+SELECT a.{assignment_campaign} FROM {assignment} a WHERE a.{counter} = %s
+"""
+_CAMPAIGNS_OVER_DEPARTMENTS_SQL = """
+UNION
+SELECT t.{through_campaign} FROM {through} t WHERE t.{through_department} IN ({departments})
+"""
+
+
+def _visible_campaign_ids(user, model, departments: set[int]) -> RawSQL:
+    """The ids of `model` (the stocktake campaign) `user` reads, given their departments (scope
+    and parents): a subquery for `pk__in`."""
+    quote = connection.ops.quote_name
+    m2m = model._meta.get_field("departments")
+    through = m2m.remote_field.through._meta
+    assignment = model._meta.get_field("assignments").related_model._meta
+    names = {
+        "campaign": quote(model._meta.db_table),
+        "campaign_pk": quote(model._meta.pk.column),
+        "through": quote(through.db_table),
+        "through_campaign": quote(through.get_field(m2m.m2m_field_name()).column),
+        "through_department": quote(through.get_field(m2m.m2m_reverse_field_name()).column),
+        "assignment": quote(assignment.db_table),
+        "assignment_campaign": quote(assignment.get_field("campaign").column),
+        "counter": quote(assignment.get_field("counter").column),
+    }
+    sql = _VISIBLE_CAMPAIGNS_SQL
+    params = [user.pk]
+    if departments:
+        sql += _CAMPAIGNS_OVER_DEPARTMENTS_SQL
+        names["departments"] = ", ".join(["%s"] * len(departments))
+        params += sorted(departments)
+    # Table and column names come from the models; every value is a parameter.
+    return RawSQL(sql.format(**names), params)  # noqa: S611
+
+
 def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
     """Stocktake campaigns `user` may read (the queryset comes from `inventory`, which imports
     this module, never the other way round): auditors and admins all; others those covering the
@@ -225,10 +269,8 @@ def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
     if reads_everything(user):
         return queryset
     # A campaign over a parent department covers the user's department too.
-    scope = department_scope_ids(user) | department_ancestor_ids(user)
-    return queryset.filter(
-        Q(departments__isnull=True) | Q(departments__in=scope) | Q(assignments__counter=user)
-    ).distinct()
+    departments = department_scope_ids(user) | department_ancestor_ids(user)
+    return queryset.filter(pk__in=_visible_campaign_ids(user, queryset.model, departments))
 
 
 def visible_print_batches(user, queryset: QuerySet) -> QuerySet:

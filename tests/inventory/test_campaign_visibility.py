@@ -85,3 +85,13 @@ def test_the_parents_come_with_the_scope_in_one_query(campaigns, clerk):
         clerk.department.parent_id,
         clerk.department_id,
     }
+
+
+def test_a_campaign_matching_several_ways_comes_once(bureau, centre, clerk, admin_user):
+    """Over the clerk's department and its parent, with the clerk counting: one row, as the
+    list pages and `.get()` need."""
+    plan(admin_user, "every way", [bureau, centre], [(clerk, centre, None)])
+    campaigns = permissions.visible_campaigns(clerk, StocktakeCampaign.objects.all())
+    assert list(campaigns.values_list("name", flat=True)) == ["every way"]
+    assert campaigns.count() == 1
+    assert campaigns.get().name == "every way"

@@ -348,11 +348,18 @@ class StocktakeLine(models.Model):
 class StocktakeCount(models.Model):
     """The one count of a card in a campaign. Its unique key makes concurrent scans count once."""
 
+    # Every scan inserts a count, and each index is a write the scan waits for: the unique
+    # (campaign, asset) and line keys serve every lookup, so the foreign keys carry no index of
+    # their own (cards and users are never deleted, which is what such an index would speed up).
     campaign = models.ForeignKey(
-        StocktakeCampaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="+"
+        StocktakeCampaign,
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     asset = models.ForeignKey(
-        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="+"
+        Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     line = models.OneToOneField(
         StocktakeLine, verbose_name=_("line"), on_delete=models.PROTECT, related_name="count"
@@ -364,6 +371,7 @@ class StocktakeCount(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     counted_at = models.DateTimeField(_("counted at"))
     verify_method = models.CharField(_("verified by"), max_length=16, choices=VerifyMethod.choices)
@@ -400,11 +408,14 @@ class StocktakeScan(models.Model):
         AWAITING = "awaiting", _("Awaiting confirmation")
         INVALID = "invalid", _("Not a Yika code")
 
+    # The log takes a row per scan: (campaign, received_at) and the client key are what is read;
+    # the other foreign keys carry no index a scan would pay for and nothing reads by.
     campaign = models.ForeignKey(
         StocktakeCampaign,
         verbose_name=_("campaign"),
         on_delete=models.PROTECT,
         related_name="scans",
+        db_index=False,
     )
     client_key = models.UUIDField(_("client key"), unique=True, default=uuid.uuid4)
     code = models.CharField(_("scanned code"), max_length=512)
@@ -417,12 +428,14 @@ class StocktakeScan(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     scanned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("scanned by"),
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     scanned_at = models.DateTimeField(_("scanned at"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
@@ -434,6 +447,7 @@ class StocktakeScan(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="scans",
+        db_index=False,
     )
 
     objects = ScanQuerySet.as_manager()

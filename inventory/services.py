@@ -723,10 +723,19 @@ def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
     elif not scope:
         in_scope, params = "1 = 0", []
     else:
+        # One subquery per tree, whichever of the line's columns it admits: the department tree
+        # serves both the department and the owning department, and is planned once.
+        trees: dict[int, tuple[RawSQL, list[str]]] = {}
+        for name, ids in scope:
+            trees.setdefault(id(ids), (ids, []))[1].append(
+                f"l.{_quoted_column(StocktakeLine, name)}"
+            )
         in_scope = " OR ".join(
-            f"l.{_quoted_column(StocktakeLine, name)} IN ({ids.sql})" for name, ids in scope
+            # Names come from the models and the subqueries' values are parameters.
+            f"EXISTS (SELECT 1 FROM ({ids.sql}) tree WHERE tree.id IN ({', '.join(columns)}))"  # noqa: S608
+            for ids, columns in trees.values()
         )
-        params = [value for _name, ids in scope for value in ids.params]
+        params = [value for ids, _columns in trees.values() for value in ids.params]
     sql = _SCAN_LINE_SQL.format(
         columns=", ".join(f"l.{column}" for column in _columns(StocktakeLine, SCAN_LINE_FIELDS)),
         code=_quoted_column(Location, "code"),

@@ -196,3 +196,37 @@ def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk,
         q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
     assert len(statements) <= (5 if connection.vendor == "postgresql" else 7), statements
+
+
+@pytest.mark.parametrize("share", ["department", "location", "both", "unassigned", "others"])
+def test_a_scan_counts_exactly_the_lines_the_counter_may_count(
+    share, bureau, centre, ops, sibling, room, rack, other_room, clerk, admin_user
+):
+    """The scan's own line lookup (hand-written SQL) admits what `countable_lines` lists."""
+    cards = [
+        make_asset(owner=centre, location=room),
+        make_asset(owner=ops),
+        make_asset(owner=sibling, using_department=ops),
+        make_asset(owner=ops, using_department=sibling),
+        make_asset(owner=sibling, location=rack),
+        make_asset(owner=sibling, location=other_room),
+        make_asset(owner=bureau),
+    ]
+    colleague = UserFactory(username="colleague", department=centre, roles=["clerk"])
+    assignments = {
+        "department": [(clerk, centre, None)],
+        "location": [(clerk, None, room)],
+        "both": [(clerk, ops, None), (clerk, None, room)],
+        "unassigned": [],
+        "others": [(colleague, centre, None)],
+    }[share]
+    campaign = campaign_over(bureau, admin_user, assignments)
+    countable = countable_tags(clerk, campaign)
+    assert len(countable) < len(cards) and (countable or share == "others")
+    counted = {
+        card.tag
+        for card in cards
+        if services.record_scan(campaign=campaign, actor=clerk, code=card.tag).answer
+        != "not_in_scope"
+    }
+    assert counted == countable

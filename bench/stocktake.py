@@ -397,7 +397,9 @@ def main():
         for share in PACED_LOADS:
             rate = share * scans["throughput"]
             latencies, errors = drive(args.port, tokens, args.paced_seconds, scan_request, rate)
-            paced[share] = dict(summarise(latencies, errors, args.paced_seconds), offered=round(rate, 1))
+            paced[share] = dict(
+                summarise(latencies, errors, args.paced_seconds), offered=round(rate, 1)
+            )
             print(
                 f"  scans at {share:.0%} of capacity ({rate:.0f}/s, "
                 f"{rate / args.clients:.1f} per clerk per second):",

@@ -386,9 +386,12 @@ def _assigned_subtree(model, target: str, user, campaign, own_root: int | None =
     return RawSQL(_SUBTREE_SQL.format(own=own, **names), params)  # noqa: S611
 
 
-def _counter_scope(user, campaign: StocktakeCampaign) -> list[tuple[str, RawSQL]] | None:
-    """The lines `user` may count in `campaign`: None for all of them (admins), else the pairs
-    (line field, subquery of ids) any one of which admits a line; an empty list admits none.
+def _counter_scope(
+    user, campaign: StocktakeCampaign
+) -> list[tuple[tuple[str, ...], RawSQL]] | None:
+    """The lines `user` may count in `campaign`: None for all of them (admins), else the trees as
+    (line fields, subquery of ids): a line is admitted when any of those fields is in any tree's
+    ids. An empty list admits none.
 
     A clerk with assignments in the campaign counts the lines whose department or owning
     department is under an assigned department, or whose location is under an assigned location;
@@ -403,7 +406,7 @@ def _counter_scope(user, campaign: StocktakeCampaign) -> list[tuple[str, RawSQL]
         Department, "department", user, campaign, own_root=user.department_id
     )
     locations = _assigned_subtree(Location, "location", user, campaign)
-    return [("department", departments), ("owner_department", departments), ("location", locations)]
+    return [(("department", "owner_department"), departments), (("location",), locations)]
 
 
 def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
@@ -414,7 +417,9 @@ def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
         return None
     if not scope:
         return Q(pk__in=[])
-    return reduce(operator.or_, (Q(**{f"{name}__in": ids}) for name, ids in scope))
+    return reduce(
+        operator.or_, (Q(**{f"{name}__in": ids}) for names, ids in scope for name in names)
+    )
 
 
 def countable_lines(user, campaign: StocktakeCampaign):
@@ -710,6 +715,10 @@ WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
 """
 
 
+def _line_columns(names) -> str:
+    return ", ".join(f"l.{column}" for column in _columns(StocktakeLine, names))
+
+
 def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
     """The book line of a scanned tag, with `in_scope` for the counter, in one query.
 
@@ -725,19 +734,14 @@ def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
     else:
         # One subquery per tree, whichever of the line's columns it admits: the department tree
         # serves both the department and the owning department, and is planned once.
-        trees: dict[int, tuple[RawSQL, list[str]]] = {}
-        for name, ids in scope:
-            trees.setdefault(id(ids), (ids, []))[1].append(
-                f"l.{_quoted_column(StocktakeLine, name)}"
-            )
         in_scope = " OR ".join(
             # Names come from the models and the subqueries' values are parameters.
-            f"EXISTS (SELECT 1 FROM ({ids.sql}) tree WHERE tree.id IN ({', '.join(columns)}))"  # noqa: S608
-            for ids, columns in trees.values()
+            f"EXISTS (SELECT 1 FROM ({ids.sql}) tree WHERE tree.id IN ({_line_columns(names)}))"  # noqa: S608
+            for names, ids in scope
         )
-        params = [value for ids, _columns in trees.values() for value in ids.params]
+        params = [value for _names, ids in scope for value in ids.params]
     sql = _SCAN_LINE_SQL.format(
-        columns=", ".join(f"l.{column}" for column in _columns(StocktakeLine, SCAN_LINE_FIELDS)),
+        columns=_line_columns(SCAN_LINE_FIELDS),
         code=_quoted_column(Location, "code"),
         in_scope=in_scope,
         line=_quoted_table(StocktakeLine),

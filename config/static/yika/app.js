@@ -17,6 +17,12 @@
         if (select.form) select.form.submit();
       });
     });
+    // Filter panels folded behind one button on phones start open on wider screens.
+    if (window.matchMedia("(min-width: 640px)").matches) {
+      document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+        details.open = true;
+      });
+    }
     // Buttons that ask before a serious action: <button data-confirm="Sure?">.
     document.querySelectorAll("[data-confirm]").forEach(function (element) {
       element.addEventListener("click", function (event) {

@@ -83,8 +83,24 @@ def _total_row(label_code: str, label_name: str, row: dict) -> list:
     ]
 
 
-def report_xlsx(*, campaign: StocktakeCampaign, report: dict) -> bytes:
-    """The result workbook: summary, by department, by category, differences, lines."""
+def coverage_text(report: dict) -> str:
+    """What the report covers: the whole campaign, or only the reader's share of it."""
+    coverage = report.get("coverage") or {"whole": True}
+    if coverage["whole"]:
+        return _("Covers the whole campaign.")
+    department = coverage.get("department")
+    return _(
+        "Covers only your share of the campaign (%(user)s, %(department)s): the lines you may "
+        "read. The whole-campaign report is for auditors and administrators."
+    ) % {
+        "user": coverage["user"],
+        "department": f"{department['name']} {department['code']}" if department else "—",
+    }
+
+
+def report_xlsx(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
+    """The result workbook: summary, by department, by category, differences, lines — of the
+    lines `user` may read, as `report` (selectors.report for the same user) says."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -94,6 +110,7 @@ def report_xlsx(*, campaign: StocktakeCampaign, report: dict) -> bytes:
     summary.append([_("Campaign"), neutralise(info["name"])])
     summary.append([_("Year"), info["year"]])
     summary.append([_("Reference date"), info["reference_date"]])
+    summary.append([_("Coverage"), coverage_text(report)])
     summary.append([_("SHA-256"), report.get("sha256") or ""])
     summary.append([])
     summary.append(header)
@@ -108,7 +125,9 @@ def report_xlsx(*, campaign: StocktakeCampaign, report: dict) -> bytes:
         [_("Kind"), _("State"), _("Tag"), _("Name"), _("Department"), _("Original value")]
         + [_("Reason"), _("Responsible person"), _("Proposed treatment")]
     )
-    for item in selectors.difference_lines(campaign=campaign).iterator(chunk_size=2000):
+    for item in selectors.differences_visible_to(user=user, campaign=campaign).iterator(
+        chunk_size=2000
+    ):
         differences.append(
             [
                 str(Difference.Kind(item.kind).label),
@@ -124,17 +143,15 @@ def report_xlsx(*, campaign: StocktakeCampaign, report: dict) -> bytes:
         )
     lines = workbook.create_sheet(_("Lines"))
     lines.append([_(label) for _key, label in LINE_COLUMNS])
-    for row in _line_rows(campaign):
+    for row in _line_rows(campaign, selectors.lines_visible_to(user=user, campaign=campaign)):
         lines.append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _line_rows(campaign: StocktakeCampaign, queryset=None) -> Iterator[list]:
-    from inventory.models import StocktakeLine
-
-    queryset = queryset if queryset is not None else StocktakeLine.objects.filter(campaign=campaign)
+def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[list]:
+    """The rows of `queryset`, lines of `campaign` already scoped to the reader."""
     keys = [key for key, _label in LINE_COLUMNS]
     for values in (
         queryset.order_by("kind", "tag", "id").values_list(*keys).iterator(chunk_size=5000)
@@ -157,7 +174,7 @@ class _Echo:
         return value
 
 
-def lines_csv(*, campaign: StocktakeCampaign, queryset=None) -> Iterable[str]:
+def lines_csv(*, campaign: StocktakeCampaign, queryset) -> Iterable[str]:
     """The per-line CSV (RFC 4180 quoting, UTF-8 BOM for spreadsheet programs), streamed."""
     writer = csv.writer(_Echo())
     yield "\ufeff"
@@ -166,8 +183,9 @@ def lines_csv(*, campaign: StocktakeCampaign, queryset=None) -> Iterable[str]:
         yield writer.writerow(row)
 
 
-def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
-    """The result report: header, totals by department and category, differences, sign-off."""
+def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
+    """The result report: header, totals by department and category, differences, sign-off —
+    of the lines `user` may read, as `report` (selectors.report for the same user) says."""
     from django.conf import settings
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
@@ -192,6 +210,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
             },
             styles["small"],
         ),
+        pdf.para(coverage_text(report), styles["body"]),
         Spacer(1, 3 * mm),
     ]
     columns = [
@@ -228,7 +247,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
     story.append(table([*report["by_category"], total]))
     story.append(pdf.para(_("Differences"), styles["heading"]))
     rows = []
-    for item in selectors.difference_lines(campaign=campaign)[:2000]:
+    for item in selectors.differences_visible_to(user=user, campaign=campaign)[:2000]:
         rows.append(
             [
                 str(Difference.Kind(item.kind).label),

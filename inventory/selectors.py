@@ -22,10 +22,15 @@ from inventory.models import (
 )
 from inventory.services import COUNTED_RESULTS, OPEN_RESULTS, counter_line_q
 
+# Every read of a campaign's content (lines, differences, progress, the report in every format, the
+# dashboard) starts from `lines_visible_to`: a clerk reads their share, auditors and admins all.
+
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
 BOOK = Q(kind=StocktakeLine.Kind.BOOK)
 DONE = ~Q(result__in=list(OPEN_RESULTS))
 COUNTED = Q(result__in=list(COUNTED_RESULTS))
+PENDING = Q(result__in=list(OPEN_RESULTS))
+SHORTAGE = Q(result=LineResult.MISSING)
 MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
 
 
@@ -55,22 +60,41 @@ def lines_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
     )
 
 
-def differences_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
-    lines = lines_visible_to(user=user, campaign=campaign)
-    return (
-        Difference.objects.filter(campaign=campaign, line__in=lines.values("pk"))
-        .select_related("line", "line__department", "line__category", "draft_asset")
-        .order_by("kind", "line__tag", "id")
-    )
+def reads_whole_campaign(user) -> bool:
+    """Auditors and admins read every line of a campaign and its frozen whole-campaign result."""
+    return permissions.reads_everything(user)
+
+
+def differences_visible_to(
+    *, user, campaign: StocktakeCampaign, kind: str | None = None
+) -> QuerySet:
+    """The difference register of the lines `user` may read (`lines_visible_to`)."""
+    queryset = Difference.objects.filter(campaign=campaign)
+    if not reads_whole_campaign(user):
+        queryset = queryset.filter(
+            line__in=lines_visible_to(user=user, campaign=campaign).values("pk")
+        )
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    return queryset.select_related(
+        "line",
+        "line__department",
+        "line__category",
+        "line__location",
+        "line__counted_location",
+        "draft_asset",
+    ).order_by("kind", "line__tag", "id")
 
 
 def _money(expression_filter: Q, field: str = "original_value"):
     return Coalesce(Sum(field, filter=expression_filter), ZERO)
 
 
-def progress(*, campaign: StocktakeCampaign, by: str = "department") -> list[dict]:
-    """Lines, counted and % done per department (or location): one grouped query over the
-    lines, then the few department (location) names by id."""
+def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> list[dict]:
+    """Book lines per department (or location) in `user`'s share of the campaign: counted
+    (实盘数: found, found elsewhere, information differs, damaged), shortages (盘亏, decided at
+    close), pending (not yet counted), and % done (counted or decided ÷ lines). One grouped query
+    over the lines, then the few department (location) names by id."""
     from assets.models import Department, Location
 
     key, model = {
@@ -78,9 +102,15 @@ def progress(*, campaign: StocktakeCampaign, by: str = "department") -> list[dic
         "location": ("location_id", Location),
     }[by]
     rows = list(
-        StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
+        lines_visible_to(user=user, campaign=campaign)
+        .filter(BOOK)
         .values(key)
-        .annotate(total=Count("id"), done=Count("id", filter=DONE))
+        .annotate(
+            total=Count("id"),
+            counted=Count("id", filter=COUNTED),
+            shortage=Count("id", filter=SHORTAGE),
+            pending=Count("id", filter=PENDING),
+        )
         .order_by()
     )
     names = {
@@ -96,12 +126,33 @@ def progress(*, campaign: StocktakeCampaign, by: str = "department") -> list[dic
             {
                 "code": code,
                 "name": name,
-                "total": row["total"],
-                "done": row["done"],
-                "percent": round(100 * row["done"] / row["total"], 1) if row["total"] else 0.0,
+                **_progress_figures(row["total"], row["counted"], row["shortage"], row["pending"]),
             }
         )
     return sorted(out, key=lambda item: item["code"])
+
+
+def _progress_figures(total: int, counted: int, shortage: int, pending: int) -> dict:
+    done = total - pending
+    return {
+        "total": total,
+        "counted": counted,
+        "shortage": shortage,
+        "pending": pending,
+        "done": done,
+        "percent": round(100 * done / total, 1) if total else 0.0,
+        "counted_percent": round(100 * counted / total, 1) if total else 0.0,
+    }
+
+
+def progress_summary(rows: list[dict]) -> dict:
+    """The campaign's figures over `progress` rows (one reader's share): the dashboard's head."""
+    return _progress_figures(
+        sum(row["total"] for row in rows),
+        sum(row["counted"] for row in rows),
+        sum(row["shortage"] for row in rows),
+        sum(row["pending"] for row in rows),
+    )
 
 
 def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
@@ -114,8 +165,10 @@ def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
         "counted_value": _money(BOOK & COUNTED),
         "counted_net": _money(BOOK & COUNTED, "net_value"),
         "surplus_count": Count("id", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
-        "shortage_count": Count("id", filter=BOOK & Q(result=LineResult.MISSING)),
-        "shortage_value": _money(BOOK & Q(result=LineResult.MISSING)),
+        "shortage_count": Count("id", filter=BOOK & SHORTAGE),
+        "shortage_value": _money(BOOK & SHORTAGE),
+        "pending_count": Count("id", filter=BOOK & PENDING),
+        "pending_value": _money(BOOK & PENDING),
         "damaged_count": Count("id", filter=BOOK & Q(result=LineResult.DAMAGED)),
         "damaged_value": _money(BOOK & Q(result=LineResult.DAMAGED)),
         "mismatch_count": Count("id", filter=BOOK & MISMATCH),
@@ -159,10 +212,12 @@ def _with_rates(item: dict) -> dict:
     return item
 
 
-def compute_result(*, campaign: StocktakeCampaign) -> dict:
+def compute_result(*, campaign: StocktakeCampaign, lines: QuerySet | None = None) -> dict:
     """The campaign's result: header, overall totals and rates, by department and by category,
-    and a digest of every line so a later change to any line is visible."""
-    lines = StocktakeLine.objects.filter(campaign=campaign)
+    and a digest of every line so a later change to any line is visible. `lines` narrows the
+    figures to one reader's share (no digest then: it would not be the campaign's)."""
+    whole = lines is None
+    lines = StocktakeLine.objects.filter(campaign=campaign) if whole else lines
     return {
         "campaign": {
             "id": campaign.pk,
@@ -182,7 +237,7 @@ def compute_result(*, campaign: StocktakeCampaign) -> dict:
         "totals": _totals(lines, None)[0],
         "by_department": _totals(lines, "department"),
         "by_category": _totals(lines, "category"),
-        "lines_sha256": lines_digest(campaign=campaign),
+        "lines_sha256": lines_digest(campaign=campaign) if whole else None,
     }
 
 
@@ -263,23 +318,28 @@ def result_is_intact(*, campaign: StocktakeCampaign) -> bool:
     ) == campaign.result.get("lines_sha256")
 
 
-def report(*, campaign: StocktakeCampaign) -> dict:
-    """The frozen result of a closed campaign, or a live computation while counting."""
-    if campaign.result:
-        data = dict(campaign.result)
-        data["sha256"] = campaign.result_sha256
-        data["frozen"] = True
+def report(*, campaign: StocktakeCampaign, user) -> dict:
+    """The result as `user` may read it. Auditors and admins: the frozen result of a closed
+    campaign, or a live computation of the whole campaign while counting. Everyone else: the
+    figures of their share (`lines_visible_to`), marked as such in `coverage`, never frozen."""
+    if reads_whole_campaign(user):
+        if campaign.result:
+            data = dict(campaign.result)
+            data["sha256"] = campaign.result_sha256
+            data["frozen"] = True
+        else:
+            data = compute_result(campaign=campaign)
+            data["sha256"] = None
+            data["frozen"] = False
+        data["coverage"] = {"whole": True, "user": None, "department": None}
         return data
-    data = compute_result(campaign=campaign)
+    data = compute_result(campaign=campaign, lines=lines_visible_to(user=user, campaign=campaign))
     data["sha256"] = None
     data["frozen"] = False
+    department = user.department
+    data["coverage"] = {
+        "whole": False,
+        "user": user.get_username(),
+        "department": {"code": department.code, "name": department.name} if department else None,
+    }
     return data
-
-
-def difference_lines(*, campaign: StocktakeCampaign, kind: str | None = None) -> QuerySet:
-    queryset = Difference.objects.filter(campaign=campaign).select_related(
-        "line", "line__department", "line__category", "line__location", "line__counted_location"
-    )
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    return queryset.order_by("kind", "line__tag", "id")

@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from assets import permissions
 from assets.errors import DomainError
 from assets.models import Location
-from inventory import selectors, services
+from inventory import exports, selectors, services
 from inventory.api.views import can_manage
 from inventory.forms import CampaignForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
@@ -90,30 +90,33 @@ class CampaignDetailView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign = self.get_campaign()
-        by_department = selectors.progress(campaign=campaign, by="department")
-        total = sum(row["total"] for row in by_department)
-        done = sum(row["done"] for row in by_department)
+        user = self.request.user
+        by_department = selectors.progress(campaign=campaign, user=user, by="department")
+        summary = selectors.progress_summary(by_department)
+        report = (
+            selectors.report(campaign=campaign, user=user)
+            if campaign.state != StocktakeCampaign.State.DRAFT
+            else None
+        )
         overdue = campaign.state == StocktakeCampaign.State.ACTIVE and (
             timezone.localdate() > campaign.due_on
         )
         context.update(
             campaign=campaign,
             by_department=by_department,
-            by_location=selectors.progress(campaign=campaign, by="location"),
-            total=total,
-            done=done,
-            percent=round(100 * done / total, 1) if total else 0,
+            by_location=selectors.progress(campaign=campaign, user=user, by="location"),
+            summary=summary,
+            total=summary["total"],
+            done=summary["done"],
+            percent=summary["percent"],
             overdue=overdue,
-            overdue_departments=[r for r in by_department if r["done"] < r["total"]]
-            if overdue
-            else [],
+            overdue_departments=[r for r in by_department if r["pending"]] if overdue else [],
             can_manage=can_manage(self.request.user, campaign),
             is_admin=permissions.is_admin(self.request.user),
             can_count=campaign.state == StocktakeCampaign.State.ACTIVE
             and permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN),
-            report=selectors.report(campaign=campaign)
-            if campaign.state != StocktakeCampaign.State.DRAFT
-            else None,
+            report=report,
+            report_coverage=exports.coverage_text(report) if report else "",
             intact=selectors.result_is_intact(campaign=campaign) if campaign.result else None,
         )
         return context

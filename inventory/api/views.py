@@ -144,20 +144,26 @@ class StocktakeViewSet(
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
-        """Counted lines per department and per location."""
+        """Your share of the campaign per department and per location: lines, counted,
+        shortages, pending and % done, with the same figures over all rows in `summary`."""
         campaign = self.get_object()
+        by_department = selectors.progress(campaign=campaign, user=request.user, by="department")
         return Response(
             {
-                "by_department": selectors.progress(campaign=campaign, by="department"),
-                "by_location": selectors.progress(campaign=campaign, by="location"),
+                "summary": selectors.progress_summary(by_department),
+                "by_department": by_department,
+                "by_location": selectors.progress(
+                    campaign=campaign, user=request.user, by="location"
+                ),
             }
         )
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def report(self, request, pk=None):
-        """The result: totals by department and category, rates, SHA-256 once closed."""
-        return Response(selectors.report(campaign=self.get_object()))
+        """The result: totals by department and category, rates, SHA-256 once closed. Auditors
+        and admins read the whole campaign; others their share (`coverage` says which)."""
+        return Response(selectors.report(campaign=self.get_object(), user=request.user))
 
     @extend_schema(
         responses={
@@ -169,7 +175,11 @@ class StocktakeViewSet(
     @action(detail=True, methods=["get"], url_path="report.xlsx", url_name="report-xlsx")
     def report_xlsx(self, request, pk=None):
         campaign = self.get_object()
-        data = exports.report_xlsx(campaign=campaign, report=selectors.report(campaign=campaign))
+        data = exports.report_xlsx(
+            campaign=campaign,
+            report=selectors.report(campaign=campaign, user=request.user),
+            user=request.user,
+        )
         return _download(
             data,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -180,7 +190,11 @@ class StocktakeViewSet(
     @action(detail=True, methods=["get"], url_path="report.pdf", url_name="report-pdf")
     def report_pdf(self, request, pk=None):
         campaign = self.get_object()
-        data = exports.report_pdf(campaign=campaign, report=selectors.report(campaign=campaign))
+        data = exports.report_pdf(
+            campaign=campaign,
+            report=selectors.report(campaign=campaign, user=request.user),
+            user=request.user,
+        )
         return _download(data, "application/pdf", f"stocktake-{campaign.pk}.pdf")
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from inventory import selectors
 from inventory.models import Difference, LineResult, StocktakeCampaign
@@ -32,6 +33,7 @@ TOTAL_COLUMNS = [
     ("surplus_count", "Surplus"),
     ("shortage_count", "Shortage"),
     ("shortage_value", "Shortage value"),
+    ("pending_count", "Pending"),
     ("damaged_count", "Damaged"),
     ("damaged_value", "Damaged value"),
     ("mismatch_count", "Information differs"),
@@ -79,7 +81,9 @@ def _number(value):
 
 def _total_row(label_code: str, label_name: str, row: dict) -> list:
     return [neutralise(label_code), neutralise(label_name)] + [
-        _number(row[key]) for key, _label in TOTAL_COLUMNS
+        # A result frozen before a column existed has no figure for it.
+        _number(row.get(key))
+        for key, _label in TOTAL_COLUMNS
     ]
 
 
@@ -221,6 +225,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         ("counted_value", _("Counted value")),
         ("surplus_count", _("Surplus")),
         ("shortage_count", _("Shortage")),
+        ("pending_count", pgettext("stocktake figure", "Pending")),
         ("damaged_count", _("Damaged")),
         ("mismatch_count", _("Differs")),
         ("match_rate_count", _("Match % (count)")),
@@ -232,12 +237,12 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         header = [_("Code"), _("Name")] + [label for _key, label in columns]
         body = [
             [row["code"], row["name"]]
-            + ["" if row[key] is None else str(row[key]) for key, _label in columns]
+            + ["" if row.get(key) is None else str(row[key]) for key, _label in columns]
             for row in rows
         ]
-        widths = [22 * mm, 38 * mm] + [18 * mm] * len(columns)
+        widths = [22 * mm, 38 * mm] + [16.5 * mm] * len(columns)
         return pdf.make_table(
-            header, body, col_widths=widths, styles=styles, right_columns=range(2, 14)
+            header, body, col_widths=widths, styles=styles, right_columns=range(2, 2 + len(columns))
         )
 
     total = dict(report["totals"], code="", name=_("Total"))

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from inventory import services as inventory
-from tests.browser.support import DESK, Visit, sign_in
+from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory, UserFactory, make_asset
 
 pytestmark = [
@@ -72,8 +72,14 @@ def test_auditor_follows_progress_reads_discrepancies_and_exports_without_changi
         "section", has=page.locator(f"text={visit.t('Progress by department')}")
     )
     text = progress.inner_text()
-    assert centre.name in text and "1/2" in text
-    assert bureau.name in text and "0/1" in text
+    counted = visit.t(
+        "Counted %(counted)s / %(total)s · shortage %(shortage)s · pending %(pending)s"
+    )
+    assert centre.name in text
+    assert counted % {"counted": 1, "total": 2, "shortage": 0, "pending": 1} in text
+    assert bureau.name in text
+    assert counted % {"counted": 0, "total": 1, "shortage": 0, "pending": 1} in text
+    assert page.inner_text("[data-figure=counted] .stat") == "1 / 3"
     assert forms_that_change(page) == []
     visit.check("auditor-campaign", full_page=True)
 
@@ -81,7 +87,19 @@ def test_auditor_follows_progress_reads_discrepancies_and_exports_without_changi
     inventory.close_campaign(campaign=campaign, actor=admin_user)
     page.reload()
     assert forms_that_change(page) == []
+    # Decided shortages are not counted (14.7): 1 of 3 counted, 2 short, none pending, all done.
+    assert page.inner_text("[data-figure=counted] .stat") == "1 / 3"
+    assert visit.t("Shortage %(shortage)s · pending %(pending)s") % {
+        "shortage": 2,
+        "pending": 0,
+    } in page.inner_text("[data-figure=counted]")
+    assert page.inner_text("[data-figure=done] .stat") == "100.0%"
     visit.check("auditor-campaign-closed", full_page=True)
+    phone = Visit(new_context(language, **PHONE), language=language)
+    sign_in(phone, base_url, "auditor")
+    phone.goto(f"{base_url}/stocktakes/{campaign.pk}/")
+    assert phone.page.inner_text("[data-figure=counted] .stat") == "1 / 3"
+    phone.check("auditor-campaign-closed-phone", full_page=True)
     page.click(f"a[href='/stocktakes/{campaign.pk}/differences']")
     rows = page.inner_text("table tbody")
     missing = campaign.lines.exclude(result="found").values_list("tag", flat=True)

@@ -83,6 +83,8 @@ class Column:
     header: Any
     kind: str = TEXT
     width: int | None = None
+    # An XLSX number format for this column's numbers (e.g. '"¥"#,##0.00'); None: by kind.
+    number_format: str | None = None
 
 
 def neutralise(value: str) -> str:
@@ -182,8 +184,11 @@ def _xlsx_cell(cell_class, sheet, column: Column, value: Any, illegal):
         cell.number_format = "yyyy-mm-dd"
         return cell
     cell = cell_class(sheet, value=value)
-    if column.kind == MONEY and isinstance(value, int | float | Decimal):
-        cell.number_format = "#,##0.00"
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        if column.number_format:
+            cell.number_format = column.number_format
+        elif column.kind == MONEY:
+            cell.number_format = "#,##0.00"
     return cell
 
 

@@ -1,90 +1,137 @@
-"""The stocktake result as XLSX, PDF and a per-line CSV (formula-safe, Chinese embedded)."""
+"""The stocktake result as XLSX, PDF and a per-line CSV, in the reader's language.
+
+Headers are translated; codes are written as words (result, kind, how a line was verified); money
+is a number with a ¥ format in XLSX and a plain decimal in CSV. Cells go through
+`assets.spreadsheets` (formula-safe, typed); the PDF embeds the Chinese font.
+"""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
+from assets import spreadsheets as sheets
+from assets.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
 from inventory import selectors
-from inventory.models import Difference, LineResult, StocktakeCampaign
+from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine, VerifyMethod
 
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+# Money cells: a number, shown as yuan with thousands separators.
+YUAN = '"¥"#,##0.00'
+RATE = "0.00"
 
 
 def neutralise(value):
-    """Make a text cell inert in a spreadsheet: a leading = + - @ tab or CR gets a `'` (ASVS
-    1.2.10). Numbers stay numbers. (Swap for assets.spreadsheets once it exists.)"""
-    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
-        return "'" + value
-    return value
+    """A text cell made inert in a spreadsheet (a leading = + - @ tab or CR gets a `'`)."""
+    return sheets.cell_value(value) if isinstance(value, str) else value
+
+
+def yuan(value) -> str:
+    """Money for the PDF and the page: ¥1,234.50."""
+    if value in (None, ""):
+        return ""
+    return f"¥{Decimal(str(value)):,.2f}"
 
 
 TOTAL_COLUMNS = [
-    ("book_count", "Book quantity"),
-    ("book_value", "Book original value"),
-    ("book_net", "Book net value"),
-    ("counted_count", "Counted quantity"),
-    ("counted_value", "Counted original value"),
-    ("counted_net", "Counted net value"),
-    ("surplus_count", "Surplus"),
-    ("shortage_count", "Shortage"),
-    ("shortage_value", "Shortage value"),
-    ("pending_count", "Pending"),
-    ("damaged_count", "Damaged"),
-    ("damaged_value", "Damaged value"),
-    ("mismatch_count", "Information differs"),
-    ("mismatch_value", "Information differs value"),
-    ("match_rate_count", "Match rate by count (%)"),
-    ("match_rate_value", "Match rate by value (%)"),
-    ("label_missing_rate", "Label-missing rate (%)"),
+    ("book_count", pgettext_lazy("stocktake export", "Book quantity"), INTEGER),
+    ("book_value", pgettext_lazy("stocktake export", "Book original value"), MONEY),
+    ("book_net", pgettext_lazy("stocktake export", "Book net value"), MONEY),
+    ("counted_count", pgettext_lazy("stocktake export", "Counted quantity"), INTEGER),
+    ("counted_value", pgettext_lazy("stocktake export", "Counted original value"), MONEY),
+    ("counted_net", pgettext_lazy("stocktake export", "Counted net value"), MONEY),
+    ("surplus_count", pgettext_lazy("stocktake export", "Surplus quantity"), INTEGER),
+    ("shortage_count", pgettext_lazy("stocktake export", "Shortage quantity"), INTEGER),
+    ("shortage_value", pgettext_lazy("stocktake export", "Shortage original value"), MONEY),
+    ("pending_count", pgettext_lazy("stocktake export", "Pending quantity"), INTEGER),
+    ("damaged_count", pgettext_lazy("stocktake export", "Damaged quantity"), INTEGER),
+    ("damaged_value", pgettext_lazy("stocktake export", "Damaged original value"), MONEY),
+    ("mismatch_count", pgettext_lazy("stocktake export", "Information differs quantity"), INTEGER),
+    (
+        "mismatch_value",
+        pgettext_lazy("stocktake export", "Information differs original value"),
+        MONEY,
+    ),
+    ("match_rate_count", pgettext_lazy("stocktake export", "Match rate by count (%)"), TEXT),
+    ("match_rate_value", pgettext_lazy("stocktake export", "Match rate by value (%)"), TEXT),
+    ("label_missing_rate", pgettext_lazy("stocktake export", "Label-missing rate (%)"), TEXT),
 ]
-MONEY = {"book_value", "book_net", "counted_value", "counted_net"} | {
-    k for k, _label in TOTAL_COLUMNS if k.endswith("_value")
-}
 LINE_COLUMNS = [
-    ("tag", "Tag"),
-    ("kind", "Kind"),
-    ("name", "Name"),
-    ("model", "Model"),
-    ("serial_number", "Serial number"),
-    ("category__code", "Category"),
-    ("department__code", "Department"),
-    ("location__code", "Book location"),
-    ("custodian", "Custodian"),
-    ("book_quantity", "Book quantity"),
-    ("original_value", "Book original value"),
-    ("net_value", "Book net value"),
-    ("counted_quantity", "Counted quantity"),
-    ("result", "Result"),
-    ("verify_method", "Verified by"),
-    ("counted_location__code", "Found at"),
-    ("counted_by__username", "Counted by"),
-    ("counted_at", "Counted at"),
-    ("scanned_code", "Scanned code"),
-    ("note", "Note"),
-    ("manual_reason", "Reason for a manual count"),
+    ("tag", pgettext_lazy("stocktake export", "Tag"), TEXT),
+    ("kind", pgettext_lazy("stocktake export", "Line kind"), TEXT),
+    ("name", pgettext_lazy("stocktake export", "Asset name"), TEXT),
+    ("model", pgettext_lazy("stocktake export", "Model"), TEXT),
+    ("serial_number", pgettext_lazy("stocktake export", "Serial number"), TEXT),
+    ("category__code", pgettext_lazy("stocktake export", "Category code"), TEXT),
+    ("category__name", pgettext_lazy("stocktake export", "Category"), TEXT),
+    ("department__code", pgettext_lazy("stocktake export", "Department code"), TEXT),
+    ("department__name", pgettext_lazy("stocktake export", "Department"), TEXT),
+    ("location__name", pgettext_lazy("stocktake export", "Book location"), TEXT),
+    ("custodian", pgettext_lazy("stocktake export", "Custodian"), TEXT),
+    ("book_quantity", pgettext_lazy("stocktake export", "Book quantity"), INTEGER),
+    ("original_value", pgettext_lazy("stocktake export", "Book original value"), MONEY),
+    ("net_value", pgettext_lazy("stocktake export", "Book net value"), MONEY),
+    ("counted_quantity", pgettext_lazy("stocktake export", "Counted quantity"), INTEGER),
+    ("result", pgettext_lazy("stocktake export", "Result"), TEXT),
+    ("verify_method", pgettext_lazy("stocktake export", "Verified by"), TEXT),
+    ("counted_location__name", pgettext_lazy("stocktake export", "Found at"), TEXT),
+    ("counted_by__username", pgettext_lazy("stocktake export", "Counted by"), TEXT),
+    ("counted_at", pgettext_lazy("stocktake export", "Counted at"), DATETIME),
+    ("scanned_code", pgettext_lazy("stocktake export", "Scanned code"), TEXT),
+    ("note", pgettext_lazy("stocktake export", "Note"), TEXT),
+    ("manual_reason", pgettext_lazy("stocktake export", "Reason for a manual count"), TEXT),
 ]
+# Codes written as the words their choices give them, in the reader's language.
+LINE_WORDS = {
+    "kind": dict(StocktakeLine.Kind.choices),
+    # "Pending" alone is another app's word in Chinese (待定); a line not yet counted is 待盘.
+    "result": {
+        **dict(LineResult.choices),
+        LineResult.PENDING: pgettext_lazy("stocktake result", "Pending"),
+    },
+    "verify_method": dict(VerifyMethod.choices),
+}
 
 
-def _number(value):
+def _columns(spec) -> list[Column]:
+    return [
+        Column(key, header, kind, number_format=YUAN if kind == MONEY else None)
+        for key, header, kind in spec
+    ]
+
+
+def _total_columns() -> list[Column]:
+    return [
+        Column("code", pgettext_lazy("stocktake export", "Code")),
+        Column("name", pgettext_lazy("stocktake export", "Name"), width=24),
+        *(
+            Column(key, header, kind, number_format=YUAN if kind == MONEY else RATE)
+            if kind != INTEGER
+            else Column(key, header, kind)
+            for key, header, kind in TOTAL_COLUMNS
+        ),
+    ]
+
+
+def _figure(value, kind: str):
+    """A figure of the result (stored as text for money) as the number it is."""
     if value is None:
         return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return value
+    if kind == MONEY:
+        return Decimal(str(value))
+    return value
 
 
-def _total_row(label_code: str, label_name: str, row: dict) -> list:
-    return [neutralise(label_code), neutralise(label_name)] + [
-        # A result frozen before a column existed has no figure for it.
-        _number(row.get(key))
-        for key, _label in TOTAL_COLUMNS
-    ]
+def _total_row(code: str, name: str, row: dict) -> dict:
+    # A result frozen before a column existed has no figure for it.
+    return {
+        "code": code,
+        "name": name,
+        **{key: _figure(row.get(key), kind) for key, _label, kind in TOTAL_COLUMNS},
+    }
 
 
 def coverage_text(report: dict) -> str:
@@ -103,88 +150,104 @@ def coverage_text(report: dict) -> str:
 
 
 def report_xlsx(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
-    """The result workbook: summary, by department, by category, differences, lines — of the
-    lines `user` may read, as `report` (selectors.report for the same user) says."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    header = [_("Code"), _("Name")] + [_(label) for _key, label in TOTAL_COLUMNS]
-    summary = workbook.create_sheet(_("Summary"))
+    """The result workbook: summary, by department and by category (each with its total row),
+    differences and lines — of the lines `user` may read, as `report` (selectors.report for the
+    same user) says."""
     info = report["campaign"]
-    summary.append([_("Campaign"), neutralise(info["name"])])
-    summary.append([_("Year"), info["year"]])
-    summary.append([_("Reference date"), info["reference_date"]])
-    summary.append([_("Coverage"), coverage_text(report)])
-    summary.append([_("SHA-256"), report.get("sha256") or ""])
-    summary.append([])
-    summary.append(header)
-    summary.append(_total_row("", _("Total"), report["totals"]))
-    for title, key in ((_("By department"), "by_department"), (_("By category"), "by_category")):
-        sheet = workbook.create_sheet(title)
-        sheet.append(header)
-        for row in report[key]:
-            sheet.append(_total_row(row["code"], row["name"], row))
-    differences = workbook.create_sheet(_("Differences"))
-    differences.append(
-        [_("Kind"), _("State"), _("Tag"), _("Name"), _("Department"), _("Original value")]
-        + [_("Reason"), _("Responsible person"), _("Proposed treatment")]
+    summary = [
+        (pgettext_lazy("stocktake export", "Campaign"), info["name"]),
+        (pgettext_lazy("stocktake export", "Year"), info["year"]),
+        (pgettext_lazy("stocktake export", "Reference date"), info["reference_date"]),
+        (
+            pgettext_lazy("stocktake export", "State"),
+            str(StocktakeCampaign.State(info["state"]).label),
+        ),
+        (pgettext_lazy("stocktake export", "Coverage"), coverage_text(report)),
+        ("SHA-256", report.get("sha256") or _("not frozen")),
+    ]
+    totals = _total_columns()
+    total = _total_row("", str(pgettext_lazy("stocktake export", "Total")), report["totals"])
+
+    def grouped(key):
+        yield from (_total_row(row["code"], row["name"], row) for row in report[key])
+        yield total
+
+    differences = selectors.differences_visible_to(user=user, campaign=campaign)
+    lines = selectors.lines_visible_to(user=user, campaign=campaign)
+    return sheets.xlsx_bytes(
+        [
+            Column("item", pgettext_lazy("stocktake export", "Item"), width=16),
+            Column("value", pgettext_lazy("stocktake export", "Value"), width=60),
+        ],
+        ([str(label), value] for label, value in summary),
+        sheet_title=str(pgettext_lazy("stocktake export", "Summary")),
+        extra=[
+            (pgettext_lazy("stocktake export", "By department"), totals, grouped("by_department")),
+            (pgettext_lazy("stocktake export", "By category"), totals, grouped("by_category")),
+            (
+                pgettext_lazy("stocktake export", "Differences"),
+                _difference_columns(),
+                _difference_rows(differences),
+            ),
+            (
+                pgettext_lazy("stocktake export", "Lines"),
+                _columns(LINE_COLUMNS),
+                _line_rows(campaign, lines),
+            ),
+        ],
     )
-    for item in selectors.differences_visible_to(user=user, campaign=campaign).iterator(
-        chunk_size=2000
-    ):
-        differences.append(
-            [
-                str(Difference.Kind(item.kind).label),
-                str(Difference.State(item.state).label),
-                neutralise(item.line.tag or item.line.scanned_code),
-                neutralise(item.line.name or item.line.note),
-                neutralise(item.line.department.code if item.line.department else ""),
-                _number(item.line.original_value),
-                neutralise(item.reason),
-                neutralise(item.responsible),
-                neutralise(item.treatment),
-            ]
-        )
-    lines = workbook.create_sheet(_("Lines"))
-    lines.append([_(label) for _key, label in LINE_COLUMNS])
-    for row in _line_rows(campaign, selectors.lines_visible_to(user=user, campaign=campaign)):
-        lines.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
-def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[list]:
-    """The rows of `queryset`, lines of `campaign` already scoped to the reader."""
-    keys = [key for key, _label in LINE_COLUMNS]
+def _difference_columns() -> list[Column]:
+    return _columns(
+        [
+            ("kind", pgettext_lazy("stocktake export", "Difference kind"), TEXT),
+            ("state", pgettext_lazy("stocktake export", "State"), TEXT),
+            ("tag", pgettext_lazy("stocktake export", "Tag"), TEXT),
+            ("name", pgettext_lazy("stocktake export", "Asset name"), TEXT),
+            ("department", pgettext_lazy("stocktake export", "Department"), TEXT),
+            ("original_value", pgettext_lazy("stocktake export", "Book original value"), MONEY),
+            ("reason", pgettext_lazy("stocktake export", "Reason"), TEXT),
+            ("responsible", pgettext_lazy("stocktake export", "Responsible person"), TEXT),
+            ("treatment", pgettext_lazy("stocktake export", "Proposed treatment"), TEXT),
+        ]
+    )
+
+
+def _difference_rows(differences) -> Iterator[dict]:
+    for item in differences.iterator(chunk_size=2000):
+        line = item.line
+        yield {
+            "kind": str(Difference.Kind(item.kind).label),
+            "state": str(Difference.State(item.state).label),
+            "tag": line.tag or line.scanned_code,
+            "name": line.name or line.note,
+            "department": line.department.name if line.department else "",
+            "original_value": line.original_value,
+            "reason": item.reason,
+            "responsible": item.responsible,
+            "treatment": item.treatment,
+        }
+
+
+def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[dict]:
+    """The rows of `queryset`, lines of `campaign` already scoped to the reader, with codes as
+    words."""
+    keys = [key for key, _label, _kind in LINE_COLUMNS]
     for values in (
         queryset.order_by("kind", "tag", "id").values_list(*keys).iterator(chunk_size=5000)
     ):
-        row = []
-        for key, value in zip(keys, values, strict=True):
-            if key in ("original_value", "net_value"):
-                row.append(_number(value))
-            elif key == "counted_at":
-                row.append(value.isoformat() if value else "")
-            elif isinstance(value, int | float) or value is None:
-                row.append(value if value is not None else "")
-            else:
-                row.append(neutralise(str(value)))
+        row = dict(zip(keys, values, strict=True))
+        for key, words in LINE_WORDS.items():
+            if row[key]:
+                row[key] = str(words.get(row[key], row[key]))
         yield row
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def lines_csv(*, campaign: StocktakeCampaign, queryset) -> Iterable[str]:
-    """The per-line CSV (RFC 4180 quoting, UTF-8 BOM for spreadsheet programs), streamed."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow([_(label) for _key, label in LINE_COLUMNS])
-    for row in _line_rows(campaign, queryset):
-        yield writer.writerow(row)
+    """The per-line CSV (RFC 4180 quoting, UTF-8 BOM for spreadsheet programs), streamed; money
+    as plain decimals."""
+    return sheets.iter_csv(_columns(LINE_COLUMNS), _line_rows(campaign, queryset))
 
 
 def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
@@ -233,19 +296,33 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         ("label_missing_rate", _("Label missing %")),
     ]
 
+    money = {key for key, _label, kind in TOTAL_COLUMNS if kind == MONEY}
+
+    def figure(row, key):
+        value = row.get(key)
+        if value is None:
+            return ""
+        return yuan(value) if key in money else str(value)
+
     def table(rows):
-        header = [_("Code"), _("Name")] + [label for _key, label in columns]
+        header = [
+            str(pgettext_lazy("stocktake export", "Code")),
+            str(pgettext_lazy("stocktake export", "Name")),
+        ] + [label for _key, label in columns]
         body = [
-            [row["code"], row["name"]]
-            + ["" if row.get(key) is None else str(row[key]) for key, _label in columns]
+            [row["code"], row["name"]] + [figure(row, key) for key, _label in columns]
             for row in rows
         ]
-        widths = [22 * mm, 38 * mm] + [16.5 * mm] * len(columns)
+        rates = {"match_rate_count", "match_rate_value", "label_missing_rate"}
+        widths = [19 * mm, 26 * mm] + [
+            21 * mm if key in money else (15 * mm if key in rates else 16 * mm)
+            for key, _label in columns
+        ]
         return pdf.make_table(
             header, body, col_widths=widths, styles=styles, right_columns=range(2, 2 + len(columns))
         )
 
-    total = dict(report["totals"], code="", name=_("Total"))
+    total = dict(report["totals"], code="", name=str(pgettext_lazy("stocktake export", "Total")))
     story += [pdf.para(_("Totals by department"), styles["heading"])]
     story.append(table([*report["by_department"], total]))
     story += [pdf.para(_("Totals by category"), styles["heading"])]
@@ -256,10 +333,11 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         rows.append(
             [
                 str(Difference.Kind(item.kind).label),
+                str(Difference.State(item.state).label),
                 item.line.tag or item.line.scanned_code,
                 item.line.name or item.line.note,
-                item.line.department.code if item.line.department else "",
-                f"{item.line.original_value:.2f}",
+                item.line.department.name if item.line.department else "",
+                yuan(item.line.original_value),
                 item.reason,
                 item.responsible,
                 item.treatment,
@@ -268,20 +346,21 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     if rows:
         story.append(
             pdf.make_table(
-                [
-                    _("Kind"),
-                    _("Tag"),
-                    _("Name"),
-                    _("Department"),
-                    _("Original value"),
-                    _("Reason"),
-                    _("Responsible person"),
-                    _("Proposed treatment"),
-                ],
+                [str(column.header) for column in _difference_columns()],
                 rows,
-                col_widths=[24 * mm, 30 * mm, 45 * mm, 22 * mm, 22 * mm, 50 * mm, 25 * mm, 49 * mm],
+                col_widths=[
+                    18 * mm,
+                    20 * mm,
+                    30 * mm,
+                    40 * mm,
+                    26 * mm,
+                    24 * mm,
+                    45 * mm,
+                    22 * mm,
+                    40 * mm,
+                ],
                 styles=styles,
-                right_columns=[4],
+                right_columns=[5],
             )
         )
     else:
@@ -296,7 +375,17 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     story.append(Spacer(1, 3 * mm))
     story.append(
         Paragraph(
-            pdf.escape_for_paragraph("SHA-256: " + (report.get("sha256") or _("not frozen"))),
+            pdf.escape_for_paragraph(
+                "SHA-256: "
+                + (
+                    report.get("sha256")
+                    or (
+                        _("not frozen")
+                        if report.get("coverage", {"whole": True})["whole"]
+                        else _("only the whole-campaign report carries one")
+                    )
+                )
+            ),
             styles["small"],
         )
     )
@@ -311,6 +400,3 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         is_landscape=True,
     )
     return out.getvalue()
-
-
-RESULT_LABELS = dict(LineResult.choices)

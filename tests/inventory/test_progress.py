@@ -60,9 +60,9 @@ def test_report_totals_carry_pending_apart_from_counted_and_shortage(api, audito
     workbook = load_workbook(
         io.BytesIO(api.get(f"/api/v1/stocktakes/{closed.pk}/report.xlsx/").content)
     )
-    summary = list(workbook.worksheets[0].iter_rows(values_only=True))
-    total = next(row for row in summary if row and row[1] == "合计")
-    keys = [key for key, _label in exports.TOTAL_COLUMNS]
+    by_department = list(workbook["按部门"].iter_rows(values_only=True))
+    total = next(row for row in by_department if row and row[1] == "合计")
+    keys = [key for key, _label, _kind in exports.TOTAL_COLUMNS]
     figures = {key: total[2 + index] for index, key in enumerate(keys)}
     assert (figures["counted_count"], figures["shortage_count"], figures["pending_count"]) == (
         1,
@@ -71,6 +71,7 @@ def test_report_totals_carry_pending_apart_from_counted_and_shortage(api, audito
     )
     pdf = PdfReader(io.BytesIO(api.get(f"/api/v1/stocktakes/{closed.pk}/report.pdf/").content))
     assert "待盘数" in pdf.pages[0].extract_text()
+    assert dict(zip(by_department[0], total, strict=True))["待盘数量"] == 0
 
 
 def test_dashboard_of_a_closed_campaign_shows_counted_not_decided_as_counted(auditor, closed):

@@ -121,6 +121,27 @@ def visible_assets(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(asset_scope_q(user))
 
 
+def card_reading_scope(user) -> set[int] | None:
+    """The departments whose cards `user` reads, for rows that are not a queryset (a subtree
+    walked in raw SQL): `None` means every card, an empty set none. The same rule as
+    `visible_assets`; `reads_card` applies it to one row."""
+    if not user or not user.is_authenticated or not roles_of(user):
+        return set()
+    if reads_everything(user):
+        return None
+    return department_scope_ids(user)
+
+
+def reads_card(
+    scope: set[int] | None, *, owner_id: int | None, using_id: int | None, managing_id: int | None
+) -> bool:
+    """Whether a card with these departments is in `scope` (from `card_reading_scope`): owned,
+    used or managed in it, as `asset_scope_q` says."""
+    if scope is None:
+        return True
+    return owner_id in scope or using_id in scope or managing_id in scope
+
+
 def changeable_assets(user, queryset: QuerySet | None = None) -> QuerySet:
     """The cards `user` may change: admins everything, clerks their department scope."""
     queryset = Asset.objects.all() if queryset is None else queryset

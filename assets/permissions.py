@@ -164,6 +164,25 @@ def assignable_departments(user) -> QuerySet:
     return Department.objects.filter(pk__in=department_scope_ids(user))
 
 
+def may_name_custodian(user, custodian) -> bool:
+    """Whether `user` may name the account `custodian` as a card's custodian (使用人): admins
+    (and the system, `user=None`) anyone active; others the active users of their department
+    scope. `assignable_custodians` is the same rule as a queryset."""
+    if user is None or is_admin(user):
+        return custodian.is_active
+    return custodian.is_active and custodian.department_id in department_scope_ids(user)
+
+
+def assignable_custodians(user) -> QuerySet:
+    """The accounts `user` may name as a card's custodian (`may_name_custodian`)."""
+    from assets.models import User
+
+    queryset = User.objects.filter(is_active=True)
+    if user is None or is_admin(user):
+        return queryset
+    return queryset.filter(department__in=department_scope_ids(user))
+
+
 def visible_departments(user) -> QuerySet:
     """Reference data is readable by every signed-in user with a role."""
     if not roles_of(user):
@@ -230,6 +249,28 @@ def visible_projects(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     scope = department_scope_ids(user)
     return queryset.filter(Q(builder_department__in=scope) | Q(owner_department__in=scope))
+
+
+def may_link_project(user, project) -> bool:
+    """Whether `user` may link a card to the delegated-build project `project`: admins (and the
+    system, `user=None`) any; others a project built or owned in their department scope, the
+    ones they read (`visible_projects`; `linkable_projects` is the queryset)."""
+    if user is None or is_admin(user):
+        return True
+    scope = department_scope_ids(user)
+    return project.builder_department_id in scope or project.owner_department_id in scope
+
+
+def linkable_projects(user) -> QuerySet:
+    """The projects `user` may link a card to (`may_link_project`)."""
+    from assets.models import DelegatedProject
+
+    if user is None or is_admin(user):
+        return DelegatedProject.objects.all()
+    scope = department_scope_ids(user)
+    return DelegatedProject.objects.filter(
+        Q(builder_department__in=scope) | Q(owner_department__in=scope)
+    )
 
 
 def changeable_projects(user, queryset: QuerySet | None = None) -> QuerySet:

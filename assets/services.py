@@ -242,7 +242,8 @@ def _require_leaf_category(category: Category, *, group_ids: set[int] | None = N
 
 
 def _check_departments(actor, fields: dict[str, Any]) -> None:
-    """A clerk may put a card only under departments in their own scope.
+    """A clerk may put a card only under departments in their own scope, link it only to a
+    project of their scope and name only a custodian account of their scope.
 
     `actor=None` is the system itself (demo data, migrations), which has no scope to keep to.
     """
@@ -260,6 +261,18 @@ def _check_departments(actor, fields: dict[str, Any]) -> None:
                     % {"code": department.code}
                 }
             )
+    # A project or account outside the scope is refused exactly as an unknown one: a different
+    # answer would tell which codes and usernames exist (issue 15.9).
+    project = fields.get("project")
+    if project is not None and not permissions.may_link_project(actor, project):
+        raise ValidationError(
+            {"project": _("Unknown delegated-build project “%(code)s”.") % {"code": project.code}}
+        )
+    custodian = fields.get("custodian_user")
+    if custodian is not None and not permissions.may_name_custodian(actor, custodian):
+        raise ValidationError(
+            {"custodian_user": _("Unknown user “%(username)s”.") % {"username": custodian.username}}
+        )
 
 
 def _validate_card(asset: Asset) -> None:

@@ -117,6 +117,8 @@ class AssetForm(forms.ModelForm):
         self.fields["custodian_user"].queryset = User.objects.filter(
             is_active=True, department__in=departments
         ).order_by("username")
+        # Only projects of the user's scope (issue 15.9; the service refuses the others too).
+        self.fields["project"].queryset = permissions.linkable_projects(user).order_by("code")
         self.fields["useful_life_months"].required = False
         self.fields["useful_life_months"].help_text = _(
             "Leave empty to use the category's default."

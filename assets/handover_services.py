@@ -673,6 +673,44 @@ def _check_decisions(
     return chosen
 
 
+def _check_placements(handover: Handover, chosen: dict[str, ItemDecision]) -> None:
+    """The receiver places accepted cards only inside the receiving department's tree: a using
+    department of it or its sub-departments, a location they are responsible for. Otherwise a
+    receiver could hand the cards on to a third bureau, whose clerks would then see and change
+    them (issue 15.5)."""
+    accepted = [
+        (tag, decision)
+        for tag, decision in chosen.items()
+        if decision.result == Result.ACCEPTED
+        and (decision.using_department is not None or decision.location is not None)
+    ]
+    if not accepted:
+        return
+    receiver = handover.to_department
+    department_ids = permissions.department_tree_ids(receiver)
+    location_ids = (
+        permissions.location_tree_ids(department_ids)
+        if any(decision.location is not None for _tag, decision in accepted)
+        else set()
+    )
+    errors: dict[str, list[str]] = {}
+    for tag, decision in accepted:
+        department = decision.using_department
+        if department is not None and department.pk not in department_ids:
+            errors.setdefault("using_department", []).append(
+                _("%(tag)s: %(department)s is neither %(receiver)s nor one of its sub-departments.")
+                % {"tag": tag, "department": department.name, "receiver": receiver.name}
+            )
+        location = decision.location
+        if location is not None and location.pk not in location_ids:
+            errors.setdefault("location", []).append(
+                _("%(tag)s: location %(code)s is not one of %(receiver)s’s locations.")
+                % {"tag": tag, "code": location.code, "receiver": receiver.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def decide_handover(
     *, handover: Handover, actor, decisions: Sequence[ItemDecision], comment: str = ""
@@ -692,6 +730,7 @@ def decide_handover(
     _guard(handover, State.ACCEPTED)
     items = _locked_items(handover)
     chosen = _check_decisions(items, decisions)
+    _check_placements(handover, chosen)
     receiver = handover.to_department
     accepted = rejected = 0
     for item in items:

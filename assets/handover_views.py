@@ -329,7 +329,13 @@ class HandoverReviewView(LoginRequiredMixin, View):
             "rows": rows,
             "errors": errors or [],
             "comment": values.get("__comment__", ""),
-            "locations": Location.objects.filter(is_active=True).order_by("code"),
+            # Only where the receiver may place what it accepts (the service checks it too).
+            "locations": Location.objects.filter(
+                is_active=True,
+                pk__in=permissions.location_tree_ids(
+                    permissions.department_tree_ids(handover.to_department)
+                ),
+            ).order_by("code"),
             "decidable": handover.state == Handover.State.SUBMITTED,
         }
 

@@ -576,13 +576,14 @@ class _References:
 
     def load_projects(self, codes):
         for chunk in _chunks(sorted(codes)):
-            for project in DelegatedProject.objects.filter(code__in=chunk):
+            # Through the actor's scope: another department's project reads as unknown.
+            for project in permissions.linkable_projects(self.actor).filter(code__in=chunk):
                 self.projects[project.code] = project
                 self.known[DelegatedProject][project.pk] = project
 
     def load_users(self, names):
         for chunk in _chunks(sorted(names)):
-            for user in User.objects.filter(username__in=chunk, is_active=True):
+            for user in permissions.assignable_custodians(self.actor).filter(username__in=chunk):
                 self.users[user.username] = user
                 self.known[User][user.pk] = user
 

@@ -121,6 +121,27 @@ def visible_assets(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(asset_scope_q(user))
 
 
+def card_reading_scope(user) -> set[int] | None:
+    """The departments whose cards `user` reads, for rows that are not a queryset (a subtree
+    walked in raw SQL): `None` means every card, an empty set none. The same rule as
+    `visible_assets`; `reads_card` applies it to one row."""
+    if not user or not user.is_authenticated or not roles_of(user):
+        return set()
+    if reads_everything(user):
+        return None
+    return department_scope_ids(user)
+
+
+def reads_card(
+    scope: set[int] | None, *, owner_id: int | None, using_id: int | None, managing_id: int | None
+) -> bool:
+    """Whether a card with these departments is in `scope` (from `card_reading_scope`): owned,
+    used or managed in it, as `asset_scope_q` says."""
+    if scope is None:
+        return True
+    return owner_id in scope or using_id in scope or managing_id in scope
+
+
 def changeable_assets(user, queryset: QuerySet | None = None) -> QuerySet:
     """The cards `user` may change: admins everything, clerks their department scope."""
     queryset = Asset.objects.all() if queryset is None else queryset
@@ -143,11 +164,74 @@ def assignable_departments(user) -> QuerySet:
     return Department.objects.filter(pk__in=department_scope_ids(user))
 
 
+def may_name_custodian(user, custodian) -> bool:
+    """Whether `user` may name the account `custodian` as a card's custodian (使用人): admins
+    (and the system, `user=None`) anyone active; others the active users of their department
+    scope. `assignable_custodians` is the same rule as a queryset."""
+    if user is None or is_admin(user):
+        return custodian.is_active
+    return custodian.is_active and custodian.department_id in department_scope_ids(user)
+
+
+def assignable_custodians(user) -> QuerySet:
+    """The accounts `user` may name as a card's custodian (`may_name_custodian`)."""
+    from assets.models import User
+
+    queryset = User.objects.filter(is_active=True)
+    if user is None or is_admin(user):
+        return queryset
+    return queryset.filter(department__in=department_scope_ids(user))
+
+
 def visible_departments(user) -> QuerySet:
     """Reference data is readable by every signed-in user with a role."""
     if not roles_of(user):
         return Department.objects.none()
     return Department.objects.all()
+
+
+def department_tree_ids(department: Department) -> set[int]:
+    """`department` and its sub-departments (one recursive query)."""
+    return set(
+        Department.objects.descendants(department, include_self=True).values_list("pk", flat=True)
+    )
+
+
+def location_tree_ids(department_ids: set[int]) -> set[int]:
+    """The locations inside the departments `department_ids`: those a department of them is
+    responsible for, and below them those with no responsible department of their own (a rack
+    in the department's room). A location with no responsible department anywhere above it
+    belongs to no department's tree.
+
+    One query over the locations, resolved in Python without recursion (however deep).
+    """
+    from assets.models import Location
+
+    rows = {
+        pk: (parent_id, dept_id)
+        for pk, parent_id, dept_id in Location.objects.values_list(
+            "pk", "parent_id", "department_id"
+        )
+    }
+    responsible: dict[int, int | None] = {}
+    for start in rows:
+        chain: list[int] = []
+        seen: set[int] = set()
+        pk = start
+        while pk is not None and pk not in responsible:
+            parent_id, dept_id = rows[pk]
+            if dept_id is not None:
+                responsible[pk] = dept_id
+                break
+            if pk in seen:  # bad data made a cycle: no department
+                break
+            chain.append(pk)
+            seen.add(pk)
+            pk = parent_id
+        found = responsible.get(pk) if pk is not None else None
+        for node in chain:
+            responsible[node] = found
+    return {pk for pk, dept_id in responsible.items() if dept_id in department_ids}
 
 
 # Delegated-build projects and handovers (代建移交). Builders see what they build, receivers what
@@ -165,6 +249,28 @@ def visible_projects(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset
     scope = department_scope_ids(user)
     return queryset.filter(Q(builder_department__in=scope) | Q(owner_department__in=scope))
+
+
+def may_link_project(user, project) -> bool:
+    """Whether `user` may link a card to the delegated-build project `project`: admins (and the
+    system, `user=None`) any; others a project built or owned in their department scope, the
+    ones they read (`visible_projects`; `linkable_projects` is the queryset)."""
+    if user is None or is_admin(user):
+        return True
+    scope = department_scope_ids(user)
+    return project.builder_department_id in scope or project.owner_department_id in scope
+
+
+def linkable_projects(user) -> QuerySet:
+    """The projects `user` may link a card to (`may_link_project`)."""
+    from assets.models import DelegatedProject
+
+    if user is None or is_admin(user):
+        return DelegatedProject.objects.all()
+    scope = department_scope_ids(user)
+    return DelegatedProject.objects.filter(
+        Q(builder_department__in=scope) | Q(owner_department__in=scope)
+    )
 
 
 def changeable_projects(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,5 +1,9 @@
 """Read queries shared by the API, web pages, exports and reminders."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Case, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
@@ -136,22 +140,26 @@ def asset_subtree(*, asset: Asset) -> list[Asset]:
 # size, walk the whole primary key.
 _SUBTREE_ROWS_SQL = """
 WITH RECURSIVE subtree(
-    id, tag, name, model, serial_number, category_id, location_id, install_mode, label_mode,
-    status, parent_tag, depth, path
+    id, parent_id, tag, name, model, serial_number, category_id, location_id, install_mode,
+    label_mode, status, owner_department_id, using_department_id, managing_department_id,
+    parent_tag, depth, path
 ) AS (
-    SELECT id, tag, name, model, serial_number, category_id, location_id, install_mode,
-           label_mode, status, CAST(%s AS TEXT), 1, CAST(tag AS TEXT)
+    SELECT id, parent_id, tag, name, model, serial_number, category_id, location_id,
+           install_mode, label_mode, status, owner_department_id, using_department_id,
+           managing_department_id, CAST(%s AS TEXT), 1, CAST(tag AS TEXT)
     FROM {table} WHERE parent_id = %s
     UNION ALL
-    SELECT child.id, child.tag, child.name, child.model, child.serial_number, child.category_id,
-           child.location_id, child.install_mode, child.label_mode, child.status,
-           CAST(subtree.tag AS TEXT), subtree.depth + 1,
+    SELECT child.id, child.parent_id, child.tag, child.name, child.model, child.serial_number,
+           child.category_id, child.location_id, child.install_mode, child.label_mode,
+           child.status, child.owner_department_id, child.using_department_id,
+           child.managing_department_id, CAST(subtree.tag AS TEXT), subtree.depth + 1,
            CAST(subtree.path || '/' || child.tag AS TEXT)
     FROM {table} child JOIN subtree ON child.parent_id = subtree.id
 )
 SELECT subtree.tag, subtree.name, subtree.model, subtree.serial_number, category.code,
        location.code, subtree.parent_tag, subtree.depth, subtree.install_mode,
-       subtree.label_mode, subtree.status
+       subtree.label_mode, subtree.status, subtree.id, subtree.parent_id,
+       subtree.owner_department_id, subtree.using_department_id, subtree.managing_department_id
 FROM subtree
 JOIN {category} category ON category.id = subtree.category_id
 LEFT JOIN {location} location ON location.id = subtree.location_id
@@ -170,13 +178,23 @@ SUBTREE_ROW_KEYS = (
     "label_mode",
     "status",
 )
+# Read by the scope check, never shown: `represent_rows` keeps only the serializer's fields.
+_SUBTREE_SCOPE_KEYS = (
+    "id",
+    "parent_id",
+    "owner_department_id",
+    "using_department_id",
+    "managing_department_id",
+)
 
 
-def asset_subtree_rows(*, asset: Asset) -> list[dict]:
-    """The subtree below `asset` as plain rows, depth-first, siblings by tag, in one query.
+def asset_subtree_rows(*, asset: Asset, user) -> ScopedSubtree:
+    """The subtree below `asset` that `user` may read, as plain rows, depth-first, siblings by
+    tag, in one query; with the number of components left out.
 
     Keys are `SUBTREE_ROW_KEYS`: references as natural keys (category and location codes, the
-    host's tag as `parent`) and `depth` below `asset` (1 = a direct component).
+    host's tag as `parent`) and `depth` below `asset` (1 = a direct component). A component
+    the reader may not open is left out with everything below it (`ScopedSubtree`).
     """
     sql = _SUBTREE_ROWS_SQL.format(
         table=Asset._meta.db_table,
@@ -185,7 +203,67 @@ def asset_subtree_rows(*, asset: Asset) -> list[dict]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [asset.tag, asset.pk])
-        return [dict(zip(SUBTREE_ROW_KEYS, row, strict=True)) for row in cursor.fetchall()]
+        keys = (*SUBTREE_ROW_KEYS, *_SUBTREE_SCOPE_KEYS)
+        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    return _in_scope(
+        rows,
+        root_id=asset.pk,
+        user=user,
+        node_keys=lambda row: (
+            row["id"],
+            row["parent_id"],
+            row["owner_department_id"],
+            row["using_department_id"],
+            row["managing_department_id"],
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ScopedSubtree:
+    """The part of a subtree a reader may see, and how many components were left out.
+
+    A component outside the reader's scope is left out together with everything below it, so
+    every listed component's host is listed too (or is the card itself) and no hidden tag
+    appears as a `parent`; the left-out components are only counted (SECURITY.md: out of scope
+    is not shown).
+    """
+
+    nodes: list
+    hidden: int
+
+
+def _in_scope(nodes: list, *, root_id: int, user, node_keys) -> ScopedSubtree:
+    """Keep the nodes (depth-first, hosts before their components) `user` may read whose hosts
+    are kept too; `node_keys(node)` gives (id, parent id, owner, using, managing department)."""
+    scope = permissions.card_reading_scope(user)
+    kept_ids = {root_id}
+    kept = []
+    for node in nodes:
+        pk, parent_id, owner_id, using_id, managing_id = node_keys(node)
+        if parent_id in kept_ids and permissions.reads_card(
+            scope, owner_id=owner_id, using_id=using_id, managing_id=managing_id
+        ):
+            kept_ids.add(pk)
+            kept.append(node)
+    return ScopedSubtree(nodes=kept, hidden=len(nodes) - len(kept))
+
+
+def visible_asset_subtree(*, asset: Asset, user) -> ScopedSubtree:
+    """`asset_subtree` as `user` may see it (the card page): out-of-scope components are left
+    out with everything below them and counted."""
+    return _in_scope(
+        asset_subtree(asset=asset),
+        root_id=asset.pk,
+        user=user,
+        node_keys=lambda node: (
+            node.pk,
+            node.parent_id,
+            node.owner_department_id,
+            node.using_department_id,
+            node.managing_department_id,
+        ),
+    )
 
 
 def asset_host_chain_ids(*, asset: Asset) -> list[int]:
@@ -197,11 +275,22 @@ def asset_host_chain_ids(*, asset: Asset) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def asset_host_chain(*, asset: Asset) -> list[Asset]:
-    """The hosts above `asset`, outermost first (the breadcrumb of a component)."""
+def asset_host_chain(*, asset: Asset, user=None) -> list[Asset | None]:
+    """The hosts above `asset`, outermost first (the breadcrumb of a component).
+
+    With `user`, a host they may not read is `None` in its place: the page says a host is
+    there without its tag or name.
+    """
     ids = asset_host_chain_ids(asset=asset)
     by_id = Asset.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids]
+    if user is None:
+        return [by_id[pk] for pk in ids]
+    readable = set(
+        permissions.visible_assets(user, Asset.objects.filter(pk__in=ids)).values_list(
+            "pk", flat=True
+        )
+    )
+    return [by_id[pk] if pk in readable else None for pk in ids]
 
 
 def asset_events(*, asset: Asset) -> QuerySet:

@@ -242,7 +242,8 @@ def _require_leaf_category(category: Category, *, group_ids: set[int] | None = N
 
 
 def _check_departments(actor, fields: dict[str, Any]) -> None:
-    """A clerk may put a card only under departments in their own scope.
+    """A clerk may put a card only under departments in their own scope, link it only to a
+    project of their scope and name only a custodian account of their scope.
 
     `actor=None` is the system itself (demo data, migrations), which has no scope to keep to.
     """
@@ -260,6 +261,18 @@ def _check_departments(actor, fields: dict[str, Any]) -> None:
                     % {"code": department.code}
                 }
             )
+    # A project or account outside the scope is refused exactly as an unknown one: a different
+    # answer would tell which codes and usernames exist (issue 15.9).
+    project = fields.get("project")
+    if project is not None and not permissions.may_link_project(actor, project):
+        raise ValidationError(
+            {"project": _("Unknown delegated-build project “%(code)s”.") % {"code": project.code}}
+        )
+    custodian = fields.get("custodian_user")
+    if custodian is not None and not permissions.may_name_custodian(actor, custodian):
+        raise ValidationError(
+            {"custodian_user": _("Unknown user “%(username)s”.") % {"username": custodian.username}}
+        )
 
 
 def _validate_card(asset: Asset) -> None:
@@ -659,6 +672,37 @@ def _check_host(host: Asset) -> None:
         )
 
 
+def _lock_for_nesting(asset: Asset, parent: Asset) -> tuple[Asset, Asset, set[int]]:
+    """Lock the component, the new host and the host's chain up to the outermost host, all in
+    one statement in id order; returns both locked and the chain's ids (the host included).
+
+    Two clerks nesting A into B and B into A at once lock the same rows in the same order, so
+    the second waits for the first and then sees the cycle, instead of each holding one row
+    and deadlocking (issue 15.11). Locking the chain too means a concurrent change above the
+    host either commits before our locks (and the chain read after them sees it) or waits for
+    us; the chain is read again after locking until it is stable.
+    """
+    locked_ids: set[int] = set()
+    while True:
+        chain = {parent.pk, *selectors.asset_host_chain_ids(asset=parent)}
+        wanted = {asset.pk, *chain}
+        if wanted <= locked_ids:
+            break
+        rows = (
+            Asset.objects.select_for_update()
+            .select_related("category")
+            .filter(pk__in=sorted(wanted - locked_ids))
+            .order_by("pk")
+        )
+        locked = {row.pk: row for row in rows}
+        if asset.pk in locked:
+            asset = locked[asset.pk]
+        if parent.pk in locked:
+            parent = locked[parent.pk]
+        locked_ids |= wanted
+    return asset, parent, chain
+
+
 @transaction.atomic
 def nest_asset(
     *, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str = ""
@@ -668,15 +712,16 @@ def nest_asset(
     Refuses self-parenting, cycles and retired hosts. An embedded component takes its host's
     location. Writes a `nested` event on the component and one on each host involved.
     """
-    asset = _lock(asset)
+    if parent is not None and parent.pk == asset.pk:
+        raise ValidationError({"parent": _("An asset cannot be its own host.")})
+    if parent is None:
+        asset = _lock(asset)
+    else:
+        asset, parent, ancestor_ids = _lock_for_nesting(asset, parent)
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be nested."), code="asset_retired")
     old_parent = asset.parent
     if parent is not None:
-        parent = _lock(parent)
-        if parent.pk == asset.pk:
-            raise ValidationError({"parent": _("An asset cannot be its own host.")})
-        ancestor_ids = {parent.pk, *selectors.asset_host_chain_ids(asset=parent)}
         if asset.pk in ancestor_ids:
             raise ValidationError(
                 {

@@ -80,12 +80,16 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         asset = self.object
         user = self.request.user
-        host_chain = selectors.asset_host_chain(asset=asset)
-        components = selectors.asset_subtree(asset=asset)
+        # Both read through the user's scope: a host or component they may not open is shown
+        # as "outside your scope" (breadcrumb) or only counted (components).
+        host_chain = selectors.asset_host_chain(asset=asset, user=user)
+        subtree = selectors.visible_asset_subtree(asset=asset, user=user)
         context.update(
             can_change=permissions.changeable_assets(user).filter(pk=asset.pk).exists(),
             host_chain=host_chain,
-            components=components,
+            host=host_chain[-1] if host_chain else None,
+            components=subtree.nodes,
+            hidden_components=subtree.hidden,
             events=describe_events(selectors.asset_events(asset=asset)[:200]),
             accumulated_depreciation=asset.accumulated_depreciation(),
             net_book_value=asset.net_book_value(),

@@ -32,6 +32,20 @@ class NaturalKeyField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class ScopedNaturalKeyField(NaturalKeyField):
+    """A natural key resolved through the requesting user's scoped queryset (`scoped(user)`):
+    a value outside the scope gets the same 400 as one that does not exist, so the answer tells
+    nothing about what exists elsewhere. `queryset` stays for the schema and for reading."""
+
+    def __init__(self, *args, scoped, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scoped = scoped
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.scoped(request.user if request else None)
+
+
 def department_field(**kwargs):
     return NaturalKeyField(
         slug_field="code",
@@ -132,15 +146,17 @@ class AssetSerializer(serializers.ModelSerializer):
     # Read-only and nullable: a card need not have a location or a host (schema says so too).
     location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     parent = serializers.SlugRelatedField(slug_field="tag", read_only=True, allow_null=True)
-    project = NaturalKeyField(
+    project = ScopedNaturalKeyField(
         slug_field="code",
+        scoped=permissions.linkable_projects,
         queryset=DelegatedProject.objects.all(),
         required=False,
         allow_null=True,
         unknown_message=_("Unknown delegated-build project “{value}”."),
     )
-    custodian_user = NaturalKeyField(
+    custodian_user = ScopedNaturalKeyField(
         slug_field="username",
+        scoped=permissions.assignable_custodians,
         queryset=User.objects.filter(is_active=True),
         required=False,
         allow_null=True,

@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
@@ -15,6 +15,10 @@ from assets.api.filters import AssetFilter
 from assets.api.permissions import AdminOnly, RolePermission
 from assets.models import Category, Location, User
 from config.api import SearchPagination
+
+# The components answer's count of components outside the reader's scope (the list keeps the
+# contract's shape; the count travels beside it).
+HIDDEN_COMPONENTS_HEADER = "X-Hidden-Components"
 
 
 class LockedOut(APIException):
@@ -155,13 +159,31 @@ class AssetViewSet(
         asset = self.get_queryset().get(pk=asset.pk)
         return Response(s.AssetSerializer(asset, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses=s.ComponentSerializer(many=True))
+    @extend_schema(
+        responses=s.ComponentSerializer(many=True),
+        parameters=[
+            OpenApiParameter(
+                HIDDEN_COMPONENTS_HEADER,
+                int,
+                OpenApiParameter.HEADER,
+                response=True,
+                description=(
+                    "How many components below the host are outside your scope and left out "
+                    "(each with everything below it); 0 when the whole subtree is listed."
+                ),
+            )
+        ],
+    )
     @action(detail=True, methods=["get"])
     def components(self, request, tag=None):
-        """The whole subtree below the host, depth-first, in one query."""
+        """The subtree below the host that you may read, depth-first, in one query. A
+        component outside your scope is left out with everything below it; the
+        `X-Hidden-Components` header counts what was left out."""
         asset = self.get_object()
-        rows = selectors.asset_subtree_rows(asset=asset)
-        return Response(s.ComponentSerializer.represent_rows(rows))
+        subtree = selectors.asset_subtree_rows(asset=asset, user=request.user)
+        response = Response(s.ComponentSerializer.represent_rows(subtree.nodes))
+        response[HIDDEN_COMPONENTS_HEADER] = str(subtree.hidden)
+        return response
 
     @extend_schema(responses=s.AssetEventSerializer(many=True))
     @action(detail=True, methods=["get"])

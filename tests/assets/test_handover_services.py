@@ -404,7 +404,8 @@ def test_only_a_receiver_of_the_receiving_department_decides(project, clerk, who
 
 
 def test_a_new_location_moves_the_host_and_its_embedded_components(project, clerk, receiver):
-    room_a, room_b = LocationFactory(code="BDC-101"), LocationFactory(code="HEALTH-201")
+    room_a = LocationFactory(code="BDC-101")
+    room_b = LocationFactory(code="HEALTH-201", department=project.owner_department)
     kiosk = project_asset(project, location=room_a)
     terminal = project_asset(project, parent=kiosk, embedded=True)
     handover = submitted(project, clerk, [kiosk])

@@ -1,0 +1,97 @@
+"""Issue 15.3: the components subtree and the host breadcrumb keep to the reader's scope.
+
+A host of the big data centre holds a component of the health commission (with a centre card
+inside it) and a component of its own; a centre card sits inside a health commission host.
+"""
+
+import pytest
+
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+# The documented count of left-out components (assets/api/views.py).
+HIDDEN_COMPONENTS_HEADER = "X-Hidden-Components"
+
+
+@pytest.fixture
+def tree(centre, other_bureau):
+    host = make_asset(owner=centre, name="自助服务终端", serial_number="SN-HOST")
+    foreign = make_asset(
+        owner=other_bureau,
+        parent=host,
+        embedded=True,
+        name="卫健委读卡模块",
+        model="HX-READER-7",
+        serial_number="SN-HEALTH-SECRET",
+    )
+    below_foreign = make_asset(
+        owner=centre, parent=foreign, embedded=True, name="加密芯片", serial_number="SN-CHIP"
+    )
+    own = make_asset(owner=centre, parent=host, embedded=True, name="触摸屏")
+    foreign_host = make_asset(
+        owner=other_bureau, name="卫健委前置机", model="HX-FRONT", serial_number="SN-FRONT"
+    )
+    inside_foreign = make_asset(owner=centre, parent=foreign_host, name="数据中心网卡")
+    return {
+        "host": host,
+        "foreign": foreign,
+        "below_foreign": below_foreign,
+        "own": own,
+        "foreign_host": foreign_host,
+        "inside_foreign": inside_foreign,
+    }
+
+
+def test_components_api_lists_only_components_in_the_readers_scope(api, clerk, tree):
+    response = api.as_user(clerk).get(f"/api/v1/assets/{tree['host'].tag}/components/")
+    assert response.status_code == 200
+    rows = response.json()
+    assert [row["tag"] for row in rows] == [tree["own"].tag]
+    # The foreign component and the card inside it are counted, not shown.
+    assert response[HIDDEN_COMPONENTS_HEADER] == "2"
+    body = response.content.decode()
+    for secret in ("HX-READER-7", "SN-HEALTH-SECRET", tree["foreign"].tag, "卫健委读卡模块"):
+        assert secret not in body
+
+
+def test_components_api_lists_the_whole_subtree_to_auditors(api, auditor, tree):
+    response = api.as_user(auditor).get(f"/api/v1/assets/{tree['host'].tag}/components/")
+    assert {row["tag"] for row in response.json()} == {
+        tree["own"].tag,
+        tree["foreign"].tag,
+        tree["below_foreign"].tag,
+    }
+    assert response[HIDDEN_COMPONENTS_HEADER] == "0"
+
+
+def test_card_page_counts_components_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['host'].tag}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tree["own"].tag in page
+    for secret in ("HX-READER-7", "SN-HEALTH-SECRET", tree["foreign"].tag, "卫健委读卡模块"):
+        assert secret not in page
+    assert tree["below_foreign"].tag not in page
+    assert "另有 2 项不在您的范围内" in page
+
+
+def test_card_page_breadcrumb_hides_a_host_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['inside_foreign'].tag}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    for secret in (tree["foreign_host"].tag, "卫健委前置机", "HX-FRONT", "SN-FRONT"):
+        assert secret not in page
+    assert "（不在您的范围内）" in page
+
+
+def test_card_page_breadcrumb_names_a_host_in_scope(client, other_clerk, tree):
+    """The health commission's clerk reads its own host above its component."""
+    client.force_login(other_clerk)
+    response = client.get(f"/assets/{tree['foreign'].tag}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    page = response.content.decode()
+    # The host belongs to the centre: hidden. The component's own card is theirs.
+    assert tree["host"].tag not in page
+    assert "（不在您的范围内）" in page

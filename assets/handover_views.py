@@ -136,11 +136,22 @@ class HandoverCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["project"].queryset = permissions.changeable_projects(user).order_by("code")
+        self.eligible: list = []
         if project is not None:
+            # The project is chosen once, above the form; the form carries it along.
+            self.fields["project"].widget = forms.HiddenInput()
+            self.eligible = list(selectors.eligible_assets(project=project))
             self.fields["assets"].choices = [
-                (a.tag, f"{a.tag} {a.name} {a.model}".strip())
-                for a in selectors.eligible_assets(project=project)
+                (a.tag, f"{a.tag} {a.name} {a.model}".strip()) for a in self.eligible
             ]
+
+    def other_fields(self):
+        """The fields below the item table, in the order a clerk fills them."""
+        return [self[name] for name in ("scanned", "exclude", "to_department", "note")]
+
+    def ticked(self) -> set[str]:
+        """Tags ticked in the item table (kept when the form comes back with errors)."""
+        return set(self["assets"].value() or [])
 
     def _resolve(self, tag_list: list[str], field: str):
         visible = {a.tag: a for a in permissions.visible_assets(self.user).filter(tag__in=tag_list)}
@@ -311,9 +322,10 @@ class HandoverReviewView(LoginRequiredMixin, View):
             raise PermissionDenied
         return handover
 
-    def _context(self, request, handover, values=None, errors=None):
+    def _context(self, request, handover, values=None, errors=None, row_errors=None):
         items = list(selectors.handover_items(handover=handover))
         values = values or {}
+        row_errors = row_errors or {}
         rows = [
             {
                 "item": item,
@@ -321,13 +333,17 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "reason": values.get(item.asset.tag, {}).get("reason", ""),
                 "location": values.get(item.asset.tag, {}).get("location", ""),
                 "custodian": values.get(item.asset.tag, {}).get("custodian", ""),
+                "errors": row_errors.get(item.asset.tag, []),
             }
             for item in items
         ]
+        for row in rows:
+            row["invalid"] = _invalid_control(row) if row["errors"] else ""
         return {
             "handover": handover,
             "rows": rows,
             "errors": errors or [],
+            "first_invalid": next((row["item"].asset.tag for row in rows if row["errors"]), ""),
             "comment": values.get("__comment__", ""),
             # Only where the receiver may place what it accepts (the service checks it too).
             "locations": Location.objects.filter(
@@ -349,7 +365,8 @@ class HandoverReviewView(LoginRequiredMixin, View):
         locations = {}
         values: dict = {"__comment__": request.POST.get("comment", "")[:4000]}
         decisions = []
-        errors = []
+        errors: list[str] = []
+        row_errors: dict[str, list[str]] = {}
         for item in items:
             tag = item.asset.tag
             row = {
@@ -359,8 +376,11 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "custodian": request.POST.get(f"custodian-{tag}", "")[:80],
             }
             values[tag] = row
-            if row["result"] not in HandoverItem.Result.values:
-                continue  # the service names every item without a result
+            if row["result"] not in (HandoverItem.Result.ACCEPTED, HandoverItem.Result.REJECTED):
+                row_errors.setdefault(tag, []).append(_("Choose Accept or Reject."))
+                continue
+            if row["result"] == HandoverItem.Result.REJECTED and not row["reason"].strip():
+                row_errors.setdefault(tag, []).append(_("Give the reason for rejecting it."))
             location = None
             if row["location"]:
                 if row["location"] not in locations:
@@ -369,9 +389,8 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     ).first()
                 location = locations[row["location"]]
                 if location is None:
-                    errors.append(
-                        _("%(tag)s: unknown location “%(code)s”.")
-                        % {"tag": tag, "code": row["location"]}
+                    row_errors.setdefault(tag, []).append(
+                        _("Unknown location “%(code)s”.") % {"code": row["location"]}
                     )
             decisions.append(
                 services.ItemDecision(
@@ -382,24 +401,22 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     location=location,
                 )
             )
-        if not errors:
+        if row_errors:
+            errors = [_review_summary(row_errors)]
+        else:
             try:
-                services.decide_handover(
+                handover = services.decide_handover(
                     handover=handover,
                     actor=request.user,
                     decisions=decisions,
                     comment=values["__comment__"],
                 )
             except ValidationError as error:
-                errors = _error_messages(error)
+                errors, row_errors = _split_by_tag(_error_messages(error), values)
             except DomainError as error:
                 errors = [str(error.message)]
             else:
-                messages.success(
-                    request,
-                    _("Handover %(number)s decided; the certificate is stored.")
-                    % {"number": handover.number},
-                )
+                messages.success(request, _decided_message(handover))
                 return HttpResponseRedirect(
                     reverse("assets:handover-detail", args=[handover.number])
                 )
@@ -408,9 +425,63 @@ class HandoverReviewView(LoginRequiredMixin, View):
         return render(
             request,
             self.template_name,
-            self._context(request, handover, values, errors),
+            self._context(request, handover, values, errors, row_errors),
             status=status,
         )
+
+
+def _invalid_control(row: dict) -> str:
+    """Which control of a refused row the receiver must fix: the result, the reason or the
+    location (the page marks it `aria-invalid` and the first such control gets the focus)."""
+    if row["result"] not in (HandoverItem.Result.ACCEPTED, HandoverItem.Result.REJECTED):
+        return "result"
+    if row["result"] == HandoverItem.Result.REJECTED and not row["reason"].strip():
+        return "reason"
+    if row["location"] and row["result"] == HandoverItem.Result.ACCEPTED:
+        return "location"
+    return "result"
+
+
+def _review_summary(row_errors: dict[str, list[str]]) -> str:
+    """The line on top of the review naming every item that still needs the receiver."""
+    return _("%(count)s item(s) need your attention: %(tags)s.") % {
+        "count": len(row_errors),
+        "tags": ", ".join(row_errors),
+    }
+
+
+def _split_by_tag(problems: list[str], values: dict) -> tuple[list[str], dict[str, list[str]]]:
+    """A service refusal that names an item goes beside that item; the rest stay on top."""
+    row_errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    item_tags = [tag for tag in values if tag != "__comment__"]
+    for problem in problems:
+        tag = next((t for t in item_tags if problem.startswith(t)), None)
+        if tag is None:
+            general.append(problem)
+        else:
+            row_errors.setdefault(tag, []).append(problem)
+    if row_errors:
+        general.insert(0, _review_summary(row_errors))
+    return general, row_errors
+
+
+def _decided_message(handover: Handover) -> str:
+    """What the decision did, in numbers: accepted, rejected, and where ownership went."""
+    results = list(handover.items.values_list("result", flat=True))
+    accepted = results.count(HandoverItem.Result.ACCEPTED)
+    rejected = results.count(HandoverItem.Result.REJECTED)
+    return _(
+        "Handover %(number)s decided: %(accepted)s item(s) accepted, %(rejected)s rejected. "
+        "Ownership of the accepted items moved to %(department)s; the rejected ones stay "
+        "with %(builder)s. The certificate is stored."
+    ) % {
+        "number": handover.number,
+        "accepted": accepted,
+        "rejected": rejected,
+        "department": handover.to_department.name,
+        "builder": handover.from_department.name,
+    }
 
 
 class HandoverCertificateView(LoginRequiredMixin, View):

@@ -302,24 +302,57 @@ class AssetRetireView(ChangeMixin, FormView):
     form_class = forms.RetireForm
     title = _("Retire")
 
-    @property
-    def success_message(self):
-        return _("Retired %(tag)s.") % {"tag": self.asset.tag}
+    def _live(self) -> tuple[list[Asset], list[Asset]]:
+        """(every live card below the host, the live direct components)."""
+        live = [n for n in selectors.asset_subtree(asset=self.asset) if n.is_live]
+        return live, [n for n in live if n.tree_depth == 1]
 
     def run(self, form):
+        live, direct = self._live()
+        choice = form.cleaned_data["components"]
         services.retire_asset(
             asset=self.asset,
             actor=self.request.user,
             reason=form.cleaned_data["reason"],
-            components=form.cleaned_data["components"],
+            components=choice,
         )
+        values = {"tag": self.asset.tag, "name": self.asset.name}
+        if choice == services.RetireComponents.RETIRE and live:
+            self.success_message = _(
+                "Retired %(tag)s %(name)s and %(count)s component(s) with it."
+            ) % {**values, "count": len(live)}
+        elif choice == services.RetireComponents.DETACH and direct:
+            self.success_message = _(
+                "Retired %(tag)s %(name)s; %(count)s component(s) were detached and stay in use."
+            ) % {**values, "count": len(direct)}
+        else:
+            self.success_message = _("Retired %(tag)s %(name)s.") % values
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        live, direct = self._live()
+        values = {"tag": self.asset.tag, "name": self.asset.name}
         context.update(
             title=self.title,
             action="retire",
-            live_components=[n for n in selectors.asset_subtree(asset=self.asset) if n.is_live],
+            live_components=live,
             danger=True,
+            confirm={
+                services.RetireComponents.REFUSE: _(
+                    "Retire %(tag)s %(name)s? The card stays in the register with its history "
+                    "but can no longer be used, moved or changed. This cannot be undone."
+                )
+                % values,
+                services.RetireComponents.DETACH: _(
+                    "Retire %(tag)s %(name)s and detach its %(count)s direct component(s), which "
+                    "stay in use? This cannot be undone."
+                )
+                % {**values, "count": len(direct)},
+                services.RetireComponents.RETIRE: _(
+                    "Retire %(tag)s %(name)s and all %(count)s live component(s) inside it "
+                    "(%(total)s cards in all)? This cannot be undone."
+                )
+                % {**values, "count": len(live), "total": len(live) + 1},
+            },
         )
         return context

@@ -210,3 +210,126 @@ def test_the_overdue_page_lists_late_projects(auditor, project):
     page = browser(auditor).get(reverse("assets:project-overdue"))
     assert page.status_code == 200
     assert project.code in page.content.decode()
+
+
+# --- 14.6: the decision asks first, in numbers, and answers with what happened ---------------
+
+
+def _fieldset(body: str, tag: str) -> str:
+    return body.split(f'id="item-{tag}"')[1].split("</fieldset>")[0]
+
+
+def test_the_decide_button_asks_for_confirmation_naming_the_receiving_department(
+    receiver, submitted
+):
+    body = browser(receiver).get(review_url(submitted)).content.decode()
+    button = body.split("data-decide")[1].split(">")[0]
+    assert "data-confirm-template=" in button
+    assert "{accepted}" in button and "{rejected}" in button
+    assert submitted.to_department.name in button
+
+
+def test_the_reason_box_is_a_textarea_so_enter_cannot_submit_the_decision(receiver, submitted):
+    body = browser(receiver).get(review_url(submitted)).content.decode()
+    for tag in tags_of(submitted):
+        assert f'<textarea id="reason-{tag}" name="reason-{tag}"' in body
+        assert f'<input type="text" id="reason-{tag}"' not in body
+
+
+def test_the_decision_answers_with_what_happened_in_numbers(receiver, submitted):
+    first, second = tags_of(submitted)
+    answer = browser(receiver).post(
+        review_url(submitted),
+        {f"result-{first}": "accepted", f"result-{second}": "rejected", f"reason-{second}": "缺"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    text = answer.content.decode()
+    assert "1 item(s) accepted, 1 rejected" in text
+    assert f"Ownership of the accepted items moved to {submitted.to_department.name}" in text
+
+
+# --- 14.17: the review highlights every refused item and focuses the first -------------------
+
+
+def test_review_highlights_blank_and_reasonless_items_and_focuses_the_first(receiver, submitted):
+    extra = project_asset(submitted.project, name="存储")
+    first, second = tags_of(submitted)
+    answer = browser(receiver).post(
+        review_url(submitted), {f"result-{second}": "rejected", f"reason-{second}": "  "}
+    )
+    assert answer.status_code == 400
+    body = answer.content.decode()
+    alert = body.split('role="alert"')[1].split("</div>")[0]
+    assert first in alert and second in alert
+    blank, reasonless = _fieldset(body, first), _fieldset(body, second)
+    assert "card--invalid" in body.split(f'id="item-{first}"')[0].rsplit("<fieldset", 1)[1]
+    assert f'id="error-{first}"' in blank and 'aria-invalid="true"' in blank
+    assert f'id="error-{second}"' in reasonless
+    # The blank item's radios are invalid and the first gets the focus; the rejected one's
+    # reason box is the invalid control there.
+    accept = blank.split(f'id="accept-{first}"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in accept and "autofocus" in accept
+    reason = reasonless.split(f'id="reason-{second}"')[1].split(">")[0]
+    assert 'aria-invalid="true"' in reason and "autofocus" not in reason
+    assert body.count("autofocus") == 1
+    assert extra.tag not in body  # not in this handover
+
+
+def test_review_with_every_item_decided_marks_nothing_invalid(receiver, submitted):
+    body = browser(receiver).get(review_url(submitted)).content.decode()
+    assert 'aria-invalid="true"' not in body and "card--invalid" not in body
+
+
+# --- 14.17: the new handover form -----------------------------------------------------------
+
+
+def test_the_new_handover_form_asks_for_the_project_once(project, clerk):
+    project_asset(project, name="服务器")
+    body = browser(clerk).get(reverse("assets:handover-create"), {"project": project.code})
+    body = body.content.decode()
+    assert body.count('name="project"') == 2  # the picker, and the form's hidden copy
+    assert f'<input type="hidden" name="project" value="{project.code}"' in body
+    assert (
+        "<select"
+        not in body.split('method="post"')[1].split("</form>")[0].split('name="to_department"')[0]
+    )
+
+
+def test_the_new_handover_item_table_has_select_all_and_named_columns(project, clerk):
+    a = project_asset(project, name="服务器", model="FusionServer 2288H")
+    b = project_asset(project, name="存储")
+    client = browser(clerk)
+    body = client.get(
+        reverse("assets:handover-create"), {"project": project.code}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    form = body.split('method="post" class="form form--wide"')[1]
+    assert 'id="select-all" data-select-all' in form.split("<table")[0]
+    head = body.split("<thead>")[1].split("</thead>")[0]
+    # (资产名称 for "Name" is issue 14.3's catalogue fix, tested there.)
+    for heading in ("选择", "资产编号", "规格型号", "产品序列号"):
+        assert heading in head
+    assert "项数" not in head
+    english = client.get(
+        reverse("assets:handover-create"), {"project": project.code}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    head = english.split("<thead>")[1].split("</thead>")[0]
+    for heading in ("Select", "Tag", "Name", "Model", "Serial number"):
+        assert f"{heading}</th>" in head
+    for asset in (a, b):
+        assert f'name="assets" value="{asset.tag}"' in body
+    answer = client.post(
+        reverse("assets:handover-create"), {"project": project.code, "assets": [a.tag, b.tag]}
+    )
+    assert answer.status_code == 302
+    assert set(tags_of(Handover.objects.get())) == {a.tag, b.tag}
+
+
+def test_the_new_handover_form_keeps_ticks_when_it_comes_back_with_errors(project, clerk):
+    a = project_asset(project, name="服务器")
+    answer = browser(clerk).post(
+        reverse("assets:handover-create"),
+        {"project": project.code, "assets": [a.tag], "scanned": "NOPE-1"},
+    )
+    assert answer.status_code == 400
+    assert f'value="{a.tag}" id="asset-{a.tag}" data-select-item checked' in answer.content.decode()

@@ -38,6 +38,20 @@ def test_upload_preview_and_apply_through_the_pages(browser):
     assert Asset.objects.count() == 2
 
 
+def test_the_apply_button_asks_first_saying_what_the_import_will_do(browser):
+    """14.6: applying is irreversible; the question gives the rows, new cards and updates."""
+    browser.post("/imports/", {"file": SimpleUploadedFile("l.xlsx", xlsx(ledger(3)))})
+    job = ImportJob.objects.get()
+    body = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    button = body.split(f'action="/imports/{job.pk}/apply/"')[1].split("</form>")[0]
+    assert (
+        'data-confirm="Import 3 row(s): register 3 new card(s), update 0, leave 0 unchanged?'
+        in button
+    )
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "将导入 3 行：新建 3 张卡片，更新 0 张" in zh
+
+
 def test_a_bad_file_shows_the_problem_on_the_form(browser):
     response = browser.post(
         "/imports/",

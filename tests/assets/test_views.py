@@ -264,6 +264,36 @@ def test_retire_page_retires_host_and_components(client, clerk, card, centre):
     assert component.status == "retired"
 
 
+def test_retire_button_asks_first_saying_how_many_components_go_with_it(
+    client, clerk, card, centre
+):
+    """14.6: retiring is irreversible; the button's question says what each choice does."""
+    make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    make_asset(owner=centre, name="硬盘", parent=card, embedded=True)
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("assets:asset-retire", args=[card.tag])).content.decode()
+    button = body.split('data-confirm-choice="components"')[1].split(">")[0]
+    assert f"Retire {card.tag}" in button and "cannot be undone" in button
+    assert "detach its 2 direct component(s)" in button.split("data-confirm-detach=")[1]
+    assert "all 2 live component(s) inside it (3 cards in all)" in button
+    assert "assets/confirm_choice.js" in body
+
+
+def test_retire_answers_with_what_happened(client, clerk, card, centre):
+    make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("assets:asset-retire", args=[card.tag]),
+        {"reason": "报废批复 2024-01", "components": "detach"},
+        follow=True,
+    )
+    assert f"Retired {card.tag} {card.name}; 1 component(s) were detached" in (
+        response.content.decode()
+    )
+
+
 def test_pages_render_in_english_on_request(client, clerk, card):
     client = signed_in(client, clerk)
     client.cookies["django_language"] = "en"

@@ -6,7 +6,7 @@ import pytest
 
 from assets import handover_services
 from assets.models import Asset, Handover
-from tests.browser.support import DESK, Visit, sign_in, tab_to
+from tests.browser.support import DESK, PHONE, Visit, sign_in, tab_to
 from tests.factories import make_asset
 
 pytestmark = [
@@ -81,6 +81,7 @@ def test_receiver_reviews_item_by_item_rejects_one_and_downloads_the_certificate
     page.keyboard.type("序列号与合同不符" if language == "zh-hans" else "Serial number differs")
     choose(page, f"#accept-{third}")
     tab_to(page, "form.form--wide button[type=submit]")
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.endswith(f"/handovers/{handover.number}/")
@@ -101,3 +102,88 @@ def test_receiver_reviews_item_by_item_rejects_one_and_downloads_the_certificate
     pdf = tmp_path / download.value.suggested_filename
     download.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_review_highlights_blank_items_and_the_decision_asks_before_it_is_recorded(
+    language, device, base_url, new_context, handover, receiver, project
+):
+    """14.17 and 14.6: blank items are highlighted with the focus on the first; Enter in a
+    reason box does not submit; the decision asks, in numbers, and dismissing changes nothing."""
+    first, second, third = handover.items.order_by("asset__tag").values_list(
+        "asset__tag", flat=True
+    )
+    visit = Visit(
+        new_context(language, **(PHONE if device == "phone" else DESK)),
+        language=language,
+        allowed_words={handover.number, project.code},
+    )
+    page = visit.page
+    suffix = "-phone" if device == "phone" else ""
+    sign_in(visit, base_url, "receiver")
+    visit.goto(f"{base_url}/handovers/{handover.number}/review/")
+
+    # Accept only the first: nothing to confirm yet (nothing would change); the server refuses
+    # and marks the two blank items, with the focus on the first of them.
+    page.check(f"#accept-{first}")
+    visit.expected_errors.append("status of 400")
+    with page.expect_navigation():
+        page.click("button[data-decide]")
+    for tag in (second, third):
+        item = page.locator(f"#item-{tag}")
+        assert "card--invalid" in item.get_attribute("class")
+        assert page.get_attribute(f"#accept-{tag}", "aria-invalid") == "true"
+        assert page.locator(f"#error-{tag}").is_visible()
+    assert page.get_attribute(f"#accept-{first}", "aria-invalid") is None
+    assert page.evaluate("document.activeElement.id") == f"accept-{second}"
+    visit.check(f"receiver-review-invalid{suffix}")
+    visit.expected_errors.clear()
+
+    # Reject the second: Enter in its reason box is a new line, never the decision.
+    page.check(f"#reject-{second}")
+    page.click(f"#reason-{second}")
+    page.keyboard.type("序列号与合同不符" if language == "zh-hans" else "Serial number differs")
+    page.keyboard.press("Enter")
+    page.keyboard.type("2")
+    page.fill(f"#custodian-{third}", "张三")
+    page.focus(f"#custodian-{third}")
+    page.keyboard.press("Enter")  # a one-line box does not submit the decision either
+    page.wait_for_timeout(300)
+    assert page.url.endswith(f"/handovers/{handover.number}/review/")
+    assert "\n" in page.input_value(f"#reason-{second}")
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.SUBMITTED
+    page.check(f"#accept-{third}")
+
+    # The decision asks first, saying what will happen; dismissing it changes nothing.
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("button[data-decide]")
+    page.wait_for_timeout(300)
+    expected = (
+        "将接收 2 项、拒收 1 项，接收的资产权属将转移给市卫健委"
+        if language == "zh-hans"
+        else "Accept 2 item(s) and reject 1: ownership of the accepted items moves to 市卫健委"
+    )
+    assert asked and expected in asked[0]
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.SUBMITTED
+    assert page.url.endswith("/review/")
+
+    # Accepting it records the decision and the answer says what happened.
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("button[data-decide]")
+    handover.refresh_from_db()
+    assert handover.state == Handover.State.PARTIALLY_ACCEPTED
+    answer = page.inner_text(".messages")
+    assert (
+        "接收 2 项，拒收 1 项" if language == "zh-hans" else "2 item(s) accepted, 1 rejected"
+    ) in answer
+    visit.check(f"receiver-decided-answer{suffix}")

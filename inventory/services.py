@@ -18,7 +18,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
@@ -38,6 +38,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assets import permissions
 from assets import services as asset_services
@@ -1324,13 +1325,32 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
 
 @transaction.atomic
 def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Archive a closed campaign; its differences stay open in the register until posted."""
+    """Archive a closed campaign once every difference is posted (入账/核销): an archived
+    campaign can no longer be treated, so it must not leave a difference open."""
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.ARCHIVED)
+    _require_differences_posted(campaign)
     campaign.state = State.ARCHIVED
     campaign.archived_at = timezone.now()
     campaign.save(update_fields=["state", "archived_at"])
     return campaign
+
+
+def _require_differences_posted(campaign: StocktakeCampaign) -> None:
+    # The campaign row is locked and closed: no difference is raised or posted meanwhile.
+    still_open = (
+        Difference.objects.filter(campaign=campaign).exclude(state=Difference.State.POSTED).count()
+    )
+    if still_open:
+        raise TransitionNotAllowed(
+            ngettext(
+                "%(count)s difference is not posted yet: treat it before archiving.",
+                "%(count)s differences are not posted yet: treat them before archiving.",
+                still_open,
+            )
+            % {"count": still_open},
+            code="differences_open",
+        )
 
 
 # ---------------------------------------------------------------------------- difference register
@@ -1345,6 +1365,20 @@ def _guard_difference(difference: Difference, target: str) -> None:
                 "new": Difference.State(target).label,
             },
             code="difference_transition_not_allowed",
+        )
+
+
+def _require_difference_role(actor, *, approve: bool) -> None:
+    allowed = (
+        permissions.can_approve_differences(actor)
+        if approve
+        else permissions.can_explain_differences(actor)
+    )
+    if not allowed:
+        raise PermissionDenied(
+            _("Only the asset office approves and posts differences.")
+            if approve
+            else _("Only clerks and administrators explain differences.")
         )
 
 
@@ -1367,6 +1401,7 @@ def explain_difference(
     write_back: bool = False,
 ) -> Difference:
     """Give a difference its cause, responsible person and proposed treatment."""
+    _require_difference_role(actor, approve=False)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.EXPLAINED)
     if not (reason or "").strip():
@@ -1390,6 +1425,7 @@ def explain_difference(
 def approve_difference(*, difference: Difference, actor) -> Difference:
     """The asset office approves (审批); a wrong location is written back to the card, with an
     event naming the campaign."""
+    _require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.APPROVED)
     line = difference.line
@@ -1416,6 +1452,7 @@ def post_difference(
 ) -> Difference:
     """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
     damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
+    _require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.POSTED)
     line = difference.line
@@ -1456,3 +1493,55 @@ def digest(value: Any) -> str:
     """SHA-256 of a JSON-able value in canonical form."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# The desk's bulk actions on ticked differences: all of them or none.
+DIFFERENCE_ACTIONS = ("explain", "approve", "post")
+
+
+@transaction.atomic
+def treat_differences(
+    *,
+    differences,
+    actor,
+    action: str,
+    reason: str = "",
+    responsible: str = "",
+    treatment: str = "",
+) -> int:
+    """Explain (one text for all), approve or post several differences in one transaction: a
+    refusal of any one names its tag and changes none of them."""
+    if action not in DIFFERENCE_ACTIONS:
+        raise ValidationError({"action": _("Choose explain, approve or post.")})
+    _require_difference_role(actor, approve=action != "explain")
+    items = sorted(differences, key=operator.attrgetter("pk"))
+    if not items:
+        raise ValidationError({"ids": _("Tick at least one difference.")})
+    for difference in items:
+        try:
+            if action == "explain":
+                explain_difference(
+                    difference=difference,
+                    actor=actor,
+                    reason=reason,
+                    responsible=responsible,
+                    treatment=treatment,
+                )
+            elif action == "approve":
+                approve_difference(difference=difference, actor=actor)
+            else:
+                post_difference(difference=difference, actor=actor)
+        except ValidationError as error:
+            if action == "explain" and "reason" in error.message_dict:
+                raise
+            label = difference.line.tag or difference.line.scanned_code
+            messages = [m for ms in error.message_dict.values() for m in ms]
+            raise ValidationError(
+                {"ids": [_("%(tag)s: %(error)s") % {"tag": label, "error": m} for m in messages]}
+            ) from error
+        except DomainError as error:
+            label = difference.line.tag or difference.line.scanned_code
+            raise type(error)(
+                _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
+            ) from error
+    return len(items)

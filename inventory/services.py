@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import re
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -442,6 +443,9 @@ class ScanOutcome:
     line: StocktakeLine | None = None
     components: list[dict] = field(default_factory=list)
     client_key: str = ""
+    # Why, when the answer word alone would mislead: `retired` (not_in_scope), `superseded_label`
+    # (duplicate: counted already, and this label was replaced).
+    reason: str = ""
 
 
 def _require_active(campaign: StocktakeCampaign) -> None:
@@ -644,10 +648,7 @@ def record_scan(
     """
     _require_active(campaign)
     at = _check_scanned_at(scanned_at)
-    try:
-        scanned = qr.parse(code)
-    except qr.QRPayloadError as error:
-        raise ValidationError({"code": str(error.message)})
+    scanned = _parse_code(code)
     key = client_key or uuid.uuid4()
     # A resent key is refused by the scan log's unique key, in the same statement or transaction
     # as the scan's writes, which then roll back: no query to look for it first.
@@ -686,6 +687,30 @@ def record_scan(
         return _received_already(scanned.tag, key)
     outcome.client_key = str(key)
     return outcome
+
+
+def _parse_code(code: str):
+    """The scanned tag and label serial; a 400 that says what was wrong with the code.
+
+    A tag is a prefix, a year and a sequence number (ten digits in a row) and a check
+    character: a text without those digits is no tag at all, not a mistyped one."""
+    from assets import tags
+
+    try:
+        return qr.parse(code)
+    except qr.QRPayloadError as error:
+        text = str(code or "")
+        if "://" not in text and not re.search(rf"\d{{{4 + tags.SEQUENCE_DIGITS}}}", text):
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _("“%(code)s” is not an asset tag or a Yika label.")
+                        % {"code": text.strip()[:60]},
+                        code="not_a_tag",
+                    )
+                }
+            ) from error
+        raise ValidationError({"code": str(error.message)}) from error
 
 
 # A scanned line's fields: the answer's card fields and what counting reads. The line's two
@@ -832,20 +857,42 @@ def _received_already(tag: str, key) -> ScanOutcome:
     )
 
 
-def _counted_already(line: StocktakeLine) -> ScanOutcome:
+def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
     tag = line.tag
+    if scanned is not None and _label_state(line.asset_id, scanned.label_serial) is False:
+        return ScanOutcome(
+            Answer.DUPLICATE,
+            _("%(tag)s is counted already, but this label was replaced: remove it.") % {"tag": tag},
+            tag,
+            line=line,
+            reason=Answer.SUPERSEDED_LABEL,
+        )
     return ScanOutcome(
         Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
     )
+
+
+def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
+    """A card that exists but has no line: a retired card of the counter's own scope says so;
+    any other answers the status word only (SECURITY.md: no fields outside the scope)."""
+    retired = permissions.visible_assets(
+        actor, Asset.objects.filter(tag=tag, status=Asset.Status.RETIRED)
+    ).exists()
+    if retired:
+        return ScanOutcome(
+            Answer.NOT_IN_SCOPE,
+            _("%(tag)s is a retired card: it left the books and is not counted.") % {"tag": tag},
+            tag,
+            reason="retired",
+        )
+    return ScanOutcome(Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag)
 
 
 def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOutcome:
     tag = scanned.tag
     if line is None:
         if Asset.objects.filter(tag=tag).exists():
-            return ScanOutcome(
-                Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
-            )
+            return _not_on_the_books(campaign, actor, tag)
         surplus = _surplus_line(campaign=campaign, actor=actor, code=tag, location=location)
         return ScanOutcome(
             Answer.UNKNOWN,
@@ -858,7 +905,7 @@ def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOu
             Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
         )
     if line.result not in OPEN_RESULTS:
-        return _counted_already(line)
+        return _counted_already(line, scanned)
     count = _scan_count(line, scanned, location, damaged)
     counted = _count(
         campaign=campaign,
@@ -967,7 +1014,7 @@ def _count_and_log(
         # The same client key arrived concurrently: the other request recorded it.
         return _received_already(scanned.tag, key)
     if logged == Answer.DUPLICATE:
-        return _counted_already(line)
+        return _counted_already(line, scanned)
     for name, value in changes.items():
         setattr(line, name, value)
     return ScanOutcome(count.answer, count.message, line.tag, line=line)

@@ -309,3 +309,48 @@ def test_services_refuse_approval_by_a_clerk(clerk, closed):
         services.approve_difference(difference=difference, actor=clerk)
     difference.refresh_from_db()
     assert difference.state == "explained"
+
+
+# --------------------------------------------------- 14.16: <input type=date> is ISO everywhere
+
+
+def test_new_campaign_form_renders_the_reference_date_in_iso_in_chinese(client, clerk):
+    from datetime import date
+
+    client.force_login(clerk)
+    page = client.get(reverse("inventory:campaign-create"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    year = date.today().year
+    assert f'value="{year}-12-31"' in text
+    assert f"{year}/12/31" not in text
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_date_input_of_the_project_renders_iso(language):
+    """Every form field of the web pages that renders <input type=date> writes YYYY-MM-DD,
+    whatever the language (the browser leaves the field blank otherwise)."""
+    import importlib
+    import inspect
+    import re
+    from datetime import date
+
+    from django import forms
+    from django.utils import translation
+
+    checked = 0
+    for module_name in ("assets.forms", "inventory.forms", "labels.forms"):
+        module = importlib.import_module(module_name)
+        for _name, form_class in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form_class, forms.BaseForm) or form_class.__module__ != module_name:
+                continue
+            for field_name, field in form_class.base_fields.items():
+                if not isinstance(field.widget, forms.DateInput):
+                    continue
+                with translation.override(language):
+                    html = field.widget.render(field_name, date(2026, 12, 31))
+                assert 'type="date"' in html, f"{form_class.__name__}.{field_name}"
+                assert re.search(r'value="2026-12-31"', html), (
+                    f"{form_class.__name__}.{field_name} renders {html}"
+                )
+                checked += 1
+    assert checked >= 6

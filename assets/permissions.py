@@ -39,6 +39,16 @@ def is_admin(user) -> bool:
     return ADMIN in roles_of(user)
 
 
+def can_explain_differences(user) -> bool:
+    """Stocktake differences (差异说明): clerks explain those they may read, admins any."""
+    return has_role(user, CLERK, ADMIN)
+
+
+def can_approve_differences(user) -> bool:
+    """Approving (审批) and posting (入账/核销) a stocktake difference is the asset office's."""
+    return is_admin(user)
+
+
 def reads_everything(user) -> bool:
     """Admins and auditors read the whole register."""
     return has_role(user, ADMIN, AUDITOR)

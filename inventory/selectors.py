@@ -343,3 +343,34 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
         "department": {"code": department.code, "name": department.name} if department else None,
     }
     return data
+
+
+# ------------------------------------------------------------------ what a campaign action does
+# The figures a manager reads before confirming activate / close / archive, and after it. They
+# cover the whole campaign: only those who manage it (every department of its scope) act on it.
+
+
+def activation_preview(*, campaign: StocktakeCampaign) -> int:
+    """How many cards activating the campaign freezes into its book snapshot."""
+    from inventory.services import scope_assets
+
+    return scope_assets(campaign).count()
+
+
+def count_summary(*, campaign: StocktakeCampaign) -> dict:
+    """Book lines counted, still open (closing makes them shortages) and missing, surplus finds,
+    and the differences not yet posted (archiving waits for them)."""
+    lines = StocktakeLine.objects.filter(campaign=campaign).aggregate(
+        book=Count("pk", filter=BOOK),
+        counted=Count("pk", filter=BOOK & COUNTED),
+        open=Count("pk", filter=BOOK & Q(result__in=list(OPEN_RESULTS))),
+        missing=Count("pk", filter=BOOK & Q(result=LineResult.MISSING)),
+        surplus=Count("pk", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
+    )
+    differences = Difference.objects.filter(campaign=campaign).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=~Q(state=Difference.State.POSTED)),
+    )
+    lines["differences"] = differences["total"]
+    lines["open_differences"] = differences["open"]
+    return lines

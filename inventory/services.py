@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import operator
+import re
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
@@ -38,6 +39,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assets import permissions
 from assets import services as asset_services
@@ -441,6 +443,9 @@ class ScanOutcome:
     line: StocktakeLine | None = None
     components: list[dict] = field(default_factory=list)
     client_key: str = ""
+    # Why, when the answer word alone would mislead: `retired` (not_in_scope), `superseded_label`
+    # (duplicate: counted already, and this label was replaced).
+    reason: str = ""
 
 
 def _require_active(campaign: StocktakeCampaign) -> None:
@@ -643,10 +648,7 @@ def record_scan(
     """
     _require_active(campaign)
     at = _check_scanned_at(scanned_at)
-    try:
-        scanned = qr.parse(code)
-    except qr.QRPayloadError as error:
-        raise ValidationError({"code": str(error.message)})
+    scanned = _parse_code(code)
     key = client_key or uuid.uuid4()
     # A resent key is refused by the scan log's unique key, in the same statement or transaction
     # as the scan's writes, which then roll back: no query to look for it first.
@@ -685,6 +687,30 @@ def record_scan(
         return _received_already(scanned.tag, key)
     outcome.client_key = str(key)
     return outcome
+
+
+def _parse_code(code: str):
+    """The scanned tag and label serial; a 400 that says what was wrong with the code.
+
+    A tag is a prefix, a year and a sequence number (ten digits in a row) and a check
+    character: a text without those digits is no tag at all, not a mistyped one."""
+    from assets import tags
+
+    try:
+        return qr.parse(code)
+    except qr.QRPayloadError as error:
+        text = str(code or "")
+        if "://" not in text and not re.search(rf"\d{{{4 + tags.SEQUENCE_DIGITS}}}", text):
+            raise ValidationError(
+                {
+                    "code": ValidationError(
+                        _("“%(code)s” is not an asset tag or a Yika label.")
+                        % {"code": text.strip()[:60]},
+                        code="not_a_tag",
+                    )
+                }
+            ) from error
+        raise ValidationError({"code": str(error.message)}) from error
 
 
 # A scanned line's fields: the answer's card fields and what counting reads. The line's two
@@ -831,20 +857,42 @@ def _received_already(tag: str, key) -> ScanOutcome:
     )
 
 
-def _counted_already(line: StocktakeLine) -> ScanOutcome:
+def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
     tag = line.tag
+    if scanned is not None and _label_state(line.asset_id, scanned.label_serial) is False:
+        return ScanOutcome(
+            Answer.DUPLICATE,
+            _("%(tag)s is counted already, but this label was replaced: remove it.") % {"tag": tag},
+            tag,
+            line=line,
+            reason=Answer.SUPERSEDED_LABEL,
+        )
     return ScanOutcome(
         Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
     )
+
+
+def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
+    """A card that exists but has no line: a retired card of the counter's own scope says so;
+    any other answers the status word only (SECURITY.md: no fields outside the scope)."""
+    retired = permissions.visible_assets(
+        actor, Asset.objects.filter(tag=tag, status=Asset.Status.RETIRED)
+    ).exists()
+    if retired:
+        return ScanOutcome(
+            Answer.NOT_IN_SCOPE,
+            _("%(tag)s is a retired card: it left the books and is not counted.") % {"tag": tag},
+            tag,
+            reason="retired",
+        )
+    return ScanOutcome(Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag)
 
 
 def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOutcome:
     tag = scanned.tag
     if line is None:
         if Asset.objects.filter(tag=tag).exists():
-            return ScanOutcome(
-                Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
-            )
+            return _not_on_the_books(campaign, actor, tag)
         surplus = _surplus_line(campaign=campaign, actor=actor, code=tag, location=location)
         return ScanOutcome(
             Answer.UNKNOWN,
@@ -857,7 +905,7 @@ def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOu
             Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
         )
     if line.result not in OPEN_RESULTS:
-        return _counted_already(line)
+        return _counted_already(line, scanned)
     count = _scan_count(line, scanned, location, damaged)
     counted = _count(
         campaign=campaign,
@@ -966,7 +1014,7 @@ def _count_and_log(
         # The same client key arrived concurrently: the other request recorded it.
         return _received_already(scanned.tag, key)
     if logged == Answer.DUPLICATE:
-        return _counted_already(line)
+        return _counted_already(line, scanned)
     for name, value in changes.items():
         setattr(line, name, value)
     return ScanOutcome(count.answer, count.message, line.tag, line=line)
@@ -1324,13 +1372,32 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
 
 @transaction.atomic
 def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Archive a closed campaign; its differences stay open in the register until posted."""
+    """Archive a closed campaign once every difference is posted (入账/核销): an archived
+    campaign can no longer be treated, so it must not leave a difference open."""
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.ARCHIVED)
+    _require_differences_posted(campaign)
     campaign.state = State.ARCHIVED
     campaign.archived_at = timezone.now()
     campaign.save(update_fields=["state", "archived_at"])
     return campaign
+
+
+def _require_differences_posted(campaign: StocktakeCampaign) -> None:
+    # The campaign row is locked and closed: no difference is raised or posted meanwhile.
+    still_open = (
+        Difference.objects.filter(campaign=campaign).exclude(state=Difference.State.POSTED).count()
+    )
+    if still_open:
+        raise TransitionNotAllowed(
+            ngettext(
+                "%(count)s difference is not posted yet: treat it before archiving.",
+                "%(count)s differences are not posted yet: treat them before archiving.",
+                still_open,
+            )
+            % {"count": still_open},
+            code="differences_open",
+        )
 
 
 # ---------------------------------------------------------------------------- difference register
@@ -1345,6 +1412,20 @@ def _guard_difference(difference: Difference, target: str) -> None:
                 "new": Difference.State(target).label,
             },
             code="difference_transition_not_allowed",
+        )
+
+
+def _require_difference_role(actor, *, approve: bool) -> None:
+    allowed = (
+        permissions.can_approve_differences(actor)
+        if approve
+        else permissions.can_explain_differences(actor)
+    )
+    if not allowed:
+        raise PermissionDenied(
+            _("Only the asset office approves and posts differences.")
+            if approve
+            else _("Only clerks and administrators explain differences.")
         )
 
 
@@ -1367,6 +1448,7 @@ def explain_difference(
     write_back: bool = False,
 ) -> Difference:
     """Give a difference its cause, responsible person and proposed treatment."""
+    _require_difference_role(actor, approve=False)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.EXPLAINED)
     if not (reason or "").strip():
@@ -1390,6 +1472,7 @@ def explain_difference(
 def approve_difference(*, difference: Difference, actor) -> Difference:
     """The asset office approves (审批); a wrong location is written back to the card, with an
     event naming the campaign."""
+    _require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.APPROVED)
     line = difference.line
@@ -1416,6 +1499,7 @@ def post_difference(
 ) -> Difference:
     """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
     damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
+    _require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.POSTED)
     line = difference.line
@@ -1456,3 +1540,55 @@ def digest(value: Any) -> str:
     """SHA-256 of a JSON-able value in canonical form."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+# The desk's bulk actions on ticked differences: all of them or none.
+DIFFERENCE_ACTIONS = ("explain", "approve", "post")
+
+
+@transaction.atomic
+def treat_differences(
+    *,
+    differences,
+    actor,
+    action: str,
+    reason: str = "",
+    responsible: str = "",
+    treatment: str = "",
+) -> int:
+    """Explain (one text for all), approve or post several differences in one transaction: a
+    refusal of any one names its tag and changes none of them."""
+    if action not in DIFFERENCE_ACTIONS:
+        raise ValidationError({"action": _("Choose explain, approve or post.")})
+    _require_difference_role(actor, approve=action != "explain")
+    items = sorted(differences, key=operator.attrgetter("pk"))
+    if not items:
+        raise ValidationError({"ids": _("Tick at least one difference.")})
+    for difference in items:
+        try:
+            if action == "explain":
+                explain_difference(
+                    difference=difference,
+                    actor=actor,
+                    reason=reason,
+                    responsible=responsible,
+                    treatment=treatment,
+                )
+            elif action == "approve":
+                approve_difference(difference=difference, actor=actor)
+            else:
+                post_difference(difference=difference, actor=actor)
+        except ValidationError as error:
+            if action == "explain" and "reason" in error.message_dict:
+                raise
+            label = difference.line.tag or difference.line.scanned_code
+            messages = [m for ms in error.message_dict.values() for m in ms]
+            raise ValidationError(
+                {"ids": [_("%(tag)s: %(error)s") % {"tag": label, "error": m} for m in messages]}
+            ) from error
+        except DomainError as error:
+            label = difference.line.tag or difference.line.scanned_code
+            raise type(error)(
+                _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
+            ) from error
+    return len(items)

@@ -26,4 +26,14 @@ urlpatterns = [
         views.DifferenceListView.as_view(),
         name="difference-list",
     ),
+    path(
+        "stocktakes/<int:pk>/differences/bulk",
+        views.DifferenceBulkView.as_view(),
+        name="difference-bulk",
+    ),
+    path(
+        "stocktakes/<int:pk>/differences/<int:difference_id>",
+        views.DifferenceDetailView.as_view(),
+        name="difference-detail",
+    ),
 ]

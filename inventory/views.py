@@ -8,17 +8,19 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from assets import permissions
 from assets.errors import DomainError
-from assets.models import Location
+from assets.models import Department, Location
 from inventory import exports, selectors, services
 from inventory.api.views import can_manage
-from inventory.forms import CampaignForm
+from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
 
 
@@ -119,11 +121,78 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             report_coverage=exports.coverage_text(report) if report else "",
             intact=selectors.result_is_intact(campaign=campaign) if campaign.result else None,
         )
+        if context["can_manage"]:
+            context.update(self.confirmations(campaign))
         return context
+
+    @staticmethod
+    def confirmations(campaign: StocktakeCampaign) -> dict:
+        """What activate / close / archive will do, in numbers, for the confirmation and the
+        sentence beside the button."""
+        State = StocktakeCampaign.State
+        if campaign.state == State.DRAFT:
+            count = selectors.activation_preview(campaign=campaign)
+            return {
+                "action_note": ngettext(
+                    "Activating freezes the book snapshot of %(count)s card; cards registered "
+                    "later are not in this count.",
+                    "Activating freezes the book snapshot of %(count)s cards; cards registered "
+                    "later are not in this count.",
+                    count,
+                )
+                % {"count": count},
+                "action_confirm": ngettext(
+                    "Start counting? The book snapshot of %(count)s card will be frozen.",
+                    "Start counting? The book snapshot of %(count)s cards will be frozen.",
+                    count,
+                )
+                % {"count": count},
+            }
+        summary = selectors.count_summary(campaign=campaign)
+        if campaign.state == State.ACTIVE:
+            count = summary["open"]
+            return {
+                "action_note": ngettext(
+                    "%(counted)s of %(book)s cards counted. Closing records the %(count)s card "
+                    "not counted yet as a shortage and stops the count.",
+                    "%(counted)s of %(book)s cards counted. Closing records the %(count)s cards "
+                    "not counted yet as shortages and stops the count.",
+                    count,
+                )
+                % {"counted": summary["counted"], "book": summary["book"], "count": count},
+                "action_confirm": ngettext(
+                    "Close the count? %(count)s card not counted yet will be recorded as a "
+                    "shortage, and nobody can scan any more. This cannot be undone.",
+                    "Close the count? %(count)s cards not counted yet will be recorded as "
+                    "shortages, and nobody can scan any more. This cannot be undone.",
+                    count,
+                )
+                % {"count": count},
+            }
+        if campaign.state == State.CLOSED:
+            count = summary["open_differences"]
+            if count:
+                note = ngettext(
+                    "%(count)s difference is not posted yet: treat it before archiving.",
+                    "%(count)s differences are not posted yet: treat them before archiving.",
+                    count,
+                ) % {"count": count}
+            else:
+                note = _("Every difference is posted: the campaign can be archived.")
+            return {
+                "open_differences": count,
+                "action_note": note,
+                "action_confirm": _(
+                    "Archive the campaign? Its result and %(differences)s differences become "
+                    "read-only for good."
+                )
+                % {"differences": summary["differences"]},
+            }
+        return {}
 
 
 class CampaignActionView(CampaignMixin, View):
-    """POST activate / close / archive from the dashboard."""
+    """POST activate / close / archive from the dashboard; the answer says what happened."""
 
     actions = {
         "activate": services.activate_campaign,
@@ -135,17 +204,40 @@ class CampaignActionView(CampaignMixin, View):
         campaign = self.get_campaign()
         if verb not in self.actions:
             raise Http404
-        if not can_manage(request.user, campaign) or (
-            verb == "archive" and not permissions.is_admin(request.user)
-        ):
-            raise PermissionDenied
+        if not can_manage(request.user, campaign):
+            raise PermissionDenied(_("You may follow this campaign but not manage it."))
+        if verb == "archive" and not permissions.is_admin(request.user):
+            raise PermissionDenied(_("Only administrators archive a campaign."))
         try:
-            self.actions[verb](campaign=campaign, actor=request.user)
+            campaign = self.actions[verb](campaign=campaign, actor=request.user)
         except DomainError as error:
             messages.error(request, str(error.message))
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, self.answer(verb, campaign))
         return redirect("inventory:campaign-detail", pk=campaign.pk)
+
+    @staticmethod
+    def answer(verb: str, campaign: StocktakeCampaign) -> str:
+        summary = selectors.count_summary(campaign=campaign)
+        if verb == "activate":
+            return ngettext(
+                "Counting started: the book snapshot of %(count)s card is frozen.",
+                "Counting started: the book snapshot of %(count)s cards is frozen.",
+                summary["book"],
+            ) % {"count": summary["book"]}
+        if verb == "close":
+            return _(
+                "Count closed: %(counted)s counted, %(missing)s shortages, %(surplus)s surplus "
+                "finds; %(differences)s differences raised."
+            ) % {
+                "counted": summary["counted"],
+                "missing": summary["missing"],
+                "surplus": summary["surplus"],
+                "differences": summary["differences"],
+            }
+        return _("Campaign archived: its result and %(differences)s differences are read-only.") % {
+            "differences": summary["differences"]
+        }
 
 
 class ScanView(CampaignMixin, TemplateView):
@@ -165,8 +257,12 @@ class ScanView(CampaignMixin, TemplateView):
         return context
 
 
+OPEN_STATE = "open"
+
+
 class DifferenceListView(CampaignMixin, ListView):
-    """The discrepancy list with filters; read-only for auditors."""
+    """The difference desk: filters, and for those who may treat them, row checkboxes with bulk
+    explain / approve / post. Auditors read it and change nothing."""
 
     template_name = "inventory/difference_list.html"
     paginate_by = 50
@@ -174,12 +270,17 @@ class DifferenceListView(CampaignMixin, ListView):
 
     def get_queryset(self):
         self.campaign = self.get_campaign()
-        items = selectors.differences_visible_to(user=self.request.user, campaign=self.campaign)
+        self.visible = selectors.differences_visible_to(
+            user=self.request.user, campaign=self.campaign
+        )
+        items = self.visible.select_related("line__location", "line__counted_location")
         kind = self.request.GET.get("kind")
         if kind in Difference.Kind.values:
             items = items.filter(kind=kind)
         state = self.request.GET.get("state")
-        if state in Difference.State.values:
+        if state == OPEN_STATE:
+            items = items.exclude(state=Difference.State.POSTED)
+        elif state in Difference.State.values:
             items = items.filter(state=state)
         department = (self.request.GET.get("department") or "").strip()
         if department:
@@ -190,13 +291,218 @@ class DifferenceListView(CampaignMixin, ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        user = self.request.user
+        departments = Department.objects.filter(
+            pk__in=self.visible.values("line__department")
+        ).order_by("code")
+        treats = self.campaign.state == StocktakeCampaign.State.CLOSED
         context.update(
             campaign=self.campaign,
             kinds=Difference.Kind.choices,
-            states=Difference.State.choices,
+            states=[(OPEN_STATE, _("Not posted yet")), *Difference.State.choices],
+            departments=departments,
+            can_explain=treats and permissions.can_explain_differences(user),
+            can_approve=treats and permissions.can_approve_differences(user),
             querystring_base=(query.urlencode() + "&") if query else "",
         )
         return context
+
+
+class DifferenceBulkView(CampaignMixin, View):
+    """POST the ticked differences with one action: all of them change, or none."""
+
+    def post(self, request, pk):
+        campaign = self.get_campaign()
+        if not permissions.can_explain_differences(request.user):
+            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        target = reverse("inventory:difference-list", args=[campaign.pk])
+        back = request.POST.get("next") or ""
+        if back.startswith("?"):
+            target += back
+        action = request.POST.get("action", "")
+        if action not in services.DIFFERENCE_ACTIONS:
+            messages.error(request, _("Choose explain, approve or post."))
+            return redirect(target)
+        allowed = (
+            permissions.can_explain_differences(request.user)
+            if action == "explain"
+            else permissions.can_approve_differences(request.user)
+        )
+        if not allowed:
+            raise PermissionDenied(
+                _("Only clerks and administrators explain differences.")
+                if action == "explain"
+                else _("Only the asset office approves and posts differences.")
+            )
+        ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+        differences = list(
+            selectors.differences_visible_to(user=request.user, campaign=campaign).filter(
+                pk__in=ids
+            )
+        )
+        if not differences:
+            messages.error(request, _("Tick at least one difference."))
+            return redirect(target)
+        try:
+            count = services.treat_differences(
+                differences=differences,
+                actor=request.user,
+                action=action,
+                reason=request.POST.get("reason", ""),
+                responsible=request.POST.get("responsible", ""),
+                treatment=request.POST.get("treatment", ""),
+            )
+        except ValidationError as error:
+            for text in (m for ms in error.message_dict.values() for m in ms):
+                messages.error(request, text)
+            messages.error(request, _("Nothing was changed."))
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            messages.error(request, _("Nothing was changed."))
+        else:
+            done = {
+                "explain": ngettext(
+                    "%(count)s difference explained.", "%(count)s differences explained.", count
+                ),
+                "approve": ngettext(
+                    "%(count)s difference approved.", "%(count)s differences approved.", count
+                ),
+                "post": ngettext(
+                    "%(count)s difference posted.", "%(count)s differences posted.", count
+                ),
+            }[action]
+            messages.success(request, done % {"count": count})
+        return redirect(target)
+
+
+class DifferenceDetailView(CampaignMixin, TemplateView):
+    """One difference: what the count found, its history, and the next step for those who may
+    take it (explain, approve, post; a surplus is posted with the draft card's fields)."""
+
+    template_name = "inventory/difference_detail.html"
+
+    def get_difference(self) -> Difference:
+        self.campaign = self.get_campaign()
+        return get_object_or_404(
+            selectors.differences_visible_to(
+                user=self.request.user, campaign=self.campaign
+            ).select_related(
+                "line__location",
+                "line__counted_location",
+                "line__counted_by",
+                "line__asset",
+                "explained_by",
+                "approved_by",
+                "posted_by",
+            ),
+            pk=self.kwargs["difference_id"],
+        )
+
+    def forms(self, difference, data=None, step=""):
+        user = self.request.user
+        treats = self.campaign.state == StocktakeCampaign.State.CLOSED
+        State = Difference.State
+        explain = post = None
+        if (
+            treats
+            and difference.state in (State.RAISED, State.EXPLAINED)
+            and permissions.can_explain_differences(user)
+        ):
+            explain = ExplainForm(
+                data if step == "explain" else None,
+                initial={
+                    "reason": difference.reason,
+                    "responsible": difference.responsible,
+                    "treatment": difference.treatment,
+                    "write_back": difference.write_back,
+                },
+            )
+            if difference.kind != Difference.Kind.MISMATCH:
+                del explain.fields["write_back"]
+        if (
+            treats
+            and difference.state == State.APPROVED
+            and difference.kind == Difference.Kind.SURPLUS
+            and permissions.can_approve_differences(user)
+        ):
+            post = PostSurplusForm(
+                data if step == "post" else None,
+                departments=permissions.assignable_departments(user),
+                initial={"name": difference.line.note[:200]},
+            )
+        return {
+            "explain_form": explain,
+            "post_form": post,
+            "can_approve": treats
+            and difference.state == State.EXPLAINED
+            and permissions.can_approve_differences(user),
+            "can_post": treats
+            and difference.state == State.APPROVED
+            and permissions.can_approve_differences(user),
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        difference = kwargs.get("difference") or self.get_difference()
+        context.update(campaign=self.campaign, difference=difference, line=difference.line)
+        context.update(kwargs.get("forms") or self.forms(difference))
+        return context
+
+    def post(self, request, pk, difference_id):
+        difference = self.get_difference()
+        if not permissions.can_explain_differences(request.user):
+            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        step = request.POST.get("step", "")
+        forms = self.forms(difference, request.POST, step)
+        here = redirect("inventory:difference-detail", pk=pk, difference_id=difference.pk)
+        try:
+            if step == "explain" and forms["explain_form"] is not None:
+                form = forms["explain_form"]
+                if not form.is_valid():
+                    return self.render_to_response(
+                        self.get_context_data(difference=difference, forms=forms)
+                    )
+                services.explain_difference(
+                    difference=difference, actor=request.user, **form.cleaned_data
+                )
+                messages.success(request, _("Difference explained: it waits for approval."))
+            elif step == "approve" and forms["can_approve"]:
+                services.approve_difference(difference=difference, actor=request.user)
+                messages.success(request, _("Difference approved: it can be posted."))
+            elif step == "post" and forms["can_post"]:
+                fields = {}
+                if forms["post_form"] is not None:
+                    form = forms["post_form"]
+                    if not form.is_valid():
+                        return self.render_to_response(
+                            self.get_context_data(difference=difference, forms=forms)
+                        )
+                    fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+                difference = services.post_difference(
+                    difference=difference, actor=request.user, card_fields=fields
+                )
+                if difference.draft_asset_id:
+                    messages.success(
+                        request,
+                        _("Difference posted: draft card %(tag)s registered as a surplus.")
+                        % {"tag": difference.draft_asset.tag},
+                    )
+                elif difference.kind in (Difference.Kind.SHORTAGE, Difference.Kind.DAMAGED):
+                    messages.success(
+                        request,
+                        _("Difference posted: card %(tag)s is pending disposal.")
+                        % {"tag": difference.line.tag},
+                    )
+                else:
+                    messages.success(request, _("Difference posted."))
+            else:
+                messages.error(request, _("This step is not open to you for this difference."))
+        except ValidationError as error:
+            for text in (m for ms in error.message_dict.values() for m in ms):
+                messages.error(request, text)
+        except DomainError as error:
+            messages.error(request, str(error.message))
+        return here
 
 
 class LineListView(CampaignMixin, ListView):

@@ -168,10 +168,11 @@ def _notification(ctx, own: bool) -> dict:
     return {"pk": notification.pk}
 
 
-def _stocktake(ctx, own: bool, *, archived: bool):
+def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     """A campaign over the own (or the other) department with one card in it, planned and
-    activated by the admin; `archived` closes it first (the card is a shortage, so it has one
-    raised difference) and archives it, so no action can change it any more."""
+    activated by the admin; `closed` closes it (the card is a shortage, so it has one raised
+    difference); `archived` also posts that difference and archives it, so no action can change
+    it any more."""
     from datetime import date
 
     from inventory import services as stocktake_services
@@ -189,8 +190,14 @@ def _stocktake(ctx, own: bool, *, archived: bool):
         departments=[department],
     )
     campaign = stocktake_services.activate_campaign(campaign=campaign, actor=admin)
-    if archived:
+    if archived or closed:
         campaign = stocktake_services.close_campaign(campaign=campaign, actor=admin)
+    if archived:
+        # Archiving waits for every difference to be posted.
+        for difference in campaign.differences.all():
+            stocktake_services.explain_difference(difference=difference, actor=admin, reason="矩阵")
+            stocktake_services.approve_difference(difference=difference, actor=admin)
+            stocktake_services.post_difference(difference=difference, actor=admin)
         campaign = stocktake_services.archive_campaign(campaign=campaign, actor=admin)
     return campaign
 
@@ -206,9 +213,14 @@ def _archived_campaign(ctx, own: bool) -> dict:
 
 
 def _difference(ctx, own: bool) -> dict:
-    """The raised shortage of an archived stocktake: approve and post are 409 (not explained)."""
-    campaign = _stocktake(ctx, own, archived=True)
+    """The raised shortage of a closed stocktake: approve and post are 409 (not explained)."""
+    campaign = _stocktake(ctx, own, archived=False, closed=True)
     return {"pk": campaign.pk, "difference_id": campaign.differences.get().pk}
+
+
+def _closed_campaign(ctx, own: bool) -> dict:
+    """A closed stocktake with its one raised difference: the difference desk's bulk actions."""
+    return {"pk": _stocktake(ctx, own, archived=False, closed=True).pk}
 
 
 def _campaign_close(ctx, own: bool) -> dict:
@@ -244,6 +256,7 @@ OBJECTS: dict[str, Callable] = {
     "campaign_close": _campaign_close,
     "campaign_archive": _campaign_archive,
     "difference": _difference,
+    "closed_campaign": _closed_campaign,
     "surplus_photo": _surplus_photo,
     "notification": _notification,
     "import_job": _import_job,
@@ -437,5 +450,8 @@ MATRIX: list[Row] = [
     R("inventory:line-list", "GET", "campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("inventory:line-photo", "GET", "surplus_photo", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("inventory:difference-list", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
+    R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
 ]
 # fmt: on

@@ -147,6 +147,12 @@ class ScanAnswerSerializer(serializers.Serializer):
     tag = serializers.CharField()
     client_key = serializers.CharField()
     line = ScanLineSerializer(allow_null=True)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Why, when the answer alone would mislead: `retired` (not_in_scope), "
+        "`superseded_label` (duplicate: counted already and this label was replaced); else empty.",
+    )
     components = ComponentAnswerSerializer(many=True)
 
 

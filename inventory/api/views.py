@@ -42,6 +42,7 @@ def outcome_data(outcome) -> dict:
         if outcome.line is not None and outcome.line.kind == StocktakeLine.Kind.BOOK
         else None,
         "components": outcome.components,
+        "reason": outcome.reason,
     }
 
 

@@ -93,3 +93,264 @@ def test_photo_download_is_permission_checked(client, clerk, other_clerk, active
     assert response["Content-Disposition"].startswith("attachment")
     client.force_login(other_clerk)
     assert client.get(url).status_code == 404
+
+
+# ---------------------------------------------------------------- 14.6: actions that ask first
+
+
+def _confirm_of(page: str, action: str) -> str:
+    import html
+    import re
+
+    form = re.search(rf'action="[^"]*/{action}/".*?data-confirm="([^"]*)"', page, re.S)
+    assert form, f"no confirmation on the {action} button"
+    return html.unescape(form.group(1))
+
+
+def test_activate_asks_with_the_number_of_cards_it_freezes(client, admin_user, plan, pc, centre):
+    from tests.factories import make_asset
+
+    make_asset(owner=centre, name="打印机")
+    campaign = plan()
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
+    assert "将冻结 2 张卡片的账面快照" in _confirm_of(page, "activate")
+    response = client.post(
+        reverse("inventory:campaign-action", args=[campaign.pk, "activate"]), follow=True
+    )
+    assert "已启动盘点：已冻结 2 张卡片的账面快照" in response.content.decode()
+    assert campaign.lines.count() == 2
+
+
+def test_close_asks_with_the_shortages_it_makes_and_answers_the_numbers(
+    client, admin_user, clerk, active, pc, centre
+):
+    from tests.factories import make_asset
+
+    make_asset(owner=centre, name="打印机")  # registered after activation: not in the count
+    services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[active.pk])).content.decode()
+    assert "0 张卡片将记为盘亏" in _confirm_of(page, "close")
+    response = client.post(
+        reverse("inventory:campaign-action", args=[active.pk, "close"]), follow=True
+    )
+    assert "已结束盘点：实盘 1 张，盘亏 0 张" in response.content.decode()
+
+
+def test_close_confirmation_counts_the_uncounted_cards(client, admin_user, plan, pc, centre):
+    from tests.factories import make_asset
+
+    make_asset(owner=centre, name="打印机")
+    make_asset(owner=centre, name="笔记本电脑")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    services.record_scan(campaign=campaign, actor=admin_user, code=pc.tag)
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
+    assert "尚未盘点的 2 张卡片将记为盘亏" in _confirm_of(page, "close")
+    response = client.post(
+        reverse("inventory:campaign-action", args=[campaign.pk, "close"]), follow=True
+    )
+    assert "已结束盘点：实盘 1 张，盘亏 2 张" in response.content.decode()
+
+
+def test_close_sits_apart_from_the_scan_button(client, admin_user, active):
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[active.pk])).content.decode()
+    toolbar = page[page.index('<div class="toolbar">') : page.index('<div class="grid grid--4">')]
+    assert reverse("inventory:campaign-scan", args=[active.pk]) in toolbar
+    assert "/close/" not in toolbar
+    assert page.index("/close/") > page.index("grid grid--4")
+
+
+# ------------------------------------------------------------- 14.8: the difference desk
+
+
+@pytest.fixture
+def closed(plan, admin_user, pc, centre, clerk, room, other_room):
+    """A closed count of the centre: the PC found elsewhere, the printer missing, a surplus find."""
+    from tests.factories import make_asset
+
+    missing = make_asset(owner=centre, actor=clerk, location=room, name="打印机")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag, location=other_room)
+    services.record_surplus(campaign=campaign, actor=clerk, note="无标签交换机", location=room)
+    campaign = services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign.missing_tag = missing.tag
+    return campaign
+
+
+def test_archive_refuses_while_differences_are_open(admin_user, closed):
+    from assets.errors import TransitionNotAllowed
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.archive_campaign(campaign=closed, actor=admin_user)
+    assert refused.value.code == "differences_open"
+    assert "3" in str(refused.value.message)
+    closed.refresh_from_db()
+    assert closed.state == StocktakeCampaign.State.CLOSED
+
+
+def test_archive_page_explains_why_it_waits(client, admin_user, closed):
+    client.force_login(admin_user)
+    url = reverse("inventory:campaign-detail", args=[closed.pk])
+    page = client.get(url).content.decode()
+    assert "3 条差异尚未入账" in page
+    assert "/archive/" not in page
+    response = client.post(
+        reverse("inventory:campaign-action", args=[closed.pk, "archive"]), follow=True
+    )
+    assert "3 条差异尚未入账" in response.content.decode()
+    closed.refresh_from_db()
+    assert closed.state == StocktakeCampaign.State.CLOSED
+
+
+def test_difference_list_filters_by_department_select_and_links_tags(
+    client, auditor, closed, centre
+):
+    client.force_login(auditor)
+    url = reverse("inventory:difference-list", args=[closed.pk])
+    page = client.get(url).content.decode()
+    assert f'<option value="{centre.code}"' in page
+    assert reverse("assets:asset-detail", args=[closed.missing_tag]) in page
+    assert 'name="ids"' not in page  # auditors read, they do not treat
+    assert "difference-bulk" not in page
+    lowered = client.get(url, {"department": centre.code.lower()}).content.decode()
+    assert closed.missing_tag not in lowered or f'value="{centre.code}" selected' in lowered
+    only_open = client.get(url, {"state": "open"}).content.decode()
+    assert closed.missing_tag in only_open
+
+
+def test_bulk_explain_approve_post_through_the_desk(client, clerk, admin_user, closed):
+    from assets.models import Asset
+
+    shortages = list(closed.differences.filter(kind="shortage"))
+    ids = [d.pk for d in shortages]
+    bulk = reverse("inventory:difference-bulk", args=[closed.pk])
+    client.force_login(clerk)
+    response = client.post(
+        bulk, {"action": "explain", "ids": ids, "reason": "已报废未销账"}, follow=True
+    )
+    assert "已说明 1 条差异" in response.content.decode()
+    assert client.post(bulk, {"action": "approve", "ids": ids}).status_code == 403
+    client.force_login(admin_user)
+    client.post(bulk, {"action": "approve", "ids": ids})
+    response = client.post(bulk, {"action": "post", "ids": ids}, follow=True)
+    assert "已入账 1 条差异" in response.content.decode()
+    assert Asset.objects.get(tag=closed.missing_tag).status == Asset.Status.PENDING_DISPOSAL
+    assert {d.state for d in closed.differences.filter(pk__in=ids)} == {"posted"}
+
+
+def test_bulk_action_is_all_or_nothing(client, admin_user, closed):
+    items = list(closed.differences.all())
+    shortage = next(d for d in items if d.kind == "shortage")
+    services.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
+    bulk = reverse("inventory:difference-bulk", args=[closed.pk])
+    client.force_login(admin_user)
+    response = client.post(bulk, {"action": "approve", "ids": [d.pk for d in items]}, follow=True)
+    assert "未作任何更改" in response.content.decode()
+    assert not closed.differences.filter(state="approved").exists()
+
+
+def test_bulk_explain_without_a_reason_is_refused(client, clerk, closed):
+    bulk = reverse("inventory:difference-bulk", args=[closed.pk])
+    client.force_login(clerk)
+    ids = list(closed.differences.values_list("pk", flat=True))
+    response = client.post(bulk, {"action": "explain", "ids": ids, "reason": " "}, follow=True)
+    assert response.status_code == 200
+    assert not closed.differences.exclude(state="raised").exists()
+
+
+def test_auditor_cannot_treat_differences(client, auditor, closed):
+    bulk = reverse("inventory:difference-bulk", args=[closed.pk])
+    client.force_login(auditor)
+    ids = list(closed.differences.values_list("pk", flat=True))
+    assert client.post(bulk, {"action": "explain", "ids": ids, "reason": "x"}).status_code == 403
+    difference = closed.differences.first()
+    url = reverse("inventory:difference-detail", args=[closed.pk, difference.pk])
+    page = client.get(url).content.decode()
+    assert 'name="step"' not in page
+    assert client.post(url, {"step": "explain", "reason": "x"}).status_code == 403
+    assert not closed.differences.exclude(state="raised").exists()
+
+
+def test_surplus_is_posted_from_its_page_with_a_draft_card(client, admin_user, closed, centre):
+    from assets.models import CURRENT_CODE_SYSTEM, Asset, Category
+
+    surplus = closed.differences.get(kind="surplus")
+    url = reverse("inventory:difference-detail", args=[closed.pk, surplus.pk])
+    client.force_login(admin_user)
+    client.post(url, {"step": "explain", "reason": "漏登记", "treatment": "补登卡片"})
+    client.post(url, {"step": "approve"})
+    category = Category.objects.get(code_system=CURRENT_CODE_SYSTEM, code="A02010105")
+    response = client.post(
+        url,
+        {
+            "step": "post",
+            "category": category.pk,
+            "owner_department": centre.pk,
+            "name": "交换机",
+            "original_value": "1200.00",
+        },
+        follow=True,
+    )
+    surplus.refresh_from_db()
+    assert surplus.state == "posted", [str(m) for m in response.context["messages"]]
+    assert surplus.draft_asset.status == Asset.Status.DRAFT
+    assert surplus.draft_asset.tag in response.content.decode()
+
+
+def test_services_refuse_approval_by_a_clerk(clerk, closed):
+    from django.core.exceptions import PermissionDenied
+
+    difference = closed.differences.first()
+    services.explain_difference(difference=difference, actor=clerk, reason="原因")
+    with pytest.raises(PermissionDenied):
+        services.approve_difference(difference=difference, actor=clerk)
+    difference.refresh_from_db()
+    assert difference.state == "explained"
+
+
+# --------------------------------------------------- 14.16: <input type=date> is ISO everywhere
+
+
+def test_new_campaign_form_renders_the_reference_date_in_iso_in_chinese(client, clerk):
+    from datetime import date
+
+    client.force_login(clerk)
+    page = client.get(reverse("inventory:campaign-create"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    year = date.today().year
+    assert f'value="{year}-12-31"' in text
+    assert f"{year}/12/31" not in text
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_date_input_of_the_project_renders_iso(language):
+    """Every form field of the web pages that renders <input type=date> writes YYYY-MM-DD,
+    whatever the language (the browser leaves the field blank otherwise)."""
+    import importlib
+    import inspect
+    import re
+    from datetime import date
+
+    from django import forms
+    from django.utils import translation
+
+    checked = 0
+    for module_name in ("assets.forms", "inventory.forms", "labels.forms"):
+        module = importlib.import_module(module_name)
+        for _name, form_class in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(form_class, forms.BaseForm) or form_class.__module__ != module_name:
+                continue
+            for field_name, field in form_class.base_fields.items():
+                if not isinstance(field.widget, forms.DateInput):
+                    continue
+                with translation.override(language):
+                    html = field.widget.render(field_name, date(2026, 12, 31))
+                assert 'type="date"' in html, f"{form_class.__name__}.{field_name}"
+                assert re.search(r'value="2026-12-31"', html), (
+                    f"{form_class.__name__}.{field_name} renders {html}"
+                )
+                checked += 1
+    assert checked >= 6

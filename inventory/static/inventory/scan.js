@@ -43,10 +43,13 @@
       osc.connect(ctx.destination); osc.start(); osc.stop(ctx.currentTime + 0.15);
     } catch (e) { /* no sound */ }
   }
-  function show(kind, message) {
+  // `reason` refines an answer whose word alone would mislead (a retired card is not simply
+  // "not in your scope"; a counted card scanned by its replaced label needs the label removed).
+  function show(kind, message, reason) {
     resultBox.hidden = false;
-    resultBox.className = "scan__result scan__result--" + kind;
-    answerEl.textContent = app.getAttribute("data-label-" + kind) || app.dataset.msgQueued;
+    resultBox.className = "scan__result scan__result--" + kind + (reason ? " scan__result--" + reason : "");
+    answerEl.textContent = (reason && app.getAttribute("data-reason-" + kind + "-" + reason))
+      || app.getAttribute("data-label-" + kind) || app.dataset.msgQueued;
     messageEl.textContent = message || "";
     feedback(kind === "found");
   }
@@ -101,7 +104,7 @@
         saveQueue([]);
         if (Array.isArray(answers) && answers.length) {
           var last = answers[answers.length - 1];
-          show(last.answer || "error", last.message || firstError(last.errors));
+          show(last.answer || "error", last.message || firstError(last.errors), last.reason);
         }
         loadPending();
       });
@@ -109,7 +112,12 @@
   }
   function record(code) {
     code = (code || "").trim();
-    if (!code) { return; }
+    if (!code) {
+      // Enter on an empty field sends nothing: say so, rather than leave the last answer up.
+      showComponents([]);
+      show("empty", app.dataset.msgEmpty);
+      return;
+    }
     var entry = { code: code, client_key: uuid(), scanned_at: new Date().toISOString() };
     if (locationSelect.value) { entry.location = locationSelect.value; }
     if (!navigator.onLine) {
@@ -120,11 +128,12 @@
     post(app.dataset.scansUrl, entry).then(function (r) {
       return r.json().then(function (data) {
         if (r.ok) {
-          show(data.answer, data.message);
+          show(data.answer, data.message, data.reason);
           showComponents(data.components);
           loadPending();
         } else {
-          show("error", firstError(data));
+          showComponents([]);
+          show(r.status === 400 && data && data.code ? "invalid" : "error", firstError(data));
         }
       });
     }).catch(function () {

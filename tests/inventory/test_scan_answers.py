@@ -1,0 +1,95 @@
+"""14.13: scan answers that said the wrong thing. Each case gets its own answer, and the API
+keeps its outcome words (a `reason` refines them)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from assets import services as asset_services
+from inventory import services
+from labels import qr
+from labels import services as label_services
+from labels.models import Label, LabelTemplate
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def _scan_url(campaign) -> str:
+    return f"/api/v1/stocktakes/{campaign.pk}/scans/"
+
+
+def test_free_text_is_answered_as_not_a_tag_not_as_a_wrong_check_character(api, clerk, active):
+    api.as_user(clerk)
+    response = api.post(_scan_url(active), {"code": "hello world"}, format="json")
+    assert response.status_code == 400
+    message = response.json()["code"][0]
+    assert "不是资产编号" in message
+    assert "校验" not in message
+    assert not active.scans.exists()
+
+
+def test_a_mistyped_tag_still_names_the_check_character(clerk, active, pc):
+    wrong = pc.tag[:-1] + ("A" if pc.tag[-1] != "A" else "B")
+    with pytest.raises(ValidationError) as refused:
+        services.record_scan(campaign=active, actor=clerk, code=wrong)
+    assert "不是资产编号" not in str(refused.value)
+
+
+def test_a_retired_card_of_the_own_department_says_retired(api, clerk, centre, plan, admin_user):
+    make_asset(owner=centre, name="在用电脑")
+    old = make_asset(owner=centre, name="旧打印机")
+    asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    api.as_user(clerk)
+    data = api.post(_scan_url(campaign), {"code": old.tag}, format="json").json()
+    assert data["answer"] == "not_in_scope"
+    assert data["reason"] == "retired"
+    assert "报废" in data["message"]
+    assert "不在您的盘点范围" not in data["message"]
+
+
+def test_a_retired_card_of_another_department_says_nothing_more(
+    other_clerk, other_bureau, centre, plan, admin_user
+):
+    old = make_asset(owner=centre, name="旧打印机")
+    asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
+    make_asset(owner=other_bureau, name="电脑")
+    campaign = services.activate_campaign(
+        campaign=plan(departments=[other_bureau]), actor=admin_user
+    )
+    outcome = services.record_scan(campaign=campaign, actor=other_clerk, code=old.tag)
+    assert (outcome.answer, outcome.reason) == ("not_in_scope", "")
+
+
+def test_an_old_label_of_a_counted_card_warns_to_replace_it(
+    api, clerk, centre, plan, admin_user, django_capture_on_commit_callbacks
+):
+    card = make_asset(owner=centre, name="台式计算机")
+    template = LabelTemplate.objects.get(code="a4-70x40")
+    for _round in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            label_services.print_labels(actor=clerk, assets=[card], template=template)
+    old, new = Label.objects.filter(asset=card).order_by("serial")
+    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    url = "https://yika.example/a/{tag}?l={serial}"
+    services.record_scan(
+        campaign=campaign, actor=clerk, code=url.format(tag=card.tag, serial=new.serial)
+    )
+    api.as_user(clerk)
+    data = api.post(
+        _scan_url(campaign),
+        {"code": url.format(tag=card.tag, serial=old.serial)},
+        format="json",
+    ).json()
+    assert data["answer"] == "duplicate"
+    assert data["reason"] == "superseded_label"
+    assert "已盘点过" in data["message"] and "旧标签" in data["message"]
+    # The current label of a counted card is a plain duplicate.
+    again = services.record_scan(
+        campaign=campaign, actor=clerk, code=url.format(tag=card.tag, serial=new.serial)
+    )
+    assert (again.answer, again.reason) == ("duplicate", "")
+
+
+def test_parse_is_unchanged_for_real_tags(pc):
+    assert qr.parse(pc.tag).tag == pc.tag

@@ -13,31 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from assets import permissions, selectors, services
 from assets.models import Asset, AssetEvent, Category, Department, Location, User
+from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
 admin.site.disable_action("delete_selected")
 admin.site.site_header = _("Yika administration")
 admin.site.site_title = _("Yika")
 admin.site.index_title = _("Reference data and accounts")
-
-
-class RoleScopedAdmin(admin.ModelAdmin):
-    """Admins change, auditors read, nobody deletes. Other roles do not see the page."""
-
-    def has_module_permission(self, request):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_add_permission(self, request):
-        return permissions.is_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.is_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Department)
@@ -140,16 +122,6 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         obj.pk = saved.pk
         obj._state.adding = False
         obj.password = saved.password
-
-
-class ReadOnlyAdmin(RoleScopedAdmin):
-    """Cards and history are read here and changed elsewhere (services), never deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Asset)

@@ -41,7 +41,7 @@ YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
 YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.YikaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", views.YikaLoginView.as_view(), name="login"),
     path("accounts/logout/", views.YikaLogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.YikaPasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("labels.urls")),

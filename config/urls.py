@@ -25,3 +25,8 @@ urlpatterns = [
     path("", include("inventory.urls")),
     path("", include("assets.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -5,39 +5,23 @@ reference data and accounts, auditors read them. Cards and their history are rea
 change through the register's pages, which call the services); nothing is ever deleted.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from assets import permissions, selectors, services
-from assets.models import Asset, AssetEvent, Category, Department, Location, User
+from assets import credentials, permissions, selectors, services
+from assets.models import ApiToken, Asset, AssetEvent, Category, Department, Location, User
+from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
 admin.site.disable_action("delete_selected")
 admin.site.site_header = _("Yika administration")
 admin.site.site_title = _("Yika")
 admin.site.index_title = _("Reference data and accounts")
-
-
-class RoleScopedAdmin(admin.ModelAdmin):
-    """Admins change, auditors read, nobody deletes. Other roles do not see the page."""
-
-    def has_module_permission(self, request):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_add_permission(self, request):
-        return permissions.is_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.is_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Department)
@@ -79,9 +63,26 @@ class CategoryAdmin(RoleScopedAdmin):
     ordering = ("code_system", "code")
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" form, saved through `credentials.change_password` (which
+    ends the user's tokens and other sessions)."""
+
+    def save(self, commit=True):
+        password = (
+            self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+        )
+        self.user = credentials.change_password(
+            actor=getattr(self.user, "_yika_admin_actor", None), user=self.user, password=password
+        )
+        return self.user
+
+
 @admin.register(User)
 class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     """Accounts with their department and roles (the groups clerk, receiver, auditor, admin)."""
+
+    change_password_form = PasswordChangeForm
+    actions = ("revoke_api_tokens",)
 
     list_display = ("username", "display_name", "department", "roles", "is_active", "is_staff")
     list_filter = ("is_active", "groups", "department")
@@ -119,6 +120,23 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def get_object(self, request, object_id, from_field=None):
+        user = super().get_object(request, object_id, from_field)
+        if user is not None:
+            # Who is changing it, for the password form (Django builds it from the user alone).
+            user._yika_admin_actor = request.user
+        return user
+
+    @admin.action(description=_("Revoke the selected users' API tokens"))
+    def revoke_api_tokens(self, request, queryset):
+        count = sum(credentials.revoke_tokens(actor=request.user, user=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
+            % {"count": count},
+            level=messages.SUCCESS,
+        )
+
     @admin.display(description=_("roles"))
     def roles(self, obj):
         return ", ".join(sorted(g.name for g in obj.groups.all()))
@@ -140,16 +158,6 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         obj.pk = saved.pk
         obj._state.adding = False
         obj.password = saved.password
-
-
-class ReadOnlyAdmin(RoleScopedAdmin):
-    """Cards and history are read here and changed elsewhere (services), never deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Asset)
@@ -200,3 +208,21 @@ class AssetEventAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         visible = permissions.visible_assets(request.user).values("pk")
         return super().get_queryset(request).filter(asset__in=visible)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Who holds API tokens and when each was last used (administrators only; revoke them from the
+    accounts list). The keys themselves are not stored."""
+
+    list_display = ("prefix", "user", "created_at", "last_used_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "prefix")
+    fields = ("user", "prefix", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)

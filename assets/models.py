@@ -847,3 +847,32 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.original_name}"
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`), from `POST /api/v1/auth/token/`.
+
+    Only the key's SHA-256 is stored, so a copy of the database signs nobody in; the key is shown
+    once, when it is issued. A token ends when it is revoked, when its user's password changes,
+    when the user is deactivated or moved to another department, and when it has not been used
+    for `YIKA_TOKEN_IDLE_DAYS` days (`assets.credentials`).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("key begins"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-last_used_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"

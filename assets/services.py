@@ -976,11 +976,12 @@ def revalue_asset(
 
 @transaction.atomic
 def save_user(*, actor, user=None, fields: dict[str, Any]):
-    """Create or change an account (admins only). Moving a user to another department or
-    deactivating them ends their API tokens; their sessions end on the next request."""
+    """Create or change an account (admins only). A new password, a move to another department
+    or a deactivation ends the user's API tokens and their other sessions
+    (`assets.credentials`)."""
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from assets import credentials
     from assets.models import User
 
     fields = dict(fields)
@@ -994,13 +995,17 @@ def save_user(*, actor, user=None, fields: dict[str, Any]):
     old_department_id, old_active = user.department_id, user.is_active
     for name, value in fields.items():
         setattr(user, name, value)
-    if password:
+    if creating:
         user.set_password(password)
     user.save()
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
+    if not creating and password:
+        user.password = credentials.change_password(
+            actor=actor, user=user, password=password
+        ).password
     if not creating and (
         user.department_id != old_department_id or (old_active and not user.is_active)
     ):
-        Token.objects.filter(user=user).delete()
+        credentials.end_tokens(user=user)
     return user

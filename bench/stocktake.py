@@ -63,9 +63,8 @@ def setup(cards: int):
 
     from django.contrib.auth.models import Group
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
-    from assets import tags
+    from assets import credentials, tags
     from assets.models import Asset, Category, Department, Location, User
 
     call_command("migrate", verbosity=0)
@@ -74,7 +73,7 @@ def setup(cards: int):
     category = Category.objects.get(code_system="GBT14885-2022", code="A02010105")
     admin = User.objects.create(username="bench-admin", department=departments[0])
     admin.groups.set(Group.objects.filter(name__in=["admin", "clerk"]))
-    token = Token.objects.create(user=admin).key
+    token = credentials.issue_token(user=admin)
     batch, number = [], 0
     while len(batch) < cards:
         number += 1
@@ -102,8 +101,8 @@ def add_clerks(count: int) -> list:
     """`count` counters: clerk n (group "clerk" only, not an administrator) belongs to department
     `n % 20` and has a token. Returns (clerk, department, token, the department's tags) each."""
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from assets import credentials
     from assets.models import Asset, Department, User
 
     group = Group.objects.get(name="clerk")
@@ -118,7 +117,7 @@ def add_clerks(count: int) -> list:
             .order_by("tag")
             .values_list("tag", flat=True)
         )
-        clerks.append((clerk, department, Token.objects.create(user=clerk).key, tags))
+        clerks.append((clerk, department, credentials.issue_token(user=clerk), tags))
     return clerks
 
 

@@ -34,6 +34,8 @@ YIKA_REMIND_DAYS_BEFORE_DUE = env_int("YIKA_REMIND_DAYS_BEFORE_DUE", 7)
 YIKA_REMIND_ESCALATE_AFTER_DAYS = env_int("YIKA_REMIND_ESCALATE_AFTER_DAYS", 3)
 YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
+# An API token that has not been used for this many days stops working (assets/credentials.py).
+YIKA_TOKEN_IDLE_DAYS = env_int("YIKA_TOKEN_IDLE_DAYS", 30)
 # Label batches up to this many labels render in the request; larger ones run as a Celery task.
 YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
@@ -41,7 +43,7 @@ YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
 YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.YikaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,7 +51,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RefuseNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 LOGIN_REDIRECT_URL = "assets:asset-list"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -167,7 +170,7 @@ YIKA_CJK_FONT = env_str("YIKA_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-micr
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an anonymous request a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "assets.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,9 +18,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", views.YikaLoginView.as_view(), name="login"),
     path("accounts/logout/", views.YikaLogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.YikaPasswordChangeView.as_view(), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("labels.urls")),
     path("", include("inventory.urls")),
     path("", include("assets.urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

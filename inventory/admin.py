@@ -1,19 +1,10 @@
-"""Read-only admin views of stocktakes: changes go through the services (pages and API)."""
+"""Read-only admin views of stocktakes for administrators and auditors: changes go through the
+services (pages and API)."""
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin
 from inventory.models import Difference, StocktakeCampaign, StocktakeLine, StocktakeScan
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(StocktakeCampaign)

@@ -9,37 +9,30 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_celery_beat.admin import ClockedScheduleAdmin as BeatClockedAdmin
 from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabAdmin
+from django_celery_beat.admin import IntervalScheduleAdmin as BeatIntervalAdmin
 from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
 from django_celery_beat.admin import PeriodicTaskForm as BeatPeriodicTaskForm
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
+from django_celery_beat.admin import SolarScheduleAdmin as BeatSolarAdmin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 from kombu.utils.json import loads
 
 from assets import permissions
+from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 from inventory import schedule
 from inventory.models import Notification, ReminderLog, TaskOutbox
 from inventory.outbox import enqueue_task
 
 
-class ReadOnlyForAdminsAndAuditors(admin.ModelAdmin):
-    def has_module_permission(self, request):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(ReminderLog)
-class ReminderLogAdmin(ReadOnlyForAdminsAndAuditors):
+class ReminderLogAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "kind", "recipient", "subject", "period", "mail_state")
     list_filter = ("kind", "mail_state")
     search_fields = ("subject", "recipient__username")
@@ -48,7 +41,7 @@ class ReminderLogAdmin(ReadOnlyForAdminsAndAuditors):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyForAdminsAndAuditors):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "recipient", "kind", "title", "read_at")
     list_filter = ("kind",)
     search_fields = ("title", "recipient__username")
@@ -56,28 +49,9 @@ class NotificationAdmin(ReadOnlyForAdminsAndAuditors):
 
 
 @admin.register(TaskOutbox)
-class TaskOutboxAdmin(ReadOnlyForAdminsAndAuditors):
+class TaskOutboxAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "task", "kwargs", "published_at", "attempts", "last_error")
     list_filter = ("published_at",)
-
-
-class ScheduleAdminMixin:
-    """Admins change the schedule; auditors read it; nobody deletes (disable instead)."""
-
-    def has_module_permission(self, request):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
-
-    def has_add_permission(self, request):
-        return permissions.is_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.is_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class PeriodicTaskForm(BeatPeriodicTaskForm):
@@ -104,12 +78,13 @@ class CrontabScheduleForm(BeatCrontabAdmin.form):
         return data
 
 
-admin.site.unregister(PeriodicTask)
-admin.site.unregister(CrontabSchedule)
+# Admins change the schedule, auditors read it, nobody deletes (disable instead).
+for _model in (PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule, ClockedSchedule):
+    admin.site.unregister(_model)
 
 
 @admin.register(PeriodicTask)
-class PeriodicTaskAdmin(ScheduleAdminMixin, BeatPeriodicTaskAdmin):
+class PeriodicTaskAdmin(RoleScopedAdmin, BeatPeriodicTaskAdmin):
     form = PeriodicTaskForm
     actions = ("enable_tasks", "disable_tasks", "run_now")
 
@@ -142,5 +117,20 @@ class PeriodicTaskAdmin(ScheduleAdminMixin, BeatPeriodicTaskAdmin):
 
 
 @admin.register(CrontabSchedule)
-class CrontabScheduleAdmin(ScheduleAdminMixin, BeatCrontabAdmin):
+class CrontabScheduleAdmin(RoleScopedAdmin, BeatCrontabAdmin):
     form = CrontabScheduleForm
+
+
+@admin.register(IntervalSchedule)
+class IntervalScheduleAdmin(RoleScopedAdmin, BeatIntervalAdmin):
+    pass
+
+
+@admin.register(SolarSchedule)
+class SolarScheduleAdmin(RoleScopedAdmin, BeatSolarAdmin):
+    pass
+
+
+@admin.register(ClockedSchedule)
+class ClockedScheduleAdmin(RoleScopedAdmin, BeatClockedAdmin):
+    pass

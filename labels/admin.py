@@ -1,14 +1,16 @@
-"""Admin: label templates are edited here (validated so content cannot overflow); labels and
-batches are read-only (they change through the services)."""
+"""Admin: administrators edit label templates here (through `save_template`, which refuses content
+that would overflow); auditors read them. Labels and batches are read-only (they change through
+the services)."""
 
 from django.contrib import admin
 
+from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 from labels import services
 from labels.models import Label, LabelTemplate, PrintBatch
 
 
 @admin.register(LabelTemplate)
-class LabelTemplateAdmin(admin.ModelAdmin):
+class LabelTemplateAdmin(RoleScopedAdmin):
     list_display = [
         "code",
         "name",
@@ -23,26 +25,12 @@ class LabelTemplateAdmin(admin.ModelAdmin):
     list_filter = ["kind", "media", "is_active"]
     search_fields = ["code", "name"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in services.TEMPLATE_FIELDS}
         saved = services.save_template(
             actor=request.user, fields=fields, template=obj if change else None
         )
         obj.pk = saved.pk
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Label)

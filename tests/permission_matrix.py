@@ -286,6 +286,10 @@ PAGE_ANON = 302  # pages send anonymous visitors to the sign-in page
 MATRIX: list[Row] = [
     # Project-wide
     R("api-token", "POST", anonymous=400, clerk=400, receiver=400, auditor=400, admin=400),
+    # DELETE revokes the token the request carries: a session alone is no token.
+    R("api-token", "DELETE", anonymous=401, clerk=401, receiver=401, auditor=401, admin=401),
+    R("password_change", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("password_change", "POST", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("schema", "GET", anonymous=200, clerk=200, receiver=200, auditor=200, admin=200),
     R("api-docs", "GET", anonymous=200, clerk=200, receiver=200, auditor=200, admin=200),
     R("login", "GET", anonymous=200, clerk=302, receiver=302, auditor=302, admin=302),

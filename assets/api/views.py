@@ -2,15 +2,18 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from assets import permissions, selectors, services, tags
+from assets import credentials, permissions, selectors, services, tags
 from assets.api import serializers as s
+from assets.api.authentication import ExpiringTokenAuthentication
 from assets.api.filters import AssetFilter
 from assets.api.permissions import AdminOnly, RolePermission
 from assets.models import Category, Location, User
@@ -26,22 +29,40 @@ class LockedOut(APIException):
     default_code = "locked_out"
 
 
-class TokenView(ObtainAuthToken):
-    """`POST /api/v1/auth/token/` with username and password returns `{"token": ...}`."""
+class TokenView(APIView):
+    """`POST /api/v1/auth/token/` with username and password returns `{"token": ...}`, a new
+    token each time; `DELETE` with `Authorization: Token <key>` revokes that token."""
 
     # Reached without a session, so CSRF does not apply; django-axes counts failures per
     # username + IP, and a locked-out pair gets a 429 however good the password.
+    authentication_classes = [ExpiringTokenAuthentication]
+    throttle_classes = ()
 
+    def get_permissions(self):
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+    )
     def post(self, request, *args, **kwargs):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         try:
-            return super().post(request, *args, **kwargs)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # Axes marks the request it was handed by `authenticate(request=...)`.
             if getattr(request, "axes_locked_out", False):
                 from axes.helpers import get_lockout_message
 
-                raise LockedOut(get_lockout_message())
+                raise LockedOut(get_lockout_message()) from None
             raise
+        key = credentials.issue_token(user=serializer.validated_data["user"])
+        return Response({"token": key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        credentials.revoke_tokens(actor=request.user, user=request.user, token=request.auth)
+        return Response(status=204)
 
 
 class DepartmentViewSet(viewsets.ModelViewSet):

@@ -94,9 +94,10 @@ def test_admin_creates_a_user_with_department_and_role(client, staff_admin, cent
 def test_moving_a_user_to_another_department_in_admin_ends_their_token(
     client, staff_admin, clerk, other_bureau
 ):
-    from rest_framework.authtoken.models import Token
+    from assets import credentials
+    from assets.models import ApiToken
 
-    Token.objects.create(user=clerk)
+    credentials.issue_token(user=clerk)
     client.force_login(staff_admin)
     data = {
         "username": clerk.username,
@@ -110,7 +111,7 @@ def test_moving_a_user_to_another_department_in_admin_ends_their_token(
     }
     response = client.post(reverse("admin:assets_user_change", args=[clerk.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    assert not Token.objects.filter(user=clerk).exists()
+    assert not ApiToken.objects.filter(user=clerk).exists()
     assert Asset.objects.count() == 0
 
 

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from assets import credentials
 from inventory import selectors, services
 from inventory.models import StocktakeLine
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
@@ -173,7 +173,7 @@ def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk,
     cards = [make_asset(owner=ops) for _ in range(2)]
     campaign = campaign_over(bureau, admin_user, [(clerk, centre, None)])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clerk).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {credentials.issue_token(user=clerk)}")
 
     def scan(card):
         body = {

@@ -5,10 +5,10 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from assets import services
+from assets.models import ApiToken
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +44,7 @@ def test_token_endpoint_locks_username_and_address_after_repeated_failures(membe
     response = api.post(TOKEN, {"username": "member", "password": PASSWORD}, format="json")
     assert response.status_code == 429
     assert response.json()["code"] == "locked_out"
-    assert not Token.objects.filter(user=member).exists()
+    assert not ApiToken.objects.filter(user=member).exists()
 
 
 def test_lockout_of_one_address_leaves_the_user_free_elsewhere(member):

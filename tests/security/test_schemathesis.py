@@ -21,13 +21,13 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
 
+from assets import credentials
 from tests.factories import LocationFactory, make_asset
 
 MAX_EXAMPLES = int(os.environ.get("YIKA_SCHEMATHESIS_EXAMPLES", "2"))
@@ -49,7 +49,7 @@ def tokens(request, centre, other_bureau):
     make_asset(owner=centre, name="服务器")
     make_asset(owner=other_bureau, name="交换机")
     users = [request.getfixturevalue(name) for name in ROLES]
-    return [Token.objects.get_or_create(user=user)[0].key for user in users]
+    return [credentials.issue_token(user=user) for user in users]
 
 
 @pytest.fixture

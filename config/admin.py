@@ -1,0 +1,79 @@
+"""The admin site and the admin bases every app's `admin.py` builds on.
+
+`YikaAdminSite` is the project's `admin.site` (see `config.apps.YikaAdminConfig`). Whatever admin
+is registered on it, ours or an installed app's (django-celery-beat's enable/disable), runs its
+actions only for a user with change permission on that model: a user who may only read the model
+sees no actions, and a forged action POST is a 403 (SECURITY.md section 4, "Third-party admin
+actions"). Django itself lets an action without `allowed_permissions` run for anyone who can open
+the list.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+
+from assets import permissions
+
+
+class ActionsNeedChangePermission:
+    """Mixed into every registered ModelAdmin by `YikaAdminSite.register`."""
+
+    def get_actions(self, request):
+        if not self.has_change_permission(request):
+            return {}
+        return super().get_actions(request)
+
+    def changelist_view(self, request, extra_context=None):
+        # An action POST names an action; the list-editable save ("_save") carries an empty one.
+        if (
+            request.method == "POST"
+            and request.POST.get("action")
+            and "_save" not in request.POST
+            and not self.has_change_permission(request)
+        ):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+
+class YikaAdminSite(admin.AdminSite):
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, ActionsNeedChangePermission):
+            admin_class = type(
+                admin_class.__name__,
+                (ActionsNeedChangePermission, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
+
+
+class RoleScopedAdmin(admin.ModelAdmin):
+    """Admins change, auditors read, nobody deletes. Other roles do not see the page.
+
+    Yika's roles are groups without Django model permissions, so every admin of ours answers
+    from `assets.permissions` instead of `user.has_perm`.
+    """
+
+    def has_module_permission(self, request):
+        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.has_role(request.user, permissions.ADMIN, permissions.AUDITOR)
+
+    def has_add_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(RoleScopedAdmin):
+    """Read by admins and auditors, changed elsewhere (services), never deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -168,6 +168,8 @@ def lines_csv(*, campaign: StocktakeCampaign, queryset=None) -> Iterable[str]:
 
 def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
     """The result report: header, totals by department and category, differences, sign-off."""
+    from decimal import Decimal
+
     from django.conf import settings
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
@@ -209,16 +211,32 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
         ("label_missing_rate", _("Label missing %")),
     ]
 
+    frame = pdf.frame_width(is_landscape=True)
+
+    money = {"book_value", "book_net", "counted_value"}
+
+    def shown(key, value):
+        # Amounts (kept as "1234.50" in the frozen result): thousands separators, two places;
+        # the table never wraps them.
+        if value is None:
+            return ""
+        if key in money:
+            return f"{Decimal(str(value)):,.2f}"
+        return str(value)
+
     def table(rows):
         header = [_("Code"), _("Name")] + [label for _key, label in columns]
         body = [
-            [row["code"], row["name"]]
-            + ["" if row[key] is None else str(row[key]) for key, _label in columns]
+            [row["code"], row["name"]] + [shown(key, row[key]) for key, _label in columns]
             for row in rows
         ]
-        widths = [22 * mm, 38 * mm] + [18 * mm] * len(columns)
         return pdf.make_table(
-            header, body, col_widths=widths, styles=styles, right_columns=range(2, 14)
+            header,
+            body,
+            width=frame,
+            styles=styles,
+            right_columns=range(2, 2 + len(columns)),
+            nowrap_columns=[0],
         )
 
     total = dict(report["totals"], code="", name=_("Total"))
@@ -235,7 +253,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
                 item.line.tag or item.line.scanned_code,
                 item.line.name or item.line.note,
                 item.line.department.code if item.line.department else "",
-                f"{item.line.original_value:.2f}",
+                f"{item.line.original_value:,.2f}",
                 item.reason,
                 item.responsible,
                 item.treatment,
@@ -255,9 +273,10 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
                     _("Proposed treatment"),
                 ],
                 rows,
-                col_widths=[24 * mm, 30 * mm, 45 * mm, 22 * mm, 22 * mm, 50 * mm, 25 * mm, 49 * mm],
+                width=frame,
                 styles=styles,
                 right_columns=[4],
+                nowrap_columns=[1, 3],
             )
         )
     else:
@@ -266,7 +285,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
     story.append(pdf.para(_("Sign-off"), styles["heading"]))
     story.append(
         pdf.signature_table(
-            [_("Counters"), _("Department heads"), _("Asset office")], styles=styles, width=250 * mm
+            [_("Counters"), _("Department heads"), _("Asset office")], styles=styles, width=frame
         )
     )
     story.append(Spacer(1, 3 * mm))

@@ -114,6 +114,8 @@ def scan(request, tag: str):
             "public_owner": asset.owner_department.name,
             "contact": contact,
             "old_label": state in ("superseded", "voided"),
+            # A signed-in user of another unit is told whose card it is, not to sign in.
+            "outsider": user.is_authenticated,
             "login_url": f"{reverse('login')}?next={reverse('labels:scan', args=[asset.tag])}",
         },
     )

@@ -81,6 +81,22 @@ def test_another_departments_user_sees_only_the_public_view(client, other_clerk,
     assert "张三" not in response.content.decode()
 
 
+def test_a_signed_in_clerk_of_another_unit_is_told_whose_card_it_is_not_to_sign_in(
+    client, other_clerk, card
+):
+    """14.14: they were told "工作人员：登录后查看卡片" although signed in."""
+    client.force_login(other_clerk)
+    body = client.get(f"/a/{card.tag}").content.decode()
+    assert "登录后查看卡片" not in body and reverse("login") not in body
+    assert "该资产登记在市大数据中心名下，不属于您所在单位" in body
+    assert "资产科 0571-12345678" in body.split('id="outsider-note"')[1]
+
+
+def test_an_anonymous_scan_still_offers_staff_the_sign_in(client, card):
+    body = client.get(f"/a/{card.tag}").content.decode()
+    assert "登录后查看卡片" in body and "不属于您所在单位" not in body
+
+
 def test_scanning_a_superseded_label_says_so(
     client, clerk, card, django_capture_on_commit_callbacks
 ):

@@ -95,18 +95,31 @@ def render_certificate(handover: Handover) -> bytes:
         [_("Outcome"), handover.get_state_display()],
         [_("Handover date"), _day(handover.decided_at)],
     ]
+    frame = pdf.frame_width()
+    qr_size = 36 * pdf.mm
+    qr_column = qr_size + 4 * pdf.mm
     head_table = pdf.make_table(
         [_("Certificate field"), _("Details")],
         head,
-        col_widths=[45 * pdf.mm, 95 * pdf.mm],
+        width=frame - qr_column,
         zebra=False,
     )
-    qr_size = 36 * pdf.mm
     top = Table(
         [[head_table, [_QRFlowable(url, qr_size), pdf.para(url, styles["small"])]]],
-        colWidths=[142 * pdf.mm, 38 * pdf.mm],
+        colWidths=[frame - qr_column, qr_column],
+        hAlign="LEFT",
     )
-    top.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    top.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, -1), 0),
+                ("RIGHTPADDING", (1, 0), (1, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, -1), 4 * pdf.mm),
+            ]
+        )
+    )
     story += [top, Spacer(1, 4 * pdf.mm)]
 
     story.append(pdf.para(_("Items handed over"), styles["heading"]))
@@ -145,8 +158,9 @@ def render_certificate(handover: Handover) -> bytes:
                 _("Reason"),
             ],
             rows,
-            col_widths=[w * pdf.mm for w in (7, 25, 27, 20, 24, 24, 20, 16, 17)],
-            right_columns=[6],
+            width=frame,
+            right_columns=[0, 6],
+            nowrap_columns=[1, 5],
             styles=small,
         )
     )
@@ -172,7 +186,7 @@ def render_certificate(handover: Handover) -> bytes:
         pdf.make_table(
             [_("Items"), _("Number of items"), _("Value (CNY)")],
             total_rows,
-            col_widths=[60 * pdf.mm, 30 * pdf.mm, 50 * pdf.mm],
+            width=frame,
             right_columns=[1, 2],
             zebra=False,
         )
@@ -188,7 +202,7 @@ def render_certificate(handover: Handover) -> bytes:
                     [kinds.get(a.kind, a.kind), a.title, a.reference, str(a.copies)]
                     for a in archives
                 ],
-                col_widths=[30 * pdf.mm, 60 * pdf.mm, 70 * pdf.mm, 20 * pdf.mm],
+                width=frame,
                 right_columns=[3],
             )
         )
@@ -215,7 +229,8 @@ def render_certificate(handover: Handover) -> bytes:
                     _day(handover.decided_at),
                 ],
             ],
-            col_widths=[80 * pdf.mm, 60 * pdf.mm, 40 * pdf.mm],
+            width=frame,
+            nowrap_columns=[2],
             zebra=False,
         )
     )
@@ -227,7 +242,7 @@ def render_certificate(handover: Handover) -> bytes:
                 _("Receiving party: %(name)s") % {"name": handover.to_department.name},
             ],
             styles=styles,
-            width=180 * pdf.mm,
+            width=frame,
         )
     )
 

@@ -296,6 +296,8 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         ("label_missing_rate", _("Label missing %")),
     ]
 
+    frame = pdf.frame_width(is_landscape=True)
+
     money = {key for key, _label, kind in TOTAL_COLUMNS if kind == MONEY}
 
     def figure(row, key):
@@ -313,13 +315,13 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
             [row["code"], row["name"]] + [figure(row, key) for key, _label in columns]
             for row in rows
         ]
-        rates = {"match_rate_count", "match_rate_value", "label_missing_rate"}
-        widths = [19 * mm, 26 * mm] + [
-            21 * mm if key in money else (15 * mm if key in rates else 16 * mm)
-            for key, _label in columns
-        ]
         return pdf.make_table(
-            header, body, col_widths=widths, styles=styles, right_columns=range(2, 2 + len(columns))
+            header,
+            body,
+            width=frame,
+            styles=styles,
+            right_columns=range(2, 2 + len(columns)),
+            nowrap_columns=[0],
         )
 
     total = dict(report["totals"], code="", name=str(pgettext_lazy("stocktake export", "Total")))
@@ -348,19 +350,10 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
             pdf.make_table(
                 [str(column.header) for column in _difference_columns()],
                 rows,
-                col_widths=[
-                    18 * mm,
-                    20 * mm,
-                    30 * mm,
-                    40 * mm,
-                    26 * mm,
-                    24 * mm,
-                    45 * mm,
-                    22 * mm,
-                    40 * mm,
-                ],
+                width=frame,
                 styles=styles,
                 right_columns=[5],
+                nowrap_columns=[2],
             )
         )
     else:
@@ -369,7 +362,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     story.append(pdf.para(_("Sign-off"), styles["heading"]))
     story.append(
         pdf.signature_table(
-            [_("Counters"), _("Department heads"), _("Asset office")], styles=styles, width=250 * mm
+            [_("Counters"), _("Department heads"), _("Asset office")], styles=styles, width=frame
         )
     )
     story.append(Spacer(1, 3 * mm))

@@ -37,17 +37,29 @@ class PrintForm(forms.Form):
         to_field_name="code",
         empty_label=None,
     )
-    mode = forms.ChoiceField(label=_("Print"), choices=MODES, initial=MODE_SELECTED)
+    mode = forms.ChoiceField(
+        label=_("Print"), choices=MODES, initial=MODE_SELECTED, widget=forms.RadioSelect
+    )
     tags = forms.MultipleChoiceField(required=False)  # choices are checked by the scoped lookup
     host = forms.CharField(label=_("Host tag"), required=False, max_length=100)
     filter = forms.CharField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
     owner_department = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
+    page = forms.CharField(required=False, widget=forms.HiddenInput, max_length=9)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any tag may be posted; `selectors.resolve_tags` decides which exist and are in scope.
         self.fields["tags"].valid_value = lambda value: True
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == self.MODE_SELECTED and not data.get("tags"):
+            self.add_error("tags", _("Tick at least one asset in the list below."))
+        if mode == self.MODE_HOST and not (data.get("host") or "").strip():
+            self.add_error("host", _("Enter the host's tag."))
+        return data
 
 
 class CardPrintForm(forms.Form):

@@ -33,7 +33,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 try:  # The fast encoder; segno is the portable fallback.
     import zxingcpp
@@ -57,6 +57,7 @@ __all__ = [
     "ellipsise",
     "escape_for_paragraph",
     "fit_text",
+    "frame_width",
     "make_table",
     "para",
     "paragraph_styles",
@@ -64,6 +65,7 @@ __all__ = [
     "qr_modules",
     "signature_table",
     "string_width",
+    "wrap_text",
 ]
 
 CJK_FONT = "YikaCJK"
@@ -396,38 +398,203 @@ def para(text, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape_for_paragraph(text), style)
 
 
+# Where a line may break: before or after any CJK character (汉字 and full-width forms), and at
+# spaces. A run of Latin letters, digits and ASCII punctuation (a model number, a serial number,
+# an amount, an English word) is never broken inside: the column grows, or the table's type
+# shrinks, until the longest such run fits.
+_CJK = "\u2e80-\u303f\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_TOKEN_RE = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+# Closing punctuation that must not begin a line stays with the token before it.
+_NO_LINE_START = set("，。、；：？！）》」』】〕〉”’…·,.;:?!)]}%")
+# Opening punctuation that must not end a line stays with the token after it.
+_NO_LINE_END = set("（《「『【〔〈“‘([{")
+# Horizontal padding of a table cell, each side (points).
+CELL_PADDING = 3
+# The smallest type a table shrinks to before it breaks inside words (points).
+MIN_TABLE_FONT_SIZE = 5.5
+
+
+def frame_width(*, is_landscape: bool = False) -> float:
+    """The width a flowable may use on a `build_a4_pdf` page: the page less both 15 mm margins and
+    the frame's own 6 pt padding on each side."""
+    width = (landscape(A4) if is_landscape else A4)[0]
+    return width - 30 * mm - 12
+
+
+def text_tokens(text: str) -> list[str]:
+    """`text` as the units a line may break between: single CJK characters, runs of anything
+    else but spaces, and runs of spaces. Closing punctuation is glued to what precedes it."""
+    tokens: list[str] = []
+    for token in _TOKEN_RE.findall(text):
+        glue = tokens and not tokens[-1].isspace() and not token.isspace()
+        if glue and (token[0] in _NO_LINE_START or tokens[-1][-1] in _NO_LINE_END):
+            tokens[-1] += token
+        else:
+            tokens.append(token)
+    return tokens
+
+
+def unbreakable_width(text: str, size: float, font: str = CJK_FONT) -> float:
+    """The width of the widest piece of `text` that a line may not break inside."""
+    return max(
+        (string_width(t, size, font) for t in text_tokens(text) if not t.isspace()), default=0.0
+    )
+
+
+def wrap_text(text: str, *, width: float, size: float, font: str = CJK_FONT) -> list[str]:
+    """Lines of `text` no wider than `width` points: broken at spaces and beside CJK characters,
+    never inside a Latin word or number. A single piece wider than `width` is cut by character
+    only as a last resort (nothing else can make it fit)."""
+    lines: list[str] = []
+    for paragraph in clean_text(text).split("\n"):
+        line = ""
+        space = ""
+        for token in text_tokens(paragraph):
+            if token.isspace():
+                space = " " if line else ""
+                continue
+            candidate = line + space + token
+            space = ""
+            if not line or string_width(candidate, size, font) <= width:
+                line = candidate
+            else:
+                lines.append(line)
+                line = token
+            while string_width(line, size, font) > width and len(line) > 1:
+                cut = len(line) - 1
+                while cut > 1 and string_width(line[:cut], size, font) > width:
+                    cut -= 1
+                lines.append(line[:cut])
+                line = line[cut:]
+        lines.append(line)
+    return lines
+
+
+class TextCell(Flowable):
+    """A table cell of plain text (never parsed as markup), wrapped by `wrap_text` to the width
+    the table gives it, left or right aligned."""
+
+    def __init__(self, text, *, size: float, leading: float, align: str = "left", font=CJK_FONT):
+        super().__init__()
+        self.text = clean_text("" if text is None else text)
+        self.size, self.leading, self.align, self.font = size, leading, align, font
+        self.lines: list[str] = [self.text]
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 - reportlab's names
+        self.lines = wrap_text(self.text, width=availWidth, size=self.size, font=self.font)
+        self.width = availWidth
+        self.height = self.leading * len(self.lines)
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        canvas.setFont(self.font, self.size)
+        for index, line in enumerate(self.lines):
+            baseline = self.height - self.leading * index - (self.leading + self.size * 0.72) / 2
+            if self.align == "right":
+                canvas.drawRightString(self.width, baseline, line)
+            else:
+                canvas.drawString(0, baseline, line)
+
+
+def column_widths(
+    header: Sequence,
+    rows: Sequence[Sequence],
+    *,
+    width: float,
+    size: float,
+    nowrap_columns: Iterable[int] = (),
+    font: str = CJK_FONT,
+) -> list[float] | None:
+    """Column widths that add up to `width`, from the text at `size`; None when it cannot fit.
+
+    A column is at least as wide as its widest unbreakable piece (the whole text for a
+    `nowrap` column such as amounts, tags and dates: they are never wrapped), plus padding.
+    The space left goes to the columns whose text would otherwise wrap, in proportion to how
+    much they lack, then to every column in proportion to its natural width.
+    """
+    nowrap = set(nowrap_columns)
+    count = len(header)
+    pad = 2 * CELL_PADDING
+    least = [0.0] * count
+    natural = [0.0] * count
+    for row_index, row in enumerate([header, *rows]):
+        for column, value in enumerate(row):
+            if hasattr(value, "wrapOn") or value is None:
+                continue
+            text = clean_text(value)
+            whole = max((string_width(p, size, font) for p in text.split("\n")), default=0.0)
+            if column in nowrap and row_index:
+                piece = whole
+            else:  # a short text (up to about four CJK characters) is not wrapped either
+                piece = max(unbreakable_width(text, size, font), min(whole, 4 * size))
+            least[column] = max(least[column], piece + pad)
+            natural[column] = max(natural[column], whole + pad)
+    if sum(least) > width:
+        return None
+    natural = [max(n, m) for n, m in zip(natural, least, strict=True)]
+    spare = width - sum(least)
+    lacking = [n - m for n, m in zip(natural, least, strict=True)]
+    if sum(lacking) >= spare:
+        share = spare / sum(lacking)
+        return [m + gap * share for m, gap in zip(least, lacking, strict=True)]
+    spare -= sum(lacking)
+    total = sum(natural) or 1.0
+    return [n + spare * n / total for n in natural]
+
+
 def make_table(
     header: Sequence,
     rows: Iterable[Sequence],
     *,
-    col_widths: Sequence[float] | None = None,
+    width: float | None = None,
     styles: dict[str, ParagraphStyle] | None = None,
     right_columns: Iterable[int] = (),
+    nowrap_columns: Iterable[int] = (),
     zebra: bool = True,
 ) -> Table:
-    """A bordered table with a repeated header row; every cell is escaped text that wraps.
-
-    Cells may also be reportlab flowables (e.g. a Paragraph the caller built), passed through.
+    """A bordered table `width` points wide (default: an A4 portrait frame) with a repeated
+    header row. Column widths come from the text (`column_widths`); every cell is plain text
+    wrapped beside CJK characters and at spaces, never inside a Latin word or number.
+    `nowrap_columns` (amounts, tags, dates) never wrap; right columns (amounts) are right
+    aligned. If the text cannot fit at the styles' size, the table's type shrinks step by step
+    (not below 5.5 pt). Cells may also be reportlab flowables, passed through.
     """
     styles = styles or paragraph_styles()
+    width = frame_width() if width is None else width
     right = set(right_columns)
+    nowrap = set(nowrap_columns) | right
+    rows = [list(row) for row in rows]
+    size = styles["cell"].fontSize
+    ratio = styles["cell"].leading / size
+    widths = column_widths(header, rows, width=width, size=size, nowrap_columns=nowrap)
+    while widths is None and size > MIN_TABLE_FONT_SIZE:
+        size = max(MIN_TABLE_FONT_SIZE, round(size * 0.92, 2))
+        widths = column_widths(header, rows, width=width, size=size, nowrap_columns=nowrap)
+    if widths is None:  # even the smallest type cannot hold the longest words: split them
+        widths = [width / len(header)] * len(header)
 
     def cell(value, column):
         if hasattr(value, "wrapOn"):
             return value
-        return para(
-            "" if value is None else value, styles["cell_right" if column in right else "cell"]
+        return TextCell(
+            value,
+            size=size,
+            leading=size * ratio,
+            align="right" if column in right else "left",
         )
 
     data = [[cell(value, c) for c, value in enumerate(header)]]
     data.extend([cell(value, c) for c, value in enumerate(row)] for row in rows)
-    table = Table(data, colWidths=col_widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     commands = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.88, 0.9, 0.94)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if zebra:
         commands.append(
@@ -437,9 +604,11 @@ def make_table(
     return table
 
 
-def signature_table(parties: Sequence[str], *, styles=None, width: float = 170 * mm) -> Table:
-    """Sign-off boxes: one row per party with signature, seal and date fields (签字、盖章、日期)."""
+def signature_table(parties: Sequence[str], *, styles=None, width: float | None = None) -> Table:
+    """Sign-off boxes: one row per party with signature, seal and date fields (签字、盖章、日期),
+    `width` points wide (default: an A4 portrait frame)."""
     styles = styles or paragraph_styles()
+    width = frame_width() if width is None else width
     from django.utils.translation import gettext as _
 
     rows = [
@@ -451,7 +620,9 @@ def signature_table(parties: Sequence[str], *, styles=None, width: float = 170 *
         ]
         for party in parties
     ]
-    table = Table(rows, colWidths=[width * 0.34, width * 0.26, width * 0.2, width * 0.2])
+    table = Table(
+        rows, colWidths=[width * 0.34, width * 0.26, width * 0.2, width * 0.2], hAlign="LEFT"
+    )
     table.setStyle(
         TableStyle(
             [

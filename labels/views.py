@@ -4,6 +4,7 @@ the QR preview on the card page and its print button."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
@@ -35,6 +36,24 @@ def _parse_serial(raw: str | None) -> int | None:
     if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 9:
         return int(raw)
     return None
+
+
+def _querystring_base(filters: dict) -> str:
+    """The queue's filters as a query string for the pagination links (ends in & or is empty)."""
+    kept = {key: filters[key] for key in ("filter", "q", "owner_department") if filters.get(key)}
+    return urlencode(kept) + "&" if kept else ""
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's field errors beside the form's own fields; the rest at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for message in errors:
+                text = " ".join(str(m) for m in message.messages)
+                form.add_error(field if field in form.fields else None, text)
+    else:
+        for message in error.messages:
+            form.add_error(None, str(message))
 
 
 def _error_messages(error: Exception) -> list[str]:
@@ -95,6 +114,8 @@ def scan(request, tag: str):
             "public_owner": asset.owner_department.name,
             "contact": contact,
             "old_label": state in ("superseded", "voided"),
+            # A signed-in user of another unit is told whose card it is, not to sign in.
+            "outsider": user.is_authenticated,
             "login_url": f"{reverse('login')}?next={reverse('labels:scan', args=[asset.tag])}",
         },
     )
@@ -140,7 +161,11 @@ class QrPreviewView(LoginRequiredMixin, View):
 
 
 class PrintQueueView(LoginRequiredMixin, View):
-    """Cards waiting for a label, with the filters, and the form that prints a selection."""
+    """Cards waiting for a label, with the filters, and the form that prints a selection.
+
+    A refused print answers the same page (400) with the reasons beside the form, the posted
+    choice and every ticked card still ticked, so the clerk corrects it instead of starting over.
+    """
 
     template_name = "labels/queue.html"
 
@@ -149,61 +174,86 @@ class PrintQueueView(LoginRequiredMixin, View):
             raise Http404
         filter_form = QueueFilterForm(request.GET or None)
         filters = filter_form.cleaned_data if filter_form.is_valid() else {}
-        queryset = selectors.print_queue(user=request.user, filters=filters)
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         print_form = PrintForm(
             initial={
                 "filter": filters.get("filter", ""),
                 "q": filters.get("q", ""),
                 "owner_department": filters.get("owner_department", ""),
+                "page": request.GET.get("page", ""),
                 "template": "a4-70x40",
             }
         )
-        return render(
-            request,
-            self.template_name,
-            {
-                "filter_form": filter_form,
-                "print_form": print_form,
-                "page_obj": page,
-                "assets": page.object_list,
-                "paginator": page.paginator,
-                "is_paginated": page.has_other_pages(),
-                "can_print": permissions.can_change_assets(request.user),
-                "recent_batches": selectors.batches_visible_to(user=request.user)[:5],
-            },
+        return self._render(
+            request, filter_form=filter_form, filters=filters, print_form=print_form
         )
 
     def post(self, request):
         if not permissions.can_change_assets(request.user):
             raise PermissionDenied
         form = PrintForm(request.POST)
-        if not form.is_valid():
-            for field, errors in form.errors.items():
-                for error in errors:
-                    messages.error(
-                        request,
-                        f"{form.fields[field].label or field}: {error}"
-                        if field != "__all__"
-                        else error,
-                    )
-            return redirect("labels:queue")
-        data = form.cleaned_data
-        try:
-            assets, selection = self._selection(request.user, data)
-            batch = services.print_labels(
-                actor=request.user, assets=assets, template=data["template"], selection=selection
-            )
-        except (ValidationError, DomainError) as error:
-            for message in _error_messages(error):
-                messages.error(request, message)
-            return redirect("labels:queue")
-        return redirect("labels:batch-detail", pk=batch.pk)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                assets, selection = self._selection(request.user, data)
+                batch = services.print_labels(
+                    actor=request.user,
+                    assets=assets,
+                    template=data["template"],
+                    selection=selection,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            except DomainError as error:
+                form.add_error(None, str(error.message))
+            else:
+                return redirect("labels:batch-detail", pk=batch.pk)
+        # The list behind the form is the one the clerk was looking at when printing.
+        filter_form = QueueFilterForm(
+            {key: request.POST.get(key, "") for key in ("filter", "q", "owner_department")}
+        )
+        filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+        return self._render(
+            request,
+            filter_form=filter_form,
+            filters=filters,
+            print_form=form,
+            ticked=set(request.POST.getlist("tags")),
+            page_number=request.POST.get("page"),
+            status=400,
+        )
+
+    def _render(
+        self, request, *, filter_form, filters, print_form, ticked=(), page_number=None, status=200
+    ):
+        queryset = selectors.print_queue(user=request.user, filters=filters)
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
+        can_print = permissions.can_change_assets(request.user)
+        return render(
+            request,
+            self.template_name,
+            {
+                "filter_form": filter_form,
+                "filtered": any(filters.get(key) for key in ("filter", "q", "owner_department")),
+                "querystring_base": _querystring_base(filters),
+                "print_form": print_form,
+                "ticked": ticked,
+                "page_obj": page,
+                "assets": page.object_list,
+                "paginator": page.paginator,
+                "is_paginated": page.has_other_pages(),
+                "can_print": can_print,
+                "recent_batches": selectors.batches_visible_to(user=request.user)[:5],
+            },
+            status=status,
+        )
 
     def _selection(self, user, data) -> tuple[list[Asset], str]:
         mode = data["mode"]
         if mode == PrintForm.MODE_HOST:
-            host = selectors.resolve_tags(user=user, raw_tags=[data.get("host") or ""])[0]
+            try:
+                host = selectors.resolve_tags(user=user, raw_tags=[data.get("host") or ""])[0]
+            except ValidationError as error:
+                raise ValidationError({"host": error.message_dict["tags"]}) from error
             if data["template"].kind == LabelTemplate.Kind.COMPONENT_SHEET:
                 return [host], _("Component sheet of host %(tag)s") % {"tag": host.tag}
             subtree = [

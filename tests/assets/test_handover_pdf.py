@@ -86,3 +86,32 @@ def test_the_certificate_qr_decodes_to_the_handover_page(decided):
     codes = [c.text for c in zxingcpp.read_barcodes(image)]
     assert handover_url(decided) in codes
     assert handover_url(decided).endswith(f"/handovers/{decided.number}/")
+
+
+def test_the_certificate_fits_the_page_and_never_breaks_a_model_number(project, clerk, receiver):
+    """14.12: the item table overran the margins and printed "FusionSe/rver"."""
+    from decimal import Decimal
+
+    from tests.labels.helpers import misfits, pdf_words
+
+    server = make_asset(
+        owner=project.builder_department,
+        project=project,
+        name="机架式服务器（政务云平台二期扩容，含三年原厂维保）",
+        brand="华为",
+        model="FusionServer 2288H V5",
+        serial_number="2102311TYBN0K8000123",
+        original_value=Decimal("1234567.89"),
+    )
+    handover = hs.create_handover(actor=clerk, project=project, assets=[server])
+    hs.submit_handover(handover=handover, actor=clerk)
+    handover = hs.decide_handover(
+        handover=handover,
+        actor=receiver,
+        decisions=[hs.ItemDecision(tag=server.tag, result="accepted")],
+    )
+    data = hs.certificate_path(handover).read_bytes()
+    assert misfits(data) == []
+    words = pdf_words(data)
+    for whole in ("FusionServer", "2288H", "2102311TYBN0K8000123", "1,234,567.89", server.tag):
+        assert whole in words, f"{whole} was broken: {[w for w in words if w[:4] == whole[:4]]}"

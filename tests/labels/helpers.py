@@ -44,3 +44,78 @@ def pdf_text(pdf_path) -> str:
 
 def batch_pdf_path(batch):
     return Path(batch.file.path)
+
+
+# 15 mm, the margin of every A4 document Yika builds (labels.pdf.build_a4_pdf).
+A4_MARGIN = 15 * 72 / 25.4
+
+
+def overruns(pdf_bytes: bytes, *, margin: float = A4_MARGIN) -> list[str]:
+    """Every glyph, line and rectangle that leaves the page's margins, read from the PDF's real
+    geometry with pdfplumber (what a printer would cut off). Empty when everything fits."""
+    import io
+
+    import pdfplumber
+
+    problems = []
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            left, right = margin - 0.5, page.width - margin + 0.5
+            for char in page.chars:
+                if char["x0"] < left or char["x1"] > right:
+                    problems.append(f"page {number}: {char['text']!r} at x {char['x0']:.1f}")
+            for shape in [*page.lines, *page.rects]:
+                if shape["x0"] < left or shape["x1"] > right:
+                    problems.append(
+                        f"page {number}: a line from x {shape['x0']:.1f} to {shape['x1']:.1f}"
+                    )
+    return problems
+
+
+# The frame inside the margins keeps 6 pt of padding on each side (reportlab's Frame default).
+FRAME_PADDING = 6
+
+
+def misfits(pdf_bytes: bytes) -> list[str]:
+    """`overruns` plus every table grid that leaves the frame the story is laid out in."""
+    import io
+
+    import pdfplumber
+
+    problems = overruns(pdf_bytes)
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as document:
+        widths = [page.width for page in document.pages]
+    inset = A4_MARGIN + FRAME_PADDING - 0.5
+    for number, left, right in table_widths(pdf_bytes):
+        if left < inset or right > widths[number - 1] - inset:
+            problems.append(f"page {number}: a table from x {left:.1f} to {right:.1f}")
+    return problems
+
+
+def pdf_words(pdf_bytes: bytes) -> list[str]:
+    """The words of a PDF as laid out (one entry per run of text on one line)."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as document:
+        return [
+            word["text"]
+            for page in document.pages
+            for word in page.extract_words(keep_blank_chars=False, use_text_flow=True)
+        ]
+
+
+def table_widths(pdf_bytes: bytes) -> list[tuple[int, float, float]]:
+    """(page, left, right) of every table grid on each page: the span of its vertical rules."""
+    import io
+
+    import pdfplumber
+
+    spans = []
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as document:
+        for number, page in enumerate(document.pages, start=1):
+            for table in page.find_tables():
+                x0, _top, x1, _bottom = table.bbox
+                spans.append((number, x0, x1))
+    return spans

@@ -81,6 +81,22 @@ def test_another_departments_user_sees_only_the_public_view(client, other_clerk,
     assert "张三" not in response.content.decode()
 
 
+def test_a_signed_in_clerk_of_another_unit_is_told_whose_card_it_is_not_to_sign_in(
+    client, other_clerk, card
+):
+    """14.14: they were told "工作人员：登录后查看卡片" although signed in."""
+    client.force_login(other_clerk)
+    body = client.get(f"/a/{card.tag}").content.decode()
+    assert "登录后查看卡片" not in body and reverse("login") not in body
+    assert "该资产登记在市大数据中心名下，不属于您所在单位" in body
+    assert "资产科 0571-12345678" in body.split('id="outsider-note"')[1]
+
+
+def test_an_anonymous_scan_still_offers_staff_the_sign_in(client, card):
+    body = client.get(f"/a/{card.tag}").content.decode()
+    assert "登录后查看卡片" in body and "不属于您所在单位" not in body
+
+
 def test_scanning_a_superseded_label_says_so(
     client, clerk, card, django_capture_on_commit_callbacks
 ):
@@ -195,11 +211,56 @@ def test_printing_a_host_and_its_subtree_skips_components_listed_on_the_host(cli
 
 def test_an_empty_selection_says_so_and_makes_no_batch(client, clerk):
     client.force_login(clerk)
-    response = client.post(
-        reverse("labels:queue"), {"template": "a4-70x40", "mode": "selected"}, follow=True
-    )
+    response = client.post(reverse("labels:queue"), {"template": "a4-70x40", "mode": "selected"})
+    assert response.status_code == 400
     assert not PrintBatch.objects.exists()
-    assert len(list(response.context["messages"])) == 1
+    assert "请在下方列表中至少勾选一项资产。" in response.content.decode()
+
+
+def test_the_queue_offers_the_three_print_choices_as_radio_buttons(client, clerk, centre):
+    """14.1: the choices were a <select>'s options drawn outside any <select> (no radio, doubled
+    text), so a submitted form never carried `mode`."""
+    make_asset(owner=centre)
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue")).content.decode()
+    radios = re.findall(r'<input type="radio" name="mode" value="(\w+)"[^>]*>', body)
+    assert radios == ["selected", "filter", "host"]
+    assert re.search(r'<input type="radio" name="mode" value="selected"[^>]*checked', body)
+    assert "<option" not in body.split("<legend>")[1].split("</fieldset>")[0]
+
+
+def test_a_refused_print_keeps_the_ticks_and_says_why(client, clerk, centre, other_bureau):
+    mine = make_asset(owner=centre)
+    foreign = make_asset(owner=other_bureau)
+    client.force_login(clerk)
+    response = client.post(
+        reverse("labels:queue"),
+        {"template": "a4-70x40", "mode": "selected", "tags": [mine.tag, foreign.tag]},
+    )
+    assert response.status_code == 400
+    assert not PrintBatch.objects.exists()
+    body = response.content.decode()
+    assert re.search(rf'value="{mine.tag}" class="select-row"[^>]*checked', body)
+    assert "未打印，原因如下" in body and foreign.tag in body
+    assert re.search(r'name="mode" value="selected"[^>]*checked', body)
+
+
+def test_printing_a_host_without_its_tag_names_the_host_field(client, clerk, centre):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("labels:queue"), {"template": "a4-70x40", "mode": "host", "host": ""}
+    )
+    assert response.status_code == 400
+    assert "请填写主机资产编号。" in response.content.decode()
+    assert not PrintBatch.objects.exists()
+
+
+def test_the_queue_pagination_keeps_the_filter(client, clerk, centre):
+    for _ in range(51):
+        make_asset(owner=centre)
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue"), {"filter": "never"}).content.decode()
+    assert "?filter=never&amp;page=2" in body or "?filter=never&page=2" in body
 
 
 def test_card_page_shows_the_qr_preview_serial_and_print_button(

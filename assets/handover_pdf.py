@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from assets.models import Asset, DelegatedProject, Handover, HandoverItem
@@ -184,7 +185,7 @@ def render_certificate(handover: Handover) -> bytes:
         total_rows.append([label, str(count), _money(value)])
     story.append(
         pdf.make_table(
-            [_("Items"), _("Number of items"), _("Value (CNY)")],
+            [pgettext("handover totals", "Items"), _("Number of items"), _("Value (CNY)")],
             total_rows,
             width=frame,
             right_columns=[1, 2],

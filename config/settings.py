@@ -42,7 +42,14 @@ YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
 # A running label batch whose heartbeat is older than this is failed by the sweeper.
 YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
 
+# Our apps come first: Django merges every app's catalogue into one per language and the app
+# listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our
+# translation, not django-celery-beat's ("任务名", "交换机") or the admin's ("过滤器").
+# LOCALE_PATHS (config's catalogue) outranks them all.
 INSTALLED_APPS = [
+    "assets",
+    "labels",
+    "inventory",
     "config.apps.YikaAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -55,9 +62,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "axes",
-    "assets",
-    "labels",
-    "inventory",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReminderKind(models.TextChoices):
@@ -35,7 +36,7 @@ class ReminderLog(models.Model):
 
     class MailState(models.TextChoices):
         NONE = "none", _("No e-mail address")
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("mail state", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

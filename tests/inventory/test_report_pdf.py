@@ -24,8 +24,12 @@ def test_the_report_fits_the_page_and_never_wraps_an_amount(plan, centre, room, 
     campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
     services.record_surplus(campaign=campaign, actor=clerk, note="机房角落发现的未登记交换机一台")
     services.close_campaign(campaign=campaign, actor=admin_user)
-    data = exports.report_pdf(campaign=campaign, report=selectors.report(campaign=campaign))
+    data = exports.report_pdf(
+        campaign=campaign,
+        report=selectors.report(campaign=campaign, user=admin_user),
+        user=admin_user,
+    )
     assert misfits(data) == []
     words = pdf_words(data)
-    assert "24,743,799.99" in words, [w for w in words if "," in w]
-    assert "8,247,933.33" in words
+    assert "¥24,743,799.99" in words, [w for w in words if "," in w]
+    assert "¥8,247,933.33" in words

@@ -887,7 +887,10 @@ def retire_asset(
             % {"status": Status(asset.status).label}
         )
     live_children = list(
-        Asset.objects.select_for_update().filter(parent=asset).exclude(status=Status.RETIRED)
+        Asset.objects.select_for_update()
+        .filter(parent=asset)
+        .exclude(status=Status.RETIRED)
+        .order_by("pk")
     )
     if live_children and components == RetireComponents.REFUSE:
         raise TransitionNotAllowed(
@@ -902,8 +905,8 @@ def retire_asset(
             },
             code="host_has_components",
         )
-    for child in live_children:
-        if components == RetireComponents.DETACH:
+    if components == RetireComponents.DETACH:
+        for child in live_children:
             nest_asset(
                 asset=child,
                 actor=actor,
@@ -911,21 +914,8 @@ def retire_asset(
                 embedded=False,
                 note=_("Detached because its host %(tag)s was retired.") % {"tag": asset.tag},
             )
-        else:
-            if child.status not in RETIRABLE:
-                change_status(
-                    asset=child,
-                    actor=actor,
-                    status=Status.PENDING_DISPOSAL,
-                    note=_("Retired with its host %(tag)s.") % {"tag": asset.tag},
-                )
-            retire_asset(
-                asset=child,
-                actor=actor,
-                reason=_("Retired with its host %(tag)s: %(reason)s")
-                % {"tag": asset.tag, "reason": reason},
-                components=RetireComponents.RETIRE,
-            )
+    elif live_children:
+        _retire_live_components(asset=asset, actor=actor, reason=reason.strip())
     before = asset.status
     asset.status = Status.RETIRED
     asset.retired_at = timezone.now()
@@ -939,6 +929,72 @@ def retire_asset(
         note=reason.strip(),
     )
     return asset
+
+
+def _retire_live_components(*, asset: Asset, actor, reason: str) -> None:
+    """Retire every live component below `asset` (locked, being retired), each with its event.
+
+    The subtree comes from one recursive query and is walked level by level, never by recursion
+    in Python: a 500-deep chain of components once raised RecursionError (issue 15.12). Only
+    live components are followed (a retired one holds no live components). A component that
+    cannot be retired from its status (lent) goes to pending disposal first, with its event.
+    """
+    ids = [pk for pk, _depth in selectors.asset_subtree_ids(asset=asset)]
+    nodes = _lock_rows(ids)
+    by_parent: dict[int, list[Asset]] = {}
+    for node in nodes:
+        by_parent.setdefault(node.parent_id, []).append(node)
+    tags_by_id = {asset.pk: asset.tag, **{node.pk: node.tag for node in nodes}}
+    now = timezone.now()
+    frontier = [asset.pk]
+    while frontier:
+        next_frontier = []
+        for host_id in frontier:
+            for node in by_parent.get(host_id, []):
+                if node.status == Status.RETIRED:
+                    continue
+                next_frontier.append(node.pk)
+                host_tag = tags_by_id[host_id]
+                if node.status not in RETIRABLE:
+                    before = node.status
+                    node.status = Status.PENDING_DISPOSAL
+                    changes = {"status": [before, node.status]}
+                    if node.lent_to:
+                        changes["lent_to"] = [node.lent_to, ""]
+                        node.lent_to = ""
+                    node.save(update_fields=["status", "lent_to", "updated_at"])
+                    record_event(
+                        asset=node,
+                        actor=actor,
+                        kind=AssetEvent.Kind.STATUS_CHANGED,
+                        changes=changes,
+                        note=_("Retired with its host %(tag)s.") % {"tag": host_tag},
+                    )
+                node_reason = _("Retired with its host %(tag)s: %(reason)s") % {
+                    "tag": host_tag,
+                    "reason": reason,
+                }
+                before = node.status
+                node.status = Status.RETIRED
+                node.retired_at = now
+                node.retire_reason = node_reason
+                node.save(update_fields=["status", "retired_at", "retire_reason", "updated_at"])
+                record_event(
+                    asset=node,
+                    actor=actor,
+                    kind=AssetEvent.Kind.RETIRED,
+                    changes={"status": [before, Status.RETIRED]},
+                    note=node_reason,
+                )
+        frontier = next_frontier
+
+
+def _lock_rows(ids: list[int]) -> list[Asset]:
+    """The cards `ids`, locked in id order (a few statements for a large subtree)."""
+    locked: list[Asset] = []
+    for chunk in _chunked(sorted(ids)):
+        locked.extend(Asset.objects.select_for_update().filter(pk__in=chunk).order_by("pk"))
+    return locked
 
 
 @dataclass(frozen=True)

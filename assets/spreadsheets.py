@@ -406,11 +406,50 @@ def check_zip(data: bytes) -> None:
             _("The workbook is too large once unpacked; split it into smaller files."),
             code="zip_bomb",
         )
+    _check_part_sizes(infos)
     names = {info.filename for info in infos}
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(
             _("This file is a zip archive but not an .xlsx workbook."), code="not_a_spreadsheet"
         )
+
+
+SHARED_STRINGS_PART = "xl/sharedStrings.xml"
+
+
+def _check_part_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a workbook whose shared strings or any sheet unpack to more than the settings
+    allow, from the zip's member sizes, before a byte of XML is read.
+
+    The shared strings are held in memory whole: a 5 MB file whose `sharedStrings.xml` unpacked
+    to 390 MB (within the compression ratio limit) raised a worker from 342 to 769 MB before it
+    was refused (issue 15.13). The sizes are the zip's own: `zipfile` never unpacks a member
+    past its recorded size (it fails the read instead), so a forged size cannot get round this.
+    """
+    from django.conf import settings
+
+    shared_limit = settings.YIKA_XLSX_MAX_SHARED_STRINGS_MB * 1024 * 1024
+    sheet_limit = settings.YIKA_XLSX_MAX_SHEET_MB * 1024 * 1024
+    for info in infos:
+        name = info.filename.lstrip("/")
+        if name == SHARED_STRINGS_PART and info.file_size > shared_limit:
+            raise SpreadsheetError(
+                _(
+                    "The workbook's text unpacks to more than %(size)s MB (the limit); split "
+                    "it into smaller files."
+                )
+                % {"size": settings.YIKA_XLSX_MAX_SHARED_STRINGS_MB},
+                code="shared_strings_too_large",
+            )
+        if name.startswith("xl/worksheets/") and info.file_size > sheet_limit:
+            raise SpreadsheetError(
+                _(
+                    "A sheet of the workbook unpacks to more than %(size)s MB (the limit); split "
+                    "it into smaller files."
+                )
+                % {"size": settings.YIKA_XLSX_MAX_SHEET_MB},
+                code="sheet_too_large",
+            )
 
 
 def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
@@ -524,7 +563,7 @@ class _XlsxSheetReader:
 
     def _shared_strings(self) -> list[str]:
         strings: list[str] = []
-        name = "xl/sharedStrings.xml"
+        name = SHARED_STRINGS_PART
         if name not in self.names:
             return strings
         state = {"parts": [], "in_t": False, "phonetic": 0}

@@ -41,6 +41,10 @@ YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
 # A running label batch whose heartbeat is older than this is failed by the sweeper.
 YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
+# An uploaded XLSX is refused before any of its XML is read when its shared strings (held in
+# memory whole) or any sheet (streamed) unpack to more than this many MB (zip member sizes).
+YIKA_XLSX_MAX_SHARED_STRINGS_MB = env_int("YIKA_XLSX_MAX_SHARED_STRINGS_MB", 64)
+YIKA_XLSX_MAX_SHEET_MB = env_int("YIKA_XLSX_MAX_SHEET_MB", 256)
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our

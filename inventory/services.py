@@ -108,8 +108,8 @@ def create_campaign(
     actor,
     name: str,
     year: int,
-    reference_date: date,
     due_on: date,
+    reference_date: date | None = None,
     departments=(),
     locations=(),
     categories=(),
@@ -119,15 +119,18 @@ def create_campaign(
     """Plan a campaign (盘点方案). Empty scope lists mean the whole register (admins only).
 
     `assignments` is a list of `(counter, department, location)`; without any, the counters are the
-    clerks of the in-scope departments (DESIGN.md).
+    clerks of the in-scope departments (DESIGN.md). Without a `reference_date` (清查基准日) the
+    book values are taken at 12-31 of `year`.
     """
     errors: dict[str, str] = {}
     if not (name or "").strip():
         errors["name"] = _("The name is required.")
-    if due_on < reference_date:
-        errors["due_on"] = _("The due date cannot be before the reference date.")
     if not 2000 <= year <= 2200:
         errors["year"] = _("Give a year between 2000 and 2200.")
+    elif reference_date is None:
+        reference_date = date(year, 12, 31)
+    if reference_date is not None and due_on < reference_date:
+        errors["due_on"] = _("The due date cannot be before the reference date.")
     for category in categories:
         if category.code_system != "GBT14885-2022":
             errors["categories"] = _("Use GB/T 14885-2022 category codes.")

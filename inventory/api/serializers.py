@@ -90,7 +90,15 @@ class CampaignSerializer(serializers.ModelSerializer):
 class CampaignCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     year = serializers.IntegerField(min_value=2000, max_value=2200)
-    reference_date = serializers.DateField()
+    reference_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The reference date (清查基准日) the book values are taken at; optional, 12-31 of "
+            "the year when left out."
+        ),
+    )
     due_on = serializers.DateField()
     departments = _department(many=True, required=False)
     locations = _location(many=True, required=False)

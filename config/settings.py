@@ -34,6 +34,8 @@ YIKA_REMIND_DAYS_BEFORE_DUE = env_int("YIKA_REMIND_DAYS_BEFORE_DUE", 7)
 YIKA_REMIND_ESCALATE_AFTER_DAYS = env_int("YIKA_REMIND_ESCALATE_AFTER_DAYS", 3)
 YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
+# Unknown codes one offline scan batch may turn into surplus lines; the rest answer surplus_limit.
+YIKA_STOCKTAKE_SURPLUS_PER_BATCH = env_int("YIKA_STOCKTAKE_SURPLUS_PER_BATCH", 50)
 # Label batches up to this many labels render in the request; larger ones run as a Celery task.
 YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)

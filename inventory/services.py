@@ -79,7 +79,8 @@ COUNTED_RESULTS = {
     LineResult.DAMAGED,
 }
 OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
-# A phone's clock may run a little fast; anything further ahead is refused.
+# A phone's clock may run a little fast or slow; a scan time further ahead of now, or further
+# before the campaign's activation, is refused.
 CLOCK_SKEW = timedelta(minutes=10)
 MAX_BATCH = 500
 # The answer to an unknown code past a batch's surplus allowance
@@ -460,7 +461,9 @@ def _require_active(campaign: StocktakeCampaign) -> None:
         )
 
 
-def _check_scanned_at(scanned_at: datetime | None) -> datetime:
+def _check_scanned_at(campaign: StocktakeCampaign, scanned_at: datetime | None) -> datetime:
+    """When the scan happened: now, or the phone's time (an offline scan) inside the campaign's
+    counting period, give or take `CLOCK_SKEW` for a phone's clock."""
     now = timezone.now()
     if scanned_at is None:
         return now
@@ -469,6 +472,16 @@ def _check_scanned_at(scanned_at: datetime | None) -> datetime:
     if scanned_at > now + CLOCK_SKEW:
         raise ValidationError(
             {"scanned_at": _("The scan time is in the future; check the phone's clock.")}
+        )
+    if campaign.activated_at is not None and scanned_at < campaign.activated_at - CLOCK_SKEW:
+        raise ValidationError(
+            {
+                "scanned_at": _(
+                    "The scan time is before the count started (%(start)s); check the phone's "
+                    "clock."
+                )
+                % {"start": timezone.localtime(campaign.activated_at).strftime("%Y-%m-%d %H:%M")}
+            }
         )
     return scanned_at
 
@@ -708,7 +721,7 @@ def record_scan(
     batch past its allowance) it answers `surplus_limit` and nothing is recorded.
     """
     _require_active(campaign)
-    at = _check_scanned_at(scanned_at)
+    at = _check_scanned_at(campaign, scanned_at)
     try:
         scanned = qr.parse(code)
     except qr.QRPayloadError as error:

@@ -147,11 +147,21 @@ def create_campaign(
             )
         elif any(d.pk not in scope for d in departments):
             errors["departments"] = _("A department is outside your department scope.")
-    for counter, _department, _location in assignments:
+    for counter, department, location in assignments:
         if not permissions.has_role(counter, permissions.CLERK, permissions.ADMIN):
             errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
                 "user": counter.username
             }
+        elif not permissions.can_assign_counters(actor, department=department, location=location):
+            outside = (
+                department
+                if department is not None
+                and not permissions.can_assign_counters(actor, department=department)
+                else location
+            )
+            errors["assignments"] = _(
+                "%(target)s is outside your department scope: you cannot send counters there."
+            ) % {"target": outside.name}
     if errors:
         raise ValidationError(errors)
     if StocktakeCampaign.objects.filter(year=year, name=name.strip()).exists():

@@ -34,6 +34,9 @@ YIKA_REMIND_DAYS_BEFORE_DUE = env_int("YIKA_REMIND_DAYS_BEFORE_DUE", 7)
 YIKA_REMIND_ESCALATE_AFTER_DAYS = env_int("YIKA_REMIND_ESCALATE_AFTER_DAYS", 3)
 YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
+# Entries of one offline scan batch (answered while the phone waits, so a web worker is held for
+# it); a larger batch is a 400 and the phone sends it in parts.
+YIKA_STOCKTAKE_SCAN_BATCH_MAX = env_int("YIKA_STOCKTAKE_SCAN_BATCH_MAX", 100)
 # Unknown codes one offline scan batch may turn into surplus lines; the rest answer surplus_limit.
 YIKA_STOCKTAKE_SURPLUS_PER_BATCH = env_int("YIKA_STOCKTAKE_SURPLUS_PER_BATCH", 50)
 # Label batches up to this many labels render in the request; larger ones run as a Celery task.

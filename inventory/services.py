@@ -82,7 +82,6 @@ OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
 # A phone's clock may run a little fast or slow; a scan time further ahead of now, or further
 # before the campaign's activation, is refused.
 CLOCK_SKEW = timedelta(minutes=10)
-MAX_BATCH = 500
 # The answer to an unknown code past a batch's surplus allowance
 # (settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH): nothing recorded, not logged, send it again.
 SURPLUS_LIMIT = "surplus_limit"
@@ -1097,6 +1096,13 @@ def _count_and_log(
     return ScanOutcome(count.answer, count.message, line.tag, line=line)
 
 
+def batch_too_large_message(limit: int) -> str:
+    return _(
+        "Send at most %(max)s scans at once; split the rest into further batches. Nothing of "
+        "this batch was recorded."
+    ) % {"max": limit}
+
+
 @dataclass
 class BatchEntry:
     index: int
@@ -1115,10 +1121,9 @@ def record_scan_batch(
     `surplus_limit` and are not recorded.
     """
     _require_active(campaign)
-    if len(entries) > MAX_BATCH:
-        raise ValidationError(
-            {"non_field_errors": _("Send at most %(max)s scans at once.") % {"max": MAX_BATCH}}
-        )
+    limit = settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX
+    if len(entries) > limit:
+        raise ValidationError({"non_field_errors": batch_too_large_message(limit)})
     results = []
     surplus_left = settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH
     for index, entry in enumerate(entries):

@@ -157,8 +157,8 @@ def test_batch_answers_each_entry_and_applies_the_rest(api, clerk, active, pc):
     assert StocktakeCount.objects.count() == 1
 
 
-def test_oversized_batch_is_refused_whole(api, clerk, active, pc):
-    batch = [{"code": pc.tag}] * (services.MAX_BATCH + 1)
+def test_oversized_batch_is_refused_whole(api, clerk, active, pc, settings):
+    batch = [{"code": pc.tag}] * (settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX + 1)
     response = api.as_user(clerk).post(url(active, "scans/"), batch, format="json")
     assert response.status_code == 400
     assert StocktakeScan.objects.count() == 0

@@ -193,6 +193,22 @@ def assignable_custodians(user) -> QuerySet:
     return queryset.filter(department__in=department_scope_ids(user))
 
 
+def can_assign_counters(user, *, department=None, location=None) -> bool:
+    """Whether `user` may send stocktake counters to `department` or `location`: admins anywhere;
+    a clerk only inside their department tree (a place by its responsible department, so a place
+    no department answers for is the admins' to assign)."""
+    if is_admin(user):
+        return True
+    if not has_role(user, CLERK):
+        return False
+    scope = department_scope_ids(user)
+    if department is not None and department.pk not in scope:
+        return False
+    if location is not None and location.department_id not in scope:
+        return False
+    return True
+
+
 def visible_departments(user) -> QuerySet:
     """Reference data is readable by every signed-in user with a role."""
     if not roles_of(user):

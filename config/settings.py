@@ -36,6 +36,11 @@ YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
 # An API token that has not been used for this many days stops working (assets/credentials.py).
 YIKA_TOKEN_IDLE_DAYS = env_int("YIKA_TOKEN_IDLE_DAYS", 30)
+# Entries of one offline scan batch (answered while the phone waits, so a web worker is held for
+# it); a larger batch is a 400 and the phone sends it in parts.
+YIKA_STOCKTAKE_SCAN_BATCH_MAX = env_int("YIKA_STOCKTAKE_SCAN_BATCH_MAX", 100)
+# Unknown codes one offline scan batch may turn into surplus lines; the rest answer surplus_limit.
+YIKA_STOCKTAKE_SURPLUS_PER_BATCH = env_int("YIKA_STOCKTAKE_SURPLUS_PER_BATCH", 50)
 # Label batches up to this many labels render in the request; larger ones run as a Celery task.
 YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)

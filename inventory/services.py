@@ -81,9 +81,12 @@ COUNTED_RESULTS = {
     LineResult.DAMAGED,
 }
 OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
-# A phone's clock may run a little fast; anything further ahead is refused.
+# A phone's clock may run a little fast or slow; a scan time further ahead of now, or further
+# before the campaign's activation, is refused.
 CLOCK_SKEW = timedelta(minutes=10)
-MAX_BATCH = 500
+# The answer to an unknown code past a batch's surplus allowance
+# (settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH): nothing recorded, not logged, send it again.
+SURPLUS_LIMIT = "surplus_limit"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 
@@ -110,8 +113,8 @@ def create_campaign(
     actor,
     name: str,
     year: int,
-    reference_date: date,
     due_on: date,
+    reference_date: date | None = None,
     departments=(),
     locations=(),
     categories=(),
@@ -121,15 +124,18 @@ def create_campaign(
     """Plan a campaign (盘点方案). Empty scope lists mean the whole register (admins only).
 
     `assignments` is a list of `(counter, department, location)`; without any, the counters are the
-    clerks of the in-scope departments (DESIGN.md).
+    clerks of the in-scope departments (DESIGN.md). Without a `reference_date` (清查基准日) the
+    book values are taken at 12-31 of `year`.
     """
     errors: dict[str, str] = {}
     if not (name or "").strip():
         errors["name"] = _("The name is required.")
-    if due_on < reference_date:
-        errors["due_on"] = _("The due date cannot be before the reference date.")
     if not 2000 <= year <= 2200:
         errors["year"] = _("Give a year between 2000 and 2200.")
+    elif reference_date is None:
+        reference_date = date(year, 12, 31)
+    if reference_date is not None and due_on < reference_date:
+        errors["due_on"] = _("The due date cannot be before the reference date.")
     for category in categories:
         if category.code_system != "GBT14885-2022":
             errors["categories"] = _("Use GB/T 14885-2022 category codes.")
@@ -142,11 +148,21 @@ def create_campaign(
             )
         elif any(d.pk not in scope for d in departments):
             errors["departments"] = _("A department is outside your department scope.")
-    for counter, _department, _location in assignments:
+    for counter, department, location in assignments:
         if not permissions.has_role(counter, permissions.CLERK, permissions.ADMIN):
             errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
                 "user": counter.username
             }
+        elif not permissions.can_assign_counters(actor, department=department, location=location):
+            outside = (
+                department
+                if department is not None
+                and not permissions.can_assign_counters(actor, department=department)
+                else location
+            )
+            errors["assignments"] = _(
+                "%(target)s is outside your department scope: you cannot send counters there."
+            ) % {"target": outside.name}
     if errors:
         raise ValidationError(errors)
     if StocktakeCampaign.objects.filter(year=year, name=name.strip()).exists():
@@ -446,6 +462,8 @@ class ScanOutcome:
     # Why, when the answer word alone would mislead: `retired` (not_in_scope), `superseded_label`
     # (duplicate: counted already, and this label was replaced).
     reason: str = ""
+    # True when this scan created a surplus line (a batch counts them against its allowance).
+    surplus_created: bool = False
 
 
 def _require_active(campaign: StocktakeCampaign) -> None:
@@ -457,7 +475,9 @@ def _require_active(campaign: StocktakeCampaign) -> None:
         )
 
 
-def _check_scanned_at(scanned_at: datetime | None) -> datetime:
+def _check_scanned_at(campaign: StocktakeCampaign, scanned_at: datetime | None) -> datetime:
+    """When the scan happened: now, or the phone's time (an offline scan) inside the campaign's
+    counting period, give or take `CLOCK_SKEW` for a phone's clock."""
     now = timezone.now()
     if scanned_at is None:
         return now
@@ -466,6 +486,16 @@ def _check_scanned_at(scanned_at: datetime | None) -> datetime:
     if scanned_at > now + CLOCK_SKEW:
         raise ValidationError(
             {"scanned_at": _("The scan time is in the future; check the phone's clock.")}
+        )
+    if campaign.activated_at is not None and scanned_at < campaign.activated_at - CLOCK_SKEW:
+        raise ValidationError(
+            {
+                "scanned_at": _(
+                    "The scan time is before the count started (%(start)s); check the phone's "
+                    "clock."
+                )
+                % {"start": timezone.localtime(campaign.activated_at).strftime("%Y-%m-%d %H:%M")}
+            }
         )
     return scanned_at
 
@@ -608,13 +638,69 @@ def _count_components(
     return listed
 
 
+def _counter_trees(actor, campaign: StocktakeCampaign) -> tuple[RawSQL | None, RawSQL | None]:
+    """The counter's department and location trees in `campaign` (`_counter_scope`), as
+    subqueries; (None, None) when the counter has no share at all."""
+    trees = {names[0]: ids for names, ids in _counter_scope(actor, campaign) or []}
+    return trees.get("department"), trees.get("location")
+
+
+def _may_book_surplus_at(actor, campaign: StocktakeCampaign, location: Location | None) -> bool:
+    """A counter books surplus finds only where they count: a place of their own department tree
+    or of their share of the campaign (a place with no department is anyone's). Admins anywhere."""
+    if location is None or not location.department_id or permissions.is_admin(actor):
+        return True
+    if location.department_id in permissions.department_scope_ids(actor):
+        return True
+    departments, locations = _counter_trees(actor, campaign)
+    if departments is None:
+        return False
+    return Location.objects.filter(
+        Q(department__in=departments) | Q(pk__in=locations), pk=location.pk
+    ).exists()
+
+
+def _may_change_surplus(actor, line: StocktakeLine) -> bool:
+    """An existing surplus line changes only by the counter who reported it, their department
+    tree's counters (those who read it, `selectors.lines_visible_to`) or an admin."""
+    return (
+        permissions.is_admin(actor)
+        or line.counted_by_id == actor.pk
+        or (
+            line.department_id is not None
+            and line.department_id in permissions.department_scope_ids(actor)
+        )
+    )
+
+
+def _surplus_department(*, campaign, actor, location: Location | None):
+    """The department a new surplus find is booked to: the place's, which must be in the
+    counter's share (`_may_book_surplus_at`), else the counter's own."""
+    if not _may_book_surplus_at(actor, campaign, location):
+        raise ValidationError(
+            {
+                "location": _(
+                    "This place is outside your count: a surplus find there is reported by the "
+                    "counters of its own department."
+                )
+            }
+        )
+    if location is not None and location.department_id:
+        return location.department
+    return actor.department
+
+
 def _surplus_line(
     *, campaign, actor, code: str, location: Location | None, note: str = ""
-) -> StocktakeLine:
-    department = (location.department if location and location.department_id else None) or (
-        actor.department
-    )
-    line, _created = StocktakeLine.objects.get_or_create(
+) -> tuple[StocktakeLine, bool]:
+    """The surplus line of `code`, created (booked inside the counter's share) when new."""
+    existing = StocktakeLine.objects.filter(
+        campaign=campaign, kind=StocktakeLine.Kind.SURPLUS, scanned_code=code
+    ).first()
+    if existing is not None:
+        return existing, False
+    department = _surplus_department(campaign=campaign, actor=actor, location=location)
+    return StocktakeLine.objects.get_or_create(
         campaign=campaign,
         kind=StocktakeLine.Kind.SURPLUS,
         scanned_code=code,
@@ -628,7 +714,6 @@ def _surplus_line(
             "note": note,
         },
     )
-    return line
 
 
 def record_scan(
@@ -640,14 +725,17 @@ def record_scan(
     client_key: uuid.UUID | None = None,
     scanned_at: datetime | None = None,
     damaged: bool = False,
+    allow_new_surplus: bool = True,
 ) -> ScanOutcome:
     """Record one scan in the log and count the card once (DESIGN.md invariant 5).
 
     The same `client_key` again, or a second scan of a counted card, answers `duplicate` and
-    changes nothing. Tags outside the counter's scope answer a status word only.
+    changes nothing. Tags outside the counter's scope answer a status word only. An unknown code
+    becomes a surplus find booked inside the counter's share; with `allow_new_surplus` False (a
+    batch past its allowance) it answers `surplus_limit` and nothing is recorded.
     """
     _require_active(campaign)
-    at = _check_scanned_at(scanned_at)
+    at = _check_scanned_at(campaign, scanned_at)
     scanned = _parse_code(code)
     key = client_key or uuid.uuid4()
     # A resent key is refused by the scan log's unique key, in the same statement or transaction
@@ -669,7 +757,13 @@ def record_scan(
         return outcome
     try:
         with transaction.atomic():
-            outcome = _apply_scan(campaign, actor, scanned, line, location, at, damaged)
+            outcome = _apply_scan(
+                campaign, actor, scanned, line, location, at, damaged, allow_new_surplus
+            )
+            if outcome.answer == SURPLUS_LIMIT:
+                # Not received: the phone sends it again, and its client key must still be free.
+                outcome.client_key = str(key)
+                return outcome
             StocktakeScan.objects.create(
                 campaign=campaign,
                 client_key=key,
@@ -888,18 +982,48 @@ def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
     return ScanOutcome(Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag)
 
 
-def _apply_scan(campaign, actor, scanned, line, location, at, damaged) -> ScanOutcome:
+def _unknown_scan(campaign, actor, tag: str, location, allow_new_surplus: bool) -> ScanOutcome:
+    """A well-formed tag that is on nobody's books: a surplus find in the counter's share. A code
+    another department reported already is left as it is; past a batch's surplus allowance
+    nothing is recorded (`SURPLUS_LIMIT`)."""
+    existing = StocktakeLine.objects.filter(
+        campaign=campaign, kind=StocktakeLine.Kind.SURPLUS, scanned_code=tag
+    ).first()
+    if existing is not None and not _may_change_surplus(actor, existing):
+        return ScanOutcome(
+            Answer.UNKNOWN,
+            _("%(tag)s is not on the books; it was reported as a surplus find already.")
+            % {"tag": tag},
+            tag,
+        )
+    if existing is None and not allow_new_surplus:
+        return ScanOutcome(
+            SURPLUS_LIMIT,
+            _(
+                "%(tag)s is not on the books and was not recorded: this batch holds too many "
+                "unknown codes. Check them, then send them again."
+            )
+            % {"tag": tag},
+            tag,
+        )
+    surplus, created = _surplus_line(campaign=campaign, actor=actor, code=tag, location=location)
+    return ScanOutcome(
+        Answer.UNKNOWN,
+        _("%(tag)s is not on the books: recorded as a surplus find.") % {"tag": tag},
+        tag,
+        line=surplus,
+        surplus_created=created,
+    )
+
+
+def _apply_scan(
+    campaign, actor, scanned, line, location, at, damaged, allow_new_surplus: bool = True
+) -> ScanOutcome:
     tag = scanned.tag
     if line is None:
         if Asset.objects.filter(tag=tag).exists():
             return _not_on_the_books(campaign, actor, tag)
-        surplus = _surplus_line(campaign=campaign, actor=actor, code=tag, location=location)
-        return ScanOutcome(
-            Answer.UNKNOWN,
-            _("%(tag)s is not on the books: recorded as a surplus find.") % {"tag": tag},
-            tag,
-            line=surplus,
-        )
+        return _unknown_scan(campaign, actor, tag, location, allow_new_surplus)
     if not line.in_scope:
         return ScanOutcome(
             Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
@@ -1020,6 +1144,13 @@ def _count_and_log(
     return ScanOutcome(count.answer, count.message, line.tag, line=line)
 
 
+def batch_too_large_message(limit: int) -> str:
+    return _(
+        "Send at most %(max)s scans at once; split the rest into further batches. Nothing of "
+        "this batch was recorded."
+    ) % {"max": limit}
+
+
 @dataclass
 class BatchEntry:
     index: int
@@ -1033,17 +1164,22 @@ def record_scan_batch(
     """Apply an offline batch: each entry on its own, in its own transaction.
 
     A failing entry is reported with its index; the others apply exactly once. Replaying the batch
-    in any order answers `duplicate` for each entry and changes nothing.
+    in any order answers `duplicate` for each entry and changes nothing. At most
+    `settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH` unknown codes become surplus lines; the rest answer
+    `surplus_limit` and are not recorded.
     """
     _require_active(campaign)
-    if len(entries) > MAX_BATCH:
-        raise ValidationError(
-            {"non_field_errors": _("Send at most %(max)s scans at once.") % {"max": MAX_BATCH}}
-        )
+    limit = settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX
+    if len(entries) > limit:
+        raise ValidationError({"non_field_errors": batch_too_large_message(limit)})
     results = []
+    surplus_left = settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH
     for index, entry in enumerate(entries):
         try:
-            outcome = record_scan(campaign=campaign, actor=actor, **entry)
+            outcome = record_scan(
+                campaign=campaign, actor=actor, allow_new_surplus=surplus_left > 0, **entry
+            )
+            surplus_left -= outcome.surplus_created
             results.append(BatchEntry(index, outcome=outcome))
         except ValidationError as error:
             results.append(BatchEntry(index, errors=error.message_dict))
@@ -1208,9 +1344,25 @@ def record_surplus(
             raise ValidationError({"code": str(error.message)})
         if Asset.objects.filter(tag=code).exists():
             raise ValidationError({"code": _("This tag is on the books; scan it instead.")})
+    if code:
+        existing = (
+            StocktakeLine.objects.select_for_update()
+            .filter(campaign=campaign, kind=StocktakeLine.Kind.SURPLUS, scanned_code=code)
+            .first()
+        )
+        if existing is not None and not _may_change_surplus(actor, existing):
+            raise ValidationError(
+                {
+                    "code": _(
+                        "This code was reported as a surplus find by another department; the "
+                        "asset office reconciles the two reports."
+                    )
+                }
+            )
+    department = _surplus_department(campaign=campaign, actor=actor, location=location)
     stored = _store_photo(campaign=campaign, photo=photo) if photo is not None else ""
     if code:
-        line = _surplus_line(campaign=campaign, actor=actor, code=code, location=location)
+        line, _created = _surplus_line(campaign=campaign, actor=actor, code=code, location=location)
         line = StocktakeLine.objects.select_for_update().get(pk=line.pk)
         line.note = note.strip()
         if stored:
@@ -1219,9 +1371,6 @@ def record_surplus(
             line.counted_location = location
         line.save(update_fields=["note", "photo", "counted_location"])
         return line
-    department = (location.department if location and location.department_id else None) or (
-        actor.department
-    )
     return StocktakeLine.objects.create(
         campaign=campaign,
         kind=StocktakeLine.Kind.SURPLUS,

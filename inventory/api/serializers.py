@@ -90,7 +90,15 @@ class CampaignSerializer(serializers.ModelSerializer):
 class CampaignCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     year = serializers.IntegerField(min_value=2000, max_value=2200)
-    reference_date = serializers.DateField()
+    reference_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "The reference date (清查基准日) the book values are taken at; optional, 12-31 of "
+            "the year when left out."
+        ),
+    )
     due_on = serializers.DateField()
     departments = _department(many=True, required=False)
     locations = _location(many=True, required=False)
@@ -132,17 +140,18 @@ class ComponentAnswerSerializer(serializers.Serializer):
     verify_policy = serializers.CharField()
 
 
+SCAN_ANSWERS = [
+    "found",
+    "found_elsewhere",
+    "duplicate",
+    "superseded_label",
+    "not_in_scope",
+    "unknown",
+]
+
+
 class ScanAnswerSerializer(serializers.Serializer):
-    answer = serializers.ChoiceField(
-        choices=[
-            "found",
-            "found_elsewhere",
-            "duplicate",
-            "superseded_label",
-            "not_in_scope",
-            "unknown",
-        ]
-    )
+    answer = serializers.ChoiceField(choices=SCAN_ANSWERS)
     message = serializers.CharField()
     tag = serializers.CharField()
     client_key = serializers.CharField()
@@ -157,8 +166,22 @@ class ScanAnswerSerializer(serializers.Serializer):
 
 
 class BatchAnswerSerializer(serializers.Serializer):
+    """One entry of a batch's answer: the scan's answer, or `errors` for an entry refused."""
+
     index = serializers.IntegerField()
-    answer = serializers.CharField(required=False)
+    answer = serializers.ChoiceField(
+        choices=[*SCAN_ANSWERS, "surplus_limit"],
+        required=False,
+        help_text=_(
+            "As for a single scan, plus surplus_limit: an unknown code past the batch's allowance "
+            "of new surplus finds (YIKA_STOCKTAKE_SURPLUS_PER_BATCH), not recorded; send it again."
+        ),
+    )
+    message = serializers.CharField(required=False)
+    tag = serializers.CharField(required=False)
+    client_key = serializers.CharField(required=False)
+    line = ScanLineSerializer(allow_null=True, required=False)
+    components = ComponentAnswerSerializer(many=True, required=False)
     errors = serializers.DictField(required=False)
 
 

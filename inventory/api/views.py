@@ -1,5 +1,6 @@
 """API of stocktakes: campaigns, their actions, scans, lines, differences and reports."""
 
+from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -243,16 +244,18 @@ class StocktakeViewSet(
     @action(detail=True, methods=["post"])
     def scans(self, request, pk=None):
         """Record a scan, or a JSON list of scans (offline batch): each answers found,
-        found_elsewhere, duplicate, superseded_label, not_in_scope or unknown."""
+        found_elsewhere, duplicate, superseded_label, not_in_scope or unknown. A batch holds at
+        most YIKA_STOCKTAKE_SCAN_BATCH_MAX entries (default 100; more is a 400 and nothing is
+        recorded) and creates at most YIKA_STOCKTAKE_SURPLUS_PER_BATCH surplus lines (default 50;
+        further unknown codes answer surplus_limit, unrecorded)."""
         campaign = self.get_object()
         if isinstance(request.data, list):
-            if len(request.data) > services.MAX_BATCH:
+            # A batch is answered while the phone waits, so it is bounded: a web worker holds it
+            # for its whole length (issue 15.14).
+            limit = settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX
+            if len(request.data) > limit:
                 raise DRFValidationError(
-                    {
-                        "non_field_errors": [
-                            _("Send at most %(max)s scans at once.") % {"max": services.MAX_BATCH}
-                        ]
-                    }
+                    {"non_field_errors": [services.batch_too_large_message(limit)]}
                 )
             entries, answers = [], {}
             for index, item in enumerate(request.data):

@@ -157,8 +157,8 @@ def test_batch_answers_each_entry_and_applies_the_rest(api, clerk, active, pc):
     assert StocktakeCount.objects.count() == 1
 
 
-def test_oversized_batch_is_refused_whole(api, clerk, active, pc):
-    batch = [{"code": pc.tag}] * (services.MAX_BATCH + 1)
+def test_oversized_batch_is_refused_whole(api, clerk, active, pc, settings):
+    batch = [{"code": pc.tag}] * (settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX + 1)
     response = api.as_user(clerk).post(url(active, "scans/"), batch, format="json")
     assert response.status_code == 400
     assert StocktakeScan.objects.count() == 0
@@ -268,3 +268,43 @@ def test_twenty_threads_scanning_one_asset_count_it_once(centre, clerk, admin_us
     assert StocktakeCount.objects.filter(campaign=campaign).count() == 1
     assert StocktakeScan.objects.filter(client_key=shared_key).count() == 1
     assert campaign.lines.get().counted_quantity == 1
+
+
+def test_campaign_created_with_the_contract_fields_only_takes_year_end_as_reference_date(
+    api, clerk, centre
+):
+    """Issue 14.20: `name, year, departments, due_on` was a 400 `reference_date: 该字段是必填项`."""
+    response = api.as_user(clerk).post(
+        "/api/v1/stocktakes/",
+        {
+            "name": "二〇二五年盘点",
+            "year": 2025,
+            "departments": [centre.code],
+            "due_on": "2026-01-31",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["reference_date"] == "2025-12-31"
+
+
+def test_campaign_reference_date_given_is_kept_and_checked_against_the_due_date(api, clerk, centre):
+    api.as_user(clerk)
+    data = {"name": "年中盘点", "year": 2025, "departments": [centre.code], "due_on": "2025-07-31"}
+    response = api.post(
+        "/api/v1/stocktakes/", {**data, "reference_date": "2025-06-30"}, format="json"
+    )
+    assert response.status_code == 201 and response.json()["reference_date"] == "2025-06-30"
+    # Without one, 12-31 is after this due date: the answer names the due date, not a 500.
+    response = api.post("/api/v1/stocktakes/", {**data, "name": "x"}, format="json")
+    assert response.status_code == 400 and "due_on" in response.json()
+
+
+def test_campaign_reference_date_is_optional_in_the_openapi_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    create = schema["components"]["schemas"]["CampaignCreateRequest"]
+    assert "reference_date" in create["properties"]
+    assert "reference_date" not in create.get("required", [])
+    assert {"name", "year", "due_on"} <= set(create["required"])

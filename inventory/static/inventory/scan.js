@@ -94,14 +94,20 @@
     for (var key in data) { if (Array.isArray(data[key])) { return data[key][0]; } }
     return app.dataset.msgError;
   }
+  // The server answers a batch of at most this many scans (YIKA_STOCKTAKE_SCAN_BATCH_MAX); a longer
+  // queue goes in parts, one after the other.
+  var batchMax = parseInt(app.dataset.batchMax, 10) || 100;
   function flush() {
     var items = queue();
     if (!items.length || !navigator.onLine) { saveQueue(items); return; }
-    post(app.dataset.scansUrl, items).then(function (r) {
+    var batch = items.slice(0, batchMax);
+    post(app.dataset.scansUrl, batch).then(function (r) {
       if (r.status >= 500 || r.status === 0) { throw new Error("server"); }
       return r.json().then(function (answers) {
-        // Entries with field errors will never succeed: drop them with the rest.
-        saveQueue([]);
+        // Entries with field errors will never succeed: drop them with the rest of the part sent;
+        // scans queued meanwhile and later parts stay, and the next part goes at once.
+        var rest = queue().slice(batch.length); saveQueue(rest);
+        if (rest.length) { window.setTimeout(flush, 0); }
         if (Array.isArray(answers) && answers.length) {
           var last = answers[answers.length - 1];
           show(last.answer || "error", last.message || firstError(last.errors), last.reason);

@@ -249,11 +249,12 @@ def _in_scope(nodes: list, *, root_id: int, user, node_keys) -> ScopedSubtree:
     return ScopedSubtree(nodes=kept, hidden=len(nodes) - len(kept))
 
 
-def visible_asset_subtree(*, asset: Asset, user) -> ScopedSubtree:
+def visible_asset_subtree(*, asset: Asset, user, nodes: list | None = None) -> ScopedSubtree:
     """`asset_subtree` as `user` may see it (the card page): out-of-scope components are left
-    out with everything below them and counted."""
+    out with everything below them and counted. `nodes` is `asset_subtree(asset=asset)` when
+    the caller already has it."""
     return _in_scope(
-        asset_subtree(asset=asset),
+        asset_subtree(asset=asset) if nodes is None else nodes,
         root_id=asset.pk,
         user=user,
         node_keys=lambda node: (

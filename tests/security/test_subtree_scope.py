@@ -95,3 +95,29 @@ def test_card_page_breadcrumb_names_a_host_in_scope(client, other_clerk, tree):
     # The host belongs to the centre: hidden. The component's own card is theirs.
     assert tree["host"].tag not in page
     assert "（不在您的范围内）" in page
+
+
+def _assert_lists_own_and_counts_foreign(page, tree):
+    assert tree["own"].tag in page
+    for secret in (tree["foreign"].tag, "卫健委读卡模块", tree["below_foreign"].tag, "加密芯片"):
+        assert secret not in page
+    assert "另有 2 项不在您的范围内，未列出。" in page
+
+
+def test_move_page_names_only_followers_in_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['host'].tag}/move/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    _assert_lists_own_and_counts_foreign(page, tree)
+    # All three embedded components still move with the host, and the page says so.
+    assert "以下 3 个套嵌或上架的附属设备将随之移动" in page
+
+
+def test_retire_page_names_only_components_in_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['host'].tag}/retire/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    _assert_lists_own_and_counts_foreign(page, tree)
+    assert 'data-hidden-components="2"' in page

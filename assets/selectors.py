@@ -34,6 +34,16 @@ def assets_visible_to(*, user, filters: dict | None = None) -> QuerySet:
     return filter_assets(queryset, filters or {})
 
 
+def mark_hidden_hosts(assets, *, user) -> list[Asset]:
+    """`assets` (with `parent` fetched) as a list, each with `host_hidden`: it sits in a host
+    `user` may not open, whose tag a list or export then leaves out."""
+    scope = permissions.card_reading_scope(user)
+    assets = list(assets)
+    for asset in assets:
+        asset.host_hidden = permissions.hides_host(scope, asset)
+    return assets
+
+
 # What `?q=` searches. PostgreSQL serves the search from one trigram index over exactly
 # `AssetSearchText` (migration 0007): change the fields and that index together.
 SEARCHED_FIELDS = ("tag", "name", "model", "serial_number", "legacy_number", "custodian")

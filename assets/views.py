@@ -64,6 +64,8 @@ class AssetListView(LoginRequiredMixin, ListView):
         context["querystring_base"] = _querystring_without_page(self.request)
         context["can_register"] = permissions.can_change_assets(self.request.user)
         context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        # A host the reader may not open is shown as "outside your scope", not by its tag.
+        context["assets"] = selectors.mark_hidden_hosts(context["assets"], user=self.request.user)
         return context
 
 

@@ -121,3 +121,51 @@ def test_retire_page_names_only_components_in_the_readers_scope(client, clerk, t
     page = response.content.decode()
     _assert_lists_own_and_counts_foreign(page, tree)
     assert 'data-hidden-components="2"' in page
+
+
+def test_asset_list_host_column_hides_a_host_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get("/?page_size=100", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tree["inside_foreign"].tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page
+    # A host in scope is still named and linked.
+    assert f'href="/assets/{tree["host"].tag}/"' in page
+
+
+def _export_hosts(api, user, fmt, language):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    response = api.as_user(user).get(f"/api/v1/assets/export.{fmt}", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    tag, host = 0, rows[0].index("上级资产" if language == "zh-hans" else "Host")
+    return {row[tag]: row[host] for row in rows[1:]}, content
+
+
+@pytest.mark.parametrize(
+    ("fmt", "language", "marker"),
+    [("xlsx", "zh-hans", "（不在您的范围内）"), ("csv", "en", "(outside your scope)")],
+)
+def test_asset_export_host_column_hides_a_host_outside_the_readers_scope(
+    api, clerk, tree, fmt, language, marker
+):
+    hosts, content = _export_hosts(api, clerk, fmt, language)
+    assert hosts[tree["inside_foreign"].tag] == marker
+    assert hosts[tree["own"].tag] == tree["host"].tag
+    assert tree["foreign_host"].tag.encode() not in content
+
+
+def test_asset_export_names_every_host_to_auditors(api, auditor, tree):
+    hosts, _ = _export_hosts(api, auditor, "csv", "en")
+    assert hosts[tree["inside_foreign"].tag] == tree["foreign_host"].tag

@@ -169,3 +169,44 @@ def test_asset_export_host_column_hides_a_host_outside_the_readers_scope(
 def test_asset_export_names_every_host_to_auditors(api, auditor, tree):
     hosts, _ = _export_hosts(api, auditor, "csv", "en")
     assert hosts[tree["inside_foreign"].tag] == tree["foreign_host"].tag
+
+
+def test_api_card_hides_the_tag_of_a_host_outside_the_readers_scope(api, clerk, tree):
+    client = api.as_user(clerk)
+    card = client.get(f"/api/v1/assets/{tree['inside_foreign'].tag}/").json()
+    assert card["parent"] is None
+    assert card["parent_hidden"] is True
+    # The list says the same, and a card in a visible host or at the top level is unchanged.
+    rows = {
+        row["tag"]: row for row in client.get("/api/v1/assets/?page_size=100").json()["results"]
+    }
+    assert rows[tree["inside_foreign"].tag]["parent"] is None
+    assert rows[tree["inside_foreign"].tag]["parent_hidden"] is True
+    assert rows[tree["own"].tag]["parent"] == tree["host"].tag
+    assert rows[tree["own"].tag]["parent_hidden"] is False
+    assert rows[tree["host"].tag]["parent"] is None
+    assert rows[tree["host"].tag]["parent_hidden"] is False
+    body = client.get("/api/v1/assets/?page_size=100").content.decode()
+    assert tree["foreign_host"].tag not in body
+
+
+def test_api_card_names_every_host_to_auditors(api, auditor, tree):
+    card = api.as_user(auditor).get(f"/api/v1/assets/{tree['inside_foreign'].tag}/").json()
+    assert card["parent"] == tree["foreign_host"].tag
+    assert card["parent_hidden"] is False
+
+
+def test_api_card_parent_hidden_is_read_only_and_in_the_schema(api, clerk, tree):
+    client = api.as_user(clerk)
+    response = client.patch(
+        f"/api/v1/assets/{tree['own'].tag}/",
+        {"parent_hidden": True, "name": "触摸屏二"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["parent_hidden"] is False
+    assert response.json()["parent"] == tree["host"].tag
+    schema = client.get("/api/v1/schema/?format=json").json()
+    field = schema["components"]["schemas"]["Asset"]["properties"]["parent_hidden"]
+    assert field["type"] == "boolean"
+    assert field["readOnly"] is True

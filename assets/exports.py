@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from assets import permissions
 from assets import spreadsheets as sx
 from assets.imports import COLUMN_BY_KEY
 from assets.models import CURRENT_CODE_SYSTEM, Asset
@@ -81,13 +82,18 @@ def _code(obj) -> str | None:
     return obj.code if obj is not None else None
 
 
-def register_rows(queryset) -> Iterator[dict]:
-    """One dict per card; the queryset should come from `selectors.assets_visible_to`."""
+def register_rows(queryset, *, user) -> Iterator[dict]:
+    """One dict per card; the queryset should come from `selectors.assets_visible_to`. A host
+    `user` may not open is given as "(outside your scope)", not by its tag."""
     today = timezone.localdate()
     language = translation.get_language()
+    scope = permissions.card_reading_scope(user)
     for asset in queryset.iterator(chunk_size=2000):
         with translation.override(language):
-            yield _register_row(asset, today)
+            row = _register_row(asset, today)
+            if permissions.hides_host(scope, asset):
+                row["parent"] = _("(outside your scope)")
+            yield row
 
 
 def _register_row(asset: Asset, today) -> dict:
@@ -140,9 +146,9 @@ def register_filename(extension: str) -> str:
     return f"{_('assets')}-{stamp}.{extension}"
 
 
-def register_response(queryset, extension: str):
+def register_response(queryset, extension: str, *, user):
     columns = register_columns()
-    rows = register_rows(queryset.order_by("tag"))
+    rows = register_rows(queryset.order_by("tag"), user=user)
     if extension == "csv":
         return sx.csv_response(register_filename("csv"), columns, rows)
     return sx.xlsx_response(register_filename("xlsx"), columns, rows, sheet_title=_("Assets"))

@@ -152,6 +152,21 @@ def reads_card(
     return owner_id in scope or using_id in scope or managing_id in scope
 
 
+def hides_host(scope: set[int] | None, asset) -> bool:
+    """Whether `asset` sits in a host the reader with `scope` (from `card_reading_scope`) may
+    not open: its tag and name are then not shown, only that there is a host (SECURITY.md §4,
+    a tree leaks through its edges). `asset.parent` should be fetched alongside."""
+    if not asset.parent_id:
+        return False
+    host = asset.parent
+    return not reads_card(
+        scope,
+        owner_id=host.owner_department_id,
+        using_id=host.using_department_id,
+        managing_id=host.managing_department_id,
+    )
+
+
 def changeable_assets(user, queryset: QuerySet | None = None) -> QuerySet:
     """The cards `user` may change: admins everything, clerks their department scope."""
     queryset = Asset.objects.all() if queryset is None else queryset

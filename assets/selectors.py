@@ -34,6 +34,16 @@ def assets_visible_to(*, user, filters: dict | None = None) -> QuerySet:
     return filter_assets(queryset, filters or {})
 
 
+def mark_hidden_hosts(assets, *, user) -> list[Asset]:
+    """`assets` (with `parent` fetched) as a list, each with `host_hidden`: it sits in a host
+    `user` may not open, whose tag a list or export then leaves out."""
+    scope = permissions.card_reading_scope(user)
+    assets = list(assets)
+    for asset in assets:
+        asset.host_hidden = permissions.hides_host(scope, asset)
+    return assets
+
+
 # What `?q=` searches. PostgreSQL serves the search from one trigram index over exactly
 # `AssetSearchText` (migration 0007): change the fields and that index together.
 SEARCHED_FIELDS = ("tag", "name", "model", "serial_number", "legacy_number", "custodian")
@@ -249,11 +259,12 @@ def _in_scope(nodes: list, *, root_id: int, user, node_keys) -> ScopedSubtree:
     return ScopedSubtree(nodes=kept, hidden=len(nodes) - len(kept))
 
 
-def visible_asset_subtree(*, asset: Asset, user) -> ScopedSubtree:
+def visible_asset_subtree(*, asset: Asset, user, nodes: list | None = None) -> ScopedSubtree:
     """`asset_subtree` as `user` may see it (the card page): out-of-scope components are left
-    out with everything below them and counted."""
+    out with everything below them and counted. `nodes` is `asset_subtree(asset=asset)` when
+    the caller already has it."""
     return _in_scope(
-        asset_subtree(asset=asset),
+        asset_subtree(asset=asset) if nodes is None else nodes,
         root_id=asset.pk,
         user=user,
         node_keys=lambda node: (

@@ -64,6 +64,8 @@ class AssetListView(LoginRequiredMixin, ListView):
         context["querystring_base"] = _querystring_without_page(self.request)
         context["can_register"] = permissions.can_change_assets(self.request.user)
         context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        # A host the reader may not open is shown as "outside your scope", not by its tag.
+        context["assets"] = selectors.mark_hidden_hosts(context["assets"], user=self.request.user)
         return context
 
 
@@ -260,14 +262,23 @@ class AssetMoveView(ChangeMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        nodes = selectors.asset_subtree(asset=self.asset)
+        visible = selectors.visible_asset_subtree(
+            asset=self.asset, user=self.request.user, nodes=nodes
+        ).nodes
+
+        def follows(node):
+            return node.install_mode in services.PHYSICALLY_INSIDE and node.is_live
+
+        # Every follower moves; only those the reader may open are named, the rest counted.
+        followers = [node for node in visible if follows(node)]
+        moving = sum(1 for node in nodes if follows(node))
         context.update(
             title=self.title,
             action="move",
-            followers=[
-                node
-                for node in selectors.asset_subtree(asset=self.asset)
-                if node.install_mode in services.PHYSICALLY_INSIDE and node.is_live
-            ],
+            followers=followers,
+            moving_components=moving,
+            hidden_components=moving - len(followers),
         )
         return context
 
@@ -332,10 +343,20 @@ class AssetRetireView(ChangeMixin, FormView):
         context = super().get_context_data(**kwargs)
         live, direct = self._live()
         values = {"tag": self.asset.tag, "name": self.asset.name}
+        # The counts are of every live component; only those the reader may open are named.
+        shown = [
+            node
+            for node in selectors.visible_asset_subtree(
+                asset=self.asset, user=self.request.user
+            ).nodes
+            if node.is_live
+        ]
         context.update(
             title=self.title,
             action="retire",
             live_components=live,
+            shown_components=shown,
+            hidden_components=len(live) - len(shown),
             danger=True,
             confirm={
                 services.RetireComponents.REFUSE: _(

@@ -146,7 +146,7 @@ class AssetExportView(APIView):
         filterset = AssetFilter(request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-        return exports.register_response(filterset.qs, extension)
+        return exports.register_response(filterset.qs, extension, user=request.user)
 
 
 job_list = ImportJobViewSet.as_view({"get": "list", "post": "create"})

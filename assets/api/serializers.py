@@ -145,7 +145,21 @@ class AssetSerializer(serializers.ModelSerializer):
     managing_department = department_field(required=False, allow_null=True)
     # Read-only and nullable: a card need not have a location or a host (schema says so too).
     location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
-    parent = serializers.SlugRelatedField(slug_field="tag", read_only=True, allow_null=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="tag",
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "Tag of the host this card sits in; null at the top level and when the host is "
+            "outside your scope (then parent_hidden is true)."
+        ),
+    )
+    parent_hidden = serializers.SerializerMethodField(
+        help_text=_(
+            "True when the card sits in a host you may not open: parent is then null and the "
+            "host's tag is not shown."
+        )
+    )
     project = ScopedNaturalKeyField(
         slug_field="code",
         scoped=permissions.linkable_projects,
@@ -204,6 +218,7 @@ class AssetSerializer(serializers.ModelSerializer):
             "custodian_user",
             "location",
             "parent",
+            "parent_hidden",
             "embedded",
             "install_mode",
             "label_mode",
@@ -244,6 +259,23 @@ class AssetSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.DecimalField(max_digits=14, decimal_places=2))
     def get_monthly_depreciation(self, obj):
         return f"{obj.monthly_depreciation():.2f}"
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_parent_hidden(self, obj) -> bool:
+        # The reader's scope once per response, not once per card of a page.
+        if "_card_reading_scope" not in self.context:
+            request = self.context.get("request")
+            self.context["_card_reading_scope"] = permissions.card_reading_scope(
+                getattr(request, "user", None)
+            )
+        return permissions.hides_host(self.context["_card_reading_scope"], obj)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if data.get("parent_hidden"):
+            # A host the reader may not open is not named (SECURITY.md §4).
+            data["parent"] = None
+        return data
 
     def to_internal_value(self, data):
         # DRF drops read-only input silently; a privileged field must be refused by name.

@@ -95,3 +95,118 @@ def test_card_page_breadcrumb_names_a_host_in_scope(client, other_clerk, tree):
     # The host belongs to the centre: hidden. The component's own card is theirs.
     assert tree["host"].tag not in page
     assert "（不在您的范围内）" in page
+
+
+def _assert_lists_own_and_counts_foreign(page, tree):
+    assert tree["own"].tag in page
+    for secret in (tree["foreign"].tag, "卫健委读卡模块", tree["below_foreign"].tag, "加密芯片"):
+        assert secret not in page
+    assert "另有 2 项不在您的范围内，未列出。" in page
+
+
+def test_move_page_names_only_followers_in_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['host'].tag}/move/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    _assert_lists_own_and_counts_foreign(page, tree)
+    # All three embedded components still move with the host, and the page says so.
+    assert "以下 3 个套嵌或上架的附属设备将随之移动" in page
+
+
+def test_retire_page_names_only_components_in_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get(f"/assets/{tree['host'].tag}/retire/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    _assert_lists_own_and_counts_foreign(page, tree)
+    assert 'data-hidden-components="2"' in page
+
+
+def test_asset_list_host_column_hides_a_host_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get("/?page_size=100", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tree["inside_foreign"].tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page
+    # A host in scope is still named and linked.
+    assert f'href="/assets/{tree["host"].tag}/"' in page
+
+
+def _export_hosts(api, user, fmt, language):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    response = api.as_user(user).get(f"/api/v1/assets/export.{fmt}", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    else:
+        sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    tag, host = 0, rows[0].index("上级资产" if language == "zh-hans" else "Host")
+    return {row[tag]: row[host] for row in rows[1:]}, content
+
+
+@pytest.mark.parametrize(
+    ("fmt", "language", "marker"),
+    [("xlsx", "zh-hans", "（不在您的范围内）"), ("csv", "en", "(outside your scope)")],
+)
+def test_asset_export_host_column_hides_a_host_outside_the_readers_scope(
+    api, clerk, tree, fmt, language, marker
+):
+    hosts, content = _export_hosts(api, clerk, fmt, language)
+    assert hosts[tree["inside_foreign"].tag] == marker
+    assert hosts[tree["own"].tag] == tree["host"].tag
+    assert tree["foreign_host"].tag.encode() not in content
+
+
+def test_asset_export_names_every_host_to_auditors(api, auditor, tree):
+    hosts, _ = _export_hosts(api, auditor, "csv", "en")
+    assert hosts[tree["inside_foreign"].tag] == tree["foreign_host"].tag
+
+
+def test_api_card_hides_the_tag_of_a_host_outside_the_readers_scope(api, clerk, tree):
+    client = api.as_user(clerk)
+    card = client.get(f"/api/v1/assets/{tree['inside_foreign'].tag}/").json()
+    assert card["parent"] is None
+    assert card["parent_hidden"] is True
+    # The list says the same, and a card in a visible host or at the top level is unchanged.
+    rows = {
+        row["tag"]: row for row in client.get("/api/v1/assets/?page_size=100").json()["results"]
+    }
+    assert rows[tree["inside_foreign"].tag]["parent"] is None
+    assert rows[tree["inside_foreign"].tag]["parent_hidden"] is True
+    assert rows[tree["own"].tag]["parent"] == tree["host"].tag
+    assert rows[tree["own"].tag]["parent_hidden"] is False
+    assert rows[tree["host"].tag]["parent"] is None
+    assert rows[tree["host"].tag]["parent_hidden"] is False
+    body = client.get("/api/v1/assets/?page_size=100").content.decode()
+    assert tree["foreign_host"].tag not in body
+
+
+def test_api_card_names_every_host_to_auditors(api, auditor, tree):
+    card = api.as_user(auditor).get(f"/api/v1/assets/{tree['inside_foreign'].tag}/").json()
+    assert card["parent"] == tree["foreign_host"].tag
+    assert card["parent_hidden"] is False
+
+
+def test_api_card_parent_hidden_is_read_only_and_in_the_schema(api, clerk, tree):
+    client = api.as_user(clerk)
+    response = client.patch(
+        f"/api/v1/assets/{tree['own'].tag}/",
+        {"parent_hidden": True, "name": "触摸屏二"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["parent_hidden"] is False
+    assert response.json()["parent"] == tree["host"].tag
+    schema = client.get("/api/v1/schema/?format=json").json()
+    field = schema["components"]["schemas"]["Asset"]["properties"]["parent_hidden"]
+    assert field["type"] == "boolean"
+    assert field["readOnly"] is True

@@ -749,9 +749,8 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
         row.status = row.fields.pop("status", None)
         row.install_mode = row.fields.pop("install_mode", None)
         row.location = row.fields.pop("location", None)
-        if acquired := row.fields.get("acquired_on"):
-            if acquired > timezone.localdate():
-                error(row, "acquired_on", _("the acquisition date is in the future"))
+        if problem := services.acquisition_date_error(row.fields.get("acquired_on")):
+            error(row, "acquired_on", problem)
 
     # 2. Duplicates within the file.
     for key in ("tag", "legacy_number"):

@@ -331,6 +331,15 @@ def test_out_of_range_values_are_errors(api, importer, column, value):
     assert errors[0]["column"] == HEADERS[column]
 
 
+def test_a_future_acquisition_date_is_refused_with_the_registers_own_message(api, importer):
+    """14.19: the import uses the register's one rule (and its words) for acquisition dates."""
+    rows = ledger(2)
+    rows[0][6] = "2030-01-01"
+    errors = _errors(api, importer, rows)
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "取得日期")]
+    assert "2030-01-01 is in the future" in errors[0]["message"]
+
+
 def test_useful_life_out_of_range_is_an_error(api, importer):
     headers = [*HEADERS, "折旧年限（月）"]
     rows = [[*ledger(1)[0], 0]]

@@ -1441,6 +1441,10 @@ def template_columns(lang: str | None = None) -> list[spreadsheets.Column]:
     ]
 
 
+# The template's example rows use the codes `manage.py seed_demo` creates (departments of the
+# big data centre, its machine-room rack and offices), so the template uploaded unchanged against
+# the demo data previews cleanly; they show a current-system code, a host with an embedded
+# component and a legacy (CG2013) code mapped to today's classification.
 def template_example_rows() -> list[dict]:
     return [
         {
@@ -1450,25 +1454,43 @@ def template_example_rows() -> list[dict]:
             "category": "A02010104",
             "brand": "浪潮",
             "model": "NF5280M6",
-            "serial_number": "SN0001",
+            "serial_number": "SN-EXAMPLE-0001",
             "acquired_on": date(2021, 6, 1),
             "in_service_on": date(2021, 6, 15),
             "original_value": Decimal("56000.00"),
-            "owner_department": "BDC",
-            "using_department": "BDC",
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-YWB",
             "custodian": "张三",
-            "location": "DC-1-R01",
+            "location": "HQ-B1-F3-301-A01",
             "status": "在用",
         },
         {
             "legacy_number": "GD-2019-0002",
-            "name": "网卡",
-            "code_system": "CG2013",
-            "category": "A02010104",
-            "original_value": Decimal("1200.00"),
-            "owner_department": "BDC",
+            "name": "密码卡",
+            "code_system": CURRENT_CODE_SYSTEM,
+            "category": "A02010300",
+            "brand": "三未信安",
+            "model": "SJK1926",
+            "original_value": Decimal("12000.00"),
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-YWB",
             "parent": "GD-2019-0001",
             "install_mode": "嵌入主机",
+            "status": "在用",
+        },
+        {
+            "legacy_number": "GD-2019-0003",
+            "name": "台式计算机",
+            "code_system": "CG2013",
+            "category": "A02010104",
+            "brand": "联想",
+            "model": "开天 M90z",
+            "acquired_on": date(2020, 3, 10),
+            "original_value": Decimal("6200.00"),
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-ZHB",
+            "custodian": "李四",
+            "location": "HQ-B1-F5-1",
             "status": "在用",
         },
     ]

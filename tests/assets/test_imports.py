@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from assets import imports
-from assets.models import Asset, AssetEvent, ImportJob
+from assets.models import Asset, AssetEvent, ImportJob, User
 from tests.factories import LocationFactory, UserFactory, make_asset
 
 HEADERS = ["原资产编号", "资产名称", "资产分类代码", "权属单位", "使用部门", "原值", "取得日期"]
@@ -567,16 +567,30 @@ def test_the_template_has_every_column_and_instructions(api, importer):
     assert "Name" in english
 
 
-def test_the_filled_template_imports(api, importer, centre):
-    LocationFactory(code="DC-1-R01", name="一号机房")
-    api.as_user(importer)
+def test_the_template_uploaded_unchanged_against_the_demo_data_previews_cleanly(api, db):
+    """14.18: the example rows use codes `seed_demo` creates, so the template imports as is."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    clerk = User.objects.get(username="clerk")
+    api.as_user(clerk)
     data = b"".join(api.get("/api/v1/imports/template.xlsx").streaming_content)
-    job = upload(api, importer, data).json()
+    before = Asset.objects.count()
+    job = upload(api, clerk, data).json()
     assert job["state"] == "ready", job["errors"]
-    apply(api, job["id"])
-    nic = Asset.objects.get(legacy_number="GD-2019-0002")
-    assert nic.parent.legacy_number == "GD-2019-0001"
-    assert nic.category.code == "A02010105"  # CG2013 A02010104 is a desktop computer
+    assert (job["error_count"], job["create_count"]) == (0, 3)
+    assert apply(api, job["id"]).status_code == 200
+    assert Asset.objects.count() == before + 3
+    card = Asset.objects.get(legacy_number="GD-2019-0002")
+    assert card.parent.legacy_number == "GD-2019-0001"
+    assert card.location_id == card.parent.location_id  # embedded: takes the host's place
+    desktop = Asset.objects.get(legacy_number="GD-2019-0003")
+    assert desktop.category.code == "A02010105"  # CG2013 A02010104 is a desktop computer
+    # And in English too (the headers follow the language; the codes are the same).
+    english = b"".join(api.get("/api/v1/imports/template.xlsx?lang=en").streaming_content)
+    job = upload(api, clerk, english).json()
+    assert job["state"] == "ready", job["errors"]
+    assert job["unchanged_count"] == 3
 
 
 # --- services ---------------------------------------------------------------------------------

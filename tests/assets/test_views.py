@@ -385,3 +385,19 @@ def test_a_future_acquisition_date_is_refused_on_the_edit_form(client, clerk, ca
     assert "acquired_on" in response.context["form"].errors
     card.refresh_from_db()
     assert card.acquired_on != __import__("datetime").date(2030, 5, 1)
+
+
+def test_the_register_list_puts_its_count_above_folded_filters_and_labels_every_cell(
+    client, clerk, card
+):
+    """14.11: on a phone the list is cards under its count; the filters fold behind a button."""
+    body = signed_in(client, clerk).get(reverse("assets:asset-list")).content.decode()
+    count, fold, table = (
+        body.index('class="list-count"'),
+        body.index('<details class="filters-fold" data-open-wide'),
+        body.index('<table class="table table--cards'),
+    )
+    assert count < fold < table
+    row = body.split("<tbody>")[1].split("</tr>")[0]
+    assert row.count("<td") == row.count("data-label=")
+    assert "cell--title" in row

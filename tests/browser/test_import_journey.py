@@ -77,4 +77,10 @@ def test_clerk_imports_a_plain_ledger_through_the_confirmation(
     warning = page.inner_text("#unmatched + .message")
     assert "SN-NEW" in warning
     assert page.locator("tr.row--warning").count() == 1
+    if device == "desk":  # the preview table fits at 1280 px
+        for scroll, client in page.evaluate(
+            "() => [...document.querySelectorAll('.table-wrap')].map("
+            "(w) => [w.scrollWidth, w.clientWidth])"
+        ):
+            assert scroll <= client + 1
     visit.check(f"clerk-import-unmatched{suffix}", full_page=True)

@@ -88,7 +88,7 @@ def test_phone_lists_are_cards_under_their_count_with_folded_filters(
     for cell in ("td.mono", "td.cell--title", "td .badge", "td[data-label]"):
         assert first.locator(cell).first.is_visible()
     assert first.locator("td.cell--wide-only").first.is_hidden()
-    visit.check("clerk-asset-list-phone")
+    visit.check("lists-assets-phone")
     # The one filter button opens the filters; filtering keeps them open and shows the count.
     page.click("details.filters-fold > summary")
     assert page.locator("form.filters").is_visible()
@@ -98,16 +98,16 @@ def test_phone_lists_are_cards_under_their_count_with_folded_filters(
     assert page.locator("details.filters-fold").get_attribute("open") is not None
     assert "1" in page.inner_text(".list-count")
     assert page.locator("table.table--cards tbody tr").count() == 1
-    visit.check("clerk-asset-list-filtered-phone")
+    visit.check("lists-assets-filtered-phone")
 
     visit.goto(f"{base_url}/handovers/")
     assert page.locator(".list-count").is_visible()
     assert page.locator("details.filters-fold").get_attribute("open") is None
     assert register.number in page.inner_text("table.table--cards tbody")
-    visit.check("clerk-handover-list-phone")
+    visit.check("lists-handovers-phone")
     visit.goto(f"{base_url}/handovers/{register.number}/")
     assert page.locator("table.table--cards thead").first.is_hidden()
-    visit.check("clerk-handover-detail-phone")
+    visit.check("lists-handover-detail-phone")
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -135,11 +135,56 @@ def test_desktop_tables_fit_at_1280_px(language, base_url, new_context, register
     headers = page.locator("table.table--cards th").all_inner_texts()
     assert len(headers) == 9
     assert_tables_fit(page)
-    visit.check("clerk-asset-list")
+    visit.check("lists-assets")
     for url, shot in (
-        ("/handovers/", "clerk-handover-list"),
-        (f"/handovers/{register.number}/", "clerk-handover-detail"),
+        ("/handovers/", "lists-handovers"),
+        (f"/handovers/{register.number}/", "lists-handover-detail"),
     ):
         visit.goto(f"{base_url}{url}")
         assert_tables_fit(page)
         visit.check(shot)
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_retiring_a_host_asks_first_saying_what_happens_to_its_components(
+    language, device, base_url, new_context, centre, clerk
+):
+    """14.6: retiring is irreversible: the question names the card and how many components go
+    with it; dismissing changes nothing; the answer says what happened."""
+    from assets.models import Asset
+
+    host = make_asset(owner=centre, actor=clerk, name="机架式服务器")
+    for name in ("密码卡", "网卡"):
+        make_asset(owner=centre, actor=clerk, name=name, parent=host, embedded=True)
+    visit = Visit(
+        new_context(language, **(PHONE if device == "phone" else DESK)), language=language
+    )
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/assets/{host.tag}/retire/")
+    page.fill("#id_reason", "报废批复 2026-08")
+    page.check("input[name=components][value=retire]")
+    suffix = "-phone" if device == "phone" else ""
+    visit.check(f"clerk-retire{suffix}")
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.click("button[data-confirm-choice]")
+    page.wait_for_timeout(300)
+    expected = "共 3 张卡片" if language == "zh-hans" else "(3 cards in all)"
+    assert asked and host.tag in asked[0] and expected in asked[0]
+    assert Asset.objects.filter(status="retired").count() == 0
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("button[data-confirm-choice]")
+    assert Asset.objects.filter(status="retired").count() == 3
+    answer = page.inner_text(".messages")
+    assert host.tag in answer
+    assert ("2 个下属设备一并处置" if language == "zh-hans" else "2 component(s) with it") in answer
+    visit.check(f"clerk-retired{suffix}")

@@ -38,6 +38,28 @@ def apply_errors(form: forms.Form, error: Exception) -> None:
     raise error
 
 
+class ShownLimitsMixin:
+    """Text limits are shown and enforced, never applied silently.
+
+    A browser's `maxlength` cuts a 5,000-character paste to the limit without a word; here the
+    limit is written under the field and a longer text is an error saying the limit and the
+    length (the clerk then shortens it knowingly).
+    """
+
+    def show_limits(self) -> None:
+        for field in self.fields.values():
+            limit = getattr(field, "max_length", None)
+            if not limit or not isinstance(field, forms.CharField):
+                continue
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-max-length"] = str(limit)
+            field.error_messages["max_length"] = _(
+                "At most %(limit_value)d characters; this text has %(show_value)d."
+            )
+            hint = _("At most %(limit)s characters.") % {"limit": limit}
+            field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
+
+
 class CodeChoiceField(forms.ModelChoiceField):
     """A select whose options show code and name."""
 
@@ -45,7 +67,7 @@ class CodeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(ShownLimitsMixin, forms.ModelForm):
     """The plain fields of a card (create and edit); privileged fields are added on create."""
 
     category = CodeChoiceField(label=_("category"), queryset=Category.objects.none())
@@ -124,6 +146,7 @@ class AssetForm(forms.ModelForm):
             "Leave empty to use the category's default."
         )
         self.fields["unit"].required = False
+        self.show_limits()
 
     def clean_unit(self):
         return self.cleaned_data.get("unit") or "台"
@@ -131,6 +154,25 @@ class AssetForm(forms.ModelForm):
     def _post_clean(self):
         # The services check the card as a whole; the model form only parses fields here.
         pass
+
+    def clean(self):
+        """Field errors and the service's card rules together, so every problem shows at once
+        (the same rules run again inside the service when the card is saved)."""
+        cleaned = super().clean()
+        card = Asset(
+            **{
+                name: getattr(self.instance, name)
+                for name in services.PLAIN_FIELDS
+                if self.instance.pk and not Asset._meta.get_field(name).is_relation
+            }
+        )
+        for name in services.PLAIN_FIELDS:
+            if name in cleaned and not Asset._meta.get_field(name).is_relation:
+                setattr(card, name, cleaned[name])
+        for name, message in services.card_errors(card).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        return cleaned
 
     def plain_fields(self) -> dict:
         data = {name: self.cleaned_data[name] for name in services.PLAIN_FIELDS}
@@ -259,7 +301,7 @@ class MoveForm(forms.Form):
         self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
 
 
-class StatusForm(forms.Form):
+class StatusForm(ShownLimitsMixin, forms.Form):
     status = forms.ChoiceField(label=_("new status"))
     lent_to = forms.CharField(
         label=_("lent to"),
@@ -275,6 +317,7 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         allowed = services.ASSET_TRANSITIONS.get(asset.status, set()) - {Asset.Status.RETIRED}
         self.fields["status"].choices = [c for c in Asset.Status.choices if c[0] in allowed]
+        self.show_limits()
 
 
 class RetireForm(forms.Form):

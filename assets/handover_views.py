@@ -25,6 +25,7 @@ from assets import handover_selectors as selectors
 from assets import handover_services as services
 from assets import permissions, tags
 from assets.errors import DomainError
+from assets.forms import ShownLimitsMixin
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
@@ -232,13 +233,17 @@ class HandoverCreateView(LoginRequiredMixin, View):
 # ---------------------------------------------------------------------------- the handover
 
 
-class ArchiveForm(forms.Form):
+class ArchiveForm(ShownLimitsMixin, forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=HandoverArchive.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     reference = forms.CharField(
         label=gettext_lazy("Reference or location"), max_length=500, required=False
     )
     copies = forms.IntegerField(label=gettext_lazy("Copies"), min_value=1, initial=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.show_limits()
 
 
 class HandoverDetailView(LoginRequiredMixin, View):
@@ -353,6 +358,11 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 ),
             ).order_by("code"),
             "decidable": handover.state == Handover.State.SUBMITTED,
+            "limits": {
+                "reason": REASON_LIMIT,
+                "custodian": CUSTODIAN_LIMIT,
+                "comment": COMMENT_LIMIT,
+            },
         }
 
     def get(self, request, number):
@@ -363,7 +373,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
         handover = self._load(request, number)
         items = list(selectors.handover_items(handover=handover))
         locations = {}
-        values: dict = {"__comment__": request.POST.get("comment", "")[:4000]}
+        values: dict = {"__comment__": request.POST.get("comment", "")}
         decisions = []
         errors: list[str] = []
         row_errors: dict[str, list[str]] = {}
@@ -371,11 +381,14 @@ class HandoverReviewView(LoginRequiredMixin, View):
             tag = item.asset.tag
             row = {
                 "result": request.POST.get(f"result-{tag}", ""),
-                "reason": request.POST.get(f"reason-{tag}", "")[:2000],
+                "reason": request.POST.get(f"reason-{tag}", ""),
                 "location": request.POST.get(f"location-{tag}", "").strip(),
-                "custodian": request.POST.get(f"custodian-{tag}", "")[:80],
+                "custodian": request.POST.get(f"custodian-{tag}", ""),
             }
             values[tag] = row
+            for name, limit in (("reason", REASON_LIMIT), ("custodian", CUSTODIAN_LIMIT)):
+                if len(row[name]) > limit:
+                    row_errors.setdefault(tag, []).append(_too_long(name, row[name], limit))
             if row["result"] not in (HandoverItem.Result.ACCEPTED, HandoverItem.Result.REJECTED):
                 row_errors.setdefault(tag, []).append(_("Choose Accept or Reject."))
                 continue
@@ -401,9 +414,11 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     location=location,
                 )
             )
+        if len(values["__comment__"]) > COMMENT_LIMIT:
+            errors.append(_too_long("comment", values["__comment__"], COMMENT_LIMIT))
         if row_errors:
-            errors = [_review_summary(row_errors)]
-        else:
+            errors.insert(0, _review_summary(row_errors))
+        if not errors:
             try:
                 handover = services.decide_handover(
                     handover=handover,
@@ -430,6 +445,25 @@ class HandoverReviewView(LoginRequiredMixin, View):
         )
 
 
+# Text limits of the review: shown beside each box and enforced with an error, never cut.
+REASON_LIMIT = 2000
+CUSTODIAN_LIMIT = HandoverItem._meta.get_field("new_custodian").max_length
+COMMENT_LIMIT = 4000
+
+
+def _too_long(name: str, text: str, limit: int) -> str:
+    labels = {
+        "reason": _("Reason"),
+        "custodian": _("New custodian"),
+        "comment": _("Comment"),
+    }
+    return _("%(field)s: at most %(limit)s characters; this text has %(length)s.") % {
+        "field": labels[name],
+        "limit": limit,
+        "length": len(text),
+    }
+
+
 def _invalid_control(row: dict) -> str:
     """Which control of a refused row the receiver must fix: the result, the reason or the
     location (the page marks it `aria-invalid` and the first such control gets the focus)."""
@@ -437,6 +471,10 @@ def _invalid_control(row: dict) -> str:
         return "result"
     if row["result"] == HandoverItem.Result.REJECTED and not row["reason"].strip():
         return "reason"
+    if len(row["reason"]) > REASON_LIMIT:
+        return "reason"
+    if len(row["custodian"]) > CUSTODIAN_LIMIT:
+        return "custodian"
     if row["location"] and row["result"] == HandoverItem.Result.ACCEPTED:
         return "location"
     return "result"

@@ -74,6 +74,7 @@ class ImportJobDetailView(ImporterRequiredMixin, TemplateView):
             more_errors=max(len(job.errors) - ERRORS_ON_PAGE, 0),
             preview=job.preview,
             more_rows=max(job.row_count - len(job.preview), 0),
+            unmatched=(job.columns or {}).get("unmatched", []),
         )
         return context
 

@@ -242,14 +242,9 @@ def map_headers(headers: list[str]) -> HeaderMap:
             _("Required columns are missing: %(columns)s.")
             % {"columns": ", ".join(column_label(c.key) for c in missing)}
         )
-    if "tag" not in labels and "legacy_number" not in labels:
-        problems.append(
-            _(
-                "Add a “%(tag)s” or “%(legacy)s” column, so that importing the file again "
-                "updates the same cards instead of creating new ones."
-            )
-            % {"tag": column_label("tag"), "legacy": column_label("legacy_number")}
-        )
+    # A plain ledger (no tag, no legacy number) is a first import: every row is a new card.
+    # Re-imports match on tag, legacy number or serial number; `plan_import` warns of the rows
+    # it could not match.
     if problems:
         raise spreadsheets.SpreadsheetError(" ".join(problems), code="bad_columns")
     return HeaderMap(by_index=by_index, labels=labels, ignored=ignored)
@@ -506,6 +501,8 @@ class Plan:
     errors: list[RowError]
     header_map: HeaderMap
     order: list[PlannedRow] = field(default_factory=list)
+    # Rows a re-import could not match to a card: [{"row", "message"}], shown in the preview.
+    warnings: list[dict] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -516,6 +513,7 @@ class Plan:
 
     def preview(self, limit: int = PREVIEW_ROWS) -> list[dict]:
         out = []
+        warned = {w["row"]: w["message"] for w in self.warnings}
         for row in self.rows[:limit]:
             out.append(
                 {
@@ -530,6 +528,9 @@ class Plan:
                         k: [services._json_value(b), services._json_value(a)]
                         for k, (b, a) in row.changes.items()
                     },
+                    "serial_number": row.fields.get("serial_number")
+                    or (row.existing.serial_number if row.existing else ""),
+                    "warning": warned.get(row.number, ""),
                 }
             )
         return out
@@ -750,16 +751,15 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
         row.status = row.fields.pop("status", None)
         row.install_mode = row.fields.pop("install_mode", None)
         row.location = row.fields.pop("location", None)
-        if acquired := row.fields.get("acquired_on"):
-            if acquired > timezone.localdate():
-                error(row, "acquired_on", _("the acquisition date is in the future"))
+        if problem := services.acquisition_date_error(row.fields.get("acquired_on")):
+            error(row, "acquired_on", problem)
 
-    # 2. Duplicates within the file.
-    for key in ("tag", "legacy_number"):
+    # 2. Duplicates within the file (a serial number only where it is the row's identity).
+    for key in ("tag", "legacy_number", "serial_number"):
         seen: dict[str, PlannedRow] = {}
         for row in rows:
             value = row.raw.get(key)
-            if not value:
+            if not value or (key == "serial_number" and _identity(row) != "serial_number"):
                 continue
             if value in seen:
                 error(
@@ -776,6 +776,7 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
     changeable = _changeable(actor)
     wanted_tags = {row.raw["tag"] for row in rows if row.raw.get("tag")}
     wanted_legacy = {row.raw["legacy_number"] for row in rows if row.raw.get("legacy_number")}
+    wanted_serials = {row.raw["serial_number"] for row in rows if _identity(row) == "serial_number"}
     for row in rows:
         if row.parent_ref:
             wanted_tags.add(tags.normalise(row.parent_ref))
@@ -789,6 +790,10 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
     for chunk in _chunks(sorted(wanted_legacy)):
         for asset in changeable.filter(legacy_number__in=chunk).select_related(*related):
             by_legacy[asset.legacy_number].append(asset)
+    by_serial: dict[str, list[Asset]] = defaultdict(list)
+    for chunk in _chunks(sorted(wanted_serials)):
+        for asset in changeable.filter(serial_number__in=chunk).select_related(*related):
+            by_serial[asset.serial_number].append(asset)
 
     file_by_tag = {row.raw["tag"]: row for row in rows if row.raw.get("tag")}
     file_by_legacy = {row.raw["legacy_number"]: row for row in rows if row.raw.get("legacy_number")}
@@ -812,8 +817,19 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
                 )
             elif matches:
                 row.existing = matches[0]
-        else:
-            error(row, "", _("give the tag or the legacy number"))
+        elif _identity(row) == "serial_number":
+            serial = row.raw["serial_number"]
+            matches = by_serial.get(serial, [])
+            if len(matches) > 1:
+                error(
+                    row,
+                    "serial_number",
+                    _("%(count)s cards have serial number “%(value)s”; give the tag instead")
+                    % {"count": len(matches), "value": serial},
+                    serial,
+                )
+            elif matches:
+                row.existing = matches[0]
         if row.existing is not None:
             other = claimed.get(row.existing.pk)
             if other is not None:
@@ -878,7 +894,40 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
         rows=rows, errors=sorted(errors, key=lambda e: (e.row, e.column)), header_map=header_map
     )
     plan.order = order
+    plan.warnings = _unmatched_warnings(rows)
     return plan
+
+
+def _identity(row: PlannedRow) -> str:
+    """What a row is matched on: its tag, else its legacy number, else its serial number."""
+    for key in ("tag", "legacy_number", "serial_number"):
+        if row.raw.get(key):
+            return key
+    return ""
+
+
+def _unmatched_warnings(rows: list[PlannedRow]) -> list[dict]:
+    """In a re-import (some rows match cards), the rows that match none: they would be
+    registered as new cards, possibly a second card for an asset already in the register."""
+    if not any(row.existing is not None for row in rows):
+        return []
+    warnings = []
+    for row in rows:
+        if row.existing is not None:
+            continue
+        key = _identity(row)
+        if key:
+            message = _(
+                "no card in your scope has this %(column)s “%(value)s”; it will be registered "
+                "as a new card"
+            ) % {"column": column_label(key), "value": row.raw[key]}
+        else:
+            message = _(
+                "no tag, legacy number or serial number to match it with; it will be "
+                "registered as a new card"
+            )
+        warnings.append({"row": row.number, "message": message})
+    return warnings
 
 
 def _plan_create(row: PlannedRow, error) -> None:
@@ -1310,7 +1359,11 @@ def create_import_job(
         update_count=counts[UPDATE],
         unchanged_count=counts[UNCHANGED],
         error_count=len(plan.errors),
-        columns={"mapped": plan.header_map.labels, "ignored": plan.header_map.ignored},
+        columns={
+            "mapped": plan.header_map.labels,
+            "ignored": plan.header_map.ignored,
+            "unmatched": plan.warnings,
+        },
         preview=plan.preview(),
         errors=[e.as_dict() for e in plan.errors],
     )
@@ -1389,6 +1442,10 @@ def template_columns(lang: str | None = None) -> list[spreadsheets.Column]:
     ]
 
 
+# The template's example rows use the codes `manage.py seed_demo` creates (departments of the
+# big data centre, its machine-room rack and offices), so the template uploaded unchanged against
+# the demo data previews cleanly; they show a current-system code, a host with an embedded
+# component and a legacy (CG2013) code mapped to today's classification.
 def template_example_rows() -> list[dict]:
     return [
         {
@@ -1398,25 +1455,43 @@ def template_example_rows() -> list[dict]:
             "category": "A02010104",
             "brand": "浪潮",
             "model": "NF5280M6",
-            "serial_number": "SN0001",
+            "serial_number": "SN-EXAMPLE-0001",
             "acquired_on": date(2021, 6, 1),
             "in_service_on": date(2021, 6, 15),
             "original_value": Decimal("56000.00"),
-            "owner_department": "BDC",
-            "using_department": "BDC",
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-YWB",
             "custodian": "张三",
-            "location": "DC-1-R01",
+            "location": "HQ-B1-F3-301-A01",
             "status": "在用",
         },
         {
             "legacy_number": "GD-2019-0002",
-            "name": "网卡",
-            "code_system": "CG2013",
-            "category": "A02010104",
-            "original_value": Decimal("1200.00"),
-            "owner_department": "BDC",
+            "name": "密码卡",
+            "code_system": CURRENT_CODE_SYSTEM,
+            "category": "A02010300",
+            "brand": "三未信安",
+            "model": "SJK1926",
+            "original_value": Decimal("12000.00"),
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-YWB",
             "parent": "GD-2019-0001",
             "install_mode": "嵌入主机",
+            "status": "在用",
+        },
+        {
+            "legacy_number": "GD-2019-0003",
+            "name": "台式计算机",
+            "code_system": "CG2013",
+            "category": "A02010104",
+            "brand": "联想",
+            "model": "开天 M90z",
+            "acquired_on": date(2020, 3, 10),
+            "original_value": Decimal("6200.00"),
+            "owner_department": "DSJZX",
+            "using_department": "DSJZX-ZHB",
+            "custodian": "李四",
+            "location": "HQ-B1-F5-1",
             "status": "在用",
         },
     ]

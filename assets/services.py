@@ -275,8 +275,23 @@ def _check_departments(actor, fields: dict[str, Any]) -> None:
         )
 
 
-def _validate_card(asset: Asset) -> None:
+def acquisition_date_error(acquired_on) -> str | None:
+    """The one acquisition-date rule (web form, API and import): a card is acquired on or
+    before today in Yika's time zone; a future date is a typo (2030 for 2023) and is refused."""
+    today = timezone.localdate()
+    if acquired_on is not None and acquired_on > today:
+        return _("The acquisition date %(date)s is in the future (today is %(today)s).") % {
+            "date": acquired_on.isoformat(),
+            "today": today.isoformat(),
+        }
+    return None
+
+
+def card_errors(asset: Asset) -> dict[str, str]:
+    """Every problem with a card's values at once, by field (forms show them all together)."""
     errors: dict[str, str] = {}
+    if problem := acquisition_date_error(asset.acquired_on):
+        errors["acquired_on"] = problem
     if asset.original_value is not None and asset.original_value < 0:
         errors["original_value"] = _("The original value cannot be negative.")
     if asset.useful_life_months is not None and asset.useful_life_months <= 0:
@@ -285,7 +300,11 @@ def _validate_card(asset: Asset) -> None:
         errors["in_service_on"] = _("The in-service date cannot be before the acquisition date.")
     if not (asset.name or "").strip():
         errors["name"] = _("The name is required.")
-    if errors:
+    return errors
+
+
+def _validate_card(asset: Asset) -> None:
+    if errors := card_errors(asset):
         raise ValidationError(errors)
 
 

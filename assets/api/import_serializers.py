@@ -28,6 +28,9 @@ class PreviewRowSerializer(serializers.Serializer):
     name = serializers.CharField(allow_blank=True)
     parent = serializers.CharField(allow_blank=True)
     changes = serializers.DictField(child=serializers.ListField())
+    serial_number = serializers.CharField(allow_blank=True, required=False)
+    # Set on a row a re-import could not match to a card (it would register a new one).
+    warning = serializers.CharField(allow_blank=True, required=False)
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

@@ -543,3 +543,15 @@ def test_parallel_registrations_get_unique_tags():
     assert len({tag for _, tag in results}) == 20
     assert Asset.objects.count() == 20
     assert Department.objects.count() >= 1
+
+
+def test_a_future_acquisition_date_is_400_naming_the_field(clerk, host):
+    """14.19: the API refuses what the form and the import refuse (one rule, in services)."""
+    response = create(as_user(clerk), acquired_on="2030-01-01")
+    assert response.status_code == 400
+    assert "2030-01-01" in response.json()["acquired_on"][0]
+    patch = as_user(clerk).patch(url("detail", host), {"acquired_on": "2031-02-03"}, format="json")
+    assert patch.status_code == 400
+    assert "acquired_on" in patch.json()
+    host.refresh_from_db()
+    assert host.acquired_on is None or host.acquired_on.year < 2030

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
 from assets import imports
-from assets.models import Asset, AssetEvent, ImportJob
+from assets.models import Asset, AssetEvent, ImportJob, User
 from tests.factories import LocationFactory, UserFactory, make_asset
 
 HEADERS = ["原资产编号", "资产名称", "资产分类代码", "权属单位", "使用部门", "原值", "取得日期"]
@@ -109,6 +109,107 @@ def test_reimport_with_a_changed_value_updates_the_card_with_an_event(api, impor
     assert asset.name == "便携式计算机"
     event = AssetEvent.objects.get(asset=asset, kind="updated")
     assert event.changes == {"name": ["台式计算机2", "便携式计算机"]}
+
+
+# --- 14.21: a plain ledger (no tag, no legacy number) ------------------------------------------
+
+PLAIN = ["资产名称", "资产分类代码", "型号", "产品序列号", "原值", "取得日期", "权属单位",
+         "使用部门", "存放地点", "使用人"]  # fmt: skip
+
+
+def plain_ledger(count=3):
+    return [
+        [f"台式计算机{n}", "A02010105", "ThinkCentre M920", f"SN-{n:04d}", 5000 + n,
+         "2023-01-05", "BDC", "BDC", "HQ-301", "张三"]
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+
+
+@pytest.fixture
+def room(db):
+    return LocationFactory(code="HQ-301", name="主楼301")
+
+
+def test_a_first_import_of_a_plain_ledger_registers_new_cards(api, importer, room):
+    response = upload(api, importer, xlsx(plain_ledger(3), PLAIN))
+    assert response.status_code == 201, response.json()
+    job = response.json()
+    assert job["state"] == "ready", job["errors"]
+    assert (job["create_count"], job["update_count"]) == (3, 0)
+    assert job["columns"]["unmatched"] == []  # a first import: nothing to match, no warning
+    assert apply(api, job["id"]).status_code == 200
+    cards = Asset.objects.order_by("serial_number")
+    assert [c.serial_number for c in cards] == ["SN-0001", "SN-0002", "SN-0003"]
+    assert {(c.location.code, c.custodian, c.model) for c in cards} == {
+        ("HQ-301", "张三", "ThinkCentre M920")
+    }
+
+
+def test_a_reimport_of_a_plain_ledger_matches_cards_by_serial_number(api, importer, room):
+    apply(api, upload(api, importer, xlsx(plain_ledger(3), PLAIN)).json()["id"])
+    before = snapshot()
+    rows = plain_ledger(3)
+    rows[1][4] = 6800  # a revalued card
+    job = upload(api, importer, xlsx(rows, PLAIN)).json()
+    assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (0, 1, 2)
+    assert job["preview"][1]["changes"] == {"original_value": ["5002.00", "6800.00"]}
+    assert job["columns"]["unmatched"] == []
+    apply(api, job["id"])
+    assert Asset.objects.count() == before[0]
+    assert Asset.objects.get(serial_number="SN-0002").original_value == Decimal("6800.00")
+
+
+def test_a_reimport_warns_in_the_preview_of_rows_it_could_not_match(api, importer, room):
+    apply(api, upload(api, importer, xlsx(plain_ledger(2), PLAIN)).json()["id"])
+    rows = plain_ledger(2)
+    rows.append(["打印机", "A02010105", "M405", "SN-NEW", 1800, "2023-02-01", "BDC", "BDC", "", ""])
+    rows.append(["扫描仪", "A02010105", "S1", "", 900, "2023-02-01", "BDC", "BDC", "", ""])
+    job = upload(api, importer, xlsx(rows, PLAIN)).json()
+    assert (job["create_count"], job["unchanged_count"]) == (2, 2)
+    warned = {w["row"]: w["message"] for w in job["columns"]["unmatched"]}
+    assert set(warned) == {4, 5}
+    assert "Serial number “SN-NEW”" in warned[4]
+    assert "no tag, legacy number or serial number" in warned[5]
+    assert [row["warning"] != "" for row in job["preview"]] == [False, False, True, True]
+
+
+def test_a_serial_number_shared_by_two_cards_asks_for_the_tag(api, importer, centre, room):
+    make_asset(owner=centre, actor=importer, serial_number="SN-DUP")
+    make_asset(owner=centre, actor=importer, serial_number="SN-DUP")
+    rows = plain_ledger(1)
+    rows[0][3] = "SN-DUP"
+    job = upload(api, importer, xlsx(rows, PLAIN)).json()
+    assert job["state"] == "invalid"
+    errors = job["errors"]
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "产品序列号")]
+    assert "give the tag instead" in errors[0]["message"]
+
+
+def test_a_serial_number_twice_in_a_plain_ledger_is_an_error(api, importer, room):
+    rows = plain_ledger(2)
+    rows[1][3] = rows[0][3]
+    errors = _errors(api, importer, rows, PLAIN)
+    assert [(e["row"], e["column"]) for e in errors] == [(3, "产品序列号")]
+
+
+def test_the_export_gives_the_tags_back_so_the_next_round_updates_the_same_cards(
+    api, importer, room
+):
+    apply(api, upload(api, importer, xlsx(plain_ledger(3), PLAIN)).json()["id"])
+    api.as_user(importer)
+    exported = b"".join(api.get("/api/v1/assets/export.xlsx").streaming_content)
+    sheet = load_workbook(io.BytesIO(exported)).active
+    header = [c.value for c in sheet[1]]
+    tags_column = header.index("资产编号")
+    exported_tags = {row[tags_column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert exported_tags == set(Asset.objects.values_list("tag", flat=True))
+    before = snapshot()
+    job = upload(api, importer, exported).json()
+    assert job["state"] == "ready", job["errors"]
+    assert (job["create_count"], job["update_count"], job["unchanged_count"]) == (0, 0, 3)
+    assert job["columns"]["unmatched"] == []
+    apply(api, job["id"])
+    assert snapshot() == before
 
 
 def test_rows_matched_by_tag_update_that_card(api, importer, centre):
@@ -331,6 +432,15 @@ def test_out_of_range_values_are_errors(api, importer, column, value):
     assert errors[0]["column"] == HEADERS[column]
 
 
+def test_a_future_acquisition_date_is_refused_with_the_registers_own_message(api, importer):
+    """14.19: the import uses the register's one rule (and its words) for acquisition dates."""
+    rows = ledger(2)
+    rows[0][6] = "2030-01-01"
+    errors = _errors(api, importer, rows)
+    assert [(e["row"], e["column"]) for e in errors] == [(2, "取得日期")]
+    assert "2030-01-01 is in the future" in errors[0]["message"]
+
+
 def test_useful_life_out_of_range_is_an_error(api, importer):
     headers = [*HEADERS, "折旧年限（月）"]
     rows = [[*ledger(1)[0], 0]]
@@ -457,16 +567,30 @@ def test_the_template_has_every_column_and_instructions(api, importer):
     assert "Name" in english
 
 
-def test_the_filled_template_imports(api, importer, centre):
-    LocationFactory(code="DC-1-R01", name="一号机房")
-    api.as_user(importer)
+def test_the_template_uploaded_unchanged_against_the_demo_data_previews_cleanly(api, db):
+    """14.18: the example rows use codes `seed_demo` creates, so the template imports as is."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=io.StringIO())
+    clerk = User.objects.get(username="clerk")
+    api.as_user(clerk)
     data = b"".join(api.get("/api/v1/imports/template.xlsx").streaming_content)
-    job = upload(api, importer, data).json()
+    before = Asset.objects.count()
+    job = upload(api, clerk, data).json()
     assert job["state"] == "ready", job["errors"]
-    apply(api, job["id"])
-    nic = Asset.objects.get(legacy_number="GD-2019-0002")
-    assert nic.parent.legacy_number == "GD-2019-0001"
-    assert nic.category.code == "A02010105"  # CG2013 A02010104 is a desktop computer
+    assert (job["error_count"], job["create_count"]) == (0, 3)
+    assert apply(api, job["id"]).status_code == 200
+    assert Asset.objects.count() == before + 3
+    card = Asset.objects.get(legacy_number="GD-2019-0002")
+    assert card.parent.legacy_number == "GD-2019-0001"
+    assert card.location_id == card.parent.location_id  # embedded: takes the host's place
+    desktop = Asset.objects.get(legacy_number="GD-2019-0003")
+    assert desktop.category.code == "A02010105"  # CG2013 A02010104 is a desktop computer
+    # And in English too (the headers follow the language; the codes are the same).
+    english = b"".join(api.get("/api/v1/imports/template.xlsx?lang=en").streaming_content)
+    job = upload(api, clerk, english).json()
+    assert job["state"] == "ready", job["errors"]
+    assert job["unchanged_count"] == 3
 
 
 # --- services ---------------------------------------------------------------------------------

@@ -299,3 +299,105 @@ def test_pages_render_in_english_on_request(client, clerk, card):
     client.cookies["django_language"] = "en"
     response = client.get(reverse("assets:asset-detail", args=[card.tag]))
     assert "Net book value" in response.content.decode()
+
+
+# --- 14.19: limits shown, every error at once, no future acquisition date -------------------
+
+
+def _register_data(centre, **overrides):
+    return {
+        "name": "自助终端",
+        "category": leaf_category("A02010105").pk,
+        "owner_department": centre.pk,
+        "status": "in_use",
+        "install_mode": "standalone",
+        "acquisition_method": "purchase",
+        "value_type": "final",
+        "original_value": "12000.00",
+        "label_mode": "own_label",
+        "unit": "台",
+        **overrides,
+    }
+
+
+def test_a_5000_character_paste_is_an_error_naming_the_limit_not_a_silent_cut(
+    client, clerk, centre
+):
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("assets:asset-create")).content.decode()
+    name_input = page.split('name="name"')[1].split(">")[0]
+    assert "maxlength" not in name_input  # the browser would cut the paste silently
+    assert "At most 200 characters." in page
+    response = client.post(reverse("assets:asset-create"), _register_data(centre, name="机" * 5000))
+    assert response.status_code == 200
+    assert response.context["form"].errors["name"] == [
+        "At most 200 characters; this text has 5000."
+    ]
+    assert not Asset.objects.exists()
+
+
+def test_every_field_error_shows_at_once_with_the_card_rules(client, clerk, centre):
+    response = signed_in(client, clerk).post(
+        reverse("assets:asset-create"),
+        _register_data(
+            centre,
+            name="",
+            model="型" * 500,
+            original_value="-5",
+            acquired_on="2030-01-01",
+            in_service_on="2029-01-01",
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"name", "model", "original_value", "acquired_on", "in_service_on"} <= set(errors)
+    assert not Asset.objects.exists()
+
+
+def test_a_future_acquisition_date_is_refused_on_the_form(client, clerk, centre):
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("assets:asset-create"), _register_data(centre, acquired_on="2030-01-01")
+    )
+    assert response.status_code == 200
+    assert "2030-01-01 is in the future" in response.context["form"].errors["acquired_on"][0]
+    assert not Asset.objects.exists()
+
+
+def test_a_future_acquisition_date_is_refused_on_the_edit_form(client, clerk, card):
+    client = signed_in(client, clerk)
+    response = client.post(
+        reverse("assets:asset-update", args=[card.tag]),
+        {
+            "name": card.name,
+            "category": card.category_id,
+            "acquisition_method": card.acquisition_method,
+            "value_type": card.value_type,
+            "original_value": card.original_value,
+            "label_mode": card.label_mode,
+            "unit": card.unit,
+            "acquired_on": "2030-05-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "acquired_on" in response.context["form"].errors
+    card.refresh_from_db()
+    assert card.acquired_on != __import__("datetime").date(2030, 5, 1)
+
+
+def test_the_register_list_puts_its_count_above_folded_filters_and_labels_every_cell(
+    client, clerk, card
+):
+    """14.11: on a phone the list is cards under its count; the filters fold behind a button."""
+    body = signed_in(client, clerk).get(reverse("assets:asset-list")).content.decode()
+    count, fold, table = (
+        body.index('class="list-count"'),
+        body.index('<details class="filters-fold" data-open-wide'),
+        body.index('<table class="table table--cards'),
+    )
+    assert count < fold < table
+    row = body.split("<tbody>")[1].split("</tr>")[0]
+    assert row.count("<td") == row.count("data-label=")
+    assert "cell--title" in row

@@ -354,3 +354,39 @@ def test_every_date_input_of_the_project_renders_iso(language):
                 )
                 checked += 1
     assert checked >= 6
+
+
+# ---------------------------------------------- 14.9: a refused scan page says why it is refused
+
+
+def _scan_refusal(user, campaign) -> str:
+    """The message the scan view refuses with (the site's 403 page shows it)."""
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    from inventory.views import ScanView
+
+    request = RequestFactory().get(reverse("inventory:campaign-scan", args=[campaign.pk]))
+    request.user = user
+    with pytest.raises(PermissionDenied) as refused:
+        ScanView.as_view()(request, pk=campaign.pk)
+    return str(refused.value)
+
+
+def test_auditor_opening_a_scan_page_is_told_why(client, auditor, active):
+    client.force_login(auditor)
+    assert client.get(reverse("inventory:campaign-scan", args=[active.pk])).status_code == 403
+    assert "只有资产管理员才能在盘点中扫描" in _scan_refusal(auditor, active)
+
+
+def test_clerk_opening_a_closed_campaigns_scan_page_is_told_it_is_closed(
+    client, clerk, admin_user, active
+):
+    services.close_campaign(campaign=active, actor=admin_user)
+    client.force_login(clerk)
+    assert client.get(reverse("inventory:campaign-scan", args=[active.pk])).status_code == 403
+    assert _scan_refusal(clerk, active) == "盘点已结束，不能再扫描。"
+
+
+def test_clerk_opening_a_draft_campaigns_scan_page_is_told_it_has_not_started(clerk, plan):
+    assert "盘点尚未启动" in _scan_refusal(clerk, plan())

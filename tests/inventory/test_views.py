@@ -390,3 +390,19 @@ def test_clerk_opening_a_closed_campaigns_scan_page_is_told_it_is_closed(
 
 def test_clerk_opening_a_draft_campaigns_scan_page_is_told_it_has_not_started(clerk, plan):
     assert "盘点尚未启动" in _scan_refusal(clerk, plan())
+
+
+def test_difference_page_escapes_stored_text(client, clerk, admin_user, active):
+    services.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
+    closed = services.close_campaign(campaign=active, actor=admin_user)
+    for difference in closed.differences.all():
+        services.explain_difference(
+            difference=difference, actor=clerk, reason='"><img src=x onerror=alert(1)>'
+        )
+    client.force_login(admin_user)
+    for difference in closed.differences.all():
+        url = reverse("inventory:difference-detail", args=[closed.pk, difference.pk])
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "<img src=x onerror" not in page
+        assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page

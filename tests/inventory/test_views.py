@@ -406,3 +406,29 @@ def test_difference_page_escapes_stored_text(client, clerk, admin_user, active):
         assert "<script>alert(1)</script>" not in page
         assert "<img src=x onerror" not in page
         assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_user, closed):
+    from assets.models import CURRENT_CODE_SYSTEM, Category
+
+    category = Category.objects.get(code_system=CURRENT_CODE_SYSTEM, code="A02010105")
+    for difference in closed.differences.all():
+        services.explain_difference(difference=difference, actor=admin_user, reason="已核实")
+        services.approve_difference(difference=difference, actor=admin_user)
+        services.post_difference(
+            difference=difference,
+            actor=admin_user,
+            card_fields={
+                "category": category,
+                "owner_department": difference.line.department or admin_user.department,
+            },
+        )
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[closed.pk])).content.decode()
+    assert "3 条差异将永久只读" in _confirm_of(page, "archive")
+    response = client.post(
+        reverse("inventory:campaign-action", args=[closed.pk, "archive"]), follow=True
+    )
+    assert "已归档盘点" in response.content.decode()
+    closed.refresh_from_db()
+    assert closed.state == StocktakeCampaign.State.ARCHIVED

@@ -159,8 +159,12 @@ def test_admin_closes_through_the_confirmation_and_treats_a_shortage(
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_scan_page_says_nothing_was_sent_for_an_empty_field(
-    language, base_url, new_context, counting
+    language, base_url, new_context, counting, centre, clerk, admin_user
 ):
+    from assets import services as asset_services
+
+    retired = make_asset(owner=centre, actor=clerk, name="旧打印机")
+    asset_services.retire_asset(asset=retired, actor=admin_user, reason="报废")
     visit = Visit(new_context(language, **PHONE), language=language)
     visit.expected_errors.append("400 (Bad Request)")  # the refused "hello world"
     page = visit.page
@@ -176,3 +180,22 @@ def test_scan_page_says_nothing_was_sent_for_an_empty_field(
     assert page.inner_text("#scan-answer") == visit.t("Nothing sent")
     visit.check("stocktake-phone-scan-empty")
     assert counting.scans.count() == 1  # the fixture's; nothing from this page
+
+    # A retired card of the clerk's own department says so, not "not in your scope".
+    page.fill("#scan-code", retired.tag)
+    page.press("#scan-code", "Enter")
+    page.wait_for_selector(".scan__result--retired")
+    assert page.inner_text("#scan-answer") == visit.t("Retired card")
+    assert retired.tag in page.inner_text("#scan-message")
+    visit.check("stocktake-phone-scan-retired")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_planning_form_shows_the_reference_date(language, base_url, new_context, clerk):
+    visit = Visit(new_context(language, **DEVICES["desk"]), language=language)
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/stocktakes/new/")
+    year = date.today().year
+    assert page.input_value("#id_reference_date") == f"{year}-12-31"
+    visit.check("stocktake-desk-plan")

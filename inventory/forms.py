@@ -11,7 +11,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Campaign name"), max_length=200)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2200)
     reference_date = forms.DateField(label=_("Reference date"), widget=DATE_INPUT)
     due_on = forms.DateField(label=_("Due date"), widget=DATE_INPUT)
@@ -64,7 +64,7 @@ class PostSurplusForm(forms.Form):
     owner_department = forms.ModelChoiceField(
         label=_("Owning department"), queryset=Department.objects.none()
     )
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    name = forms.CharField(label=_("Asset name"), max_length=200, required=False)
     original_value = forms.DecimalField(
         label=_("Original value (CNY)"),
         max_digits=14,

@@ -60,7 +60,7 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
         if request.user.is_authenticated and not permissions.has_role(
             request.user, permissions.CLERK, permissions.ADMIN
         ):
-            raise PermissionDenied
+            raise PermissionDenied(_("Only asset clerks and administrators plan a stocktake."))
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -248,13 +248,27 @@ class ScanView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         campaign = self.get_campaign()
-        if campaign.state != StocktakeCampaign.State.ACTIVE or not permissions.has_role(
-            self.request.user, permissions.CLERK, permissions.ADMIN
-        ):
-            raise PermissionDenied
+        self.check_may_scan(campaign)
         context["campaign"] = campaign
         context["locations"] = Location.objects.filter(is_active=True).order_by("code")
         return context
+
+    def check_may_scan(self, campaign: StocktakeCampaign) -> None:
+        """PermissionDenied with the reason, which the site's 403 page shows."""
+        State = StocktakeCampaign.State
+        if not permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN):
+            raise PermissionDenied(
+                _(
+                    "Only asset clerks scan during a stocktake; you can follow its progress "
+                    "and read its results."
+                )
+            )
+        if campaign.state == State.DRAFT:
+            raise PermissionDenied(
+                _("The count has not started yet: scanning opens when the campaign is activated.")
+            )
+        if campaign.state != State.ACTIVE:
+            raise PermissionDenied(_("The count is closed: no more scans can be recorded."))
 
 
 OPEN_STATE = "open"

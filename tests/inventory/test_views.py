@@ -354,3 +354,81 @@ def test_every_date_input_of_the_project_renders_iso(language):
                 )
                 checked += 1
     assert checked >= 6
+
+
+# ---------------------------------------------- 14.9: a refused scan page says why it is refused
+
+
+def _scan_refusal(user, campaign) -> str:
+    """The message the scan view refuses with (the site's 403 page shows it)."""
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    from inventory.views import ScanView
+
+    request = RequestFactory().get(reverse("inventory:campaign-scan", args=[campaign.pk]))
+    request.user = user
+    with pytest.raises(PermissionDenied) as refused:
+        ScanView.as_view()(request, pk=campaign.pk)
+    return str(refused.value)
+
+
+def test_auditor_opening_a_scan_page_is_told_why(client, auditor, active):
+    client.force_login(auditor)
+    assert client.get(reverse("inventory:campaign-scan", args=[active.pk])).status_code == 403
+    assert "只有资产管理员才能在盘点中扫描" in _scan_refusal(auditor, active)
+
+
+def test_clerk_opening_a_closed_campaigns_scan_page_is_told_it_is_closed(
+    client, clerk, admin_user, active
+):
+    services.close_campaign(campaign=active, actor=admin_user)
+    client.force_login(clerk)
+    assert client.get(reverse("inventory:campaign-scan", args=[active.pk])).status_code == 403
+    assert _scan_refusal(clerk, active) == "盘点已结束，不能再扫描。"
+
+
+def test_clerk_opening_a_draft_campaigns_scan_page_is_told_it_has_not_started(clerk, plan):
+    assert "盘点尚未启动" in _scan_refusal(clerk, plan())
+
+
+def test_difference_page_escapes_stored_text(client, clerk, admin_user, active):
+    services.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
+    closed = services.close_campaign(campaign=active, actor=admin_user)
+    for difference in closed.differences.all():
+        services.explain_difference(
+            difference=difference, actor=clerk, reason='"><img src=x onerror=alert(1)>'
+        )
+    client.force_login(admin_user)
+    for difference in closed.differences.all():
+        url = reverse("inventory:difference-detail", args=[closed.pk, difference.pk])
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "<img src=x onerror" not in page
+        assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_user, closed):
+    from assets.models import CURRENT_CODE_SYSTEM, Category
+
+    category = Category.objects.get(code_system=CURRENT_CODE_SYSTEM, code="A02010105")
+    for difference in closed.differences.all():
+        services.explain_difference(difference=difference, actor=admin_user, reason="已核实")
+        services.approve_difference(difference=difference, actor=admin_user)
+        services.post_difference(
+            difference=difference,
+            actor=admin_user,
+            card_fields={
+                "category": category,
+                "owner_department": difference.line.department or admin_user.department,
+            },
+        )
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[closed.pk])).content.decode()
+    assert "3 条差异将永久只读" in _confirm_of(page, "archive")
+    response = client.post(
+        reverse("inventory:campaign-action", args=[closed.pk, "archive"]), follow=True
+    )
+    assert "已归档盘点" in response.content.decode()
+    closed.refresh_from_db()
+    assert closed.state == StocktakeCampaign.State.ARCHIVED

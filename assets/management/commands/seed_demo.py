@@ -98,6 +98,7 @@ class Command(BaseCommand):
             users = self.seed_users(departments)
             count = self.seed_assets(departments, locations, users)
         self.stdout.write(self.style.SUCCESS(f"Demo register: {count} asset cards."))
+        self.seed_handover()
         self.seed_other_apps()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -490,6 +491,39 @@ class Command(BaseCommand):
                 note="机柜调整",
             )
         return created
+
+    # A handover waiting for its receiver -------------------------------------------------------
+    HANDOVER_PROJECT = "DJ-2024-001"  # 全民健康信息平台, built by the centre for 卫健委
+
+    def seed_handover(self) -> None:
+        """A submitted handover of the health platform, waiting for receiver_wjw's decision
+        (through the handover services, prepared and submitted by the centre's clerk)."""
+        from assets.models import DelegatedProject, Handover
+
+        project = DelegatedProject.objects.filter(code=self.HANDOVER_PROJECT).first()
+        if project is None or Handover.objects.filter(project=project).exists():
+            return
+        clerk = User.objects.get(username="clerk")
+        cards = list(
+            Asset.objects.filter(
+                project=project, parent__isnull=True, owner_department=project.builder_department
+            )
+            .exclude(status=Asset.Status.RETIRED)
+            .order_by("tag")
+        )
+        if not cards:
+            return
+        with transaction.atomic():
+            handover = handover_services.create_handover(
+                actor=clerk,
+                project=project,
+                assets=cards,
+                note="全民健康信息平台建设项目竣工验收后整体移交（示例）",
+            )
+            handover = handover_services.submit_handover(handover=handover, actor=clerk)
+        self.stdout.write(
+            f"Handover {handover.number}: {len(cards)} cards waiting for receiver_wjw."
+        )
 
     # Other apps -----------------------------------------------------------------------------
     def seed_other_apps(self) -> None:

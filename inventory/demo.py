@@ -1,0 +1,163 @@
+"""Stocktake demo data, loaded by `manage.py seed_demo` after the register (assets' command calls
+`seed`). Two campaigns, so the auditor and the clerks see real pages:
+
+- 2025年度资产清查（数据局机关）: closed, its differences at every state of the register
+  (raised, explained, approved, posted);
+- 2026年度资产清查（大数据中心）: counting, about a third counted, with a surplus find, a card found
+  in the wrong room and a damaged one.
+
+Everything goes through the services, in a fixed order over cards sorted by tag, so two runs on
+an empty database give the same register. A campaign already there is left alone (idempotent).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from assets.models import Department, Location, User
+from inventory import services
+from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine
+
+CLOSED_NAME = "2025年度资产清查（数据局机关）"
+ACTIVE_NAME = "2026年度资产清查（大数据中心）"
+
+
+def seed(*, stdout=None) -> None:
+    admin = User.objects.filter(username="admin").first()
+    if admin is None or not Department.objects.filter(code="DSJZX").exists():
+        return
+    if not StocktakeCampaign.objects.filter(name=CLOSED_NAME).exists():
+        closed = _closed_campaign(admin)
+        _say(stdout, f"  {closed.name}: {closed.differences.count()} differences")
+    if not StocktakeCampaign.objects.filter(name=ACTIVE_NAME).exists():
+        active = _active_campaign(admin)
+        counted = active.lines.exclude(result__in=list(services.OPEN_RESULTS)).count()
+        _say(stdout, f"  {active.name}: {counted} of {active.lines.count()} lines counted")
+
+
+def _say(stdout, text: str) -> None:
+    if stdout is not None:
+        stdout.write(text)
+
+
+def _book_lines(campaign) -> list[StocktakeLine]:
+    return list(
+        StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
+        .select_related("location")
+        .order_by("tag")
+    )
+
+
+def _elsewhere(line: StocktakeLine) -> Location:
+    """A room of the same department that is not the line's book location."""
+    return (
+        Location.objects.filter(is_active=True, kind="room")
+        .exclude(pk=line.location_id)
+        .order_by("code")
+        .first()
+    )
+
+
+@transaction.atomic
+def _closed_campaign(admin) -> StocktakeCampaign:
+    offices = list(Department.objects.filter(code__in=["SJJ-BGS", "SJJ-GHC"]).order_by("code"))
+    clerk = User.objects.get(username="clerk_sjj")
+    campaign = services.create_campaign(
+        actor=admin,
+        name=CLOSED_NAME,
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=offices,
+        note="年度清查：数据局机关各处室",
+    )
+    campaign = services.activate_campaign(campaign=campaign, actor=admin)
+    lines = _book_lines(campaign)
+    # All but the last three are found; one of them in another room, one damaged.
+    for n, line in enumerate(lines[:-3]):
+        if n == 1:
+            services.record_scan(
+                campaign=campaign, actor=admin, code=line.tag, location=_elsewhere(line)
+            )
+        else:
+            services.record_scan(campaign=campaign, actor=admin, code=line.tag, damaged=n == 2)
+    services.record_surplus(
+        campaign=campaign,
+        actor=clerk,
+        note="会议室角落一台无标签的投影仪（爱普生 CB-FH52）",
+        location=lines[0].location,
+    )
+    campaign = services.close_campaign(campaign=campaign, actor=admin)
+
+    differences = {
+        kind: list(campaign.differences.filter(kind=kind).select_related("line").order_by("id"))
+        for kind in Difference.Kind.values
+    }
+    # A wrong location: explained (written back) and approved, so the card moved.
+    for item in differences[Difference.Kind.MISMATCH][:1]:
+        services.explain_difference(
+            difference=item,
+            actor=clerk,
+            reason="处室调整办公室后未办理存放地点变更",
+            responsible="赵文",
+            treatment="按实盘地点更新卡片",
+            write_back=True,
+        )
+        services.approve_difference(difference=item, actor=admin)
+    # The damaged card: explained, approved and posted (now pending disposal).
+    for item in differences[Difference.Kind.DAMAGED][:1]:
+        services.explain_difference(
+            difference=item,
+            actor=clerk,
+            reason="屏幕碎裂，无维修价值",
+            responsible="赵文",
+            treatment="申请报废处置",
+        )
+        services.approve_difference(difference=item, actor=admin)
+        services.post_difference(difference=item, actor=admin)
+    # One shortage explained and waiting for approval; the others stay raised.
+    for item in differences[Difference.Kind.SHORTAGE][:1]:
+        services.explain_difference(
+            difference=item,
+            actor=clerk,
+            reason="借给规划发展处使用，未办理借用手续",
+            responsible="赵文",
+            treatment="补办借用登记后复核",
+        )
+    return campaign
+
+
+@transaction.atomic
+def _active_campaign(admin) -> StocktakeCampaign:
+    centre = Department.objects.get(code="DSJZX")
+    clerk = User.objects.get(username="clerk")
+    campaign = services.create_campaign(
+        actor=admin,
+        name=ACTIVE_NAME,
+        year=2026,
+        reference_date=date(2026, 12, 31),
+        due_on=date(2027, 1, 31),
+        departments=[centre],
+        note="年度清查：大数据中心（含各部门）",
+    )
+    campaign = services.activate_campaign(campaign=campaign, actor=admin)
+    lines = [
+        line
+        for line in _book_lines(campaign)
+        if not line.embedded and line.result == LineResult.PENDING and line.location_id
+    ]
+    # Every third card is counted: one in another room, one damaged.
+    for n, line in enumerate(lines[::3]):
+        location = _elsewhere(line) if n == 1 else line.location
+        services.record_scan(
+            campaign=campaign, actor=clerk, code=line.tag, location=location, damaged=n == 2
+        )
+    services.record_surplus(
+        campaign=campaign,
+        actor=clerk,
+        note="301 主机房 B06 机柜内一台无标签的千兆交换机",
+        location=Location.objects.filter(code="HQ-B1-F3-301-B06").first(),
+    )
+    return campaign

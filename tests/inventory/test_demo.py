@@ -1,0 +1,76 @@
+"""14.22: the demo has stocktakes and a handover, so every role sees a page with something on it."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from assets.models import Asset, Handover
+from inventory import demo
+from inventory.models import Difference, LineResult, StocktakeCampaign
+
+pytestmark = pytest.mark.django_db
+
+
+def _fingerprint() -> dict:
+    return {
+        "campaigns": sorted(StocktakeCampaign.objects.values_list("name", "state")),
+        "lines": sorted(
+            StocktakeCampaign.objects.filter(lines__isnull=False).values_list(
+                "name", "lines__tag", "lines__result"
+            )
+        ),
+        "differences": sorted(Difference.objects.values_list("line__tag", "kind", "state")),
+        "handovers": sorted(Handover.objects.values_list("project__code", "state")),
+        "assets": Asset.objects.count(),
+    }
+
+
+def test_seed_demo_loads_a_counting_and_a_closed_campaign_and_a_waiting_handover():
+    call_command("seed_demo", stdout=io.StringIO())
+    active = StocktakeCampaign.objects.get(name=demo.ACTIVE_NAME)
+    assert active.state == StocktakeCampaign.State.ACTIVE
+    results = set(active.lines.values_list("result", flat=True))
+    assert {
+        LineResult.PENDING,
+        LineResult.FOUND,
+        LineResult.FOUND_ELSEWHERE,
+        LineResult.DAMAGED,
+        LineResult.SURPLUS,
+    } <= results
+    counted = active.lines.exclude(result=LineResult.PENDING).count()
+    assert 0 < counted < active.lines.count()
+
+    closed = StocktakeCampaign.objects.get(name=demo.CLOSED_NAME)
+    assert closed.state == StocktakeCampaign.State.CLOSED
+    assert closed.result_sha256
+    states = set(closed.differences.values_list("state", flat=True))
+    assert states == set(Difference.State.values)
+    kinds = set(closed.differences.values_list("kind", flat=True))
+    assert kinds == set(Difference.Kind.values)
+
+    handover = Handover.objects.get(project__code="DJ-2024-001")
+    assert handover.state == Handover.State.SUBMITTED
+    assert handover.to_department.code == "WJW"
+    assert handover.items.count() > 0
+
+    # Run again: --once does nothing, and the stocktake seed on its own adds nothing either.
+    before = _fingerprint()
+    call_command("seed_demo", "--once", stdout=io.StringIO())
+    demo.seed()
+    assert _fingerprint() == before
+
+
+def test_the_receiver_and_the_auditor_find_them_on_their_pages(client):
+    from assets.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    client.force_login(User.objects.get(username="auditor"))
+    page = client.get("/stocktakes/").content.decode()
+    assert demo.ACTIVE_NAME in page and demo.CLOSED_NAME in page
+    closed = StocktakeCampaign.objects.get(name=demo.CLOSED_NAME)
+    differences = client.get(f"/stocktakes/{closed.pk}/differences").content.decode()
+    assert "处室调整办公室后未办理存放地点变更" in differences
+    client.force_login(User.objects.get(username="receiver_wjw"))
+    handover = Handover.objects.get(project__code="DJ-2024-001")
+    assert handover.number in client.get("/handovers/").content.decode()

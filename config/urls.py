@@ -1,20 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import views
+from config import schema, views
 
 api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("inventory.api.urls")),
     path("", include("inventory.api.notification_urls")),
     path("", include("labels.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", schema.SchemaView.as_view(), name="schema"),
 ]
 
 urlpatterns = [
     path("api/v1/", include(api_v1)),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", schema.DocsView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("accounts/login/", views.YikaLoginView.as_view(), name="login"),
     path("accounts/logout/", views.YikaLogoutView.as_view(), name="logout"),

@@ -1,0 +1,65 @@
+"""The site's own error pages in a browser: navigation, the reason, a way back (issue 14.9)."""
+
+from datetime import date
+
+import pytest
+
+from tests.browser.support import DESK, PHONE, Visit, sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_auditor_meets_the_sites_403_and_404_pages(
+    language, device, base_url, new_context, auditor, admin_user, centre, clerk
+):
+    from inventory import services
+    from tests.factories import make_asset
+
+    make_asset(owner=centre, actor=clerk, name="台式计算机")
+    campaign = services.activate_campaign(
+        campaign=services.create_campaign(
+            actor=admin_user,
+            name="2025年度资产清查",
+            year=2025,
+            reference_date=date(2025, 12, 31),
+            due_on=date(2026, 1, 31),
+            departments=[centre],
+        ),
+        actor=admin_user,
+    )
+    visit = Visit(
+        new_context(language, **(PHONE if device == "phone" else DESK)), language=language
+    )
+    page = visit.page
+    # Chromium logs the document's own error status; anything else still fails the page.
+    visit.expected_errors = [f"the server responded with a status of {n}" for n in (400, 403, 404)]
+    sign_in(visit, base_url, "auditor")
+
+    response = page.goto(f"{base_url}/stocktakes/{campaign.pk}/scan")
+    assert response.status == 403
+    assert page.inner_text("h1") == visit.t("You may not open this page")
+    general = visit.t(
+        "Your role does not allow this, or the record no longer allows it (a closed stocktake "
+        "can no longer be scanned, for example). If your work needs it, ask your administrator."
+    )
+    assert page.inner_text(".error-page__reason") == general
+    assert page.locator("#site-nav").count() == 1
+    visit.check(f"error-403-{device}")
+    with page.expect_navigation():
+        page.click(".error-page a.btn--primary")
+    assert page.url.rstrip("/") == base_url
+
+    response = page.goto(f"{base_url}/assets/YK-NO-SUCH-CARD/")
+    assert response.status == 404
+    assert page.inner_text("h1") == visit.t("Page not found")
+    visit.check(f"error-404-{device}")
+
+    response = page.goto(f"{base_url}/assets/%00/")
+    assert response.status == 400
+    assert "NUL" in page.inner_text(".error-page__reason")
+    visit.check(f"error-400-{device}")

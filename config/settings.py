@@ -1,5 +1,6 @@
 """Yika settings. Every knob comes from the environment (see README, "Configuration")."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -39,6 +40,23 @@ YIKA_LABELS_SYNC_LIMIT = env_int("YIKA_LABELS_SYNC_LIMIT", 100)
 YIKA_LABELS_MAX_BATCH = env_int("YIKA_LABELS_MAX_BATCH", 20000)
 # A running label batch whose heartbeat is older than this is failed by the sweeper.
 YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
+# The public label page /a/{TAG} (what a phone camera opens): how often one address may open it
+# ("30/min"; units s, min, h, day; "off" for no limit), and what it shows besides the tag, from
+# name, owner (the owning unit) and contact. The default leaves the asset's name out, so walking
+# sequential tags tells a stranger nothing but whom to call.
+YIKA_PUBLIC_SCAN_RATE = env_str("YIKA_PUBLIC_SCAN_RATE", "30/min").strip().lower()
+if YIKA_PUBLIC_SCAN_RATE not in ("off", "0", "") and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", YIKA_PUBLIC_SCAN_RATE
+):
+    raise ImproperlyConfigured(
+        f"YIKA_PUBLIC_SCAN_RATE must look like 30/min (or off), not {YIKA_PUBLIC_SCAN_RATE!r}"
+    )
+YIKA_PUBLIC_LABEL_FIELDS = env_list("YIKA_PUBLIC_LABEL_FIELDS", "owner,contact")
+if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
+    raise ImproperlyConfigured(
+        "YIKA_PUBLIC_LABEL_FIELDS takes name, owner and contact, not "
+        f"{', '.join(sorted(set(YIKA_PUBLIC_LABEL_FIELDS) - {'name', 'owner', 'contact'}))}"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

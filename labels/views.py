@@ -237,9 +237,11 @@ class PrintQueueView(LoginRequiredMixin, View):
     def _render(
         self, request, *, filter_form, filters, print_form, ticked=(), page_number=None, status=200
     ):
-        queryset = selectors.print_queue(user=request.user, filters=filters)
-        page = Paginator(queryset, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
         can_print = permissions.can_change_assets(request.user)
+        queryset = selectors.print_queue(
+            user=request.user, filters=filters, printable_only=can_print
+        )
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
         return render(
             request,
             self.template_name,
@@ -254,6 +256,7 @@ class PrintQueueView(LoginRequiredMixin, View):
                 "paginator": page.paginator,
                 "is_paginated": page.has_other_pages(),
                 "can_print": can_print,
+                "batch_count": selectors.batches_visible_to(user=request.user).count(),
                 "recent_batches": selectors.batches_visible_to(user=request.user)[:5],
             },
             status=status,

@@ -368,3 +368,21 @@ def test_names_with_markup_are_escaped_on_the_label_pages(client, clerk, centre)
     client.force_login(clerk)
     body = client.get(reverse("labels:queue")).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_the_auditors_labels_page_shows_the_register_and_says_what_they_can_do(
+    client, auditor, clerk, centre, other_bureau, django_capture_on_commit_callbacks
+):
+    """14.18: the auditor's labels page read as if the register were empty."""
+    mine = make_asset(owner=centre, name="台式计算机")
+    theirs = make_asset(owner=other_bureau, name="打印机")
+    _print(clerk, [mine], django_capture_on_commit_callbacks)
+    client.force_login(auditor)
+    response = client.get(reverse("labels:queue"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert mine.tag in body and theirs.tag in body
+    assert 'id="read-only-note"' in body and "不能打印" in body
+    assert "打印批次 1 个" in body
+    assert 'id="print-form"' not in body and 'name="tags"' not in body
+    assert client.post(reverse("labels:queue"), {"mode": "filter"}).status_code == 403

@@ -57,14 +57,20 @@ migrate: install
 demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --once
 
-# Web server on 127.0.0.1:8000; with REDIS_URL set, a Celery worker and beat run beside it.
+# Web server on $(HOST):$(PORT) (127.0.0.1:8000); with REDIS_URL set, a Celery worker and beat
+# run beside it. Labels and certificates encode SITE_URL: unless it is set (environment or
+# `make run SITE_URL=…`), it is the address this target serves, so `make run PORT=8031` prints
+# QR codes that open http://127.0.0.1:8031/…. (Other commands keep the settings' default.)
+# honcho sets its own PORT for each process, hence YIKA_RUN_HOST/YIKA_RUN_PORT for Procfile.dev.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST):$(PORT))
 run: demo
 	@if [ -n "$$REDIS_URL" ]; then \
 	  echo "REDIS_URL is set: starting web, worker and beat (honcho)"; \
-	  DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start; \
+	  SITE_URL="$(RUN_SITE_URL)" YIKA_RUN_HOST="$(HOST)" YIKA_RUN_PORT="$(PORT)" DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho -f Procfile.dev start; \
 	else \
 	  echo "Tasks run in process (set REDIS_URL to use a Celery worker)."; \
-	  DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	  echo "Labels and certificates link to $(RUN_SITE_URL) (SITE_URL)."; \
+	  SITE_URL="$(RUN_SITE_URL)" DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
 test: install

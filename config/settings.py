@@ -1,5 +1,6 @@
 """Yika settings. Every knob comes from the environment (see README, "Configuration")."""
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,23 @@ YIKA_LABELS_STALE_MINUTES = env_int("YIKA_LABELS_STALE_MINUTES", 10)
 # memory whole) or any sheet (streamed) unpack to more than this many MB (zip member sizes).
 YIKA_XLSX_MAX_SHARED_STRINGS_MB = env_int("YIKA_XLSX_MAX_SHARED_STRINGS_MB", 64)
 YIKA_XLSX_MAX_SHEET_MB = env_int("YIKA_XLSX_MAX_SHEET_MB", 256)
+# The public label page /a/{TAG} (what a phone camera opens): how often one address may open it
+# ("30/min"; units s, min, h, day; "off" for no limit), and what it shows besides the tag, from
+# name, owner (the owning unit) and contact. The default leaves the asset's name out, so walking
+# sequential tags tells a stranger nothing but whom to call.
+YIKA_PUBLIC_SCAN_RATE = env_str("YIKA_PUBLIC_SCAN_RATE", "30/min").strip().lower()
+if YIKA_PUBLIC_SCAN_RATE not in ("off", "0", "") and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", YIKA_PUBLIC_SCAN_RATE
+):
+    raise ImproperlyConfigured(
+        f"YIKA_PUBLIC_SCAN_RATE must look like 30/min (or off), not {YIKA_PUBLIC_SCAN_RATE!r}"
+    )
+YIKA_PUBLIC_LABEL_FIELDS = env_list("YIKA_PUBLIC_LABEL_FIELDS", "owner,contact")
+if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
+    raise ImproperlyConfigured(
+        "YIKA_PUBLIC_LABEL_FIELDS takes name, owner and contact, not "
+        f"{', '.join(sorted(set(YIKA_PUBLIC_LABEL_FIELDS) - {'name', 'owner', 'contact'}))}"
+    )
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our

@@ -548,6 +548,7 @@ def make_table(
     rows: Iterable[Sequence],
     *,
     width: float | None = None,
+    col_widths: Sequence[float] | None = None,
     styles: dict[str, ParagraphStyle] | None = None,
     right_columns: Iterable[int] = (),
     nowrap_columns: Iterable[int] = (),
@@ -558,7 +559,8 @@ def make_table(
     wrapped beside CJK characters and at spaces, never inside a Latin word or number.
     `nowrap_columns` (amounts, tags, dates) never wrap; right columns (amounts) are right
     aligned. If the text cannot fit at the styles' size, the table's type shrinks step by step
-    (not below 5.5 pt). Cells may also be reportlab flowables, passed through.
+    (not below 5.5 pt). `col_widths` fixes the columns instead (scaled down to `width` when
+    they add up to more). Cells may also be reportlab flowables, passed through.
     """
     styles = styles or paragraph_styles()
     width = frame_width() if width is None else width
@@ -567,7 +569,11 @@ def make_table(
     rows = [list(row) for row in rows]
     size = styles["cell"].fontSize
     ratio = styles["cell"].leading / size
-    widths = column_widths(header, rows, width=width, size=size, nowrap_columns=nowrap)
+    if col_widths is not None:
+        scale = min(1.0, width / sum(col_widths))
+        widths = [w * scale for w in col_widths]
+    else:
+        widths = column_widths(header, rows, width=width, size=size, nowrap_columns=nowrap)
     while widths is None and size > MIN_TABLE_FONT_SIZE:
         size = max(MIN_TABLE_FONT_SIZE, round(size * 0.92, 2))
         widths = column_widths(header, rows, width=width, size=size, nowrap_columns=nowrap)

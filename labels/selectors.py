@@ -55,8 +55,10 @@ def with_label_info(queryset: QuerySet) -> QuerySet:
     )
 
 
-def print_queue(*, user, filters: dict | None = None) -> QuerySet:
-    """Live cards `user` may print labels for, narrowed by the queue filter.
+def print_queue(*, user, filters: dict | None = None, printable_only: bool = True) -> QuerySet:
+    """Live cards `user` may print labels for, narrowed by the queue filter. With
+    `printable_only=False`, every live card `user` may read (what a read-only role such as the
+    auditor sees on the labels page: the register's label state, without printing).
 
     `never`: never labelled (and meant to carry a label); `superseded`: had a label, has no
     active one now (voided or superseded without a replacement); `embedded`: embedded devices
@@ -64,7 +66,8 @@ def print_queue(*, user, filters: dict | None = None) -> QuerySet:
     flag label, host's label, paper card or none).
     """
     filters = filters or {}
-    queryset = permissions.changeable_assets(user).exclude(status=Asset.Status.RETIRED)
+    scope = permissions.changeable_assets if printable_only else permissions.visible_assets
+    queryset = scope(user).exclude(status=Asset.Status.RETIRED)
     queryset = with_label_info(queryset.select_related(*ASSET_LIST_RELATED))
     printable = [Asset.LabelMode.OWN_LABEL, Asset.LabelMode.CARD_LABEL]
     kind = filters.get("filter") or ""

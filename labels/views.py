@@ -24,7 +24,7 @@ from django.views.generic import DetailView, ListView
 from assets import permissions, tags
 from assets.errors import DomainError
 from assets.models import Asset
-from labels import qr, selectors, services
+from labels import qr, selectors, services, throttle
 from labels.forms import CardPrintForm, PrintForm, QueueFilterForm, VoidForm
 from labels.models import LabelTemplate
 
@@ -70,8 +70,10 @@ def scan(request, tag: str):
     """What a phone camera opens from a label: `{SITE_URL}/a/{TAG}?l={SERIAL}`.
 
     Signed-in users who may read the card go to it (or, for an old label, see that it was
-    superseded first). Everyone else sees only tag, name, owning unit and whom to tell; an
-    unknown or retired tag gets the same "not found" page whatever the reason.
+    superseded first). Everyone else sees the tag and what `YIKA_PUBLIC_LABEL_FIELDS` allows
+    (by default the owning unit and whom to tell, not the name), at most
+    `YIKA_PUBLIC_SCAN_RATE` times per address; an unknown or retired tag gets the same
+    "not found" page whatever the reason.
     """
     try:
         tag = tags.validate_tag(tag)
@@ -95,6 +97,11 @@ def scan(request, tag: str):
                     "active": selectors.active_label(asset=asset),
                 },
             )
+    wait = throttle.public_scan_wait(request)
+    if wait:
+        response = render(request, "labels/scan_throttled.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
     asset = (
         Asset.objects.filter(tag=tag)
         .exclude(status=Asset.Status.RETIRED)
@@ -104,15 +111,20 @@ def scan(request, tag: str):
     if asset is None:
         return _scan_not_found(request)
     state = selectors.label_state(asset=asset, serial=serial)
+    # What the deployment lets the public see (YIKA_PUBLIC_LABEL_FIELDS); a signed-in user of
+    # another unit always learns whose card it is and whom to ask.
+    shown = set(settings.YIKA_PUBLIC_LABEL_FIELDS)
+    if user.is_authenticated:
+        shown |= {"owner", "contact"}
     contact = asset.owner_department.contact or settings.YIKA_REPORT_CONTACT
     return render(
         request,
         "labels/scan_public.html",
         {
             "public_tag": asset.tag,
-            "public_name": asset.name,
-            "public_owner": asset.owner_department.name,
-            "contact": contact,
+            "public_name": asset.name if "name" in shown else "",
+            "public_owner": asset.owner_department.name if "owner" in shown else "",
+            "contact": contact if "contact" in shown else "",
             "old_label": state in ("superseded", "voided"),
             # A signed-in user of another unit is told whose card it is, not to sign in.
             "outsider": user.is_authenticated,
@@ -225,9 +237,11 @@ class PrintQueueView(LoginRequiredMixin, View):
     def _render(
         self, request, *, filter_form, filters, print_form, ticked=(), page_number=None, status=200
     ):
-        queryset = selectors.print_queue(user=request.user, filters=filters)
-        page = Paginator(queryset, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
         can_print = permissions.can_change_assets(request.user)
+        queryset = selectors.print_queue(
+            user=request.user, filters=filters, printable_only=can_print
+        )
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number or request.GET.get("page"))
         return render(
             request,
             self.template_name,
@@ -242,6 +256,7 @@ class PrintQueueView(LoginRequiredMixin, View):
                 "paginator": page.paginator,
                 "is_paginated": page.has_other_pages(),
                 "can_print": can_print,
+                "batch_count": selectors.batches_visible_to(user=request.user).count(),
                 "recent_batches": selectors.batches_visible_to(user=request.user)[:5],
             },
             status=status,

@@ -131,3 +131,14 @@ def wrong_receiver(bureau):
 
     finance = DepartmentFactory(code="FIN", name="市财政局", kind="bureau")
     return UserFactory(username="wrongreceiver", department=finance, roles=["receiver"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: counters kept there (the public label page's rate
+    limit per address) must not carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -390,7 +390,8 @@ MATRIX: list[Row] = [
     # Label pages: /a/TAG opens the card when the user may read it, else the minimal public view
     R("labels:scan", "GET", "asset", anonymous=200, clerk=(302, 200), receiver=(302, 200), auditor=302, admin=302),
     R("labels:queue", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
-    R("labels:queue", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),  # an empty print request is answered on the page, with every reason
+    # An empty print form is refused on the page itself (400, the reasons beside the form, ticks kept)
+    R("labels:queue", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
     R("labels:batch-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("labels:batch-detail", "GET", "label_batch", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("labels:batch-retry", "POST", "label_batch", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),

@@ -158,3 +158,35 @@ def test_print_queue_fits_a_desk_screen_in_english(base_url, new_context, queue,
             ".some((w) => w.scrollWidth > w.clientWidth + 1)"
         )
         assert not overflow, f"{path}: a table is cut at 1280 px"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("device", ["phone", "desk"])
+def test_the_auditor_reads_the_labels_page_and_its_batches(
+    language, device, base_url, new_context, queue, clerk, auditor, other_bureau
+):
+    from labels import services
+    from labels.models import LabelTemplate
+
+    foreign = make_asset(owner=other_bureau, name="档案柜")
+    services.print_labels(
+        actor=clerk, assets=queue["pcs"][:2], template=LabelTemplate.objects.get(code="a4-70x40")
+    )
+    prefix = "phone-" if device == "phone" else ""
+    visit = Visit(
+        new_context(language, **(PHONE if device == "phone" else DESK)), language=language
+    )
+    page = visit.page
+    sign_in(visit, base_url, "auditor")
+    visit.goto(f"{base_url}/labels/")
+    note = page.inner_text("#read-only-note")
+    assert visit.t("Labels of the register") in page.inner_text("h1")
+    assert "1" in note
+    text = page.inner_text("main")
+    assert queue["printer"].tag in text and foreign.tag in text
+    assert page.locator("form[method=post] input[name=tags]").count() == 0
+    assert page.locator("#print-panel").count() == 0
+    visit.check(f"{prefix}auditor-labels", full_page=device == "phone")
+    page.click("#read-only-note a[href='/labels/batches/']")
+    assert page.locator("table tbody tr").count() == 1
+    visit.check(f"{prefix}auditor-label-batches")

@@ -142,3 +142,9 @@ def test_the_component_sheet_stays_inside_the_page(tmp_path):
     mm = 72 / 25.4
     left = spec.margin_left * mm
     assert _inside(target.read_bytes(), left=left, right=left + spec.label_width * mm) == []
+
+
+def test_fixed_column_widths_are_scaled_down_to_the_frame():
+    table = pdf.make_table(["甲", "乙"], [["一", "二"]], col_widths=[150 * pdf.mm, 150 * pdf.mm])
+    assert misfits(_document([table])) == []
+    assert sum(table._colWidths) == pytest.approx(pdf.frame_width())

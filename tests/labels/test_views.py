@@ -34,14 +34,67 @@ def card(centre):
     )
 
 
-def test_anonymous_scan_shows_only_tag_name_owner_and_contact(client, card):
+def test_anonymous_scan_shows_only_tag_owner_and_contact_by_default(client, card):
+    """15.15: the default public page leaves the asset's name out."""
     response = client.get(reverse("labels:scan", args=[card.tag]))
     body = response.content.decode()
     assert response.status_code == 200
-    assert card.tag in body and "核心交换机" in body and "市大数据中心" in body
+    assert card.tag in body and "市大数据中心" in body
     assert "0571-12345678" in body
-    for secret in ("张三", "98765", "S7706"):
+    for secret in ("核心交换机", "张三", "98765", "S7706"):
         assert secret not in body
+
+
+def test_a_deployment_may_show_the_name_on_the_public_page(client, card, settings):
+    settings.YIKA_PUBLIC_LABEL_FIELDS = ["name", "owner", "contact"]
+    body = client.get(reverse("labels:scan", args=[card.tag])).content.decode()
+    assert "核心交换机" in body and "市大数据中心" in body and "0571-12345678" in body
+
+
+def test_a_deployment_may_show_the_tag_only(client, card, settings):
+    settings.YIKA_PUBLIC_LABEL_FIELDS = []
+    body = client.get(reverse("labels:scan", args=[card.tag])).content.decode()
+    assert card.tag in body
+    for hidden in ("核心交换机", "市大数据中心", "0571-12345678"):
+        assert hidden not in body
+
+
+def test_the_public_page_is_throttled_per_address(client, card, settings):
+    settings.YIKA_PUBLIC_SCAN_RATE = "5/min"
+    url = reverse("labels:scan", args=[card.tag])
+    answers = [client.get(url).status_code for _ in range(6)]
+    assert answers == [200] * 5 + [429]
+    refused = client.get(url)
+    assert refused.status_code == 429 and 1 <= int(refused["Retry-After"]) <= 61
+    assert "扫码过于频繁" in refused.content.decode()
+    assert "市大数据中心" not in refused.content.decode()
+    assert client.get(url, REMOTE_ADDR="10.0.0.9").status_code == 200
+
+
+def test_the_limit_counts_unknown_tags_too(client, card, settings):
+    settings.YIKA_PUBLIC_SCAN_RATE = "3/min"
+    from assets.tags import make_tag
+
+    unknown = [t for t in (make_tag("YK", 2026, 90000 + n) for n in range(10)) if t][:3]
+    answers = [client.get(f"/a/{tag}").status_code for tag in unknown]
+    assert answers == [404, 404, 404]
+    assert client.get(reverse("labels:scan", args=[card.tag])).status_code == 429
+
+
+def test_the_owners_own_clerk_is_never_throttled(client, clerk, card, settings):
+    settings.YIKA_PUBLIC_SCAN_RATE = "2/min"
+    client.force_login(clerk)
+    answers = {client.get(f"/a/{card.tag}").status_code for _ in range(5)}
+    assert answers == {302}
+
+
+def test_rate_strings_parse():
+    from labels.throttle import parse_rate
+
+    assert parse_rate("30/min") == (30, 60)
+    assert parse_rate("2/s") == (2, 1)
+    assert parse_rate("100/day") == (100, 86400)
+    assert parse_rate("off") is None and parse_rate("") is None
 
 
 def test_anonymous_scan_falls_back_to_the_configured_contact(client, centre, settings):
@@ -315,3 +368,21 @@ def test_names_with_markup_are_escaped_on_the_label_pages(client, clerk, centre)
     client.force_login(clerk)
     body = client.get(reverse("labels:queue")).content.decode()
     assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_the_auditors_labels_page_shows_the_register_and_says_what_they_can_do(
+    client, auditor, clerk, centre, other_bureau, django_capture_on_commit_callbacks
+):
+    """14.18: the auditor's labels page read as if the register were empty."""
+    mine = make_asset(owner=centre, name="台式计算机")
+    theirs = make_asset(owner=other_bureau, name="打印机")
+    _print(clerk, [mine], django_capture_on_commit_callbacks)
+    client.force_login(auditor)
+    response = client.get(reverse("labels:queue"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert mine.tag in body and theirs.tag in body
+    assert 'id="read-only-note"' in body and "不能打印" in body
+    assert "打印批次 1 个" in body
+    assert 'id="print-form"' not in body and 'name="tags"' not in body
+    assert client.post(reverse("labels:queue"), {"mode": "filter"}).status_code == 403

@@ -60,7 +60,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +94,8 @@ TEMPLATES = [
                 "config.context_processors.yika",
                 "inventory.context_processors.notifications",
             ],
+            # money, rate, code_system, role_label: one way to show a value on every page.
+            "builtins": ["assets.templatetags.yika"],
         },
     },
 ]

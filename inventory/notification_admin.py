@@ -16,6 +16,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from kombu.utils.json import loads
 
 from assets import permissions
+from config.celery import schedule_label
 from inventory import schedule
 from inventory.models import Notification, ReminderLog, TaskOutbox
 from inventory.outbox import enqueue_task
@@ -112,6 +113,15 @@ admin.site.unregister(CrontabSchedule)
 class PeriodicTaskAdmin(ScheduleAdminMixin, BeatPeriodicTaskAdmin):
     form = PeriodicTaskForm
     actions = ("enable_tasks", "disable_tasks", "run_now")
+    # The declared tasks show their label in the reader's language; the stored name is the key.
+    list_display = (
+        "title",
+        *(field for field in BeatPeriodicTaskAdmin.list_display if field != "name"),
+    )
+
+    @admin.display(description=_("Task"), ordering="name")
+    def title(self, task):
+        return schedule_label(task.name)
 
     @admin.action(description=_("Run selected tasks now"))
     def run_now(self, request, queryset):

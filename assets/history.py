@@ -44,9 +44,9 @@ EXTRA_LABELS = {
 def field_label(name: str) -> str:
     """The card field's verbose name in the reader's language (or the extra key's label)."""
     try:
-        return capfirst(Asset._meta.get_field(name).verbose_name)
+        return str(capfirst(Asset._meta.get_field(name).verbose_name))
     except Exception:  # FieldDoesNotExist, or a reverse relation without verbose_name
-        return capfirst(EXTRA_LABELS.get(name, name.replace("_", " ")))
+        return str(capfirst(EXTRA_LABELS.get(name, name.replace("_", " "))))
 
 
 def _field(name: str):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
+from config import formatting
 from inventory import selectors
 from inventory.models import Difference, LineResult, StocktakeCampaign
 
@@ -212,8 +213,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
     def table(rows):
         header = [_("Code"), _("Name")] + [label for _key, label in columns]
         body = [
-            [row["code"], row["name"]]
-            + ["" if row[key] is None else str(row[key]) for key, _label in columns]
+            [row["code"], row["name"]] + [_pdf_cell(key, row[key]) for key, _label in columns]
             for row in rows
         ]
         widths = [22 * mm, 38 * mm] + [18 * mm] * len(columns)
@@ -235,7 +235,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
                 item.line.tag or item.line.scanned_code,
                 item.line.name or item.line.note,
                 item.line.department.code if item.line.department else "",
-                f"{item.line.original_value:.2f}",
+                formatting.money(item.line.original_value),
                 item.reason,
                 item.responsible,
                 item.treatment,
@@ -290,3 +290,12 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict) -> bytes:
 
 
 RESULT_LABELS = dict(LineResult.choices)
+
+
+def _pdf_cell(key: str, value) -> str:
+    """A report PDF cell as every page shows it: money as ¥, rates as % (— when empty)."""
+    if key in ("match_rate_count", "match_rate_value", "label_missing_rate"):
+        return formatting.rate(value)
+    if key in MONEY:
+        return formatting.money(value)
+    return "" if value is None else str(value)

@@ -1,5 +1,5 @@
 """Filters every page uses to show values as words (built into every template: settings.TEMPLATES
-`builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`."""
+`builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`."""
 
 from django import template
 
@@ -31,3 +31,12 @@ def code_system(value):
 def role_label(value):
     """`{{ role|role_label }}` → 资产管理员 (the role's name in the reader's language)."""
     return _role_label(value)
+
+
+@register.filter
+def field_label(name):
+    """`{{ "original_value"|field_label }}` → 原值（元）: a card field's name in the reader's
+    language (history rows, import previews)."""
+    from assets.history import field_label as _field_label
+
+    return _field_label(str(name))

@@ -222,3 +222,31 @@ def test_money_shows_as_yuan_on_pages_and_in_the_handover_certificate(db):
         pdf = render_certificate(handover)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "¥24,743,800.00" in text.replace("\n", ""), text
+
+
+def test_stocktake_dashboard_and_report_show_empty_rates_alone_and_money_as_yuan(db):
+    """ "标签缺失率 —%" was shown before anything was counted; the PDF printed bare decimals."""
+    from datetime import date
+
+    from inventory import services as stocktake_services
+
+    own = DepartmentFactory(code="BDC", name="市大数据中心")
+    admin = UserFactory(username="s-admin", department=own, roles=["admin"])
+    make_asset(owner=own, actor=admin, original_value=Decimal("24743800.00"))
+    campaign = stocktake_services.create_campaign(
+        actor=admin,
+        name="2025 年度盘点",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=[own],
+    )
+    campaign = stocktake_services.activate_campaign(campaign=campaign, actor=admin)
+    client = _client(admin, "zh-hans")
+    page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
+    assert "—%" not in page
+    assert "¥24,743,800.00" in page
+    report = client.get(reverse("stocktake-report-pdf", args=[campaign.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report.content)).pages)
+    # Narrow columns may wrap an amount (issue 14.12 fits the tables); the words must be right.
+    assert "¥24,743,800.00" in "".join(text.split()), text

@@ -250,3 +250,23 @@ def test_stocktake_dashboard_and_report_show_empty_rates_alone_and_money_as_yuan
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(report.content)).pages)
     # Narrow columns may wrap an amount (issue 14.12 fits the tables); the words must be right.
     assert "¥24,743,800.00" in "".join(text.split()), text
+
+
+def test_register_export_names_the_code_system_as_the_standard_writes_it(db):
+    """The export said "GBT14885-2022"; the importer reads "GB/T 14885-2022" back as the same."""
+    from openpyxl import load_workbook
+
+    from assets.imports import CODE_SYSTEM_ALIASES
+    from assets.models import CURRENT_CODE_SYSTEM
+
+    own = DepartmentFactory(code="BDC", name="市大数据中心")
+    clerk = UserFactory(username="x-clerk", department=own, roles=["clerk"])
+    make_asset(owner=own, actor=clerk)
+    response = _client(clerk, "zh-hans").get(reverse("asset-export-xlsx"))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "GB/T 14885-2022" in cells
+    assert "GBT14885-2022" not in cells
+    key = re.sub(r"[\s/\-_.〔〕\[\]（）()]", "", "GB/T 14885-2022").upper()  # as the importer
+    assert CODE_SYSTEM_ALIASES[key] == CURRENT_CODE_SYSTEM

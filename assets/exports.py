@@ -15,6 +15,7 @@ from assets import permissions
 from assets import spreadsheets as sx
 from assets.imports import COLUMN_BY_KEY
 from assets.models import CURRENT_CODE_SYSTEM, Asset
+from config import formatting
 
 
 def _header(key: str) -> str:
@@ -101,7 +102,7 @@ def _register_row(asset: Asset, today) -> dict:
         "tag": asset.tag,
         "legacy_number": asset.legacy_number,
         "name": asset.name,
-        "code_system": CURRENT_CODE_SYSTEM,
+        "code_system": formatting.code_system(CURRENT_CODE_SYSTEM),
         "category": asset.category.code,
         "category_name": asset.category.name,
         "brand": asset.brand,

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from assets.models import Asset, DelegatedProject, Handover, HandoverItem
+from config import formatting
 from labels import pdf
 
 
@@ -48,7 +49,7 @@ def _day(value) -> str:
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    return formatting.money(value)
 
 
 def _person(user) -> str:

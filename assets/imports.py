@@ -108,7 +108,7 @@ COLUMNS: tuple[ImportColumn, ...] = (
                  help=gettext_lazy("Number in the old ledger; matches the card on re-import.")),
     ImportColumn("name", "资产名称", "Name", T, ("名称",), required=True),
     ImportColumn("code_system", "分类代码体系", "Code system", T, ("分类标准", "分类体系"),
-                 help=gettext_lazy("GBT14885-2022 (default), GBT14885-2010 or CG2013.")),
+                 help=gettext_lazy("GB/T 14885-2022 (default), GB/T 14885-2010 or CG2013.")),
     ImportColumn("category", "资产分类代码", "Category code", REF, ("分类代码", "资产分类"),
                  required=True),
     ImportColumn("brand", "品牌", "Brand"),

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from assets.models import Asset, Department
 
@@ -16,6 +17,20 @@ RECEIVER = "receiver"
 AUDITOR = "auditor"
 ADMIN = "admin"
 ROLES = (CLERK, RECEIVER, AUDITOR, ADMIN)
+# What each role is called where a person reads it (the code stays in groups, API and URLs).
+ROLE_LABELS = {
+    CLERK: _("Asset clerk"),
+    RECEIVER: _("Receiving department"),
+    AUDITOR: _("Auditor"),
+    ADMIN: _("Administrator"),
+    "approver": _("Disposal approver"),
+    "staff": _("Asset holder"),
+}
+
+
+def role_label(role: str) -> str:
+    """The role's name in the reader's language; an unknown role shows its code."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def roles_of(user) -> set[str]:

@@ -15,14 +15,9 @@ from django.views.generic import DetailView, FormView, ListView
 from assets import forms, permissions, selectors, services, tags
 from assets.api.filters import AssetFilter
 from assets.errors import DomainError
+from assets.history import describe_events
 from assets.models import Asset
 from config.api import paginator_for
-
-# Change keys in history rows that are not model fields.
-EXTRA_CHANGE_LABELS = {
-    "components": _("components"),
-    "embedded": _("embedded"),
-}
 
 
 def _visible_asset(user, tag: str) -> Asset:
@@ -100,37 +95,6 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
             is_retired=asset.status == Asset.Status.RETIRED,
         )
         return context
-
-
-def _display(field, value):
-    if value is None or value == "":
-        return "—"
-    if field is not None and getattr(field, "choices", None):
-        return dict(field.choices).get(value, value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return value
-
-
-def describe_events(events) -> list[dict]:
-    """History rows ready for the timeline: field labels and readable before/after values."""
-    rows = []
-    for event in events:
-        changes = []
-        for name, pair in (event.changes or {}).items():
-            try:
-                field = Asset._meta.get_field(name)
-                label = field.verbose_name
-            except Exception:
-                field, label = None, EXTRA_CHANGE_LABELS.get(name, name)
-            before, after = (
-                (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-            )
-            changes.append(
-                {"label": label, "before": _display(field, before), "after": _display(field, after)}
-            )
-        rows.append({"event": event, "changes": changes})
-    return rows
 
 
 class ChangeMixin(LoginRequiredMixin):

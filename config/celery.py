@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from django.utils.translation import gettext_lazy as _
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -17,35 +18,49 @@ app.autodiscover_tasks(["inventory"], related_name="reminder_tasks")
 # adding missing entries only, so what an administrator changed in the admin stays changed. It is
 # deliberately not `app.conf.beat_schedule`: the database scheduler would write that over the
 # admin's edits every time beat starts. Crontab fields: minute hour day-of-month month day-of-week.
+# The key is the entry's stored name (stable, so a re-run finds it); "label" is what the admin
+# shows in the reader's language (inventory/notification_admin.py, PeriodicTaskAdmin).
 SCHEDULE = {
     "reminders: stocktakes": {
+        "label": _("Remind counters of stocktakes due"),
         "task": "inventory.run_reminder_job",
         "crontab": "0 8 * * *",
         "kwargs": {"job": "stocktake"},
     },
     "reminders: handovers": {
+        "label": _("Remind receivers of waiting handovers"),
         "task": "inventory.run_reminder_job",
         "crontab": "10 8 * * *",
         "kwargs": {"job": "handovers"},
     },
     "reminders: annual stocktake not started": {
+        "label": _("Remind departments without an annual stocktake"),
         "task": "inventory.run_reminder_job",
         "crontab": "20 8 * * 1",
         "kwargs": {"job": "stocktake_start"},
     },
     "reminders: assets without a label": {
+        "label": _("Remind clerks of cards without a label"),
         "task": "inventory.run_reminder_job",
         "crontab": "30 8 * * 1",
         "kwargs": {"job": "labels"},
     },
     "outbox relay": {
+        "label": _("Send queued tasks (outbox)"),
         "task": "inventory.relay_outbox",
         "every_seconds": 60,
         "kwargs": {},
     },
     "labels: fail stale print batches": {
+        "label": _("Mark stalled label print batches as failed"),
         "task": "labels.fail_stale_label_batches",
         "every_seconds": 300,
         "kwargs": {},
     },
 }
+
+
+def schedule_label(name: str) -> str:
+    """A periodic task's name as its reader reads it: the declared label, else the stored name."""
+    entry = SCHEDULE.get(name)
+    return str(entry["label"]) if entry and "label" in entry else name

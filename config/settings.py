@@ -89,7 +89,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
-    "axes",
+    "config.apps.AxesConfig",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +125,8 @@ TEMPLATES = [
                 "config.context_processors.yika",
                 "inventory.context_processors.notifications",
             ],
+            # money, rate, code_system, role_label: one way to show a value on every page.
+            "builtins": ["assets.templatetags.yika"],
         },
     },
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 
 from assets import spreadsheets as sheets
 from assets.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
+from config import formatting
 from inventory import selectors
 from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine, VerifyMethod
 
@@ -27,13 +28,6 @@ RATE = "0.00"
 def neutralise(value):
     """A text cell made inert in a spreadsheet (a leading = + - @ tab or CR gets a `'`)."""
     return sheets.cell_value(value) if isinstance(value, str) else value
-
-
-def yuan(value) -> str:
-    """Money for the PDF and the page: ¥1,234.50."""
-    if value in (None, ""):
-        return ""
-    return f"¥{Decimal(str(value)):,.2f}"
 
 
 TOTAL_COLUMNS = [
@@ -300,11 +294,16 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
 
     money = {key for key, _label, kind in TOTAL_COLUMNS if kind == MONEY}
 
+    rates = {"match_rate_count", "match_rate_value", "label_missing_rate"}
+
     def figure(row, key):
+        # As every page shows it: money as ¥ with separators, rates as % ("—" alone when empty).
         value = row.get(key)
-        if value is None:
-            return ""
-        return yuan(value) if key in money else str(value)
+        if key in rates:
+            return formatting.rate(value)
+        if key in money:
+            return formatting.money(value)
+        return "" if value is None else str(value)
 
     def table(rows):
         header = [
@@ -339,7 +338,7 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
                 item.line.tag or item.line.scanned_code,
                 item.line.name or item.line.note,
                 item.line.department.name if item.line.department else "",
-                yuan(item.line.original_value),
+                formatting.money(item.line.original_value),
                 item.reason,
                 item.responsible,
                 item.treatment,

@@ -26,6 +26,7 @@ from kombu.utils.json import loads
 
 from assets import permissions
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
+from config.celery import schedule_label
 from inventory import schedule
 from inventory.models import Notification, ReminderLog, TaskOutbox
 from inventory.outbox import enqueue_task
@@ -89,6 +90,15 @@ class PeriodicTaskAdmin(RoleScopedAdmin, BeatPeriodicTaskAdmin):
     actions = ("enable_tasks", "disable_tasks", "run_now")
     # django-celery-beat's template runs an inline script, which the site's CSP blocks.
     change_form_template = "admin/yika/periodictask_change_form.html"
+    # The declared tasks show their label in the reader's language; the stored name is the key.
+    list_display = (
+        "title",
+        *(field for field in BeatPeriodicTaskAdmin.list_display if field != "name"),
+    )
+
+    @admin.display(description=_("Task"), ordering="name")
+    def title(self, task):
+        return schedule_label(task.name)
 
     @admin.action(description=_("Run selected tasks now"))
     def run_now(self, request, queryset):

@@ -204,17 +204,18 @@ def _issue_labels(*, actor, assets: list[Asset], batch: PrintBatch, now) -> None
         ],
         batch_size=1000,
     )
-    note = _("Template %(template)s, print batch %(batch)s") % {
-        "template": batch.template.code,
-        "batch": batch.pk,
-    }
+    # Template and batch are recorded as keys, not as a sentence: a note is stored in the
+    # actor's language, and the card's history is read in the reader's (assets/history.py).
     for asset in assets:
         record_event(
             asset=asset,
             actor=actor,
             kind=AssetEvent.Kind.LABEL_PRINTED,
-            changes={"label_serial": [active.get(asset.pk), last_serial.get(asset.pk, 0) + 1]},
-            note=note,
+            changes={
+                "label_serial": [active.get(asset.pk), last_serial.get(asset.pk, 0) + 1],
+                "label_template": [None, batch.template.code],
+                "print_batch": [None, batch.pk],
+            },
         )
 
 

@@ -1,0 +1,42 @@
+"""Filters every page uses to show values as words (built into every template: settings.TEMPLATES
+`builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`."""
+
+from django import template
+
+from assets.permissions import role_label as _role_label
+from config import formatting
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """`{{ asset.original_value|money }}` → ¥24,743,800.00 (— when empty)."""
+    return formatting.money(value)
+
+
+@register.filter
+def rate(value, digits=2):
+    """`{{ totals.match_rate_count|rate }}` → 12.50% (— alone when empty)."""
+    return formatting.rate(value, int(digits))
+
+
+@register.filter
+def code_system(value):
+    """`{{ category.code_system|code_system }}` → GB/T 14885-2022."""
+    return formatting.code_system(value)
+
+
+@register.filter
+def role_label(value):
+    """`{{ role|role_label }}` → 资产管理员 (the role's name in the reader's language)."""
+    return _role_label(value)
+
+
+@register.filter
+def field_label(name):
+    """`{{ "original_value"|field_label }}` → 原值（元）: a card field's name in the reader's
+    language (history rows, import previews)."""
+    from assets.history import field_label as _field_label
+
+    return _field_label(str(name))

@@ -26,6 +26,7 @@ from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests import permission_matrix
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
@@ -48,7 +49,15 @@ FIXED_ELSEWHERE = {
 
 @pytest.fixture
 def world(db, monkeypatch):
-    """The matrix's departments and users, each object kind once, and a card with history."""
+    """The matrix's departments and users, each object kind once, and a card with history.
+
+    Built in zh-hans: a stored document (the handover certificate) is written in the language
+    active when it is made, and an earlier test's English request leaves English active."""
+    with translation.override(LANGUAGE):
+        yield _build_world(monkeypatch)
+
+
+def _build_world(monkeypatch):
     from assets import services
 
     bureau = DepartmentFactory(code="BUREAU", name="市数据局", kind="bureau")

@@ -333,3 +333,23 @@ def test_the_new_handover_form_keeps_ticks_when_it_comes_back_with_errors(projec
     )
     assert answer.status_code == 400
     assert f'value="{a.tag}" id="asset-{a.tag}" data-select-item checked' in answer.content.decode()
+
+
+def test_a_too_long_reason_is_refused_beside_its_item_not_cut(receiver, submitted):
+    """14.19: the review used to cut reasons at 2,000 characters without a word."""
+    first, second = tags_of(submitted)
+    answer = browser(receiver).post(
+        review_url(submitted),
+        {
+            f"result-{first}": "accepted",
+            f"result-{second}": "rejected",
+            f"reason-{second}": "理" * 2500,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert answer.status_code == 400
+    row = _fieldset(answer.content.decode(), second)
+    assert "at most 2000 characters; this text has 2500" in row
+    assert "理" * 2500 in row  # the text comes back whole, to be shortened
+    submitted.refresh_from_db()
+    assert submitted.state == Handover.State.SUBMITTED

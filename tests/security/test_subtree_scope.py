@@ -257,3 +257,30 @@ def test_component_sheet_lists_only_components_in_the_printers_scope(
     for secret in (tree["foreign"].tag, "卫健委读卡模块", "HX-READER-7", "SN-HEALTH-SECRET"):
         assert secret not in flat
     assert "另有1项不在您的范围内，未列出。" in flat
+
+
+def test_label_queue_host_column_hides_a_host_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get("/labels/", {"filter": "never"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tree["inside_foreign"].tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page
+
+
+def test_handover_form_host_column_hides_a_host_outside_the_readers_scope(
+    client, clerk, tree, project
+):
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    client.force_login(clerk)
+    response = client.get(
+        "/handovers/new/", {"project": project.code}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert inside.tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page

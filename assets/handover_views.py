@@ -24,6 +24,7 @@ from django.views.generic import ListView
 from assets import handover_selectors as selectors
 from assets import handover_services as services
 from assets import permissions, tags
+from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.forms import ShownLimitsMixin
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
@@ -141,7 +142,10 @@ class HandoverCreateForm(forms.Form):
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
-            self.eligible = list(selectors.eligible_assets(project=project))
+            # A host the clerk may not open is shown as "outside your scope", not by its tag.
+            self.eligible = asset_selectors.mark_hidden_hosts(
+                selectors.eligible_assets(project=project), user=user
+            )
             self.fields["assets"].choices = [
                 (a.tag, f"{a.tag} {a.name} {a.model}".strip()) for a in self.eligible
             ]

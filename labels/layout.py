@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -273,6 +274,8 @@ class HostSheet:
     owner: str
     location: str
     components: tuple[ComponentRow, ...] = field(default_factory=tuple)
+    # Embedded components outside the requester's scope: counted, not listed.
+    hidden: int = 0
 
 
 def default_captions() -> dict[str, str]:
@@ -472,7 +475,7 @@ class ComponentSheetWriter:
         while first or rows:
             self._header(host, continued=not first)
             chunk, rows = rows[: self.spec.rows], rows[self.spec.rows :]
-            if first and not chunk:
+            if first and not chunk and not host.hidden:
                 self._note(self.captions["sheet_none"])
             for index, row in enumerate(chunk):
                 self._row(row, index)
@@ -505,10 +508,18 @@ class ComponentSheetWriter:
         pdf.draw_fitted_string(
             canvas, title, x=left, y=top - 2 * mm, width=text_width, size=13, min_size=8
         )
+        count = self.captions["sheet_count"] % {"count": len(host.components) + host.hidden}
+        if host.hidden:
+            # On the count's line: the header has room for four lines above the first row.
+            count += " " + ngettext(
+                "One more component is outside your scope and not listed.",
+                "%(counter)s more components are outside your scope and not listed.",
+                host.hidden,
+            ) % {"counter": host.hidden}
         details = [
             self.captions["sheet_owner"] % {"owner": host.owner},
             self.captions["sheet_location"] % {"location": host.location or "—"},
-            self.captions["sheet_count"] % {"count": len(host.components)},
+            count,
             self.captions["sheet_keep"],
         ]
         baseline = top - 9 * mm

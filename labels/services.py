@@ -426,7 +426,14 @@ def _embedded_components() -> Prefetch:
         "components",
         queryset=Asset.objects.filter(install_mode=Asset.InstallMode.EMBEDDED)
         .exclude(status=Asset.Status.RETIRED)
-        .only("pk", "tag", "parent_id")
+        .only(
+            "pk",
+            "tag",
+            "parent_id",
+            "owner_department_id",
+            "using_department_id",
+            "managing_department_id",
+        )
         .order_by("tag"),
         to_attr="embedded_components",
     )
@@ -442,6 +449,8 @@ def _label_contents(batch: PrintBatch) -> Iterator[layout.LabelContent]:
         .annotate(batch_serial=Max("labels__serial", filter=Q(labels__batch=batch)))
         .order_by("tag")
     )
+    # "Contains:" names only the components the requester may open (SECURITY.md §4).
+    scope = permissions.card_reading_scope(batch.requested_by)
     for asset in assets.iterator(chunk_size=500):
         yield layout.LabelContent(
             tag=asset.tag,
@@ -450,7 +459,16 @@ def _label_contents(batch: PrintBatch) -> Iterator[layout.LabelContent]:
             name=asset.name,
             model=asset.model,
             in_service_on=asset.in_service_on,
-            components=tuple(c.tag for c in asset.embedded_components),
+            components=tuple(
+                c.tag
+                for c in asset.embedded_components
+                if permissions.reads_card(
+                    scope,
+                    owner_id=c.owner_department_id,
+                    using_id=c.using_department_id,
+                    managing_id=c.managing_department_id,
+                )
+            ),
         )
 
 
@@ -475,11 +493,12 @@ def _host_sheets(batch: PrintBatch) -> Iterator[layout.HostSheet]:
     )
     modes = dict(Asset.LabelMode.choices)
     for host in hosts.iterator(chunk_size=100):
-        components = list(
-            Asset.objects.filter(parent=host, install_mode=Asset.InstallMode.EMBEDDED)
-            .exclude(status=Asset.Status.RETIRED)
-            .order_by("tag")
-        )
+        embedded = Asset.objects.filter(
+            parent=host, install_mode=Asset.InstallMode.EMBEDDED
+        ).exclude(status=Asset.Status.RETIRED)
+        # Only the components the requester may open are listed; the others are counted.
+        components = list(permissions.visible_assets(batch.requested_by, embedded).order_by("tag"))
+        hidden = embedded.count() - len(components)
         serials = active_serials([host.pk, *[c.pk for c in components]])
         yield layout.HostSheet(
             tag=host.tag,
@@ -498,6 +517,7 @@ def _host_sheets(batch: PrintBatch) -> Iterator[layout.HostSheet]:
                 )
                 for c in components
             ),
+            hidden=hidden,
         )
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import DetailView, ListView
 
 from assets import permissions, tags
+from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.models import Asset
 from labels import qr, selectors, services, throttle
@@ -252,7 +253,8 @@ class PrintQueueView(LoginRequiredMixin, View):
                 "print_form": print_form,
                 "ticked": ticked,
                 "page_obj": page,
-                "assets": page.object_list,
+                # A host the reader may not open: "outside your scope", not its tag.
+                "assets": asset_selectors.mark_hidden_hosts(page.object_list, user=request.user),
                 "paginator": page.paginator,
                 "is_paginated": page.has_other_pages(),
                 "can_print": can_print,

@@ -58,3 +58,36 @@ def test_card_page_hides_components_and_hosts_outside_the_clerks_scope(
     assert kiosk["front"].tag not in crumb and "卫健委前置机" not in page.inner_text("body")
     outside = "（不在您的范围内）" if language == "zh-hans" else "(outside your scope)"
     assert outside in crumb
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_move_page_and_list_hide_components_and_hosts_outside_the_clerks_scope(
+    new_context, base_url, kiosk, centre, language, device
+):
+    LocationFactory(code="R102", name="102机房", department=centre)
+    context = new_context(language, **(PHONE if device == "phone" else DESK))
+    visit = Visit(context, language=language)
+    sign_in(visit, base_url, "clerk")
+    page = visit.page
+
+    # The move page names the clerk's own follower and only counts the other two.
+    visit.goto(f"{base_url}/assets/{kiosk['host'].tag}/move/")
+    visit.check(f"clerk-move-hidden-components-{device}", full_page=True)
+    body = page.inner_text("body")
+    assert kiosk["screen"].tag in body
+    assert kiosk["foreign"].tag not in body and "医保读卡模块" not in body
+    assert page.locator("[data-hidden-components]").get_attribute("data-hidden-components") == "2"
+    page.select_option("select[name=location]", label="R102 102机房")
+    with page.expect_navigation():
+        page.click("form.form button[type=submit]")
+    assert page.url.endswith(f"/assets/{kiosk['host'].tag}/")
+    assert "102机房" in page.inner_text("body")
+
+    # The register names no host outside the clerk's scope.
+    visit.goto(f"{base_url}/?q={kiosk['nic'].tag}")
+    visit.check(f"clerk-list-host-outside-scope-{device}", full_page=True)
+    row = page.locator("table tbody tr").first
+    outside = "（不在您的范围内）" if language == "zh-hans" else "(outside your scope)"
+    assert outside in row.inner_text()
+    assert kiosk["front"].tag not in page.inner_text("body")

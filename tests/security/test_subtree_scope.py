@@ -210,3 +210,77 @@ def test_api_card_parent_hidden_is_read_only_and_in_the_schema(api, clerk, tree)
     field = schema["components"]["schemas"]["Asset"]["properties"]["parent_hidden"]
     assert field["type"] == "boolean"
     assert field["readOnly"] is True
+
+
+def _print_batch(actor, assets, code, capture, settings, tmp_path):
+    from labels import services as label_services
+    from labels.models import LabelTemplate
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    with capture(execute=True):
+        batch = label_services.print_labels(
+            actor=actor, assets=assets, template=LabelTemplate.objects.get(code=code)
+        )
+    batch.refresh_from_db()
+    return batch
+
+
+def test_host_label_contains_line_names_only_components_in_the_printers_scope(
+    clerk, tree, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.labels.helpers import batch_pdf_path, pdf_text
+
+    batch = _print_batch(
+        clerk, [tree["host"]], "a4-70x40", django_capture_on_commit_callbacks, settings, tmp_path
+    )
+    text = "".join(pdf_text(batch_pdf_path(batch)).split())
+    assert tree["own"].tag in text
+    assert tree["foreign"].tag not in text
+
+
+def test_component_sheet_lists_only_components_in_the_printers_scope(
+    clerk, tree, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.labels.helpers import batch_pdf_path, pdf_text
+
+    batch = _print_batch(
+        clerk,
+        [tree["host"]],
+        "a4-components",
+        django_capture_on_commit_callbacks,
+        settings,
+        tmp_path,
+    )
+    text = pdf_text(batch_pdf_path(batch))
+    flat = "".join(text.split())
+    assert tree["own"].tag in flat and "触摸屏" in flat
+    for secret in (tree["foreign"].tag, "卫健委读卡模块", "HX-READER-7", "SN-HEALTH-SECRET"):
+        assert secret not in flat
+    assert "另有1项不在您的范围内，未列出。" in flat
+
+
+def test_label_queue_host_column_hides_a_host_outside_the_readers_scope(client, clerk, tree):
+    client.force_login(clerk)
+    response = client.get("/labels/", {"filter": "never"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert tree["inside_foreign"].tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page
+
+
+def test_handover_form_host_column_hides_a_host_outside_the_readers_scope(
+    client, clerk, tree, project
+):
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    client.force_login(clerk)
+    response = client.get(
+        "/handovers/new/", {"project": project.code}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert inside.tag in page
+    assert tree["foreign_host"].tag not in page
+    assert "（不在您的范围内）" in page

@@ -87,7 +87,10 @@ def _closed_campaign(admin) -> StocktakeCampaign:
         campaign=campaign,
         actor=clerk,
         note="会议室角落一台无标签的投影仪（爱普生 CB-FH52）",
-        location=lines[0].location,
+        # A counter books a surplus find only at a place of their own department.
+        location=Location.objects.filter(department=clerk.department, is_active=True)
+        .order_by("code")
+        .first(),
     )
     campaign = services.close_campaign(campaign=campaign, actor=admin)
 

@@ -113,5 +113,5 @@ def test_the_certificate_fits_the_page_and_never_breaks_a_model_number(project, 
     data = hs.certificate_path(handover).read_bytes()
     assert misfits(data) == []
     words = pdf_words(data)
-    for whole in ("FusionServer", "2288H", "2102311TYBN0K8000123", "1,234,567.89", server.tag):
+    for whole in ("FusionServer", "2288H", "2102311TYBN0K8000123", "¥1,234,567.89", server.tag):
         assert whole in words, f"{whole} was broken: {[w for w in words if w[:4] == whole[:4]]}"

@@ -183,7 +183,8 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     make_asset(owner=department, name="矩阵盘点设备")
     campaign = stocktake_services.create_campaign(
         actor=admin,
-        name=f"矩阵盘点 {department.code} {'archived' if archived else 'active'}",
+        name=f"矩阵盘点 {department.code} "
+        f"{'archived' if archived else 'closed' if closed else 'active'}",
         year=2025,
         reference_date=date(2025, 12, 31),
         due_on=date(2026, 1, 31),

@@ -59,7 +59,10 @@ def _assert_site_page(response, status, language):
 def test_auditor_opening_a_scan_page_gets_the_sites_403(auditor, campaign, language):
     url = reverse("inventory:campaign-scan", args=[campaign.pk])
     page = _assert_site_page(_get(auditor, url, language), 403, language)
-    assert GENERAL_403[language] in page
+    assert {
+        "zh-hans": "只有资产管理员才能在盘点中扫描",
+        "en": "Only asset clerks scan during a stocktake",
+    }[language] in page
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -69,7 +72,10 @@ def test_clerk_opening_a_closed_campaigns_scan_page_gets_the_sites_403(
     inventory_services.close_campaign(campaign=campaign, actor=admin_user)
     url = reverse("inventory:campaign-scan", args=[campaign.pk])
     page = _assert_site_page(_get(clerk, url, language), 403, language)
-    assert GENERAL_403[language] in page
+    assert {
+        "zh-hans": "盘点已结束",
+        "en": "The count is closed: no more scans can be recorded.",
+    }[language] in page
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -48,7 +48,7 @@ class AssetListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         queryset = selectors.assets_visible_to(user=self.request.user).order_by("tag")
-        return AssetFilter(self.request.GET, queryset=queryset).qs
+        return AssetFilter(self.request.GET, queryset=queryset, request=self.request).qs
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return paginator_for(self.request.GET)(queryset, per_page, **kwargs)

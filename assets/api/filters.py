@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from assets import selectors
+from assets import permissions, selectors
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location
 
 
@@ -64,7 +64,12 @@ class AssetFilter(django_filters.FilterSet):
         value = value.strip().upper()
         if value in {"", "NULL", "NONE"}:
             return queryset.filter(parent__isnull=True)
-        return queryset.filter(parent__tag=value)
+        # Only a host the reader may open: otherwise "which of my cards sit in host X?" would
+        # tell them which tags exist outside their scope (SECURITY.md §4).
+        user = getattr(self.request, "user", None)
+        return queryset.filter(
+            parent__in=permissions.visible_assets(user, Asset.objects.filter(tag=value))
+        )
 
     def by_embedded(self, queryset, name, value):
         if value:

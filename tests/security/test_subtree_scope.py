@@ -284,3 +284,19 @@ def test_handover_form_host_column_hides_a_host_outside_the_readers_scope(
     assert inside.tag in page
     assert tree["foreign_host"].tag not in page
     assert "（不在您的范围内）" in page
+
+
+def test_parent_filter_does_not_confirm_a_host_outside_the_readers_scope(
+    api, client, clerk, auditor, tree
+):
+    """`?parent=TAG` answering "your card sits in TAG" would confirm a tag outside the scope."""
+    foreign_host = tree["foreign_host"].tag
+    rows = api.as_user(clerk).get(f"/api/v1/assets/?parent={foreign_host}").json()["results"]
+    assert rows == []
+    own = api.as_user(clerk).get(f"/api/v1/assets/?parent={tree['host'].tag}").json()["results"]
+    assert {row["tag"] for row in own} == {tree["own"].tag}
+    client.force_login(clerk)
+    page = client.get("/", {"parent": foreign_host}).content.decode()
+    assert tree["inside_foreign"].tag not in page
+    everything = api.as_user(auditor).get(f"/api/v1/assets/?parent={foreign_host}").json()
+    assert [row["tag"] for row in everything["results"]] == [tree["inside_foreign"].tag]

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from assets import forms, permissions, selectors, services, tags
@@ -176,7 +177,8 @@ class AssetUpdateView(ChangeMixin, FormView):
 class AssetNestView(ChangeMixin, FormView):
     template_name = "assets/asset_action.html"
     form_class = forms.NestForm
-    title = _("Nest or take out")
+    # Lazy: a class attribute is read in the request's language, not the import's.
+    title = gettext_lazy("Nest or take out")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -207,7 +209,7 @@ class AssetNestView(ChangeMixin, FormView):
 class AssetMoveView(ChangeMixin, FormView):
     template_name = "assets/asset_action.html"
     form_class = forms.MoveForm
-    title = _("Move")
+    title = gettext_lazy("Move")
 
     def get_initial(self):
         return {"location": self.asset.location_id}
@@ -250,7 +252,7 @@ class AssetMoveView(ChangeMixin, FormView):
 class AssetStatusView(ChangeMixin, FormView):
     template_name = "assets/asset_action.html"
     form_class = forms.StatusForm
-    title = _("Change status")
+    title = gettext_lazy("Change status")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "asset": self.asset}
@@ -275,7 +277,7 @@ class AssetStatusView(ChangeMixin, FormView):
 class AssetRetireView(ChangeMixin, FormView):
     template_name = "assets/asset_action.html"
     form_class = forms.RetireForm
-    title = _("Retire")
+    title = gettext_lazy("Retire")
 
     def _live(self) -> tuple[list[Asset], list[Asset]]:
         """(every live card below the host, the live direct components)."""

@@ -43,11 +43,12 @@ def test_auditor_meets_the_sites_403_and_404_pages(
     response = page.goto(f"{base_url}/stocktakes/{campaign.pk}/scan")
     assert response.status == 403
     assert page.inner_text("h1") == visit.t("You may not open this page")
-    general = visit.t(
-        "Your role does not allow this, or the record no longer allows it (a closed stocktake "
-        "can no longer be scanned, for example). If your work needs it, ask your administrator."
+    # The scan view's own reason, not the general sentence.
+    reason = visit.t(
+        "Only asset clerks scan during a stocktake; you can follow its progress and read its "
+        "results."
     )
-    assert page.inner_text(".error-page__reason") == general
+    assert page.inner_text(".error-page__reason") == reason
     assert page.locator("#site-nav").count() == 1
     visit.check(f"error-403-{device}")
     with page.expect_navigation():

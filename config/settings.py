@@ -164,6 +164,10 @@ LOGIN_REDIRECT_URL = "assets:asset-list"
 LOGOUT_REDIRECT_URL = "login"
 
 # Lock out a username + IP after repeated failures (SECURITY.md test 15).
+# Reverse proxies in front of Yika that append to X-Forwarded-For (0: clients connect directly).
+# The lockout and the public page's limit count the address the outermost one saw (config/net.py).
+YIKA_TRUSTED_PROXIES = env_int("YIKA_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "config.net.client_address"
 AXES_FAILURE_LIMIT = env_int("YIKA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,7 +1,8 @@
 """How often one address may open the public label page `/a/{TAG}` (`YIKA_PUBLIC_SCAN_RATE`).
 
-A window counted in Django's cache, keyed by the connecting address (`REMOTE_ADDR`, never a
-forwarded header a client can forge). Sequential tags carry a computable check character, so
+A window counted in Django's cache, keyed by the client's address as `config.net.client_address`
+reads it (the connecting address, or behind trusted proxies the one they saw; never a forwarded
+entry a client can forge). Sequential tags carry a computable check character, so
 without a limit anyone could walk the register one tag after another (SECURITY.md).
 """
 
@@ -11,6 +12,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from config.net import client_address
 
 UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60}
 UNITS |= {"h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -32,7 +35,7 @@ def public_scan_wait(request) -> int:
         return 0
     limit, period = rate
     now = time.time()
-    address = request.META.get("REMOTE_ADDR", "") or "unknown"
+    address = client_address(request)
     # The window opens with an address's first view and lasts `period`: the count and the
     # opening time expire together (incr keeps a key's expiry).
     key = f"yika:public-scan:{address}:{limit}/{period}"

@@ -43,3 +43,23 @@ def test_a_forwarded_header_does_not_reset_the_count(centre):
         browser.get(f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
     answer = browser.get(f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert answer.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_visitor_is_counted_on_their_own(centre, settings):
+    """Behind the reverse proxy the operator guide recommends, every request connects from the
+    proxy: counting REMOTE_ADDR would let one visitor lock everyone out."""
+    settings.YIKA_TRUSTED_PROXIES = 1
+    asset = make_asset(owner=centre)
+    browser = Client()
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    for _ in range(30):
+        browser.get(f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    walker = browser.get(f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert walker.status_code == 429
+    # The walker cannot start a fresh count by writing their own entries in front of the proxy's.
+    forged = browser.get(
+        f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.7", **proxy
+    )
+    assert forged.status_code == 429
+    other = browser.get(f"/a/{asset.tag}", HTTP_X_FORWARDED_FOR="198.51.100.8", **proxy)
+    assert other.status_code == 200

@@ -325,3 +325,18 @@ def test_card_history_does_not_name_a_host_or_component_outside_the_readers_scop
     # The auditor reads every tag.
     events = api.as_user(admin_user).get(f"/api/v1/assets/{mine.tag}/events/").content.decode()
     assert tree["foreign_host"].tag in events
+
+
+def test_handover_api_item_host_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
+    from assets import handover_services
+
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    handover = handover_services.create_handover(actor=clerk, project=project, assets=[inside])
+    response = api.as_user(clerk).get(f"/api/v1/handovers/{handover.number}/")
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["tag"] == inside.tag
+    assert item["host"] is None
+    assert tree["foreign_host"].tag not in response.content.decode()

@@ -340,3 +340,20 @@ def test_handover_api_item_host_hides_a_host_outside_the_readers_scope(api, cler
     assert item["tag"] == inside.tag
     assert item["host"] is None
     assert tree["foreign_host"].tag not in response.content.decode()
+
+
+def test_handover_list_export_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
+    from assets import handover_services
+
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    handover = handover_services.create_handover(actor=clerk, project=project, assets=[inside])
+    response = api.as_user(clerk).get(
+        f"/api/v1/handovers/{handover.number}/items.csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert inside.tag in text
+    assert tree["foreign_host"].tag not in text
+    assert "(outside your scope)" in text

@@ -179,10 +179,14 @@ def handover_columns() -> list[sx.Column]:
     ]
 
 
-def handover_rows(items) -> Iterator[dict]:
+def handover_rows(items, *, user) -> Iterator[dict]:
+    """One dict per item. A host that does not travel in the handover and that `user` may not
+    open is given as "(outside your scope)", not by its tag."""
     language = translation.get_language()
+    scope = permissions.card_reading_scope(user)
     for item in items:
         asset = item.asset
+        host_hidden = not item.included_with_host and permissions.hides_host(scope, asset)
         with translation.override(language):
             yield {
                 "tag": asset.tag,
@@ -191,7 +195,9 @@ def handover_rows(items) -> Iterator[dict]:
                 "category_name": asset.category.name,
                 "model": asset.model,
                 "serial_number": asset.serial_number,
-                "parent": asset.parent.tag if asset.parent_id else None,
+                "parent": _("(outside your scope)")
+                if host_hidden
+                else (asset.parent.tag if asset.parent_id else None),
                 "included_with_host": item.included_with_host,
                 "original_value": asset.original_value,
                 "value_type": asset.get_value_type_display(),
@@ -207,10 +213,10 @@ def handover_rows(items) -> Iterator[dict]:
             }
 
 
-def handover_response(handover, items, extension: str):
+def handover_response(handover, items, extension: str, *, user):
     name = f"{_('handover')}-{handover.number}.{extension}"
     columns = handover_columns()
-    rows = handover_rows(items)
+    rows = handover_rows(items, user=user)
     if extension == "csv":
         return sx.csv_response(name, columns, rows)
     return sx.xlsx_response(name, columns, rows, sheet_title=handover.number)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
 
 from assets import permissions, tags
 from assets.models import Asset, AssetEvent, Category, Location
@@ -131,7 +133,7 @@ def asset_subtree(*, asset: Asset) -> list[Asset]:
     rows = asset_subtree_ids(asset=asset)
     if not rows:
         return []
-    nodes = Asset.objects.filter(pk__in=[pk for pk, _ in rows]).select_related(
+    nodes = Asset.objects.filter(pk__in=[pk for pk, _depth in rows]).select_related(
         "category", "location", "owner_department"
     )
     by_id = {node.pk: node for node in nodes}
@@ -302,6 +304,56 @@ def asset_host_chain(*, asset: Asset, user=None) -> list[Asset | None]:
         )
     )
     return [by_id[pk] if pk in readable else None for pk in ids]
+
+
+# A tag-shaped word in a history note ("Retired with its host YK…").
+_NOTE_TAG_RE = re.compile(r"[0-9A-Z]{6,40}")
+# History changes whose values are other cards' tags.
+_TAG_CHANGES = ("parent", "components")
+
+
+def redact_event_tags(events, *, user) -> list[AssetEvent]:
+    """`events` as a list, with every other card's tag `user` may not open (a host or component
+    in their `parent`/`components` changes and notes) replaced by "(outside your scope)".
+    The rows are not saved (history is append-only); only what is shown changes."""
+    events = list(events)
+    candidates = set()
+    for event in events:
+        for key in _TAG_CHANGES:
+            pair = (event.changes or {}).get(key)
+            for value in pair if isinstance(pair, list) else [pair]:
+                if isinstance(value, str):
+                    candidates.add(value)
+        candidates.update(_NOTE_TAG_RE.findall(event.note or ""))
+    if not candidates:
+        return events
+    scope = permissions.card_reading_scope(user)
+    hidden = {
+        tag
+        for tag, owner_id, using_id, managing_id in Asset.objects.filter(
+            tag__in=candidates
+        ).values_list("tag", "owner_department_id", "using_department_id", "managing_department_id")
+        if not permissions.reads_card(
+            scope, owner_id=owner_id, using_id=using_id, managing_id=managing_id
+        )
+    }
+    if not hidden:
+        return events
+    marker = _("(outside your scope)")
+    for event in events:
+        changes = dict(event.changes or {})
+        for key in _TAG_CHANGES:
+            pair = changes.get(key)
+            if isinstance(pair, list):
+                changes[key] = [marker if value in hidden else value for value in pair]
+            elif pair in hidden:
+                changes[key] = marker
+        event.changes = changes
+        if event.note:
+            event.note = _NOTE_TAG_RE.sub(
+                lambda match: marker if match.group(0) in hidden else match.group(0), event.note
+            )
+    return events
 
 
 def asset_events(*, asset: Asset) -> QuerySet:

@@ -88,7 +88,9 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
             host=host_chain[-1] if host_chain else None,
             components=subtree.nodes,
             hidden_components=subtree.hidden,
-            events=describe_events(selectors.asset_events(asset=asset)[:200]),
+            events=describe_events(
+                selectors.redact_event_tags(selectors.asset_events(asset=asset)[:200], user=user)
+            ),
             accumulated_depreciation=asset.accumulated_depreciation(),
             net_book_value=asset.net_book_value(),
             monthly_depreciation=asset.monthly_depreciation(),

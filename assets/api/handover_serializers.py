@@ -135,7 +135,19 @@ class HandoverItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_host(self, obj):
-        return obj.asset.parent.tag if obj.asset.parent_id else None
+        """The host's tag when it travels in this handover or the reader may open it; a host
+        outside their scope is not named (SECURITY.md §4), as on the handover page."""
+        if not obj.asset.parent_id:
+            return None
+        if not obj.included_with_host:
+            if "_card_reading_scope" not in self.context:
+                request = self.context.get("request")
+                self.context["_card_reading_scope"] = permissions.card_reading_scope(
+                    getattr(request, "user", None)
+                )
+            if permissions.hides_host(self.context["_card_reading_scope"], obj.asset):
+                return None
+        return obj.asset.parent.tag
 
 
 class HandoverSerializer(serializers.ModelSerializer):

@@ -174,4 +174,4 @@ class HandoverListExportView(APIView):
             handover_selectors.handovers_visible_to(user=request.user), number=number
         )
         items = handover_selectors.handover_items(handover=handover)
-        return exports.handover_response(handover, items, extension)
+        return exports.handover_response(handover, items, extension, user=request.user)

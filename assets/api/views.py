@@ -212,6 +212,8 @@ class AssetViewSet(
         """The card's history, newest first."""
         asset = self.get_object()
         page = self.paginate_queryset(selectors.asset_events(asset=asset))
+        # Another card's tag the reader may not open is not shown (SECURITY.md §4).
+        page = selectors.redact_event_tags(page, user=request.user)
         return self.get_paginated_response(s.AssetEventSerializer(page, many=True).data)
 
     @extend_schema(request=s.NestSerializer, responses=s.AssetSerializer)

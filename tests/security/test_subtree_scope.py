@@ -300,3 +300,60 @@ def test_parent_filter_does_not_confirm_a_host_outside_the_readers_scope(
     assert tree["inside_foreign"].tag not in page
     everything = api.as_user(auditor).get(f"/api/v1/assets/?parent={foreign_host}").json()
     assert [row["tag"] for row in everything["results"]] == [tree["inside_foreign"].tag]
+
+
+def test_card_history_does_not_name_a_host_or_component_outside_the_readers_scope(
+    api, client, clerk, admin_user, tree, centre, other_bureau
+):
+    """Nesting writes the other card's tag into both histories ("components", "parent")."""
+    from assets import services
+
+    stray = make_asset(owner=other_bureau, name="卫健委网关")
+    services.nest_asset(asset=stray, actor=admin_user, parent=tree["host"], embedded=False)
+    mine = make_asset(owner=centre, name="数据中心交换机")
+    services.nest_asset(asset=mine, actor=admin_user, parent=tree["foreign_host"], embedded=False)
+    services.nest_asset(asset=mine, actor=admin_user, parent=None, embedded=False)
+
+    client.force_login(clerk)
+    for card, secret in ((tree["host"], stray.tag), (mine, tree["foreign_host"].tag)):
+        page = client.get(f"/assets/{card.tag}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert secret not in page
+        assert "（不在您的范围内）" in page
+        events = api.as_user(clerk).get(f"/api/v1/assets/{card.tag}/events/").content.decode()
+        assert secret not in events
+        assert "(outside your scope)" in events or "不在您的范围内" in events
+    # The auditor reads every tag.
+    events = api.as_user(admin_user).get(f"/api/v1/assets/{mine.tag}/events/").content.decode()
+    assert tree["foreign_host"].tag in events
+
+
+def test_handover_api_item_host_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
+    from assets import handover_services
+
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    handover = handover_services.create_handover(actor=clerk, project=project, assets=[inside])
+    response = api.as_user(clerk).get(f"/api/v1/handovers/{handover.number}/")
+    assert response.status_code == 200
+    [item] = response.json()["items"]
+    assert item["tag"] == inside.tag
+    assert item["host"] is None
+    assert tree["foreign_host"].tag not in response.content.decode()
+
+
+def test_handover_list_export_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
+    from assets import handover_services
+
+    inside = make_asset(
+        owner=project.builder_department, project=project, parent=tree["foreign_host"]
+    )
+    handover = handover_services.create_handover(actor=clerk, project=project, assets=[inside])
+    response = api.as_user(clerk).get(
+        f"/api/v1/handovers/{handover.number}/items.csv", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert inside.tag in text
+    assert tree["foreign_host"].tag not in text
+    assert "(outside your scope)" in text

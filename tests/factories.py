@@ -88,3 +88,21 @@ def make_project(*, builder, owner, code: str = "DJ-2024-01", **fields):
         actor=None,
         fields={"code": code, "builder_department": builder, "owner_department": owner, **fields},
     )
+
+
+def make_campaign(*, actor, departments, year: int = 2025, activate: bool = True, **fields):
+    """A stocktake campaign of `year` over `departments` (reference date 12-31, due a month
+    later), planned by `actor` through the services and, unless `activate` is False, started."""
+    from datetime import date
+
+    from inventory import services
+
+    fields.setdefault("name", f"{year}年度资产清查")
+    fields.setdefault("reference_date", date(year, 12, 31))
+    fields.setdefault("due_on", date(year + 1, 1, 31))
+    campaign = services.create_campaign(
+        actor=actor, year=year, departments=list(departments), **fields
+    )
+    if activate:
+        campaign = services.activate_campaign(campaign=campaign, actor=actor)
+    return campaign

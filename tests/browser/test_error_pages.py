@@ -1,7 +1,5 @@
 """The site's own error pages in a browser: navigation, the reason, a way back (issue 14.9)."""
 
-from datetime import date
-
 import pytest
 
 from tests.browser.support import DESK, PHONE, Visit, sign_in
@@ -17,21 +15,10 @@ pytestmark = [
 def test_auditor_meets_the_sites_403_and_404_pages(
     language, device, base_url, new_context, auditor, admin_user, centre, clerk
 ):
-    from inventory import services
-    from tests.factories import make_asset
+    from tests.factories import make_asset, make_campaign
 
     make_asset(owner=centre, actor=clerk, name="台式计算机")
-    campaign = services.activate_campaign(
-        campaign=services.create_campaign(
-            actor=admin_user,
-            name="2025年度资产清查",
-            year=2025,
-            reference_date=date(2025, 12, 31),
-            due_on=date(2026, 1, 31),
-            departments=[centre],
-        ),
-        actor=admin_user,
-    )
+    campaign = make_campaign(actor=admin_user, departments=[centre])
     visit = Visit(
         new_context(language, **(PHONE if device == "phone" else DESK)), language=language
     )

@@ -10,7 +10,7 @@ from assets.models import Asset
 from inventory import services as inventory
 from inventory.models import Difference, StocktakeCampaign
 from tests.browser.support import DESK, PHONE, Visit, sign_in
-from tests.factories import LocationFactory, make_asset
+from tests.factories import LocationFactory, make_asset, make_campaign
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,15 +29,9 @@ def counting(centre, clerk, admin_user):
     make_asset(owner=centre, actor=clerk, location=room, name="便携式计算机")
     make_asset(owner=centre, actor=clerk, location=office, name="激光打印机")
     make_asset(owner=centre, actor=clerk, location=office, name="接入交换机")
-    campaign = inventory.create_campaign(
-        actor=admin_user,
-        name="2026年度资产清查",
-        year=2026,
-        reference_date=date(2026, 12, 31),
-        due_on=date(2099, 1, 31),
-        departments=[centre],
+    campaign = make_campaign(
+        actor=admin_user, departments=[centre], year=2026, due_on=date(2099, 1, 31)
     )
-    campaign = inventory.activate_campaign(campaign=campaign, actor=admin_user)
     inventory.record_scan(campaign=campaign, actor=clerk, code=found.tag, location=room)
     return campaign
 

@@ -1,15 +1,13 @@
 """The site's own 403, 404 and 500 pages: navigation (500 without), what happened and why, in both
 languages; JSON under /api/ (issue 14.9)."""
 
-from datetime import date
-
 import pytest
 from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as config_urls
 from inventory import services as inventory_services
-from tests.factories import make_asset
+from tests.factories import make_asset, make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -27,15 +25,7 @@ GENERAL_403 = {
 @pytest.fixture
 def campaign(admin_user, centre, clerk):
     make_asset(owner=centre, actor=clerk, name="台式计算机")
-    planned = inventory_services.create_campaign(
-        actor=admin_user,
-        name="2025年度资产清查",
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=[centre],
-    )
-    return inventory_services.activate_campaign(campaign=planned, actor=admin_user)
+    return make_campaign(actor=admin_user, departments=[centre])
 
 
 def _get(user, url, language):

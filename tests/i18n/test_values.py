@@ -17,7 +17,13 @@ from assets import services
 from assets.handover_pdf import render_certificate
 from assets.history import describe_events
 from config import formatting
-from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
+from tests.factories import (
+    DepartmentFactory,
+    LocationFactory,
+    UserFactory,
+    make_asset,
+    make_campaign,
+)
 
 
 def _client(user, language):
@@ -226,22 +232,11 @@ def test_money_shows_as_yuan_on_pages_and_in_the_handover_certificate(db):
 
 def test_stocktake_dashboard_and_report_show_empty_rates_alone_and_money_as_yuan(db):
     """ "标签缺失率 —%" was shown before anything was counted; the PDF printed bare decimals."""
-    from datetime import date
-
-    from inventory import services as stocktake_services
 
     own = DepartmentFactory(code="BDC", name="市大数据中心")
     admin = UserFactory(username="s-admin", department=own, roles=["admin"])
     make_asset(owner=own, actor=admin, original_value=Decimal("24743800.00"))
-    campaign = stocktake_services.create_campaign(
-        actor=admin,
-        name="2025 年度盘点",
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=[own],
-    )
-    campaign = stocktake_services.activate_campaign(campaign=campaign, actor=admin)
+    campaign = make_campaign(actor=admin, departments=[own], name="2025 年度盘点")
     client = _client(admin, "zh-hans")
     page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
     assert "—%" not in page

@@ -3,7 +3,6 @@
 """
 
 import json
-from datetime import date
 
 import pytest
 from django.test import Client
@@ -12,8 +11,7 @@ from rest_framework.test import APIClient
 
 from assets.models import Asset
 from config import urls as config_urls
-from inventory import services as inventory_services
-from tests.factories import make_asset
+from tests.factories import make_asset, make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(centre, clerk, admin_user):
     asset = make_asset(owner=centre, actor=clerk, name="交换机")
-    campaign = inventory_services.create_campaign(
-        actor=admin_user,
-        name="2025年度资产清查",
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=[centre],
-    )
+    campaign = make_campaign(actor=admin_user, departments=[centre], activate=False)
     return {"asset": asset, "campaign": campaign}
 
 

@@ -14,9 +14,10 @@ import ipaddress
 from django.conf import settings
 
 
-def client_address(request) -> str:
-    """The client's IP address as text ("unknown" when there is none)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+def client_address(request) -> str | None:
+    """The client's IP address as text; None when the request has none (a test client's
+    `force_login`, a management command), as django-axes expects."""
+    remote = request.META.get("REMOTE_ADDR") or None
     proxies = settings.YIKA_TRUSTED_PROXIES
     if not proxies:
         return remote

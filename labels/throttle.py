@@ -35,7 +35,7 @@ def public_scan_wait(request) -> int:
         return 0
     limit, period = rate
     now = time.time()
-    address = client_address(request)
+    address = client_address(request) or "unknown"
     # The window opens with an address's first view and lasts `period`: the count and the
     # opening time expire together (incr keeps a key's expiry).
     key = f"yika:public-scan:{address}:{limit}/{period}"

@@ -40,3 +40,11 @@ def test_behind_trusted_proxies_the_address_the_outermost_proxy_saw(
 
 def test_the_sign_in_lockout_reads_the_same_address():
     assert django_settings.AXES_CLIENT_IP_CALLABLE == "config.net.client_address"
+
+
+def test_a_request_without_an_address_has_none(settings):
+    """django-axes stores the address in an IP field: "unknown" would be refused on PostgreSQL."""
+    settings.YIKA_TRUSTED_PROXIES = 1
+    bare = RequestFactory().get("/")
+    del bare.META["REMOTE_ADDR"]
+    assert client_address(bare) is None

@@ -190,3 +190,42 @@ def test_the_auditor_reads_the_labels_page_and_its_batches(
     page.click("#read-only-note a[href='/labels/batches/']")
     assert page.locator("table tbody tr").count() == 1
     visit.check(f"{prefix}auditor-label-batches")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_reprinting_and_voiding_a_label_ask_first(language, base_url, new_context, queue, clerk):
+    """A reprint makes the printed label invalid, a void leaves the card without one: both ask,
+    and dismissing changes nothing."""
+    from labels import services as label_services
+    from labels.models import LabelTemplate
+
+    card = queue["pcs"][0]
+    label_services.print_labels(
+        actor=clerk, assets=[card], template=LabelTemplate.objects.get(code="a4-70x40")
+    )
+    visit = Visit(new_context(language, **DESK), language=language)
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/assets/{card.tag}/")
+    reprint = page.locator(".label-panel button[data-confirm]").first
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    reprint.click()
+    assert asked and "1" in asked[0], asked
+    assert PrintBatch.objects.count() == 1, "dismissing the question printed anyway"
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        reprint.click()
+    assert PrintBatch.objects.count() == 2
+    assert Label.objects.filter(asset=card, superseded_at=None, voided_at=None).get().serial == 2
+
+    visit.goto(f"{base_url}/assets/{card.tag}/")
+    page.click(".label-panel details > summary")
+    page.fill(".label-panel input[name=reason]", "标签损坏")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(".label-panel .btn--danger")
+    assert Label.objects.filter(asset=card, voided_at=None, superseded_at=None).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click(".label-panel .btn--danger")
+    assert not Label.objects.filter(asset=card, voided_at=None, superseded_at=None).exists()

@@ -75,6 +75,7 @@ class ImportJobDetailView(ImporterRequiredMixin, TemplateView):
             preview=job.preview,
             more_rows=max(job.row_count - len(job.preview), 0),
             unmatched=(job.columns or {}).get("unmatched", []),
+            examples=(job.columns or {}).get("examples", []),
         )
         return context
 

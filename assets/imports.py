@@ -503,6 +503,7 @@ class Plan:
     order: list[PlannedRow] = field(default_factory=list)
     # Rows a re-import could not match to a card: [{"row", "message"}], shown in the preview.
     warnings: list[dict] = field(default_factory=list)
+    examples: list[int] = field(default_factory=list)  # rows still the template's examples
 
     @property
     def counts(self) -> dict[str, int]:
@@ -895,7 +896,19 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
     )
     plan.order = order
     plan.warnings = _unmatched_warnings(rows)
+    plan.examples = _example_rows(rows)
     return plan
+
+
+def _example_rows(rows: list[PlannedRow]) -> list[int]:
+    """Rows that are still the template's own examples (same legacy number and name): applying
+    would register them as real cards, which are never deleted."""
+    examples = {(row["legacy_number"], row["name"]) for row in template_example_rows()}
+    return [
+        row.number
+        for row in rows
+        if (row.raw.get("legacy_number", ""), row.raw.get("name", "")) in examples
+    ]
 
 
 def _identity(row: PlannedRow) -> str:
@@ -1363,6 +1376,7 @@ def create_import_job(
             "mapped": plan.header_map.labels,
             "ignored": plan.header_map.ignored,
             "unmatched": plan.warnings,
+            "examples": plan.examples,
         },
         preview=plan.preview(),
         errors=[e.as_dict() for e in plan.errors],

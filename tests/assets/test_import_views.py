@@ -124,3 +124,18 @@ def test_the_command_reports_errors_and_imports_nothing(tmp_path, centre):
         call_command("import_assets", str(path), stdout=io.StringIO(), stderr=err)
     assert "XX局" in err.getvalue()
     assert Asset.objects.count() == 0
+
+
+def test_the_preview_warns_that_the_templates_example_rows_would_become_real_cards(browser):
+    """Uploaded unchanged, the template previews cleanly (14.18) but its rows are examples:
+    applying them would register three cards that can never be deleted, so the preview says so."""
+    example = ["GD-2019-0003", "台式计算机", "A02010105", "BDC", "BDC", 6200, "2020-03-10"]
+    mine = ["MY-0001", "我的台式计算机", "A02010105", "BDC", "BDC", 6200, "2020-03-10"]
+    data = xlsx([example, mine])
+    browser.post("/imports/", {"file": SimpleUploadedFile("t.xlsx", data)})
+    job = ImportJob.objects.get()
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第 2 行仍是模板中的示例行" in zh, zh
+    en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Row 2 is still an example row of the template" in en
+    assert "Row 3" not in en.split('id="example-rows"')[1].split("</div>")[0]

@@ -298,6 +298,21 @@ def card_errors(asset: Asset) -> dict[str, str]:
         errors["useful_life_months"] = _("The useful life must be at least one month.")
     if asset.acquired_on and asset.in_service_on and asset.in_service_on < asset.acquired_on:
         errors["in_service_on"] = _("The in-service date cannot be before the acquisition date.")
+    # Dates of what has happened (put into service, booked by finance) are never in the future.
+    today = timezone.localdate()
+    if asset.in_service_on and asset.in_service_on > today and "in_service_on" not in errors:
+        errors["in_service_on"] = _(
+            "The in-service date %(date)s is in the future (today is %(today)s)."
+        ) % {"date": asset.in_service_on.isoformat(), "today": today.isoformat()}
+    if asset.booked_on and asset.booked_on > today:
+        errors["booked_on"] = _(
+            "The booking date %(date)s is in the future (today is %(today)s)."
+        ) % {
+            "date": asset.booked_on.isoformat(),
+            "today": today.isoformat(),
+        }
+    if asset.acquired_on and asset.warranty_until and asset.warranty_until < asset.acquired_on:
+        errors["warranty_until"] = _("The warranty cannot end before the acquisition date.")
     if not (asset.name or "").strip():
         errors["name"] = _("The name is required.")
     return errors

@@ -366,6 +366,31 @@ def test_a_future_acquisition_date_is_refused_on_the_form(client, clerk, centre)
     assert not Asset.objects.exists()
 
 
+def test_future_service_and_booking_dates_and_an_early_warranty_end_are_refused(
+    client, clerk, centre
+):
+    """A card whose acquisition date is right must not carry an in-service or booking date that
+    has not happened yet, nor a warranty that ended before it was acquired."""
+    client = signed_in(client, clerk)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        reverse("assets:asset-create"),
+        _register_data(
+            centre,
+            acquired_on="2024-03-01",
+            in_service_on="2099-06-05",
+            booked_on="2099-01-01",
+            warranty_until="2020-01-01",
+        ),
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "2099-06-05 is in the future" in errors["in_service_on"][0]
+    assert "2099-01-01 is in the future" in errors["booked_on"][0]
+    assert errors["warranty_until"] == ["The warranty cannot end before the acquisition date."]
+    assert not Asset.objects.exists()
+
+
 def test_a_future_acquisition_date_is_refused_on_the_edit_form(client, clerk, card):
     client = signed_in(client, clerk)
     response = client.post(

@@ -138,8 +138,8 @@ def coverage_text(report: dict) -> str:
         "Covers only your share of the campaign (%(user)s, %(department)s): the lines you may "
         "read. The whole-campaign report is for auditors and administrators."
     ) % {
-        "user": coverage["user"],
-        "department": f"{department['name']} {department['code']}" if department else "—",
+        "user": coverage.get("user_name") or coverage["user"],
+        "department": department["name"] if department else "—",
     }
 
 

@@ -331,7 +331,7 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
             data = compute_result(campaign=campaign)
             data["sha256"] = None
             data["frozen"] = False
-        data["coverage"] = {"whole": True, "user": None, "department": None}
+        data["coverage"] = {"whole": True, "user": None, "user_name": None, "department": None}
         return data
     data = compute_result(campaign=campaign, lines=lines_visible_to(user=user, campaign=campaign))
     data["sha256"] = None
@@ -340,6 +340,7 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
     data["coverage"] = {
         "whole": False,
         "user": user.get_username(),
+        "user_name": str(user),  # as people read it: the display name when there is one
         "department": {"code": department.code, "name": department.name} if department else None,
     }
     return data

@@ -80,6 +80,7 @@ def test_clerk_report_json_of_a_whole_register_campaign_covers_only_their_share(
     assert report["coverage"] == {
         "whole": False,
         "user": "clerk",
+        "user_name": "clerk",  # the display name, when the account has one
         "department": {"code": "BDC", "name": "市大数据中心"},
     }
     assert report["sha256"] is None and report["lines_sha256"] is None

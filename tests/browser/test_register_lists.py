@@ -188,3 +188,22 @@ def test_retiring_a_host_asks_first_saying_what_happens_to_its_components(
     assert host.tag in answer
     assert ("2 个下属设备一并处置" if language == "zh-hans" else "2 component(s) with it") in answer
     visit.check(f"clerk-retired{suffix}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_overdue_projects_and_import_history_are_cards_on_a_phone(
+    language, base_url, new_context, register, clerk
+):
+    """The overdue projects table ran off a phone's screen (移交期限 out of view, project names one
+    character a line); it is a list of cards like the other lists."""
+    visit = Visit(new_context(language, **PHONE), language=language)
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/projects/overdue/")
+    assert page.locator("table.table--cards tbody tr").count() >= 1
+    assert not page.is_visible("table.table--cards thead")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways ({width} px)"
+    due = page.locator("table.table--cards tbody tr").first.locator("td").nth(4)
+    assert due.is_visible() and due.inner_text().strip().endswith("2024-06-15")
+    visit.check("lists-projects-overdue-phone", full_page=True)

@@ -288,7 +288,6 @@ def default_captions() -> dict[str, str]:
         "sheet_continued": _("(continued)"),
         "sheet_owner": _("Owner: %(owner)s"),
         "sheet_location": _("Location: %(location)s"),
-        "sheet_count": _("%(count)s embedded components"),
         "sheet_none": _("This host holds no embedded components."),
         "sheet_keep": _("Keep this sheet inside the cabinet door or with the paper card."),
         "serial_number": _("SN %(sn)s"),
@@ -508,7 +507,10 @@ class ComponentSheetWriter:
         pdf.draw_fitted_string(
             canvas, title, x=left, y=top - 2 * mm, width=text_width, size=13, min_size=8
         )
-        count = self.captions["sheet_count"] % {"count": len(host.components) + host.hidden}
+        total = len(host.components) + host.hidden
+        count = ngettext("%(count)s embedded component", "%(count)s embedded components", total) % {
+            "count": total
+        }
         if host.hidden:
             # On the count's line: the header has room for four lines above the first row.
             count += " " + ngettext(

@@ -17,7 +17,7 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import ListView
 
@@ -486,10 +486,11 @@ def _invalid_control(row: dict) -> str:
 
 def _review_summary(row_errors: dict[str, list[str]]) -> str:
     """The line on top of the review naming every item that still needs the receiver."""
-    return _("%(count)s item(s) need your attention: %(tags)s.") % {
-        "count": len(row_errors),
-        "tags": ", ".join(row_errors),
-    }
+    return ngettext(
+        "%(count)s item needs your attention: %(tags)s.",
+        "%(count)s items need your attention: %(tags)s.",
+        len(row_errors),
+    ) % {"count": len(row_errors), "tags": ", ".join(row_errors)}
 
 
 def _split_by_tag(problems: list[str], values: dict) -> tuple[list[str], dict[str, list[str]]]:

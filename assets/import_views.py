@@ -33,7 +33,12 @@ class ImportUploadForm(forms.Form):
 class ImporterRequiredMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not permissions.can_change_assets(request.user):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _(
+                    "Only asset clerks and administrators import ledgers; you can read the "
+                    "register and export it from the asset list."
+                )
+            )
         return super().dispatch(request, *args, **kwargs)
 
 

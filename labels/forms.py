@@ -6,6 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from labels.models import LabelTemplate
 
 
+class TemplateChoiceField(forms.ModelChoiceField):
+    """A label template by the name people read; its code is the option's value, not its text
+    (on a phone "A4 标签纸 70×40（3×7）(a4-70x40)" no longer fits the box)."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class QueueFilterForm(forms.Form):
     FILTERS = [
         ("", _("All live assets")),
@@ -31,7 +39,7 @@ class PrintForm(forms.Form):
         (MODE_FILTER, _("Every asset the filter shows")),
         (MODE_HOST, _("A host and its subtree")),
     ]
-    template = forms.ModelChoiceField(
+    template = TemplateChoiceField(
         label=_("Template"),
         queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
         to_field_name="code",

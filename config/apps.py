@@ -16,6 +16,10 @@ class AxesConfig(AxesAppConfig):
 # (locale/) so they neither fall back to English nor to a library's wording. Listed here so
 # makemessages keeps them in locale/.
 THIRD_PARTY_NAMES = (
+    # django-celery-beat's admin sections
+    gettext_noop("Schedule"),
+    gettext_noop("Arguments"),
+    gettext_noop("Execution Options"),
     gettext_noop("Periodic Tasks"),
     gettext_noop("periodic task"),
     gettext_noop("periodic tasks"),

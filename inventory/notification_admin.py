@@ -84,6 +84,23 @@ for _model in (PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule, C
     admin.site.unregister(_model)
 
 
+class TaskListFilter(admin.SimpleListFilter):
+    """Beat's filter by task names the tasks by their Celery path under an English title; this
+    one offers the declared reminder and housekeeping jobs by their labels."""
+
+    title = _("Task")
+    parameter_name = "task"
+
+    def lookups(self, request, model_admin):
+        labels = {}
+        for name, path in PeriodicTask.objects.order_by("name").values_list("name", "task"):
+            labels.setdefault(path, schedule_label(name))
+        return sorted(labels.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(task=self.value()) if self.value() else queryset
+
+
 @admin.register(PeriodicTask)
 class PeriodicTaskAdmin(RoleScopedAdmin, BeatPeriodicTaskAdmin):
     form = PeriodicTaskForm
@@ -91,14 +108,34 @@ class PeriodicTaskAdmin(RoleScopedAdmin, BeatPeriodicTaskAdmin):
     # django-celery-beat's template runs an inline script, which the site's CSP blocks.
     change_form_template = "admin/yika/periodictask_change_form.html"
     # The declared tasks show their label in the reader's language; the stored name is the key.
+    # Beat's own `scheduler` column and `task` filter carry untranslatable English names.
     list_display = (
         "title",
-        *(field for field in BeatPeriodicTaskAdmin.list_display if field != "name"),
+        "schedule_shown",
+        *(
+            field
+            for field in BeatPeriodicTaskAdmin.list_display
+            if field not in ("name", "scheduler")
+        ),
     )
+    list_filter = [
+        "enabled",
+        "one_off",
+        TaskListFilter,
+        *(
+            field
+            for field in BeatPeriodicTaskAdmin.list_filter
+            if field not in ("enabled", "one_off", "task")
+        ),
+    ]
 
     @admin.display(description=_("Task"), ordering="name")
     def title(self, task):
         return schedule_label(task.name)
+
+    @admin.display(description=_("Schedule"))
+    def schedule_shown(self, task):
+        return task.scheduler
 
     @admin.action(description=_("Run selected tasks now"))
     def run_now(self, request, queryset):

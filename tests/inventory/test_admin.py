@@ -1,6 +1,8 @@
 """Stocktakes and the reminder schedule in the Django admin: the administrator reads campaigns and
 manages the schedule, the auditor reads both (issue 14.2)."""
 
+import io
+
 import pytest
 from django.urls import reverse
 from django_celery_beat.models import IntervalSchedule
@@ -70,3 +72,26 @@ def test_auditor_reads_the_schedule_but_cannot_add(client, staff_auditor):
         == 200
     )
     assert client.get(reverse("admin:django_celery_beat_periodictask_add")).status_code == 403
+
+
+def test_the_schedule_list_speaks_chinese_in_its_columns_and_filter(client, demo_admin):
+    """Beat's own list said SCHEDULER and 以 Task Name (names it never translates); the list
+    names the schedule column and filters by the jobs' translated labels."""
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    from config.celery import schedule_label
+
+    call_command("setup_schedule", stdout=io.StringIO())
+    client.force_login(demo_admin)
+    url = reverse("admin:django_celery_beat_periodictask_changelist")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "Task Name" not in page and "Scheduler" not in page and "SCHEDULER" not in page
+    assert "执行计划" in page
+    task = PeriodicTask.objects.order_by("name").first()
+    label = schedule_label(task.name)
+    assert label != task.name and label in page
+    filtered = client.get(url, {"task": task.task}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert filtered.status_code == 200
+    shown = filtered.context["cl"].result_list
+    assert {row.task for row in shown} == {task.task}

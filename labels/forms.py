@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from labels.models import LabelTemplate
+from labels.models import QUEUE_FILTERS, LabelTemplate
 
 
 class TemplateChoiceField(forms.ModelChoiceField):
@@ -15,12 +15,7 @@ class TemplateChoiceField(forms.ModelChoiceField):
 
 
 class QueueFilterForm(forms.Form):
-    FILTERS = [
-        ("", _("All live assets")),
-        ("never", _("Never labelled")),
-        ("superseded", _("Label superseded or voided, no active label")),
-        ("embedded", _("Embedded without a label strategy")),
-    ]
+    FILTERS = QUEUE_FILTERS
     filter = forms.ChoiceField(label=_("Show"), choices=FILTERS, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     owner_department = forms.CharField(

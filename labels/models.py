@@ -151,6 +151,29 @@ class LabelTemplate(models.Model):
             raise ValidationError(problems)
 
 
+# The print queue's filters (labels/forms.py) by key, also named in a batch's selection.
+QUEUE_FILTERS = [
+    ("", _("All live assets")),
+    ("never", _("Never labelled")),
+    ("superseded", _("Label superseded or voided, no active label")),
+    ("embedded", _("Embedded without a label strategy")),
+]
+
+# How a batch's selection reads, by kind; {tag}, {count} or the filter's parts fill it in.
+SELECTION_TEXTS = {
+    "card": _("Card %(tag)s"),
+    "sheet": _("Component sheet of host %(tag)s"),
+    "host": _("Host %(tag)s and its subtree"),
+    "chosen": _("%(count)s chosen assets"),
+    "api": _("API: %(count)s tags"),
+}
+
+
+def selection_key(kind: str, *parts) -> str:
+    """A batch's selection as stored: `kind:part|part` (e.g. `host:YK2026000013X`)."""
+    return f"{kind}:" + "|".join(str(part or "") for part in parts)
+
+
 class PrintBatch(models.Model):
     """One print run: the chosen cards, a template, and the PDF kept in private storage."""
 
@@ -175,6 +198,8 @@ class PrintBatch(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
     )
+    # What was printed, as a key (`selection_key`) read in each reader's language by
+    # `selection_text`; rows from before keys hold the text as it was written.
     selection = models.CharField(_("selection"), max_length=300, blank=True)
     assets = models.ManyToManyField(
         Asset, verbose_name=_("assets"), related_name="print_batches", blank=True
@@ -208,6 +233,20 @@ class PrintBatch(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.template.code} ({self.get_state_display()})"
+
+    @property
+    def selection_text(self) -> str:
+        """The selection in the active language (stored keys), or as written (older rows)."""
+        kind, sep, rest = self.selection.partition(":")
+        if not sep or (kind not in SELECTION_TEXTS and kind != "filter"):
+            return self.selection
+        parts = rest.split("|")
+        if kind == "filter":
+            names = dict(QUEUE_FILTERS)
+            words = [str(names.get(parts[0], names[""]))] + [part for part in parts[1:] if part]
+            return " · ".join(words)
+        value = parts[0]
+        return str(SELECTION_TEXTS[kind]) % {"tag": value, "count": value}
 
     @property
     def progress_percent(self) -> int:

@@ -27,7 +27,7 @@ from assets.errors import DomainError
 from assets.models import Asset
 from labels import qr, selectors, services, throttle
 from labels.forms import CardPrintForm, PrintForm, QueueFilterForm, VoidForm
-from labels.models import LabelTemplate
+from labels.models import LabelTemplate, selection_key
 
 PAGE_SIZE = 50
 
@@ -272,25 +272,21 @@ class PrintQueueView(LoginRequiredMixin, View):
             except ValidationError as error:
                 raise ValidationError({"host": error.message_dict["tags"]}) from error
             if data["template"].kind == LabelTemplate.Kind.COMPONENT_SHEET:
-                return [host], _("Component sheet of host %(tag)s") % {"tag": host.tag}
+                return [host], selection_key("sheet", host.tag)
             subtree = [
                 asset
                 for asset in selectors.host_and_subtree(user=user, host=host)
                 if asset.label_mode in services.PRINTABLE_LABEL_MODES
             ]
-            return subtree, _("Host %(tag)s and its subtree") % {"tag": host.tag}
+            return subtree, selection_key("host", host.tag)
         if mode == PrintForm.MODE_FILTER:
             filters = {key: data.get(key) or "" for key in ("filter", "q", "owner_department")}
             assets = list(selectors.print_queue(user=user, filters=filters))
-            names = dict(QueueFilterForm.FILTERS)
-            description = str(names.get(filters["filter"], names[""]))
-            if filters["q"]:
-                description += " · " + filters["q"]
-            if filters["owner_department"]:
-                description += " · " + filters["owner_department"]
-            return assets, description
+            return assets, selection_key(
+                "filter", filters["filter"], filters["q"], filters["owner_department"]
+            )
         assets = selectors.resolve_tags(user=user, raw_tags=data.get("tags") or [])
-        return assets, _("%(count)s chosen assets") % {"count": len(assets)}
+        return assets, selection_key("chosen", len(assets))
 
 
 class CardPrintView(LoginRequiredMixin, View):
@@ -308,7 +304,7 @@ class CardPrintView(LoginRequiredMixin, View):
                 actor=request.user,
                 assets=[asset],
                 template=template,
-                selection=_("Card %(tag)s") % {"tag": asset.tag},
+                selection=selection_key("card", asset.tag),
             )
         except (ValidationError, DomainError) as error:
             for message in _error_messages(error):

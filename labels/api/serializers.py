@@ -45,6 +45,8 @@ class PrintBatchSerializer(serializers.ModelSerializer):
     progress = serializers.IntegerField(source="progress_percent", read_only=True)
     pdf = serializers.SerializerMethodField()
     page = serializers.SerializerMethodField()
+    # In the request's language (the stored value is a key).
+    selection = serializers.CharField(source="selection_text", read_only=True)
 
     class Meta:
         model = PrintBatch

@@ -14,7 +14,7 @@ from assets.api.permissions import RolePermission
 from assets.errors import Conflict, NotInScope
 from labels import selectors, services
 from labels.api import serializers as s
-from labels.models import LabelTemplate, PrintBatch
+from labels.models import LabelTemplate, PrintBatch, selection_key
 
 PRINT_ROLES = {permissions.CLERK, permissions.ADMIN}
 
@@ -36,7 +36,7 @@ class PrintView(APIView):
             actor=request.user,
             assets=assets,
             template=serializer.validated_data["template"],
-            selection=_("API: %(count)s tags") % {"count": len(assets)},
+            selection=selection_key("api", len(assets)),
         )
         batch.refresh_from_db()
         return Response(s.PrintBatchSerializer(batch).data, status=status.HTTP_201_CREATED)

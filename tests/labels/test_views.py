@@ -386,3 +386,31 @@ def test_the_auditors_labels_page_shows_the_register_and_says_what_they_can_do(
     assert "打印批次 1 个" in body
     assert 'id="print-form"' not in body and 'name="tags"' not in body
     assert client.post(reverse("labels:queue"), {"mode": "filter"}).status_code == 403
+
+
+def test_a_batchs_selection_reads_in_the_readers_language(
+    client, clerk, centre, django_capture_on_commit_callbacks
+):
+    """A batch printed from a Chinese page said "所选资产 2 项" on English pages (the words were
+    stored in the printer's language); the batch keeps a key and each reader reads their own."""
+    from labels.models import PrintBatch
+
+    cards = [make_asset(owner=centre), make_asset(owner=centre)]
+    client.force_login(clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/labels/",
+            {"mode": "selected", "template": "a4-70x40", "tags": [c.tag for c in cards]},
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    batch = PrintBatch.objects.get()
+    assert batch.selection == "chosen:2"
+    en = client.get(f"/labels/batches/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 chosen assets" in en and "所选资产" not in en
+    zh = client.get("/labels/batches/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "所选资产 2 项" in zh
+    api = client.get(f"/api/v1/labels/batches/{batch.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert api["selection"] == "2 chosen assets"
+    # A batch from before the keys keeps the words it was written with.
+    PrintBatch.objects.filter(pk=batch.pk).update(selection="旧批次：机房全部资产")
+    assert "旧批次：机房全部资产" in client.get("/labels/batches/").content.decode()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from assets import permissions
 from assets import spreadsheets as sx
-from assets.imports import COLUMN_BY_KEY
+from assets.imports.services import COLUMN_BY_KEY
 from assets.models import CURRENT_CODE_SYSTEM, Asset
 from config import formatting
 

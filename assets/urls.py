@@ -13,6 +13,6 @@ urlpatterns = [
     path("assets/<str:tag>/move/", views.AssetMoveView.as_view(), name="asset-move"),
     path("assets/<str:tag>/status/", views.AssetStatusView.as_view(), name="asset-status"),
     path("assets/<str:tag>/retire/", views.AssetRetireView.as_view(), name="asset-retire"),
-    path("", include("assets.handover_urls")),
-    path("", include("assets.import_urls")),
+    path("", include("assets.handovers.urls")),
+    path("", include("assets.imports.urls")),
 ]

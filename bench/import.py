@@ -104,7 +104,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from assets import imports
+    from assets.imports import services as imports
     from assets.models import Asset, AssetEvent, Department, Location
     from tests.factories import UserFactory
 

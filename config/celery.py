@@ -11,7 +11,7 @@ app = Celery("yika")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The reminders keep their tasks beside the stocktake's `inventory/tasks.py`.
-app.autodiscover_tasks(["inventory"], related_name="reminder_tasks")
+app.autodiscover_tasks(["inventory.reminders"])
 
 # The periodic schedule, declared in this one place (timezone: CELERY_TIMEZONE, Asia/Shanghai).
 # `manage.py setup_schedule` (run by `make migrate`/`make run`) loads it into django-celery-beat,
@@ -19,7 +19,7 @@ app.autodiscover_tasks(["inventory"], related_name="reminder_tasks")
 # deliberately not `app.conf.beat_schedule`: the database scheduler would write that over the
 # admin's edits every time beat starts. Crontab fields: minute hour day-of-month month day-of-week.
 # The key is the entry's stored name (stable, so a re-run finds it); "label" is what the admin
-# shows in the reader's language (inventory/notification_admin.py, PeriodicTaskAdmin).
+# shows in the reader's language (inventory/reminders/admin.py, PeriodicTaskAdmin).
 SCHEDULE = {
     "reminders: stocktakes": {
         "label": _("Remind counters of stocktakes due"),

@@ -28,7 +28,7 @@ YIKA_TAG_PREFIX = env_str("YIKA_TAG_PREFIX", "YK").upper()
 YIKA_ORG_NAME = env_str("YIKA_ORG_NAME", "")
 YIKA_REPORT_CONTACT = env_str("YIKA_REPORT_CONTACT", "")
 YIKA_HANDOVER_DUE_MONTHS = env_int("YIKA_HANDOVER_DUE_MONTHS", 3)
-# Reminder rules (inventory/reminders.py): counters are reminded this many days before a
+# Reminder rules (inventory/reminders/jobs.py): counters are reminded this many days before a
 # stocktake's due date, heads get an escalation this many days after it, receivers once a
 # handover waits this long, and departments without a started annual stocktake from MM-DD on.
 YIKA_REMIND_DAYS_BEFORE_DUE = env_int("YIKA_REMIND_DAYS_BEFORE_DUE", 7)

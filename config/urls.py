@@ -6,7 +6,7 @@ from config import schema, views
 api_v1 = [
     path("", include("assets.api.urls")),
     path("", include("inventory.api.urls")),
-    path("", include("inventory.api.notification_urls")),
+    path("", include("inventory.reminders.api.urls")),
     path("", include("labels.api.urls")),
     path("schema/", schema.SchemaView.as_view(), name="schema"),
 ]

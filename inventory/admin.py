@@ -38,4 +38,4 @@ class DifferenceAdmin(ReadOnlyAdmin):
 
 
 # Reminders, notifications, the task outbox and the periodic schedule (issue 6).
-from inventory import notification_admin  # noqa: E402,F401
+from inventory.reminders import admin as _reminders_admin  # noqa: E402,F401

@@ -1,4 +1,4 @@
-from inventory.notification_services import unread_count
+from inventory.reminders.notifications import unread_count
 
 
 def notifications(request):

@@ -556,4 +556,4 @@ class Difference(models.Model):
 
 
 # Reminders and notifications (issue 6) live in their own module, part of this app.
-from inventory.notification_models import *  # noqa: E402,F401,F403
+from inventory.reminders.models import *  # noqa: E402,F401,F403

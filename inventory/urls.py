@@ -5,7 +5,7 @@ from inventory import views
 app_name = "inventory"
 
 urlpatterns = [
-    path("", include("inventory.notification_urls")),
+    path("", include("inventory.reminders.urls")),
     path("stocktakes/", views.CampaignListView.as_view(), name="campaign-list"),
     path("stocktakes/new/", views.CampaignCreateView.as_view(), name="campaign-create"),
     path("stocktakes/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),

@@ -81,7 +81,7 @@ def make_asset(
 
 def make_project(*, builder, owner, code: str = "DJ-2024-01", **fields):
     """A delegated-build project (代建) through `save_project`, as an admin would set it up."""
-    from assets.handover_services import save_project
+    from assets.handovers.services import save_project
 
     fields.setdefault("name", "政务服务一体化平台")
     return save_project(

@@ -119,7 +119,7 @@ def _project(ctx, own: bool) -> dict:
 
 def _handover(ctx, own: bool) -> dict:
     """A decided handover from the users' department (own) or between two others."""
-    from assets import handover_services as hs
+    from assets.handovers import services as hs
     from tests.factories import UserFactory, make_asset, make_project
 
     builder, owner = (ctx.own, ctx.other) if own else (ctx.other, ctx.bureau)
@@ -140,7 +140,7 @@ def _handover(ctx, own: bool) -> dict:
 def _import_job(ctx, own: bool) -> dict:
     """An import job with a row error (so applying it changes nothing), uploaded by the own
     department's clerk (own) or by a clerk of another department."""
-    from assets import imports
+    from assets.imports import services as imports
     from tests.factories import UserFactory
 
     if own:

@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from assets.api import handover_views, import_urls, views
+from assets.api import views
+from assets.handovers.api import views as handover_views
+from assets.imports.api import urls as import_urls
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")

@@ -102,7 +102,7 @@ def test_an_export_re_imports_with_nothing_changed(api, clerk, centre):
 
 
 def test_the_handover_list_exports_each_item_with_its_result(api, clerk, centre, other_bureau):
-    from assets import handover_services as hs
+    from assets.handovers import services as hs
     from tests.factories import UserFactory, make_project
 
     project = make_project(builder=centre, owner=other_bureau, code="DJ-X")

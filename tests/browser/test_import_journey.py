@@ -5,7 +5,7 @@ second round warns of the row it could not match. Phone and desk, zh-hans and En
 import pytest
 
 from assets.models import Asset, ImportJob
-from tests.assets.test_imports import PLAIN, plain_ledger, xlsx
+from tests.assets.imports.test_services import PLAIN, plain_ledger, xlsx
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory
 

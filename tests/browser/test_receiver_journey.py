@@ -4,7 +4,7 @@ the certificate."""
 
 import pytest
 
-from assets import handover_services
+from assets.handovers import services as handover_services
 from assets.models import Asset, Handover
 from tests.browser.support import DESK, PHONE, Visit, sign_in, tab_to
 from tests.factories import make_asset

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from assets import handover_services
+from assets.handovers import services as handover_services
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory, make_asset
 

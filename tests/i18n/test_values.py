@@ -14,7 +14,7 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from assets import services
-from assets.handover_pdf import render_certificate
+from assets.handovers.certificate import render_certificate
 from assets.history import describe_events
 from config import formatting
 from tests.factories import (
@@ -168,7 +168,7 @@ def test_admin_index_names_every_app_in_chinese(superuser):
 
 
 def test_admin_lists_periodic_tasks_by_their_translated_label(superuser):
-    from inventory import schedule
+    from inventory.reminders import schedule
 
     schedule.install_schedule()
     url = reverse("admin:django_celery_beat_periodictask_changelist")
@@ -208,7 +208,7 @@ def _js_key(key: str) -> str:
 
 
 def test_money_shows_as_yuan_on_pages_and_in_the_handover_certificate(db):
-    from assets import handover_services as hs
+    from assets.handovers import services as hs
     from tests.factories import make_project
 
     builder = DepartmentFactory(code="BDC", name="市大数据中心")
@@ -251,7 +251,7 @@ def test_register_export_names_the_code_system_as_the_standard_writes_it(db):
     """The export said "GBT14885-2022"; the importer reads "GB/T 14885-2022" back as the same."""
     from openpyxl import load_workbook
 
-    from assets.imports import CODE_SYSTEM_ALIASES
+    from assets.imports.services import CODE_SYSTEM_ALIASES
     from assets.models import CURRENT_CODE_SYSTEM
 
     own = DepartmentFactory(code="BDC", name="市大数据中心")

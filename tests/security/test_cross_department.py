@@ -13,9 +13,9 @@ from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from assets.models import Asset, AssetEvent, Handover, ImportJob
-from inventory import reminders
 from inventory.models import StocktakeCount, StocktakeLine, StocktakeScan
-from inventory.notification_models import Notification
+from inventory.reminders import jobs as reminders
+from inventory.reminders.models import Notification
 from labels.models import Label, PrintBatch
 from tests.factories import UserFactory
 from tests.security.world import build_world

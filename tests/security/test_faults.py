@@ -3,9 +3,9 @@ the database connection lost inside a handover decision.
 
 Concurrency proofs that already live with their apps, not repeated here: 20 threads scanning one
 card (tests/inventory/test_api.py), two receivers deciding one handover
-(tests/assets/test_handover_concurrency.py), parallel tag generation (tests/assets/test_api.py),
+(tests/assets/handovers/test_concurrency.py), parallel tag generation (tests/assets/test_api.py),
 parallel reprints of one card (tests/labels/test_concurrency.py), two beats and concurrent
-reminder runs (tests/inventory/test_reminders_live.py).
+reminder runs (tests/inventory/reminders/test_live.py).
 """
 
 import os
@@ -23,7 +23,7 @@ from django.db import OperationalError, connection, connections
 from django.db.utils import InterfaceError
 from django.utils import timezone
 
-from assets import handover_services as hs
+from assets.handovers import services as hs
 from assets.models import Asset, AssetEvent, Handover, HandoverItem
 from config.celery import app
 from labels import services as label_services
@@ -203,7 +203,7 @@ def test_a_connection_lost_inside_a_decision_applies_nothing(project, clerk, rec
     before = snapshot(handover)
 
     # The connection dies after the cards were changed, while the certificate is being drawn.
-    from assets import handover_pdf
+    from assets.handovers import certificate as handover_pdf
 
     original = handover_pdf.render_certificate
     killed = threading.Event()

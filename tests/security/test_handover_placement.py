@@ -7,8 +7,8 @@ location) would let the finance bureau's clerks see and change it.
 
 import pytest
 
-from assets import handover_services as hs
 from assets import permissions
+from assets.handovers import services as hs
 from assets.models import Asset, AssetEvent, Handover
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
 

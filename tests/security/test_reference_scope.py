@@ -8,7 +8,8 @@ nothing), through the API, the ledger import and the service itself.
 import pytest
 from django.core.exceptions import ValidationError
 
-from assets import imports, services, spreadsheets
+from assets import services, spreadsheets
+from assets.imports import services as imports
 from tests.factories import DepartmentFactory, UserFactory, make_asset, make_project
 
 pytestmark = pytest.mark.django_db

@@ -328,7 +328,7 @@ def test_card_history_does_not_name_a_host_or_component_outside_the_readers_scop
 
 
 def test_handover_api_item_host_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
-    from assets import handover_services
+    from assets.handovers import services as handover_services
 
     inside = make_asset(
         owner=project.builder_department, project=project, parent=tree["foreign_host"]
@@ -343,7 +343,7 @@ def test_handover_api_item_host_hides_a_host_outside_the_readers_scope(api, cler
 
 
 def test_handover_list_export_hides_a_host_outside_the_readers_scope(api, clerk, tree, project):
-    from assets import handover_services
+    from assets.handovers import services as handover_services
 
     inside = make_asset(
         owner=project.builder_department, project=project, parent=tree["foreign_host"]

@@ -15,8 +15,8 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from assets.models import Department
-from inventory import reminders
-from inventory.notification_models import Notification
+from inventory.reminders import jobs as reminders
+from inventory.reminders.models import Notification
 from tests.security.world import build_world
 
 pytestmark = pytest.mark.django_db

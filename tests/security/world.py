@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from assets import handover_services as hs
 from assets import services
+from assets.handovers import services as hs
 from assets.models import Asset, Department, Handover, Location, User
 from inventory import services as inventory
 from inventory.models import StocktakeCampaign

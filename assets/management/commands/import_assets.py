@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assets import imports, spreadsheets
+from assets import spreadsheets
+from assets.imports import services as imports
 from assets.models import User
 
 

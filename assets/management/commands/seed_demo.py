@@ -19,7 +19,8 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assets import handover_services, services
+from assets import services
+from assets.handovers import services as handover_services
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
 
 DEMO_PASSWORD = "yika-demo-2024"

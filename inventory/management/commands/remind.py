@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from inventory.reminders import JOBS, run_job
+from inventory.reminders.jobs import JOBS, run_job
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from inventory.schedule import install_schedule
+from inventory.reminders.schedule import install_schedule
 
 
 class Command(BaseCommand):

@@ -1,0 +1,838 @@
+"""Delegated-build projects (代建) and their handovers (移交): every change, one function each.
+
+A handover moves a project's cards from the builder to the owning department, and only the
+receiver's decision moves ownership (DESIGN.md invariant 6): every item gets an explicit result,
+accepted items change owner in the same transaction, rejected ones stay with the builder, flagged.
+Lock order everywhere: the handover row, then its items by tag, then the cards by tag.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assets import permissions, selectors, services, tags
+from assets.errors import TransitionNotAllowed
+from assets.models import (
+    Asset,
+    AssetEvent,
+    DelegatedProject,
+    Department,
+    Handover,
+    HandoverArchive,
+    HandoverItem,
+    Location,
+    TagSequence,
+)
+
+State = Handover.State
+Result = HandoverItem.Result
+FinalAccounts = DelegatedProject.FinalAccountsState
+
+# The handover state machine (移交单). Decided and withdrawn handovers are final.
+HANDOVER_TRANSITIONS: dict[str, set[str]] = {
+    State.DRAFT: {State.SUBMITTED, State.WITHDRAWN},
+    State.SUBMITTED: {State.ACCEPTED, State.PARTIALLY_ACCEPTED, State.REJECTED, State.WITHDRAWN},
+    State.ACCEPTED: set(),
+    State.PARTIALLY_ACCEPTED: set(),
+    State.REJECTED: set(),
+    State.WITHDRAWN: set(),
+}
+OPEN_STATES = {State.DRAFT, State.SUBMITTED}
+DECIDED_STATES = {State.ACCEPTED, State.PARTIALLY_ACCEPTED, State.REJECTED}
+
+# Final accounts (竣工财务决算): prepared, submitted, approved; an approval is final.
+FINAL_ACCOUNTS_TRANSITIONS: dict[str, set[str]] = {
+    FinalAccounts.PENDING: {FinalAccounts.SUBMITTED, FinalAccounts.APPROVED},
+    FinalAccounts.SUBMITTED: {FinalAccounts.PENDING, FinalAccounts.APPROVED},
+    FinalAccounts.APPROVED: set(),
+}
+
+PROJECT_FIELDS = (
+    "code",
+    "name",
+    "builder_department",
+    "owner_department",
+    "contract_no",
+    "budget",
+    "accepted_on",
+    "acceptance_report_no",
+    "handover_due_on",
+)
+NUMBER_PREFIX = "HANDOVER"  # the counter row's key in TagSequence; never a tag prefix
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` plus whole calendar months; the 31st becomes the month's last day when needed."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_handover_due_on(accepted_on: date | None) -> date | None:
+    """Completion acceptance + YIKA_HANDOVER_DUE_MONTHS (3 by default; DOMAIN.md §1)."""
+    if accepted_on is None:
+        return None
+    return add_months(accepted_on, settings.YIKA_HANDOVER_DUE_MONTHS)
+
+
+def _require_changeable_project(actor, project: DelegatedProject) -> None:
+    if actor is None:
+        return
+    if not permissions.changeable_projects(actor).filter(pk=project.pk).exists():
+        raise PermissionDenied(_("You may not change this project."))
+
+
+@transaction.atomic
+def save_project(
+    *, actor, fields: dict[str, Any], project: DelegatedProject | None = None
+) -> DelegatedProject:
+    """Create or edit a delegated-build project.
+
+    `handover_due_on` follows `accepted_on` (+ the configured months) unless it is given.
+    The builder must be in the actor's department scope; final accounts change by their own
+    services.
+    """
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
+    creating = project is None
+    if creating:
+        project = DelegatedProject()
+    else:
+        project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+        _require_changeable_project(actor, project)
+    accepted_before = project.accepted_on
+    for name, value in fields.items():
+        setattr(project, name, value)
+    if "handover_due_on" not in fields and (creating or project.accepted_on != accepted_before):
+        project.handover_due_on = default_handover_due_on(project.accepted_on)
+    errors: dict[str, str] = {}
+    if not (project.code or "").strip():
+        errors["code"] = _("The code is required.")
+    if not (project.name or "").strip():
+        errors["name"] = _("The name is required.")
+    if project.builder_department_id is None:
+        errors["builder_department"] = _("The builder department is required.")
+    if project.owner_department_id is None:
+        errors["owner_department"] = _("The owning department is required.")
+    elif project.owner_department_id == project.builder_department_id:
+        errors["owner_department"] = _("The owning department must differ from the builder.")
+    if project.budget is not None and project.budget < 0:
+        errors["budget"] = _("The budget cannot be negative.")
+    if (
+        project.accepted_on
+        and project.handover_due_on
+        and (project.handover_due_on < project.accepted_on)
+    ):
+        errors["handover_due_on"] = _("The handover is due on or after the acceptance date.")
+    if (
+        project.code
+        and DelegatedProject.objects.filter(code=project.code).exclude(pk=project.pk).exists()
+    ):
+        errors["code"] = _("A project with code %(code)s exists already.") % {"code": project.code}
+    if errors:
+        raise ValidationError(errors)
+    # `actor=None` is the system itself (demo data, imports), which has no scope to keep to.
+    if (
+        actor is not None
+        and not permissions.is_admin(actor)
+        and project.builder_department_id not in permissions.department_scope_ids(actor)
+    ):
+        raise ValidationError(
+            {"builder_department": _("The builder department is outside your department scope.")}
+        )
+    project.save()
+    return project
+
+
+def _guard_final_accounts(project: DelegatedProject, target: str) -> None:
+    if target not in FINAL_ACCOUNTS_TRANSITIONS.get(project.final_accounts_state, set()):
+        raise TransitionNotAllowed(
+            _("The final accounts cannot go from “%(old)s” to “%(new)s”.")
+            % {
+                "old": FinalAccounts(project.final_accounts_state).label,
+                "new": FinalAccounts(target).label,
+            }
+        )
+
+
+@transaction.atomic
+def submit_final_accounts(*, project: DelegatedProject, actor) -> DelegatedProject:
+    """Record that the final accounts (决算) went to the finance bureau for approval."""
+    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    _require_changeable_project(actor, project)
+    _guard_final_accounts(project, FinalAccounts.SUBMITTED)
+    project.final_accounts_state = FinalAccounts.SUBMITTED
+    project.save(update_fields=["final_accounts_state"])
+    return project
+
+
+@dataclass(frozen=True)
+class FinalValue:
+    """One card's value in the approved final accounts (决算), keyed by its tag."""
+
+    tag: str
+    value: Decimal
+
+
+@transaction.atomic
+def approve_final_accounts(
+    *,
+    project: DelegatedProject,
+    actor,
+    approved_on: date,
+    reference: str,
+    values: Sequence[FinalValue] = (),
+    confirm_unlisted: bool = False,
+) -> list[services.Revaluation]:
+    """Approve the final accounts and revalue the project's cards still at 暂估 (provisional).
+
+    Listed cards take their final value; with `confirm_unlisted` the others keep their value as
+    final; otherwise they stay provisional and are listed for a later `revalue_project_assets`.
+    """
+    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    _require_changeable_project(actor, project)
+    _guard_final_accounts(project, FinalAccounts.APPROVED)
+    if approved_on is None:
+        raise ValidationError({"approved_on": _("Give the date of the approval.")})
+    if project.accepted_on and approved_on < project.accepted_on:
+        raise ValidationError(
+            {"approved_on": _("The final accounts cannot be approved before acceptance.")}
+        )
+    project.final_accounts_state = FinalAccounts.APPROVED
+    project.final_accounts_approved_on = approved_on
+    project.final_accounts_ref = (reference or "").strip()
+    project.save(
+        update_fields=[
+            "final_accounts_state",
+            "final_accounts_approved_on",
+            "final_accounts_ref",
+        ]
+    )
+    return _revalue(project=project, actor=actor, values=values, confirm_unlisted=confirm_unlisted)
+
+
+@transaction.atomic
+def revalue_project_assets(
+    *,
+    project: DelegatedProject,
+    actor,
+    values: Sequence[FinalValue],
+    confirm_unlisted: bool = False,
+) -> list[services.Revaluation]:
+    """Revalue cards left at 暂估 after the final accounts were approved."""
+    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    _require_changeable_project(actor, project)
+    if project.final_accounts_state != FinalAccounts.APPROVED:
+        raise TransitionNotAllowed(
+            _("Cards are revalued once the final accounts are approved."),
+            code="final_accounts_not_approved",
+        )
+    return _revalue(project=project, actor=actor, values=values, confirm_unlisted=confirm_unlisted)
+
+
+def _revalue(*, project, actor, values, confirm_unlisted) -> list[services.Revaluation]:
+    provisional = {
+        asset.tag: asset
+        for asset in Asset.objects.select_for_update()
+        .filter(project=project, value_type=Asset.ValueType.PROVISIONAL)
+        .exclude(status=Asset.Status.RETIRED)
+        .order_by("tag")
+    }
+    errors: list[str] = []
+    wanted: dict[str, Decimal] = {}
+    for line in values:
+        tag = tags.normalise(line.tag)
+        if tag not in provisional:
+            errors.append(
+                _("%(tag)s is not a provisionally valued card of this project.") % {"tag": tag}
+            )
+        elif tag in wanted:
+            errors.append(_("%(tag)s is listed twice.") % {"tag": tag})
+        elif line.value is None or line.value < 0:
+            errors.append(_("%(tag)s: the value cannot be negative.") % {"tag": tag})
+        else:
+            wanted[tag] = line.value
+    if errors:
+        raise ValidationError({"values": errors})
+    if confirm_unlisted:
+        for tag, asset in provisional.items():
+            wanted.setdefault(tag, asset.original_value)
+    note = _("Final accounts %(ref)s approved on %(date)s.") % {
+        "ref": project.final_accounts_ref or "-",
+        "date": project.final_accounts_approved_on,
+    }
+    results = []
+    for tag in sorted(wanted):
+        asset = provisional[tag]
+        before = asset.original_value
+        services.revalue_asset(
+            asset=asset,
+            actor=actor,
+            original_value=wanted[tag],
+            value_type=Asset.ValueType.FINAL,
+            note=note,
+        )
+        results.append(services.Revaluation(asset=asset, before=before, after=wanted[tag]))
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Handovers
+
+
+def _guard(handover: Handover, target: str) -> None:
+    """The one check of the handover state machine."""
+    if target not in HANDOVER_TRANSITIONS.get(handover.state, set()):
+        if handover.state in DECIDED_STATES:
+            message = _("Handover %(number)s has been decided already (%(state)s).")
+        else:
+            message = _("Handover %(number)s is “%(state)s”; it cannot become “%(target)s”.")
+        raise TransitionNotAllowed(
+            message
+            % {
+                "number": handover.number,
+                "state": State(handover.state).label,
+                "target": State(target).label,
+            }
+        )
+
+
+def _lock_handover(handover: Handover) -> Handover:
+    return (
+        Handover.objects.select_for_update()
+        .select_related("project", "from_department", "to_department")
+        .get(pk=handover.pk)
+    )
+
+
+def _require_preparer(actor, handover: Handover) -> None:
+    if not permissions.can_prepare_handover(actor, handover):
+        raise PermissionDenied(_("Only clerks of the builder prepare, submit or withdraw it."))
+
+
+def _next_number() -> str:
+    year = timezone.localdate().year
+    TagSequence.objects.get_or_create(prefix=NUMBER_PREFIX, year=year)
+    counter = TagSequence.objects.select_for_update().get(prefix=NUMBER_PREFIX, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"YJ{year}-{counter.last_value:04d}"
+
+
+def _problem(asset: Asset, handover: Handover) -> str | None:
+    """Why `asset` cannot be in `handover`, or None."""
+    project = handover.project
+    if asset.status == Asset.Status.RETIRED:
+        return _("%(tag)s is retired and cannot be handed over.") % {"tag": asset.tag}
+    if asset.project_id != project.pk:
+        return _("%(tag)s does not belong to project %(project)s.") % {
+            "tag": asset.tag,
+            "project": project.code,
+        }
+    if asset.owner_department_id != handover.from_department_id:
+        return _("%(tag)s is owned by %(owner)s, not by the builder %(builder)s.") % {
+            "tag": asset.tag,
+            "owner": asset.owner_department.code,
+            "builder": handover.from_department.code,
+        }
+    return None
+
+
+def _embedded_subtree(hosts: Iterable[Asset]) -> dict[int, list[Asset]]:
+    """For each host, its live components embedded in it all the way down."""
+    result: dict[int, list[Asset]] = {}
+    for host in hosts:
+        nodes = list(
+            Asset.objects.filter(pk__in=[pk for pk, _ in selectors.asset_subtree_ids(asset=host)])
+            .filter(install_mode=Asset.InstallMode.EMBEDDED)
+            .exclude(status=Asset.Status.RETIRED)
+            .select_related("owner_department")
+        )
+        by_parent: dict[int, list[Asset]] = {}
+        for node in nodes:
+            by_parent.setdefault(node.parent_id, []).append(node)
+        found, frontier = [], [host.pk]
+        while frontier:
+            children = [c for pk in frontier for c in by_parent.get(pk, [])]
+            found.extend(children)
+            frontier = [c.pk for c in children]
+        result[host.pk] = found
+    return result
+
+
+def _add_items(
+    *, handover: Handover, assets: Sequence[Asset], exclude: Sequence[Asset]
+) -> list[HandoverItem]:
+    """Put `assets` and their embedded subtrees, minus `exclude`, into a new handover."""
+    chosen = {asset.pk: asset for asset in assets}
+    excluded = {asset.pk: asset for asset in exclude}
+    subtree = _embedded_subtree(chosen.values())
+    brought = {c.pk: c for components in subtree.values() for c in components}
+    errors: list[str] = []
+    for pk, asset in excluded.items():
+        if pk not in brought:
+            errors.append(
+                _("%(tag)s is not a component brought along by a listed host.") % {"tag": asset.tag}
+            )
+        elif pk in chosen:
+            errors.append(_("%(tag)s is both listed and excluded.") % {"tag": asset.tag})
+    wanted: dict[int, tuple[Asset, bool]] = {}
+    for pk, asset in chosen.items():
+        wanted[pk] = (asset, False)
+    for pk, asset in brought.items():
+        if pk not in wanted and pk not in excluded:
+            wanted[pk] = (asset, True)
+    if not wanted and not errors:
+        errors.append(_("Choose at least one asset."))
+    locked = {
+        a.pk: a
+        for a in Asset.objects.select_for_update()
+        .select_related("owner_department")
+        .filter(pk__in=list(wanted))
+        .order_by("tag")
+    }
+    for pk, (_asset, with_host) in sorted(wanted.items(), key=lambda kv: kv[1][0].tag):
+        asset = locked[pk]
+        problem = _problem(asset, handover)
+        if problem and with_host:
+            problem = _("%(problem)s It sits in a listed host; exclude it on purpose.") % {
+                "problem": problem
+            }
+        if problem:
+            errors.append(problem)
+    held = (
+        HandoverItem.objects.filter(asset_id__in=list(wanted), is_open=True)
+        .exclude(handover=handover)
+        .select_related("asset", "handover")
+        .order_by("asset__tag")
+    )
+    for item in held:
+        errors.append(
+            _("%(tag)s is already in open handover %(number)s.")
+            % {"tag": item.asset.tag, "number": item.handover.number}
+        )
+    if errors:
+        raise ValidationError({"items": errors})
+    try:
+        with transaction.atomic():
+            HandoverItem.objects.bulk_create(
+                [
+                    HandoverItem(handover=handover, asset=locked[pk], included_with_host=with_host)
+                    for pk, (_a, with_host) in wanted.items()
+                ]
+            )
+    except IntegrityError:
+        # Another handover took one of the cards between our check and our insert.
+        raise ValidationError(
+            {"items": [_("One of the assets was just put into another open handover.")]}
+        )
+    return list(handover.items.select_related("asset"))
+
+
+@dataclass(frozen=True)
+class ArchiveLine:
+    """A document handed over with the assets."""
+
+    kind: str
+    title: str
+    reference: str = ""
+    copies: int = 1
+
+
+def _validate_archive(line: ArchiveLine) -> None:
+    if line.kind not in HandoverArchive.Kind.values:
+        raise ValidationError(
+            {"archives": _("Unknown archive kind “%(kind)s”.") % {"kind": line.kind}}
+        )
+    if not (line.title or "").strip():
+        raise ValidationError({"archives": _("Every archive needs a title.")})
+    if line.copies is None or line.copies < 1:
+        raise ValidationError({"archives": _("An archive has at least one copy.")})
+
+
+@transaction.atomic
+def create_handover(
+    *,
+    actor,
+    project: DelegatedProject,
+    assets: Sequence[Asset],
+    to_department: Department | None = None,
+    exclude: Sequence[Asset] = (),
+    note: str = "",
+    archives: Sequence[ArchiveLine] = (),
+) -> Handover:
+    """Open a draft handover (移交单) from the project's builder to its owning department.
+
+    Each listed host brings its embedded components along unless they are in `exclude`.
+    Every card must belong to the project, be owned by the builder, be live, and be in no other
+    open handover; the refusal names each card.
+    """
+    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    to_department = to_department or project.owner_department
+    owner_tree = set(
+        Department.objects.descendants(project.owner_department_id, include_self=True).values_list(
+            "pk", flat=True
+        )
+    )
+    if to_department.pk not in owner_tree:
+        raise ValidationError(
+            {
+                "to_department": _(
+                    "The receiving department must be the project's owner %(owner)s or one of "
+                    "its offices."
+                )
+                % {"owner": project.owner_department.code}
+            }
+        )
+    handover = Handover(
+        project=project,
+        from_department=project.builder_department,
+        to_department=to_department,
+        note=(note or "").strip(),
+        created_by=actor,
+    )
+    _require_preparer(actor, handover)
+    for line in archives:
+        _validate_archive(line)
+    handover.number = _next_number()
+    handover.save()
+    _add_items(handover=handover, assets=assets, exclude=exclude)
+    for line in archives:
+        HandoverArchive.objects.create(
+            handover=handover,
+            kind=line.kind,
+            title=line.title.strip(),
+            reference=(line.reference or "").strip(),
+            copies=line.copies,
+        )
+    return handover
+
+
+@transaction.atomic
+def add_handover_archive(*, handover: Handover, actor, line: ArchiveLine) -> HandoverArchive:
+    """List one more document handed over (drafts and submitted handovers)."""
+    handover = _lock_handover(handover)
+    _require_preparer(actor, handover)
+    if handover.state not in OPEN_STATES:
+        raise TransitionNotAllowed(
+            _("Archives are listed before the decision."), code="handover_closed"
+        )
+    _validate_archive(line)
+    return HandoverArchive.objects.create(
+        handover=handover,
+        kind=line.kind,
+        title=line.title.strip(),
+        reference=(line.reference or "").strip(),
+        copies=line.copies,
+    )
+
+
+def _locked_items(handover: Handover) -> list[HandoverItem]:
+    items = list(
+        HandoverItem.objects.select_for_update()
+        .filter(handover=handover)
+        .select_related("asset", "asset__owner_department")
+        .order_by("asset__tag")
+    )
+    return items
+
+
+@transaction.atomic
+def submit_handover(*, handover: Handover, actor) -> Handover:
+    """Send a draft to the receiving department; each card gets a `handover_submitted` event."""
+    handover = _lock_handover(handover)
+    _require_preparer(actor, handover)
+    _guard(handover, State.SUBMITTED)
+    items = _locked_items(handover)
+    if not items:
+        raise ValidationError({"items": [_("An empty handover cannot be submitted.")]})
+    errors = [p for p in (_problem(item.asset, handover) for item in items) if p]
+    if errors:
+        raise ValidationError({"items": errors})
+    handover.state = State.SUBMITTED
+    handover.submitted_at = timezone.now()
+    handover.submitted_by = actor
+    handover.save(update_fields=["state", "submitted_at", "submitted_by"])
+    for item in items:
+        services.record_event(
+            asset=item.asset,
+            actor=actor,
+            kind=AssetEvent.Kind.HANDOVER_SUBMITTED,
+            changes={"handover": [None, handover.number]},
+            note=_("Submitted to %(to)s for acceptance.") % {"to": handover.to_department.name},
+            handover=handover,
+        )
+    return handover
+
+
+@transaction.atomic
+def withdraw_handover(*, handover: Handover, actor, reason: str = "") -> Handover:
+    """The builder takes a handover back before the decision; its cards are free again."""
+    handover = _lock_handover(handover)
+    _require_preparer(actor, handover)
+    _guard(handover, State.WITHDRAWN)
+    items = _locked_items(handover)
+    handover.state = State.WITHDRAWN
+    handover.withdrawn_at = timezone.now()
+    if reason.strip():
+        handover.note = "\n".join(filter(None, [handover.note, reason.strip()]))
+    handover.save(update_fields=["state", "withdrawn_at", "note"])
+    HandoverItem.objects.filter(handover=handover).update(is_open=False)
+    for item in items:
+        services.record_event(
+            asset=item.asset,
+            actor=actor,
+            kind=AssetEvent.Kind.HANDOVER_WITHDRAWN,
+            changes={"handover": [handover.number, None]},
+            note=reason.strip(),
+            handover=handover,
+        )
+    return handover
+
+
+@dataclass(frozen=True)
+class ItemDecision:
+    """The receiver's result for one card, plus where it goes when accepted."""
+
+    tag: str
+    result: str
+    reason: str = ""
+    using_department: Department | None = None
+    custodian: str | None = None
+    location: Location | None = None
+
+
+def _check_decisions(
+    items: list[HandoverItem], decisions: Sequence[ItemDecision]
+) -> dict[str, ItemDecision]:
+    by_tag = {item.asset.tag: item for item in items}
+    chosen: dict[str, ItemDecision] = {}
+    errors: list[str] = []
+    for decision in decisions:
+        tag = tags.normalise(decision.tag or "")
+        if tag not in by_tag:
+            errors.append(_("%(tag)s is not in this handover.") % {"tag": tag or "-"})
+            continue
+        if tag in chosen:
+            errors.append(_("%(tag)s has more than one result.") % {"tag": tag})
+            continue
+        if decision.result not in (Result.ACCEPTED, Result.REJECTED):
+            errors.append(_("%(tag)s: choose accepted or rejected.") % {"tag": tag})
+        elif decision.result == Result.REJECTED and not (decision.reason or "").strip():
+            errors.append(_("%(tag)s: give the reason for rejecting it.") % {"tag": tag})
+        elif (
+            decision.result == Result.ACCEPTED
+            and decision.location is not None
+            and by_tag[tag].asset.install_mode == Asset.InstallMode.EMBEDDED
+        ):
+            errors.append(
+                _("%(tag)s is embedded and goes where its host goes; give no location.")
+                % {"tag": tag}
+            )
+        chosen[tag] = decision
+    blank = [tag for tag in by_tag if tag not in chosen]
+    if blank:
+        errors.append(
+            _("No result for %(tags)s: every item needs an explicit result.")
+            % {"tags": ", ".join(blank)}
+        )
+    if not errors:
+        for item in items:
+            parent = item.asset.parent_id
+            host = next((i for i in items if i.asset_id == parent), None)
+            if (
+                item.included_with_host
+                and host is not None
+                and chosen[item.asset.tag].result == Result.ACCEPTED
+                and chosen[host.asset.tag].result == Result.REJECTED
+            ):
+                errors.append(
+                    _("%(tag)s sits in %(host)s, which is rejected; reject it too.")
+                    % {"tag": item.asset.tag, "host": host.asset.tag}
+                )
+    if errors:
+        raise ValidationError({"items": errors})
+    return chosen
+
+
+def _check_placements(handover: Handover, chosen: dict[str, ItemDecision]) -> None:
+    """The receiver places accepted cards only inside the receiving department's tree: a using
+    department of it or its sub-departments, a location they are responsible for. Otherwise a
+    receiver could hand the cards on to a third bureau, whose clerks would then see and change
+    them (issue 15.5)."""
+    accepted = [
+        (tag, decision)
+        for tag, decision in chosen.items()
+        if decision.result == Result.ACCEPTED
+        and (decision.using_department is not None or decision.location is not None)
+    ]
+    if not accepted:
+        return
+    receiver = handover.to_department
+    department_ids = permissions.department_tree_ids(receiver)
+    location_ids = (
+        permissions.location_tree_ids(department_ids)
+        if any(decision.location is not None for _tag, decision in accepted)
+        else set()
+    )
+    errors: dict[str, list[str]] = {}
+    for tag, decision in accepted:
+        department = decision.using_department
+        if department is not None and department.pk not in department_ids:
+            errors.setdefault("using_department", []).append(
+                _("%(tag)s: %(department)s is neither %(receiver)s nor one of its sub-departments.")
+                % {"tag": tag, "department": department.name, "receiver": receiver.name}
+            )
+        location = decision.location
+        if location is not None and location.pk not in location_ids:
+            errors.setdefault("location", []).append(
+                _("%(tag)s: location %(code)s is not one of %(receiver)s’s locations.")
+                % {"tag": tag, "code": location.code, "receiver": receiver.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def decide_handover(
+    *, handover: Handover, actor, decisions: Sequence[ItemDecision], comment: str = ""
+) -> Handover:
+    """Record the receiver's decision; all or nothing (DESIGN.md invariant 6).
+
+    Refused unless every item has an explicit result (accepted, or rejected with a reason).
+    Accepted cards get the receiving department as owner (and the using department, custodian
+    and location where given) and `ownership_confirmed`; rejected cards stay with the builder
+    with `ownership_confirmed` off (权属待确认). Each card gets an event naming the handover.
+    The certificate is rendered and stored once, here. Two receivers at once: the second waits
+    for the handover row and then finds it decided (409).
+    """
+    handover = _lock_handover(handover)
+    if not permissions.can_decide_handover(actor, handover):
+        raise PermissionDenied(_("Only receivers of the receiving department decide."))
+    _guard(handover, State.ACCEPTED)
+    items = _locked_items(handover)
+    chosen = _check_decisions(items, decisions)
+    _check_placements(handover, chosen)
+    receiver = handover.to_department
+    accepted = rejected = 0
+    for item in items:
+        decision = chosen[item.asset.tag]
+        asset = item.asset
+        if decision.result == Result.ACCEPTED:
+            accepted += 1
+            changes: dict[str, list] = {}
+            updates = {
+                "owner_department": receiver,
+                "ownership_confirmed": True,
+            }
+            if decision.using_department is not None:
+                updates["using_department"] = decision.using_department
+            if decision.custodian is not None and decision.custodian.strip():
+                updates["custodian"] = decision.custodian.strip()
+            for name, value in updates.items():
+                before = getattr(asset, name)
+                if before != value:
+                    changes[name] = [before, value]
+                    setattr(asset, name, value)
+            # Only these fields: a host moved below may have moved this card's location.
+            asset.save(update_fields=[*updates, "updated_at"])
+            services.record_event(
+                asset=asset,
+                actor=actor,
+                kind=AssetEvent.Kind.HANDOVER_ACCEPTED,
+                changes=changes,
+                note=_("Accepted in handover %(number)s.") % {"number": handover.number},
+                handover=handover,
+            )
+            if decision.location is not None:
+                services.move_asset(
+                    asset=asset,
+                    actor=actor,
+                    location=decision.location,
+                    note=_("Placed on acceptance of handover %(number)s.")
+                    % {"number": handover.number},
+                    handover=handover,
+                )
+            item.new_using_department = decision.using_department
+            item.new_custodian = (decision.custodian or "").strip()
+            item.new_location = decision.location
+            item.reason = (decision.reason or "").strip()
+        else:
+            rejected += 1
+            changes = {}
+            if asset.ownership_confirmed:
+                changes["ownership_confirmed"] = [True, False]
+                asset.ownership_confirmed = False
+                asset.save(update_fields=["ownership_confirmed", "updated_at"])
+            item.reason = decision.reason.strip()
+            services.record_event(
+                asset=asset,
+                actor=actor,
+                kind=AssetEvent.Kind.HANDOVER_REJECTED,
+                changes=changes,
+                note=item.reason,
+                handover=handover,
+            )
+        item.result = decision.result
+        item.is_open = False
+        item.save(
+            update_fields=[
+                "result",
+                "reason",
+                "is_open",
+                "new_using_department",
+                "new_custodian",
+                "new_location",
+            ]
+        )
+    if rejected == 0:
+        target = State.ACCEPTED
+    elif accepted == 0:
+        target = State.REJECTED
+    else:
+        target = State.PARTIALLY_ACCEPTED
+    _guard(handover, target)
+    handover.state = target
+    handover.decided_at = timezone.now()
+    handover.decided_by = actor
+    handover.decision_comment = (comment or "").strip()
+    handover.save(update_fields=["state", "decided_at", "decided_by", "decision_comment"])
+    _store_certificate(handover)
+    return handover
+
+
+def certificate_path(handover: Handover) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / handover.certificate_file
+
+
+def _store_certificate(handover: Handover) -> None:
+    """Render the certificate once and keep its bytes and SHA-256; it is never regenerated."""
+    from assets.handovers.certificate import render_certificate
+
+    content = render_certificate(handover)
+    digest = hashlib.sha256(content).hexdigest()
+    relative = f"handovers/{handover.number}-{digest[:12]}.pdf"
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    handover.certificate_file = relative
+    handover.certificate_sha256 = digest
+    handover.save(update_fields=["certificate_file", "certificate_sha256"])

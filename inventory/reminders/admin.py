@@ -1,0 +1,185 @@
+"""Admin of reminders: the inbox and ledger (read-only), the outbox, and the periodic schedule.
+
+The schedule rows are django-celery-beat's; Yika's admin refuses a schedule that would fail at
+run time (unknown task or reminder job, bad crontab, no schedule) with a message on the form, and
+"Run now" goes through the outbox, so the admin page never waits for a down broker.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_celery_beat.admin import ClockedScheduleAdmin as BeatClockedAdmin
+from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabAdmin
+from django_celery_beat.admin import IntervalScheduleAdmin as BeatIntervalAdmin
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
+from django_celery_beat.admin import PeriodicTaskForm as BeatPeriodicTaskForm
+from django_celery_beat.admin import SolarScheduleAdmin as BeatSolarAdmin
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from kombu.utils.json import loads
+
+from assets import permissions
+from config.admin import ReadOnlyAdmin, RoleScopedAdmin
+from config.celery import schedule_label
+from inventory.models import Notification, ReminderLog, TaskOutbox
+from inventory.reminders import schedule
+from inventory.reminders.outbox import enqueue_task
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "recipient", "subject", "period", "mail_state")
+    list_filter = ("kind", "mail_state")
+    search_fields = ("subject", "recipient__username")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "recipient", "kind", "title", "read_at")
+    list_filter = ("kind",)
+    search_fields = ("title", "recipient__username")
+    list_select_related = ("recipient",)
+
+
+@admin.register(TaskOutbox)
+class TaskOutboxAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "task", "kwargs", "published_at", "attempts", "last_error")
+    list_filter = ("published_at",)
+
+
+class PeriodicTaskForm(BeatPeriodicTaskForm):
+    def clean(self):
+        data = super().clean()
+        has_schedule = any(data.get(name) for name in ("interval", "crontab", "solar", "clocked"))
+        schedule.check_entry(
+            task=data.get("task") or "",
+            kwargs=data.get("kwargs") or "{}",
+            has_schedule=has_schedule,
+        )
+        return data
+
+
+class CrontabScheduleForm(BeatCrontabAdmin.form):
+    def clean(self):
+        data = super().clean()
+        fields = {name: data.get(name) for name in schedule.CRONTAB_FIELDS}
+        if all(fields.values()):
+            try:
+                schedule.check_crontab(fields)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages)  # about the whole crontab, not one field
+        return data
+
+
+# Admins change the schedule, auditors read it, nobody deletes (disable instead).
+for _model in (PeriodicTask, CrontabSchedule, IntervalSchedule, SolarSchedule, ClockedSchedule):
+    admin.site.unregister(_model)
+
+
+class TaskListFilter(admin.SimpleListFilter):
+    """Beat's filter by task names the tasks by their Celery path under an English title; this
+    one offers the declared reminder and housekeeping jobs by their labels."""
+
+    title = _("Task")
+    parameter_name = "task"
+
+    def lookups(self, request, model_admin):
+        labels = {}
+        for name, path in PeriodicTask.objects.order_by("name").values_list("name", "task"):
+            labels.setdefault(path, schedule_label(name))
+        return sorted(labels.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(task=self.value()) if self.value() else queryset
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(RoleScopedAdmin, BeatPeriodicTaskAdmin):
+    form = PeriodicTaskForm
+    actions = ("enable_tasks", "disable_tasks", "run_now")
+    # django-celery-beat's template runs an inline script, which the site's CSP blocks.
+    change_form_template = "admin/yika/periodictask_change_form.html"
+    # The declared tasks show their label in the reader's language; the stored name is the key.
+    # Beat's own `scheduler` column and `task` filter carry untranslatable English names.
+    list_display = (
+        "title",
+        "schedule_shown",
+        *(
+            field
+            for field in BeatPeriodicTaskAdmin.list_display
+            if field not in ("name", "scheduler")
+        ),
+    )
+    list_filter = [
+        "enabled",
+        "one_off",
+        TaskListFilter,
+        *(
+            field
+            for field in BeatPeriodicTaskAdmin.list_filter
+            if field not in ("enabled", "one_off", "task")
+        ),
+    ]
+
+    @admin.display(description=_("Task"), ordering="name")
+    def title(self, task):
+        return schedule_label(task.name)
+
+    @admin.display(description=_("Schedule"))
+    def schedule_shown(self, task):
+        return task.scheduler
+
+    @admin.action(description=_("Run selected tasks now"))
+    def run_now(self, request, queryset):
+        if not permissions.is_admin(request.user):
+            return
+        count = 0
+        for task in queryset:
+            try:
+                schedule.check_entry(task=task.task, kwargs=task.kwargs, has_schedule=True)
+            except ValidationError as exc:
+                self.message_user(
+                    request, f"{task.name}: {'; '.join(exc.messages)}", level=messages.ERROR
+                )
+                continue
+            enqueue_task(task=task.task, kwargs=loads(task.kwargs or "{}"))
+            count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)s task queued; it runs as soon as a worker takes it.",
+                    "%(count)s tasks queued; they run as soon as a worker takes them.",
+                    count,
+                )
+                % {"count": count},
+                level=messages.SUCCESS,
+            )
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(RoleScopedAdmin, BeatCrontabAdmin):
+    form = CrontabScheduleForm
+
+
+@admin.register(IntervalSchedule)
+class IntervalScheduleAdmin(RoleScopedAdmin, BeatIntervalAdmin):
+    pass
+
+
+@admin.register(SolarSchedule)
+class SolarScheduleAdmin(RoleScopedAdmin, BeatSolarAdmin):
+    pass
+
+
+@admin.register(ClockedSchedule)
+class ClockedScheduleAdmin(RoleScopedAdmin, BeatClockedAdmin):
+    pass

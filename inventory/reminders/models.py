@@ -1,0 +1,151 @@
+"""Reminders (催办): the in-app inbox, the reminder ledger and the task outbox.
+
+Imported at the bottom of `inventory.models`, so the models belong to the `inventory` app.
+State changes go through `inventory.reminders.jobs`, `inventory.reminders.notifications` and
+`inventory.outbox`; these models hold fields and constraints only.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ReminderKind(models.TextChoices):
+    """What a reminder is about; one kind per rule of the reminder jobs."""
+
+    STOCKTAKE_DUE = "stocktake_due", _("Stocktake due soon")
+    STOCKTAKE_OVERDUE = "stocktake_overdue", _("Stocktake overdue")
+    STOCKTAKE_PROGRESS = "stocktake_progress", _("Stocktake progress of your department")
+    STOCKTAKE_ESCALATION = "stocktake_escalation", _("Stocktake escalation")
+    STOCKTAKE_NOT_STARTED = "stocktake_not_started", _("Annual stocktake not started")
+    HANDOVER_UNDECIDED = "handover_undecided", _("Handover awaiting decision")
+    HANDOVER_OVERDUE = "handover_overdue", _("Handover overdue")
+    FINAL_ACCOUNTS_OVERDUE = "final_accounts_overdue", _("Final accounts overdue")
+    LABEL_COMPLIANCE = "label_compliance", _("Assets without a label")
+
+
+class ReminderLog(models.Model):
+    """The ledger: one row per (kind, recipient, subject, period), however often a job runs.
+
+    The unique key is what makes a reminder exactly-once (DESIGN.md invariant 9): a job that runs
+    twice, is retried or runs from two beats by mistake inserts the same key and sends nothing.
+    The row also carries the e-mail's delivery state, so a retried mail task sends once.
+    """
+
+    class MailState(models.TextChoices):
+        NONE = "none", _("No e-mail address")
+        PENDING = "pending", pgettext_lazy("mail state", "Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="reminder_logs",
+    )
+    subject = models.CharField(
+        _("subject"), max_length=120, help_text=_("What the reminder is about, e.g. campaign:12.")
+    )
+    period = models.CharField(
+        _("period"), max_length=20, help_text=_("e.g. 2026-01-15 (daily) or 2026-W03 (weekly).")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    mail_state = models.CharField(
+        _("e-mail"), max_length=8, choices=MailState.choices, default=MailState.NONE
+    )
+    mail_to = models.EmailField(_("e-mail address"), blank=True)
+    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    mailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    mail_error = models.TextField(_("last e-mail error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder log entry")
+        verbose_name_plural = _("reminder log")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject", "period"], name="reminder_once_per_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(mail_state="sent") | Q(mailed_at__isnull=False),
+                name="reminder_sent_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.recipient_id} {self.subject} {self.period}"
+
+
+class Notification(models.Model):
+    """A message in a user's in-app inbox (the bell), written in the recipient's language."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    reminder = models.OneToOneField(
+        ReminderLog,
+        verbose_name=_("reminder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notification",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class TaskOutbox(models.Model):
+    """A task to publish to the broker, written in the transaction that decided it (the outbox).
+
+    A web request never waits for Redis: the row commits with the request, a short bounded publish
+    runs after commit, and the periodic relay publishes whatever that publish could not.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("outbox task")
+        verbose_name_plural = _("task outbox")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(published_at__isnull=True),
+                name="outbox_unpublished",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.task} {self.kwargs}"
+
+
+__all__ = ["Notification", "ReminderKind", "ReminderLog", "TaskOutbox"]

@@ -1,0 +1,141 @@
+"""Web pages of the import: upload → preview → apply; the command `import_assets`."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+
+from assets.models import Asset, ImportJob
+from tests.assets.imports.test_services import csv_data, ledger, xlsx
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def browser(client, clerk):
+    client.force_login(clerk)
+    return client
+
+
+def test_the_upload_page_offers_the_template_and_the_form(browser):
+    response = browser.get("/imports/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert b"/api/v1/imports/template.xlsx" in response.content
+    assert b'enctype="multipart/form-data"' in response.content
+
+
+def test_upload_preview_and_apply_through_the_pages(browser):
+    response = browser.post(
+        "/imports/", {"file": SimpleUploadedFile("l.xlsx", xlsx(ledger(2)))}, follow=True
+    )
+    assert response.status_code == 200
+    job = ImportJob.objects.get()
+    assert response.request["PATH_INFO"] == f"/imports/{job.pk}/"
+    assert "台式计算机2" in response.content.decode()
+    assert Asset.objects.count() == 0
+    response = browser.post(f"/imports/{job.pk}/apply/", follow=True)
+    assert response.status_code == 200
+    assert Asset.objects.count() == 2
+
+
+def test_the_apply_button_asks_first_saying_what_the_import_will_do(browser):
+    """14.6: applying is irreversible; the question gives the rows, new cards and updates."""
+    browser.post("/imports/", {"file": SimpleUploadedFile("l.xlsx", xlsx(ledger(3)))})
+    job = ImportJob.objects.get()
+    body = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    button = body.split(f'action="/imports/{job.pk}/apply/"')[1].split("</form>")[0]
+    assert (
+        'data-confirm="Import 3 row(s): register 3 new card(s), update 0, leave 0 unchanged?'
+        in button
+    )
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "将导入 3 行：新建 3 张卡片，更新 0 张" in zh
+
+
+def test_a_bad_file_shows_the_problem_on_the_form(browser):
+    response = browser.post(
+        "/imports/",
+        {"file": SimpleUploadedFile("l.csv", "名称\n".encode("utf-16"))},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "UTF-16" in response.content.decode()
+    assert ImportJob.objects.count() == 0
+
+
+def test_row_errors_are_listed_on_the_preview_page_escaped(browser):
+    rows = ledger(2)
+    rows[1][4] = "<script>alert(1)</script>"
+    browser.post("/imports/", {"file": SimpleUploadedFile("l.xlsx", xlsx(rows))})
+    job = ImportJob.objects.get()
+    page = browser.get(f"/imports/{job.pk}/").content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
+    assert "Apply" not in page or job.state == "invalid"
+
+
+def test_another_users_job_page_is_404(client, clerk, centre):
+    client.force_login(clerk)
+    client.post("/imports/", {"file": SimpleUploadedFile("l.xlsx", xlsx(ledger(1)))})
+    job = ImportJob.objects.get()
+    client.force_login(UserFactory(username="someone", department=centre, roles=["clerk"]))
+    assert client.get(f"/imports/{job.pk}/").status_code == 404
+    assert client.post(f"/imports/{job.pk}/apply/").status_code == 404
+    assert Asset.objects.count() == 0
+
+
+def test_auditors_get_no_import_page(client, auditor):
+    client.force_login(auditor)
+    assert client.get("/imports/").status_code == 403
+
+
+def test_the_register_page_has_export_buttons_with_the_filters(browser):
+    page = browser.get("/?q=abc").content.decode()
+    assert "/api/v1/assets/export.xlsx?q=abc" in page
+
+
+# --- manage.py import_assets ------------------------------------------------------------------
+
+
+def test_the_command_dry_run_writes_nothing(tmp_path, centre):
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx(ledger(3)))
+    out = io.StringIO()
+    call_command("import_assets", str(path), "--dry-run", stdout=out)
+    assert "3 to create" in out.getvalue() or "3" in out.getvalue()
+    assert Asset.objects.count() == 0
+
+
+def test_the_command_imports_every_row_as_the_given_user(tmp_path, clerk):
+    path = tmp_path / "ledger.csv"
+    path.write_bytes(csv_data(ledger(3), encoding="gb18030"))
+    call_command("import_assets", str(path), "--user", clerk.username, stdout=io.StringIO())
+    assert Asset.objects.count() == 3
+    assert set(Asset.objects.values_list("events__actor__username", flat=True)) == {"clerk"}
+
+
+def test_the_command_reports_errors_and_imports_nothing(tmp_path, centre):
+    rows = ledger(3)
+    rows[2][4] = "XX局"
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(xlsx(rows))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_assets", str(path), stdout=io.StringIO(), stderr=err)
+    assert "XX局" in err.getvalue()
+    assert Asset.objects.count() == 0
+
+
+def test_the_preview_warns_that_the_templates_example_rows_would_become_real_cards(browser):
+    """Uploaded unchanged, the template previews cleanly (14.18) but its rows are examples:
+    applying them would register three cards that can never be deleted, so the preview says so."""
+    example = ["GD-2019-0003", "台式计算机", "A02010105", "BDC", "BDC", 6200, "2020-03-10"]
+    mine = ["MY-0001", "我的台式计算机", "A02010105", "BDC", "BDC", 6200, "2020-03-10"]
+    data = xlsx([example, mine])
+    browser.post("/imports/", {"file": SimpleUploadedFile("t.xlsx", data)})
+    job = ImportJob.objects.get()
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "第 2 行仍是模板中的示例行" in zh, zh
+    en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Row 2 is still an example row of the template" in en
+    assert "Row 3" not in en.split('id="example-rows"')[1].split("</div>")[0]

@@ -119,6 +119,16 @@ def _figure(value, kind: str):
     return value
 
 
+def group_name(row: dict, group: str) -> str:
+    """A total row's name; the row of lines with no category (surplus, which is on no books) or
+    no department says so instead of staying blank."""
+    if row["code"] or row["name"]:
+        return row["name"]
+    if group == "category":
+        return str(pgettext_lazy("stocktake export", "No category (surplus)"))
+    return str(pgettext_lazy("stocktake export", "No department"))
+
+
 def _total_row(code: str, name: str, row: dict) -> dict:
     # A result frozen before a column existed has no figure for it.
     return {
@@ -162,8 +172,9 @@ def report_xlsx(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     totals = _total_columns()
     total = _total_row("", str(pgettext_lazy("stocktake export", "Total")), report["totals"])
 
-    def grouped(key):
-        yield from (_total_row(row["code"], row["name"], row) for row in report[key])
+    def grouped(group):
+        rows = report[f"by_{group}"]
+        yield from (_total_row(row["code"], group_name(row, group), row) for row in rows)
         yield total
 
     differences = selectors.differences_visible_to(user=user, campaign=campaign)
@@ -176,8 +187,8 @@ def report_xlsx(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         ([str(label), value] for label, value in summary),
         sheet_title=str(pgettext_lazy("stocktake export", "Summary")),
         extra=[
-            (pgettext_lazy("stocktake export", "By department"), totals, grouped("by_department")),
-            (pgettext_lazy("stocktake export", "By category"), totals, grouped("by_category")),
+            (pgettext_lazy("stocktake export", "By department"), totals, grouped("department")),
+            (pgettext_lazy("stocktake export", "By category"), totals, grouped("category")),
             (
                 pgettext_lazy("stocktake export", "Differences"),
                 _difference_columns(),
@@ -285,9 +296,10 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         ("pending_count", pgettext("stocktake figure", "Pending")),
         ("damaged_count", _("Damaged")),
         ("mismatch_count", _("Differs")),
-        ("match_rate_count", _("Match % (count)")),
-        ("match_rate_value", _("Match % (value)")),
-        ("label_missing_rate", _("Label missing %")),
+        # The values carry their "%", so the headers do not.
+        ("match_rate_count", _("Match rate by count")),
+        ("match_rate_value", _("Match rate by value")),
+        ("label_missing_rate", _("Label-missing rate")),
     ]
 
     frame = pdf.frame_width(is_landscape=True)
@@ -305,13 +317,14 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
             return formatting.money(value)
         return "" if value is None else str(value)
 
-    def table(rows):
+    def table(rows, group):
         header = [
             str(pgettext_lazy("stocktake export", "Code")),
             str(pgettext_lazy("stocktake export", "Name")),
         ] + [label for _key, label in columns]
         body = [
-            [row["code"], row["name"]] + [figure(row, key) for key, _label in columns]
+            [row["code"], row["name"] if row is total else group_name(row, group)]
+            + [figure(row, key) for key, _label in columns]
             for row in rows
         ]
         return pdf.make_table(
@@ -325,9 +338,9 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
 
     total = dict(report["totals"], code="", name=str(pgettext_lazy("stocktake export", "Total")))
     story += [pdf.para(_("Totals by department"), styles["heading"])]
-    story.append(table([*report["by_department"], total]))
+    story.append(table([*report["by_department"], total], "department"))
     story += [pdf.para(_("Totals by category"), styles["heading"])]
-    story.append(table([*report["by_category"], total]))
+    story.append(table([*report["by_category"], total], "category"))
     story.append(pdf.para(_("Differences"), styles["heading"]))
     rows = []
     for item in selectors.differences_visible_to(user=user, campaign=campaign)[:2000]:

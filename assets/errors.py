@@ -1,21 +1,11 @@
-"""Domain errors. Services raise these; config.api maps them to HTTP answers."""
+"""The register's domain errors, on the one base in `config.errors` (re-exported here for the
+register's callers). Services raise these; config.api maps them to HTTP answers."""
 
 from django.utils.translation import gettext_lazy as _
 
+from config.errors import DomainError
 
-class DomainError(Exception):
-    """A rule of the domain refused the change. Carries a stable `code` and an HTTP status."""
-
-    status_code = 400
-    code = "refused"
-    default_message = _("The change was refused.")
-
-    def __init__(self, message=None, *, code: str | None = None, field: str | None = None):
-        self.message = message if message is not None else self.default_message
-        if code:
-            self.code = code
-        self.field = field
-        super().__init__(str(self.message))
+__all__ = ["Conflict", "DomainError", "NotInScope", "TransitionNotAllowed"]
 
 
 class TransitionNotAllowed(DomainError):

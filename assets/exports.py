@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assets import permissions
-from assets import spreadsheets as sx
 from assets.imports.services import COLUMN_BY_KEY
 from assets.models import CURRENT_CODE_SYSTEM, Asset
 from config import formatting
+from config import spreadsheets as sx
 
 
 def _header(key: str) -> str:

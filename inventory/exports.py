@@ -2,7 +2,7 @@
 
 Headers are translated; codes are written as words (result, kind, how a line was verified); money
 is a number with a ¥ format in XLSX and a plain decimal in CSV. Cells go through
-`assets.spreadsheets` (formula-safe, typed); the PDF embeds the Chinese font.
+`config.spreadsheets` (formula-safe, typed); the PDF embeds the Chinese font.
 """
 
 from __future__ import annotations
@@ -14,20 +14,15 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
-from assets import spreadsheets as sheets
-from assets.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
 from config import formatting
+from config import spreadsheets as sheets
+from config.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
 from inventory import selectors
 from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine, VerifyMethod
 
 # Money cells: a number, shown as yuan with thousands separators.
 YUAN = '"¥"#,##0.00'
 RATE = "0.00"
-
-
-def neutralise(value):
-    """A text cell made inert in a spreadsheet (a leading = + - @ tab or CR gets a `'`)."""
-    return sheets.cell_value(value) if isinstance(value, str) else value
 
 
 TOTAL_COLUMNS = [

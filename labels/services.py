@@ -47,6 +47,9 @@ BATCH_TRANSITIONS: dict[str, set[str]] = {
 # Label strategies (DOMAIN.md §5) that put a label of the card's own on something.
 PRINTABLE_LABEL_MODES = {Asset.LabelMode.OWN_LABEL, Asset.LabelMode.CARD_LABEL}
 PROGRESS_EVERY = 200
+# The task that renders a large batch (`labels.tasks.render_label_batch`), queued by name: the
+# tasks module runs these services, so they never import it.
+RENDER_BATCH = "labels.render_label_batch"
 
 
 def _guard(batch: PrintBatch, target: str) -> None:
@@ -228,11 +231,10 @@ def _start_rendering(*, batch_id: int, size: int) -> None:
             logger.exception("label batch %s failed", batch_id)
         return
     from config.tasks import publish_bounded
-    from labels.tasks import render_label_batch
 
     try:
         # One short connection attempt, no publish retries: never waits on a dead broker.
-        publish_bounded(render_label_batch, kwargs={"batch_id": batch_id})
+        publish_bounded(RENDER_BATCH, kwargs={"batch_id": batch_id})
     except Exception as error:  # broker down: say so on the batch instead of hanging or 500
         logger.exception("could not queue label batch %s", batch_id)
         fail_batch(

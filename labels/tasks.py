@@ -10,7 +10,7 @@ from labels import services
     acks_late=True,
     reject_on_worker_lost=True,
     max_retries=0,
-    name="labels.render_label_batch",
+    name=services.RENDER_BATCH,
 )
 def render_label_batch(self, *, batch_id: int) -> int:
     """Render the batch's PDF. A failure marks the batch failed (never left running)."""

@@ -40,6 +40,9 @@ from inventory.reminders import selectors
 from inventory.reminders.outbox import enqueue_task
 
 MAX_ITEMS = 50
+# The task that e-mails one reminder (`tasks.send_reminder_mail`), queued by name: the tasks
+# module runs these services, so they never import it.
+SEND_MAIL = "inventory.send_reminder_mail"
 
 
 @dataclass(frozen=True)
@@ -479,8 +482,6 @@ def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
             reminder=log,
         )
         if recipient.email:
-            from inventory.reminders.tasks import SEND_MAIL
-
             enqueue_task(task=SEND_MAIL, kwargs={"log_id": log.pk})
     return log
 

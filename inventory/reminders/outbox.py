@@ -1,9 +1,10 @@
 """The task outbox: queue Celery work without ever blocking a request on the broker.
 
 `enqueue_task` writes a `TaskOutbox` row in the caller's transaction and, after commit, publishes
-it once, on one connection attempt of at most a second and with no publish retries (a closed Redis
-port fails at once, a silent one after the connect timeout). Whatever could not be published stays in the table, and
-`relay_outbox` (beat, every minute) publishes it when the broker is back. Nothing is lost, and a
+it once through `config.tasks.publish_bounded`: one connection attempt of at most a second and no
+publish retries (a closed Redis port fails at once, a silent one after the connect timeout).
+Whatever could not be published stays in the table, and `relay_outbox` (beat, every minute)
+publishes it when the broker is back. Nothing is lost, and a
 task that is published twice (relay and a late first publish) is harmless because every task
 is idempotent (the reminder ledger, the mail state).
 
@@ -20,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config import tasks
 from inventory.models import TaskOutbox
 
 logger = logging.getLogger(__name__)
@@ -31,38 +33,11 @@ RELAY_BATCH = 200
 
 def enqueue_task(*, task: str, kwargs: dict | None = None) -> TaskOutbox:
     """Record `task(**kwargs)` in the outbox and publish it after the transaction commits."""
-    _task(task)  # an unknown task name is a programming error: fail now, not in the relay
+    tasks.registered_task(task)  # an unknown name is a programming error: fail now
     with transaction.atomic():
         row = TaskOutbox.objects.create(task=task, kwargs=kwargs or {})
         transaction.on_commit(lambda: publish(outbox_id=row.pk))
     return row
-
-
-def _task(name: str):
-    import inventory.reminders.tasks  # noqa: F401  (registers the reminder tasks)
-
-    return current_app.tasks[name]
-
-
-# A publish gives up after one connection attempt of at most this long. Celery's own publish
-# retries the connection until `broker_connection_timeout` runs out (2 s measured against a
-# closed port), which is the whole budget of a web request.
-PUBLISH_CONNECT_TIMEOUT = 1.0
-
-
-def _publish_bounded(task, kwargs: dict) -> None:
-    app = current_app
-    options = {
-        **(app.conf.broker_transport_options or {}),
-        "max_retries": 0,  # kombu: fail on the first refused connection instead of retrying
-        "socket_connect_timeout": PUBLISH_CONNECT_TIMEOUT,
-        "socket_timeout": PUBLISH_CONNECT_TIMEOUT,
-    }
-    with app.connection_for_write(
-        connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options=options
-    ) as connection:
-        producer = app.amqp.Producer(connection, auto_declare=False)
-        task.apply_async(kwargs=kwargs, retry=False, producer=producer)
 
 
 def publish(*, outbox_id: int) -> bool:
@@ -71,7 +46,7 @@ def publish(*, outbox_id: int) -> bool:
     row = TaskOutbox.objects.filter(pk=outbox_id, published_at__isnull=True).first()
     if row is None:
         return True
-    task = _task(row.task)
+    task = tasks.registered_task(row.task)
     if current_app.conf.task_always_eager:
         # In process: run it now, retries included; a task that still fails after its retries
         # has recorded its own failure (`on_failure`).
@@ -82,7 +57,7 @@ def publish(*, outbox_id: int) -> bool:
             )
     else:
         try:
-            _publish_bounded(task, row.kwargs)
+            tasks.publish_bounded(row.task, kwargs=row.kwargs)
         except Exception as exc:
             logger.warning("outbox %s: broker unavailable, left for the relay: %s", row.pk, exc)
             TaskOutbox.objects.filter(pk=row.pk).update(

@@ -10,9 +10,9 @@ from celery import Task, shared_task
 
 from inventory.reminders import jobs as reminders
 from inventory.reminders import outbox
+from inventory.reminders.jobs import SEND_MAIL
 
 RUN_JOB = "inventory.run_reminder_job"
-SEND_MAIL = "inventory.send_reminder_mail"
 RELAY_OUTBOX = "inventory.relay_outbox"
 
 # SECURITY.md §3: bounded retries with backoff and jitter; the ledger absorbs redeliveries.

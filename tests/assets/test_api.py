@@ -13,6 +13,7 @@ from assets import tags
 from assets.models import Asset, AssetEvent, Department, Location, User
 from tests.api_base import (
     AnonymousTests,
+    APITestBase,
     CreateTests,
     EventTests,
     ListTests,
@@ -482,22 +483,39 @@ def test_asset_list_page_query_count_is_constant(
 
 
 # --- auth, schema ----------------------------------------------------------------------------
-def test_token_auth(clerk):
-    client = APIClient()
-    response = client.post(
-        reverse("api-token"), {"username": "clerk", "password": "pass-word-123"}, format="json"
-    )
-    assert response.status_code == 200
-    token = response.json()["token"]
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get(reverse("asset-list")).status_code == 200
+class TestTokenAPI(APITestBase):
+    """`POST /api/v1/auth/token/` issues a token; `DELETE` with it revokes it. Expiry, password
+    changes and lockout: tests/security/test_tokens.py and test_accounts.py."""
 
+    url_names = ("api-token",)
 
-def test_token_with_wrong_password_is_400(clerk):
-    response = APIClient().post(
-        reverse("api-token"), {"username": "clerk", "password": "wrong"}, format="json"
-    )
-    assert response.status_code == 400
+    def test_token_auth(self, clerk):
+        client = APIClient()
+        response = client.post(
+            reverse("api-token"), {"username": "clerk", "password": "pass-word-123"}, format="json"
+        )
+        assert response.status_code == 200
+        token = response.json()["token"]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert client.get(reverse("asset-list")).status_code == 200
+
+    def test_token_with_wrong_password_is_400(self, clerk):
+        response = APIClient().post(
+            reverse("api-token"), {"username": "clerk", "password": "wrong"}, format="json"
+        )
+        assert response.status_code == 400
+
+    def test_anonymous_revoke_is_401(self, request):
+        assert self.client_for(request, None).delete(reverse("api-token")).status_code == 401
+
+    def test_a_revoked_token_no_longer_signs_in(self, clerk):
+        client = APIClient()
+        response = client.post(
+            reverse("api-token"), {"username": "clerk", "password": "pass-word-123"}, format="json"
+        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert client.delete(reverse("api-token")).status_code == 204
+        assert client.get(reverse("asset-list")).status_code == 401
 
 
 def test_openapi_schema_validates_without_warnings(tmp_path):

@@ -5,9 +5,12 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import load_workbook
 
+from tests.api_base import APITestBase
 from tests.factories import make_asset
 
 
@@ -125,3 +128,51 @@ def test_the_handover_list_exports_each_item_with_its_result(api, clerk, centre,
     assert column(sheet, "原值")[0].data_type == "n"
     rows = csv_rows(api.get(f"/api/v1/handovers/{handover.number}/items.csv"))
     assert rows[1][0] == asset.tag
+
+
+class TestAssetExportAPI(APITestBase):
+    """`GET /api/v1/assets/export.xlsx|.csv`: the list's scope, and 401 without a session."""
+
+    url_names = ("asset-export-xlsx", "asset-export-csv")
+
+    @pytest.mark.parametrize("name", url_names)
+    def test_anonymous_export_is_401(self, request, name, db):
+        assert self.client_for(request, None).get(reverse(name)).status_code == 401
+
+    @pytest.mark.parametrize("name", url_names)
+    def test_another_departments_card_is_absent(self, request, name, centre, other_bureau):
+        mine = make_asset(owner=centre, name="我的")
+        theirs = make_asset(owner=other_bureau, name="别人的")
+        response = self.client_for(request, "clerk").get(reverse(name))
+        assert response.status_code == 200
+        content = b"".join(response.streaming_content)
+        if name.endswith("csv"):
+            text = content.decode("utf-8-sig")
+        else:
+            sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+            text = "\n".join(str(cell.value) for row in sheet.iter_rows() for cell in row)
+        assert mine.tag in text and theirs.tag not in text
+
+
+class TestHandoverItemsExportAPI(APITestBase):
+    """`GET /api/v1/handovers/{number}/items.xlsx|.csv`: another department's handover is a 404,
+    like the handover itself."""
+
+    url_names = ("handover-items-xlsx", "handover-items-csv")
+
+    @pytest.fixture
+    def theirs(self, other_bureau, other_clerk, wrong_receiver):
+        from assets.handovers import services as hs
+        from tests.factories import make_project
+
+        project = make_project(
+            builder=other_bureau, owner=wrong_receiver.department, code="DJ-WJW-01"
+        )
+        asset = make_asset(owner=other_bureau, project=project)
+        return hs.create_handover(actor=other_clerk, project=project, assets=[asset])
+
+    @pytest.mark.parametrize("name", url_names)
+    @pytest.mark.parametrize(("role", "status"), [(None, 401), ("clerk", 404), ("auditor", 200)])
+    def test_who_reads_another_departments_list(self, request, theirs, name, role, status):
+        url = reverse(name, kwargs={"number": theirs.number})
+        assert self.client_for(request, role).get(url).status_code == status

@@ -1,13 +1,16 @@
 import pytest
 from django.urls import reverse
 
-from assets.models import Asset
-from labels.models import Label, LabelTemplate, PrintBatch
+from assets.models import Asset, AssetEvent
+from labels import services
+from labels.models import Label, LabelTemplate, PrintBatch, selection_key
 from tests.api_base import (
     AnonymousTests,
+    APITestBase,
     CreateTests,
     ListTests,
     RetrieveTests,
+    ScopeTests,
     UpdateTests,
     WrongRoleTests,
 )
@@ -43,6 +46,98 @@ class TestLabelTemplateAPI(
     def make_object(self, request):
         request.getfixturevalue("db")
         return LabelTemplate.objects.get(code="a4-70x40")
+
+
+def _batch_of(owner, actor):
+    """A print batch of one card of `owner`, queued by `actor` (its PDF is not rendered: the
+    after-commit callbacks of a test's transaction never run)."""
+    assets = [make_asset(owner=owner)]
+    template = LabelTemplate.objects.get(code="a4-70x40")
+    return services.print_labels(
+        actor=actor, assets=assets, template=template, selection=selection_key("api", 1)
+    )
+
+
+class TestPrintBatchAPI(ListTests, RetrieveTests, AnonymousTests, WrongRoleTests, ScopeTests):
+    """Print batches: read where every card is visible, retried by clerks and admins only."""
+
+    basename = "label-batch"
+    lookup = "id"
+    lookup_url_kwarg = "pk"
+    reader = "clerk"
+    writer = "clerk"
+    wrong_role = "auditor"
+
+    def make_object(self, request):
+        return _batch_of(request.getfixturevalue("centre"), request.getfixturevalue("clerk"))
+
+    def make_other_object(self, request):
+        return _batch_of(
+            request.getfixturevalue("other_bureau"), request.getfixturevalue("other_clerk")
+        )
+
+    def write(self, client, obj):
+        return client.post(self.action_url(obj, "retry"), format="json")
+
+
+class TestPrintAPI(APITestBase):
+    """`POST /api/v1/labels/print/`: a batch, and a label-printed event on each card."""
+
+    url_names = ("label-print",)
+
+    def test_printing_writes_a_label_printed_event_on_each_card(self, request, centre):
+        cards = [make_asset(owner=centre), make_asset(owner=centre)]
+        response = self.client_for(request, "clerk").post(
+            reverse("label-print"),
+            {"tags": [card.tag for card in cards], "template": "a4-70x40"},
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        printed = AssetEvent.objects.filter(kind=AssetEvent.Kind.LABEL_PRINTED, asset__in=cards)
+        assert sorted(printed.values_list("asset__tag", flat=True)) == sorted(c.tag for c in cards)
+
+    def test_anonymous_print_is_401(self, request, centre):
+        response = self.client_for(request, None).post(
+            reverse("label-print"),
+            {"tags": [make_asset(owner=centre).tag], "template": "a4-70x40"},
+            format="json",
+        )
+        assert response.status_code == 401
+        assert not PrintBatch.objects.exists()
+
+
+class TestVoidAPI(APITestBase):
+    """`POST /api/v1/labels/void/`: the active label is voided, with an event on the card."""
+
+    url_names = ("label-void",)
+
+    @pytest.fixture
+    def labelled(self, centre, clerk):
+        batch = _batch_of(centre, clerk)
+        return batch.assets.get()
+
+    def void(self, request, role, card):
+        return self.client_for(request, role).post(
+            reverse("label-void"), {"tag": card.tag, "reason": "丢失"}, format="json"
+        )
+
+    def test_voiding_writes_a_label_voided_event(self, request, labelled):
+        assert self.void(request, "clerk", labelled).status_code == 200
+        voided = AssetEvent.objects.filter(kind=AssetEvent.Kind.LABEL_VOIDED, asset=labelled)
+        assert voided.count() == 1
+
+    @pytest.mark.parametrize(("role", "status"), [(None, 401), ("auditor", 403)])
+    def test_anonymous_and_auditors_cannot_void(self, request, labelled, role, status):
+        assert self.void(request, role, labelled).status_code == status
+        assert Label.objects.get(asset=labelled).voided_at is None
+
+    def test_another_departments_card_is_refused_like_an_unknown_tag(
+        self, request, other_bureau, other_clerk
+    ):
+        theirs = _batch_of(other_bureau, other_clerk).assets.get()
+        response = self.void(request, "clerk", theirs)
+        assert response.status_code == 400 and theirs.tag in str(response.json())
+        assert Label.objects.get(asset=theirs).voided_at is None
 
 
 def test_a_template_whose_content_would_overflow_is_a_400_naming_the_field(api, admin_user):

@@ -8,6 +8,16 @@ import pytest
 
 from assets.handovers import services as hs
 from assets.models import Asset, AssetEvent, DelegatedProject, Handover, HandoverItem
+from tests.api_base import (
+    ActionEventTests,
+    AnonymousTests,
+    CreateTests,
+    ListTests,
+    RetrieveTests,
+    ScopeTests,
+    UpdateTests,
+    WrongRoleTests,
+)
 from tests.factories import make_asset, make_project
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +71,131 @@ def tags_of(handover):
 
 def all_accepted(handover):
     return {"items": [{"tag": t, "result": "accepted"} for t in tags_of(handover)]}
+
+
+# ------------------------------------------------------------------ on the generic base
+class ProjectAPIBase:
+    basename = "project"
+    lookup = "code"
+    reader = "clerk"
+    writer = "clerk"
+    wrong_role = "auditor"
+    update_data = {"name": "智慧医疗平台（二期）", "contract_no": "HT-2024-118"}
+
+    def make_object(self, request):
+        return request.getfixturevalue("project")
+
+    def make_other_object(self, request):
+        """Built by the health commission for the finance bureau: neither side is the centre."""
+        finance = request.getfixturevalue("wrong_receiver").department
+        return make_project(
+            builder=request.getfixturevalue("other_bureau"), owner=finance, code="DJ-WJW-01"
+        )
+
+    def get_create_data(self, request):
+        request.getfixturevalue("centre")
+        request.getfixturevalue("other_bureau")
+        return {
+            "code": "DJ-2025-07",
+            "name": "智慧医疗平台",
+            "builder_department": "BDC",
+            "owner_department": "HEALTH",
+        }
+
+
+class TestProjectAPI(
+    ProjectAPIBase,
+    ListTests,
+    RetrieveTests,
+    CreateTests,
+    UpdateTests,
+    AnonymousTests,
+    WrongRoleTests,
+    ScopeTests,
+):
+    """Projects on the generic base; final accounts and overdue lists follow below."""
+
+
+class TestProjectAPIReceiver(ProjectAPIBase, WrongRoleTests):
+    """The receiving side reads the project but neither creates nor changes it."""
+
+    wrong_role = "receiver"
+
+
+class HandoverAPIBase:
+    basename = "handover"
+    lookup = "number"
+    reader = "clerk"
+    writer = "clerk"
+    wrong_role = "auditor"
+
+    def make_object(self, request):
+        """A draft of two cards, prepared by the builder's clerk."""
+        return request.getfixturevalue("draft")
+
+    def make_other_object(self, request):
+        """A draft of the health commission's for the finance bureau: invisible to the centre."""
+        project = ProjectAPIBase.make_other_object(self, request)
+        assets = [project_asset(project, name="影像服务器")]
+        return hs.create_handover(
+            actor=request.getfixturevalue("other_clerk"), project=project, assets=assets
+        )
+
+    def get_create_data(self, request):
+        project = request.getfixturevalue("project")
+        return {"project": project.code, "items": [project_asset(project).tag]}
+
+    def write(self, client, obj):
+        # Every change of a handover is an action; submitting is the first.
+        return client.post(self.action_url(obj, "submit"), format="json")
+
+    def events_of(self, obj):
+        return AssetEvent.objects.filter(handover=obj)
+
+    def expected_events(self, obj):
+        return obj.items.count()  # one on each card
+
+
+class TestHandoverAPI(
+    HandoverAPIBase,
+    ListTests,
+    RetrieveTests,
+    CreateTests,
+    AnonymousTests,
+    WrongRoleTests,
+    ScopeTests,
+    ActionEventTests,
+):
+    """Handovers on the generic base: submitting writes an event on each card."""
+
+    event_action = "submit"
+
+
+class TestHandoverAPIReceiver(HandoverAPIBase, WrongRoleTests):
+    """The receiving department neither opens nor submits the builder's handover."""
+
+    wrong_role = "receiver"
+
+    def make_object(self, request):
+        # Submitted, so the receiver may read it (a draft is invisible to them: a 404).
+        return request.getfixturevalue("submitted")
+
+    def write(self, client, obj):
+        return client.post(self.action_url(obj, "withdraw"), {"reason": "x"}, format="json")
+
+
+class TestHandoverDecisionAPI(HandoverAPIBase, ActionEventTests):
+    """The receiver's decision writes an accepted (or rejected) event on each card."""
+
+    reader = "receiver"
+    writer = "receiver"
+    event_action = "decide"
+
+    def make_object(self, request):
+        return request.getfixturevalue("submitted")
+
+    def action_data(self, obj):
+        return all_accepted(obj)
 
 
 # -------------------------------------------------------------------------------- create

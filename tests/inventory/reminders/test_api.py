@@ -9,6 +9,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from config.celery import SCHEDULE
 from inventory.models import Notification, ReminderKind, TaskOutbox
+from tests.api_base import AnonymousTests, ListTests, RetrieveTests, ScopeTests
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,29 @@ def notify(user, title="Stocktake 2025: 3 items to count", **fields):
 
 
 # API
+
+
+class TestNotificationAPI(ListTests, RetrieveTests, AnonymousTests, ScopeTests):
+    """The inbox on the generic base: a person reads only their own notifications, and
+    `read/` of another person's is a 404 like its page."""
+
+    basename = "notification"
+    lookup = "id"
+    lookup_url_kwarg = "pk"
+    reader = "clerk"
+
+    def make_object(self, request):
+        return notify(request.getfixturevalue("clerk"))
+
+    def make_other_object(self, request):
+        # Another person of the same department: the inbox is personal, not departmental.
+        colleague = UserFactory(
+            username="colleague", department=request.getfixturevalue("centre"), roles=["clerk"]
+        )
+        return notify(colleague, title="not yours")
+
+    def write(self, client, obj):
+        return client.post(self.action_url(obj, "read"), format="json")
 
 
 def test_list_shows_only_my_notifications(api, clerk, other_clerk):

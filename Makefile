@@ -8,7 +8,7 @@ PORT ?= 8000
 SYSTEM_PACKAGES := fonts-wqy-microhei poppler-utils chromium gettext
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: install system-packages node-packages run serve test test-fast lint format bench messages migrate demo clean check-deploy
+.PHONY: install system-packages node-packages run stop serve test test-fast lint format bench messages migrate demo clean check-deploy
 
 install: system-packages $(VENV)/.installed messages node-packages
 
@@ -46,9 +46,11 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 # Translations: the .po catalogues are committed, the .mo files are built here (gettext).
+# Without settings (it finds every locale/ folder itself), so building them starts no database.
 messages: $(VENV)/.installed
 	@if find . -path ./.venv -prune -o -name '*.po' -print | grep -q .; then \
-	  DEBUG=1 $(PY) manage.py compilemessages -v0 --ignore '.venv/*'; fi
+	  DJANGO_SETTINGS_MODULE= $(VENV)/bin/django-admin compilemessages -v0 \
+	    --ignore '.venv/*' --ignore 'node_modules/*'; fi
 
 migrate: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
@@ -58,9 +60,12 @@ demo: migrate
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --once
 
 # Web server on $(HOST):$(PORT) (127.0.0.1:8000); with REDIS_URL set, a Celery worker and beat
-# run beside it. Labels and certificates encode SITE_URL: unless it is set (environment or
-# `make run SITE_URL=…`), it is the address this target serves, so `make run PORT=8031` prints
-# QR codes that open http://127.0.0.1:8031/…. (Other commands keep the settings' default.)
+# run beside it. Without DATABASE_URL the database is the embedded PostgreSQL in var/postgres,
+# started by the first command that loads the settings and left running for the next `make run`
+# (config/embedded_db.py); `make stop` stops it. Labels and certificates encode SITE_URL:
+# unless it is set (environment or `make run SITE_URL=…`), it is the address this target
+# serves, so `make run PORT=8031` prints QR codes that open http://127.0.0.1:8031/…. (Other
+# commands keep the settings' default.)
 # honcho sets its own PORT for each process, hence YIKA_RUN_HOST/YIKA_RUN_PORT for Procfile.dev.
 RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST):$(PORT))
 run: demo
@@ -73,6 +78,11 @@ run: demo
 	  SITE_URL="$(RUN_SITE_URL)" DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The embedded PostgreSQL in var/postgres (what `make run` started), if it runs. Needs no install.
+stop:
+	@$(PY) -m config.embedded_db stop
+
+# Without DATABASE_URL: a throwaway embedded PostgreSQL for this run only (config/settings_test.py).
 test: install
 	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly
 
@@ -91,10 +101,10 @@ check-deploy: install
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$(openssl rand -hex 40)} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-yika.example.gov.cn} \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
-# Backups (SECURITY.md test 18): one archive with the database (pg_dump -Fc, or SQLite's online
-# backup API) and the media and private files. `make restore BACKUP=var/backups/yika-….tar`
-# restores into an empty database and empty folders (FORCE=1 replaces them), then checks every
-# table's row count and every file's SHA-256 against the archive.
+# Backups (SECURITY.md test 18): one archive with the database (pg_dump -Fc) and the media and
+# private files. `make restore BACKUP=var/backups/yika-….tar` restores into an empty database
+# and empty folders (FORCE=1 replaces them), then checks every table's row count and every
+# file's SHA-256 against the archive.
 backup: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py backup $(if $(BACKUP_DIR),--output-dir "$(BACKUP_DIR)")
 

@@ -392,9 +392,9 @@ class Asset(TreeNode):
         verbose_name_plural = _("assets")
         # Each index slows every write (a stocktake close updates most of the register, an
         # import inserts tens of thousands of cards): keep only those a filter, a scope, an
-        # ordering or a lookup uses (migration 0007 says which and why). On PostgreSQL the
-        # `?q=` search has one trigram index over `selectors.AssetSearchText`, made by SQL in
-        # migration 0007 because SQLite has no such index.
+        # ordering or a lookup uses (migration 0007 says which and why). The `?q=` search has
+        # one trigram index over `selectors.AssetSearchText`, made by SQL in migration 0007
+        # beside the pg_trgm extension it needs (migration 0005).
         indexes = [
             models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
         ]

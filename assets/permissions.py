@@ -390,7 +390,7 @@ UNION
 SELECT a.{assignment_campaign} FROM {assignment} a WHERE a.{counter} = %s
 """
 # The user's department tree is walked inside the subquery, so a scan's campaign check is one
-# statement; `id` is the tree's second column under both PostgreSQL and SQLite.
+# statement; `id` is the tree's second column.
 _CAMPAIGNS_OVER_DEPARTMENTS_SQL = """
 UNION
 SELECT t.{through_campaign} FROM {through} t

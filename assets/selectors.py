@@ -67,9 +67,6 @@ class AssetSearchText(Func):
     def __init__(self):
         super().__init__(*(Cast(field, TextField()) for field in SEARCHED_FIELDS))
 
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, arg_joiner=" || CHAR(31) || ", **extra_context)
-
 
 def filter_assets(queryset: QuerySet, filters: dict) -> QuerySet:
     """Apply the register's search and filters (shared by list pages, API and exports).

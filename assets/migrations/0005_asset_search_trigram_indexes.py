@@ -1,4 +1,4 @@
-"""Trigram GIN indexes for the register's `?q=` search on PostgreSQL (no-op on SQLite).
+"""Trigram GIN indexes for the register's `?q=` search.
 
 `selectors.filter_assets` searches with `icontains`, which PostgreSQL runs as
 `UPPER(col::text) LIKE UPPER('%q%')`; these expression indexes serve exactly that, so a search
@@ -12,25 +12,20 @@ from django.db import migrations
 SEARCHED = ("tag", "name", "model", "serial_number", "legacy_number", "custodian")
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for column in SEARCHED:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS asset_{column}_trgm ON assets_asset "
-            f"USING gin (UPPER({column}::text) gin_trgm_ops)"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for column in SEARCHED:
-        schema_editor.execute(f"DROP INDEX IF EXISTS asset_{column}_trgm")
-
-
 class Migration(migrations.Migration):
     dependencies = [("assets", "0004_import_job")]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [
+        migrations.RunSQL(
+            [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                *(
+                    f"CREATE INDEX IF NOT EXISTS asset_{column}_trgm ON assets_asset "
+                    f"USING gin (UPPER({column}::text) gin_trgm_ops)"
+                    for column in SEARCHED
+                ),
+            ],
+            [f"DROP INDEX IF EXISTS asset_{column}_trgm" for column in SEARCHED],
+            elidable=False,
+        )
+    ]

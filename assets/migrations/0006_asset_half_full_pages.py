@@ -1,4 +1,4 @@
-"""Cards keep half-full pages on PostgreSQL, so a stocktake's close flags them in place (HOT).
+"""Cards keep half-full pages, so a stocktake's close flags them in place (HOT).
 
 Closing a campaign sets `suspected_shortage` on every missing card in one UPDATE. That column is
 in no index, so with room on the page each new row version stays there and none of the card's
@@ -12,21 +12,13 @@ from django.db import migrations
 TABLE = "assets_asset"
 
 
-def half_full_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {TABLE} SET (fillfactor = 50)")
-
-
-def full_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {TABLE} RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("assets", "0005_asset_search_trigram_indexes"),
     ]
 
     operations = [
-        migrations.RunPython(half_full_pages, full_pages),
+        migrations.RunSQL(
+            f"ALTER TABLE {TABLE} SET (fillfactor = 50)", f"ALTER TABLE {TABLE} RESET (fillfactor)"
+        ),
     ]

@@ -1,7 +1,7 @@
 """The card's indexes, reviewed: keep what a filter, scope, ordering or lookup uses, drop the rest.
 
 Every index costs each write: closing a stocktake updates most of the register and an import
-inserts tens of thousands of cards. Of the 26 indexes on `assets_asset` (PostgreSQL) this drops:
+inserts tens of thousands of cards. Of the 26 indexes on `assets_asset` this drops:
 
 - the six per-column trigram indexes of `?q=`, for one over the searched fields together
   (`selectors.AssetSearchText`): one bitmap scan instead of an OR of six, 14 MB instead of 42 MB
@@ -24,7 +24,7 @@ from django.db import migrations, models
 TABLE = "assets_asset"
 OLD_TRIGRAM = ("tag", "name", "model", "serial_number", "legacy_number", "custodian")
 # Exactly the SQL Django writes for `UPPER(AssetSearchText())` in an `icontains` lookup, so the
-# planner matches the index (tests/assets/test_search.py checks the plan on PostgreSQL).
+# planner matches the index (tests/assets/test_search.py checks the plan).
 SEARCH_EXPRESSION = (
     "UPPER((" + " || CHR(31) || ".join(f"{c}::text" for c in OLD_TRIGRAM) + ")::text)"
 )
@@ -35,32 +35,24 @@ PATTERN_TWINS = {
 }
 
 
-def one_search_index(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS asset_search_trgm ON {TABLE} "
-        f"USING gin ({SEARCH_EXPRESSION} gin_trgm_ops)"
-    )
-    for column in OLD_TRIGRAM:
-        schema_editor.execute(f"DROP INDEX IF EXISTS asset_{column}_trgm")
-    for name in PATTERN_TWINS:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
-def six_search_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, column in PATTERN_TWINS.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} ({column} varchar_pattern_ops)"
-        )
-    for column in OLD_TRIGRAM:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS asset_{column}_trgm ON {TABLE} "
-            f"USING gin (UPPER({column}::text) gin_trgm_ops)"
-        )
-    schema_editor.execute("DROP INDEX IF EXISTS asset_search_trgm")
+ONE_SEARCH_INDEX = [
+    f"CREATE INDEX IF NOT EXISTS asset_search_trgm ON {TABLE} "
+    f"USING gin ({SEARCH_EXPRESSION} gin_trgm_ops)",
+    *(f"DROP INDEX IF EXISTS asset_{column}_trgm" for column in OLD_TRIGRAM),
+    *(f"DROP INDEX IF EXISTS {name}" for name in PATTERN_TWINS),
+]
+SIX_SEARCH_INDEXES = [
+    *(
+        f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} ({column} varchar_pattern_ops)"
+        for name, column in PATTERN_TWINS.items()
+    ),
+    *(
+        f"CREATE INDEX IF NOT EXISTS asset_{column}_trgm ON {TABLE} "
+        f"USING gin (UPPER({column}::text) gin_trgm_ops)"
+        for column in OLD_TRIGRAM
+    ),
+    "DROP INDEX IF EXISTS asset_search_trgm",
+]
 
 
 class Migration(migrations.Migration):
@@ -69,7 +61,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(one_search_index, six_search_indexes, elidable=False),
+        migrations.RunSQL(ONE_SEARCH_INDEX, SIX_SEARCH_INDEXES, elidable=False),
         migrations.RemoveIndex(model_name="asset", name="asset_using_dept"),
         migrations.RemoveIndex(model_name="asset", name="asset_name"),
         migrations.AlterField(

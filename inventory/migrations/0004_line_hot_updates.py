@@ -9,16 +9,6 @@ from django.db import migrations
 TABLE = "inventory_stocktakeline"
 
 
-def half_full_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {TABLE} SET (fillfactor = 50)")
-
-
-def full_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE {TABLE} RESET (fillfactor)")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("inventory", "0003_line_indexes"),
@@ -29,5 +19,7 @@ class Migration(migrations.Migration):
             model_name="stocktakeline",
             name="line_campaign_result",
         ),
-        migrations.RunPython(half_full_pages, full_pages),
+        migrations.RunSQL(
+            f"ALTER TABLE {TABLE} SET (fillfactor = 50)", f"ALTER TABLE {TABLE} RESET (fillfactor)"
+        ),
     ]

@@ -530,7 +530,6 @@ def test_schema_endpoint_answers(clerk):
 
 
 # --- concurrency (PostgreSQL) --------------------------------------------------------------------
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_registrations_get_unique_tags():
     from django.contrib.auth.models import Group  # noqa: F401  (groups come from migrations)

@@ -107,7 +107,6 @@ def test_category_filter_takes_the_leaves_below(admin_user, centre):
     assert listed(admin_user, category="A02010105") == [desktop.tag]
 
 
-@pytest.mark.postgres
 def test_search_is_served_by_the_one_trigram_index(clerk, centre):
     """The index of migration 0007 is built on the SQL `AssetSearchText` compiles to; if the two
     drift apart, PostgreSQL silently falls back to reading every card."""

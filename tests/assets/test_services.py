@@ -194,7 +194,6 @@ def test_history_rows_refuse_update_in_the_database(centre):
     assert "append-only" in str(error.value) or "not allowed" in str(error.value)
 
 
-@pytest.mark.postgres
 def test_history_rows_refuse_delete_in_postgresql(centre):
     event = make_asset(owner=centre).events.get()
     with pytest.raises(Exception) as error, transaction.atomic():
@@ -203,7 +202,6 @@ def test_history_rows_refuse_delete_in_postgresql(centre):
     assert "not allowed" in str(error.value)
 
 
-@pytest.mark.postgres
 def test_cards_refuse_delete_in_postgresql(centre):
     asset = make_asset(owner=centre)
     with pytest.raises(Exception) as error, transaction.atomic():

@@ -231,7 +231,6 @@ def test_surplus_photo_must_be_an_image(api, clerk, active):
     assert "photo" in response.json()
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_threads_scanning_one_asset_count_it_once(centre, clerk, admin_user, plan, room):
     asset = make_asset(owner=centre, location=room)

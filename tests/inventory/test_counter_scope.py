@@ -197,7 +197,7 @@ def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk,
     statements = [
         q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
-    assert len(statements) <= (5 if connection.vendor == "postgresql" else 7), statements
+    assert len(statements) <= 5, statements
 
 
 @pytest.mark.parametrize("share", ["department", "location", "both", "unassigned", "others"])

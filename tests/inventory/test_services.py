@@ -433,7 +433,6 @@ def test_progress_groups_by_department(active, pc, clerk, centre):
     ]
 
 
-@pytest.mark.postgres
 def test_the_database_digest_of_the_lines_equals_the_streamed_one(
     plan, pc, centre, room, other_room, clerk, admin_user
 ):
@@ -462,7 +461,6 @@ def test_clerk_not_among_the_assigned_counters_counts_nothing(plan, pc, room, ce
     assert campaign.lines.get(asset=pc).result == "pending"
 
 
-@pytest.mark.postgres
 def test_a_plain_scan_counts_and_logs_in_one_statement_on_postgresql(active, pc, clerk, room):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

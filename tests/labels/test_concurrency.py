@@ -12,7 +12,6 @@ from tests.factories import DepartmentFactory, UserFactory, make_asset
 THREADS = 8
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_reprints_leave_exactly_one_active_label():
     department = DepartmentFactory(code="PAR", name="并发测试部门")

@@ -19,6 +19,7 @@ from assets.models import Asset, AssetEvent, Handover
 from config import backup
 from inventory.models import StocktakeCampaign, StocktakeScan
 from labels.models import Label, PrintBatch
+from tests.database import database_url
 from tests.security.world import build_world
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,22 +93,14 @@ def expected_inventory(private_root):
 
 @pytest.fixture
 def fresh_database(tmp_path):
-    """DATABASE_URL of an empty database of the same engine as the suite's."""
-    if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    db = connection.settings_dict
+    """DATABASE_URL of an empty database on the suite's server."""
     name = f"yika_restore_{uuid.uuid4().hex[:10]}"
     admin = connection.get_new_connection(connection.get_connection_params())
     admin.autocommit = True
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
-        user = db.get("USER") or "postgres"
-        host = db.get("HOST") or "127.0.0.1"
-        port = db.get("PORT") or 5432
-        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        yield f"postgres://{user}{password}@{host}:{port}/{name}"
+        yield database_url(name)
     finally:
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -29,6 +29,7 @@ from config.celery import app
 from labels import services as label_services
 from labels.models import Label, LabelTemplate, PrintBatch
 from labels.tasks import render_label_batch
+from tests.database import database_url
 from tests.factories import make_asset
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,7 +136,6 @@ render_label_batch.apply(kwargs={"batch_id": int(sys.argv[1])})
 """
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_batch_never_leaves_it_running(clerk, centre, monkeypatch, tmp_path):
     monkeypatch.setattr(label_services, "_start_rendering", lambda **kwargs: None)
@@ -145,7 +145,7 @@ def test_a_worker_killed_mid_batch_never_leaves_it_running(clerk, centre, monkey
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings_test",
-        DATABASE_URL=_database_url(),
+        DATABASE_URL=database_url(),
         YIKA_VAR_DIR=str(tmp_path / "worker"),
     )
     worker = subprocess.Popen(  # noqa: S603
@@ -178,13 +178,6 @@ def test_a_worker_killed_mid_batch_never_leaves_it_running(clerk, centre, monkey
     assert active.count() == len(assets)
 
 
-def _database_url():
-    db = connection.settings_dict
-    user = db.get("USER") or "postgres"
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
-
-
 def snapshot(handover):
     return (
         Handover.objects.get(pk=handover.pk).state,
@@ -194,7 +187,6 @@ def snapshot(handover):
     )
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_connection_lost_inside_a_decision_applies_nothing(project, clerk, receiver, monkeypatch):
     assets = [make_asset(owner=project.builder_department, project=project) for _ in range(3)]

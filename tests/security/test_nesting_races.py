@@ -16,7 +16,6 @@ from tests.factories import UserFactory, make_asset
 PAIRS = 10
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_clerks_nesting_a_into_b_and_b_into_a_at_once_do_not_deadlock(centre, clerk):
     second = UserFactory(username="clerk2", department=centre, roles=["clerk"])

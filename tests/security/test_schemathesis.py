@@ -5,7 +5,7 @@ the same requests are sent on every run), each sent through the WSGI app with an
 (broad rights) and a clerk token (department scope). Pass: no 5xx, and every answer has a
 documented content type and a body matching the schema. (Error statuses — 400/403/404/409 —
 are not declared per operation yet, so Schemathesis' status-code check is not part of the pass.)
-No operation is excluded: none is slow enough to need it (whole run < 1 minute on SQLite).
+No operation is excluded: none is slow enough to need it (whole run < 1 minute).
 
 Only Hypothesis' generate phase runs: Schemathesis' coverage phase adds hundreds of boundary
 cases per operation (the likely reason a first draft with it took over 20 minutes). Raise the budget

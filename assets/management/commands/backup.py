@@ -10,8 +10,8 @@ from config.backup import BackupError, create_backup, read_manifest
 
 class Command(BaseCommand):
     help = (
-        "Write a backup archive (database via pg_dump -Fc or SQLite's online backup API, "
-        "plus media and private files) and print its path."
+        "Write a backup archive (the database via pg_dump -Fc, plus media and private files) "
+        "and print its path."
     )
 
     def add_arguments(self, parser):

@@ -11,7 +11,6 @@ from assets.models import AssetEvent, Handover
 from tests.factories import UserFactory, make_asset
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_receivers_deciding_at_once_yield_one_decision(project, clerk, receiver):
     second = UserFactory(username="receiver2", department=receiver.department, roles=["receiver"])

@@ -158,7 +158,6 @@ def test_a_request_with_redis_down_answers_fast_and_loses_nothing(
     assert Notification.objects.filter(recipient=clerk).count() == 1
 
 
-@pytest.mark.postgres
 def test_concurrent_runs_of_one_job_insert_one_ledger_row(unlabelled, clerk):
     """Two job runs in parallel threads (two beats' tasks on two workers): one ledger row."""
     errors = []

@@ -123,6 +123,13 @@ def is_system(actor) -> bool:
     return actor is None
 
 
+def requester(request):
+    """Who a request (or a serializer's or form's context) acts for: its user, and nobody (an
+    `AnonymousUser`) when there is none, never `SYSTEM`."""
+    user = getattr(request, "user", None)
+    return AnonymousUser() if user is None else user
+
+
 # What each role is called where a person reads it (the code stays in groups, API and URLs).
 ROLE_LABELS = {
     CLERK: _("Asset clerk"),

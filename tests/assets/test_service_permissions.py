@@ -280,3 +280,14 @@ def test_an_anonymous_request_user_is_not_the_system(card, centre):
     with pytest.raises(PermissionDenied):
         services.register_asset(actor=anonymous, fields=card_fields(centre))
     assert register_state() == before
+
+
+def test_a_serializer_without_a_request_reads_as_nobody_not_as_the_system(project, card, clerk):
+    # Were it the system, a payload's references would resolve without any scope.
+    from assets.api.serializers import AssetCreateSerializer
+
+    fields = AssetCreateSerializer(context={}).fields
+    assert not fields["project"].get_queryset().exists()
+    assert not fields["custodian_user"].get_queryset().exists()
+    assert not fields["parent"].get_queryset().exists()
+    assert isinstance(permissions.requester(None), AnonymousUser)

@@ -9,7 +9,7 @@ but not allowed. Below, concern by concern, which rule answers and where it is a
 Who acts. A request's user (a `User`, or Django's `AnonymousUser`: never `None`). `SYSTEM`
 (`None`) is the system itself: `seed_demo`, `import_assets` without `--user`, data migrations and
 test factories pass it explicitly; no view can, so the system path cannot be reached from a
-request. Roles are the groups `ROLES` (`roles_of`, superusers are admins); the role sets
+request (a serializer or form used without one reads as nobody: `requester`). Roles are the groups `ROLES` (`roles_of`, superusers are admins); the role sets
 `CARD_WRITERS`, `HANDOVER_PREPARERS` and `HANDOVER_DECIDERS` are what the API's `RolePermission`
 (`assets/api/permissions.py`: `read_roles`, `write_roles`, `action_roles` per viewset) and the pages
 check before anything else. Auditors read everything and are in no write set.

@@ -71,9 +71,9 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         password = (
             self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
         )
-        self.user = credentials.change_password(
-            actor=getattr(self.user, "_yika_admin_actor", None), user=self.user, password=password
-        )
+        # Who is changing it: never the system, even if the admin did not say (then nobody).
+        actor = getattr(self.user, "_yika_admin_actor", None) or permissions.requester(None)
+        self.user = credentials.change_password(actor=actor, user=self.user, password=password)
         return self.user
 
 

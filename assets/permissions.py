@@ -1,15 +1,103 @@
 """Who may see and change what: the one place that answers it (DESIGN.md invariant 8).
 
 Every API viewset, web view, admin page, export and reference inside a request (a parent tag, the
-tags to print, a scanned code) starts from these scoped querysets. Out of scope is 404, never 403.
+tags to print, a scanned code) starts from these scoped querysets, and every service that changes
+something asks the same rules itself (`require_*`), so a management command, an admin action or a
+task gets the check the API and the pages get. Out of scope is 404, never 403; 403 means in scope
+but not allowed. Below, concern by concern, which rule answers and where it is asked.
+
+Who acts. A request's user (a `User`, or Django's `AnonymousUser`: never `None`). `SYSTEM`
+(`None`) is the system itself: `seed_demo`, `import_assets` without `--user`, data migrations and
+test factories pass it explicitly; no view can, so the system path cannot be reached from a
+request (a serializer or form used without one reads as nobody: `requester`). Roles are the groups `ROLES` (`roles_of`, superusers are admins); the role sets
+`CARD_WRITERS`, `HANDOVER_PREPARERS` and `HANDOVER_DECIDERS` are what the API's `RolePermission`
+(`assets/api/permissions.py`: `read_roles`, `write_roles`, `action_roles` per viewset) and the pages
+check before anything else. Auditors read everything and are in no write set.
+
+Who sees which card. `visible_assets` (a queryset; `may_read_card` for one row,
+`card_reading_scope` + `reads_card` for rows read in raw SQL): admins and auditors every card,
+other roles the cards owned, used or managed by their department or a sub-department
+(`asset_scope_q`). Asked by the register API (`AssetViewSet.get_queryset`, through
+`selectors.assets_visible_to`), every tag reference in a payload (`ScopedAssetTagField`,
+`?parent=` in `AssetFilter`, the handover `ScopedTagList`), the register pages (`_visible_asset`),
+exports, search, the card admin (`AssetAdmin`, `AssetEventAdmin.get_queryset`), the label scan
+page `/a/{TAG}` and QR preview, component sheets, and the stocktake scans. A host or component the
+reader may not open is named nowhere (`hides_host`, `selectors.visible_asset_subtree`,
+`selectors.redact_event_tags`).
+
+Which department and location. Reference data (`visible_departments`, `visible_locations`,
+categories) is read by every role. A card is put only under departments of the actor's scope
+(`may_assign_department`; `assignable_departments` for the forms), linked only to a project of it
+(`may_link_project`) and given only a custodian account of it (`may_name_custodian`); admins and
+the system anywhere. Asked by `services._check_departments` for every registration and edit
+(API, pages, import); a reference outside the scope is refused like an unknown one.
+
+Who may change a card. `changeable_assets` (a queryset; `may_change_card` for one row): admins
+every card, clerks the cards of their department scope, nobody else. `require_card_change` is the
+services' check (`update_asset(s)`, `nest_asset`, `move_asset`, `change_status`, `retire_asset`):
+a card out of the actor's view is `NotInScope` (404), one they read but may not change is
+`PermissionDenied` (403). The API's `AssetViewSet.get_object` and the pages' `ChangeMixin` ask it
+first, so a read-only user gets 403 before the payload is read. Registering (`register_asset(s)`)
+needs a `CARD_WRITERS` role (`require_card_writer`; `can_change_assets` is the role check).
+Revaluing (`revalue_asset`) is for whoever may change the card or its delegated-build project
+(`may_revalue_card`, `require_card_revaluation`: final accounts revalue cards already handed
+over).
+
+Nesting (the host check). `nest_asset` and a registration with a `parent` ask
+`require_host_change`: the actor must change the component and the host, and see the host; a host
+out of view is refused like an unknown tag (400 on `parent`), one they read but may not change is
+403. The API's `parent` field and the pages' nest and create forms resolve the host through
+`visible_assets` / `changeable_assets` first. Components leave a host being retired whoever's
+they are (the retire page counts those it does not name).
+
+Moving and retiring. `move_asset`, `change_status` and `retire_asset` ask `require_card_change`
+for the card; embedded and rack-mounted components follow their host. A move that places a card
+accepted in a handover is the deciding receiver's (`require_handover_placement`), inside the
+receiving department's tree (`receiving_department_ids`, `receiving_location_ids`, which the
+review page also offers).
+
+Printing labels. `labels.services.print_labels`, `void_label` and `retry_batch` ask
+`require_label_change` (a `CARD_WRITERS` role and `changeable_assets` for every card of the
+selection or batch; any refusal is `NotInScope`, 404, as for a card that does not exist:
+SECURITY.md test 7). The print queue, the tags to print and a host's subtree resolve through
+`changeable_assets` (`labels.selectors`); batches are read by those who read every card in them
+(`visible_print_batches`); `may_retry_batch` answers the pages before they call the service.
+Label templates are the admins' (`labels.services.save_template`, `RoleScopedAdmin`).
+
+Handovers. Projects are read by the builder's and the owner's side (`visible_projects`) and
+changed by admins and the builder's clerks (`changeable_projects`, `may_change_project`,
+`require_project_change`; `require_project_preparer` to create one), in `save_project` and the
+final-accounts services. A handover is read by the builder's side (drafts too) and, once
+submitted, by the receiving side (`visible_handovers`); created, edited, submitted and withdrawn by
+admins and the builder's clerks (`can_prepare_handover`, `require_handover_preparer`) and decided
+only by receivers of the receiving department (`can_decide_handover`, `require_handover_decider`;
+`decidable_handovers` is the inbox). The services ask these themselves; the API and the pages ask
+them first so the wrong side gets 403 before its payload is read.
+
+Imports. Uploading, previewing and applying a ledger need a `CARD_WRITERS` role
+(`can_change_assets`, asked by `assets.imports.services`); a job is read and applied only by its
+uploader (`visible_import_jobs`). Rows match only cards the actor may change (`changeable_assets`)
+and go through `register_assets`, `update_assets` and the per-card services, which check again.
+
+Accounts. Only admins read and change accounts (`is_admin`: the users API `AdminOnly`, `UserAdmin`,
+`services.save_user` via `require_admin`); a user ends their own tokens and changes their own
+password, admins anyone's (`assets.credentials`).
+
+Admin. `config.admin.RoleScopedAdmin` (admins change, auditors read, nobody deletes) and
+`ReadOnlyAdmin` answer from the roles here; an admin action runs only with change permission and
+calls the services, which check again. The stocktake's rules (counter scope, `can_manage`,
+campaign visibility, difference roles) belong to the stocktake and are not mapped here.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from assets.errors import NotInScope
 from assets.models import Asset, Department
 
 CLERK = "clerk"
@@ -17,6 +105,31 @@ RECEIVER = "receiver"
 AUDITOR = "auditor"
 ADMIN = "admin"
 ROLES = (CLERK, RECEIVER, AUDITOR, ADMIN)
+# Who writes: registers, changes and labels cards, imports ledgers (the API's `write_roles`).
+CARD_WRITERS = frozenset({CLERK, ADMIN})
+# Who prepares a handover (the builder's side) and who decides it (the receiving side).
+HANDOVER_PREPARERS = frozenset({CLERK, ADMIN})
+HANDOVER_DECIDERS = frozenset({RECEIVER})
+
+# The actor of what the system does itself (demo data, a command run without `--user`, data
+# migrations). A request's user is a `User` or an `AnonymousUser`, never None, so no view can
+# reach this path. The register's checks let it through (`is_system`); handovers and labels
+# have no system path.
+SYSTEM = None
+
+
+def is_system(actor) -> bool:
+    """Whether `actor` is the system itself (`SYSTEM`), which keeps to no department scope."""
+    return actor is None
+
+
+def requester(request):
+    """Who a request (or a serializer's or form's context) acts for: its user, and nobody (an
+    `AnonymousUser`) when there is none, never `SYSTEM`."""
+    user = getattr(request, "user", None)
+    return AnonymousUser() if user is None else user
+
+
 # What each role is called where a person reads it (the code stays in groups, API and URLs).
 ROLE_LABELS = {
     CLERK: _("Asset clerk"),
@@ -52,6 +165,12 @@ def has_role(user, *roles: str) -> bool:
 
 def is_admin(user) -> bool:
     return ADMIN in roles_of(user)
+
+
+def require_admin(actor) -> None:
+    """Accounts are the admins' to create and change; the system (demo data) passes."""
+    if not is_system(actor) and not is_admin(actor):
+        raise PermissionDenied(gettext("Only administrators manage accounts."))
 
 
 def can_explain_differences(user) -> bool:
@@ -194,21 +313,104 @@ def changeable_assets(user, queryset: QuerySet | None = None) -> QuerySet:
 
 def can_change_assets(user) -> bool:
     """Role check for register writes (the object check is `changeable_assets`)."""
-    return has_role(user, ADMIN, CLERK)
+    return has_role(user, *CARD_WRITERS)
+
+
+def may_read_card(user, asset) -> bool:
+    """Whether `user` reads the card `asset`: `visible_assets` for one row, from its own
+    department columns (no query once the user's scope is cached)."""
+    return reads_card(
+        card_reading_scope(user),
+        owner_id=asset.owner_department_id,
+        using_id=asset.using_department_id,
+        managing_id=asset.managing_department_id,
+    )
+
+
+def may_change_card(user, asset) -> bool:
+    """Whether `user` may change the card `asset`: `changeable_assets` for one row (admins every
+    card, clerks those of their department scope), without a query."""
+    if is_admin(user):
+        return True
+    if not has_role(user, CLERK):
+        return False
+    return reads_card(
+        department_scope_ids(user),
+        owner_id=asset.owner_department_id,
+        using_id=asset.using_department_id,
+        managing_id=asset.managing_department_id,
+    )
+
+
+def require_card_writer(actor) -> None:
+    """Refuse (403) an actor whose role registers no cards; the system passes."""
+    if not is_system(actor) and not can_change_assets(actor):
+        raise PermissionDenied(gettext("Your role may not register assets."))
+
+
+def require_card_change(actor, asset) -> None:
+    """The services' check before they change the card `asset` (`may_change_card`).
+
+    A card out of the actor's view is answered as one that does not exist (`NotInScope`, 404);
+    one they read but may not change is `PermissionDenied` (403). The system passes.
+    """
+    if is_system(actor) or may_change_card(actor, asset):
+        return
+    if not may_read_card(actor, asset):
+        raise NotInScope()
+    raise PermissionDenied(gettext("You may read this card but not change it."))
+
+
+def require_host_change(actor, host) -> None:
+    """The nesting host check: a component goes only into a host the actor sees and may change.
+
+    A host out of view is refused like an unknown tag (400 on `parent`, as the API's and the
+    forms' host fields answer); one the actor reads but may not change is 403.
+    """
+    if is_system(actor) or may_change_card(actor, host):
+        return
+    if not may_read_card(actor, host):
+        raise ValidationError({"parent": gettext("Unknown asset “%(tag)s”.") % {"tag": host.tag}})
+    raise PermissionDenied(gettext("You may not change the host %(tag)s.") % {"tag": host.tag})
+
+
+def may_revalue_card(user, asset) -> bool:
+    """Whether `user` may give the card `asset` a new value: whoever may change it, or may change
+    its delegated-build project (the approved final accounts revalue the project's cards, also
+    those handed over to the owner already)."""
+    if may_change_card(user, asset):
+        return True
+    return asset.project_id is not None and may_change_project(user, asset.project)
+
+
+def require_card_revaluation(actor, asset) -> None:
+    """`revalue_asset`'s check (`may_revalue_card`), answered as `require_card_change` does."""
+    if is_system(actor) or may_revalue_card(actor, asset):
+        return
+    if not may_read_card(actor, asset):
+        raise NotInScope()
+    raise PermissionDenied(gettext("You may read this card but not change it."))
 
 
 def assignable_departments(user) -> QuerySet:
-    """Departments `user` may put a card under (owner, using, managing)."""
+    """Departments `user` may put a card under (owner, using, managing): `may_assign_department`
+    as a queryset."""
     if is_admin(user):
         return Department.objects.all()
     return Department.objects.filter(pk__in=department_scope_ids(user))
+
+
+def may_assign_department(user, department) -> bool:
+    """Whether `user` may put a card (or a project's builder) under `department`: admins and the
+    system any, others a department of their scope (`assignable_departments`)."""
+    return is_system(user) or is_admin(user) or department.pk in department_scope_ids(user)
 
 
 def may_name_custodian(user, custodian) -> bool:
     """Whether `user` may name the account `custodian` as a card's custodian (使用人): admins
     (and the system, `user=None`) anyone active; others the active users of their department
     scope. `assignable_custodians` is the same rule as a queryset."""
-    if user is None or is_admin(user):
+    if is_system(user) or is_admin(user):
         return custodian.is_active
     return custodian.is_active and custodian.department_id in department_scope_ids(user)
 
@@ -218,7 +420,7 @@ def assignable_custodians(user) -> QuerySet:
     from assets.models import User
 
     queryset = User.objects.filter(is_active=True)
-    if user is None or is_admin(user):
+    if is_system(user) or is_admin(user):
         return queryset
     return queryset.filter(department__in=department_scope_ids(user))
 
@@ -244,6 +446,15 @@ def visible_departments(user) -> QuerySet:
     if not roles_of(user):
         return Department.objects.none()
     return Department.objects.all()
+
+
+def visible_locations(user) -> QuerySet:
+    """Locations are reference data, readable by every signed-in user with a role."""
+    from assets.models import Location
+
+    if not roles_of(user):
+        return Location.objects.none()
+    return Location.objects.all()
 
 
 def department_tree_ids(department: Department) -> set[int]:
@@ -311,7 +522,7 @@ def may_link_project(user, project) -> bool:
     """Whether `user` may link a card to the delegated-build project `project`: admins (and the
     system, `user=None`) any; others a project built or owned in their department scope, the
     ones they read (`visible_projects`; `linkable_projects` is the queryset)."""
-    if user is None or is_admin(user):
+    if is_system(user) or is_admin(user):
         return True
     scope = department_scope_ids(user)
     return project.builder_department_id in scope or project.owner_department_id in scope
@@ -321,7 +532,7 @@ def linkable_projects(user) -> QuerySet:
     """The projects `user` may link a card to (`may_link_project`)."""
     from assets.models import DelegatedProject
 
-    if user is None or is_admin(user):
+    if is_system(user) or is_admin(user):
         return DelegatedProject.objects.all()
     scope = department_scope_ids(user)
     return DelegatedProject.objects.filter(
@@ -339,6 +550,26 @@ def changeable_projects(user, queryset: QuerySet | None = None) -> QuerySet:
     if has_role(user, CLERK):
         return queryset.filter(builder_department__in=department_scope_ids(user))
     return queryset.none()
+
+
+def may_change_project(user, project) -> bool:
+    """`changeable_projects` for one project, from its builder column (no query)."""
+    if is_admin(user):
+        return True
+    return has_role(user, CLERK) and project.builder_department_id in department_scope_ids(user)
+
+
+def require_project_preparer(actor) -> None:
+    """Setting up a delegated-build project is for the roles that prepare handovers; the system
+    (demo data, imports) passes. Where it may be built is `may_assign_department`."""
+    if not is_system(actor) and not may_prepare_handovers(actor):
+        raise PermissionDenied(gettext("You may not change this project."))
+
+
+def require_project_change(actor, project) -> None:
+    """The services' check before they change `project` or its final accounts."""
+    if not is_system(actor) and not may_change_project(actor, project):
+        raise PermissionDenied(gettext("You may not change this project."))
 
 
 def visible_handovers(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -367,6 +598,89 @@ def can_prepare_handover(user, handover) -> bool:
 def can_decide_handover(user, handover) -> bool:
     """Decide: receivers of the receiving department only (DESIGN.md, who uses it)."""
     return has_role(user, RECEIVER) and handover.to_department_id in department_scope_ids(user)
+
+
+def may_prepare_handovers(user) -> bool:
+    """The role check for opening handovers (the object check is `can_prepare_handover`)."""
+    return has_role(user, *HANDOVER_PREPARERS)
+
+
+# Handovers have no system path: a handover is always prepared by a clerk or an admin, and
+# only a receiver's decision moves ownership (DESIGN.md invariant 6).
+
+
+def require_handover_preparer(actor, handover) -> None:
+    """The services' check before they create, edit, submit or withdraw `handover`."""
+    if not can_prepare_handover(actor, handover):
+        raise PermissionDenied(
+            gettext("Only clerks of the builder prepare, submit or withdraw it.")
+        )
+
+
+def require_handover_decider(actor, handover) -> None:
+    """The services' check before they record a decision on `handover`."""
+    if not can_decide_handover(actor, handover):
+        raise PermissionDenied(gettext("Only receivers of the receiving department decide."))
+
+
+def decidable_handovers(user, queryset: QuerySet) -> QuerySet:
+    """`can_decide_handover` as a queryset: the handovers to `user`'s department scope, for a
+    receiver (their inbox, once the state is narrowed to submitted)."""
+    if not has_role(user, *HANDOVER_DECIDERS):
+        return queryset.none()
+    return queryset.filter(to_department__in=department_scope_ids(user))
+
+
+def receiving_department_ids(handover) -> set[int]:
+    """Where a receiver may give accepted cards a using department: the receiving department
+    and its sub-departments (never a third bureau, issue 15.5)."""
+    return department_tree_ids(handover.to_department)
+
+
+def receiving_location_ids(handover) -> set[int]:
+    """Where a receiver may place accepted cards: the receiving tree's locations."""
+    return location_tree_ids(receiving_department_ids(handover))
+
+
+def require_handover_placement(actor, handover, asset) -> None:
+    """A move that places `asset` on `handover`'s decision: the receiver deciding it, for a card
+    it hands over (receivers change no cards otherwise; the place itself is checked against
+    `receiving_location_ids` by the decision)."""
+    if not (
+        can_decide_handover(actor, handover) and handover.items.filter(asset_id=asset.pk).exists()
+    ):
+        raise PermissionDenied(gettext("Only receivers of the receiving department decide."))
+
+
+# Labels (printing, reprinting, voiding): a change to the cards, answered 404 when refused.
+
+
+def require_label_printer(actor) -> None:
+    """The role check for printing (`CARD_WRITERS`), refused as `require_label_change` is."""
+    if not can_change_assets(actor):
+        raise NotInScope()
+
+
+def require_label_change(actor, asset_ids) -> None:
+    """Printing, reprinting and voiding labels of the cards `asset_ids`: a `CARD_WRITERS` role
+    and `changeable_assets` for every card. Any refusal is `NotInScope` (404), as for a card
+    that does not exist, so the tags to print cannot be probed (SECURITY.md test 7). Labels
+    have no system path."""
+    require_label_printer(actor)
+    ids = set(asset_ids)
+    allowed = changeable_assets(actor, Asset.objects.filter(pk__in=ids)).values_list(
+        "pk", flat=True
+    )
+    if len(set(allowed)) != len(ids):
+        raise NotInScope()
+
+
+def may_retry_batch(user, batch) -> bool:
+    """Whether `user` may render the print batch `batch` again: a `CARD_WRITERS` role and every
+    card of the batch theirs to change (`require_label_change`)."""
+    if not can_change_assets(user):
+        return False
+    return changeable_assets(user).filter(print_batches=batch).count() == batch.assets.count()
 
 
 def visible_import_jobs(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -1,6 +1,8 @@
 """Every change to the register: one function per action, one transaction, its history event.
 
 Views, serializers, admin actions, importers and tasks call these; none of them saves a card.
+Each asks `assets.permissions` whether its actor may make the change (`actor=permissions.SYSTEM`
+is the system itself: demo data, migrations, a command run without a user).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import selectors, tags
+from assets import permissions, selectors, tags
 from assets.errors import DomainError, TransitionNotAllowed
 from assets.models import (
     CURRENT_CODE_SYSTEM,
@@ -245,16 +247,15 @@ def _check_departments(actor, fields: dict[str, Any]) -> None:
     """A clerk may put a card only under departments in their own scope, link it only to a
     project of their scope and name only a custodian account of their scope.
 
-    `actor=None` is the system itself (demo data, migrations), which has no scope to keep to.
+    The system (`permissions.SYSTEM`: demo data, migrations) and admins keep to no scope.
     """
-    from assets import permissions
-
-    if actor is None or permissions.is_admin(actor):
+    if permissions.is_system(actor) or permissions.is_admin(actor):
         return
-    allowed = permissions.department_scope_ids(actor)
     for field in ("owner_department", "using_department", "managing_department"):
         department = fields.get(field)
-        if isinstance(department, Department) and department.pk not in allowed:
+        if isinstance(department, Department) and not permissions.may_assign_department(
+            actor, department
+        ):
             raise ValidationError(
                 {
                     field: _("Department %(code)s is outside your department scope.")
@@ -332,8 +333,10 @@ def register_asset(
     `fields` may carry the plain fields plus `owner_department`, `location`, `status`
     (one of draft/in_stock/in_use), `parent` and `install_mode`; nesting is checked as in
     `nest_asset`. `tag` is only for bulk registration: a tag issued by `reserve_tags` in the
-    same transaction (never a tag from client input).
+    same transaction (never a tag from client input). The actor needs a role that registers
+    cards (`permissions.require_card_writer`) and may change the host.
     """
+    permissions.require_card_writer(actor)
     asset, _status = _checked_card(
         actor=actor,
         fields=fields,
@@ -406,6 +409,7 @@ def register_assets(
     them the batch reserves its own. A refused card raises `CardRefused` with its index and
     nothing is written; inside a larger transaction the caller rolls back what came before.
     """
+    permissions.require_card_writer(actor)
     cards = list(cards)
     if not cards:
         return []
@@ -420,7 +424,9 @@ def register_assets(
     hosts: dict[int, Asset] = {}
     for chunk in _chunked(host_ids):
         locked = Asset.objects.select_for_update().filter(pk__in=chunk)
-        hosts.update((host.pk, host) for host in locked.only("pk", "tag", "status", "location"))
+        # The department columns answer the host check (`permissions.require_host_change`).
+        columns = ("pk", "tag", "status", "location", *_CARD_SCOPE_COLUMNS)
+        hosts.update((host.pk, host) for host in locked.only(*columns))
     lock_host = _locked_host(hosts)
     assets: list[Asset] = []
     statuses: list[str] = []
@@ -511,6 +517,7 @@ def _checked_card(
         asset.tag = tag
     if parent is not None:
         host = lock_host(parent)
+        permissions.require_host_change(actor, host)
         _check_host(host)
         asset.parent = host
         if install_mode in PHYSICALLY_INSIDE and host.location_id:
@@ -536,11 +543,18 @@ def _lock(asset: Asset) -> Asset:
     return Asset.objects.select_for_update().select_related("category").get(pk=asset.pk)
 
 
+# The columns `permissions.may_change_card` reads off a card.
+_CARD_SCOPE_COLUMNS = ("owner_department", "using_department", "managing_department")
+
+
 @transaction.atomic
 def update_asset(*, asset: Asset, actor, fields: dict[str, Any], note: str = "") -> Asset:
-    """Change plain fields; one `updated` event lists each field's before and after."""
+    """Change plain fields; one `updated` event lists each field's before and after.
+
+    The actor may change the card (`permissions.require_card_change`)."""
     _check_plain_field_names(fields)
     asset = _lock(asset)
+    permissions.require_card_change(actor, asset)
     changes = _apply_plain_fields(asset, actor, fields)
     if not changes:
         return asset
@@ -604,10 +618,11 @@ def update_assets(
 
     `updates` pairs each card with the fields `update_asset` would take. The cards are locked in
     a few statements (in pk order) and each is checked by `update_asset`'s rules: plain fields
-    only, not retired, a leaf category, the actor's department scope, the card values. A card
-    whose values all match gets no write; every changed card is written and gets one `updated`
-    event listing each field's before and after. A refused card raises `CardRefused` with its
-    index; the caller's transaction rolls back what came before.
+    only, a card the actor may change (`permissions.require_card_change`), not retired, a leaf
+    category, the actor's department scope, the card values. A card whose values all match gets
+    no write; every changed card is written and gets one `updated` event listing each field's
+    before and after. A refused card raises `CardRefused` with its index; the caller's
+    transaction rolls back what came before.
     """
     updates = list(updates)
     if not updates:
@@ -629,6 +644,7 @@ def update_assets(
     result: list[Asset] = []
     for index, (card, fields) in enumerate(updates):
         asset = locked[card.pk]
+        permissions.require_card_change(actor, asset)
         try:
             changes = _apply_plain_fields(asset, actor, fields, group_ids=group_ids)
         except (ValidationError, DomainError) as refusal:
@@ -743,15 +759,32 @@ def nest_asset(
 ) -> Asset:
     """Put a component into a host (or take it out with `parent=None`).
 
-    Refuses self-parenting, cycles and retired hosts. An embedded component takes its host's
-    location. Writes a `nested` event on the component and one on each host involved.
+    The actor must be allowed to change the component and the host, and see the host
+    (`permissions.require_card_change`, `permissions.require_host_change`), whoever calls: the
+    API, a page, the import, a command. Refuses self-parenting, cycles and retired hosts. An
+    embedded component takes its host's location. Writes a `nested` event on the component and
+    one on each host involved.
     """
+    return _nest(
+        asset=asset, actor=actor, parent=parent, embedded=embedded, note=note, authorise=True
+    )
+
+
+def _nest(
+    *, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str, authorise: bool
+) -> Asset:
+    """`nest_asset`'s work. `authorise=False` only for a component leaving a host that is being
+    retired (`retire_asset` asked about the host; its components go with it, whoever's)."""
     if parent is not None and parent.pk == asset.pk:
         raise ValidationError({"parent": _("An asset cannot be its own host.")})
     if parent is None:
         asset = _lock(asset)
     else:
         asset, parent, ancestor_ids = _lock_for_nesting(asset, parent)
+    if authorise:
+        permissions.require_card_change(actor, asset)
+        if parent is not None:
+            permissions.require_host_change(actor, parent)
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be nested."), code="asset_retired")
     old_parent = asset.parent
@@ -841,8 +874,17 @@ def move_asset(
     campaign_id: int | None = None,
     handover=None,
 ) -> Asset:
-    """Move a card to `location`; embedded and rack-mounted components follow, each with an event."""
+    """Move a card to `location`; embedded and rack-mounted components follow, each with an event.
+
+    The actor may change the card (`permissions.require_card_change`); with `handover` the move
+    places a card accepted in it, which is the deciding receiver's
+    (`permissions.require_handover_placement`).
+    """
     asset = _lock(asset)
+    if handover is None:
+        permissions.require_card_change(actor, asset)
+    else:
+        permissions.require_handover_placement(actor, handover, asset)
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be moved."), code="asset_retired")
     if asset.install_mode == Asset.InstallMode.EMBEDDED:
@@ -876,8 +918,11 @@ def move_asset(
 
 @transaction.atomic
 def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: str = "") -> Asset:
-    """Move a card along the status machine (not to `retired`: that is `retire_asset`)."""
+    """Move a card along the status machine (not to `retired`: that is `retire_asset`).
+
+    The actor may change the card (`permissions.require_card_change`)."""
     asset = _lock(asset)
+    permissions.require_card_change(actor, asset)
     if status == Status.RETIRED:
         raise TransitionNotAllowed(_("Use the retire action to retire a card."), code="use_retire")
     if status not in ASSET_TRANSITIONS.get(asset.status, set()):
@@ -907,14 +952,17 @@ def retire_asset(
 ) -> Asset:
     """Retire a card (已处置/核销); the card stays in the register forever.
 
-    A host with live components is refused unless `components` is `detach` (they leave the host
-    and stay live) or `retire` (they are retired too, each with its event).
+    The actor may change the card (`permissions.require_card_change`). A host with live
+    components is refused unless `components` is `detach` (they leave the host and stay live)
+    or `retire` (they are retired too, each with its event); components go with their host
+    whatever department they belong to.
     """
     if components not in RetireComponents.CHOICES:
         raise ValidationError({"components": _("Choose one of: refuse, detach, retire.")})
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for retiring the asset.")})
     asset = _lock(asset)
+    permissions.require_card_change(actor, asset)
     if asset.status not in RETIRABLE:
         raise TransitionNotAllowed(
             _("A card that is “%(status)s” cannot be retired.")
@@ -941,12 +989,13 @@ def retire_asset(
         )
     if components == RetireComponents.DETACH:
         for child in live_children:
-            nest_asset(
+            _nest(
                 asset=child,
                 actor=actor,
                 parent=None,
                 embedded=False,
                 note=_("Detached because its host %(tag)s was retired.") % {"tag": asset.tag},
+                authorise=False,
             )
     elif live_children:
         _retire_live_components(asset=asset, actor=actor, reason=reason.strip())
@@ -1042,12 +1091,15 @@ class Revaluation:
 def revalue_asset(
     *, asset: Asset, actor, original_value: Decimal, value_type: str, note: str = ""
 ) -> Asset:
-    """Set a new original value and value type (e.g. 暂估 → 决算) with a `revalued` event."""
+    """Set a new original value and value type (e.g. 暂估 → 决算) with a `revalued` event.
+
+    The actor may change the card or its project (`permissions.require_card_revaluation`)."""
     if original_value is None or original_value < 0:
         raise ValidationError({"original_value": _("The original value cannot be negative.")})
     if value_type not in Asset.ValueType.values:
         raise ValidationError({"value_type": _("Unknown value type.")})
     asset = _lock(asset)
+    permissions.require_card_revaluation(actor, asset)
     changes = {}
     if asset.original_value != original_value:
         changes["original_value"] = [asset.original_value, original_value]
@@ -1066,14 +1118,15 @@ def revalue_asset(
 
 @transaction.atomic
 def save_user(*, actor, user=None, fields: dict[str, Any]):
-    """Create or change an account (admins only). A new password, a move to another department
-    or a deactivation ends the user's API tokens and their other sessions
-    (`assets.credentials`)."""
+    """Create or change an account (admins only, `permissions.require_admin`). A new password, a
+    move to another department or a deactivation ends the user's API tokens and their other
+    sessions (`assets.credentials`)."""
     from django.contrib.auth.models import Group
 
     from assets import credentials
     from assets.models import User
 
+    permissions.require_admin(actor)
     fields = dict(fields)
     roles = fields.pop("roles", None)
     password = fields.pop("password", None)

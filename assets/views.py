@@ -6,7 +6,7 @@ user may read but not change is 403 on the change pages. Forms validate; service
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -83,7 +83,7 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
         host_chain = selectors.asset_host_chain(asset=asset, user=user)
         subtree = selectors.visible_asset_subtree(asset=asset, user=user)
         context.update(
-            can_change=permissions.changeable_assets(user).filter(pk=asset.pk).exists(),
+            can_change=permissions.may_change_card(user, asset),
             host_chain=host_chain,
             host=host_chain[-1] if host_chain else None,
             components=subtree.nodes,
@@ -107,8 +107,8 @@ class ChangeMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.asset = _visible_asset(request.user, kwargs["tag"])
-        if not permissions.changeable_assets(request.user).filter(pk=self.asset.pk).exists():
-            raise PermissionDenied(_("You may read this card but not change it."))
+        # Before the form is read (the service asks it again): 403 for a read-only user.
+        permissions.require_card_change(request.user, self.asset)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -134,8 +134,8 @@ class AssetCreateView(LoginRequiredMixin, FormView):
     form_class = forms.AssetCreateForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.can_change_assets(request.user):
-            raise PermissionDenied(_("Your role may not register assets."))
+        if request.user.is_authenticated:
+            permissions.require_card_writer(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):

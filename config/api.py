@@ -80,7 +80,8 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's refusal says why (`assets.permissions`); Django's own carry no message.
+        exc = exceptions.PermissionDenied(*exc.args[:1])
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         response.data.setdefault("code", getattr(response.data["detail"], "code", "error"))

@@ -100,13 +100,7 @@ def _check_selection(*, actor, assets: Sequence[Asset], template: LabelTemplate)
     ids = [asset.pk for asset in assets]
     if len(set(ids)) != len(ids):
         raise ValidationError({"tags": _("An asset appears twice in the selection.")})
-    allowed = set(
-        permissions.changeable_assets(actor, Asset.objects.filter(pk__in=ids)).values_list(
-            "pk", flat=True
-        )
-    )
-    if len(allowed) != len(ids):
-        raise NotInScope()
+    permissions.require_label_change(actor, ids)
     retired = [asset for asset in assets if asset.status == Asset.Status.RETIRED]
     if retired:
         raise ValidationError(
@@ -135,10 +129,10 @@ def print_labels(
     For a component-sheet template the cards are hosts: no labels are issued, the sheet lists
     each host's embedded components with their own QR codes. Refuses (400, nothing written) an
     empty selection, retired cards, cards whose label strategy has no label of their own, and a
-    template that cannot hold its content; another department's card is a 404.
+    template that cannot hold its content; a card the actor may not change is a 404
+    (`permissions.require_label_change`, asked before anything else and for each card).
     """
-    if not permissions.can_change_assets(actor):
-        raise NotInScope()
+    permissions.require_label_printer(actor)
     check_template(template)
     assets = list(assets)
     _check_selection(actor=actor, assets=assets, template=template)
@@ -244,12 +238,13 @@ def _start_rendering(*, batch_id: int, size: int) -> None:
 
 @transaction.atomic
 def void_label(*, actor, asset: Asset, reason: str) -> Label:
-    """Void the card's active label without printing a new one (e.g. it was lost or damaged)."""
+    """Void the card's active label without printing a new one (e.g. it was lost or damaged).
+
+    A card the actor may not change is a 404 (`permissions.require_label_change`)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the label is voided.")})
-    if not permissions.changeable_assets(actor, Asset.objects.filter(pk=asset.pk)).exists():
-        raise NotInScope()
+    permissions.require_label_change(actor, [asset.pk])
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
     label = (
         Label.objects.select_for_update()
@@ -339,10 +334,13 @@ def fail_batch(*, batch_id: int, error: str) -> PrintBatch:
 
 @transaction.atomic
 def retry_batch(*, actor, batch: PrintBatch) -> PrintBatch:
-    """failed → queued, and render again (the labels themselves were issued already)."""
-    if not permissions.can_change_assets(actor):
-        raise NotInScope()
+    """failed → queued, and render again (the labels themselves were issued already).
+
+    Only for an actor who may change every card of the batch (`permissions.may_retry_batch`);
+    anyone else gets a 404, as for a batch that does not exist."""
     batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+    if not permissions.may_retry_batch(actor, batch):
+        raise NotInScope()
     _guard(batch, State.QUEUED)
     batch.state = State.QUEUED
     batch.error = ""

@@ -141,13 +141,12 @@ def _scan_not_found(request):
 def _card_for_change(request, tag: str) -> Asset:
     """The card named in the URL, for a change: 404 out of view, 403 for a read-only role,
     404 again when the card is visible but outside the user's department scope for changes."""
-    visible = permissions.visible_assets(request.user).filter(tag=tags.normalise(tag))
-    if not visible.exists():
+    asset = permissions.visible_assets(request.user).filter(tag=tags.normalise(tag)).first()
+    if asset is None:
         raise Http404
     if not permissions.can_change_assets(request.user):
         raise PermissionDenied
-    asset = permissions.changeable_assets(request.user, visible).first()
-    if asset is None:
+    if not permissions.may_change_card(request.user, asset):
         raise Http404
     return asset
 
@@ -368,8 +367,8 @@ class BatchRetryView(LoginRequiredMixin, View):
             raise Http404
         if not permissions.can_change_assets(request.user):
             raise PermissionDenied
-        changeable = permissions.changeable_assets(request.user).filter(print_batches=batch)
-        if changeable.count() != batch.assets.count():
+        # Answered here as a missing batch; the service asks `may_retry_batch` again.
+        if not permissions.may_retry_batch(request.user, batch):
             raise Http404
         try:
             services.retry_batch(actor=request.user, batch=batch)

@@ -1,4 +1,9 @@
-"""DRF glue for `assets.permissions`: role checks per action; object scope lives in querysets."""
+"""DRF glue for `assets.permissions`: role checks per action; object scope lives in querysets.
+
+The role sets come from `assets.permissions` (`CARD_WRITERS`, `HANDOVER_PREPARERS`,
+`HANDOVER_DECIDERS`); the object rules are asked by the viewsets' `get_queryset`/`get_object`
+and again by the services.
+"""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 

@@ -43,7 +43,7 @@ class ScopedNaturalKeyField(NaturalKeyField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return self.scoped(request.user if request else None)
+        return self.scoped(permissions.requester(request))
 
 
 def department_field(**kwargs):
@@ -64,7 +64,7 @@ class ScopedAssetTagField(NaturalKeyField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return permissions.visible_assets(request.user if request else None)
+        return permissions.visible_assets(permissions.requester(request))
 
     def to_internal_value(self, data):
         if isinstance(data, str):

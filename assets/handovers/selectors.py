@@ -40,10 +40,8 @@ def handovers_visible_to(*, user, state: str | None = None) -> QuerySet:
 
 def receiver_inbox(*, user) -> QuerySet:
     """Submitted handovers waiting for a decision by `user`'s department."""
-    if not permissions.has_role(user, permissions.RECEIVER):
-        return Handover.objects.none()
-    return handovers_visible_to(user=user, state=Handover.State.SUBMITTED).filter(
-        to_department__in=permissions.department_scope_ids(user)
+    return permissions.decidable_handovers(
+        user, handovers_visible_to(user=user, state=Handover.State.SUBMITTED)
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,13 +92,6 @@ def default_handover_due_on(accepted_on: date | None) -> date | None:
     return add_months(accepted_on, settings.YIKA_HANDOVER_DUE_MONTHS)
 
 
-def _require_changeable_project(actor, project: DelegatedProject) -> None:
-    if actor is None:
-        return
-    if not permissions.changeable_projects(actor).filter(pk=project.pk).exists():
-        raise PermissionDenied(_("You may not change this project."))
-
-
 @transaction.atomic
 def save_project(
     *, actor, fields: dict[str, Any], project: DelegatedProject | None = None
@@ -106,18 +99,20 @@ def save_project(
     """Create or edit a delegated-build project.
 
     `handover_due_on` follows `accepted_on` (+ the configured months) unless it is given.
-    The builder must be in the actor's department scope; final accounts change by their own
-    services.
+    The actor sets projects up (`permissions.require_project_preparer`) and may change this one
+    (`permissions.require_project_change`); the builder must be in the actor's department scope.
+    Final accounts change by their own services.
     """
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be set here.") for name in unknown})
     creating = project is None
     if creating:
+        permissions.require_project_preparer(actor)
         project = DelegatedProject()
     else:
         project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
-        _require_changeable_project(actor, project)
+        permissions.require_project_change(actor, project)
     accepted_before = project.accepted_on
     for name, value in fields.items():
         setattr(project, name, value)
@@ -149,12 +144,8 @@ def save_project(
         errors["code"] = _("A project with code %(code)s exists already.") % {"code": project.code}
     if errors:
         raise ValidationError(errors)
-    # `actor=None` is the system itself (demo data, imports), which has no scope to keep to.
-    if (
-        actor is not None
-        and not permissions.is_admin(actor)
-        and project.builder_department_id not in permissions.department_scope_ids(actor)
-    ):
+    # The system (`permissions.SYSTEM`: demo data, imports) has no scope to keep to.
+    if not permissions.may_assign_department(actor, project.builder_department):
         raise ValidationError(
             {"builder_department": _("The builder department is outside your department scope.")}
         )
@@ -177,7 +168,7 @@ def _guard_final_accounts(project: DelegatedProject, target: str) -> None:
 def submit_final_accounts(*, project: DelegatedProject, actor) -> DelegatedProject:
     """Record that the final accounts (决算) went to the finance bureau for approval."""
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
-    _require_changeable_project(actor, project)
+    permissions.require_project_change(actor, project)
     _guard_final_accounts(project, FinalAccounts.SUBMITTED)
     project.final_accounts_state = FinalAccounts.SUBMITTED
     project.save(update_fields=["final_accounts_state"])
@@ -208,7 +199,7 @@ def approve_final_accounts(
     final; otherwise they stay provisional and are listed for a later `revalue_project_assets`.
     """
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
-    _require_changeable_project(actor, project)
+    permissions.require_project_change(actor, project)
     _guard_final_accounts(project, FinalAccounts.APPROVED)
     if approved_on is None:
         raise ValidationError({"approved_on": _("Give the date of the approval.")})
@@ -239,7 +230,7 @@ def revalue_project_assets(
 ) -> list[services.Revaluation]:
     """Revalue cards left at 暂估 after the final accounts were approved."""
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
-    _require_changeable_project(actor, project)
+    permissions.require_project_change(actor, project)
     if project.final_accounts_state != FinalAccounts.APPROVED:
         raise TransitionNotAllowed(
             _("Cards are revalued once the final accounts are approved."),
@@ -321,11 +312,6 @@ def _lock_handover(handover: Handover) -> Handover:
         .select_related("project", "from_department", "to_department")
         .get(pk=handover.pk)
     )
-
-
-def _require_preparer(actor, handover: Handover) -> None:
-    if not permissions.can_prepare_handover(actor, handover):
-        raise PermissionDenied(_("Only clerks of the builder prepare, submit or withdraw it."))
 
 
 def _next_number() -> str:
@@ -483,7 +469,8 @@ def create_handover(
 
     Each listed host brings its embedded components along unless they are in `exclude`.
     Every card must belong to the project, be owned by the builder, be live, and be in no other
-    open handover; the refusal names each card.
+    open handover; the refusal names each card. Only the builder's clerks and admins open one
+    (`permissions.require_handover_preparer`).
     """
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
     to_department = to_department or project.owner_department
@@ -509,7 +496,7 @@ def create_handover(
         note=(note or "").strip(),
         created_by=actor,
     )
-    _require_preparer(actor, handover)
+    permissions.require_handover_preparer(actor, handover)
     for line in archives:
         _validate_archive(line)
     handover.number = _next_number()
@@ -530,7 +517,7 @@ def create_handover(
 def add_handover_archive(*, handover: Handover, actor, line: ArchiveLine) -> HandoverArchive:
     """List one more document handed over (drafts and submitted handovers)."""
     handover = _lock_handover(handover)
-    _require_preparer(actor, handover)
+    permissions.require_handover_preparer(actor, handover)
     if handover.state not in OPEN_STATES:
         raise TransitionNotAllowed(
             _("Archives are listed before the decision."), code="handover_closed"
@@ -557,9 +544,11 @@ def _locked_items(handover: Handover) -> list[HandoverItem]:
 
 @transaction.atomic
 def submit_handover(*, handover: Handover, actor) -> Handover:
-    """Send a draft to the receiving department; each card gets a `handover_submitted` event."""
+    """Send a draft to the receiving department; each card gets a `handover_submitted` event.
+
+    The builder's side only (`permissions.require_handover_preparer`)."""
     handover = _lock_handover(handover)
-    _require_preparer(actor, handover)
+    permissions.require_handover_preparer(actor, handover)
     _guard(handover, State.SUBMITTED)
     items = _locked_items(handover)
     if not items:
@@ -587,7 +576,7 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
 def withdraw_handover(*, handover: Handover, actor, reason: str = "") -> Handover:
     """The builder takes a handover back before the decision; its cards are free again."""
     handover = _lock_handover(handover)
-    _require_preparer(actor, handover)
+    permissions.require_handover_preparer(actor, handover)
     _guard(handover, State.WITHDRAWN)
     items = _locked_items(handover)
     handover.state = State.WITHDRAWN
@@ -687,7 +676,7 @@ def _check_placements(handover: Handover, chosen: dict[str, ItemDecision]) -> No
     if not accepted:
         return
     receiver = handover.to_department
-    department_ids = permissions.department_tree_ids(receiver)
+    department_ids = permissions.receiving_department_ids(handover)
     location_ids = (
         permissions.location_tree_ids(department_ids)
         if any(decision.location is not None for _tag, decision in accepted)
@@ -722,11 +711,11 @@ def decide_handover(
     and location where given) and `ownership_confirmed`; rejected cards stay with the builder
     with `ownership_confirmed` off (权属待确认). Each card gets an event naming the handover.
     The certificate is rendered and stored once, here. Two receivers at once: the second waits
-    for the handover row and then finds it decided (409).
+    for the handover row and then finds it decided (409). Only receivers of the receiving
+    department decide (`permissions.require_handover_decider`); they place what they accept.
     """
     handover = _lock_handover(handover)
-    if not permissions.can_decide_handover(actor, handover):
-        raise PermissionDenied(_("Only receivers of the receiving department decide."))
+    permissions.require_handover_decider(actor, handover)
     _guard(handover, State.ACCEPTED)
     items = _locked_items(handover)
     chosen = _check_decisions(items, decisions)

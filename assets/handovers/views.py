@@ -78,9 +78,7 @@ class HandoverListView(LoginRequiredMixin, ListView):
         context["states"] = Handover.State.choices
         context["state"] = self.request.GET.get("state", "")
         context["querystring_base"] = f"state={context['state']}&" if context["state"] else ""
-        context["can_create"] = permissions.has_role(
-            self.request.user, permissions.CLERK, permissions.ADMIN
-        )
+        context["can_create"] = permissions.may_prepare_handovers(self.request.user)
         context["inbox_count"] = selectors.receiver_inbox(user=self.request.user).count()
         return context
 
@@ -183,9 +181,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
         return permissions.changeable_projects(self.request.user).filter(code=code).first()
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.has_role(
-            request.user, permissions.CLERK, permissions.ADMIN
-        ):
+        if request.user.is_authenticated and not permissions.may_prepare_handovers(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -277,8 +273,8 @@ class _HandoverAction(LoginRequiredMixin, View):
 
     def post(self, request, number):
         handover = _handover_or_404(request.user, number)
-        if not permissions.can_prepare_handover(request.user, handover):
-            raise PermissionDenied
+        # Before the form is read (the service asks again): the receiving side gets 403.
+        permissions.require_handover_preparer(request.user, handover)
         try:
             self.run(request, handover)
         except ValidationError as error:
@@ -326,8 +322,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
 
     def _load(self, request, number):
         handover = _handover_or_404(request.user, number)
-        if not permissions.can_decide_handover(request.user, handover):
-            raise PermissionDenied
+        permissions.require_handover_decider(request.user, handover)
         return handover
 
     def _context(self, request, handover, values=None, errors=None, row_errors=None):
@@ -355,10 +350,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
             "comment": values.get("__comment__", ""),
             # Only where the receiver may place what it accepts (the service checks it too).
             "locations": Location.objects.filter(
-                is_active=True,
-                pk__in=permissions.location_tree_ids(
-                    permissions.department_tree_ids(handover.to_department)
-                ),
+                is_active=True, pk__in=permissions.receiving_location_ids(handover)
             ).order_by("code"),
             "decidable": handover.state == Handover.State.SUBMITTED,
             "limits": {

@@ -542,8 +542,6 @@ class _References:
 
     def __init__(self, actor):
         self.actor = actor
-        self.unrestricted = actor is None or permissions.is_admin(actor)
-        self.scope = None if self.unrestricted else permissions.department_scope_ids(actor)
         self.departments_by_code: dict[str, Department] = {}
         self.departments_by_name: dict[str, list[Department]] = defaultdict(list)
         for department in Department.objects.all():
@@ -600,7 +598,7 @@ class _References:
             found = named[0] if named else None
         if found is None:
             raise CellError(_("unknown department “%(value)s”") % {"value": value})
-        if self.scope is not None and found.pk not in self.scope:
+        if not permissions.may_assign_department(self.actor, found):
             raise CellError(
                 _("department “%(value)s” is outside your department scope") % {"value": value}
             )
@@ -667,7 +665,12 @@ def _chunks(items, size: int = CHUNK):
 
 
 def _changeable(actor):
-    return Asset.objects.all() if actor is None else permissions.changeable_assets(actor)
+    # The system (`permissions.SYSTEM`: `import_assets` without --user) matches every card.
+    return (
+        Asset.objects.all()
+        if permissions.is_system(actor)
+        else permissions.changeable_assets(actor)
+    )
 
 
 def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
@@ -1341,7 +1344,8 @@ def read_upload(upload) -> bytes:
 
 
 def _require_importer(actor) -> None:
-    if actor is None or not permissions.can_change_assets(actor):
+    # Jobs belong to an uploader: the system imports through `import_assets`, never a job.
+    if permissions.is_system(actor) or not permissions.can_change_assets(actor):
         raise NotInScope()
 
 
@@ -1405,7 +1409,7 @@ def apply_import_job(*, job: ImportJob, actor) -> ImportJob:
 @transaction.atomic
 def _apply(*, job: ImportJob, actor) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if actor is None or job.created_by_id != actor.pk:
+    if not permissions.visible_import_jobs(actor, ImportJob.objects.filter(pk=job.pk)).exists():
         raise NotInScope()
     _guard(job, State.APPLIED)
     with job.file.open("rb") as handle:

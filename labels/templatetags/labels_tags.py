@@ -15,9 +15,7 @@ def label_panel(context, asset):
     """What the card page's label panel shows: active label, templates, whether the user prints."""
     user = context.get("user") or getattr(context.get("request"), "user", None)
     can_print = bool(
-        user
-        and asset.status != Asset.Status.RETIRED
-        and permissions.changeable_assets(user).filter(pk=asset.pk).exists()
+        user and asset.status != Asset.Status.RETIRED and permissions.may_change_card(user, asset)
     )
     templates = list(selectors.printable_templates())
     has_embedded = (

@@ -208,7 +208,7 @@ class ScopedTagList(serializers.ListField):
         request = self.context.get("request")
         found = {
             a.tag: a
-            for a in permissions.visible_assets(request.user if request else None).filter(
+            for a in permissions.visible_assets(permissions.requester(request)).filter(
                 tag__in=wanted
             )
         }
@@ -238,7 +238,7 @@ class HandoverCreateSerializer(serializers.Serializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         self.fields["project"].queryset = permissions.visible_projects(
-            request.user if request else None
+            permissions.requester(request)
         )
 
     def create(self, validated_data):

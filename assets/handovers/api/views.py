@@ -18,7 +18,7 @@ from assets.handovers import selectors, services
 from assets.handovers.api import serializers as s
 from assets.models import HandoverItem
 
-PREPARERS = {permissions.CLERK, permissions.ADMIN}
+PREPARERS = permissions.HANDOVER_PREPARERS
 
 
 class ProjectViewSet(
@@ -42,11 +42,8 @@ class ProjectViewSet(
     def get_object(self):
         project = get_object_or_404(self.get_queryset(), code=self.kwargs["code"])
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):
-            if (
-                not permissions.changeable_projects(self.request.user)
-                .filter(pk=project.pk)
-                .exists()
-            ):
+            # Before the payload is read; the services ask `require_project_change` again.
+            if not permissions.may_change_project(self.request.user, project):
                 raise PermissionDenied(_("You may read this project but not change it."))
         return project
 
@@ -123,7 +120,7 @@ class HandoverViewSet(
         "submit": PREPARERS,
         "withdraw": PREPARERS,
         "archives": PREPARERS,
-        "decide": {permissions.RECEIVER},
+        "decide": permissions.HANDOVER_DECIDERS,
     }
     lookup_field = "number"
     lookup_value_regex = r"[^/]+"
@@ -150,8 +147,7 @@ class HandoverViewSet(
     def _prepared_object(self):
         """The handover, for its builder's side only (403 for the receiving side)."""
         handover = self.get_object()
-        if not permissions.can_prepare_handover(self.request.user, handover):
-            raise PermissionDenied(_("Only clerks of the builder prepare, submit or withdraw it."))
+        permissions.require_handover_preparer(self.request.user, handover)
         return handover
 
     def _answer(self, handover, status=200):
@@ -208,8 +204,7 @@ class HandoverViewSet(
         every item needs `accepted`, or `rejected` with a reason."""
         handover = self.get_object()
         # Authorise before reading the payload: the builder's side gets 403, not a 400.
-        if not permissions.can_decide_handover(request.user, handover):
-            raise PermissionDenied(_("Only receivers of the receiving department decide."))
+        permissions.require_handover_decider(request.user, handover)
         serializer = self._validated(s.DecisionSerializer)
         handover = services.decide_handover(
             handover=handover,

@@ -2,17 +2,19 @@
 
 The same pipeline as the import pages and API: every row is checked first; then all rows are
 applied in one transaction through the register services, or none. With `--user` the import runs
-with that user's department scope and the history events name them; without it, it runs as the
-system (no scope, events without an actor).
+with that user's role and department scope (as the API would: a role that registers no cards is
+refused) and the history events name them; without it, it runs as the system
+(`permissions.SYSTEM`: no scope, events without an actor).
 """
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from assets import spreadsheets
+from assets import permissions, spreadsheets
 from assets.imports import services as imports
 from assets.models import User
 
@@ -33,11 +35,16 @@ class Command(BaseCommand):
             raise CommandError(_("No such file: %(path)s") % {"path": path})
         if path.stat().st_size > spreadsheets.MAX_UPLOAD_BYTES:
             raise CommandError(_("The file is too large."))
-        actor = None
+        actor = permissions.SYSTEM  # no --user: the system, with no scope to keep to
         if options["user"]:
             actor = User.objects.filter(username=options["user"], is_active=True).first()
             if actor is None:
                 raise CommandError(_("Unknown user “%(name)s”.") % {"name": options["user"]})
+            try:
+                # Asked again by every service the import calls; here before anything is read.
+                permissions.require_card_writer(actor)
+            except PermissionDenied as refusal:
+                raise CommandError(str(refusal)) from None
         try:
             table = spreadsheets.read_table(path.read_bytes())
             plan = imports.plan_import(actor=actor, table=table)

@@ -4,7 +4,8 @@ The municipal data bureau (市数据局), its big data centre (市大数据中�
 bureaus (委办局), a machine room with racks, one account per role, and a few hundred cards: servers,
 switches, PCs, laptops, printers, self-service kiosks with embedded terminal access devices,
 software systems and the assets of delegated-build (代建) projects. Cards are written through the
-services (actor=None is the system), so each has its tag and `created` event.
+services as the system itself (`actor=SYSTEM`, no scope to keep to), so each has its tag and
+`created` event; the demo handover is prepared by the centre's clerk, as handovers must be.
 
 After its own data it calls `X.demo.seed(stdout=...)` for every other installed app `X` that has
 a `demo` module, so other apps add their demo data without `assets` importing them.
@@ -22,6 +23,7 @@ from django.db import transaction
 from assets import services
 from assets.handovers import services as handover_services
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
+from assets.permissions import SYSTEM
 
 DEMO_PASSWORD = "yika-demo-2024"
 SEED = 20240601
@@ -172,7 +174,7 @@ class Command(BaseCommand):
                 users[username] = existing
                 continue
             users[username] = services.save_user(
-                actor=None,
+                actor=SYSTEM,
                 fields={
                     "username": username,
                     "password": DEMO_PASSWORD,
@@ -211,7 +213,7 @@ class Command(BaseCommand):
             "status": Asset.Status.IN_USE,
             **fields,
         }
-        return services.register_asset(actor=None, fields=data)
+        return services.register_asset(actor=SYSTEM, fields=data)
 
     def seed_assets(self, departments, locations, users) -> int:
         rng = self.rng
@@ -368,7 +370,7 @@ class Command(BaseCommand):
         for n, (bureau_code, system) in enumerate(systems, start=1):
             accepted = date(2024, 1 + 2 * (n - 1), 15) if n <= 4 else None
             project = handover_services.save_project(
-                actor=None,
+                actor=SYSTEM,
                 fields={
                     "code": f"DJ-2024-{n:03d}",
                     "name": f"{system}建设项目",
@@ -467,27 +469,30 @@ class Command(BaseCommand):
         for n, pk in enumerate(pcs[:12]):
             asset = Asset.objects.get(pk=pk)
             if n < 4:
-                services.change_status(asset=asset, actor=None, status=Asset.Status.IDLE)
+                services.change_status(asset=asset, actor=SYSTEM, status=Asset.Status.IDLE)
             elif n < 6:
                 services.change_status(
-                    asset=asset, actor=None, status=Asset.Status.LENT, lent_to="市数据局规划发展处"
+                    asset=asset,
+                    actor=SYSTEM,
+                    status=Asset.Status.LENT,
+                    lent_to="市数据局规划发展处",
                 )
             elif n < 9:
                 services.change_status(
                     asset=asset,
-                    actor=None,
+                    actor=SYSTEM,
                     status=Asset.Status.PENDING_DISPOSAL,
                     note="使用年限已满，申请报废",
                 )
             else:
                 services.change_status(
-                    asset=asset, actor=None, status=Asset.Status.PENDING_DISPOSAL
+                    asset=asset, actor=SYSTEM, status=Asset.Status.PENDING_DISPOSAL
                 )
-                services.retire_asset(asset=asset, actor=None, reason="报废处置批复（示例）")
+                services.retire_asset(asset=asset, actor=SYSTEM, reason="报废处置批复（示例）")
         for server in servers[:3]:
             services.move_asset(
                 asset=server,
-                actor=None,
+                actor=SYSTEM,
                 location=locations["racks"][-1],
                 note="机柜调整",
             )

@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assets import permissions, services, spreadsheets, tags
+from assets import history, permissions, services, spreadsheets, tags
 from assets.errors import DomainError, NotInScope, TransitionNotAllowed
 from assets.models import (
     CURRENT_CODE_SYSTEM,
@@ -526,7 +526,7 @@ class Plan:
                     "name": row.fields.get("name") or (row.existing.name if row.existing else ""),
                     "parent": row.parent_ref,
                     "changes": {
-                        k: [services._json_value(b), services._json_value(a)]
+                        k: [history.json_value(b), history.json_value(a)]
                         for k, (b, a) in row.changes.items()
                     },
                     "serial_number": row.fields.get("serial_number")

@@ -234,14 +234,14 @@ def record_events(
         for i, (name, expression) in enumerate(values.items())
     }
     event_aliases = list(selected)
-    updates: dict[str, str] = {}  # card column -> the selected alias of its new value
+    updates: dict[str, str] = {}  # quoted card column -> the alias of its new value
     if apply:
         for name, after in afters.items():
             field = Asset._meta.get_field(name)
             if not field.concrete or field.is_relation:
                 raise ValueError(f"record_events: apply sets the card's own columns, not {name}")
             alias = f"_u{len(updates)}"
-            updates[field.column] = alias
+            updates[quote_column(Asset, name)] = alias
             selected[alias] = _cast(after, field)
     sql, params = queryset.annotate(**selected).values_list(*selected).query.sql_with_params()
     event = quote_table(AssetEvent)
@@ -250,10 +250,7 @@ def record_events(
     if not apply:
         statement = f"INSERT INTO {event} ({into}) {sql}"  # noqa: S608
     else:
-        sets = ", ".join(
-            f"{connection.ops.quote_name(column)} = src.{alias}"
-            for column, alias in updates.items()
-        )
+        sets = ", ".join(f"{column} = src.{alias}" for column, alias in updates.items())
         statement = (
             f"WITH src ({', '.join(selected)}) AS ({sql}), "  # noqa: S608
             f"changed AS (UPDATE {quote_table(Asset)} AS card SET {sets} FROM src "

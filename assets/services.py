@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import selectors, tags
+from assets import selectors, sql, tags
 from assets.errors import DomainError, TransitionNotAllowed
 from assets.history import new_event, record_event, write_events
 from assets.models import (
@@ -585,43 +585,9 @@ def update_assets(
             )
         )
     if changed:
-        _write_fields(changed, sorted(changed_fields | {"updated_at"}))
+        sql.write_asset_fields(changed, sorted(changed_fields | {"updated_at"}))
         write_events(events)
     return result
-
-
-def _write_fields(assets: list[Asset], names: list[str]) -> None:
-    """Write the fields `names` of each card, a few cards per statement.
-
-    One `UPDATE ... FROM unnest(arrays)` per batch. Django's `bulk_update` builds a CASE WHEN
-    per card and field, which costs more than the update itself (20 of the 43 s of a
-    50,000-card re-import).
-    """
-    connection = transaction.get_connection()
-    quote = connection.ops.quote_name
-    pk = Asset._meta.pk
-    fields = [Asset._meta.get_field(name) for name in names]
-    every = [pk, *fields]
-    # Table, column and type names come from the model; the values are parameters.
-    sql = (
-        f"UPDATE {quote(Asset._meta.db_table)} AS card SET "  # noqa: S608
-        + ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in fields)
-        + " FROM unnest("
-        + ", ".join(f"%s::{f.db_type(connection)}[]" for f in every)
-        + ") AS new("
-        + ", ".join(quote(f.column) for f in every)
-        + f") WHERE card.{quote(pk.column)} = new.{quote(pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(assets), 4 * BULK_BATCH):
-            batch = assets[start : start + 4 * BULK_BATCH]
-            cursor.execute(
-                sql,
-                [
-                    [f.get_db_prep_save(getattr(a, f.attname), connection) for a in batch]
-                    for f in every
-                ],
-            )
 
 
 def raise_action_field(name: str):

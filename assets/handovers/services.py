@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import history, permissions, selectors, services, tags
+from assets import history, permissions, selectors, services, sql, tags
 from assets.errors import TransitionNotAllowed
 from assets.models import (
     Asset,
@@ -487,11 +487,7 @@ def create_handover(
     """
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
     to_department = to_department or project.owner_department
-    owner_tree = set(
-        Department.objects.descendants(project.owner_department_id, include_self=True).values_list(
-            "pk", flat=True
-        )
-    )
+    owner_tree = set(sql.tree_ids(Department, project.owner_department_id))
     if to_department.pk not in owner_tree:
         raise ValidationError(
             {

@@ -75,7 +75,7 @@ only by receivers of the receiving department (`can_decide_handover`, `require_h
 them first so the wrong side gets 403 before its payload is read.
 
 Imports. Uploading, previewing and applying a ledger need a `CARD_WRITERS` role
-(`can_change_assets`, asked by `assets.imports.services`); a job is read and applied only by its
+(`can_change_assets`, asked by `assets.imports.jobs`); a job is read and applied only by its
 uploader (`visible_import_jobs`). Rows match only cards the actor may change (`changeable_assets`)
 and go through `register_assets`, `update_assets` and the per-card services, which check again.
 
@@ -99,6 +99,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.errors import NotInScope
 from assets.models import Asset, Department
+from assets.sql import department_tree_sql
+from config.sql import quote_column, quote_table
 
 CLERK = "clerk"
 RECEIVER = "receiver"
@@ -188,36 +190,6 @@ def reads_everything(user) -> bool:
     return has_role(user, ADMIN, AUDITOR)
 
 
-# The user's department walked down to its sub-departments and up to the root in one statement;
-# the tag column says which walk a row comes from. UNION (not UNION ALL) inside each walk keeps it
-# finite even if bad data ever made a cycle. Hand-written because compiling tree-queries' CTE cost
-# about 1 ms of CPU per request, over ten times the round trip itself.
-_DEPARTMENT_TREE_SQL = """
-WITH RECURSIVE down_tree(id) AS (
-    SELECT d.{pk} FROM {table} d WHERE d.{pk} = %s
-    UNION
-    SELECT d.{pk} FROM {table} d JOIN down_tree t ON d.{parent} = t.id
-), up_tree(id, parent_id) AS (
-    SELECT d.{pk}, d.{parent} FROM {table} d WHERE d.{pk} = %s
-    UNION
-    SELECT d.{pk}, d.{parent} FROM {table} d JOIN up_tree t ON d.{pk} = t.parent_id
-)
-SELECT 0, id FROM down_tree
-UNION ALL
-SELECT 1, id FROM up_tree
-"""
-
-
-def _department_tree_sql() -> str:
-    quote = connection.ops.quote_name
-    meta = Department._meta
-    return _DEPARTMENT_TREE_SQL.format(
-        table=quote(meta.db_table),
-        pk=quote(meta.pk.column),
-        parent=quote(meta.get_field("parent").column),
-    )
-
-
 def _department_tree(user) -> tuple[set[int], set[int]]:
     """The user's department with its sub-departments, and with its parents up to the root: one
     recursive query, cached on the user per request."""
@@ -228,7 +200,7 @@ def _department_tree(user) -> tuple[set[int], set[int]]:
         scope: set[int] = set()
         ancestors: set[int] = set()
         with connection.cursor() as cursor:
-            cursor.execute(_department_tree_sql(), [user.department_id, user.department_id])
+            cursor.execute(department_tree_sql(), [user.department_id, user.department_id])
             for upward, pk in cursor.fetchall():
                 (ancestors if upward else scope).add(pk)
         cached = user._yika_tree = (scope, ancestors)
@@ -715,25 +687,24 @@ WHERE t.{through_department} IN (SELECT tree.id FROM ({tree}) tree)
 def _visible_campaign_ids(user, model) -> RawSQL:
     """The ids of `model` (the stocktake campaign) `user` reads: a subquery for `pk__in`. A
     campaign over the user's department, a sub-department or a parent covers them."""
-    quote = connection.ops.quote_name
     m2m = model._meta.get_field("departments")
-    through = m2m.remote_field.through._meta
-    assignment = model._meta.get_field("assignments").related_model._meta
+    through = m2m.remote_field.through
+    assignment = model._meta.get_field("assignments").related_model
     names = {
-        "campaign": quote(model._meta.db_table),
-        "campaign_pk": quote(model._meta.pk.column),
-        "through": quote(through.db_table),
-        "through_campaign": quote(through.get_field(m2m.m2m_field_name()).column),
-        "through_department": quote(through.get_field(m2m.m2m_reverse_field_name()).column),
-        "assignment": quote(assignment.db_table),
-        "assignment_campaign": quote(assignment.get_field("campaign").column),
-        "counter": quote(assignment.get_field("counter").column),
+        "campaign": quote_table(model),
+        "campaign_pk": quote_column(model, model._meta.pk.name),
+        "through": quote_table(through),
+        "through_campaign": quote_column(through, m2m.m2m_field_name()),
+        "through_department": quote_column(through, m2m.m2m_reverse_field_name()),
+        "assignment": quote_table(assignment),
+        "assignment_campaign": quote_column(assignment, "campaign"),
+        "counter": quote_column(assignment, "counter"),
     }
     sql = _VISIBLE_CAMPAIGNS_SQL
     params = [user.pk]
     if user.department_id:
         sql += _CAMPAIGNS_OVER_DEPARTMENTS_SQL
-        names["tree"] = _department_tree_sql()
+        names["tree"] = department_tree_sql()
         params += [user.department_id, user.department_id]
     # Table and column names come from the models; every value is a parameter.
     return RawSQL(sql.format(**names), params)  # noqa: S611

@@ -23,12 +23,6 @@ from config import spreadsheets as writer
 from config.errors import DomainError
 
 MAX_CELL_CHARS = writer.MAX_CELL_CHARS
-# The import template and error report are written by `config.spreadsheets`; the import package
-# reads and writes through this one module, so the writer's names it uses are passed on here.
-Column = writer.Column
-DATE, INTEGER, MONEY = writer.DATE, writer.INTEGER, writer.MONEY
-XLSX_MIME = writer.XLSX_MIME
-csv_response, xlsx_response = writer.csv_response, writer.xlsx_response
 
 # Reader limits. A real 50,000-row ledger is a few MB; these leave ample room and stop bombs.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024

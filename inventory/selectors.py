@@ -15,12 +15,14 @@ from django.db.models.functions import Coalesce
 
 from assets import permissions
 from inventory.models import (
+    COUNTED_RESULTS,
+    OPEN_RESULTS,
     Difference,
     LineResult,
     StocktakeCampaign,
     StocktakeLine,
 )
-from inventory.services import COUNTED_RESULTS, OPEN_RESULTS, counter_line_q
+from inventory.services.scanning import counter_line_q
 
 # Every read of a campaign's content (lines, differences, progress, the report in every format, the
 # dashboard) starts from `lines_visible_to`: a clerk reads their share, auditors and admins all.
@@ -353,7 +355,7 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
 
 def activation_preview(*, campaign: StocktakeCampaign) -> int:
     """How many cards activating the campaign freezes into its book snapshot."""
-    from inventory.services import scope_assets
+    from inventory.services.campaigns import scope_assets
 
     return scope_assets(campaign).count()
 

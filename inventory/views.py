@@ -18,10 +18,11 @@ from django.views.generic import FormView, ListView, TemplateView
 from assets import permissions
 from assets.errors import DomainError
 from assets.models import Department, Location
-from inventory import exports, selectors, services
+from inventory import exports, selectors
 from inventory.api.views import can_manage
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
+from inventory.services import campaigns, differences
 
 
 class CampaignMixin(LoginRequiredMixin):
@@ -75,7 +76,7 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            campaign = services.create_campaign(actor=self.request.user, **data)
+            campaign = campaigns.create_campaign(actor=self.request.user, **data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -195,9 +196,9 @@ class CampaignActionView(CampaignMixin, View):
     """POST activate / close / archive from the dashboard; the answer says what happened."""
 
     actions = {
-        "activate": services.activate_campaign,
-        "close": services.close_campaign,
-        "archive": services.archive_campaign,
+        "activate": campaigns.activate_campaign,
+        "close": campaigns.close_campaign,
+        "archive": campaigns.archive_campaign,
     }
 
     def post(self, request, pk, verb):
@@ -334,7 +335,7 @@ class DifferenceBulkView(CampaignMixin, View):
         if back.startswith("?"):
             target += back
         action = request.POST.get("action", "")
-        if action not in services.DIFFERENCE_ACTIONS:
+        if action not in differences.DIFFERENCE_ACTIONS:
             messages.error(request, _("Choose explain, approve or post."))
             return redirect(target)
         allowed = (
@@ -349,17 +350,17 @@ class DifferenceBulkView(CampaignMixin, View):
                 else _("Only the asset office approves and posts differences.")
             )
         ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
-        differences = list(
+        ticked = list(
             selectors.differences_visible_to(user=request.user, campaign=campaign).filter(
                 pk__in=ids
             )
         )
-        if not differences:
+        if not ticked:
             messages.error(request, _("Tick at least one difference."))
             return redirect(target)
         try:
-            count = services.treat_differences(
-                differences=differences,
+            count = differences.treat_differences(
+                differences=ticked,
                 actor=request.user,
                 action=action,
                 reason=request.POST.get("reason", ""),
@@ -476,12 +477,12 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                     return self.render_to_response(
                         self.get_context_data(difference=difference, forms=forms)
                     )
-                services.explain_difference(
+                differences.explain_difference(
                     difference=difference, actor=request.user, **form.cleaned_data
                 )
                 messages.success(request, _("Difference explained: it waits for approval."))
             elif step == "approve" and forms["can_approve"]:
-                services.approve_difference(difference=difference, actor=request.user)
+                differences.approve_difference(difference=difference, actor=request.user)
                 messages.success(request, _("Difference approved: it can be posted."))
             elif step == "post" and forms["can_post"]:
                 fields = {}
@@ -492,7 +493,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                             self.get_context_data(difference=difference, forms=forms)
                         )
                     fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-                difference = services.post_difference(
+                difference = differences.post_difference(
                     difference=difference, actor=request.user, card_fields=fields
                 )
                 if difference.draft_asset_id:

@@ -1,53 +1,35 @@
-"""Every change to a stocktake: one function per action, one transaction, its history.
+"""Counting: scans (one and in batches), manual counts, embedded components, surplus finds.
 
-Views, serializers, admin actions and tasks call these; none of them saves a campaign or a line.
+Views, serializers, admin actions and tasks call these; none of them saves a line or a count.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import operator
 import re
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from functools import reduce
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
-    DecimalField,
-    Exists,
-    F,
-    IntegerField,
-    JSONField,
-    OuterRef,
-    Q,
-    Value,
-    When,
-)
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from assets import permissions
-from assets import services as asset_services
 from assets.errors import DomainError, TransitionNotAllowed
-from assets.models import Asset, AssetEvent, Category, Department, Location
+from assets.models import Asset, Category, Department, Location
+from inventory import sql
 from inventory.models import (
+    OPEN_RESULTS,
     CounterAssignment,
-    Difference,
     LineResult,
     StocktakeCampaign,
     StocktakeCount,
@@ -59,28 +41,6 @@ from labels import qr
 
 State = StocktakeCampaign.State
 Answer = StocktakeScan.Answer
-
-# The campaign's life (DESIGN.md invariant 5; DOMAIN.md §4). Nothing else assigns `state`.
-CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
-    State.DRAFT: {State.ACTIVE},
-    State.ACTIVE: {State.CLOSED},
-    State.CLOSED: {State.ARCHIVED},
-    State.ARCHIVED: set(),
-}
-# The difference register (差异登记 → 说明 → 审批 → 入账/核销).
-DIFFERENCE_TRANSITIONS: dict[str, set[str]] = {
-    Difference.State.RAISED: {Difference.State.EXPLAINED},
-    Difference.State.EXPLAINED: {Difference.State.APPROVED, Difference.State.EXPLAINED},
-    Difference.State.APPROVED: {Difference.State.POSTED},
-    Difference.State.POSTED: set(),
-}
-COUNTED_RESULTS = {
-    LineResult.FOUND,
-    LineResult.FOUND_ELSEWHERE,
-    LineResult.MISMATCH,
-    LineResult.DAMAGED,
-}
-OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
 # A phone's clock may run a little fast or slow; a scan time further ahead of now, or further
 # before the campaign's activation, is refused.
 CLOCK_SKEW = timedelta(minutes=10)
@@ -89,271 +49,6 @@ CLOCK_SKEW = timedelta(minutes=10)
 SURPLUS_LIMIT = "surplus_limit"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
-
-
-def _guard(campaign: StocktakeCampaign, target: str) -> None:
-    if target not in CAMPAIGN_TRANSITIONS.get(campaign.state, set()):
-        raise TransitionNotAllowed(
-            _("A campaign cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": State(campaign.state).label, "new": State(target).label},
-            code="campaign_transition_not_allowed",
-        )
-
-
-def _lock_campaign(campaign: StocktakeCampaign) -> StocktakeCampaign:
-    return StocktakeCampaign.objects.select_for_update().get(pk=campaign.pk)
-
-
-# ------------------------------------------------------------------------------------ planning
-
-
-@transaction.atomic
-def create_campaign(
-    *,
-    actor,
-    name: str,
-    year: int,
-    due_on: date,
-    reference_date: date | None = None,
-    departments=(),
-    locations=(),
-    categories=(),
-    assignments=(),
-    note: str = "",
-) -> StocktakeCampaign:
-    """Plan a campaign (盘点方案). Empty scope lists mean the whole register (admins only).
-
-    `assignments` is a list of `(counter, department, location)`; without any, the counters are the
-    clerks of the in-scope departments (DESIGN.md). Without a `reference_date` (清查基准日) the
-    book values are taken at 12-31 of `year`.
-    """
-    errors: dict[str, str] = {}
-    if not (name or "").strip():
-        errors["name"] = _("The name is required.")
-    if not 2000 <= year <= 2200:
-        errors["year"] = _("Give a year between 2000 and 2200.")
-    elif reference_date is None:
-        reference_date = date(year, 12, 31)
-    if reference_date is not None and due_on < reference_date:
-        errors["due_on"] = _("The due date cannot be before the reference date.")
-    for category in categories:
-        if category.code_system != "GBT14885-2022":
-            errors["categories"] = _("Use GB/T 14885-2022 category codes.")
-    if not permissions.is_admin(actor):
-        scope = permissions.department_scope_ids(actor)
-        if not departments:
-            errors["departments"] = _(
-                "Only an administrator may plan a campaign over the whole register; name your "
-                "departments."
-            )
-        elif any(d.pk not in scope for d in departments):
-            errors["departments"] = _("A department is outside your department scope.")
-    for counter, department, location in assignments:
-        if not permissions.has_role(counter, permissions.CLERK, permissions.ADMIN):
-            errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
-                "user": counter.username
-            }
-        elif not permissions.can_assign_counters(actor, department=department, location=location):
-            outside = (
-                department
-                if department is not None
-                and not permissions.can_assign_counters(actor, department=department)
-                else location
-            )
-            errors["assignments"] = _(
-                "%(target)s is outside your department scope: you cannot send counters there."
-            ) % {"target": outside.name}
-    if errors:
-        raise ValidationError(errors)
-    if StocktakeCampaign.objects.filter(year=year, name=name.strip()).exists():
-        raise ValidationError({"name": _("A campaign with this name exists for that year.")})
-    campaign = StocktakeCampaign.objects.create(
-        name=name.strip(),
-        year=year,
-        reference_date=reference_date,
-        due_on=due_on,
-        note=note or "",
-        created_by=actor,
-    )
-    campaign.departments.set(departments)
-    campaign.locations.set(locations)
-    campaign.categories.set(categories)
-    for counter, department, location in assignments:
-        if department is None and location is None:
-            raise ValidationError(
-                {"assignments": _("Assign each counter a department or a location.")}
-            )
-        CounterAssignment.objects.get_or_create(
-            campaign=campaign, counter=counter, department=department, location=location
-        )
-    return campaign
-
-
-def scope_assets(campaign: StocktakeCampaign):
-    """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
-    queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
-    department_ids = list(campaign.departments.values_list("pk", flat=True))
-    if department_ids:
-        subtree = Department.objects.descendants(department_ids[0], include_self=True)
-        for extra in department_ids[1:]:
-            subtree = subtree | Department.objects.descendants(extra, include_self=True)
-        ids = list(subtree.values_list("pk", flat=True))
-        queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
-    location_ids = list(campaign.locations.values_list("pk", flat=True))
-    if location_ids:
-        ids = set()
-        for location_id in location_ids:
-            ids |= set(
-                Location.objects.descendants(location_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(location__in=ids)
-    category_ids = list(campaign.categories.values_list("pk", flat=True))
-    if category_ids:
-        ids = set()
-        for category_id in category_ids:
-            ids |= set(
-                Category.objects.descendants(category_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(category__in=ids)
-    return queryset
-
-
-def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
-    """The SELECT that yields one book line per in-scope card, values as of the reference date.
-
-    Depreciation mirrors `Asset.accumulated_depreciation` (straight line, monthly, the month of
-    entry into service counts, never above the original value) in SQL, so 100,000 cards are one
-    statement.
-    """
-    ref = campaign.reference_date
-    money = DecimalField(max_digits=14, decimal_places=2)
-    months_raw = (
-        Value(ref.year * 12 + ref.month)
-        - ExtractYear("in_service_on") * 12
-        - ExtractMonth("in_service_on")
-        + 1
-    )
-    months = Case(
-        When(Q(depreciate=False) | Q(in_service_on__isnull=True), then=Value(0)),
-        default=Least(Greatest(months_raw, Value(0)), F("useful_life_months")),
-        output_field=IntegerField(),
-    )
-    accumulated = Least(
-        Round(
-            F("original_value") * Value(Decimal("1.00")) * months / F("useful_life_months"),
-            precision=2,
-            output_field=money,
-        ),
-        F("original_value"),
-        output_field=money,
-    )
-    columns = {
-        "campaign_id": Value(campaign.pk),
-        "kind": Value(StocktakeLine.Kind.BOOK),
-        "asset_id": F("pk"),
-        "tag": F("tag"),
-        "name": F("name"),
-        "model": F("model"),
-        "serial_number": F("serial_number"),
-        "category_id": F("category_id"),
-        "department_id": Coalesce("using_department_id", "owner_department_id"),
-        "owner_department_id": F("owner_department_id"),
-        "location_id": F("location_id"),
-        "custodian": F("custodian"),
-        "status": F("status"),
-        "parent_id": F("parent_id"),
-        "embedded": Case(
-            When(install_mode=Asset.InstallMode.EMBEDDED, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
-        "hosts_embedded": Value(False),  # set by mark_embedded_hosts once the lines exist
-        "book_quantity": Value(1),
-        "original_value": F("original_value"),
-        "accumulated_depreciation": accumulated,
-        "net_value": F("original_value") - accumulated,
-        "result": Value(LineResult.PENDING),
-        "counted_quantity": Value(0),
-        "verify_method": Value(""),
-        "reprint_requested": Value(False),
-        "manual_reason": Value(""),
-        "scanned_code": Value(""),
-        "note": Value(""),
-        "photo": Value(""),
-        "created_at": Value(now),
-    }
-    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
-    queryset = scope_assets(campaign).order_by().annotate(**aliases).values_list(*aliases.keys())
-    return list(columns.keys()), queryset
-
-
-def _insert_from_select(model, column_names: list[str], queryset) -> int:
-    """`INSERT INTO model (columns) SELECT …`: a set-based copy, no rows through Python."""
-    sql, params = queryset.query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(_column(model, name)) for name in column_names)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608
-        return cursor.rowcount
-
-
-def _column(model, name: str) -> str:
-    """The database column of a field given as `name` or as its foreign key's `name_id`."""
-    try:
-        return model._meta.get_field(name).column
-    except Exception:
-        return model._meta.get_field(name.removesuffix("_id")).column
-
-
-def _quoted_column(model, name: str) -> str:
-    return connection.ops.quote_name(_column(model, name))
-
-
-def _columns(model, names) -> list[str]:
-    return [_quoted_column(model, name) for name in names]
-
-
-def _quoted_table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _db_value(value):
-    """A parameter for hand-written SQL: datetimes adapted, model instances as their key."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return getattr(value, "pk", value)
-
-
-def mark_embedded_hosts(lines) -> int:
-    """Flag the `lines` whose card hosts embedded devices with lines of the same campaign."""
-    components = StocktakeLine.objects.filter(
-        campaign=OuterRef("campaign"), parent_id=OuterRef("asset_id"), embedded=True
-    )
-    return lines.filter(Exists(components)).update(hosts_embedded=True)
-
-
-@transaction.atomic
-def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Start counting: freeze the book snapshot, one expected line per in-scope card."""
-    campaign = _lock_campaign(campaign)
-    _guard(campaign, State.ACTIVE)
-    now = timezone.now()
-    columns, select = _snapshot_select(campaign, now)
-    _insert_from_select(StocktakeLine, columns, select)
-    mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(StocktakeLine._meta.db_table)}")
-    campaign.state = State.ACTIVE
-    campaign.activated_at = now
-    campaign.activated_by = actor
-    campaign.save(update_fields=["state", "activated_at", "activated_by"])
-    return campaign
 
 
 # -------------------------------------------------------------------------------------- scope
@@ -387,13 +82,13 @@ def _assigned_subtree(model, target: str, user, campaign, own_root: int | None =
     """The ids of `model` (Department or Location) under `user`'s assignments in `campaign`,
     and under `own_root` when the campaign has no assignments at all: a subquery for `__in`."""
     names = {
-        "assignment": _quoted_table(CounterAssignment),
-        "campaign": _quoted_column(CounterAssignment, "campaign"),
-        "counter": _quoted_column(CounterAssignment, "counter"),
-        "target": _quoted_column(CounterAssignment, target),
-        "node": _quoted_table(model),
-        "pk": _quoted_column(model, model._meta.pk.name),
-        "parent": _quoted_column(model, "parent"),
+        "assignment": sql.quoted_table(CounterAssignment),
+        "campaign": sql.quoted_column(CounterAssignment, "campaign"),
+        "counter": sql.quoted_column(CounterAssignment, "counter"),
+        "target": sql.quoted_column(CounterAssignment, target),
+        "node": sql.quoted_table(model),
+        "pk": sql.quoted_column(model, model._meta.pk.name),
+        "parent": sql.quoted_column(model, "parent"),
     }
     params = [campaign.pk, user.pk]
     own = ""
@@ -582,13 +277,13 @@ def _insert_count(*, campaign, line: StocktakeLine, actor, at: datetime, method:
     """INSERT … ON CONFLICT DO NOTHING on the count's unique keys: a card counted first by someone
     else (or the same scan racing itself) inserts nothing, with no savepoint round trips."""
     row = _count_row(campaign=campaign, line=line, actor=actor, at=at, method=method)
-    sql = (
-        f"INSERT INTO {_quoted_table(StocktakeCount)} "  # noqa: S608
-        f"({', '.join(_columns(StocktakeCount, row))}) VALUES ({', '.join(['%s'] * len(row))}) "
-        f"ON CONFLICT DO NOTHING RETURNING {_quoted_column(StocktakeCount, 'id')}"
+    statement = (
+        f"INSERT INTO {sql.quoted_table(StocktakeCount)} "  # noqa: S608
+        f"({', '.join(sql.columns(StocktakeCount, row))}) VALUES ({', '.join(['%s'] * len(row))}) "
+        f"ON CONFLICT DO NOTHING RETURNING {sql.quoted_column(StocktakeCount, 'id')}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_value(value) for value in row.values()])
+        cursor.execute(statement, [sql.db_value(value) for value in row.values()])
         return cursor.fetchone() is not None
 
 
@@ -836,7 +531,7 @@ WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
 
 
 def _line_columns(names) -> str:
-    return ", ".join(f"l.{column}" for column in _columns(StocktakeLine, names))
+    return ", ".join(f"l.{column}" for column in sql.columns(StocktakeLine, names))
 
 
 def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
@@ -860,22 +555,22 @@ def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
             for names, ids in scope
         )
         params = [value for _names, ids in scope for value in ids.params]
-    sql = _SCAN_LINE_SQL.format(
+    statement = _SCAN_LINE_SQL.format(
         columns=_line_columns(SCAN_LINE_FIELDS),
-        code=_quoted_column(Location, "code"),
+        code=sql.quoted_column(Location, "code"),
         in_scope=in_scope,
-        line=_quoted_table(StocktakeLine),
-        location_table=_quoted_table(Location),
-        location_pk=_quoted_column(Location, "id"),
-        location=_quoted_column(StocktakeLine, "location"),
-        counted_location=_quoted_column(StocktakeLine, "counted_location"),
-        campaign=_quoted_column(StocktakeLine, "campaign"),
-        kind=_quoted_column(StocktakeLine, "kind"),
-        tag=_quoted_column(StocktakeLine, "tag"),
+        line=sql.quoted_table(StocktakeLine),
+        location_table=sql.quoted_table(Location),
+        location_pk=sql.quoted_column(Location, "id"),
+        location=sql.quoted_column(StocktakeLine, "location"),
+        counted_location=sql.quoted_column(StocktakeLine, "counted_location"),
+        campaign=sql.quoted_column(StocktakeLine, "campaign"),
+        kind=sql.quoted_column(StocktakeLine, "kind"),
+        tag=sql.quoted_column(StocktakeLine, "tag"),
     )
     # Names come from the models; every value is a parameter.
     rows = StocktakeLine.objects.raw(  # noqa: S611
-        sql, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
+        statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
     )
     line = next(iter(rows), None)
     if line is None:
@@ -1108,23 +803,23 @@ def _count_and_log(
         "received_at": timezone.now(),
         "line": line.pk,
     }
-    sql = _COUNT_AND_LOG_SQL.format(
-        count=_quoted_table(StocktakeCount),
-        count_columns=", ".join(_columns(StocktakeCount, count_fields)),
+    statement = _COUNT_AND_LOG_SQL.format(
+        count=sql.quoted_table(StocktakeCount),
+        count_columns=", ".join(sql.columns(StocktakeCount, count_fields)),
         count_values=", ".join(["%s"] * len(count_fields)),
-        count_line=_quoted_column(StocktakeCount, "line"),
-        line=_quoted_table(StocktakeLine),
-        line_changes=", ".join(f"{column} = %s" for column in _columns(StocktakeLine, changes)),
-        line_pk=_quoted_column(StocktakeLine, "id"),
-        scan=_quoted_table(StocktakeScan),
-        scan_columns=", ".join(_columns(StocktakeScan, [*scan_fields, "answer"])),
+        count_line=sql.quoted_column(StocktakeCount, "line"),
+        line=sql.quoted_table(StocktakeLine),
+        line_changes=", ".join(f"{column} = %s" for column in sql.columns(StocktakeLine, changes)),
+        line_pk=sql.quoted_column(StocktakeLine, "id"),
+        scan=sql.quoted_table(StocktakeScan),
+        scan_columns=", ".join(sql.columns(StocktakeScan, [*scan_fields, "answer"])),
         scan_values=", ".join(["%s"] * len(scan_fields)),
-        scan_answer=_quoted_column(StocktakeScan, "answer"),
+        scan_answer=sql.quoted_column(StocktakeScan, "answer"),
     )
     params = [
-        *(_db_value(value) for value in count_fields.values()),
-        *(_db_value(value) for value in changes.values()),
-        *(_db_value(value) for value in scan_fields.values()),
+        *(sql.db_value(value) for value in count_fields.values()),
+        *(sql.db_value(value) for value in changes.values()),
+        *(sql.db_value(value) for value in scan_fields.values()),
         str(count.answer),
         str(Answer.DUPLICATE),
     ]
@@ -1132,7 +827,7 @@ def _count_and_log(
         # Inside a caller's transaction a savepoint keeps a refused statement from breaking it.
         with transaction.atomic() if connection.in_atomic_block else nullcontext():
             with connection.cursor() as cursor:
-                cursor.execute(sql, params)
+                cursor.execute(statement, params)
                 logged = cursor.fetchone()[0]
     except IntegrityError:
         # The same client key arrived concurrently: the other request recorded it.
@@ -1383,361 +1078,3 @@ def record_surplus(
         note=note.strip(),
         photo=stored,
     )
-
-
-# --------------------------------------------------------------------------------------- close
-
-
-DIFFERENCE_KIND = {
-    LineResult.MISSING: Difference.Kind.SHORTAGE,
-    LineResult.SURPLUS: Difference.Kind.SURPLUS,
-    LineResult.FOUND_ELSEWHERE: Difference.Kind.MISMATCH,
-    LineResult.MISMATCH: Difference.Kind.MISMATCH,
-    LineResult.DAMAGED: Difference.Kind.DAMAGED,
-}
-
-
-def _flag_shortages(campaign: StocktakeCampaign, actor, now: datetime) -> None:
-    """Set 疑似盘亏 on missing cards and clear it on found ones, one event per changed card.
-
-    Set-based. On PostgreSQL one statement changes the cards and writes their events from what it
-    changed; elsewhere an INSERT … SELECT of events and an UPDATE each way.
-    """
-    note = _("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year}
-    if connection.vendor == "postgresql":
-        _flag_shortages_sql(campaign, actor, now, note)
-        return
-    for flag, results in ((True, [LineResult.MISSING]), (False, list(COUNTED_RESULTS))):
-        asset_ids = StocktakeLine.objects.filter(
-            campaign=campaign, kind=StocktakeLine.Kind.BOOK, result__in=results
-        ).values("asset_id")
-        targets = Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag)
-        columns = {
-            "asset_id": F("pk"),
-            "kind": Value(AssetEvent.Kind.SHORTAGE_FLAGGED if flag else AssetEvent.Kind.COUNTED),
-            "at": Value(now),
-            "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
-            "changes": Value({"suspected_shortage": [not flag, flag]}, output_field=JSONField()),
-            "note": Value(note),
-            "campaign_id": Value(campaign.pk),
-        }
-        aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
-        select = targets.order_by().annotate(**aliases).values_list(*aliases.keys())
-        _insert_from_select(AssetEvent, list(columns), select)
-        Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag).update(
-            suspected_shortage=flag
-        )
-
-
-def _flag_shortages_sql(campaign: StocktakeCampaign, actor, now: datetime, note: str) -> None:
-    """One pass over the campaign's book lines joined to their cards: the UPDATE returns the cards
-    it changed and the same statement inserts their events (the same rows as the portable path).
-    """
-    asset, event, line = (_quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
-    col = _quoted_column
-    flag = col(Asset, "suspected_shortage")
-    # Table and column names come from the models; every value is a parameter.
-    sql = f"""
-        WITH changed AS (
-            UPDATE {asset} AS a SET {flag} = (l.{col(StocktakeLine, "result")} = %(missing)s)
-            FROM {line} AS l
-            WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
-              AND l.{col(StocktakeLine, "kind")} = %(book)s
-              AND l.{col(StocktakeLine, "result")} = ANY(%(results)s)
-              AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
-              AND a.{flag} <> (l.{col(StocktakeLine, "result")} = %(missing)s)
-            RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
-        )
-        INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
-            {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
-            {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
-        SELECT asset_id, CASE WHEN flag THEN %(flagged)s ELSE %(counted)s END, %(at)s,
-            %(actor)s, jsonb_build_object('suspected_shortage', jsonb_build_array(NOT flag, flag)),
-            %(note)s, %(campaign)s
-        FROM changed
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            {
-                "missing": str(LineResult.MISSING),
-                "campaign": campaign.pk,
-                "book": str(StocktakeLine.Kind.BOOK),
-                "results": [str(LineResult.MISSING), *sorted(map(str, COUNTED_RESULTS))],
-                "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
-                "counted": str(AssetEvent.Kind.COUNTED),
-                "at": now,
-                "actor": actor.pk if actor else None,
-                "note": note,
-            },
-        )
-
-
-@transaction.atomic
-def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
-    with an event naming the campaign, each difference is raised, and the result is frozen with
-    its SHA-256."""
-    from inventory import selectors
-
-    campaign = _lock_campaign(campaign)
-    _guard(campaign, State.CLOSED)
-    now = timezone.now()
-    StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
-        result=LineResult.MISSING
-    )
-    _flag_shortages(campaign, actor, now)
-    difference_kind = Case(
-        *[When(result=result, then=Value(kind)) for result, kind in DIFFERENCE_KIND.items()],
-        output_field=CharField(),
-    )
-    columns = {
-        "campaign_id": Value(campaign.pk),
-        "line_id": F("pk"),
-        "kind": difference_kind,
-        "state": Value(Difference.State.RAISED),
-        "reason": Value(""),
-        "responsible": Value(""),
-        "treatment": Value(""),
-        "write_back": Value(False),
-    }
-    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
-    select = (
-        StocktakeLine.objects.filter(campaign=campaign, result__in=list(DIFFERENCE_KIND))
-        .order_by()
-        .annotate(**aliases)
-        .values_list(*aliases.keys())
-    )
-    _insert_from_select(Difference, list(columns), select)
-    campaign.state = State.CLOSED
-    campaign.closed_at = now
-    campaign.closed_by = actor
-    report = selectors.compute_result(campaign=campaign)
-    campaign.result = report
-    campaign.result_sha256 = selectors.result_digest(report)
-    campaign.save(update_fields=["state", "closed_at", "closed_by", "result", "result_sha256"])
-    return campaign
-
-
-@transaction.atomic
-def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Archive a closed campaign once every difference is posted (入账/核销): an archived
-    campaign can no longer be treated, so it must not leave a difference open."""
-    campaign = _lock_campaign(campaign)
-    _guard(campaign, State.ARCHIVED)
-    _require_differences_posted(campaign)
-    campaign.state = State.ARCHIVED
-    campaign.archived_at = timezone.now()
-    campaign.save(update_fields=["state", "archived_at"])
-    return campaign
-
-
-def _require_differences_posted(campaign: StocktakeCampaign) -> None:
-    # The campaign row is locked and closed: no difference is raised or posted meanwhile.
-    still_open = (
-        Difference.objects.filter(campaign=campaign).exclude(state=Difference.State.POSTED).count()
-    )
-    if still_open:
-        raise TransitionNotAllowed(
-            ngettext(
-                "%(count)s difference is not posted yet: treat it before archiving.",
-                "%(count)s differences are not posted yet: treat them before archiving.",
-                still_open,
-            )
-            % {"count": still_open},
-            code="differences_open",
-        )
-
-
-# ---------------------------------------------------------------------------- difference register
-
-
-def _guard_difference(difference: Difference, target: str) -> None:
-    if target not in DIFFERENCE_TRANSITIONS.get(difference.state, set()):
-        raise TransitionNotAllowed(
-            _("A difference cannot go from “%(old)s” to “%(new)s”.")
-            % {
-                "old": Difference.State(difference.state).label,
-                "new": Difference.State(target).label,
-            },
-            code="difference_transition_not_allowed",
-        )
-
-
-def _require_difference_role(actor, *, approve: bool) -> None:
-    allowed = (
-        permissions.can_approve_differences(actor)
-        if approve
-        else permissions.can_explain_differences(actor)
-    )
-    if not allowed:
-        raise PermissionDenied(
-            _("Only the asset office approves and posts differences.")
-            if approve
-            else _("Only clerks and administrators explain differences.")
-        )
-
-
-def _lock_difference(difference: Difference) -> Difference:
-    return (
-        Difference.objects.select_for_update(of=("self",))
-        .select_related("line", "campaign", "line__asset")
-        .get(pk=difference.pk)
-    )
-
-
-@transaction.atomic
-def explain_difference(
-    *,
-    difference: Difference,
-    actor,
-    reason: str,
-    responsible: str = "",
-    treatment: str = "",
-    write_back: bool = False,
-) -> Difference:
-    """Give a difference its cause, responsible person and proposed treatment."""
-    _require_difference_role(actor, approve=False)
-    difference = _lock_difference(difference)
-    _guard_difference(difference, Difference.State.EXPLAINED)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for the difference.")})
-    if write_back and difference.kind != Difference.Kind.MISMATCH:
-        raise ValidationError(
-            {"write_back": _("Only a wrong location can be written back to the card.")}
-        )
-    difference.reason = reason.strip()
-    difference.responsible = (responsible or "").strip()
-    difference.treatment = (treatment or "").strip()
-    difference.write_back = bool(write_back)
-    difference.state = Difference.State.EXPLAINED
-    difference.explained_by = actor
-    difference.explained_at = timezone.now()
-    difference.save()
-    return difference
-
-
-@transaction.atomic
-def approve_difference(*, difference: Difference, actor) -> Difference:
-    """The asset office approves (审批); a wrong location is written back to the card, with an
-    event naming the campaign."""
-    _require_difference_role(actor, approve=True)
-    difference = _lock_difference(difference)
-    _guard_difference(difference, Difference.State.APPROVED)
-    line = difference.line
-    if difference.write_back and line.asset_id and line.counted_location_id:
-        asset = line.asset
-        if asset.location_id != line.counted_location_id and not asset.embedded:
-            asset_services.move_asset(
-                asset=asset,
-                actor=actor,
-                location=line.counted_location,
-                note=difference.reason,
-                campaign_id=difference.campaign_id,
-            )
-    difference.state = Difference.State.APPROVED
-    difference.approved_by = actor
-    difference.approved_at = timezone.now()
-    difference.save(update_fields=["state", "approved_by", "approved_at"])
-    return difference
-
-
-@transaction.atomic
-def post_difference(
-    *, difference: Difference, actor, card_fields: dict | None = None
-) -> Difference:
-    """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
-    damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
-    _require_difference_role(actor, approve=True)
-    difference = _lock_difference(difference)
-    _guard_difference(difference, Difference.State.POSTED)
-    line = difference.line
-    if difference.kind == Difference.Kind.SURPLUS:
-        fields = dict(card_fields or {})
-        if not fields.get("category") or not fields.get("owner_department"):
-            raise ValidationError(
-                {"category": _("A surplus card needs a category and an owning department.")}
-            )
-        fields.setdefault("name", line.note[:200] or line.scanned_code)
-        fields.update(
-            status=Asset.Status.DRAFT,
-            acquisition_method=Asset.AcquisitionMethod.SURPLUS,
-            location=line.counted_location,
-        )
-        fields.setdefault("original_value", Decimal("1.00"))
-        fields.setdefault("value_type", Asset.ValueType.NOMINAL)
-        difference.draft_asset = asset_services.register_asset(
-            actor=actor, fields=fields, note=difference.reason
-        )
-    elif difference.kind in (Difference.Kind.SHORTAGE, Difference.Kind.DAMAGED):
-        asset = line.asset
-        if asset.status not in (Asset.Status.PENDING_DISPOSAL, Asset.Status.RETIRED):
-            asset_services.change_status(
-                asset=asset,
-                actor=actor,
-                status=Asset.Status.PENDING_DISPOSAL,
-                note=difference.reason,
-            )
-    difference.state = Difference.State.POSTED
-    difference.posted_by = actor
-    difference.posted_at = timezone.now()
-    difference.save(update_fields=["state", "posted_by", "posted_at", "draft_asset"])
-    return difference
-
-
-def digest(value: Any) -> str:
-    """SHA-256 of a JSON-able value in canonical form."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# The desk's bulk actions on ticked differences: all of them or none.
-DIFFERENCE_ACTIONS = ("explain", "approve", "post")
-
-
-@transaction.atomic
-def treat_differences(
-    *,
-    differences,
-    actor,
-    action: str,
-    reason: str = "",
-    responsible: str = "",
-    treatment: str = "",
-) -> int:
-    """Explain (one text for all), approve or post several differences in one transaction: a
-    refusal of any one names its tag and changes none of them."""
-    if action not in DIFFERENCE_ACTIONS:
-        raise ValidationError({"action": _("Choose explain, approve or post.")})
-    _require_difference_role(actor, approve=action != "explain")
-    items = sorted(differences, key=operator.attrgetter("pk"))
-    if not items:
-        raise ValidationError({"ids": _("Tick at least one difference.")})
-    for difference in items:
-        try:
-            if action == "explain":
-                explain_difference(
-                    difference=difference,
-                    actor=actor,
-                    reason=reason,
-                    responsible=responsible,
-                    treatment=treatment,
-                )
-            elif action == "approve":
-                approve_difference(difference=difference, actor=actor)
-            else:
-                post_difference(difference=difference, actor=actor)
-        except ValidationError as error:
-            if action == "explain" and "reason" in error.message_dict:
-                raise
-            label = difference.line.tag or difference.line.scanned_code
-            messages = [m for ms in error.message_dict.values() for m in ms]
-            raise ValidationError(
-                {"ids": [_("%(tag)s: %(error)s") % {"tag": label, "error": m} for m in messages]}
-            ) from error
-        except DomainError as error:
-            label = difference.line.tag or difference.line.scanned_code
-            raise type(error)(
-                _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
-            ) from error
-    return len(items)

@@ -13,7 +13,9 @@ from django.db import connection
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from assets import permissions
+from assets import permissions as asset_permissions
+from assets.models import Asset, Category, Department, Location
+from inventory import permissions
 from inventory.models import (
     COUNTED_RESULTS,
     OPEN_RESULTS,
@@ -22,7 +24,6 @@ from inventory.models import (
     StocktakeCampaign,
     StocktakeLine,
 )
-from inventory.services.scanning import counter_line_q
 
 # Every read of a campaign's content (lines, differences, progress, the report in every format, the
 # dashboard) starts from `lines_visible_to`: a clerk reads their share, auditors and admins all.
@@ -37,34 +38,59 @@ MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
 
 
 def campaigns_visible_to(*, user) -> QuerySet:
+    """The campaigns `user` may read (`permissions.visible_campaigns`), with their scope lists."""
     queryset = StocktakeCampaign.objects.select_related("created_by").prefetch_related(
         "departments", "locations", "categories"
     )
     return permissions.visible_campaigns(user, queryset)
 
 
+def scope_assets(*, campaign: StocktakeCampaign) -> QuerySet:
+    """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
+    queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
+    department_ids = list(campaign.departments.values_list("pk", flat=True))
+    if department_ids:
+        subtree = Department.objects.descendants(department_ids[0], include_self=True)
+        for extra in department_ids[1:]:
+            subtree = subtree | Department.objects.descendants(extra, include_self=True)
+        ids = list(subtree.values_list("pk", flat=True))
+        queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
+    location_ids = list(campaign.locations.values_list("pk", flat=True))
+    if location_ids:
+        ids = set()
+        for location_id in location_ids:
+            ids |= set(
+                Location.objects.descendants(location_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        queryset = queryset.filter(location__in=ids)
+    category_ids = list(campaign.categories.values_list("pk", flat=True))
+    if category_ids:
+        ids = set()
+        for category_id in category_ids:
+            ids |= set(
+                Category.objects.descendants(category_id, include_self=True).values_list(
+                    "pk", flat=True
+                )
+            )
+        queryset = queryset.filter(category__in=ids)
+    return queryset
+
+
 def lines_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
-    """Lines of a campaign the user may read: everything for auditors and admins, the counter's
-    own scope (and their surplus finds) for clerks."""
+    """Lines of a campaign the user may read (`permissions.readable_line_q`): everything for
+    auditors and admins, the counter's own scope (and their surplus finds) for clerks."""
     lines = StocktakeLine.objects.filter(campaign=campaign).select_related(
         "category", "department", "location", "counted_location", "counted_by"
     )
-    if permissions.reads_everything(user):
-        return lines
-    condition = counter_line_q(user, campaign)
-    if condition is None:
-        return lines
-    scope = permissions.department_scope_ids(user)
-    return lines.filter(
-        (BOOK & condition)
-        | Q(kind=StocktakeLine.Kind.SURPLUS, department__in=scope)
-        | Q(kind=StocktakeLine.Kind.SURPLUS, counted_by=user)
-    )
+    condition = permissions.readable_line_q(user, campaign)
+    return lines if condition is None else lines.filter(condition)
 
 
 def reads_whole_campaign(user) -> bool:
     """Auditors and admins read every line of a campaign and its frozen whole-campaign result."""
-    return permissions.reads_everything(user)
+    return asset_permissions.reads_everything(user)
 
 
 def differences_visible_to(
@@ -97,8 +123,6 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
     (实盘数: found, found elsewhere, information differs, damaged), shortages (盘亏, decided at
     close), pending (not yet counted), and % done (counted or decided ÷ lines). One grouped query
     over the lines, then the few department (location) names by id."""
-    from assets.models import Department, Location
-
     key, model = {
         "department": ("department_id", Department),
         "location": ("location_id", Location),
@@ -355,9 +379,7 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
 
 def activation_preview(*, campaign: StocktakeCampaign) -> int:
     """How many cards activating the campaign freezes into its book snapshot."""
-    from inventory.services.campaigns import scope_assets
-
-    return scope_assets(campaign).count()
+    return scope_assets(campaign=campaign).count()
 
 
 def count_summary(*, campaign: StocktakeCampaign) -> dict:

@@ -15,11 +15,10 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from assets import permissions
+from assets import permissions as asset_permissions
 from assets.errors import DomainError
 from assets.models import Department, Location
-from inventory import exports, selectors
-from inventory.api.views import can_manage
+from inventory import exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
 from inventory.services import campaigns, differences
@@ -47,9 +46,7 @@ class CampaignListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_plan"] = permissions.has_role(
-            self.request.user, permissions.CLERK, permissions.ADMIN
-        )
+        context["can_plan"] = permissions.can_plan_campaigns(self.request.user)
         return context
 
 
@@ -58,10 +55,8 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
     form_class = CampaignForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.has_role(
-            request.user, permissions.CLERK, permissions.ADMIN
-        ):
-            raise PermissionDenied(_("Only asset clerks and administrators plan a stocktake."))
+        if request.user.is_authenticated:
+            permissions.require_may_plan(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -70,7 +65,7 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["departments"] = permissions.assignable_departments(self.request.user)
+        kwargs["departments"] = asset_permissions.assignable_departments(self.request.user)
         return kwargs
 
     def form_valid(self, form):
@@ -114,10 +109,10 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             percent=summary["percent"],
             overdue=overdue,
             overdue_departments=[r for r in by_department if r["pending"]] if overdue else [],
-            can_manage=can_manage(self.request.user, campaign),
-            is_admin=permissions.is_admin(self.request.user),
+            can_manage=permissions.can_manage(self.request.user, campaign),
+            is_admin=asset_permissions.is_admin(self.request.user),
             can_count=campaign.state == StocktakeCampaign.State.ACTIVE
-            and permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN),
+            and permissions.can_count(self.request.user),
             report=report,
             report_coverage=exports.coverage_text(report) if report else "",
             intact=selectors.result_is_intact(campaign=campaign) if campaign.result else None,
@@ -205,10 +200,8 @@ class CampaignActionView(CampaignMixin, View):
         campaign = self.get_campaign()
         if verb not in self.actions:
             raise Http404
-        if not can_manage(request.user, campaign):
-            raise PermissionDenied(_("You may follow this campaign but not manage it."))
-        if verb == "archive" and not permissions.is_admin(request.user):
-            raise PermissionDenied(_("Only administrators archive a campaign."))
+        # The service refuses one who may not manage (or archive) the campaign, with the reason
+        # the 403 page shows.
         try:
             campaign = self.actions[verb](campaign=campaign, actor=request.user)
         except DomainError as error:
@@ -257,13 +250,7 @@ class ScanView(CampaignMixin, TemplateView):
     def check_may_scan(self, campaign: StocktakeCampaign) -> None:
         """PermissionDenied with the reason, which the site's 403 page shows."""
         State = StocktakeCampaign.State
-        if not permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN):
-            raise PermissionDenied(
-                _(
-                    "Only asset clerks scan during a stocktake; you can follow its progress "
-                    "and read its results."
-                )
-            )
+        permissions.require_counter(self.request.user)
         if campaign.state == State.DRAFT:
             raise PermissionDenied(
                 _("The count has not started yet: scanning opens when the campaign is activated.")
@@ -442,7 +429,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
         ):
             post = PostSurplusForm(
                 data if step == "post" else None,
-                departments=permissions.assignable_departments(user),
+                departments=asset_permissions.assignable_departments(user),
                 initial={"name": difference.line.note[:200]},
             )
         return {

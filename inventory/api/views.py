@@ -12,24 +12,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from assets import permissions
+from assets import permissions as asset_permissions
 from assets.api.permissions import RolePermission
-from inventory import exports, selectors
+from inventory import exports, permissions, selectors
 from inventory.api import serializers as s
 from inventory.models import LineResult, StocktakeLine
 from inventory.services import campaigns, differences, scanning
-
-COUNTING = {permissions.CLERK, permissions.ADMIN}
-
-
-def can_manage(user, campaign) -> bool:
-    """Admins manage every campaign; a clerk those wholly inside their department scope."""
-    if permissions.is_admin(user):
-        return True
-    if not permissions.has_role(user, permissions.CLERK):
-        return False
-    codes = list(campaign.departments.values_list("pk", flat=True))
-    return bool(codes) and set(codes) <= permissions.department_scope_ids(user)
 
 
 def outcome_data(outcome) -> dict:
@@ -72,11 +60,11 @@ class StocktakeViewSet(
     """Stocktake campaigns (年度资产清查盘点): plan, activate, count, close, report."""
 
     permission_classes = [RolePermission]
-    write_roles = COUNTING
+    write_roles = permissions.COUNTING_ROLES
     action_roles = {
-        "approve": {permissions.ADMIN},
-        "post": {permissions.ADMIN},
-        "archive": {permissions.ADMIN},
+        "approve": {asset_permissions.ADMIN},
+        "post": {asset_permissions.ADMIN},
+        "archive": {asset_permissions.ADMIN},
     }
     serializer_class = s.CampaignSerializer
 
@@ -89,7 +77,8 @@ class StocktakeViewSet(
 
     def _managed(self):
         campaign = self.get_object()
-        if not can_manage(self.request.user, campaign):
+        # Checked here too (the service checks it again) so the 403 keeps its reason.
+        if not permissions.can_manage(self.request.user, campaign):
             raise PermissionDenied(_("You may follow this campaign but not manage it."))
         return campaign
 

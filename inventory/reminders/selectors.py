@@ -16,7 +16,7 @@ from assets import permissions
 from assets.handovers.services import add_months
 from assets.models import Asset, DelegatedProject, Department, Handover, HandoverItem, User
 from inventory.models import OPEN_RESULTS, CounterAssignment, StocktakeCampaign, StocktakeLine
-from inventory.services.scanning import counter_line_q
+from inventory.permissions import counter_line_q
 from labels.models import Label
 
 LIVE = ~Q(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])

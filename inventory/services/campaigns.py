@@ -29,10 +29,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assets import permissions
 from assets.errors import TransitionNotAllowed
-from assets.models import Asset, AssetEvent, Category, Department, Location
-from inventory import sql
+from assets.models import Asset, AssetEvent
+from inventory import permissions, selectors, sql
 from inventory.models import (
     COUNTED_RESULTS,
     OPEN_RESULTS,
@@ -92,6 +91,7 @@ def create_campaign(
     clerks of the in-scope departments (DESIGN.md). Without a `reference_date` (清查基准日) the
     book values are taken at 12-31 of `year`.
     """
+    permissions.require_may_plan(actor)
     errors: dict[str, str] = {}
     if not (name or "").strip():
         errors["name"] = _("The name is required.")
@@ -104,17 +104,15 @@ def create_campaign(
     for category in categories:
         if category.code_system != "GBT14885-2022":
             errors["categories"] = _("Use GB/T 14885-2022 category codes.")
-    if not permissions.is_admin(actor):
-        scope = permissions.department_scope_ids(actor)
-        if not departments:
-            errors["departments"] = _(
-                "Only an administrator may plan a campaign over the whole register; name your "
-                "departments."
-            )
-        elif any(d.pk not in scope for d in departments):
-            errors["departments"] = _("A department is outside your department scope.")
+    if not departments and not permissions.may_plan_whole_register(actor):
+        errors["departments"] = _(
+            "Only an administrator may plan a campaign over the whole register; name your "
+            "departments."
+        )
+    elif not all(permissions.may_plan_over(actor, department) for department in departments):
+        errors["departments"] = _("A department is outside your department scope.")
     for counter, department, location in assignments:
-        if not permissions.has_role(counter, permissions.CLERK, permissions.ADMIN):
+        if not permissions.can_count(counter):
             errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
                 "user": counter.username
             }
@@ -152,39 +150,6 @@ def create_campaign(
             campaign=campaign, counter=counter, department=department, location=location
         )
     return campaign
-
-
-def scope_assets(campaign: StocktakeCampaign):
-    """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
-    queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
-    department_ids = list(campaign.departments.values_list("pk", flat=True))
-    if department_ids:
-        subtree = Department.objects.descendants(department_ids[0], include_self=True)
-        for extra in department_ids[1:]:
-            subtree = subtree | Department.objects.descendants(extra, include_self=True)
-        ids = list(subtree.values_list("pk", flat=True))
-        queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
-    location_ids = list(campaign.locations.values_list("pk", flat=True))
-    if location_ids:
-        ids = set()
-        for location_id in location_ids:
-            ids |= set(
-                Location.objects.descendants(location_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(location__in=ids)
-    category_ids = list(campaign.categories.values_list("pk", flat=True))
-    if category_ids:
-        ids = set()
-        for category_id in category_ids:
-            ids |= set(
-                Category.objects.descendants(category_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(category__in=ids)
-    return queryset
 
 
 def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
@@ -252,7 +217,12 @@ def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
         "created_at": Value(now),
     }
     aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
-    queryset = scope_assets(campaign).order_by().annotate(**aliases).values_list(*aliases.keys())
+    queryset = (
+        selectors.scope_assets(campaign=campaign)
+        .order_by()
+        .annotate(**aliases)
+        .values_list(*aliases.keys())
+    )
     return list(columns.keys()), queryset
 
 
@@ -267,6 +237,7 @@ def mark_embedded_hosts(lines) -> int:
 @transaction.atomic
 def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Start counting: freeze the book snapshot, one expected line per in-scope card."""
+    permissions.require_manager(actor, campaign)
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.ACTIVE)
     now = timezone.now()
@@ -377,8 +348,7 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
     with an event naming the campaign, each difference is raised, and the result is frozen with
     its SHA-256."""
-    from inventory import selectors
-
+    permissions.require_manager(actor, campaign)
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.CLOSED)
     now = timezone.now()
@@ -422,6 +392,7 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
 def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Archive a closed campaign once every difference is posted (入账/核销): an archived
     campaign can no longer be treated, so it must not leave a difference open."""
+    permissions.require_may_archive(actor, campaign)
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.ARCHIVED)
     _require_differences_posted(campaign)

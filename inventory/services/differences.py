@@ -11,15 +11,15 @@ import operator
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import permissions
 from assets import services as asset_services
 from assets.errors import DomainError, TransitionNotAllowed
 from assets.models import Asset
+from inventory import permissions
 from inventory.models import Difference
 
 # The difference register (差异登记 → 说明 → 审批 → 入账/核销).
@@ -46,20 +46,6 @@ def _guard_difference(difference: Difference, target: str) -> None:
         )
 
 
-def _require_difference_role(actor, *, approve: bool) -> None:
-    allowed = (
-        permissions.can_approve_differences(actor)
-        if approve
-        else permissions.can_explain_differences(actor)
-    )
-    if not allowed:
-        raise PermissionDenied(
-            _("Only the asset office approves and posts differences.")
-            if approve
-            else _("Only clerks and administrators explain differences.")
-        )
-
-
 def _lock_difference(difference: Difference) -> Difference:
     return (
         Difference.objects.select_for_update(of=("self",))
@@ -79,7 +65,7 @@ def explain_difference(
     write_back: bool = False,
 ) -> Difference:
     """Give a difference its cause, responsible person and proposed treatment."""
-    _require_difference_role(actor, approve=False)
+    permissions.require_difference_role(actor, approve=False)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.EXPLAINED)
     if not (reason or "").strip():
@@ -103,7 +89,7 @@ def explain_difference(
 def approve_difference(*, difference: Difference, actor) -> Difference:
     """The asset office approves (审批); a wrong location is written back to the card, with an
     event naming the campaign."""
-    _require_difference_role(actor, approve=True)
+    permissions.require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.APPROVED)
     line = difference.line
@@ -130,7 +116,7 @@ def post_difference(
 ) -> Difference:
     """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
     damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
-    _require_difference_role(actor, approve=True)
+    permissions.require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.POSTED)
     line = difference.line
@@ -191,7 +177,7 @@ def treat_differences(
     refusal of any one names its tag and changes none of them."""
     if action not in DIFFERENCE_ACTIONS:
         raise ValidationError({"action": _("Choose explain, approve or post.")})
-    _require_difference_role(actor, approve=action != "explain")
+    permissions.require_difference_role(actor, approve=action != "explain")
     items = sorted(differences, key=operator.attrgetter("pk"))
     if not items:
         raise ValidationError({"ids": _("Tick at least one difference.")})

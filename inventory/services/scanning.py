@@ -5,31 +5,26 @@ Views, serializers, admin actions and tasks call these; none of them saves a lin
 
 from __future__ import annotations
 
-import operator
 import re
 import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import reduce
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import permissions
+from assets import permissions as asset_permissions
 from assets.errors import DomainError, TransitionNotAllowed
-from assets.models import Asset, Category, Department, Location
-from inventory import sql
+from assets.models import Asset, Category, Location
+from inventory import permissions, sql
 from inventory.models import (
     OPEN_RESULTS,
-    CounterAssignment,
     LineResult,
     StocktakeCampaign,
     StocktakeCount,
@@ -49,96 +44,6 @@ CLOCK_SKEW = timedelta(minutes=10)
 SURPLUS_LIMIT = "surplus_limit"
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
-
-
-# -------------------------------------------------------------------------------------- scope
-
-
-# A counter's share of a campaign as SQL, so the query that uses it checks it: the department
-# (location) subtrees under the user's assignments in the campaign, plus, for departments only, the
-# user's own department subtree when the campaign assigns nobody. UNION keeps the recursion finite
-# and the ids distinct. No id is NULL, so a negated `__in` on it excludes exactly the lines it
-# matches (Django adds the IS NOT NULL for the line's nullable columns).
-_SUBTREE_SQL = """
-WITH RECURSIVE subtree(id) AS (
-    SELECT a.{target} FROM {assignment} a
-    WHERE a.{campaign} = %s AND a.{counter} = %s AND a.{target} IS NOT NULL
-    {own}
-    UNION
-    SELECT n.{pk} FROM {node} n JOIN subtree s ON n.{parent} = s.id
-)
-SELECT id FROM subtree
-"""
-# The user's own department seeds the tree only while the campaign assigns nobody. The id comes
-# from the table so PostgreSQL sees one column type in both terms of the recursion.
-_OWN_ROOT_SQL = """
-    UNION
-    SELECT n.{pk} FROM {node} n
-    WHERE n.{pk} = %s AND NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.{campaign} = %s)
-"""
-
-
-def _assigned_subtree(model, target: str, user, campaign, own_root: int | None = None) -> RawSQL:
-    """The ids of `model` (Department or Location) under `user`'s assignments in `campaign`,
-    and under `own_root` when the campaign has no assignments at all: a subquery for `__in`."""
-    names = {
-        "assignment": sql.quoted_table(CounterAssignment),
-        "campaign": sql.quoted_column(CounterAssignment, "campaign"),
-        "counter": sql.quoted_column(CounterAssignment, "counter"),
-        "target": sql.quoted_column(CounterAssignment, target),
-        "node": sql.quoted_table(model),
-        "pk": sql.quoted_column(model, model._meta.pk.name),
-        "parent": sql.quoted_column(model, "parent"),
-    }
-    params = [campaign.pk, user.pk]
-    own = ""
-    if own_root is not None:
-        own = _OWN_ROOT_SQL.format(**names)
-        params += [own_root, campaign.pk]
-    # Table and column names come from the models; every value is a parameter.
-    return RawSQL(_SUBTREE_SQL.format(own=own, **names), params)  # noqa: S611
-
-
-def _counter_scope(
-    user, campaign: StocktakeCampaign
-) -> list[tuple[tuple[str, ...], RawSQL]] | None:
-    """The lines `user` may count in `campaign`: None for all of them (admins), else the trees as
-    (line fields, subquery of ids): a line is admitted when any of those fields is in any tree's
-    ids. An empty list admits none.
-
-    A clerk with assignments in the campaign counts the lines whose department or owning
-    department is under an assigned department, or whose location is under an assigned location;
-    with none, nothing when the campaign assigns others, else their department scope. No query
-    runs here: the subqueries run inside the query that uses them.
-    """
-    if permissions.is_admin(user):
-        return None
-    if not permissions.has_role(user, permissions.CLERK):
-        return []
-    departments = _assigned_subtree(
-        Department, "department", user, campaign, own_root=user.department_id
-    )
-    locations = _assigned_subtree(Location, "location", user, campaign)
-    return [(("department", "owner_department"), departments), (("location",), locations)]
-
-
-def counter_line_q(user, campaign: StocktakeCampaign) -> Q | None:
-    """The lines `user` may count in `campaign` (`_counter_scope`) as a condition that combines
-    with other Q objects; None means all of them (admins)."""
-    scope = _counter_scope(user, campaign)
-    if scope is None:
-        return None
-    if not scope:
-        return Q(pk__in=[])
-    return reduce(
-        operator.or_, (Q(**{f"{name}__in": ids}) for names, ids in scope for name in names)
-    )
-
-
-def countable_lines(user, campaign: StocktakeCampaign):
-    lines = StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
-    condition = counter_line_q(user, campaign)
-    return lines if condition is None else lines.filter(condition)
 
 
 # ------------------------------------------------------------------------------------ counting
@@ -161,7 +66,10 @@ class ScanOutcome:
     surplus_created: bool = False
 
 
-def _require_active(campaign: StocktakeCampaign) -> None:
+def _require_counting(campaign: StocktakeCampaign, actor) -> None:
+    """Only counters change a count (the API's roles, checked here for every caller), and only
+    while the campaign is counting."""
+    permissions.require_counter(actor)
     if campaign.state != State.ACTIVE:
         raise TransitionNotAllowed(
             _("The campaign is “%(state)s”; scans are accepted only while it is counting.")
@@ -333,45 +241,10 @@ def _count_components(
     return listed
 
 
-def _counter_trees(actor, campaign: StocktakeCampaign) -> tuple[RawSQL | None, RawSQL | None]:
-    """The counter's department and location trees in `campaign` (`_counter_scope`), as
-    subqueries; (None, None) when the counter has no share at all."""
-    trees = {names[0]: ids for names, ids in _counter_scope(actor, campaign) or []}
-    return trees.get("department"), trees.get("location")
-
-
-def _may_book_surplus_at(actor, campaign: StocktakeCampaign, location: Location | None) -> bool:
-    """A counter books surplus finds only where they count: a place of their own department tree
-    or of their share of the campaign (a place with no department is anyone's). Admins anywhere."""
-    if location is None or not location.department_id or permissions.is_admin(actor):
-        return True
-    if location.department_id in permissions.department_scope_ids(actor):
-        return True
-    departments, locations = _counter_trees(actor, campaign)
-    if departments is None:
-        return False
-    return Location.objects.filter(
-        Q(department__in=departments) | Q(pk__in=locations), pk=location.pk
-    ).exists()
-
-
-def _may_change_surplus(actor, line: StocktakeLine) -> bool:
-    """An existing surplus line changes only by the counter who reported it, their department
-    tree's counters (those who read it, `selectors.lines_visible_to`) or an admin."""
-    return (
-        permissions.is_admin(actor)
-        or line.counted_by_id == actor.pk
-        or (
-            line.department_id is not None
-            and line.department_id in permissions.department_scope_ids(actor)
-        )
-    )
-
-
 def _surplus_department(*, campaign, actor, location: Location | None):
     """The department a new surplus find is booked to: the place's, which must be in the
-    counter's share (`_may_book_surplus_at`), else the counter's own."""
-    if not _may_book_surplus_at(actor, campaign, location):
+    counter's share (`permissions.may_book_surplus_at`), else the counter's own."""
+    if not permissions.may_book_surplus_at(actor, campaign, location):
         raise ValidationError(
             {
                 "location": _(
@@ -429,7 +302,7 @@ def record_scan(
     becomes a surplus find booked inside the counter's share; with `allow_new_surplus` False (a
     batch past its allowance) it answers `surplus_limit` and nothing is recorded.
     """
-    _require_active(campaign)
+    _require_counting(campaign, actor)
     at = _check_scanned_at(campaign, scanned_at)
     scanned = _parse_code(code)
     key = client_key or uuid.uuid4()
@@ -538,10 +411,10 @@ def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
     """The book line of a scanned tag, with `in_scope` for the counter, in one query.
 
     Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
-    than the database to answer. The counter's scope is `_counter_scope`, as for every other
-    query of what a counter may count.
+    than the database to answer. The counter's scope is `permissions.counter_scope`, as for every
+    other query of what a counter may count.
     """
-    scope = _counter_scope(actor, campaign)
+    scope = permissions.counter_scope(actor, campaign)
     if scope is None:
         in_scope, params = "1 = 1", []
     elif not scope:
@@ -664,7 +537,7 @@ def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
 def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
     """A card that exists but has no line: a retired card of the counter's own scope says so;
     any other answers the status word only (SECURITY.md: no fields outside the scope)."""
-    retired = permissions.visible_assets(
+    retired = asset_permissions.visible_assets(
         actor, Asset.objects.filter(tag=tag, status=Asset.Status.RETIRED)
     ).exists()
     if retired:
@@ -684,7 +557,7 @@ def _unknown_scan(campaign, actor, tag: str, location, allow_new_surplus: bool) 
     existing = StocktakeLine.objects.filter(
         campaign=campaign, kind=StocktakeLine.Kind.SURPLUS, scanned_code=tag
     ).first()
-    if existing is not None and not _may_change_surplus(actor, existing):
+    if existing is not None and not permissions.may_change_surplus(actor, existing):
         return ScanOutcome(
             Answer.UNKNOWN,
             _("%(tag)s is not on the books; it was reported as a surplus find already.")
@@ -863,7 +736,7 @@ def record_scan_batch(
     `settings.YIKA_STOCKTAKE_SURPLUS_PER_BATCH` unknown codes become surplus lines; the rest answer
     `surplus_limit` and are not recorded.
     """
-    _require_active(campaign)
+    _require_counting(campaign, actor)
     limit = settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX
     if len(entries) > limit:
         raise ValidationError({"non_field_errors": batch_too_large_message(limit)})
@@ -887,7 +760,7 @@ def _open_line_in_scope(campaign, actor, tag: str) -> StocktakeLine:
     from assets import tags as tag_codec
 
     line = (
-        countable_lines(actor, campaign)
+        permissions.countable_lines(actor, campaign)
         .filter(tag=tag_codec.normalise(tag or ""))
         .select_related("location", "category")
         .first()
@@ -910,7 +783,7 @@ def manual_count(
 ) -> StocktakeLine:
     """Count a card whose label cannot be read (damaged, lost), with a reason; the card is queued
     for a label reprint."""
-    _require_active(campaign)
+    _require_counting(campaign, actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the label could not be scanned.")})
     line = _open_line_in_scope(campaign, actor, tag)
@@ -976,7 +849,7 @@ def confirm_component(
     photo=None,
 ) -> StocktakeLine:
     """Confirm an embedded device awaiting verification: by serial number match or a photo."""
-    _require_active(campaign)
+    _require_counting(campaign, actor)
     line = _open_line_in_scope(campaign, actor, tag)
     if not line.embedded:
         raise ValidationError({"tag": _("%(tag)s is not an embedded device.") % {"tag": line.tag}})
@@ -1028,7 +901,7 @@ def record_surplus(
 ) -> StocktakeLine:
     """Record a surplus find (盘盈): an unknown code or an unlabelled asset, with a note and an
     optional photo. A second report of the same code adds to the first."""
-    _require_active(campaign)
+    _require_counting(campaign, actor)
     if not (note or "").strip():
         raise ValidationError({"note": _("Describe what was found.")})
     code = (code or "").strip()[:512]
@@ -1045,7 +918,7 @@ def record_surplus(
             .filter(campaign=campaign, kind=StocktakeLine.Kind.SURPLUS, scanned_code=code)
             .first()
         )
-        if existing is not None and not _may_change_surplus(actor, existing):
+        if existing is not None and not permissions.may_change_surplus(actor, existing):
             raise ValidationError(
                 {
                     "code": _(

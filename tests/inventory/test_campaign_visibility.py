@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assets import permissions
+from inventory import permissions
 from inventory.models import StocktakeCampaign
 from inventory.services import campaigns as campaign_services
 from tests.factories import DepartmentFactory

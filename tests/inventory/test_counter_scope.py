@@ -1,4 +1,4 @@
-"""Which lines a counter may count (`scanning.counter_line_q`): assignments reach down their
+"""Which lines a counter may count (`permissions.counter_line_q`): assignments reach down their
 department and location subtrees and nowhere else, and the check runs inside the query using it."""
 
 import json
@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assets import credentials
-from inventory import selectors
+from inventory import permissions, selectors
 from inventory.models import StocktakeLine
 from inventory.services import campaigns, scanning
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
@@ -52,7 +52,7 @@ def campaign_over(bureau, admin_user, assignments=(), name="范围测试"):
 
 
 def countable_tags(user, campaign) -> set[str]:
-    return set(scanning.countable_lines(user, campaign).values_list("tag", flat=True))
+    return set(permissions.countable_lines(user, campaign).values_list("tag", flat=True))
 
 
 def test_an_assigned_department_reaches_its_sub_departments_not_its_siblings(
@@ -127,7 +127,7 @@ def test_admins_count_everything_and_other_roles_nothing(
 ):
     make_asset(owner=centre)
     campaign = campaign_over(bureau, admin_user)
-    assert scanning.counter_line_q(admin_user, campaign) is None
+    assert permissions.counter_line_q(admin_user, campaign) is None
     assert countable_tags(auditor, campaign) == set()
     assert countable_tags(receiver, campaign) == set()
 
@@ -139,7 +139,7 @@ def test_the_condition_negates_to_exactly_the_other_lines(
     make_asset(owner=centre)  # no location: the negation must still place it
     make_asset(owner=sibling)
     campaign = campaign_over(bureau, admin_user, [(clerk, None, room)])
-    condition = scanning.counter_line_q(clerk, campaign)
+    condition = permissions.counter_line_q(clerk, campaign)
     lines = StocktakeLine.objects.filter(campaign=campaign)
     assert lines.filter(condition).count() == 1
     assert lines.exclude(condition).count() == 2
@@ -162,9 +162,9 @@ def test_lines_visible_to_a_clerk_combine_the_scope_with_their_surplus_finds(
 def test_the_scope_costs_no_query_of_its_own(bureau, centre, ops, room, clerk, admin_user):
     make_asset(owner=ops, location=room)
     campaign = campaign_over(bureau, admin_user, [(clerk, centre, None), (clerk, None, room)])
-    scanning.counter_line_q(clerk, campaign)  # the roles, cached on the user for the request
+    permissions.counter_line_q(clerk, campaign)  # the roles, cached on the user for the request
     with CaptureQueriesContext(connection) as queries:
-        assert len(list(scanning.countable_lines(clerk, campaign))) == 1
+        assert len(list(permissions.countable_lines(clerk, campaign))) == 1
     assert len(queries.captured_queries) == 1
 
 

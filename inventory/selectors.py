@@ -9,13 +9,12 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from assets import permissions as asset_permissions
 from assets.models import Asset, Category, Department, Location
-from inventory import permissions
+from inventory import permissions, sql
 from inventory.models import (
     COUNTED_RESULTS,
     OPEN_RESULTS,
@@ -267,67 +266,9 @@ def compute_result(*, campaign: StocktakeCampaign, lines: QuerySet | None = None
     }
 
 
-DIGEST_FIELDS = (
-    "id",
-    "tag",
-    "scanned_code",
-    "result",
-    "counted_quantity",
-    "original_value",
-    "net_value",
-    "verify_method",
-    "counted_location_id",
-    "label_ok",
-)
-
-
 def lines_digest(*, campaign: StocktakeCampaign) -> str:
-    """SHA-256 over every line's identity, book values and result, in id order.
-
-    Each line is its fields joined by "|" ("" for none, money with two decimals, True/False) and
-    a newline. PostgreSQL hashes the text where the lines are (one statement, no 100,000 rows
-    through Python); other databases stream the rows.
-    """
-    if connection.vendor == "postgresql":
-        return _lines_digest_sql(campaign)
-    return _lines_digest_python(campaign)
-
-
-def _lines_digest_python(campaign: StocktakeCampaign) -> str:
-    sha = hashlib.sha256()
-    rows = (
-        StocktakeLine.objects.filter(campaign=campaign).order_by("id").values_list(*DIGEST_FIELDS)
-    )
-    for row in rows.iterator(chunk_size=5000):
-        sha.update(
-            "|".join(
-                "" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) else str(v)) for v in row
-            ).encode()
-        )
-        sha.update(b"\n")
-    return sha.hexdigest()
-
-
-def _lines_digest_sql(campaign: StocktakeCampaign) -> str:
-    """The same digest in SQL: numeric(…, 2) prints with two decimals, booleans as True/False."""
-    meta = StocktakeLine._meta
-    quote = connection.ops.quote_name
-    parts = []
-    for name in DIGEST_FIELDS:
-        column = quote(meta.get_field(name.removesuffix("_id")).column)
-        if name == "label_ok":
-            parts.append(f"CASE {column} WHEN TRUE THEN 'True' WHEN FALSE THEN 'False' ELSE '' END")
-        else:
-            parts.append(f"COALESCE({column}::text, '')")
-    row = " || '|' || ".join(parts)
-    # Model column names only; the campaign is a parameter.
-    table, campaign_column = quote(meta.db_table), quote(meta.get_field("campaign").column)
-    text = f"COALESCE(string_agg({row} || E'\\n', '' ORDER BY {quote('id')}), '')"
-    sql = f"SELECT encode(sha256(convert_to({text}, 'UTF8')), 'hex') FROM {table} WHERE "  # noqa: S608
-    sql += f"{campaign_column} = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk])
-        return cursor.fetchone()[0]
+    """SHA-256 over every line's identity, book values and result (`sql.lines_digest`)."""
+    return sql.lines_digest(campaign=campaign)
 
 
 def result_digest(result: dict) -> str:

@@ -1,7 +1,9 @@
-"""Helpers for inventory's hand-written SQL: quoted names from the models, values as parameters.
+"""Inventory's hand-written SQL, beside its models: each statement where a benchmark showed the ORM
+cost more than the database (bench/stocktake.py), and each with an oracle test comparing its rows
+with the ORM definition of the same rows (tests/inventory/test_sql.py, test_counter_scope.py).
 
-Every statement built with these takes table and column names from the models and every value as a
-parameter.
+Table and column names come from the models and every value is a parameter. Who may do what is
+not decided here: `inventory.permissions` hands the rules in (a counter's trees, for instance).
 """
 
 from __future__ import annotations
@@ -11,19 +13,21 @@ from datetime import datetime
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
+from assets.models import Asset, AssetEvent, Location
+
 # The department scope's own tree walk, so a campaign check walks it inside one statement.
 from assets.permissions import _department_tree_sql as department_tree_sql
-from inventory.models import CounterAssignment, StocktakeCampaign
+from inventory.models import (
+    COUNTED_RESULTS,
+    CounterAssignment,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeCount,
+    StocktakeLine,
+    StocktakeScan,
+)
 
-
-def insert_from_select(model, column_names: list[str], queryset) -> int:
-    """`INSERT INTO model (columns) SELECT …`: a set-based copy, no rows through Python."""
-    sql, params = queryset.query.sql_with_params()
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column(model, name)) for name in column_names)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)  # noqa: S608
-        return cursor.rowcount
+# --------------------------------------------------------------------------- names and values
 
 
 def column(model, name: str) -> str:
@@ -51,6 +55,24 @@ def db_value(value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return getattr(value, "pk", value)
+
+
+# ---------------------------------------------------------------------------------- activation
+
+
+def insert_from_select(model, column_names: list[str], queryset) -> int:
+    """`INSERT INTO model (columns) SELECT …`: a set-based copy, no rows through Python."""
+    select, params = queryset.query.sql_with_params()
+    names = ", ".join(columns(model, column_names))
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quoted_table(model)} ({names}) {select}", params)  # noqa: S608
+        return cursor.rowcount
+
+
+def analyze(model) -> None:
+    """Fresh planner statistics for `model`'s table (after a bulk insert)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {quoted_table(model)}")
 
 
 # ------------------------------------------------------------------ a counter's share (permissions)
@@ -143,3 +165,257 @@ def visible_campaign_ids(user) -> RawSQL:
         params += [user.department_id, user.department_id]
     # Table and column names come from the models; every value is a parameter.
     return RawSQL(statement.format(**names), params)  # noqa: S611
+
+
+# ------------------------------------------------------------------------------------ scanning
+
+# A scanned line's fields: the answer's card fields and what counting reads. The line's two
+# locations come with their codes (the answer shows them).
+SCAN_LINE_FIELDS = (
+    "id",
+    "campaign",
+    "kind",
+    "asset",
+    "tag",
+    "name",
+    "model",
+    "custodian",
+    "result",
+    "embedded",
+    "hosts_embedded",
+    "location",
+    "counted_location",
+)
+
+_SCAN_LINE_SQL = """
+SELECT {columns}, loc.{code} AS location_code, counted.{code} AS counted_location_code,
+    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope
+FROM {line} l
+LEFT JOIN {location_table} loc ON loc.{location_pk} = l.{location}
+LEFT JOIN {location_table} counted ON counted.{location_pk} = l.{counted_location}
+WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
+"""
+
+
+def _line_columns(names) -> str:
+    return ", ".join(f"l.{name}" for name in columns(StocktakeLine, names))
+
+
+def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine | None:
+    """The book line of a scanned tag, with `in_scope` for the counter whose share `trees` is
+    (`permissions.counter_scope`: None admits every line, an empty list none), in one query.
+
+    Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
+    than the database to answer.
+    """
+    if trees is None:
+        in_scope, params = "1 = 1", []
+    elif not trees:
+        in_scope, params = "1 = 0", []
+    else:
+        # One subquery per tree, whichever of the line's columns it admits: the department tree
+        # serves both the department and the owning department, and is planned once.
+        in_scope = " OR ".join(
+            f"EXISTS (SELECT 1 FROM ({ids.sql}) tree WHERE tree.id IN ({_line_columns(names)}))"  # noqa: S608
+            for names, ids in trees
+        )
+        params = [value for _names, ids in trees for value in ids.params]
+    statement = _SCAN_LINE_SQL.format(
+        columns=_line_columns(SCAN_LINE_FIELDS),
+        code=quoted_column(Location, "code"),
+        in_scope=in_scope,
+        line=quoted_table(StocktakeLine),
+        location_table=quoted_table(Location),
+        location_pk=quoted_column(Location, "id"),
+        location=quoted_column(StocktakeLine, "location"),
+        counted_location=quoted_column(StocktakeLine, "counted_location"),
+        campaign=quoted_column(StocktakeLine, "campaign"),
+        kind=quoted_column(StocktakeLine, "kind"),
+        tag=quoted_column(StocktakeLine, "tag"),
+    )
+    rows = StocktakeLine.objects.raw(  # noqa: S611
+        statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
+    )
+    line = next(iter(rows), None)
+    if line is None:
+        return None
+    line.in_scope = bool(line.in_scope)
+    for name in ("location", "counted_location"):
+        # As select_related would: the location with its code, the rest loaded if ever read.
+        foreign_key = StocktakeLine._meta.get_field(name)
+        pk = getattr(line, foreign_key.attname)
+        code = getattr(line, f"{name}_code")
+        location = (
+            None if pk is None else Location.from_db(line._state.db, ["id", "code"], [pk, code])
+        )
+        foreign_key.set_cached_value(line, location)
+    return line
+
+
+# A count and the change of its line in one statement: the count's unique keys decide whether the
+# line changes (a card counted first by someone else inserts nothing, with no savepoint round
+# trips). `line_counted` holds the line when this statement counted it.
+_COUNT_SQL = """
+WITH counted AS (
+    INSERT INTO {count} ({count_columns}) VALUES ({count_values})
+    ON CONFLICT DO NOTHING RETURNING {count_line}
+), line_counted AS (
+    UPDATE {line} SET {line_changes}
+    WHERE {line_pk} IN (SELECT {count_line} FROM counted) RETURNING {line_pk}
+)
+"""
+
+
+def _count_statement(count: dict, changes: dict) -> tuple[str, list]:
+    statement = _COUNT_SQL.format(
+        count=quoted_table(StocktakeCount),
+        count_columns=", ".join(columns(StocktakeCount, count)),
+        count_values=", ".join(["%s"] * len(count)),
+        count_line=quoted_column(StocktakeCount, "line"),
+        line=quoted_table(StocktakeLine),
+        line_changes=", ".join(f"{name} = %s" for name in columns(StocktakeLine, changes)),
+        line_pk=quoted_column(StocktakeLine, "id"),
+    )
+    params = [db_value(value) for value in (*count.values(), *changes.values())]
+    return statement, params
+
+
+def _scan_columns(scan: dict) -> tuple[str, str, list]:
+    """The scan log's columns (with its answer last), placeholders and values."""
+    names = ", ".join(columns(StocktakeScan, [*scan, "answer"]))
+    return names, ", ".join(["%s"] * len(scan)), [db_value(value) for value in scan.values()]
+
+
+def count_line(*, count: dict, changes: dict) -> bool:
+    """Insert the one count of a line (`count`: StocktakeCount's fields) and, when it is the
+    first, write `changes` on the line: True when this call counted it."""
+    statement, params = _count_statement(count, changes)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement}SELECT EXISTS (SELECT 1 FROM line_counted)", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def log_scan(
+    *,
+    scan: dict,
+    answer: str,
+    count: dict | None = None,
+    changes: dict | None = None,
+    duplicate: str = "",
+) -> str:
+    """Append a scan to the log (`scan`: StocktakeScan's fields but the answer) and return the
+    answer logged. With `count`, the same statement counts the line (`count_line`): the log says
+    `answer` when it did and `duplicate` when someone counted the card first.
+
+    One statement, atomic by itself: the scan endpoint is what every clerk's phone waits on, and
+    a count with its log is one round trip instead of five. A client key sent before is refused
+    by the log's unique key (IntegrityError), which rolls the count back with it.
+    """
+    names, values, params = _scan_columns(scan)
+    if count is None:
+        table = quoted_table(StocktakeScan)
+        statement = f"INSERT INTO {table} ({names}) VALUES ({values}, %s) "  # noqa: S608
+        params.append(str(answer))
+    else:
+        statement, count_params = _count_statement(count, changes or {})
+        statement += (
+            f"INSERT INTO {quoted_table(StocktakeScan)} ({names}) "  # noqa: S608
+            f"SELECT {values}, CASE WHEN EXISTS (SELECT 1 FROM line_counted) THEN %s ELSE %s END "
+        )
+        params = [*count_params, *params, str(answer), str(duplicate)]
+    statement += f"RETURNING {quoted_column(StocktakeScan, 'answer')}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchone()[0]
+
+
+# --------------------------------------------------------------------------------------- close
+
+
+def flag_shortages(*, campaign: StocktakeCampaign, actor, at: datetime, note: str) -> None:
+    """At close, one pass over the campaign's book lines joined to their cards: set 疑似盘亏
+    (`suspected_shortage`) on missing cards and clear it on counted ones; the UPDATE returns the
+    cards it changed and the same statement inserts their events, by `actor` at `at`.
+    """
+    asset, event, line = (quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
+    col = quoted_column
+    flag = col(Asset, "suspected_shortage")
+    # Table and column names come from the models; every value is a parameter.
+    statement = f"""
+        WITH changed AS (
+            UPDATE {asset} AS a SET {flag} = (l.{col(StocktakeLine, "result")} = %(missing)s)
+            FROM {line} AS l
+            WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
+              AND l.{col(StocktakeLine, "kind")} = %(book)s
+              AND l.{col(StocktakeLine, "result")} = ANY(%(results)s)
+              AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
+              AND a.{flag} <> (l.{col(StocktakeLine, "result")} = %(missing)s)
+            RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
+        )
+        INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
+            {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
+            {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
+        SELECT asset_id, CASE WHEN flag THEN %(flagged)s ELSE %(counted)s END, %(at)s,
+            %(actor)s, jsonb_build_object('suspected_shortage', jsonb_build_array(NOT flag, flag)),
+            %(note)s, %(campaign)s
+        FROM changed
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement,
+            {
+                "missing": str(LineResult.MISSING),
+                "campaign": campaign.pk,
+                "book": str(StocktakeLine.Kind.BOOK),
+                "results": [str(LineResult.MISSING), *sorted(map(str, COUNTED_RESULTS))],
+                "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
+                "counted": str(AssetEvent.Kind.COUNTED),
+                "at": at,
+                "actor": actor.pk if actor else None,
+                "note": note,
+            },
+        )
+
+
+# -------------------------------------------------------------------------------------- digest
+
+# The fields of a line that its digest covers, in order.
+DIGEST_FIELDS = (
+    "id",
+    "tag",
+    "scanned_code",
+    "result",
+    "counted_quantity",
+    "original_value",
+    "net_value",
+    "verify_method",
+    "counted_location_id",
+    "label_ok",
+)
+
+
+def lines_digest(*, campaign: StocktakeCampaign) -> str:
+    """SHA-256 over every line's identity, book values and result, in id order, hashed where the
+    lines are (one statement, no 100,000 rows through Python).
+
+    Each line is its fields joined by "|" ("" for none, money with two decimals: numeric(…, 2)
+    prints so; True/False) and a newline.
+    """
+    parts = []
+    for name in DIGEST_FIELDS:
+        quoted = quoted_column(StocktakeLine, name)
+        if name == "label_ok":
+            parts.append(f"CASE {quoted} WHEN TRUE THEN 'True' WHEN FALSE THEN 'False' ELSE '' END")
+        else:
+            parts.append(f"COALESCE({quoted}::text, '')")
+    row = " || '|' || ".join(parts)
+    order = quoted_column(StocktakeLine, "id")
+    text = f"COALESCE(string_agg({row} || E'\\n', '' ORDER BY {order}), '')"
+    # Model column names only; the campaign is a parameter.
+    statement = (
+        f"SELECT encode(sha256(convert_to({text}, 'UTF8')), 'hex') "  # noqa: S608
+        f"FROM {quoted_table(StocktakeLine)} WHERE {quoted_column(StocktakeLine, 'campaign')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [campaign.pk])
+        return cursor.fetchone()[0]

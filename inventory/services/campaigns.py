@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -18,7 +18,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    JSONField,
     OuterRef,
     Q,
     Value,
@@ -30,10 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assets.errors import TransitionNotAllowed
-from assets.models import Asset, AssetEvent
+from assets.models import Asset
 from inventory import permissions, selectors, sql
 from inventory.models import (
-    COUNTED_RESULTS,
     OPEN_RESULTS,
     CounterAssignment,
     Difference,
@@ -244,10 +242,8 @@ def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaig
     columns, select = _snapshot_select(campaign, now)
     sql.insert_from_select(StocktakeLine, columns, select)
     mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
-    if connection.vendor == "postgresql":
-        # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(StocktakeLine._meta.db_table)}")
+    # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
+    sql.analyze(StocktakeLine)
     campaign.state = State.ACTIVE
     campaign.activated_at = now
     campaign.activated_by = actor
@@ -267,82 +263,6 @@ DIFFERENCE_KIND = {
 }
 
 
-def _flag_shortages(campaign: StocktakeCampaign, actor, now: datetime) -> None:
-    """Set 疑似盘亏 on missing cards and clear it on found ones, one event per changed card.
-
-    Set-based. On PostgreSQL one statement changes the cards and writes their events from what it
-    changed; elsewhere an INSERT … SELECT of events and an UPDATE each way.
-    """
-    note = _("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year}
-    if connection.vendor == "postgresql":
-        _flag_shortages_sql(campaign, actor, now, note)
-        return
-    for flag, results in ((True, [LineResult.MISSING]), (False, list(COUNTED_RESULTS))):
-        asset_ids = StocktakeLine.objects.filter(
-            campaign=campaign, kind=StocktakeLine.Kind.BOOK, result__in=results
-        ).values("asset_id")
-        targets = Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag)
-        columns = {
-            "asset_id": F("pk"),
-            "kind": Value(AssetEvent.Kind.SHORTAGE_FLAGGED if flag else AssetEvent.Kind.COUNTED),
-            "at": Value(now),
-            "actor_id": Value(actor.pk if actor else None, output_field=IntegerField()),
-            "changes": Value({"suspected_shortage": [not flag, flag]}, output_field=JSONField()),
-            "note": Value(note),
-            "campaign_id": Value(campaign.pk),
-        }
-        aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
-        select = targets.order_by().annotate(**aliases).values_list(*aliases.keys())
-        sql.insert_from_select(AssetEvent, list(columns), select)
-        Asset.objects.filter(pk__in=asset_ids, suspected_shortage=not flag).update(
-            suspected_shortage=flag
-        )
-
-
-def _flag_shortages_sql(campaign: StocktakeCampaign, actor, now: datetime, note: str) -> None:
-    """One pass over the campaign's book lines joined to their cards: the UPDATE returns the cards
-    it changed and the same statement inserts their events (the same rows as the portable path).
-    """
-    asset, event, line = (sql.quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
-    col = sql.quoted_column
-    flag = col(Asset, "suspected_shortage")
-    # Table and column names come from the models; every value is a parameter.
-    statement = f"""
-        WITH changed AS (
-            UPDATE {asset} AS a SET {flag} = (l.{col(StocktakeLine, "result")} = %(missing)s)
-            FROM {line} AS l
-            WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
-              AND l.{col(StocktakeLine, "kind")} = %(book)s
-              AND l.{col(StocktakeLine, "result")} = ANY(%(results)s)
-              AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
-              AND a.{flag} <> (l.{col(StocktakeLine, "result")} = %(missing)s)
-            RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
-        )
-        INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
-            {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
-            {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
-        SELECT asset_id, CASE WHEN flag THEN %(flagged)s ELSE %(counted)s END, %(at)s,
-            %(actor)s, jsonb_build_object('suspected_shortage', jsonb_build_array(NOT flag, flag)),
-            %(note)s, %(campaign)s
-        FROM changed
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement,
-            {
-                "missing": str(LineResult.MISSING),
-                "campaign": campaign.pk,
-                "book": str(StocktakeLine.Kind.BOOK),
-                "results": [str(LineResult.MISSING), *sorted(map(str, COUNTED_RESULTS))],
-                "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
-                "counted": str(AssetEvent.Kind.COUNTED),
-                "at": now,
-                "actor": actor.pk if actor else None,
-                "note": note,
-            },
-        )
-
-
 @transaction.atomic
 def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
@@ -355,7 +275,12 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
         result=LineResult.MISSING
     )
-    _flag_shortages(campaign, actor, now)
+    sql.flag_shortages(
+        campaign=campaign,
+        actor=actor,
+        at=now,
+        note=_("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year},
+    )
     difference_kind = Case(
         *[When(result=result, then=Value(kind)) for result, kind in DIFFERENCE_KIND.items()],
         output_field=CharField(),

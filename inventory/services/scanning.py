@@ -27,7 +27,6 @@ from inventory.models import (
     OPEN_RESULTS,
     LineResult,
     StocktakeCampaign,
-    StocktakeCount,
     StocktakeLine,
     StocktakeScan,
     VerifyMethod,
@@ -129,11 +128,12 @@ def _count(
     label_ok: bool | None,
     reprint: bool = False,
     manual_reason: str = "",
+    photo: str = "",
 ) -> bool:
-    """Insert the one count of `line`; False when someone counted it first (no change then)."""
-    if not _insert_count(campaign=campaign, line=line, actor=actor, at=at, method=method):
-        return False
-    changes = _count_changes(
+    """Count `line` once (`sql.count_line`); False when someone counted it first (nothing
+    changes then)."""
+    count, changes = _count_writes(
+        campaign=campaign,
         line=line,
         actor=actor,
         at=at,
@@ -142,19 +142,39 @@ def _count(
         location=location,
         label_ok=label_ok,
         reprint=reprint,
+        manual_reason=manual_reason,
+        photo=photo,
     )
-    if manual_reason:
-        changes["manual_reason"] = manual_reason
-    StocktakeLine.objects.filter(pk=line.pk).update(**changes)
-    for name, value in changes.items():
-        setattr(line, name, value)
+    if not sql.count_line(count=count, changes=changes):
+        return False
+    _set_fields(line, changes)
     return True
 
 
-def _count_changes(
-    *, line, actor, at: datetime, method: str, result: str, location, label_ok, reprint: bool
-) -> dict[str, Any]:
-    """What counting writes on a line."""
+def _count_writes(
+    *,
+    campaign: StocktakeCampaign,
+    line: StocktakeLine,
+    actor,
+    at: datetime,
+    method: str,
+    result: str,
+    location: Location | None,
+    label_ok: bool | None,
+    reprint: bool = False,
+    manual_reason: str = "",
+    photo: str = "",
+) -> tuple[dict, dict[str, Any]]:
+    """What counting `line` writes: its one count (StocktakeCount's fields) and the line's
+    changes, for `sql.count_line` and `sql.log_scan` alike."""
+    count = {
+        "campaign": campaign.pk,
+        "asset": line.asset_id,
+        "line": line.pk,
+        "counted_by": actor.pk if actor else None,
+        "counted_at": at,
+        "verify_method": str(method),
+    }
     changes: dict[str, Any] = {
         "result": result,
         "counted_quantity": 1,
@@ -166,33 +186,17 @@ def _count_changes(
     }
     if reprint:
         changes["reprint_requested"] = True
-    return changes
+    if manual_reason:
+        changes["manual_reason"] = manual_reason
+    if photo:
+        changes["photo"] = photo
+    return count, changes
 
 
-def _count_row(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> dict:
-    """The count of `line`, field by field, as `_insert_count` and `_count_and_log` write it."""
-    return {
-        "campaign": campaign.pk,
-        "asset": line.asset_id,
-        "line": line.pk,
-        "counted_by": actor.pk if actor else None,
-        "counted_at": at,
-        "verify_method": str(method),
-    }
-
-
-def _insert_count(*, campaign, line: StocktakeLine, actor, at: datetime, method: str) -> bool:
-    """INSERT … ON CONFLICT DO NOTHING on the count's unique keys: a card counted first by someone
-    else (or the same scan racing itself) inserts nothing, with no savepoint round trips."""
-    row = _count_row(campaign=campaign, line=line, actor=actor, at=at, method=method)
-    statement = (
-        f"INSERT INTO {sql.quoted_table(StocktakeCount)} "  # noqa: S608
-        f"({', '.join(sql.columns(StocktakeCount, row))}) VALUES ({', '.join(['%s'] * len(row))}) "
-        f"ON CONFLICT DO NOTHING RETURNING {sql.quoted_column(StocktakeCount, 'id')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [sql.db_value(value) for value in row.values()])
-        return cursor.fetchone() is not None
+def _set_fields(line: StocktakeLine, changes: dict[str, Any]) -> None:
+    """The line as the database now holds it, without reading it again."""
+    for name, value in changes.items():
+        setattr(line, name, value)
 
 
 def _component_lines(campaign: StocktakeCampaign, host: StocktakeLine):
@@ -306,49 +310,127 @@ def record_scan(
     at = _check_scanned_at(campaign, scanned_at)
     scanned = _parse_code(code)
     key = client_key or uuid.uuid4()
-    # A resent key is refused by the scan log's unique key, in the same statement or transaction
-    # as the scan's writes, which then roll back: no query to look for it first.
-    line = _scan_line(campaign, actor, scanned.tag)
-    if connection.vendor == "postgresql" and _counted_alone(line):
-        outcome = _count_and_log(
+    line = sql.scan_line(
+        campaign=campaign, tag=scanned.tag, trees=permissions.counter_scope(actor, campaign)
+    )
+    # The log row, but its line and answer. A resent key is refused by the log's unique key, in
+    # the statement or transaction that writes the scan, which then rolls back: no query to
+    # look for it first.
+    scan = {
+        "campaign": campaign.pk,
+        "client_key": key,
+        "code": code[:512],
+        "tag": scanned.tag,
+        "label_serial": scanned.label_serial,
+        "location": location,
+        "scanned_by": actor.pk,
+        "scanned_at": at,
+        "received_at": timezone.now(),
+    }
+    try:
+        outcome = _apply_scan(
             campaign=campaign,
             actor=actor,
-            line=line,
             scanned=scanned,
-            code=code,
-            key=key,
+            line=line,
+            scan=scan,
             location=location,
-            at=at,
             damaged=damaged,
+            allow_new_surplus=allow_new_surplus,
         )
-        outcome.client_key = str(key)
-        return outcome
-    try:
-        with transaction.atomic():
-            outcome = _apply_scan(
-                campaign, actor, scanned, line, location, at, damaged, allow_new_surplus
-            )
-            if outcome.answer == SURPLUS_LIMIT:
-                # Not received: the phone sends it again, and its client key must still be free.
-                outcome.client_key = str(key)
-                return outcome
-            StocktakeScan.objects.create(
-                campaign=campaign,
-                client_key=key,
-                code=code[:512],
-                tag=scanned.tag,
-                label_serial=scanned.label_serial,
-                location=location,
-                scanned_by=actor,
-                scanned_at=at,
-                answer=outcome.answer,
-                line=outcome.line,
-            )
     except IntegrityError:
-        # The same client key arrived concurrently: the other request recorded it.
+        # The same client key arrived before, or concurrently: that request recorded it.
         return _received_already(scanned.tag, key)
     outcome.client_key = str(key)
     return outcome
+
+
+def _writes(*, several: bool):
+    """One statement is atomic by itself; several need a transaction. Inside a caller's
+    transaction a savepoint keeps a refused statement (a resent client key) from breaking it."""
+    return transaction.atomic() if several or connection.in_atomic_block else nullcontext()
+
+
+def _logged(outcome: ScanOutcome, scan: dict) -> ScanOutcome:
+    """Log a scan that counts nothing, with what the counter was told."""
+    line = outcome.line.pk if outcome.line is not None else None
+    sql.log_scan(scan={**scan, "line": line}, answer=outcome.answer)
+    return outcome
+
+
+def _apply_scan(
+    *,
+    campaign: StocktakeCampaign,
+    actor,
+    scanned,
+    line: StocktakeLine | None,
+    scan: dict,
+    location: Location | None,
+    damaged: bool,
+    allow_new_surplus: bool,
+) -> ScanOutcome:
+    """What the scan answers, and its writes: the log, and the count when it counts the line.
+
+    A plain count (no embedded devices) is one statement with its log (`sql.log_scan`), as is a
+    scan that counts nothing; a host's count with its components and a new surplus find are one
+    transaction each.
+    """
+    tag = scanned.tag
+    if line is None:
+        if Asset.objects.filter(tag=tag).exists():
+            with _writes(several=False):
+                return _logged(_not_on_the_books(campaign, actor, tag), scan)
+        with _writes(several=True):
+            outcome = _unknown_scan(campaign, actor, tag, location, allow_new_surplus)
+            if outcome.answer == SURPLUS_LIMIT:
+                # Not received: the phone sends it again, and its client key must still be free.
+                return outcome
+            return _logged(outcome, scan)
+    if not line.in_scope:
+        outcome = ScanOutcome(
+            Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
+        )
+        with _writes(several=False):
+            return _logged(outcome, scan)
+    if line.result not in OPEN_RESULTS:
+        with _writes(several=False):
+            return _logged(_counted_already(line, scanned), scan)
+    count = _scan_count(line, scanned, location, damaged)
+    counted, changes = _count_writes(
+        campaign=campaign,
+        line=line,
+        actor=actor,
+        at=scan["scanned_at"],
+        method=VerifyMethod.SCAN_OWN_LABEL,
+        result=count.result,
+        location=location,
+        label_ok=count.label_ok,
+        reprint=count.reprint,
+    )
+    with _writes(several=line.hosts_embedded):
+        logged = sql.log_scan(
+            scan={**scan, "line": line.pk},
+            answer=count.answer,
+            count=counted,
+            changes=changes,
+            duplicate=Answer.DUPLICATE,
+        )
+        if logged == Answer.DUPLICATE:
+            # Someone counted the card between the lookup and this statement.
+            return _counted_already(line, scanned)
+        _set_fields(line, changes)
+        components = (
+            _count_components(
+                campaign=campaign,
+                host=line,
+                actor=actor,
+                at=scan["scanned_at"],
+                result=LineResult.FOUND_ELSEWHERE if count.elsewhere else LineResult.FOUND,
+            )
+            if line.hosts_embedded
+            else []
+        )
+    return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
 
 
 def _parse_code(code: str):
@@ -373,102 +455,6 @@ def _parse_code(code: str):
                 }
             ) from error
         raise ValidationError({"code": str(error.message)}) from error
-
-
-# A scanned line's fields: the answer's card fields and what counting reads. The line's two
-# locations come with their codes (the answer shows them).
-SCAN_LINE_FIELDS = (
-    "id",
-    "campaign",
-    "kind",
-    "asset",
-    "tag",
-    "name",
-    "model",
-    "custodian",
-    "result",
-    "embedded",
-    "hosts_embedded",
-    "location",
-    "counted_location",
-)
-
-_SCAN_LINE_SQL = """
-SELECT {columns}, loc.{code} AS location_code, counted.{code} AS counted_location_code,
-    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope
-FROM {line} l
-LEFT JOIN {location_table} loc ON loc.{location_pk} = l.{location}
-LEFT JOIN {location_table} counted ON counted.{location_pk} = l.{counted_location}
-WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
-"""
-
-
-def _line_columns(names) -> str:
-    return ", ".join(f"l.{column}" for column in sql.columns(StocktakeLine, names))
-
-
-def _scan_line(campaign, actor, tag: str) -> StocktakeLine | None:
-    """The book line of a scanned tag, with `in_scope` for the counter, in one query.
-
-    Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
-    than the database to answer. The counter's scope is `permissions.counter_scope`, as for every
-    other query of what a counter may count.
-    """
-    scope = permissions.counter_scope(actor, campaign)
-    if scope is None:
-        in_scope, params = "1 = 1", []
-    elif not scope:
-        in_scope, params = "1 = 0", []
-    else:
-        # One subquery per tree, whichever of the line's columns it admits: the department tree
-        # serves both the department and the owning department, and is planned once.
-        in_scope = " OR ".join(
-            # Names come from the models and the subqueries' values are parameters.
-            f"EXISTS (SELECT 1 FROM ({ids.sql}) tree WHERE tree.id IN ({_line_columns(names)}))"  # noqa: S608
-            for names, ids in scope
-        )
-        params = [value for _names, ids in scope for value in ids.params]
-    statement = _SCAN_LINE_SQL.format(
-        columns=_line_columns(SCAN_LINE_FIELDS),
-        code=sql.quoted_column(Location, "code"),
-        in_scope=in_scope,
-        line=sql.quoted_table(StocktakeLine),
-        location_table=sql.quoted_table(Location),
-        location_pk=sql.quoted_column(Location, "id"),
-        location=sql.quoted_column(StocktakeLine, "location"),
-        counted_location=sql.quoted_column(StocktakeLine, "counted_location"),
-        campaign=sql.quoted_column(StocktakeLine, "campaign"),
-        kind=sql.quoted_column(StocktakeLine, "kind"),
-        tag=sql.quoted_column(StocktakeLine, "tag"),
-    )
-    # Names come from the models; every value is a parameter.
-    rows = StocktakeLine.objects.raw(  # noqa: S611
-        statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
-    )
-    line = next(iter(rows), None)
-    if line is None:
-        return None
-    line.in_scope = bool(line.in_scope)
-    for name in ("location", "counted_location"):
-        # As select_related would: the location with its code, the rest loaded if ever read.
-        foreign_key = StocktakeLine._meta.get_field(name)
-        pk = getattr(line, foreign_key.attname)
-        code = getattr(line, f"{name}_code")
-        location = (
-            None if pk is None else Location.from_db(line._state.db, ["id", "code"], [pk, code])
-        )
-        foreign_key.set_cached_value(line, location)
-    return line
-
-
-def _counted_alone(line: StocktakeLine | None) -> bool:
-    """An open line in scope with no embedded devices: a scan only counts it and logs itself."""
-    return (
-        line is not None
-        and line.in_scope
-        and line.result in OPEN_RESULTS
-        and not line.hosts_embedded
-    )
 
 
 @dataclass
@@ -582,134 +568,6 @@ def _unknown_scan(campaign, actor, tag: str, location, allow_new_surplus: bool) 
         line=surplus,
         surplus_created=created,
     )
-
-
-def _apply_scan(
-    campaign, actor, scanned, line, location, at, damaged, allow_new_surplus: bool = True
-) -> ScanOutcome:
-    tag = scanned.tag
-    if line is None:
-        if Asset.objects.filter(tag=tag).exists():
-            return _not_on_the_books(campaign, actor, tag)
-        return _unknown_scan(campaign, actor, tag, location, allow_new_surplus)
-    if not line.in_scope:
-        return ScanOutcome(
-            Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag
-        )
-    if line.result not in OPEN_RESULTS:
-        return _counted_already(line, scanned)
-    count = _scan_count(line, scanned, location, damaged)
-    counted = _count(
-        campaign=campaign,
-        line=line,
-        actor=actor,
-        at=at,
-        method=VerifyMethod.SCAN_OWN_LABEL,
-        result=count.result,
-        location=location,
-        label_ok=count.label_ok,
-        reprint=count.reprint,
-    )
-    if not counted:
-        return _counted_already(line)
-    components = (
-        _count_components(
-            campaign=campaign,
-            host=line,
-            actor=actor,
-            at=at,
-            result=LineResult.FOUND_ELSEWHERE if count.elsewhere else LineResult.FOUND,
-        )
-        if line.hosts_embedded
-        else []
-    )
-    return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
-
-
-# The count, the line and the scan log written by one statement: the count's unique keys decide
-# whether the line changes, and the log records what the counter was told.
-_COUNT_AND_LOG_SQL = """
-WITH counted AS (
-    INSERT INTO {count} ({count_columns}) VALUES ({count_values})
-    ON CONFLICT DO NOTHING RETURNING {count_line}
-), line_counted AS (
-    UPDATE {line} SET {line_changes}
-    WHERE {line_pk} IN (SELECT {count_line} FROM counted) RETURNING {line_pk}
-)
-INSERT INTO {scan} ({scan_columns})
-SELECT {scan_values}, CASE WHEN EXISTS (SELECT 1 FROM line_counted) THEN %s ELSE %s END
-RETURNING {scan_answer}
-"""
-
-
-def _count_and_log(
-    *, campaign, actor, line, scanned, code: str, key, location, at: datetime, damaged: bool
-) -> ScanOutcome:
-    """PostgreSQL, for a line a scan only counts (`_counted_alone`): count it, change the line
-    and log the scan in one statement, which is atomic by itself.
-
-    The same writes as the transactional path (`_apply_scan` and the log), in one round trip
-    instead of five: the scan endpoint is what every clerk's phone waits on (bench/stocktake.py).
-    """
-    count = _scan_count(line, scanned, location, damaged)
-    method = VerifyMethod.SCAN_OWN_LABEL
-    changes = _count_changes(
-        line=line,
-        actor=actor,
-        at=at,
-        method=method,
-        result=count.result,
-        location=location,
-        label_ok=count.label_ok,
-        reprint=count.reprint,
-    )
-    count_fields = _count_row(campaign=campaign, line=line, actor=actor, at=at, method=method)
-    scan_fields = {
-        "campaign": campaign.pk,
-        "client_key": key,
-        "code": code[:512],
-        "tag": scanned.tag,
-        "label_serial": scanned.label_serial,
-        "location": location,
-        "scanned_by": actor.pk,
-        "scanned_at": at,
-        "received_at": timezone.now(),
-        "line": line.pk,
-    }
-    statement = _COUNT_AND_LOG_SQL.format(
-        count=sql.quoted_table(StocktakeCount),
-        count_columns=", ".join(sql.columns(StocktakeCount, count_fields)),
-        count_values=", ".join(["%s"] * len(count_fields)),
-        count_line=sql.quoted_column(StocktakeCount, "line"),
-        line=sql.quoted_table(StocktakeLine),
-        line_changes=", ".join(f"{column} = %s" for column in sql.columns(StocktakeLine, changes)),
-        line_pk=sql.quoted_column(StocktakeLine, "id"),
-        scan=sql.quoted_table(StocktakeScan),
-        scan_columns=", ".join(sql.columns(StocktakeScan, [*scan_fields, "answer"])),
-        scan_values=", ".join(["%s"] * len(scan_fields)),
-        scan_answer=sql.quoted_column(StocktakeScan, "answer"),
-    )
-    params = [
-        *(sql.db_value(value) for value in count_fields.values()),
-        *(sql.db_value(value) for value in changes.values()),
-        *(sql.db_value(value) for value in scan_fields.values()),
-        str(count.answer),
-        str(Answer.DUPLICATE),
-    ]
-    try:
-        # Inside a caller's transaction a savepoint keeps a refused statement from breaking it.
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, params)
-                logged = cursor.fetchone()[0]
-    except IntegrityError:
-        # The same client key arrived concurrently: the other request recorded it.
-        return _received_already(scanned.tag, key)
-    if logged == Answer.DUPLICATE:
-        return _counted_already(line, scanned)
-    for name, value in changes.items():
-        setattr(line, name, value)
-    return ScanOutcome(count.answer, count.message, line.tag, line=line)
 
 
 def batch_too_large_message(limit: int) -> str:
@@ -881,11 +739,9 @@ def confirm_component(
         result=result,
         location=host.counted_location if host else None,
         label_ok=True,
+        photo=stored,
     ):
         raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
-    if stored:
-        StocktakeLine.objects.filter(pk=line.pk).update(photo=stored)
-        line.photo = stored
     return line
 
 

@@ -170,8 +170,8 @@ def test_the_scope_costs_no_query_of_its_own(bureau, centre, ops, room, clerk, a
 
 def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk, admin_user):
     """The phone's scan: token, roles, campaign (the department tree walked inside it), line,
-    then the count (one statement on PostgreSQL; the count, the line and the log elsewhere). A
-    resent client key is refused by the scan log's unique key, not looked for first."""
+    then the count, the line and the log in one statement. A resent client key is refused by
+    the scan log's unique key, not looked for first."""
     cards = [make_asset(owner=ops) for _ in range(2)]
     campaign = campaign_over(bureau, admin_user, [(clerk, centre, None)])
     client = APIClient()
@@ -198,7 +198,7 @@ def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk,
     statements = [
         q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
     ]
-    assert len(statements) <= (5 if connection.vendor == "postgresql" else 7), statements
+    assert len(statements) <= 5, statements
 
 
 @pytest.mark.parametrize("share", ["department", "location", "both", "unassigned", "others"])

@@ -1,0 +1,366 @@
+"""Oracles for inventory's hand-written SQL (`inventory/sql.py`): each statement's rows against
+the ORM definition of the same rows, across the shapes that matter. The counter's trees have
+theirs in test_counter_scope.py and the lines' digest in test_services.py."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from assets import permissions as asset_permissions
+from assets.models import Asset, AssetEvent
+from inventory import permissions, sql
+from inventory.models import (
+    COUNTED_RESULTS,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeCount,
+    StocktakeLine,
+    StocktakeScan,
+)
+from inventory.services import campaigns, scanning
+from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops(centre):
+    return DepartmentFactory(code="BDC-OPS", name="运维部", parent=centre)
+
+
+@pytest.fixture
+def sibling(bureau):
+    return DepartmentFactory(code="BUREAU-OFF", name="办公室", parent=bureau)
+
+
+def campaign_over(departments, admin_user, assignments=(), name="SQL 对照"):
+    campaign = campaigns.create_campaign(
+        actor=admin_user,
+        name=name,
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=departments,
+        assignments=assignments,
+    )
+    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+
+
+# ----------------------------------------------------------------------------- the scanned line
+
+
+@pytest.mark.parametrize("who", ["admin", "assigned", "unassigned", "others", "auditor"])
+def test_the_scanned_line_is_the_orms_line_and_in_scope_what_the_counter_counts(
+    who, bureau, centre, ops, sibling, room, other_room, clerk, auditor, admin_user
+):
+    rack = LocationFactory(code="R101-A", name="A列机柜", parent=room)
+    make_asset(owner=centre, location=room)
+    make_asset(owner=ops, location=rack)
+    make_asset(owner=sibling, using_department=ops)
+    make_asset(owner=sibling, location=other_room)
+    make_asset(owner=bureau)
+    colleague = UserFactory(username="colleague", department=centre, roles=["clerk"])
+    user, assignments = {
+        "admin": (admin_user, []),
+        "assigned": (clerk, [(clerk, None, room)]),
+        "unassigned": (clerk, []),
+        "others": (clerk, [(colleague, centre, None)]),
+        "auditor": (auditor, []),
+    }[who]
+    campaign = campaign_over([bureau], admin_user, assignments)
+    Asset.objects.update(suspected_shortage=False)
+    countable = set(permissions.countable_lines(user, campaign).values_list("pk", flat=True))
+    trees = permissions.counter_scope(user, campaign)
+    for expected in StocktakeLine.objects.filter(campaign=campaign).select_related(
+        "location", "counted_location"
+    ):
+        line = sql.scan_line(campaign=campaign, tag=expected.tag, trees=trees)
+        assert {name: getattr(line, name) for name in sql.SCAN_LINE_FIELDS} == {
+            name: getattr(expected, name) for name in sql.SCAN_LINE_FIELDS
+        }
+        assert (line.location and line.location.code) == (
+            expected.location and expected.location.code
+        )
+        assert line.in_scope == (expected.pk in countable), expected.tag
+    assert sql.scan_line(campaign=campaign, tag="YK-NOSUCHTAG", trees=trees) is None
+
+
+# ---------------------------------------------------------------------------------- the count
+
+
+def _count_and_changes(campaign, line, actor, location):
+    at = timezone.now() - timedelta(minutes=1)
+    count = {
+        "campaign": campaign.pk,
+        "asset": line.asset_id,
+        "line": line.pk,
+        "counted_by": actor.pk,
+        "counted_at": at,
+        "verify_method": "manual",
+    }
+    changes = {
+        "result": LineResult.FOUND_ELSEWHERE,
+        "counted_quantity": 1,
+        "verify_method": "manual",
+        "counted_at": at,
+        "counted_by": actor,
+        "counted_location": location,
+        "label_ok": False,
+        "reprint_requested": True,
+        "manual_reason": "标签磨损",
+    }
+    return count, changes
+
+
+def _compared(row: dict, *identity: str) -> dict:
+    return {name: value for name, value in row.items() if name not in ("id", *identity)}
+
+
+def test_a_count_writes_what_the_orm_would(plan, centre, room, other_room, clerk, admin_user):
+    by_sql, by_orm = (make_asset(owner=centre, location=room) for _ in range(2))
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    sql_line, orm_line = (campaign.lines.get(asset=card) for card in (by_sql, by_orm))
+    count, changes = _count_and_changes(campaign, sql_line, clerk, other_room)
+    assert sql.count_line(count=count, changes=changes) is True
+    # The ORM definition of the same rows.
+    orm_count, orm_changes = _count_and_changes(campaign, orm_line, clerk, other_room)
+    orm_changes["counted_at"] = orm_count["counted_at"] = count["counted_at"]
+    StocktakeCount.objects.create(
+        campaign_id=orm_count["campaign"],
+        asset_id=orm_count["asset"],
+        line_id=orm_count["line"],
+        counted_by_id=orm_count["counted_by"],
+        counted_at=orm_count["counted_at"],
+        verify_method=orm_count["verify_method"],
+    )
+    StocktakeLine.objects.filter(pk=orm_line.pk).update(**orm_changes)
+    identity = ("asset", "tag", "line")
+    lines = {
+        line.asset_id: _compared(model_to_dict(line), *identity)
+        for line in StocktakeLine.objects.filter(pk__in=[sql_line.pk, orm_line.pk])
+    }
+    counts = {
+        count.asset_id: _compared(model_to_dict(count), *identity)
+        for count in StocktakeCount.objects.filter(campaign=campaign)
+    }
+    assert lines[by_sql.pk] == lines[by_orm.pk]
+    assert counts[by_sql.pk] == counts[by_orm.pk]
+
+
+def test_a_second_count_of_a_line_changes_nothing(
+    plan, centre, room, other_room, clerk, admin_user
+):
+    card = make_asset(owner=centre, location=room)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    line = campaign.lines.get(asset=card)
+    count, changes = _count_and_changes(campaign, line, clerk, other_room)
+    assert sql.count_line(count=count, changes=changes)
+    before = model_to_dict(StocktakeLine.objects.get(pk=line.pk))
+    count, changes = _count_and_changes(campaign, line, admin_user, room)
+    assert sql.count_line(count=count, changes=changes) is False
+    assert model_to_dict(StocktakeLine.objects.get(pk=line.pk)) == before
+    # As the ORM definition: the count's unique keys refuse a second one.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StocktakeCount.objects.create(
+            campaign=campaign, asset=card, line=line, counted_at=timezone.now(), verify_method="x"
+        )
+
+
+# ------------------------------------------------------------------------------------ the log
+
+
+def _log_fields(campaign, clerk, room, line, key):
+    return {
+        "campaign": campaign.pk,
+        "client_key": key,
+        "code": f"https://yika.example/a/{line.tag}?l=2",
+        "tag": line.tag,
+        "label_serial": 2,
+        "location": room,
+        "scanned_by": clerk.pk,
+        "scanned_at": timezone.now() - timedelta(minutes=3),
+        "received_at": timezone.now(),
+        "line": line.pk,
+    }
+
+
+def test_a_logged_scan_is_the_row_the_orm_writes(active, pc, clerk, room):
+    line = active.lines.get()
+    fields = _log_fields(active, clerk, room, line, uuid.uuid4())
+    assert sql.log_scan(scan=fields, answer="not_in_scope") == "not_in_scope"
+    StocktakeScan.objects.create(
+        campaign=active,
+        client_key=uuid.uuid4(),
+        code=fields["code"],
+        tag=fields["tag"],
+        label_serial=fields["label_serial"],
+        location=room,
+        scanned_by=clerk,
+        scanned_at=fields["scanned_at"],
+        answer="not_in_scope",
+        line=line,
+    )
+    by_sql, by_orm = (
+        _compared(model_to_dict(scan), "client_key", "received_at")
+        for scan in StocktakeScan.objects.order_by("id")
+    )
+    assert by_sql == by_orm
+    assert StocktakeScan.objects.order_by("id")[0].received_at == fields["received_at"]
+
+
+def test_a_logged_count_says_found_once_then_duplicate(active, pc, clerk, room, other_room):
+    line = active.lines.get()
+    count, changes = _count_and_changes(active, line, clerk, other_room)
+    for expected in ("found", "duplicate"):
+        fields = _log_fields(active, clerk, room, line, uuid.uuid4())
+        logged = sql.log_scan(
+            scan=fields, answer="found", count=count, changes=changes, duplicate="duplicate"
+        )
+        assert logged == expected
+    assert list(StocktakeScan.objects.order_by("id").values_list("answer", flat=True)) == [
+        "found",
+        "duplicate",
+    ]
+    assert StocktakeCount.objects.filter(line=line).count() == 1
+
+
+def test_a_resent_key_rolls_the_count_back_with_the_log(active, pc, clerk, room, other_room):
+    line = active.lines.get()
+    key = uuid.uuid4()
+    sql.log_scan(scan=_log_fields(active, clerk, room, line, key), answer="not_in_scope")
+    count, changes = _count_and_changes(active, line, clerk, other_room)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        sql.log_scan(
+            scan=_log_fields(active, clerk, room, line, key),
+            answer="found",
+            count=count,
+            changes=changes,
+            duplicate="duplicate",
+        )
+    assert not StocktakeCount.objects.exists()
+    assert StocktakeLine.objects.get(pk=line.pk).result == "pending"
+
+
+# ------------------------------------------------------------------ the close's flags and events
+
+
+def expected_close_rows(campaign, actor, at, note):
+    """The ORM definition of what closing writes on the cards: each book line's card flagged
+    when missing, cleared when counted, and an event by the closer on each card whose flag
+    changed (`shortage_flagged` when set, `counted` when cleared)."""
+    lines = StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
+    flags, events = {}, set()
+    for line in lines.select_related("asset"):
+        missing = line.result == LineResult.MISSING
+        if not (missing or line.result in COUNTED_RESULTS):
+            continue
+        before = line.asset.suspected_shortage
+        flags[line.asset_id] = missing
+        if before != missing:
+            kind = "shortage_flagged" if missing else "counted"
+            changes = (("suspected_shortage", (before, missing)),)
+            events.add((line.asset_id, kind, at, actor.pk, changes, note))
+    return flags, events
+
+
+def written_close_rows(campaign, assets):
+    flags = dict(Asset.objects.filter(pk__in=assets).values_list("pk", "suspected_shortage"))
+    events = {
+        (
+            event.asset_id,
+            event.kind,
+            event.at,
+            event.actor_id,
+            tuple((name, tuple(pair)) for name, pair in event.changes.items()),
+            event.note,
+        )
+        for event in AssetEvent.objects.filter(campaign_id=campaign.pk)
+    }
+    return flags, events
+
+
+def test_the_close_writes_the_flags_and_events_the_orm_definition_gives(
+    bureau, centre, other_bureau, room, other_room, clerk, other_clerk, admin_user
+):
+    found, flagged_found, elsewhere, damaged, by_hand, missing, flagged_missing = (
+        make_asset(owner=centre, location=room) for _ in range(7)
+    )
+    host = make_asset(owner=centre, location=room, name="服务器")
+    module = make_asset(owner=centre, parent=host, embedded=True, category_code="A02010200")
+    draft = make_asset(owner=centre, location=room, status=Asset.Status.DRAFT)
+    elsewhere_card = make_asset(owner=other_bureau)
+    Asset.objects.filter(pk__in=[flagged_found.pk, flagged_missing.pk]).update(
+        suspected_shortage=True
+    )
+    campaign = campaign_over([centre], admin_user)
+    other = campaign_over([other_bureau], admin_user, name="别处的盘点")
+    scanning.record_scan(campaign=campaign, actor=clerk, code=found.tag)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=flagged_found.tag)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=elsewhere.tag, location=other_room)
+    scanning.record_scan(campaign=campaign, actor=admin_user, code=damaged.tag, damaged=True)
+    scanning.manual_count(campaign=campaign, actor=clerk, tag=by_hand.tag, reason="标签脱落")
+    scanning.record_scan(campaign=campaign, actor=clerk, code=host.tag)
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签显示器")
+    scanning.record_scan(campaign=other, actor=other_clerk, code=elsewhere_card.tag)
+    # Closing turns the open lines into shortages first; the statement reads them so.
+    campaign.refresh_from_db()
+    note = f"Stocktake {campaign.name} (2025)"
+    at = timezone.now()
+    StocktakeLine.objects.filter(campaign=campaign, result__in=["pending", "awaiting"]).update(
+        result=LineResult.MISSING
+    )
+    expected = expected_close_rows(campaign, admin_user, at, note)
+    cards = [a.pk for a in (found, flagged_found, elsewhere, damaged, by_hand, missing)] + [
+        a.pk for a in (flagged_missing, host, module, draft, elsewhere_card)
+    ]
+    before = dict(Asset.objects.filter(pk__in=cards).values_list("pk", "suspected_shortage"))
+    sql.flag_shortages(campaign=campaign, actor=admin_user, at=at, note=note)
+    flags, events = written_close_rows(campaign, cards)
+    assert events == expected[1]
+    assert flags == {**before, **expected[0]}
+    assert {event[0] for event in events} == {flagged_found.pk, missing.pk}
+    assert not AssetEvent.objects.filter(campaign_id=other.pk).exists()
+
+
+# ------------------------------------------------------------------------ campaign visibility
+
+
+def test_the_visible_campaigns_are_the_orm_definitions(
+    bureau, centre, ops, sibling, other_bureau, clerk, admin_user
+):
+    def plan(name, departments=(), assignments=()):
+        return campaigns.create_campaign(
+            actor=admin_user,
+            name=name,
+            year=2025,
+            reference_date=date(2025, 12, 31),
+            due_on=date(2026, 1, 31),
+            departments=departments,
+            assignments=assignments,
+        )
+
+    plan("whole register")
+    plan("parent", [bureau])
+    plan("own and elsewhere", [centre, other_bureau])
+    plan("sub", [ops])
+    plan("sibling", [sibling])
+    plan("elsewhere", [other_bureau])
+    head = UserFactory(username="head", department=bureau, roles=["clerk"])
+    roaming = UserFactory(username="roaming", department=None, roles=["clerk"])
+    plan("counting elsewhere", [other_bureau], [(clerk, other_bureau, None)])
+    plan("roaming counts", [other_bureau], [(roaming, other_bureau, None)])
+    for user in (clerk, head, roaming):
+        tree = asset_permissions.department_scope_ids(user) | (
+            asset_permissions.department_ancestor_ids(user)
+        )
+        orm = StocktakeCampaign.objects.filter(
+            Q(departments__isnull=True) | Q(departments__in=tree) | Q(assignments__counter=user)
+        ).distinct()
+        assert set(permissions.visible_campaigns(user).values_list("name", flat=True)) == set(
+            orm.values_list("name", flat=True)
+        ), user.username

@@ -8,6 +8,7 @@ not decided here: `inventory.permissions` hands the rules in (a counter's trees,
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.db import connection
@@ -332,34 +333,54 @@ def log_scan(
 # --------------------------------------------------------------------------------------- close
 
 
-def flag_shortages(*, campaign: StocktakeCampaign, actor, at: datetime, note: str) -> None:
+def flag_shortages_and_record_counts(
+    *, campaign: StocktakeCampaign, actor, at: datetime, note: str
+) -> None:
     """At close, one pass over the campaign's book lines joined to their cards: set 疑似盘亏
-    (`suspected_shortage`) on missing cards and clear it on counted ones; the UPDATE returns the
-    cards it changed and the same statement inserts their events, by `actor` at `at`.
+    (`suspected_shortage`) on missing cards and clear it on counted ones, and write the cards'
+    history from the same statement: `shortage_flagged` (by `actor`, at `at`) on each card it
+    flagged, `counted` (by the counter, when they counted it) on each counted card, carrying the
+    cleared flag where the count cleared one.
+
+    The counted events are written here, set-based, and not by each scan: a scan is the hot path
+    (bench/stocktake.py), and an extra INSERT per scan costs every clerk's phone a write, while
+    the close writes 100,000 of them in one statement. A card's history shows its count once the
+    campaign's result is frozen.
     """
     asset, event, line = (quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
     col = quoted_column
     flag = col(Asset, "suspected_shortage")
+    result = f"l.{col(StocktakeLine, 'result')}"
     # Table and column names come from the models; every value is a parameter.
     statement = f"""
         WITH changed AS (
-            UPDATE {asset} AS a SET {flag} = (l.{col(StocktakeLine, "result")} = %(missing)s)
+            UPDATE {asset} AS a SET {flag} = ({result} = %(missing)s)
             FROM {line} AS l
             WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
               AND l.{col(StocktakeLine, "kind")} = %(book)s
-              AND l.{col(StocktakeLine, "result")} = ANY(%(results)s)
+              AND {result} = ANY(%(results)s)
               AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
-              AND a.{flag} <> (l.{col(StocktakeLine, "result")} = %(missing)s)
+              AND a.{flag} <> ({result} = %(missing)s)
             RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
         )
         INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
             {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
             {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
-        SELECT asset_id, CASE WHEN flag THEN %(flagged)s ELSE %(counted)s END, %(at)s,
-            %(actor)s, jsonb_build_object('suspected_shortage', jsonb_build_array(NOT flag, flag)),
+        SELECT asset_id, %(flagged)s, %(at)s, %(actor)s, %(flagged_changes)s::jsonb, %(note)s,
+            %(campaign)s
+        FROM changed WHERE flag
+        UNION ALL
+        SELECT l.{col(StocktakeLine, "asset")}, %(counted)s, l.{col(StocktakeLine, "counted_at")},
+            l.{col(StocktakeLine, "counted_by")},
+            CASE WHEN changed.asset_id IS NULL THEN '{{}}'::jsonb
+                ELSE %(cleared_changes)s::jsonb END,
             %(note)s, %(campaign)s
-        FROM changed
+        FROM {line} AS l LEFT JOIN changed ON changed.asset_id = l.{col(StocktakeLine, "asset")}
+        WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
+          AND l.{col(StocktakeLine, "kind")} = %(book)s
+          AND {result} = ANY(%(counted_results)s)
     """  # noqa: S608
+    counted = sorted(map(str, COUNTED_RESULTS))
     with connection.cursor() as cursor:
         cursor.execute(
             statement,
@@ -367,9 +388,12 @@ def flag_shortages(*, campaign: StocktakeCampaign, actor, at: datetime, note: st
                 "missing": str(LineResult.MISSING),
                 "campaign": campaign.pk,
                 "book": str(StocktakeLine.Kind.BOOK),
-                "results": [str(LineResult.MISSING), *sorted(map(str, COUNTED_RESULTS))],
+                "results": [str(LineResult.MISSING), *counted],
+                "counted_results": counted,
                 "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
                 "counted": str(AssetEvent.Kind.COUNTED),
+                "flagged_changes": json.dumps({"suspected_shortage": [False, True]}),
+                "cleared_changes": json.dumps({"suspected_shortage": [True, False]}),
                 "at": at,
                 "actor": actor.pk if actor else None,
                 "note": note,

@@ -266,8 +266,8 @@ DIFFERENCE_KIND = {
 @transaction.atomic
 def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
-    with an event naming the campaign, each difference is raised, and the result is frozen with
-    its SHA-256."""
+    and counted cards get their `counted` event (by whom, when), each naming the campaign; each
+    difference is raised, and the result is frozen with its SHA-256."""
     permissions.require_manager(actor, campaign)
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.CLOSED)
@@ -275,7 +275,7 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
         result=LineResult.MISSING
     )
-    sql.flag_shortages(
+    sql.flag_shortages_and_record_counts(
         campaign=campaign,
         actor=actor,
         at=now,

@@ -342,7 +342,8 @@ def test_found_card_clearing_its_flag_gets_a_counted_event(plan, pc, clerk, admi
     scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
     campaigns.close_campaign(campaign=campaign, actor=admin_user)
     event = pc.events.get(kind=AssetEvent.Kind.COUNTED)
-    assert (event.campaign_id, event.actor_id) == (campaign.pk, admin_user.pk)
+    # The count's event says who counted the card (issue 16), not who closed the campaign.
+    assert (event.campaign_id, event.actor_id) == (campaign.pk, clerk.pk)
     assert event.changes == {"suspected_shortage": [True, False]}
 
 

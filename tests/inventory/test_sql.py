@@ -251,20 +251,25 @@ def test_a_resent_key_rolls_the_count_back_with_the_log(active, pc, clerk, room,
 
 def expected_close_rows(campaign, actor, at, note):
     """The ORM definition of what closing writes on the cards: each book line's card flagged
-    when missing, cleared when counted, and an event by the closer on each card whose flag
-    changed (`shortage_flagged` when set, `counted` when cleared)."""
+    when missing, cleared when counted; `shortage_flagged` by the closer on each newly flagged
+    card, `counted` by the counter on each counted card (with the cleared flag when it was set)."""
     lines = StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
     flags, events = {}, set()
     for line in lines.select_related("asset"):
         missing = line.result == LineResult.MISSING
-        if not (missing or line.result in COUNTED_RESULTS):
+        counted = line.result in COUNTED_RESULTS
+        if not (missing or counted):
             continue
         before = line.asset.suspected_shortage
         flags[line.asset_id] = missing
-        if before != missing:
-            kind = "shortage_flagged" if missing else "counted"
-            changes = (("suspected_shortage", (before, missing)),)
-            events.add((line.asset_id, kind, at, actor.pk, changes, note))
+        if missing and not before:
+            changes = (("suspected_shortage", (False, True)),)
+            events.add((line.asset_id, "shortage_flagged", at, actor.pk, changes, note))
+        if counted:
+            changes = (("suspected_shortage", (True, False)),) if before else ()
+            events.add(
+                (line.asset_id, "counted", line.counted_at, line.counted_by_id, changes, note)
+            )
     return flags, events
 
 
@@ -319,11 +324,11 @@ def test_the_close_writes_the_flags_and_events_the_orm_definition_gives(
         a.pk for a in (flagged_missing, host, module, draft, elsewhere_card)
     ]
     before = dict(Asset.objects.filter(pk__in=cards).values_list("pk", "suspected_shortage"))
-    sql.flag_shortages(campaign=campaign, actor=admin_user, at=at, note=note)
+    sql.flag_shortages_and_record_counts(campaign=campaign, actor=admin_user, at=at, note=note)
     flags, events = written_close_rows(campaign, cards)
     assert events == expected[1]
     assert flags == {**before, **expected[0]}
-    assert {event[0] for event in events} == {flagged_found.pk, missing.pk}
+    assert len({event[0] for event in events if event[1] == "counted"}) == 7
     assert not AssetEvent.objects.filter(campaign_id=other.pk).exists()
 
 

@@ -1,5 +1,10 @@
+import re
+from datetime import timedelta
+
 import pytest
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from inventory.models import StocktakeCampaign
 from inventory.services import campaigns, differences, scanning
@@ -432,3 +437,31 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
     assert "已归档盘点" in response.content.decode()
     closed.refresh_from_db()
     assert closed.state == StocktakeCampaign.State.ARCHIVED
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "campaign_word"),
+    [("en", "Counted in a stocktake", "stocktake"), ("zh-hans", "盘点确认", "盘点")],
+)
+def test_a_counted_cards_history_says_who_counted_it_and_when(
+    language, kind, campaign_word, active, pc, clerk, admin_user
+):
+    """The count's event is written at close (one statement for the campaign) and read on the
+    card's history page in the reader's language: the counter, the scan's time, the campaign."""
+    clerk.display_name = "赵文"
+    clerk.save()
+    at = timezone.now() - timedelta(minutes=7)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag, scanned_at=at)
+    campaigns.close_campaign(campaign=active, actor=admin_user)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language
+    client.force_login(clerk)
+    page = client.get(reverse("assets:asset-detail", args=[pc.tag])).content.decode()
+    items = re.findall(
+        r'<li class="timeline__item">(.*?)</li>\s*(?=<li class="timeline__item">|</ol>)', page, re.S
+    )
+    counted = [item for item in items if f"<strong>{kind}</strong>" in item]
+    assert len(counted) == 1, items
+    meta = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", counted[0]))
+    local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    assert f"{local} · 赵文 · {campaign_word} #{active.pk}" in meta, meta

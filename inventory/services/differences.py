@@ -5,11 +5,8 @@ Views, serializers, admin actions and tasks call these; none of them saves a dif
 
 from __future__ import annotations
 
-import hashlib
-import json
 import operator
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -151,12 +148,6 @@ def post_difference(
     difference.posted_at = timezone.now()
     difference.save(update_fields=["state", "posted_by", "posted_at", "draft_asset"])
     return difference
-
-
-def digest(value: Any) -> str:
-    """SHA-256 of a JSON-able value in canonical form."""
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 # The desk's bulk actions on ticked differences: all of them or none.

@@ -1,7 +1,7 @@
 """The register as a spreadsheet: same headers as the import template, so an export re-imports.
 
 Columns a person reads but an import ignores (category name, depreciation, names next to codes)
-are listed in `assets.imports.EXPORT_ONLY_HEADERS`.
+are listed in `assets.imports.columns.EXPORT_ONLY_HEADERS`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from assets import permissions
 from assets import spreadsheets as sx
-from assets.imports.services import COLUMN_BY_KEY
+from assets.imports.columns import COLUMN_BY_KEY
 from assets.models import CURRENT_CODE_SYSTEM, Asset
 from config import formatting
 

@@ -1,17 +1,31 @@
-"""A card's history as its reader reads it: field names in their language, values as words.
+"""A card's history: the one place that writes its events, and reads them back for pages.
 
-Events store natural keys and codes (`{"location": ["R-101", "R-301"]}`, DESIGN.md "History
-events"); this module turns each change into the field's verbose name and readable values: a
-choice by its label, a reference by its name, money as ¥, a yes/no as words. References are
-looked up once per page (one query per kind of reference, whatever the number of events).
+Writing. Every history row is written here, by services inside their transaction:
+`record_event` for one card, `record_events` for many at once (one `INSERT … SELECT`), and
+`new_event` + `write_events` for a batch whose changes differ per card (the ledger import).
+All of them store a change the same way, `{field: [before, after]}` with natural keys and
+codes, ISO dates, decimal strings (`json_value`), so the set-based twin writes the rows
+`record_event` would write for the same change (tests/assets/test_history.py proves it).
+
+Reading. Events store natural keys and codes (`{"location": ["R-101", "R-301"]}`, DESIGN.md
+"History events"); `describe_events` turns each change into the field's verbose name and
+readable values: a choice by its label, a reference by its name, money as ¥, a yes/no as
+words. References are looked up once per page (one query per kind of reference, whatever the
+number of events).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import F, Func, Value
+from django.db.models.functions import Cast, JSONArray, JSONObject
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -19,12 +33,237 @@ from django.utils.translation import gettext_lazy as _
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
+    AssetEvent,
     Category,
     DelegatedProject,
     Department,
     Location,
 )
 from config import formatting
+from config.sql import quote_column, quote_table
+
+# ------------------------------------------------------------------------------------ writing
+
+# Rows per INSERT when a batch of events built in Python is written.
+WRITE_BATCH = 500
+
+
+def json_value(value: Any) -> Any:
+    """A history-friendly form of a field value: natural keys, ISO dates, decimal strings."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    for attr in ("tag", "code", "username"):
+        if hasattr(value, attr):
+            return getattr(value, attr)
+    return str(value)
+
+
+def _actor(actor):
+    """The signed-in actor, or None for the system (tasks, commands, anonymous callers)."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def new_event(
+    *,
+    asset: Asset,
+    actor,
+    kind: str,
+    changes: Mapping[str, Sequence] | None = None,
+    note: str = "",
+    handover=None,
+    campaign_id: int | None = None,
+) -> AssetEvent:
+    """The unsaved history row `record_event` writes; `write_events` saves many at once."""
+    return AssetEvent(
+        asset=asset,
+        actor=_actor(actor),
+        kind=kind,
+        changes={f: [json_value(b), json_value(a)] for f, (b, a) in (changes or {}).items()},
+        note=note or "",
+        handover=handover,
+        campaign_id=campaign_id,
+    )
+
+
+def record_event(
+    *,
+    asset: Asset,
+    actor,
+    kind: str,
+    changes: Mapping[str, Sequence] | None = None,
+    note: str = "",
+    handover=None,
+    campaign_id: int | None = None,
+) -> AssetEvent:
+    """Append one history row. Called only by services, inside their transaction."""
+    event = new_event(
+        asset=asset,
+        actor=actor,
+        kind=kind,
+        changes=changes,
+        note=note,
+        handover=handover,
+        campaign_id=campaign_id,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def write_events(events: Iterable[AssetEvent]) -> None:
+    """Save events built by `new_event`, a batch per statement (bulk services)."""
+    AssetEvent.objects.bulk_create(list(events), batch_size=WRITE_BATCH)
+
+
+def _is_expression(value) -> bool:
+    return hasattr(value, "resolve_expression")
+
+
+def _is_reference(model, expression) -> bool:
+    """Whether `expression` is a bare foreign key (`F("location")`): its value is an id."""
+    if not isinstance(expression, F):
+        return False
+    try:
+        return model._meta.get_field(expression.name).is_relation
+    except Exception:  # FieldDoesNotExist: a lookup path or an annotation
+        return False
+
+
+def _json_expression(expression, field) -> Any:
+    """`expression` (a column of type `field`) as `json_value` would store its value."""
+    if isinstance(field, models.DateTimeField):
+        # `json_value` writes Python's isoformat, which depends on the session's time zone.
+        raise TypeError("record_events: give a date-time change as a value, not an expression")
+    if isinstance(field, models.DecimalField):
+        # Two decimals, as `json_value` formats a Decimal (money fields have two already).
+        cents = Cast(expression, models.DecimalField(max_digits=38, decimal_places=2))
+        return Cast(cents, models.TextField())
+    if isinstance(field, models.DateField):
+        return Func(
+            expression,
+            Value("YYYY-MM-DD"),
+            function="to_char",
+            output_field=models.TextField(),
+        )
+    return expression
+
+
+def _cast(expression, field) -> Cast:
+    """`expression` cast to the column type of `field` (a reference: its target's key)."""
+    return Cast(expression, field.target_field if field.is_relation else field)
+
+
+# The columns `record_events` writes, in order (`id` is generated).
+_EVENT_COLUMNS = ("asset", "kind", "at", "actor", "changes", "note", "handover", "campaign_id")
+
+
+def record_events(
+    *,
+    assets: models.QuerySet,
+    actor,
+    kind: str | models.Expression,
+    changes: Mapping[str, Sequence] | None = None,
+    note: str = "",
+    handover=None,
+    campaign_id: int | None = None,
+    at: datetime | None = None,
+    apply: bool = False,
+) -> int:
+    """Append one history row per card of `assets` in one statement: `record_event` set-based.
+
+    `kind` and each side of `changes` (`{field: (before, after)}`) are either a value, stored
+    as `record_event` stores it, or an expression over the card's row computed per card
+    (`F("suspected_shortage")`, a `Case`, an annotation of `assets`): a reference by its
+    natural key (`F("location__code")`), a decimal or a date as its column. The rows are the
+    ones `record_event` writes for the same change, but for their id and time (one `at` for
+    all, now unless given).
+
+    With `apply` the same statement also sets each changed field of the cards to its `after`
+    (the card's own columns only): a data-modifying CTE updates the cards and inserts the
+    events of the cards it updated, one pass over `assets`, which must hold only the cards
+    whose value differs. Called only by services, inside their transaction; returns the
+    number of events written. `assets` should name each card once (a join may repeat it).
+    """
+    changes = {name: tuple(pair) for name, pair in (changes or {}).items()}
+    queryset = assets.order_by()
+    sides: dict[str, list] = {}  # each change's before and after as JSON-ready expressions
+    afters: dict[str, Any] = {}  # each change's after as the card column's own value
+    for index, (name, (before, after)) in enumerate(changes.items()):
+        sides[name] = []
+        for side, value in (("before", before), ("after", after)):
+            if not _is_expression(value):
+                sides[name].append(Value(json_value(value), output_field=models.JSONField()))
+                if side == "after":
+                    afters[name] = Value(value, output_field=_field(name))
+                continue
+            if _is_reference(queryset.model, value):
+                raise TypeError(
+                    "record_events: name a reference by its natural key, e.g. F('location__code')"
+                )
+            # An alias first, so the expression's type is known when it is written as JSON.
+            alias = f"_{side}{index}"
+            queryset = queryset.alias(**{alias: value})
+            field = queryset.query.annotations[alias].output_field
+            sides[name].append(_json_expression(F(alias), field))
+            if side == "after":
+                afters[name] = F(alias)
+    if any(_is_expression(value) for pair in changes.values() for value in pair):
+        changed = JSONObject(**{name: JSONArray(*pair) for name, pair in sides.items()})
+    else:
+        changed = Value(
+            {name: [json_value(b), json_value(a)] for name, (b, a) in changes.items()},
+            output_field=models.JSONField(),
+        )
+    actor = _actor(actor)
+    values = {
+        "asset": F("pk"),
+        "kind": kind if _is_expression(kind) else Value(str(kind)),
+        "at": Value(at or timezone.now(), output_field=models.DateTimeField()),
+        "actor": Value(actor.pk if actor else None, output_field=models.IntegerField()),
+        "changes": changed,
+        "note": Value(note or "", output_field=models.TextField()),
+        "handover": Value(getattr(handover, "pk", handover), output_field=models.BigIntegerField()),
+        "campaign_id": Value(campaign_id, output_field=models.BigIntegerField()),
+    }
+    # Each value cast to its column's type: a bare NULL or text selected in a CTE is typed text.
+    selected = {
+        f"_e{i}": _cast(expression, AssetEvent._meta.get_field(name))
+        for i, (name, expression) in enumerate(values.items())
+    }
+    event_aliases = list(selected)
+    updates: dict[str, str] = {}  # quoted card column -> the alias of its new value
+    if apply:
+        for name, after in afters.items():
+            field = Asset._meta.get_field(name)
+            if not field.concrete or field.is_relation:
+                raise ValueError(f"record_events: apply sets the card's own columns, not {name}")
+            alias = f"_u{len(updates)}"
+            updates[quote_column(Asset, name)] = alias
+            selected[alias] = _cast(after, field)
+    sql, params = queryset.annotate(**selected).values_list(*selected).query.sql_with_params()
+    event = quote_table(AssetEvent)
+    into = ", ".join(quote_column(AssetEvent, name) for name in _EVENT_COLUMNS)
+    # Table and column names come from the models; every value is a parameter.
+    if not apply:
+        statement = f"INSERT INTO {event} ({into}) {sql}"  # noqa: S608
+    else:
+        sets = ", ".join(f"{column} = src.{alias}" for column, alias in updates.items())
+        statement = (
+            f"WITH src ({', '.join(selected)}) AS ({sql}), "  # noqa: S608
+            f"changed AS (UPDATE {quote_table(Asset)} AS card SET {sets} FROM src "
+            f"WHERE card.{quote_column(Asset, 'id')} = src._e0 "
+            f"RETURNING {', '.join(f'src.{alias}' for alias in event_aliases)}) "
+            f"INSERT INTO {event} ({into}) SELECT {', '.join(event_aliases)} FROM changed"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+# ------------------------------------------------------------------------------------ reading
 
 EMPTY = formatting.EMPTY
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import Case, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from assets import permissions, tags
-from assets.models import Asset, AssetEvent, Category, Location
+from assets import permissions, sql, tags
+from assets.models import Asset, AssetEvent
 
 ASSET_LIST_RELATED = (
     "category",
@@ -97,34 +96,9 @@ def filter_assets(queryset: QuerySet, filters: dict) -> QuerySet:
     return queryset
 
 
-# django-tree-queries' descendants()/ancestors() build the CTE over the whole asset table and
-# filter afterwards: seconds at 200,000 cards (bench/register.py). These CTEs start at the card
-# and follow `parent_id` (indexed), so they touch only the subtree or the host chain.
-_SUBTREE_SQL = """
-WITH RECURSIVE subtree(id, depth, path) AS (
-    SELECT id, 1, CAST(tag AS TEXT) FROM {table} WHERE parent_id = %s
-    UNION ALL
-    SELECT child.id, subtree.depth + 1, CAST(subtree.path || '/' || child.tag AS TEXT)
-    FROM {table} child JOIN subtree ON child.parent_id = subtree.id
-)
-SELECT id, depth FROM subtree ORDER BY path
-"""
-_HOST_CHAIN_SQL = """
-WITH RECURSIVE chain(id, parent_id, depth) AS (
-    SELECT id, parent_id, 0 FROM {table} WHERE id = %s
-    UNION ALL
-    SELECT host.id, host.parent_id, chain.depth + 1
-    FROM {table} host JOIN chain ON host.id = chain.parent_id
-)
-SELECT id FROM chain WHERE depth > 0 ORDER BY depth DESC
-"""
-
-
 def asset_subtree_ids(*, asset: Asset) -> list[tuple[int, int]]:
     """(id, depth below `asset`) of every card in its subtree, depth-first, siblings by tag."""
-    with connection.cursor() as cursor:
-        cursor.execute(_SUBTREE_SQL.format(table=Asset._meta.db_table), [asset.pk])
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+    return sql.asset_subtree_ids(asset.pk)
 
 
 def asset_subtree(*, asset: Asset) -> list[Asset]:
@@ -145,38 +119,7 @@ def asset_subtree(*, asset: Asset) -> list[Asset]:
     return result
 
 
-# The API's subtree in one query, straight to the columns it shows: building 1,000 model instances
-# (and their category, location and department) and running them through DRF's fields took
-# several times the SQL time (bench/register.py). The columns travel inside the CTE: joining
-# its rows back to the asset table made PostgreSQL, which cannot estimate a recursive CTE's
-# size, walk the whole primary key.
-_SUBTREE_ROWS_SQL = """
-WITH RECURSIVE subtree(
-    id, parent_id, tag, name, model, serial_number, category_id, location_id, install_mode,
-    label_mode, status, owner_department_id, using_department_id, managing_department_id,
-    parent_tag, depth, path
-) AS (
-    SELECT id, parent_id, tag, name, model, serial_number, category_id, location_id,
-           install_mode, label_mode, status, owner_department_id, using_department_id,
-           managing_department_id, CAST(%s AS TEXT), 1, CAST(tag AS TEXT)
-    FROM {table} WHERE parent_id = %s
-    UNION ALL
-    SELECT child.id, child.parent_id, child.tag, child.name, child.model, child.serial_number,
-           child.category_id, child.location_id, child.install_mode, child.label_mode,
-           child.status, child.owner_department_id, child.using_department_id,
-           child.managing_department_id, CAST(subtree.tag AS TEXT), subtree.depth + 1,
-           CAST(subtree.path || '/' || child.tag AS TEXT)
-    FROM {table} child JOIN subtree ON child.parent_id = subtree.id
-)
-SELECT subtree.tag, subtree.name, subtree.model, subtree.serial_number, category.code,
-       location.code, subtree.parent_tag, subtree.depth, subtree.install_mode,
-       subtree.label_mode, subtree.status, subtree.id, subtree.parent_id,
-       subtree.owner_department_id, subtree.using_department_id, subtree.managing_department_id
-FROM subtree
-JOIN {category} category ON category.id = subtree.category_id
-LEFT JOIN {location} location ON location.id = subtree.location_id
-ORDER BY subtree.path
-"""
+# The keys of `sql.asset_subtree_rows`' columns the API shows, in order.
 SUBTREE_ROW_KEYS = (
     "tag",
     "name",
@@ -208,15 +151,8 @@ def asset_subtree_rows(*, asset: Asset, user) -> ScopedSubtree:
     host's tag as `parent`) and `depth` below `asset` (1 = a direct component). A component
     the reader may not open is left out with everything below it (`ScopedSubtree`).
     """
-    sql = _SUBTREE_ROWS_SQL.format(
-        table=Asset._meta.db_table,
-        category=Category._meta.db_table,
-        location=Location._meta.db_table,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [asset.tag, asset.pk])
-        keys = (*SUBTREE_ROW_KEYS, *_SUBTREE_SCOPE_KEYS)
-        rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    keys = (*SUBTREE_ROW_KEYS, *_SUBTREE_SCOPE_KEYS)
+    rows = [dict(zip(keys, row, strict=True)) for row in sql.asset_subtree_rows(asset.pk)]
     return _in_scope(
         rows,
         root_id=asset.pk,
@@ -283,9 +219,7 @@ def asset_host_chain_ids(*, asset: Asset) -> list[int]:
     """Ids of the hosts above `asset`, outermost first."""
     if not asset.parent_id:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_HOST_CHAIN_SQL.format(table=Asset._meta.db_table), [asset.pk])
-        return [row[0] for row in cursor.fetchall()]
+    return sql.asset_host_chain_ids(asset.pk)
 
 
 def asset_host_chain(*, asset: Asset, user=None) -> list[Asset | None]:

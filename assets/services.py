@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import selectors, tags
+from assets import selectors, sql, tags
 from assets.errors import DomainError, TransitionNotAllowed
+from assets.history import new_event, record_event, write_events
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -99,66 +99,6 @@ class RetireComponents:
     DETACH = "detach"
     RETIRE = "retire"
     CHOICES = (REFUSE, DETACH, RETIRE)
-
-
-def _json_value(value: Any) -> Any:
-    """A history-friendly form of a field value: natural keys, ISO dates, decimal strings."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    for attr in ("tag", "code", "username"):
-        if hasattr(value, attr):
-            return getattr(value, attr)
-    return str(value)
-
-
-def record_event(
-    *,
-    asset: Asset,
-    actor,
-    kind: str,
-    changes: dict[str, list] | None = None,
-    note: str = "",
-    handover=None,
-    campaign_id: int | None = None,
-) -> AssetEvent:
-    """Append one history row. Called only by services, inside their transaction."""
-    event = _new_event(
-        asset=asset,
-        actor=actor,
-        kind=kind,
-        changes=changes,
-        note=note,
-        handover=handover,
-        campaign_id=campaign_id,
-    )
-    event.save(force_insert=True)
-    return event
-
-
-def _new_event(
-    *,
-    asset: Asset,
-    actor,
-    kind: str,
-    changes: dict[str, list] | None = None,
-    note: str = "",
-    handover=None,
-    campaign_id: int | None = None,
-) -> AssetEvent:
-    """The unsaved history row `record_event` writes; bulk services insert many at once."""
-    return AssetEvent(
-        asset=asset,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        kind=kind,
-        changes={f: [_json_value(b), _json_value(a)] for f, (b, a) in (changes or {}).items()},
-        note=note or "",
-        handover=handover,
-        campaign_id=campaign_id,
-    )
 
 
 def next_tag(*, year: int | None = None, prefix: str | None = None) -> str:
@@ -443,7 +383,7 @@ def register_assets(
     for asset, status in zip(assets, statuses, strict=True):
         registered = Status.IN_USE if status not in INITIAL_STATUSES else status
         events.append(
-            _new_event(
+            new_event(
                 asset=asset,
                 actor=actor,
                 kind=AssetEvent.Kind.CREATED,
@@ -453,7 +393,7 @@ def register_assets(
         )
         if status != registered:
             events.append(
-                _new_event(
+                new_event(
                     asset=asset,
                     actor=actor,
                     kind=AssetEvent.Kind.STATUS_CHANGED,
@@ -461,7 +401,7 @@ def register_assets(
                     note=note,
                 )
             )
-    AssetEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    write_events(events)
     return assets
 
 
@@ -640,51 +580,14 @@ def update_assets(
         changed.append(asset)
         changed_fields.update(changes)
         events.append(
-            _new_event(
+            new_event(
                 asset=asset, actor=actor, kind=AssetEvent.Kind.UPDATED, changes=changes, note=note
             )
         )
     if changed:
-        _write_fields(changed, sorted(changed_fields | {"updated_at"}))
-        AssetEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+        sql.write_asset_fields(changed, sorted(changed_fields | {"updated_at"}))
+        write_events(events)
     return result
-
-
-def _write_fields(assets: list[Asset], names: list[str]) -> None:
-    """Write the fields `names` of each card, a few cards per statement.
-
-    On PostgreSQL: one `UPDATE ... FROM unnest(arrays)` per batch. Django's `bulk_update` builds
-    a CASE WHEN per card and field, which costs more than the update itself (20 of the 43 s of
-    a 50,000-card re-import); elsewhere it is good enough.
-    """
-    connection = transaction.get_connection()
-    if connection.vendor != "postgresql":
-        Asset.objects.bulk_update(assets, names, batch_size=BULK_BATCH)
-        return
-    quote = connection.ops.quote_name
-    pk = Asset._meta.pk
-    fields = [Asset._meta.get_field(name) for name in names]
-    every = [pk, *fields]
-    # Table, column and type names come from the model; the values are parameters.
-    sql = (
-        f"UPDATE {quote(Asset._meta.db_table)} AS card SET "  # noqa: S608
-        + ", ".join(f"{quote(f.column)} = new.{quote(f.column)}" for f in fields)
-        + " FROM unnest("
-        + ", ".join(f"%s::{f.db_type(connection)}[]" for f in every)
-        + ") AS new("
-        + ", ".join(quote(f.column) for f in every)
-        + f") WHERE card.{quote(pk.column)} = new.{quote(pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        for start in range(0, len(assets), 4 * BULK_BATCH):
-            batch = assets[start : start + 4 * BULK_BATCH]
-            cursor.execute(
-                sql,
-                [
-                    [f.get_db_prep_save(getattr(a, f.attname), connection) for a in batch]
-                    for f in every
-                ],
-            )
 
 
 def raise_action_field(name: str):

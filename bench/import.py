@@ -104,7 +104,7 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from assets.imports import services as imports
+    from assets.imports import jobs
     from assets.models import Asset, AssetEvent, Department, Location
     from tests.factories import UserFactory
 
@@ -122,7 +122,7 @@ def main() -> None:
 
     print(f"load average before: {load_average()}")
     started, cpu = time.perf_counter(), cpu_seconds()
-    job = imports.create_import_job(actor=user, data=data, name="bench.xlsx")
+    job = jobs.create_import_job(actor=user, data=data, name="bench.xlsx")
     preview, preview_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     assert job.state == "ready", job.errors[:5]
     print(
@@ -131,7 +131,7 @@ def main() -> None:
     )
 
     started, cpu = time.perf_counter(), cpu_seconds()
-    job = imports.apply_import_job(job=job, actor=user)
+    job = jobs.apply_import_job(job=job, actor=user)
     applied, applied_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     cards, events = Asset.objects.count(), AssetEvent.objects.count()
     nested = Asset.objects.filter(parent__isnull=False).count()
@@ -148,9 +148,9 @@ def main() -> None:
 
     if args.reimport:
         started = time.perf_counter()
-        again = imports.create_import_job(actor=user, data=data, name="bench.xlsx")
+        again = jobs.create_import_job(actor=user, data=data, name="bench.xlsx")
         assert (again.create_count, again.update_count) == (0, 0), again.errors[:5]
-        imports.apply_import_job(job=again, actor=user)
+        jobs.apply_import_job(job=again, actor=user)
         unchanged = (Asset.objects.count(), AssetEvent.objects.count()) == (cards, events)
         print(
             f"re-import: {time.perf_counter() - started:.1f} s, {again.unchanged_count} rows "

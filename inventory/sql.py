@@ -17,7 +17,7 @@ from django.db.models.expressions import RawSQL
 from assets.models import Asset, AssetEvent, Location
 
 # The department scope's own tree walk, so a campaign check walks it inside one statement.
-from assets.permissions import _department_tree_sql as department_tree_sql
+from assets.sql import department_tree_sql
 from inventory.models import (
     COUNTED_RESULTS,
     CounterAssignment,

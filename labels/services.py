@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 
 from assets import permissions
 from assets.errors import NotInScope, TransitionNotAllowed
+from assets.history import record_event
 from assets.models import Asset, AssetEvent
-from assets.services import record_event
 from labels import layout, qr
 from labels.models import Label, LabelTemplate, PrintBatch
 

@@ -140,7 +140,7 @@ def _handover(ctx, own: bool) -> dict:
 def _import_job(ctx, own: bool) -> dict:
     """An import job with a row error (so applying it changes nothing), uploaded by the own
     department's clerk (own) or by a clerk of another department."""
-    from assets.imports import services as imports
+    from assets.imports import jobs
     from tests.factories import UserFactory
 
     if own:
@@ -148,7 +148,7 @@ def _import_job(ctx, own: bool) -> dict:
     else:
         uploader = UserFactory(username="m-import-other", department=ctx.other, roles=["clerk"])
     data = "原资产编号,资产名称,资产分类代码,权属单位\r\nM-1,矩阵导入设备,A02010105,XX局\r\n"
-    job = imports.create_import_job(actor=uploader, data=data.encode(), name="matrix.csv")
+    job = jobs.create_import_job(actor=uploader, data=data.encode(), name="matrix.csv")
     return {"pk": job.pk}
 
 

@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from assets import permissions, selectors
+from assets import permissions, selectors, sql
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location
 
 
@@ -17,7 +17,7 @@ def _subtree_ids(model, **lookup) -> list[int]:
     root = model.objects.filter(**lookup).values_list("pk", flat=True).first()
     if root is None:
         return []
-    return list(model.objects.descendants(root, include_self=True).values_list("pk", flat=True))
+    return sql.tree_ids(model, root)
 
 
 class AssetFilter(django_filters.FilterSet):

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import permissions, selectors, services, tags
+from assets import history, permissions, selectors, services, sql, tags
 from assets.errors import TransitionNotAllowed
 from assets.models import (
     Asset,
@@ -487,11 +487,7 @@ def create_handover(
     """
     project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
     to_department = to_department or project.owner_department
-    owner_tree = set(
-        Department.objects.descendants(project.owner_department_id, include_self=True).values_list(
-            "pk", flat=True
-        )
-    )
+    owner_tree = set(sql.tree_ids(Department, project.owner_department_id))
     if to_department.pk not in owner_tree:
         raise ValidationError(
             {
@@ -572,7 +568,7 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
     handover.submitted_by = actor
     handover.save(update_fields=["state", "submitted_at", "submitted_by"])
     for item in items:
-        services.record_event(
+        history.record_event(
             asset=item.asset,
             actor=actor,
             kind=AssetEvent.Kind.HANDOVER_SUBMITTED,
@@ -597,7 +593,7 @@ def withdraw_handover(*, handover: Handover, actor, reason: str = "") -> Handove
     handover.save(update_fields=["state", "withdrawn_at", "note"])
     HandoverItem.objects.filter(handover=handover).update(is_open=False)
     for item in items:
-        services.record_event(
+        history.record_event(
             asset=item.asset,
             actor=actor,
             kind=AssetEvent.Kind.HANDOVER_WITHDRAWN,
@@ -754,7 +750,7 @@ def decide_handover(
                     setattr(asset, name, value)
             # Only these fields: a host moved below may have moved this card's location.
             asset.save(update_fields=[*updates, "updated_at"])
-            services.record_event(
+            history.record_event(
                 asset=asset,
                 actor=actor,
                 kind=AssetEvent.Kind.HANDOVER_ACCEPTED,
@@ -783,7 +779,7 @@ def decide_handover(
                 asset.ownership_confirmed = False
                 asset.save(update_fields=["ownership_confirmed", "updated_at"])
             item.reason = decision.reason.strip()
-            services.record_event(
+            history.record_event(
                 asset=asset,
                 actor=actor,
                 kind=AssetEvent.Kind.HANDOVER_REJECTED,

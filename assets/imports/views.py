@@ -16,7 +16,8 @@ from django.views.generic import TemplateView
 
 from assets import permissions, spreadsheets
 from assets.errors import TransitionNotAllowed
-from assets.imports import services as imports
+from assets.imports import jobs
+from assets.imports.columns import ImportHasErrors
 
 ERRORS_ON_PAGE = 1000
 
@@ -56,9 +57,7 @@ class ImportUploadView(ImporterRequiredMixin, TemplateView):
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                job = imports.create_import_job(
-                    actor=request.user, upload=form.cleaned_data["file"]
-                )
+                job = jobs.create_import_job(actor=request.user, upload=form.cleaned_data["file"])
             except spreadsheets.SpreadsheetError as problem:
                 form.add_error("file", str(problem.message))
             else:
@@ -94,8 +93,8 @@ class ImportApplyView(ImporterRequiredMixin, View):
         if job is None:
             raise Http404
         try:
-            job = imports.apply_import_job(job=job, actor=request.user)
-        except imports.ImportHasErrors as failure:
+            job = jobs.apply_import_job(job=job, actor=request.user)
+        except ImportHasErrors as failure:
             messages.error(request, str(failure.message))
         except TransitionNotAllowed as refusal:
             messages.warning(request, str(refusal.message))

@@ -251,7 +251,7 @@ def test_register_export_names_the_code_system_as_the_standard_writes_it(db):
     """The export said "GBT14885-2022"; the importer reads "GB/T 14885-2022" back as the same."""
     from openpyxl import load_workbook
 
-    from assets.imports.services import CODE_SYSTEM_ALIASES
+    from assets.imports.columns import CODE_SYSTEM_ALIASES
     from assets.models import CURRENT_CODE_SYSTEM
 
     own = DepartmentFactory(code="BDC", name="市大数据中心")

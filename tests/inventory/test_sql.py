@@ -11,7 +11,6 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from assets import permissions as asset_permissions
 from assets.models import Asset, AssetEvent
 from inventory import permissions, sql
 from inventory.models import (
@@ -23,6 +22,7 @@ from inventory.models import (
     StocktakeScan,
 )
 from inventory.services import campaigns, scanning
+from tests.assets.test_sql import orm_department_walks
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -335,37 +335,62 @@ def test_the_close_writes_the_flags_and_events_the_orm_definition_gives(
 # ------------------------------------------------------------------------ campaign visibility
 
 
-def test_the_visible_campaigns_are_the_orm_definitions(
-    bureau, centre, ops, sibling, other_bureau, clerk, admin_user
-):
-    def plan(name, departments=(), assignments=()):
-        return campaigns.create_campaign(
-            actor=admin_user,
-            name=name,
-            year=2025,
-            reference_date=date(2025, 12, 31),
-            due_on=date(2026, 1, 31),
-            departments=departments,
-            assignments=assignments,
-        )
+@pytest.fixture
+def departments(bureau, centre, other_bureau):
+    ops = DepartmentFactory(code="BDC-OPS", parent=centre)
+    night = DepartmentFactory(code="BDC-OPS-N", parent=ops)
+    office = DepartmentFactory(code="BUREAU-OFF", parent=bureau)
+    return {
+        "bureau": bureau,
+        "centre": centre,
+        "ops": ops,
+        "night": night,
+        "office": office,
+        "other": other_bureau,
+    }
 
-    plan("whole register")
-    plan("parent", [bureau])
-    plan("own and elsewhere", [centre, other_bureau])
-    plan("sub", [ops])
-    plan("sibling", [sibling])
-    plan("elsewhere", [other_bureau])
-    head = UserFactory(username="head", department=bureau, roles=["clerk"])
-    roaming = UserFactory(username="roaming", department=None, roles=["clerk"])
-    plan("counting elsewhere", [other_bureau], [(clerk, other_bureau, None)])
-    plan("roaming counts", [other_bureau], [(roaming, other_bureau, None)])
-    for user in (clerk, head, roaming):
-        tree = asset_permissions.department_scope_ids(user) | (
-            asset_permissions.department_ancestor_ids(user)
+
+def _campaign(admin_user, name, departments=(), assignments=()):
+    return campaigns.create_campaign(
+        actor=admin_user,
+        name=name,
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=list(departments),
+        assignments=list(assignments),
+    )
+
+
+@pytest.mark.parametrize("home", ["centre", "ops", "office", "other", None])
+def test_the_visible_campaigns_subquery_answers_the_orm_definition(departments, admin_user, home):
+    user = UserFactory(
+        username="counter",
+        department=departments[home] if home else None,
+        roles=["clerk"],
+    )
+    _campaign(admin_user, "全库")
+    for name, department in departments.items():
+        _campaign(admin_user, f"范围 {name}", departments=[department])
+    _campaign(
+        admin_user,
+        "指派",
+        departments=[departments["other"]],
+        assignments=[(user, departments["other"], None)],
+    )
+    reach: set[int] = set()
+    if user.department_id:
+        down, up = orm_department_walks(user.department)
+        reach = down | up
+    expected = set(
+        StocktakeCampaign.objects.filter(
+            Q(departments=None) | Q(assignments__counter=user) | Q(departments__in=reach)
+        ).values_list("pk", flat=True)
+    )
+    visible = set(
+        permissions.visible_campaigns(user, StocktakeCampaign.objects.all()).values_list(
+            "pk", flat=True
         )
-        orm = StocktakeCampaign.objects.filter(
-            Q(departments__isnull=True) | Q(departments__in=tree) | Q(assignments__counter=user)
-        ).distinct()
-        assert set(permissions.visible_campaigns(user).values_list("name", flat=True)) == set(
-            orm.values_list("name", flat=True)
-        ), user.username
+    )
+    assert visible == expected
+    assert 1 < len(visible) < StocktakeCampaign.objects.count()

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assets import services, spreadsheets
-from assets.imports import services as imports
+from assets.imports.plan import plan_import
 from tests.factories import DepartmentFactory, UserFactory, make_asset, make_project
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_the_import_reads_a_reference_outside_the_scope_as_unknown(clerk, centre
             (3, [second.tag, "显示器", "A02010105", centre.code, "DJ-NONE-99", "nobody99"]),
         ],
     )
-    plan = imports.plan_import(actor=clerk, table=table)
+    plan = plan_import(actor=clerk, table=table)
     messages = {(error.row, error.column): error.message for error in plan.errors}
     assert len(plan.errors) == 4, plan.errors
     for column, outside, missing in (

@@ -20,11 +20,19 @@ from assets import exports, permissions, selectors
 from assets import spreadsheets as sx
 from assets.api.filters import AssetFilter
 from assets.api.permissions import RolePermission
-from assets.imports import services as imports
+from assets.imports import jobs
 from assets.imports.api.serializers import (
     ImportJobListSerializer,
     ImportJobSerializer,
     ImportUploadSerializer,
+)
+from assets.imports.columns import (
+    ImportHasErrors,
+    error_columns,
+    instruction_columns,
+    instruction_rows,
+    template_columns,
+    template_example_rows,
 )
 
 FILE_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="spreadsheet file")
@@ -82,7 +90,7 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Upload a ledger; nothing is written to the register until you apply the job."""
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        job = imports.create_import_job(actor=request.user, upload=upload.validated_data["file"])
+        job = jobs.create_import_job(actor=request.user, upload=upload.validated_data["file"])
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: ImportJobSerializer, 400: ImportJobSerializer})
@@ -90,8 +98,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         """Apply every row in one transaction, or none; a second apply is a 409."""
         job = self.get_object()
         try:
-            job = imports.apply_import_job(job=job, actor=request.user)
-        except imports.ImportHasErrors as failure:
+            job = jobs.apply_import_job(job=job, actor=request.user)
+        except ImportHasErrors as failure:
             data = ImportJobSerializer(failure.job or job).data
             data.update(detail=str(failure.message), code=failure.code)
             return Response(data, status=status.HTTP_400_BAD_REQUEST)
@@ -104,8 +112,8 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         job = self.get_object()
         name = f"{_('import-errors')}-{job.pk}.{extension}"
         if extension == "csv":
-            return sx.csv_response(name, imports.error_columns(), job.errors)
-        return sx.xlsx_response(name, imports.error_columns(), job.errors, sheet_title=_("Errors"))
+            return sx.csv_response(name, error_columns(), job.errors)
+        return sx.xlsx_response(name, error_columns(), job.errors, sheet_title=_("Errors"))
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -121,8 +129,8 @@ class ImportTemplateView(APIView):
     def get(self, request, fmt=None):
         extension = _format({"fmt": fmt})
         lang = request.query_params.get("lang")
-        columns = imports.template_columns(lang)
-        rows = imports.template_example_rows()
+        columns = template_columns(lang)
+        rows = template_example_rows()
         name = f"{_('asset-import-template')}.{extension}"
         if extension == "csv":
             return sx.csv_response(name, columns, rows)
@@ -131,7 +139,7 @@ class ImportTemplateView(APIView):
             columns,
             rows,
             sheet_title=_("Assets"),
-            extra=[(_("Instructions"), imports.instruction_columns(), imports.instruction_rows())],
+            extra=[(_("Instructions"), instruction_columns(), instruction_rows())],
         )
 
 

@@ -13,7 +13,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assets import spreadsheets
-from assets.imports import services as imports
+from assets.imports.apply import execute_plan, savepoints_off
+from assets.imports.columns import ImportHasErrors
+from assets.imports.plan import plan_import
 from assets.models import User
 
 
@@ -40,7 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(_("Unknown user “%(name)s”.") % {"name": options["user"]})
         try:
             table = spreadsheets.read_table(path.read_bytes())
-            plan = imports.plan_import(actor=actor, table=table)
+            plan = plan_import(actor=actor, table=table)
         except spreadsheets.SpreadsheetError as problem:
             raise CommandError(str(problem.message))
         counts = plan.counts
@@ -68,9 +70,9 @@ class Command(BaseCommand):
             return
         note = _("Imported from %(name)s") % {"name": path.name}
         try:
-            with transaction.atomic(), imports.savepoints_off():
-                imports.execute_plan(plan=plan, actor=actor, note=note)
-        except imports.ImportHasErrors as failure:
+            with transaction.atomic(), savepoints_off():
+                execute_plan(plan=plan, actor=actor, note=note)
+        except ImportHasErrors as failure:
             for error in failure.errors:
                 self.stderr.write(error["text"])
             raise CommandError(_("Nothing was imported."))

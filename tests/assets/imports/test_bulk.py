@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assets import services, tags
-from assets.imports import services as imports
+from assets.imports import jobs
 from assets.models import Asset, AssetEvent, ImportJob
 from tests.assets.imports.test_services import HEADERS, apply, ledger, snapshot, upload, xlsx
 from tests.factories import DepartmentFactory, LocationFactory, leaf_category, make_asset
@@ -28,7 +28,7 @@ def importer(clerk):
 @pytest.fixture
 def small_batches(monkeypatch):
     """Two cards per bulk service call, so a handful of rows spans several batches."""
-    monkeypatch.setattr(imports, "APPLY_BATCH", 2)
+    monkeypatch.setattr("assets.imports.apply.APPLY_BATCH", 2)
 
 
 def nested_ledger():
@@ -209,12 +209,12 @@ def test_a_reimport_that_changes_the_using_department_records_both_codes(api, im
 def test_checking_a_reimport_takes_as_many_queries_for_30_rows_as_for_3(importer):
     def queries_to_check(count):
         data = xlsx(ledger(count, prefix=f"Q{count}"))
-        imports.apply_import_job(
-            job=imports.create_import_job(actor=importer, data=data, name="l.xlsx"),
+        jobs.apply_import_job(
+            job=jobs.create_import_job(actor=importer, data=data, name="l.xlsx"),
             actor=importer,
         )
         with CaptureQueriesContext(connection) as queries:
-            job = imports.create_import_job(actor=importer, data=data, name="l.xlsx")
+            job = jobs.create_import_job(actor=importer, data=data, name="l.xlsx")
         assert job.unchanged_count == count
         return len(queries)
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from assets.imports import services as imports
+from assets.imports import jobs
 from assets.models import Asset, AssetEvent, ImportJob, User
 from tests.factories import LocationFactory, UserFactory, make_asset
 
@@ -599,10 +599,10 @@ def test_the_template_uploaded_unchanged_against_the_demo_data_previews_cleanly(
 def test_the_service_refuses_a_job_of_another_user(importer, centre):
     from assets.errors import NotInScope
 
-    job = imports.create_import_job(actor=importer, data=xlsx(ledger(1)), name="l.xlsx")
+    job = jobs.create_import_job(actor=importer, data=xlsx(ledger(1)), name="l.xlsx")
     colleague = UserFactory(username="colleague2", department=centre, roles=["clerk"])
     with pytest.raises(NotInScope):
-        imports.apply_import_job(job=job, actor=colleague)
+        jobs.apply_import_job(job=job, actor=colleague)
     assert Asset.objects.count() == 0
 
 

@@ -49,31 +49,14 @@ def scope_assets(*, campaign: StocktakeCampaign) -> QuerySet:
     queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
     department_ids = list(campaign.departments.values_list("pk", flat=True))
     if department_ids:
-        subtree = Department.objects.descendants(department_ids[0], include_self=True)
-        for extra in department_ids[1:]:
-            subtree = subtree | Department.objects.descendants(extra, include_self=True)
-        ids = list(subtree.values_list("pk", flat=True))
+        ids = sql.subtree_ids(Department, department_ids)
         queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
     location_ids = list(campaign.locations.values_list("pk", flat=True))
     if location_ids:
-        ids = set()
-        for location_id in location_ids:
-            ids |= set(
-                Location.objects.descendants(location_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(location__in=ids)
+        queryset = queryset.filter(location__in=sql.subtree_ids(Location, location_ids))
     category_ids = list(campaign.categories.values_list("pk", flat=True))
     if category_ids:
-        ids = set()
-        for category_id in category_ids:
-            ids |= set(
-                Category.objects.descendants(category_id, include_self=True).values_list(
-                    "pk", flat=True
-                )
-            )
-        queryset = queryset.filter(category__in=ids)
+        queryset = queryset.filter(category__in=sql.subtree_ids(Category, category_ids))
     return queryset
 
 

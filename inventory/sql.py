@@ -8,53 +8,25 @@ not decided here: `inventory.permissions` hands the rules in (a counter's trees,
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from assets.models import Asset, AssetEvent, Location
-
-# The department scope's own tree walk, so a campaign check walks it inside one statement.
-from assets.sql import department_tree_sql
+from assets.models import Location
+from assets.sql import department_tree_sql, tree_cte
+from config.sql import quote_column, quote_columns, quote_table
 from inventory.models import (
-    COUNTED_RESULTS,
     CounterAssignment,
-    LineResult,
     StocktakeCampaign,
     StocktakeCount,
     StocktakeLine,
     StocktakeScan,
 )
 
-# --------------------------------------------------------------------------- names and values
-
-
-def column(model, name: str) -> str:
-    """The database column of a field given as `name` or as its foreign key's `name_id`."""
-    try:
-        return model._meta.get_field(name).column
-    except Exception:
-        return model._meta.get_field(name.removesuffix("_id")).column
-
-
-def quoted_column(model, name: str) -> str:
-    return connection.ops.quote_name(column(model, name))
-
-
-def columns(model, names) -> list[str]:
-    return [quoted_column(model, name) for name in names]
-
-
-def quoted_table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+# ---------------------------------------------------------------------------------- values
 
 
 def db_value(value):
-    """A parameter for hand-written SQL: datetimes adapted, model instances as their key."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+    """A parameter for hand-written SQL: a model instance as its key, anything else as it is."""
     return getattr(value, "pk", value)
 
 
@@ -64,41 +36,42 @@ def db_value(value):
 def insert_from_select(model, column_names: list[str], queryset) -> int:
     """`INSERT INTO model (columns) SELECT …`: a set-based copy, no rows through Python."""
     select, params = queryset.query.sql_with_params()
-    names = ", ".join(columns(model, column_names))
+    names = ", ".join(quote_columns(model, column_names))
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quoted_table(model)} ({names}) {select}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {quote_table(model)} ({names}) {select}", params)  # noqa: S608
         return cursor.rowcount
 
 
 def analyze(model) -> None:
     """Fresh planner statistics for `model`'s table (after a bulk insert)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {quoted_table(model)}")
+        cursor.execute(f"ANALYZE {quote_table(model)}")
+
+
+def subtree_ids(model, ids: list[int]) -> list[int]:
+    """The ids of `model` (a department, location or category tree) at or below any of `ids`:
+    one walk from all of them (the campaign's scope)."""
+    walk = tree_cte(model, name="tree", start=", ".join(["%s"] * len(ids)), distinct=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH RECURSIVE {walk} SELECT id FROM tree", list(ids))  # noqa: S608
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 # ------------------------------------------------------------------ a counter's share (permissions)
 
 # A counter's share of a campaign as SQL, so the query that uses it checks it: the department
 # (location) subtrees under the user's assignments in the campaign, plus, for departments only, the
-# user's own department subtree when the campaign assigns nobody. UNION keeps the recursion finite
-# and the ids distinct. No id is NULL, so a negated `__in` on it excludes exactly the lines it
-# matches (Django adds the IS NOT NULL for the line's nullable columns).
-_SUBTREE_SQL = """
-WITH RECURSIVE subtree(id) AS (
-    SELECT a.{target} FROM {assignment} a
-    WHERE a.{campaign} = %s AND a.{counter} = %s AND a.{target} IS NOT NULL
-    {own}
-    UNION
-    SELECT n.{pk} FROM {node} n JOIN subtree s ON n.{parent} = s.id
-)
-SELECT id FROM subtree
+# user's own department subtree when the campaign assigns nobody. The walk is `tree_cte`'s, with
+# UNION (finite even on a cycle, ids distinct). No id is NULL, so a negated `__in` on it excludes
+# exactly the lines it matches (Django adds the IS NOT NULL for the line's nullable columns).
+_ASSIGNED_ROOTS_SQL = """
+SELECT a.{target} FROM {assignment} a
+WHERE a.{campaign} = %s AND a.{counter} = %s AND a.{target} IS NOT NULL
 """
-# The user's own department seeds the tree only while the campaign assigns nobody. The id comes
-# from the table so PostgreSQL sees one column type in both terms of the recursion.
+# The user's own department seeds the tree only while the campaign assigns nobody.
 _OWN_ROOT_SQL = """
-    UNION
-    SELECT n.{pk} FROM {node} n
-    WHERE n.{pk} = %s AND NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.{campaign} = %s)
+UNION
+SELECT %s WHERE NOT EXISTS (SELECT 1 FROM {assignment} a WHERE a.{campaign} = %s)
 """
 
 
@@ -106,21 +79,19 @@ def assigned_subtree(model, target: str, *, user, campaign, own_root: int | None
     """The ids of `model` (Department or Location) under `user`'s assignments in `campaign`,
     and under `own_root` when the campaign has no assignments at all: a subquery for `__in`."""
     names = {
-        "assignment": quoted_table(CounterAssignment),
-        "campaign": quoted_column(CounterAssignment, "campaign"),
-        "counter": quoted_column(CounterAssignment, "counter"),
-        "target": quoted_column(CounterAssignment, target),
-        "node": quoted_table(model),
-        "pk": quoted_column(model, model._meta.pk.name),
-        "parent": quoted_column(model, "parent"),
+        "assignment": quote_table(CounterAssignment),
+        "campaign": quote_column(CounterAssignment, "campaign"),
+        "counter": quote_column(CounterAssignment, "counter"),
+        "target": quote_column(CounterAssignment, target),
     }
+    roots = _ASSIGNED_ROOTS_SQL.format(**names)
     params = [campaign.pk, user.pk]
-    own = ""
     if own_root is not None:
-        own = _OWN_ROOT_SQL.format(**names)
+        roots += _OWN_ROOT_SQL.format(**names)
         params += [own_root, campaign.pk]
+    walk = tree_cte(model, name="subtree", start=roots, distinct=True)
     # Table and column names come from the models; every value is a parameter.
-    return RawSQL(_SUBTREE_SQL.format(own=own, **names), params)  # noqa: S611
+    return RawSQL(f"WITH RECURSIVE {walk} SELECT id FROM subtree", params)  # noqa: S611, S608
 
 
 # The campaigns a department-bound user reads, as one id subquery: those over the whole register
@@ -148,14 +119,14 @@ def visible_campaign_ids(user) -> RawSQL:
     m2m = StocktakeCampaign._meta.get_field("departments")
     through = m2m.remote_field.through
     names = {
-        "campaign": quoted_table(StocktakeCampaign),
-        "campaign_pk": quoted_column(StocktakeCampaign, "id"),
-        "through": quoted_table(through),
-        "through_campaign": quoted_column(through, m2m.m2m_field_name()),
-        "through_department": quoted_column(through, m2m.m2m_reverse_field_name()),
-        "assignment": quoted_table(CounterAssignment),
-        "assignment_campaign": quoted_column(CounterAssignment, "campaign"),
-        "counter": quoted_column(CounterAssignment, "counter"),
+        "campaign": quote_table(StocktakeCampaign),
+        "campaign_pk": quote_column(StocktakeCampaign, "id"),
+        "through": quote_table(through),
+        "through_campaign": quote_column(through, m2m.m2m_field_name()),
+        "through_department": quote_column(through, m2m.m2m_reverse_field_name()),
+        "assignment": quote_table(CounterAssignment),
+        "assignment_campaign": quote_column(CounterAssignment, "campaign"),
+        "counter": quote_column(CounterAssignment, "counter"),
     }
     statement = _VISIBLE_CAMPAIGNS_SQL
     params = [user.pk]
@@ -199,7 +170,7 @@ WHERE l.{campaign} = %s AND l.{kind} = %s AND l.{tag} = %s
 
 
 def _line_columns(names) -> str:
-    return ", ".join(f"l.{name}" for name in columns(StocktakeLine, names))
+    return ", ".join(f"l.{name}" for name in quote_columns(StocktakeLine, names))
 
 
 def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine | None:
@@ -223,16 +194,16 @@ def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine 
         params = [value for _names, ids in trees for value in ids.params]
     statement = _SCAN_LINE_SQL.format(
         columns=_line_columns(SCAN_LINE_FIELDS),
-        code=quoted_column(Location, "code"),
+        code=quote_column(Location, "code"),
         in_scope=in_scope,
-        line=quoted_table(StocktakeLine),
-        location_table=quoted_table(Location),
-        location_pk=quoted_column(Location, "id"),
-        location=quoted_column(StocktakeLine, "location"),
-        counted_location=quoted_column(StocktakeLine, "counted_location"),
-        campaign=quoted_column(StocktakeLine, "campaign"),
-        kind=quoted_column(StocktakeLine, "kind"),
-        tag=quoted_column(StocktakeLine, "tag"),
+        line=quote_table(StocktakeLine),
+        location_table=quote_table(Location),
+        location_pk=quote_column(Location, "id"),
+        location=quote_column(StocktakeLine, "location"),
+        counted_location=quote_column(StocktakeLine, "counted_location"),
+        campaign=quote_column(StocktakeLine, "campaign"),
+        kind=quote_column(StocktakeLine, "kind"),
+        tag=quote_column(StocktakeLine, "tag"),
     )
     rows = StocktakeLine.objects.raw(  # noqa: S611
         statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]
@@ -269,13 +240,13 @@ WITH counted AS (
 
 def _count_statement(count: dict, changes: dict) -> tuple[str, list]:
     statement = _COUNT_SQL.format(
-        count=quoted_table(StocktakeCount),
-        count_columns=", ".join(columns(StocktakeCount, count)),
+        count=quote_table(StocktakeCount),
+        count_columns=", ".join(quote_columns(StocktakeCount, count)),
         count_values=", ".join(["%s"] * len(count)),
-        count_line=quoted_column(StocktakeCount, "line"),
-        line=quoted_table(StocktakeLine),
-        line_changes=", ".join(f"{name} = %s" for name in columns(StocktakeLine, changes)),
-        line_pk=quoted_column(StocktakeLine, "id"),
+        count_line=quote_column(StocktakeCount, "line"),
+        line=quote_table(StocktakeLine),
+        line_changes=", ".join(f"{name} = %s" for name in quote_columns(StocktakeLine, changes)),
+        line_pk=quote_column(StocktakeLine, "id"),
     )
     params = [db_value(value) for value in (*count.values(), *changes.values())]
     return statement, params
@@ -283,7 +254,7 @@ def _count_statement(count: dict, changes: dict) -> tuple[str, list]:
 
 def _scan_columns(scan: dict) -> tuple[str, str, list]:
     """The scan log's columns (with its answer last), placeholders and values."""
-    names = ", ".join(columns(StocktakeScan, [*scan, "answer"]))
+    names = ", ".join(quote_columns(StocktakeScan, [*scan, "answer"]))
     return names, ", ".join(["%s"] * len(scan)), [db_value(value) for value in scan.values()]
 
 
@@ -314,91 +285,20 @@ def log_scan(
     """
     names, values, params = _scan_columns(scan)
     if count is None:
-        table = quoted_table(StocktakeScan)
+        table = quote_table(StocktakeScan)
         statement = f"INSERT INTO {table} ({names}) VALUES ({values}, %s) "  # noqa: S608
         params.append(str(answer))
     else:
         statement, count_params = _count_statement(count, changes or {})
         statement += (
-            f"INSERT INTO {quoted_table(StocktakeScan)} ({names}) "  # noqa: S608
+            f"INSERT INTO {quote_table(StocktakeScan)} ({names}) "  # noqa: S608
             f"SELECT {values}, CASE WHEN EXISTS (SELECT 1 FROM line_counted) THEN %s ELSE %s END "
         )
         params = [*count_params, *params, str(answer), str(duplicate)]
-    statement += f"RETURNING {quoted_column(StocktakeScan, 'answer')}"
+    statement += f"RETURNING {quote_column(StocktakeScan, 'answer')}"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.fetchone()[0]
-
-
-# --------------------------------------------------------------------------------------- close
-
-
-def flag_shortages_and_record_counts(
-    *, campaign: StocktakeCampaign, actor, at: datetime, note: str
-) -> None:
-    """At close, one pass over the campaign's book lines joined to their cards: set 疑似盘亏
-    (`suspected_shortage`) on missing cards and clear it on counted ones, and write the cards'
-    history from the same statement: `shortage_flagged` (by `actor`, at `at`) on each card it
-    flagged, `counted` (by the counter, when they counted it) on each counted card, carrying the
-    cleared flag where the count cleared one.
-
-    The counted events are written here, set-based, and not by each scan: a scan is the hot path
-    (bench/stocktake.py), and an extra INSERT per scan costs every clerk's phone a write, while
-    the close writes 100,000 of them in one statement. A card's history shows its count once the
-    campaign's result is frozen.
-    """
-    asset, event, line = (quoted_table(m) for m in (Asset, AssetEvent, StocktakeLine))
-    col = quoted_column
-    flag = col(Asset, "suspected_shortage")
-    result = f"l.{col(StocktakeLine, 'result')}"
-    # Table and column names come from the models; every value is a parameter.
-    statement = f"""
-        WITH changed AS (
-            UPDATE {asset} AS a SET {flag} = ({result} = %(missing)s)
-            FROM {line} AS l
-            WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
-              AND l.{col(StocktakeLine, "kind")} = %(book)s
-              AND {result} = ANY(%(results)s)
-              AND l.{col(StocktakeLine, "asset")} = a.{col(Asset, "id")}
-              AND a.{flag} <> ({result} = %(missing)s)
-            RETURNING a.{col(Asset, "id")} AS asset_id, a.{flag} AS flag
-        )
-        INSERT INTO {event} ({col(AssetEvent, "asset")}, {col(AssetEvent, "kind")},
-            {col(AssetEvent, "at")}, {col(AssetEvent, "actor")}, {col(AssetEvent, "changes")},
-            {col(AssetEvent, "note")}, {col(AssetEvent, "campaign_id")})
-        SELECT asset_id, %(flagged)s, %(at)s, %(actor)s, %(flagged_changes)s::jsonb, %(note)s,
-            %(campaign)s
-        FROM changed WHERE flag
-        UNION ALL
-        SELECT l.{col(StocktakeLine, "asset")}, %(counted)s, l.{col(StocktakeLine, "counted_at")},
-            l.{col(StocktakeLine, "counted_by")},
-            CASE WHEN changed.asset_id IS NULL THEN '{{}}'::jsonb
-                ELSE %(cleared_changes)s::jsonb END,
-            %(note)s, %(campaign)s
-        FROM {line} AS l LEFT JOIN changed ON changed.asset_id = l.{col(StocktakeLine, "asset")}
-        WHERE l.{col(StocktakeLine, "campaign")} = %(campaign)s
-          AND l.{col(StocktakeLine, "kind")} = %(book)s
-          AND {result} = ANY(%(counted_results)s)
-    """  # noqa: S608
-    counted = sorted(map(str, COUNTED_RESULTS))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            statement,
-            {
-                "missing": str(LineResult.MISSING),
-                "campaign": campaign.pk,
-                "book": str(StocktakeLine.Kind.BOOK),
-                "results": [str(LineResult.MISSING), *counted],
-                "counted_results": counted,
-                "flagged": str(AssetEvent.Kind.SHORTAGE_FLAGGED),
-                "counted": str(AssetEvent.Kind.COUNTED),
-                "flagged_changes": json.dumps({"suspected_shortage": [False, True]}),
-                "cleared_changes": json.dumps({"suspected_shortage": [True, False]}),
-                "at": at,
-                "actor": actor.pk if actor else None,
-                "note": note,
-            },
-        )
 
 
 # -------------------------------------------------------------------------------------- digest
@@ -427,18 +327,18 @@ def lines_digest(*, campaign: StocktakeCampaign) -> str:
     """
     parts = []
     for name in DIGEST_FIELDS:
-        quoted = quoted_column(StocktakeLine, name)
+        quoted = quote_column(StocktakeLine, name)
         if name == "label_ok":
             parts.append(f"CASE {quoted} WHEN TRUE THEN 'True' WHEN FALSE THEN 'False' ELSE '' END")
         else:
             parts.append(f"COALESCE({quoted}::text, '')")
     row = " || '|' || ".join(parts)
-    order = quoted_column(StocktakeLine, "id")
+    order = quote_column(StocktakeLine, "id")
     text = f"COALESCE(string_agg({row} || E'\\n', '' ORDER BY {order}), '')"
     # Model column names only; the campaign is a parameter.
     statement = (
         f"SELECT encode(sha256(convert_to({text}, 'UTF8')), 'hex') "  # noqa: S608
-        f"FROM {quoted_table(StocktakeLine)} WHERE {quoted_column(StocktakeLine, 'campaign')} = %s"
+        f"FROM {quote_table(StocktakeLine)} WHERE {quote_column(StocktakeLine, 'campaign')} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [campaign.pk])

@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from assets.models import Asset, AssetEvent
+from assets.models import Asset
 from inventory import permissions, sql
 from inventory.models import (
-    COUNTED_RESULTS,
     LineResult,
     StocktakeCampaign,
     StocktakeCount,
@@ -246,92 +245,6 @@ def test_a_resent_key_rolls_the_count_back_with_the_log(active, pc, clerk, room,
     assert StocktakeLine.objects.get(pk=line.pk).result == "pending"
 
 
-# ------------------------------------------------------------------ the close's flags and events
-
-
-def expected_close_rows(campaign, actor, at, note):
-    """The ORM definition of what closing writes on the cards: each book line's card flagged
-    when missing, cleared when counted; `shortage_flagged` by the closer on each newly flagged
-    card, `counted` by the counter on each counted card (with the cleared flag when it was set)."""
-    lines = StocktakeLine.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK)
-    flags, events = {}, set()
-    for line in lines.select_related("asset"):
-        missing = line.result == LineResult.MISSING
-        counted = line.result in COUNTED_RESULTS
-        if not (missing or counted):
-            continue
-        before = line.asset.suspected_shortage
-        flags[line.asset_id] = missing
-        if missing and not before:
-            changes = (("suspected_shortage", (False, True)),)
-            events.add((line.asset_id, "shortage_flagged", at, actor.pk, changes, note))
-        if counted:
-            changes = (("suspected_shortage", (True, False)),) if before else ()
-            events.add(
-                (line.asset_id, "counted", line.counted_at, line.counted_by_id, changes, note)
-            )
-    return flags, events
-
-
-def written_close_rows(campaign, assets):
-    flags = dict(Asset.objects.filter(pk__in=assets).values_list("pk", "suspected_shortage"))
-    events = {
-        (
-            event.asset_id,
-            event.kind,
-            event.at,
-            event.actor_id,
-            tuple((name, tuple(pair)) for name, pair in event.changes.items()),
-            event.note,
-        )
-        for event in AssetEvent.objects.filter(campaign_id=campaign.pk)
-    }
-    return flags, events
-
-
-def test_the_close_writes_the_flags_and_events_the_orm_definition_gives(
-    bureau, centre, other_bureau, room, other_room, clerk, other_clerk, admin_user
-):
-    found, flagged_found, elsewhere, damaged, by_hand, missing, flagged_missing = (
-        make_asset(owner=centre, location=room) for _ in range(7)
-    )
-    host = make_asset(owner=centre, location=room, name="服务器")
-    module = make_asset(owner=centre, parent=host, embedded=True, category_code="A02010200")
-    draft = make_asset(owner=centre, location=room, status=Asset.Status.DRAFT)
-    elsewhere_card = make_asset(owner=other_bureau)
-    Asset.objects.filter(pk__in=[flagged_found.pk, flagged_missing.pk]).update(
-        suspected_shortage=True
-    )
-    campaign = campaign_over([centre], admin_user)
-    other = campaign_over([other_bureau], admin_user, name="别处的盘点")
-    scanning.record_scan(campaign=campaign, actor=clerk, code=found.tag)
-    scanning.record_scan(campaign=campaign, actor=clerk, code=flagged_found.tag)
-    scanning.record_scan(campaign=campaign, actor=clerk, code=elsewhere.tag, location=other_room)
-    scanning.record_scan(campaign=campaign, actor=admin_user, code=damaged.tag, damaged=True)
-    scanning.manual_count(campaign=campaign, actor=clerk, tag=by_hand.tag, reason="标签脱落")
-    scanning.record_scan(campaign=campaign, actor=clerk, code=host.tag)
-    scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签显示器")
-    scanning.record_scan(campaign=other, actor=other_clerk, code=elsewhere_card.tag)
-    # Closing turns the open lines into shortages first; the statement reads them so.
-    campaign.refresh_from_db()
-    note = f"Stocktake {campaign.name} (2025)"
-    at = timezone.now()
-    StocktakeLine.objects.filter(campaign=campaign, result__in=["pending", "awaiting"]).update(
-        result=LineResult.MISSING
-    )
-    expected = expected_close_rows(campaign, admin_user, at, note)
-    cards = [a.pk for a in (found, flagged_found, elsewhere, damaged, by_hand, missing)] + [
-        a.pk for a in (flagged_missing, host, module, draft, elsewhere_card)
-    ]
-    before = dict(Asset.objects.filter(pk__in=cards).values_list("pk", "suspected_shortage"))
-    sql.flag_shortages_and_record_counts(campaign=campaign, actor=admin_user, at=at, note=note)
-    flags, events = written_close_rows(campaign, cards)
-    assert events == expected[1]
-    assert flags == {**before, **expected[0]}
-    assert len({event[0] for event in events if event[1] == "counted"}) == 7
-    assert not AssetEvent.objects.filter(campaign_id=other.pk).exists()
-
-
 # ------------------------------------------------------------------------ campaign visibility
 
 
@@ -394,3 +307,112 @@ def test_the_visible_campaigns_subquery_answers_the_orm_definition(departments, 
     )
     assert visible == expected
     assert 1 < len(visible) < StocktakeCampaign.objects.count()
+
+
+# ------------------------------------------------------------------------ a campaign's scope
+
+
+def test_a_scope_subtree_is_the_orms_descendants(bureau, centre, ops, sibling, other_bureau, room):
+    from assets.models import Category, Department, Location
+
+    rack = LocationFactory(code="R101-A", name="A列机柜", parent=room)
+    LocationFactory(code="R101-A-1", name="1号机柜", parent=rack)
+    category = Category.objects.get(code_system="GBT14885-2022", code="A02010000")
+    shapes = [
+        (Department, [bureau.pk]),
+        (Department, [centre.pk, other_bureau.pk]),
+        (Department, [ops.pk, centre.pk]),
+        (Location, [room.pk]),
+        (Location, [rack.pk]),
+        (Category, [category.pk]),
+    ]
+    for model, roots in shapes:
+        expected = set()
+        for root in roots:
+            expected |= set(
+                model.objects.descendants(root, include_self=True).values_list("pk", flat=True)
+            )
+        assert sorted(sql.subtree_ids(model, roots)) == sorted(expected), (model, roots)
+
+
+# ----------------------------------------------------------------- the snapshot and the register
+
+
+def test_the_book_snapshot_is_each_cards_own_values(plan, centre, ops, room, clerk, admin_user):
+    """Activation copies the cards with one INSERT … SELECT; each line holds what the card says
+    of itself on the reference date (the ORM definition, card by card)."""
+    from decimal import Decimal
+
+    cards = [
+        make_asset(owner=centre, location=room, in_service_on=date(2023, 5, 20)),
+        make_asset(owner=centre, using_department=ops, original_value=Decimal("7200.00")),
+        make_asset(owner=ops, depreciate=False, original_value=Decimal("99.99")),
+        make_asset(owner=centre, in_service_on=date(2010, 1, 1)),  # fully depreciated
+    ]
+    host = cards[0]
+    cards.append(make_asset(owner=centre, parent=host, embedded=True, category_code="A02010200"))
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    reference = campaign.reference_date
+    for card in Asset.objects.filter(pk__in=[c.pk for c in cards]):
+        line = campaign.lines.get(asset=card)
+        accumulated = card.accumulated_depreciation(reference)
+        assert (
+            line.tag,
+            line.name,
+            line.department_id,
+            line.owner_department_id,
+            line.location_id,
+            line.parent_id,
+            line.embedded,
+            line.hosts_embedded,
+            line.original_value,
+            line.accumulated_depreciation,
+            line.net_value,
+            line.result,
+        ) == (
+            card.tag,
+            card.name,
+            card.using_department_id or card.owner_department_id,
+            card.owner_department_id,
+            card.location_id,
+            card.parent_id,
+            card.install_mode == Asset.InstallMode.EMBEDDED,
+            card.pk == host.pk,
+            card.original_value,
+            accumulated,
+            card.original_value - accumulated,
+            "pending",
+        ), card.tag
+
+
+def test_closing_raises_one_difference_per_line_that_differs(
+    plan, pc, centre, room, other_room, clerk, admin_user
+):
+    """Closing copies the differing lines into the register with one INSERT … SELECT: one raised
+    difference per line whose result is a difference, of the kind that result maps to."""
+    from inventory.models import Difference
+    from inventory.services.campaigns import DIFFERENCE_KIND
+
+    elsewhere = make_asset(owner=centre, location=room)
+    damaged = make_asset(owner=centre, location=room)
+    make_asset(owner=centre, location=room)  # never counted: a shortage
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=elsewhere.tag, location=other_room)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=damaged.tag, damaged=True)
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签显示器")
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    expected = {
+        (line.pk, DIFFERENCE_KIND[line.result])
+        for line in campaign.lines.all()
+        if line.result in DIFFERENCE_KIND
+    }
+    raised = Difference.objects.filter(campaign=campaign)
+    assert set(raised.values_list("line_id", "kind")) == expected
+    assert sorted(kind for _line, kind in expected) == [
+        "damaged",
+        "mismatch",
+        "shortage",
+        "surplus",
+    ]
+    assert set(raised.values_list("state", flat=True)) == {"raised"}

@@ -273,8 +273,8 @@ def _flag_shortages_and_record_counts(
 
     The counted events are written here, at close, and not by each scan: a scan is the hot path
     (bench/stocktake.py), and an extra INSERT per scan costs every clerk's phone a write, while
-    the close writes 100,000 of them in one statement. A card's history shows its count once the
-    campaign's result is frozen.
+    the close writes 100,000 of them in two set-based statements. A card's history shows its
+    count once the campaign is closed.
     """
     book = Q(stocktake_lines__campaign=campaign, stocktake_lines__kind=StocktakeLine.Kind.BOOK)
     counted = Asset.objects.filter(book, stocktake_lines__result__in=list(COUNTED_RESULTS))

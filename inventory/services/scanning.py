@@ -305,7 +305,8 @@ def record_scan(
     changes nothing. Tags outside the counter's scope answer a status word only. An unknown code
     becomes a surplus find booked inside the counter's share; with `allow_new_surplus` False (a
     batch past its allowance) it answers `surplus_limit` and nothing is recorded. The card's
-    history gets its `counted` event at close (`sql.flag_shortages_and_record_counts` says why).
+    history gets its `counted` event at close (`campaigns._flag_shortages_and_record_counts`
+    says why).
     """
     _require_counting(campaign, actor)
     at = _check_scanned_at(campaign, scanned_at)

@@ -446,7 +446,7 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
 def test_a_counted_cards_history_says_who_counted_it_and_when(
     language, kind, campaign_word, active, pc, clerk, admin_user
 ):
-    """The count's event is written at close (one statement for the campaign) and read on the
+    """The count's event is written at close (set-based, for the whole campaign) and read on the
     card's history page in the reader's language: the counter, the scan's time, the campaign."""
     clerk.display_name = "赵文"
     clerk.save()

@@ -22,7 +22,7 @@ from inventory import sql
 from inventory.models import StocktakeCampaign, StocktakeLine
 
 # The roles that plan and count a stocktake (the API's write roles for campaigns).
-COUNTING_ROLES = {scope.CLERK, scope.ADMIN}
+COUNTING_ROLES = frozenset({scope.CLERK, scope.ADMIN})
 
 # ------------------------------------------------------------------------------------ campaigns
 

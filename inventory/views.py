@@ -315,8 +315,7 @@ class DifferenceBulkView(CampaignMixin, View):
 
     def post(self, request, pk):
         campaign = self.get_campaign()
-        if not permissions.can_explain_differences(request.user):
-            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        permissions.require_difference_role(request.user, approve=False)
         target = reverse("inventory:difference-list", args=[campaign.pk])
         back = request.POST.get("next") or ""
         if back.startswith("?"):
@@ -325,17 +324,7 @@ class DifferenceBulkView(CampaignMixin, View):
         if action not in differences.DIFFERENCE_ACTIONS:
             messages.error(request, _("Choose explain, approve or post."))
             return redirect(target)
-        allowed = (
-            permissions.can_explain_differences(request.user)
-            if action == "explain"
-            else permissions.can_approve_differences(request.user)
-        )
-        if not allowed:
-            raise PermissionDenied(
-                _("Only clerks and administrators explain differences.")
-                if action == "explain"
-                else _("Only the asset office approves and posts differences.")
-            )
+        permissions.require_difference_role(request.user, approve=action != "explain")
         ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
         ticked = list(
             selectors.differences_visible_to(user=request.user, campaign=campaign).filter(
@@ -452,8 +441,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
 
     def post(self, request, pk, difference_id):
         difference = self.get_difference()
-        if not permissions.can_explain_differences(request.user):
-            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        permissions.require_difference_role(request.user, approve=False)
         step = request.POST.get("step", "")
         forms = self.forms(difference, request.POST, step)
         here = redirect("inventory:difference-detail", pk=pk, difference_id=difference.pk)

@@ -169,7 +169,7 @@ def record_events(
     note: str = "",
     handover=None,
     campaign_id: int | None = None,
-    at: datetime | None = None,
+    at: datetime | models.Expression | None = None,
     apply: bool = False,
 ) -> int:
     """Append one history row per card of `assets` in one statement: `record_event` set-based.
@@ -179,7 +179,8 @@ def record_events(
     (`F("suspected_shortage")`, a `Case`, an annotation of `assets`): a reference by its
     natural key (`F("location__code")`), a decimal or a date as its column. The rows are the
     ones `record_event` writes for the same change, but for their id and time (one `at` for
-    all, now unless given).
+    all, now unless given). `actor` and `at` may be expressions over the card's row too (a
+    stocktake's counter and count time, `F("stocktake_lines__counted_by")`), one per card.
 
     With `apply` the same statement also sets each changed field of the cards to its `after`
     (the card's own columns only): a data-modifying CTE updates the cards and inserts the
@@ -217,12 +218,16 @@ def record_events(
             {name: [json_value(b), json_value(a)] for name, (b, a) in changes.items()},
             output_field=models.JSONField(),
         )
-    actor = _actor(actor)
+    if not _is_expression(actor):
+        actor = _actor(actor)
+        actor = Value(actor.pk if actor else None, output_field=models.IntegerField())
     values = {
         "asset": F("pk"),
         "kind": kind if _is_expression(kind) else Value(str(kind)),
-        "at": Value(at or timezone.now(), output_field=models.DateTimeField()),
-        "actor": Value(actor.pk if actor else None, output_field=models.IntegerField()),
+        "at": at
+        if _is_expression(at)
+        else Value(at or timezone.now(), output_field=models.DateTimeField()),
+        "actor": actor,
         "changes": changed,
         "note": Value(note or "", output_field=models.TextField()),
         "handover": Value(getattr(handover, "pk", handover), output_field=models.BigIntegerField()),

@@ -93,14 +93,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assets.errors import NotInScope
 from assets.models import Asset, Department
 from assets.sql import department_tree_sql
-from config.sql import quote_column, quote_table
 
 CLERK = "clerk"
 RECEIVER = "receiver"
@@ -173,16 +171,6 @@ def require_admin(actor) -> None:
     """Accounts are the admins' to create and change; the system (demo data) passes."""
     if not is_system(actor) and not is_admin(actor):
         raise PermissionDenied(gettext("Only administrators manage accounts."))
-
-
-def can_explain_differences(user) -> bool:
-    """Stocktake differences (差异说明): clerks explain those they may read, admins any."""
-    return has_role(user, CLERK, ADMIN)
-
-
-def can_approve_differences(user) -> bool:
-    """Approving (审批) and posting (入账/核销) a stocktake difference is the asset office's."""
-    return is_admin(user)
 
 
 def reads_everything(user) -> bool:
@@ -395,22 +383,6 @@ def assignable_custodians(user) -> QuerySet:
     if is_system(user) or is_admin(user):
         return queryset
     return queryset.filter(department__in=department_scope_ids(user))
-
-
-def can_assign_counters(user, *, department=None, location=None) -> bool:
-    """Whether `user` may send stocktake counters to `department` or `location`: admins anywhere;
-    a clerk only inside their department tree (a place by its responsible department, so a place
-    no department answers for is the admins' to assign)."""
-    if is_admin(user):
-        return True
-    if not has_role(user, CLERK):
-        return False
-    scope = department_scope_ids(user)
-    if department is not None and department.pk not in scope:
-        return False
-    if location is not None and location.department_id not in scope:
-        return False
-    return True
 
 
 def visible_departments(user) -> QuerySet:
@@ -663,62 +635,6 @@ def visible_import_jobs(user, queryset: QuerySet | None = None) -> QuerySet:
     if not user or not user.is_authenticated or not can_change_assets(user):
         return queryset.none()
     return queryset.filter(created_by=user)
-
-
-# The campaigns a department-bound user reads, as one id subquery: those over the whole register
-# (no departments), those naming them as a counter, and those over a department of theirs.
-# Hand-written because every clerk's scan checks it and the ORM's joins plus DISTINCT took twice
-# as long to build as this does; `__in` on a self-contained subquery needs no DISTINCT.
-_VISIBLE_CAMPAIGNS_SQL = """
-SELECT c.{campaign_pk} FROM {campaign} c
-WHERE NOT EXISTS (SELECT 1 FROM {through} t WHERE t.{through_campaign} = c.{campaign_pk})
-UNION
-SELECT a.{assignment_campaign} FROM {assignment} a WHERE a.{counter} = %s
-"""
-# The user's department tree is walked inside the subquery, so a scan's campaign check is one
-# statement; `id` is the tree's second column.
-_CAMPAIGNS_OVER_DEPARTMENTS_SQL = """
-UNION
-SELECT t.{through_campaign} FROM {through} t
-WHERE t.{through_department} IN (SELECT tree.id FROM ({tree}) tree)
-"""
-
-
-def _visible_campaign_ids(user, model) -> RawSQL:
-    """The ids of `model` (the stocktake campaign) `user` reads: a subquery for `pk__in`. A
-    campaign over the user's department, a sub-department or a parent covers them."""
-    m2m = model._meta.get_field("departments")
-    through = m2m.remote_field.through
-    assignment = model._meta.get_field("assignments").related_model
-    names = {
-        "campaign": quote_table(model),
-        "campaign_pk": quote_column(model, model._meta.pk.name),
-        "through": quote_table(through),
-        "through_campaign": quote_column(through, m2m.m2m_field_name()),
-        "through_department": quote_column(through, m2m.m2m_reverse_field_name()),
-        "assignment": quote_table(assignment),
-        "assignment_campaign": quote_column(assignment, "campaign"),
-        "counter": quote_column(assignment, "counter"),
-    }
-    sql = _VISIBLE_CAMPAIGNS_SQL
-    params = [user.pk]
-    if user.department_id:
-        sql += _CAMPAIGNS_OVER_DEPARTMENTS_SQL
-        names["tree"] = department_tree_sql()
-        params += [user.department_id, user.department_id]
-    # Table and column names come from the models; every value is a parameter.
-    return RawSQL(sql.format(**names), params)  # noqa: S611
-
-
-def visible_campaigns(user, queryset: QuerySet) -> QuerySet:
-    """Stocktake campaigns `user` may read (the queryset comes from `inventory`, which imports
-    this module, never the other way round): auditors and admins all; others those covering the
-    whole register, touching their department scope, or naming them as a counter."""
-    if not user or not user.is_authenticated or not roles_of(user):
-        return queryset.none()
-    if reads_everything(user):
-        return queryset
-    return queryset.filter(pk__in=_visible_campaign_ids(user, queryset.model))
 
 
 def visible_print_batches(user, queryset: QuerySet) -> QuerySet:

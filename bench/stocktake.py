@@ -300,13 +300,14 @@ def main():
     import django
 
     django.setup()
-    from inventory import selectors, services
+    from inventory import selectors
+    from inventory.services import campaigns
 
     print(f"load average at start: {load_average()}")
     print(f"loading {args.cards} cards …")
     admin, _admin_token, _tags = setup(args.cards)
     clerks = add_clerks(args.clients)
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin,
         name="bench",
         year=2025,
@@ -316,7 +317,7 @@ def main():
     )
     campaign, activation = timed(
         f"activation of {args.cards} cards",
-        lambda: services.activate_campaign(campaign=campaign, actor=admin),
+        lambda: campaigns.activate_campaign(campaign=campaign, actor=admin),
     )
     print(f"  lines: {campaign.lines.count()}")
     _, progress_time = timed(
@@ -420,7 +421,7 @@ def main():
     campaign.refresh_from_db()
     _, close_time = timed(
         f"close + frozen result of a {args.cards}-line campaign",
-        lambda: services.close_campaign(campaign=campaign, actor=admin),
+        lambda: campaigns.close_campaign(campaign=campaign, actor=admin),
     )
     campaign.refresh_from_db()
     _, report_time = timed(

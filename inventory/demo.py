@@ -17,8 +17,8 @@ from datetime import date
 from django.db import transaction
 
 from assets.models import Department, Location, User
-from inventory import services
-from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine
+from inventory.models import OPEN_RESULTS, Difference, LineResult, StocktakeCampaign, StocktakeLine
+from inventory.services import campaigns, differences, scanning
 
 CLOSED_NAME = "2025年度资产清查（数据局机关）"
 ACTIVE_NAME = "2026年度资产清查（大数据中心）"
@@ -33,7 +33,7 @@ def seed(*, stdout=None) -> None:
         _say(stdout, f"  {closed.name}: {closed.differences.count()} differences")
     if not StocktakeCampaign.objects.filter(name=ACTIVE_NAME).exists():
         active = _active_campaign(admin)
-        counted = active.lines.exclude(result__in=list(services.OPEN_RESULTS)).count()
+        counted = active.lines.exclude(result__in=list(OPEN_RESULTS)).count()
         _say(stdout, f"  {active.name}: {counted} of {active.lines.count()} lines counted")
 
 
@@ -64,7 +64,7 @@ def _elsewhere(line: StocktakeLine) -> Location:
 def _closed_campaign(admin) -> StocktakeCampaign:
     offices = list(Department.objects.filter(code__in=["SJJ-BGS", "SJJ-GHC"]).order_by("code"))
     clerk = User.objects.get(username="clerk_sjj")
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin,
         name=CLOSED_NAME,
         year=2025,
@@ -73,17 +73,17 @@ def _closed_campaign(admin) -> StocktakeCampaign:
         departments=offices,
         note="年度清查：数据局机关各处室",
     )
-    campaign = services.activate_campaign(campaign=campaign, actor=admin)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin)
     lines = _book_lines(campaign)
     # All but the last three are found; one of them in another room, one damaged.
     for n, line in enumerate(lines[:-3]):
         if n == 1:
-            services.record_scan(
+            scanning.record_scan(
                 campaign=campaign, actor=admin, code=line.tag, location=_elsewhere(line)
             )
         else:
-            services.record_scan(campaign=campaign, actor=admin, code=line.tag, damaged=n == 2)
-    services.record_surplus(
+            scanning.record_scan(campaign=campaign, actor=admin, code=line.tag, damaged=n == 2)
+    scanning.record_surplus(
         campaign=campaign,
         actor=clerk,
         note="会议室角落一台无标签的投影仪（爱普生 CB-FH52）",
@@ -92,15 +92,15 @@ def _closed_campaign(admin) -> StocktakeCampaign:
         .order_by("code")
         .first(),
     )
-    campaign = services.close_campaign(campaign=campaign, actor=admin)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin)
 
-    differences = {
+    raised = {
         kind: list(campaign.differences.filter(kind=kind).select_related("line").order_by("id"))
         for kind in Difference.Kind.values
     }
     # A wrong location: explained (written back) and approved, so the card moved.
-    for item in differences[Difference.Kind.MISMATCH][:1]:
-        services.explain_difference(
+    for item in raised[Difference.Kind.MISMATCH][:1]:
+        differences.explain_difference(
             difference=item,
             actor=clerk,
             reason="处室调整办公室后未办理存放地点变更",
@@ -108,21 +108,21 @@ def _closed_campaign(admin) -> StocktakeCampaign:
             treatment="按实盘地点更新卡片",
             write_back=True,
         )
-        services.approve_difference(difference=item, actor=admin)
+        differences.approve_difference(difference=item, actor=admin)
     # The damaged card: explained, approved and posted (now pending disposal).
-    for item in differences[Difference.Kind.DAMAGED][:1]:
-        services.explain_difference(
+    for item in raised[Difference.Kind.DAMAGED][:1]:
+        differences.explain_difference(
             difference=item,
             actor=clerk,
             reason="屏幕碎裂，无维修价值",
             responsible="赵文",
             treatment="申请报废处置",
         )
-        services.approve_difference(difference=item, actor=admin)
-        services.post_difference(difference=item, actor=admin)
+        differences.approve_difference(difference=item, actor=admin)
+        differences.post_difference(difference=item, actor=admin)
     # One shortage explained and waiting for approval; the others stay raised.
-    for item in differences[Difference.Kind.SHORTAGE][:1]:
-        services.explain_difference(
+    for item in raised[Difference.Kind.SHORTAGE][:1]:
+        differences.explain_difference(
             difference=item,
             actor=clerk,
             reason="借给规划发展处使用，未办理借用手续",
@@ -136,7 +136,7 @@ def _closed_campaign(admin) -> StocktakeCampaign:
 def _active_campaign(admin) -> StocktakeCampaign:
     centre = Department.objects.get(code="DSJZX")
     clerk = User.objects.get(username="clerk")
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin,
         name=ACTIVE_NAME,
         year=2026,
@@ -145,7 +145,7 @@ def _active_campaign(admin) -> StocktakeCampaign:
         departments=[centre],
         note="年度清查：大数据中心（含各部门）",
     )
-    campaign = services.activate_campaign(campaign=campaign, actor=admin)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin)
     lines = [
         line
         for line in _book_lines(campaign)
@@ -154,10 +154,10 @@ def _active_campaign(admin) -> StocktakeCampaign:
     # Every third card is counted: one in another room, one damaged.
     for n, line in enumerate(lines[::3]):
         location = _elsewhere(line) if n == 1 else line.location
-        services.record_scan(
+        scanning.record_scan(
             campaign=campaign, actor=clerk, code=line.tag, location=location, damaged=n == 2
         )
-    services.record_surplus(
+    scanning.record_surplus(
         campaign=campaign,
         actor=clerk,
         note="301 主机房 B06 机柜内一台无标签的千兆交换机",

@@ -160,6 +160,16 @@ class LineResult(models.TextChoices):
     SURPLUS = "surplus", _("Surplus")
 
 
+# The results of a counted book line, and of one still open (closing makes it a shortage).
+COUNTED_RESULTS = {
+    LineResult.FOUND,
+    LineResult.FOUND_ELSEWHERE,
+    LineResult.MISMATCH,
+    LineResult.DAMAGED,
+}
+OPEN_RESULTS = {LineResult.PENDING, LineResult.AWAITING}
+
+
 class VerifyMethod(models.TextChoices):
     SCAN_OWN_LABEL = "scan_own_label", _("Own label scanned")
     VIA_HOST = "via_host", _("Confirmed through its host")

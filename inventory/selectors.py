@@ -9,18 +9,20 @@ import hashlib
 import json
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from assets import permissions
+from assets import permissions as asset_permissions
+from assets.models import Asset, Category, Department, Location
+from inventory import permissions, sql
 from inventory.models import (
+    COUNTED_RESULTS,
+    OPEN_RESULTS,
     Difference,
     LineResult,
     StocktakeCampaign,
     StocktakeLine,
 )
-from inventory.services import COUNTED_RESULTS, OPEN_RESULTS, counter_line_q
 
 # Every read of a campaign's content (lines, differences, progress, the report in every format, the
 # dashboard) starts from `lines_visible_to`: a clerk reads their share, auditors and admins all.
@@ -35,34 +37,42 @@ MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
 
 
 def campaigns_visible_to(*, user) -> QuerySet:
+    """The campaigns `user` may read (`permissions.visible_campaigns`), with their scope lists."""
     queryset = StocktakeCampaign.objects.select_related("created_by").prefetch_related(
         "departments", "locations", "categories"
     )
     return permissions.visible_campaigns(user, queryset)
 
 
+def scope_assets(*, campaign: StocktakeCampaign) -> QuerySet:
+    """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
+    queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])
+    department_ids = list(campaign.departments.values_list("pk", flat=True))
+    if department_ids:
+        ids = sql.subtree_ids(Department, department_ids)
+        queryset = queryset.filter(Q(owner_department__in=ids) | Q(using_department__in=ids))
+    location_ids = list(campaign.locations.values_list("pk", flat=True))
+    if location_ids:
+        queryset = queryset.filter(location__in=sql.subtree_ids(Location, location_ids))
+    category_ids = list(campaign.categories.values_list("pk", flat=True))
+    if category_ids:
+        queryset = queryset.filter(category__in=sql.subtree_ids(Category, category_ids))
+    return queryset
+
+
 def lines_visible_to(*, user, campaign: StocktakeCampaign) -> QuerySet:
-    """Lines of a campaign the user may read: everything for auditors and admins, the counter's
-    own scope (and their surplus finds) for clerks."""
+    """Lines of a campaign the user may read (`permissions.readable_line_q`): everything for
+    auditors and admins, the counter's own scope (and their surplus finds) for clerks."""
     lines = StocktakeLine.objects.filter(campaign=campaign).select_related(
         "category", "department", "location", "counted_location", "counted_by"
     )
-    if permissions.reads_everything(user):
-        return lines
-    condition = counter_line_q(user, campaign)
-    if condition is None:
-        return lines
-    scope = permissions.department_scope_ids(user)
-    return lines.filter(
-        (BOOK & condition)
-        | Q(kind=StocktakeLine.Kind.SURPLUS, department__in=scope)
-        | Q(kind=StocktakeLine.Kind.SURPLUS, counted_by=user)
-    )
+    condition = permissions.readable_line_q(user, campaign)
+    return lines if condition is None else lines.filter(condition)
 
 
 def reads_whole_campaign(user) -> bool:
     """Auditors and admins read every line of a campaign and its frozen whole-campaign result."""
-    return permissions.reads_everything(user)
+    return asset_permissions.reads_everything(user)
 
 
 def differences_visible_to(
@@ -95,8 +105,6 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
     (实盘数: found, found elsewhere, information differs, damaged), shortages (盘亏, decided at
     close), pending (not yet counted), and % done (counted or decided ÷ lines). One grouped query
     over the lines, then the few department (location) names by id."""
-    from assets.models import Department, Location
-
     key, model = {
         "department": ("department_id", Department),
         "location": ("location_id", Location),
@@ -241,67 +249,9 @@ def compute_result(*, campaign: StocktakeCampaign, lines: QuerySet | None = None
     }
 
 
-DIGEST_FIELDS = (
-    "id",
-    "tag",
-    "scanned_code",
-    "result",
-    "counted_quantity",
-    "original_value",
-    "net_value",
-    "verify_method",
-    "counted_location_id",
-    "label_ok",
-)
-
-
 def lines_digest(*, campaign: StocktakeCampaign) -> str:
-    """SHA-256 over every line's identity, book values and result, in id order.
-
-    Each line is its fields joined by "|" ("" for none, money with two decimals, True/False) and
-    a newline. PostgreSQL hashes the text where the lines are (one statement, no 100,000 rows
-    through Python); other databases stream the rows.
-    """
-    if connection.vendor == "postgresql":
-        return _lines_digest_sql(campaign)
-    return _lines_digest_python(campaign)
-
-
-def _lines_digest_python(campaign: StocktakeCampaign) -> str:
-    sha = hashlib.sha256()
-    rows = (
-        StocktakeLine.objects.filter(campaign=campaign).order_by("id").values_list(*DIGEST_FIELDS)
-    )
-    for row in rows.iterator(chunk_size=5000):
-        sha.update(
-            "|".join(
-                "" if v is None else (f"{v:.2f}" if isinstance(v, Decimal) else str(v)) for v in row
-            ).encode()
-        )
-        sha.update(b"\n")
-    return sha.hexdigest()
-
-
-def _lines_digest_sql(campaign: StocktakeCampaign) -> str:
-    """The same digest in SQL: numeric(…, 2) prints with two decimals, booleans as True/False."""
-    meta = StocktakeLine._meta
-    quote = connection.ops.quote_name
-    parts = []
-    for name in DIGEST_FIELDS:
-        column = quote(meta.get_field(name.removesuffix("_id")).column)
-        if name == "label_ok":
-            parts.append(f"CASE {column} WHEN TRUE THEN 'True' WHEN FALSE THEN 'False' ELSE '' END")
-        else:
-            parts.append(f"COALESCE({column}::text, '')")
-    row = " || '|' || ".join(parts)
-    # Model column names only; the campaign is a parameter.
-    table, campaign_column = quote(meta.db_table), quote(meta.get_field("campaign").column)
-    text = f"COALESCE(string_agg({row} || E'\\n', '' ORDER BY {quote('id')}), '')"
-    sql = f"SELECT encode(sha256(convert_to({text}, 'UTF8')), 'hex') FROM {table} WHERE "  # noqa: S608
-    sql += f"{campaign_column} = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [campaign.pk])
-        return cursor.fetchone()[0]
+    """SHA-256 over every line's identity, book values and result (`sql.lines_digest`)."""
+    return sql.lines_digest(campaign=campaign)
 
 
 def result_digest(result: dict) -> str:
@@ -353,9 +303,7 @@ def report(*, campaign: StocktakeCampaign, user) -> dict:
 
 def activation_preview(*, campaign: StocktakeCampaign) -> int:
     """How many cards activating the campaign freezes into its book snapshot."""
-    from inventory.services import scope_assets
-
-    return scope_assets(campaign).count()
+    return scope_assets(campaign=campaign).count()
 
 
 def count_summary(*, campaign: StocktakeCampaign) -> dict:

@@ -15,13 +15,13 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from assets import permissions
+from assets import permissions as asset_permissions
 from assets.errors import DomainError
 from assets.models import Department, Location
-from inventory import exports, selectors, services
-from inventory.api.views import can_manage
+from inventory import exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
+from inventory.services import campaigns, differences
 
 
 class CampaignMixin(LoginRequiredMixin):
@@ -46,9 +46,7 @@ class CampaignListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["can_plan"] = permissions.has_role(
-            self.request.user, permissions.CLERK, permissions.ADMIN
-        )
+        context["can_plan"] = permissions.can_plan_campaigns(self.request.user)
         return context
 
 
@@ -57,10 +55,8 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
     form_class = CampaignForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.has_role(
-            request.user, permissions.CLERK, permissions.ADMIN
-        ):
-            raise PermissionDenied(_("Only asset clerks and administrators plan a stocktake."))
+        if request.user.is_authenticated:
+            permissions.require_may_plan(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
@@ -69,13 +65,13 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["departments"] = permissions.assignable_departments(self.request.user)
+        kwargs["departments"] = asset_permissions.assignable_departments(self.request.user)
         return kwargs
 
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            campaign = services.create_campaign(actor=self.request.user, **data)
+            campaign = campaigns.create_campaign(actor=self.request.user, **data)
         except ValidationError as error:
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -113,10 +109,10 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             percent=summary["percent"],
             overdue=overdue,
             overdue_departments=[r for r in by_department if r["pending"]] if overdue else [],
-            can_manage=can_manage(self.request.user, campaign),
-            is_admin=permissions.is_admin(self.request.user),
+            can_manage=permissions.can_manage(self.request.user, campaign),
+            is_admin=asset_permissions.is_admin(self.request.user),
             can_count=campaign.state == StocktakeCampaign.State.ACTIVE
-            and permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN),
+            and permissions.can_count(self.request.user),
             report=report,
             report_coverage=exports.coverage_text(report) if report else "",
             intact=selectors.result_is_intact(campaign=campaign) if campaign.result else None,
@@ -195,19 +191,17 @@ class CampaignActionView(CampaignMixin, View):
     """POST activate / close / archive from the dashboard; the answer says what happened."""
 
     actions = {
-        "activate": services.activate_campaign,
-        "close": services.close_campaign,
-        "archive": services.archive_campaign,
+        "activate": campaigns.activate_campaign,
+        "close": campaigns.close_campaign,
+        "archive": campaigns.archive_campaign,
     }
 
     def post(self, request, pk, verb):
         campaign = self.get_campaign()
         if verb not in self.actions:
             raise Http404
-        if not can_manage(request.user, campaign):
-            raise PermissionDenied(_("You may follow this campaign but not manage it."))
-        if verb == "archive" and not permissions.is_admin(request.user):
-            raise PermissionDenied(_("Only administrators archive a campaign."))
+        # The service refuses one who may not manage (or archive) the campaign, with the reason
+        # the 403 page shows.
         try:
             campaign = self.actions[verb](campaign=campaign, actor=request.user)
         except DomainError as error:
@@ -256,13 +250,7 @@ class ScanView(CampaignMixin, TemplateView):
     def check_may_scan(self, campaign: StocktakeCampaign) -> None:
         """PermissionDenied with the reason, which the site's 403 page shows."""
         State = StocktakeCampaign.State
-        if not permissions.has_role(self.request.user, permissions.CLERK, permissions.ADMIN):
-            raise PermissionDenied(
-                _(
-                    "Only asset clerks scan during a stocktake; you can follow its progress "
-                    "and read its results."
-                )
-            )
+        permissions.require_counter(self.request.user)
         if campaign.state == State.DRAFT:
             raise PermissionDenied(
                 _("The count has not started yet: scanning opens when the campaign is activated.")
@@ -327,39 +315,28 @@ class DifferenceBulkView(CampaignMixin, View):
 
     def post(self, request, pk):
         campaign = self.get_campaign()
-        if not permissions.can_explain_differences(request.user):
-            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        permissions.require_difference_role(request.user, approve=False)
         target = reverse("inventory:difference-list", args=[campaign.pk])
         back = request.POST.get("next") or ""
         if back.startswith("?"):
             target += back
         action = request.POST.get("action", "")
-        if action not in services.DIFFERENCE_ACTIONS:
+        if action not in differences.DIFFERENCE_ACTIONS:
             messages.error(request, _("Choose explain, approve or post."))
             return redirect(target)
-        allowed = (
-            permissions.can_explain_differences(request.user)
-            if action == "explain"
-            else permissions.can_approve_differences(request.user)
-        )
-        if not allowed:
-            raise PermissionDenied(
-                _("Only clerks and administrators explain differences.")
-                if action == "explain"
-                else _("Only the asset office approves and posts differences.")
-            )
+        permissions.require_difference_role(request.user, approve=action != "explain")
         ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
-        differences = list(
+        ticked = list(
             selectors.differences_visible_to(user=request.user, campaign=campaign).filter(
                 pk__in=ids
             )
         )
-        if not differences:
+        if not ticked:
             messages.error(request, _("Tick at least one difference."))
             return redirect(target)
         try:
-            count = services.treat_differences(
-                differences=differences,
+            count = differences.treat_differences(
+                differences=ticked,
                 actor=request.user,
                 action=action,
                 reason=request.POST.get("reason", ""),
@@ -441,7 +418,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
         ):
             post = PostSurplusForm(
                 data if step == "post" else None,
-                departments=permissions.assignable_departments(user),
+                departments=asset_permissions.assignable_departments(user),
                 initial={"name": difference.line.note[:200]},
             )
         return {
@@ -464,8 +441,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
 
     def post(self, request, pk, difference_id):
         difference = self.get_difference()
-        if not permissions.can_explain_differences(request.user):
-            raise PermissionDenied(_("Only clerks and administrators explain differences."))
+        permissions.require_difference_role(request.user, approve=False)
         step = request.POST.get("step", "")
         forms = self.forms(difference, request.POST, step)
         here = redirect("inventory:difference-detail", pk=pk, difference_id=difference.pk)
@@ -476,12 +452,12 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                     return self.render_to_response(
                         self.get_context_data(difference=difference, forms=forms)
                     )
-                services.explain_difference(
+                differences.explain_difference(
                     difference=difference, actor=request.user, **form.cleaned_data
                 )
                 messages.success(request, _("Difference explained: it waits for approval."))
             elif step == "approve" and forms["can_approve"]:
-                services.approve_difference(difference=difference, actor=request.user)
+                differences.approve_difference(difference=difference, actor=request.user)
                 messages.success(request, _("Difference approved: it can be posted."))
             elif step == "post" and forms["can_post"]:
                 fields = {}
@@ -492,7 +468,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                             self.get_context_data(difference=difference, forms=forms)
                         )
                     fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-                difference = services.post_difference(
+                difference = differences.post_difference(
                     difference=difference, actor=request.user, card_fields=fields
                 )
                 if difference.draft_asset_id:

@@ -95,14 +95,14 @@ def make_campaign(*, actor, departments, year: int = 2025, activate: bool = True
     later), planned by `actor` through the services and, unless `activate` is False, started."""
     from datetime import date
 
-    from inventory import services
+    from inventory.services import campaigns
 
     fields.setdefault("name", f"{year}年度资产清查")
     fields.setdefault("reference_date", date(year, 12, 31))
     fields.setdefault("due_on", date(year + 1, 1, 31))
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=actor, year=year, departments=list(departments), **fields
     )
     if activate:
-        campaign = services.activate_campaign(campaign=campaign, actor=actor)
+        campaign = campaigns.activate_campaign(campaign=campaign, actor=actor)
     return campaign

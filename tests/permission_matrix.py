@@ -175,13 +175,13 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     it any more."""
     from datetime import date
 
-    from inventory import services as stocktake_services
+    from inventory.services import campaigns, differences
     from tests.factories import make_asset
 
     department = ctx.own if own else ctx.other
     admin = ctx.users["admin"]
     make_asset(owner=department, name="矩阵盘点设备")
-    campaign = stocktake_services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin,
         name=f"矩阵盘点 {department.code} "
         f"{'archived' if archived else 'closed' if closed else 'active'}",
@@ -190,16 +190,16 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
         due_on=date(2026, 1, 31),
         departments=[department],
     )
-    campaign = stocktake_services.activate_campaign(campaign=campaign, actor=admin)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin)
     if archived or closed:
-        campaign = stocktake_services.close_campaign(campaign=campaign, actor=admin)
+        campaign = campaigns.close_campaign(campaign=campaign, actor=admin)
     if archived:
         # Archiving waits for every difference to be posted.
         for difference in campaign.differences.all():
-            stocktake_services.explain_difference(difference=difference, actor=admin, reason="矩阵")
-            stocktake_services.approve_difference(difference=difference, actor=admin)
-            stocktake_services.post_difference(difference=difference, actor=admin)
-        campaign = stocktake_services.archive_campaign(campaign=campaign, actor=admin)
+            differences.explain_difference(difference=difference, actor=admin, reason="矩阵")
+            differences.approve_difference(difference=difference, actor=admin)
+            differences.post_difference(difference=difference, actor=admin)
+        campaign = campaigns.archive_campaign(campaign=campaign, actor=admin)
     return campaign
 
 
@@ -236,7 +236,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
     """A surplus find with a photo, reported by a clerk of the own (or the other) department."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from inventory import services as stocktake_services
+    from inventory.services import scanning
     from tests.factories import UserFactory
 
     campaign = _stocktake(ctx, own, archived=False)
@@ -245,9 +245,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
     else:
         counter = UserFactory(username="m-counter-other", department=ctx.other, roles=["clerk"])
     photo = SimpleUploadedFile("found.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png")
-    line = stocktake_services.record_surplus(
-        campaign=campaign, actor=counter, note="矩阵盘盈", photo=photo
-    )
+    line = scanning.record_surplus(campaign=campaign, actor=counter, note="矩阵盘盈", photo=photo)
     return {"pk": campaign.pk, "line_id": line.pk}
 
 

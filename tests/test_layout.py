@@ -32,11 +32,7 @@ PRIMITIVES = {"labels.qr", "labels.pdf"}
 MAY_IMPORT = {"assets": set(), "labels": {"assets"}, "inventory": {"assets", "labels"}}
 
 # Cycles that stay for a stated reason, as the set of their modules. Each fails when it is gone.
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"inventory.selectors", "inventory.services"}): (
-        "broken by branch `inv` (issue 16: inventory by stage); delete this entry when it is merged"
-    ),
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 # Imports that cross the one-way rules for a stated reason, as (importer, imported).
 KNOWN_CROSSINGS: dict[tuple[str, str], str] = {
     ("labels.qr", "assets.tags"): (

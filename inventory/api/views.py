@@ -12,23 +12,12 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from assets import permissions
+from assets import permissions as asset_permissions
 from assets.api.permissions import RolePermission
-from inventory import exports, selectors, services
+from inventory import exports, permissions, selectors
 from inventory.api import serializers as s
 from inventory.models import LineResult, StocktakeLine
-
-COUNTING = {permissions.CLERK, permissions.ADMIN}
-
-
-def can_manage(user, campaign) -> bool:
-    """Admins manage every campaign; a clerk those wholly inside their department scope."""
-    if permissions.is_admin(user):
-        return True
-    if not permissions.has_role(user, permissions.CLERK):
-        return False
-    codes = list(campaign.departments.values_list("pk", flat=True))
-    return bool(codes) and set(codes) <= permissions.department_scope_ids(user)
+from inventory.services import campaigns, differences, scanning
 
 
 def outcome_data(outcome) -> dict:
@@ -71,11 +60,11 @@ class StocktakeViewSet(
     """Stocktake campaigns (年度资产清查盘点): plan, activate, count, close, report."""
 
     permission_classes = [RolePermission]
-    write_roles = COUNTING
+    write_roles = permissions.COUNTING_ROLES
     action_roles = {
-        "approve": {permissions.ADMIN},
-        "post": {permissions.ADMIN},
-        "archive": {permissions.ADMIN},
+        "approve": {asset_permissions.ADMIN},
+        "post": {asset_permissions.ADMIN},
+        "archive": {asset_permissions.ADMIN},
     }
     serializer_class = s.CampaignSerializer
 
@@ -88,7 +77,8 @@ class StocktakeViewSet(
 
     def _managed(self):
         campaign = self.get_object()
-        if not can_manage(self.request.user, campaign):
+        # Checked here too (the service checks it again) so the 403 keeps its reason.
+        if not permissions.can_manage(self.request.user, campaign):
             raise PermissionDenied(_("You may follow this campaign but not manage it."))
         return campaign
 
@@ -106,7 +96,7 @@ class StocktakeViewSet(
     @extend_schema(request=s.CampaignCreateSerializer, responses={201: s.CampaignSerializer})
     def create(self, request, *args, **kwargs):
         data = self._validated(s.CampaignCreateSerializer)
-        campaign = services.create_campaign(
+        campaign = campaigns.create_campaign(
             actor=request.user,
             name=data["name"],
             year=data["year"],
@@ -127,20 +117,20 @@ class StocktakeViewSet(
     @action(detail=True, methods=["post"])
     def activate(self, request, pk=None):
         """Freeze the book snapshot and start counting."""
-        campaign = services.activate_campaign(campaign=self._managed(), actor=request.user)
+        campaign = campaigns.activate_campaign(campaign=self._managed(), actor=request.user)
         return self._answer(campaign)
 
     @extend_schema(request=None, responses=s.CampaignSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the count: shortages, flags, differences and the frozen result."""
-        campaign = services.close_campaign(campaign=self._managed(), actor=request.user)
+        campaign = campaigns.close_campaign(campaign=self._managed(), actor=request.user)
         return self._answer(campaign)
 
     @extend_schema(request=None, responses=s.CampaignSerializer)
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
-        campaign = services.archive_campaign(campaign=self._managed(), actor=request.user)
+        campaign = campaigns.archive_campaign(campaign=self._managed(), actor=request.user)
         return self._answer(campaign)
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
@@ -255,7 +245,7 @@ class StocktakeViewSet(
             limit = settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX
             if len(request.data) > limit:
                 raise DRFValidationError(
-                    {"non_field_errors": [services.batch_too_large_message(limit)]}
+                    {"non_field_errors": [scanning.batch_too_large_message(limit)]}
                 )
             entries, answers = [], {}
             for index, item in enumerate(request.data):
@@ -264,7 +254,7 @@ class StocktakeViewSet(
                     entries.append((index, serializer.validated_data))
                 else:
                     answers[index] = {"index": index, "errors": serializer.errors}
-            results = services.record_scan_batch(
+            results = scanning.record_scan_batch(
                 campaign=campaign, actor=request.user, entries=[e for _i, e in entries]
             )
             for (index, _entry), result in zip(entries, results, strict=True):
@@ -274,7 +264,7 @@ class StocktakeViewSet(
                     answers[index] = {"index": index, **outcome_data(result.outcome)}
             return Response([answers[i] for i in sorted(answers)])
         data = self._validated(s.ScanSerializer)
-        outcome = services.record_scan(campaign=campaign, actor=request.user, **data)
+        outcome = scanning.record_scan(campaign=campaign, actor=request.user, **data)
         return Response(outcome_data(outcome))
 
     @extend_schema(request=s.ManualCountSerializer, responses=s.LineSerializer)
@@ -283,7 +273,7 @@ class StocktakeViewSet(
         """Count a card whose label cannot be read, with a reason; it is queued for reprint."""
         campaign = self.get_object()
         data = self._validated(s.ManualCountSerializer)
-        line = services.manual_count(campaign=campaign, actor=request.user, **data)
+        line = scanning.manual_count(campaign=campaign, actor=request.user, **data)
         return Response(s.LineSerializer(line).data)
 
     @extend_schema(request=s.ConfirmSerializer, responses=s.LineSerializer)
@@ -292,7 +282,7 @@ class StocktakeViewSet(
         """Confirm an embedded device by serial number match or a photo."""
         campaign = self.get_object()
         data = self._validated(s.ConfirmSerializer)
-        line = services.confirm_component(campaign=campaign, actor=request.user, **data)
+        line = scanning.confirm_component(campaign=campaign, actor=request.user, **data)
         return Response(s.LineSerializer(line).data)
 
     @extend_schema(request=s.SurplusSerializer, responses={201: s.LineSerializer})
@@ -301,7 +291,7 @@ class StocktakeViewSet(
         """Record a surplus find (盘盈) with a note and an optional photo (JPEG/PNG, ≤ 5 MB)."""
         campaign = self.get_object()
         data = self._validated(s.SurplusSerializer)
-        line = services.record_surplus(campaign=campaign, actor=request.user, **data)
+        line = scanning.record_surplus(campaign=campaign, actor=request.user, **data)
         return Response(s.LineSerializer(line).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -336,13 +326,15 @@ class StocktakeViewSet(
     def explain(self, request, pk=None, difference_id=None):
         difference = self._difference(difference_id)
         data = self._validated(s.ExplainSerializer)
-        difference = services.explain_difference(difference=difference, actor=request.user, **data)
+        difference = differences.explain_difference(
+            difference=difference, actor=request.user, **data
+        )
         return Response(s.DifferenceSerializer(difference).data)
 
     @extend_schema(request=None, responses=s.DifferenceSerializer)
     @action(detail=True, methods=["post"], url_path=r"differences/(?P<difference_id>\d+)/approve")
     def approve(self, request, pk=None, difference_id=None):
-        difference = services.approve_difference(
+        difference = differences.approve_difference(
             difference=self._difference(difference_id), actor=request.user
         )
         return Response(s.DifferenceSerializer(difference).data)
@@ -353,7 +345,7 @@ class StocktakeViewSet(
         difference = self._difference(difference_id)
         data = self._validated(s.PostSerializer)
         fields = {k: v for k, v in data.items() if v not in (None, "")}
-        difference = services.post_difference(
+        difference = differences.post_difference(
             difference=difference, actor=request.user, card_fields=fields
         )
         return Response(s.DifferenceSerializer(difference).data)

@@ -15,8 +15,8 @@ from django.utils import timezone
 from assets import permissions
 from assets.handovers.services import add_months
 from assets.models import Asset, DelegatedProject, Department, Handover, HandoverItem, User
-from inventory.models import CounterAssignment, StocktakeCampaign, StocktakeLine
-from inventory.services import OPEN_RESULTS, counter_line_q
+from inventory.models import OPEN_RESULTS, CounterAssignment, StocktakeCampaign, StocktakeLine
+from inventory.permissions import counter_line_q
 from labels.models import Label
 
 LIVE = ~Q(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])

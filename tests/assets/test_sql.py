@@ -1,20 +1,17 @@
-"""Oracle tests for the register's hand-written SQL (`assets/sql.py`, the campaign subquery in
-`assets/permissions.py`): each statement answers the rows its ORM definition answers, across
-the shapes that matter (a leaf, a host, a middle card, a root, a cycle-free deep chain)."""
+"""Oracle tests for the register's hand-written SQL (`assets/sql.py`): each statement answers the
+rows its ORM definition answers, across the shapes that matter (a leaf, a host, a middle card, a
+root, a cycle-free deep chain). The campaign subquery's is in tests/inventory/test_sql.py."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from assets import permissions, sql
+from assets import sql
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department
-from inventory import services as inventory
-from inventory.models import StocktakeCampaign
-from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
+from tests.factories import DepartmentFactory, LocationFactory, make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -195,52 +192,6 @@ def test_the_tree_walk_answers_the_orm_walks_for_categories():
     )  # the group's leaves have no children
     assert below and not Category.objects.filter(parent__in=below).exists()
     assert sorted(sql.tree_ids(Category, group.pk)) == sorted({group.pk, *below})
-
-
-def _campaign(admin_user, name, departments=(), assignments=()):
-    return inventory.create_campaign(
-        actor=admin_user,
-        name=name,
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=list(departments),
-        assignments=list(assignments),
-    )
-
-
-@pytest.mark.parametrize("home", ["centre", "ops", "office", "other", None])
-def test_the_visible_campaigns_subquery_answers_the_orm_definition(departments, admin_user, home):
-    user = UserFactory(
-        username="counter",
-        department=departments[home] if home else None,
-        roles=["clerk"],
-    )
-    _campaign(admin_user, "全库")
-    for name, department in departments.items():
-        _campaign(admin_user, f"范围 {name}", departments=[department])
-    _campaign(
-        admin_user,
-        "指派",
-        departments=[departments["other"]],
-        assignments=[(user, departments["other"], None)],
-    )
-    reach: set[int] = set()
-    if user.department_id:
-        down, up = orm_department_walks(user.department)
-        reach = down | up
-    expected = set(
-        StocktakeCampaign.objects.filter(
-            Q(departments=None) | Q(assignments__counter=user) | Q(departments__in=reach)
-        ).values_list("pk", flat=True)
-    )
-    visible = set(
-        permissions.visible_campaigns(user, StocktakeCampaign.objects.all()).values_list(
-            "pk", flat=True
-        )
-    )
-    assert visible == expected
-    assert 1 < len(visible) < StocktakeCampaign.objects.count()
 
 
 # ------------------------------------------------------------------------------ bulk write

@@ -6,7 +6,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from inventory import services as inventory
+from inventory.services import campaigns, scanning
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory, UserFactory, make_asset
 
@@ -38,7 +38,7 @@ def counting(centre, bureau, clerk, admin_user):
         owner=bureau, actor=admin_user, location=office, name="打印机", category_code="A02021000"
     )
     UserFactory(username="bureauclerk", department=bureau, roles=["clerk"])
-    campaign = inventory.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name="2025年度资产清查",
         year=2025,
@@ -46,8 +46,8 @@ def counting(centre, bureau, clerk, admin_user):
         due_on=date(2099, 1, 31),
         departments=[bureau, centre],
     )
-    campaign = inventory.activate_campaign(campaign=campaign, actor=admin_user)
-    inventory.record_scan(campaign=campaign, actor=clerk, code=found.tag, location=room)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=found.tag, location=room)
     return campaign
 
 
@@ -84,7 +84,7 @@ def test_auditor_follows_progress_reads_discrepancies_and_exports_without_changi
     visit.check("auditor-campaign", full_page=True)
 
     # The count is closed: the discrepancy list shows the two cards nobody found.
-    inventory.close_campaign(campaign=campaign, actor=admin_user)
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
     page.reload()
     assert forms_that_change(page) == []
     # Decided shortages are not counted (14.7): 1 of 3 counted, 2 short, none pending, all done.

@@ -8,8 +8,8 @@ from django.conf import settings
 from PIL import Image
 
 from assets.models import Asset
-from inventory import services as inventory
 from inventory.models import StocktakeLine
+from inventory.services import campaigns
 from labels import qr
 from labels.models import Label
 from tests.browser.support import (
@@ -128,7 +128,7 @@ def test_clerk_registers_prints_and_counts_a_kiosk_with_its_embedded_device(
     printed_label = crop_label(sheet, codes[0])
 
     # A stocktake of the centre starts: the books are frozen with both cards on them.
-    campaign = inventory.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name="年度资产清查" if language == "zh-hans" else "Annual stocktake",
         year=2025,
@@ -136,7 +136,7 @@ def test_clerk_registers_prints_and_counts_a_kiosk_with_its_embedded_device(
         due_on=date(2099, 1, 31),
         departments=[centre],
     )
-    campaign = inventory.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
     visit.allowed += campaign.name.split()
 
     # The clerk points the phone camera at the printed label.

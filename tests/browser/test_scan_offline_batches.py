@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
-from inventory import services as inventory
 from inventory.models import StocktakeScan
+from inventory.services import campaigns
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory, make_asset
 
@@ -26,14 +26,14 @@ QUEUED = 130
 def counting(centre, clerk, admin_user):
     room = LocationFactory(code="R101", name="101机房", department=centre)
     pc = make_asset(owner=centre, actor=clerk, location=room, name="台式计算机")
-    campaign = inventory.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name="2025年度资产清查",
         year=2025,
         due_on=date(2099, 1, 31),
         departments=[centre],
     )
-    campaign = inventory.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
     campaign.pc = pc
     return campaign
 

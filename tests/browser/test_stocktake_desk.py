@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from assets.models import Asset
-from inventory import services as inventory
 from inventory.models import Difference, StocktakeCampaign
+from inventory.services import scanning
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import LocationFactory, make_asset, make_campaign
 
@@ -32,7 +32,7 @@ def counting(centre, clerk, admin_user):
     campaign = make_campaign(
         actor=admin_user, departments=[centre], year=2026, due_on=date(2099, 1, 31)
     )
-    inventory.record_scan(campaign=campaign, actor=clerk, code=found.tag, location=room)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=found.tag, location=room)
     return campaign
 
 

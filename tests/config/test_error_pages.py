@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import path, reverse
 
 from config import urls as config_urls
-from inventory import services as inventory_services
+from inventory.services import campaigns
 from tests.factories import make_asset, make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_auditor_opening_a_scan_page_gets_the_sites_403(auditor, campaign, langu
 def test_clerk_opening_a_closed_campaigns_scan_page_gets_the_sites_403(
     clerk, admin_user, campaign, language
 ):
-    inventory_services.close_campaign(campaign=campaign, actor=admin_user)
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
     url = reverse("inventory:campaign-scan", args=[campaign.pk])
     page = _assert_site_page(_get(clerk, url, language), 403, language)
     assert {

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from assets.models import Location
-from inventory import services
+from inventory.services import campaigns
 from tests.factories import LocationFactory, make_asset
 
 
@@ -31,7 +31,7 @@ def plan(admin_user, centre):
             "departments": [centre],
         }
         data.update(kwargs)
-        return services.create_campaign(**data)
+        return campaigns.create_campaign(**data)
 
     return make
 
@@ -46,7 +46,7 @@ def pc(centre, room, clerk):
 @pytest.fixture
 def active(plan, pc, admin_user):
     campaign = plan()
-    return services.activate_campaign(campaign=campaign, actor=admin_user)
+    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
 
 
 def location(code: str) -> Location:

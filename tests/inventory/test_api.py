@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from rest_framework.test import APIClient
 
-from inventory import services
 from inventory.api.serializers import ScanLineSerializer
 from inventory.models import StocktakeCount, StocktakeScan
+from inventory.services import campaigns, scanning
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +107,7 @@ def test_out_of_scope_scan_reveals_no_card_fields(api, active, pc, centre):
     from tests.factories import LocationFactory, UserFactory
 
     outsider = UserFactory(username="counter2", department=centre, roles=["clerk"])
-    services.create_campaign  # noqa: B018 - campaign already active; assignment below narrows scope
+    campaigns.create_campaign  # noqa: B018 - campaign already active; assignment below narrows scope
     from inventory.models import CounterAssignment
 
     CounterAssignment.objects.create(
@@ -183,8 +183,8 @@ def test_progress_and_report_after_close(api, admin_user, active, pc, clerk):
 
 
 def test_report_xlsx_neutralises_formulas(api, admin_user, clerk, active):
-    services.record_surplus(campaign=active, actor=clerk, note='=HYPERLINK("http://x")')
-    services.close_campaign(campaign=active, actor=admin_user)
+    scanning.record_surplus(campaign=active, actor=clerk, note='=HYPERLINK("http://x")')
+    campaigns.close_campaign(campaign=active, actor=admin_user)
     response = api.as_user(admin_user).get(url(active, "report.xlsx/"))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
@@ -194,8 +194,8 @@ def test_report_xlsx_neutralises_formulas(api, admin_user, clerk, active):
 
 
 def test_report_pdf_prints_names_literally(api, admin_user, clerk, active):
-    services.record_surplus(campaign=active, actor=clerk, note="<font color='red'>柜子</font>")
-    services.close_campaign(campaign=active, actor=admin_user)
+    scanning.record_surplus(campaign=active, actor=clerk, note="<font color='red'>柜子</font>")
+    campaigns.close_campaign(campaign=active, actor=admin_user)
     response = api.as_user(admin_user).get(url(active, "report.pdf/"))
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
@@ -210,7 +210,7 @@ def test_lines_csv_is_an_attachment(api, auditor, active, pc):
 
 
 def test_difference_register_explain_then_approve(api, admin_user, clerk, active):
-    services.close_campaign(campaign=active, actor=admin_user)
+    campaigns.close_campaign(campaign=active, actor=admin_user)
     difference = api.as_user(clerk).get(url(active, "differences/")).json()["results"][0]
     assert difference["kind"] == "shortage"
     explain = url(active, f"differences/{difference['id']}/explain/")
@@ -234,7 +234,7 @@ def test_surplus_photo_must_be_an_image(api, clerk, active):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_twenty_threads_scanning_one_asset_count_it_once(centre, clerk, admin_user, plan, room):
     asset = make_asset(owner=centre, location=room)
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
     shared_key = str(uuid.uuid4())
     answers, errors = [], []
     barrier = threading.Barrier(20)

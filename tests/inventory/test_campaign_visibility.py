@@ -7,16 +7,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assets import permissions
-from inventory import services
+from inventory import permissions
 from inventory.models import StocktakeCampaign
+from inventory.services import campaigns as campaign_services
 from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def plan(admin_user, name, departments=(), assignments=()):
-    return services.create_campaign(
+    return campaign_services.create_campaign(
         actor=admin_user,
         name=name,
         year=2025,

@@ -1,4 +1,4 @@
-"""Which lines a counter may count (`services.counter_line_q`): assignments reach down their
+"""Which lines a counter may count (`permissions.counter_line_q`): assignments reach down their
 department and location subtrees and nowhere else, and the check runs inside the query using it."""
 
 import json
@@ -12,8 +12,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assets import credentials
-from inventory import selectors, services
+from inventory import permissions, selectors
 from inventory.models import StocktakeLine
+from inventory.services import campaigns, scanning
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def rack(room):
 
 
 def campaign_over(bureau, admin_user, assignments=(), name="范围测试"):
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name=name,
         year=2025,
@@ -47,11 +48,11 @@ def campaign_over(bureau, admin_user, assignments=(), name="范围测试"):
         departments=[bureau],
         assignments=assignments,
     )
-    return services.activate_campaign(campaign=campaign, actor=admin_user)
+    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
 
 
 def countable_tags(user, campaign) -> set[str]:
-    return set(services.countable_lines(user, campaign).values_list("tag", flat=True))
+    return set(permissions.countable_lines(user, campaign).values_list("tag", flat=True))
 
 
 def test_an_assigned_department_reaches_its_sub_departments_not_its_siblings(
@@ -126,7 +127,7 @@ def test_admins_count_everything_and_other_roles_nothing(
 ):
     make_asset(owner=centre)
     campaign = campaign_over(bureau, admin_user)
-    assert services.counter_line_q(admin_user, campaign) is None
+    assert permissions.counter_line_q(admin_user, campaign) is None
     assert countable_tags(auditor, campaign) == set()
     assert countable_tags(receiver, campaign) == set()
 
@@ -138,7 +139,7 @@ def test_the_condition_negates_to_exactly_the_other_lines(
     make_asset(owner=centre)  # no location: the negation must still place it
     make_asset(owner=sibling)
     campaign = campaign_over(bureau, admin_user, [(clerk, None, room)])
-    condition = services.counter_line_q(clerk, campaign)
+    condition = permissions.counter_line_q(clerk, campaign)
     lines = StocktakeLine.objects.filter(campaign=campaign)
     assert lines.filter(condition).count() == 1
     assert lines.exclude(condition).count() == 2
@@ -150,7 +151,7 @@ def test_lines_visible_to_a_clerk_combine_the_scope_with_their_surplus_finds(
     mine = make_asset(owner=centre, location=room)
     make_asset(owner=sibling)
     campaign = campaign_over(bureau, admin_user, [(clerk, None, room)])
-    services.record_surplus(campaign=campaign, actor=clerk, note="无标签显示器")
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签显示器")
     visible = selectors.lines_visible_to(user=clerk, campaign=campaign)
     assert {(line.kind, line.tag) for line in visible} == {("book", mine.tag), ("surplus", "")}
     # As a subquery (the differences page) the scope keeps to the inner query's tables.
@@ -161,16 +162,16 @@ def test_lines_visible_to_a_clerk_combine_the_scope_with_their_surplus_finds(
 def test_the_scope_costs_no_query_of_its_own(bureau, centre, ops, room, clerk, admin_user):
     make_asset(owner=ops, location=room)
     campaign = campaign_over(bureau, admin_user, [(clerk, centre, None), (clerk, None, room)])
-    services.counter_line_q(clerk, campaign)  # the roles, cached on the user for the request
+    permissions.counter_line_q(clerk, campaign)  # the roles, cached on the user for the request
     with CaptureQueriesContext(connection) as queries:
-        assert len(list(services.countable_lines(clerk, campaign))) == 1
+        assert len(list(permissions.countable_lines(clerk, campaign))) == 1
     assert len(queries.captured_queries) == 1
 
 
 def test_a_clerks_scan_stays_within_its_query_budget(bureau, centre, ops, clerk, admin_user):
     """The phone's scan: token, roles, campaign (the department tree walked inside it), line,
-    then the count (one statement on PostgreSQL; the count, the line and the log elsewhere). A
-    resent client key is refused by the scan log's unique key, not looked for first."""
+    then the count, the line and the log in one statement. A resent client key is refused by
+    the scan log's unique key, not looked for first."""
     cards = [make_asset(owner=ops) for _ in range(2)]
     campaign = campaign_over(bureau, admin_user, [(clerk, centre, None)])
     client = APIClient()
@@ -228,7 +229,7 @@ def test_a_scan_counts_exactly_the_lines_the_counter_may_count(
     counted = {
         card.tag
         for card in cards
-        if services.record_scan(campaign=campaign, actor=clerk, code=card.tag).answer
+        if scanning.record_scan(campaign=campaign, actor=clerk, code=card.tag).answer
         != "not_in_scope"
     }
     assert counted == countable

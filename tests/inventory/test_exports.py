@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from inventory import services
 from inventory.models import LineResult, StocktakeLine, VerifyMethod
+from inventory.services import campaigns, scanning
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +32,9 @@ def closed(plan, pc, centre, room, clerk, admin_user):
         name="丢失的显示器",
         original_value=Decimal("12345.60"),
     )
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
-    return services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
+    return campaigns.close_campaign(campaign=campaign, actor=admin_user)
 
 
 def _get(api, user, campaign, suffix, language):

@@ -9,7 +9,8 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inventory import exports, selectors, services
+from inventory import exports, selectors
+from inventory.services import campaigns, scanning
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 def closed(plan, pc, centre, room, clerk, admin_user):
     """Two cards: one scanned, one never found (a shortage at close), one still pending."""
     make_asset(owner=centre, actor=clerk, location=room, name="丢失的显示器")
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
-    return services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
+    return campaigns.close_campaign(campaign=campaign, actor=admin_user)
 
 
 def test_progress_of_a_closed_campaign_does_not_count_shortages_as_counted(closed, clerk):
@@ -33,7 +34,7 @@ def test_progress_of_a_closed_campaign_does_not_count_shortages_as_counted(close
 def test_progress_while_counting_shows_pending_apart_from_counted(active, pc, clerk):
     [row] = selectors.progress(campaign=active, user=clerk)
     assert (row["total"], row["counted"], row["pending"], row["percent"]) == (1, 0, 1, 0.0)
-    services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag)
     [row] = selectors.progress(campaign=active, user=clerk)
     assert (row["counted"], row["pending"], row["percent"]) == (1, 0, 100.0)
 

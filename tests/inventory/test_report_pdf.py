@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from inventory import exports, selectors, services
+from inventory import exports, selectors
+from inventory.services import campaigns, scanning
 from tests.factories import make_asset
 from tests.labels.helpers import misfits, pdf_words
 
@@ -21,9 +22,9 @@ def test_the_report_fits_the_page_and_never_wraps_an_amount(plan, centre, room, 
             name=f"机架式服务器（政务云平台二期扩容项目，含三年原厂维保）{n}",
             original_value=Decimal("8247933.33"),
         )
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_surplus(campaign=campaign, actor=clerk, note="机房角落发现的未登记交换机一台")
-    services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="机房角落发现的未登记交换机一台")
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
     data = exports.report_pdf(
         campaign=campaign,
         report=selectors.report(campaign=campaign, user=admin_user),
@@ -39,9 +40,9 @@ def _closed_with_surplus(plan, centre, room, clerk, admin_user):
     make_asset(
         owner=centre, actor=clerk, location=room, name="交换机", original_value=Decimal("100")
     )
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_surplus(campaign=campaign, actor=clerk, note="未登记的显示器一台")
-    services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="未登记的显示器一台")
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
     return campaign
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from assets import services as asset_services
-from inventory import services
+from inventory.services import campaigns, scanning
 from labels import qr
 from labels import services as label_services
 from labels.models import Label, LabelTemplate
@@ -31,7 +31,7 @@ def test_free_text_is_answered_as_not_a_tag_not_as_a_wrong_check_character(api, 
 def test_a_mistyped_tag_still_names_the_check_character(clerk, active, pc):
     wrong = pc.tag[:-1] + ("A" if pc.tag[-1] != "A" else "B")
     with pytest.raises(ValidationError) as refused:
-        services.record_scan(campaign=active, actor=clerk, code=wrong)
+        scanning.record_scan(campaign=active, actor=clerk, code=wrong)
     assert "不是资产编号" not in str(refused.value)
 
 
@@ -39,7 +39,7 @@ def test_a_retired_card_of_the_own_department_says_retired(api, clerk, centre, p
     make_asset(owner=centre, name="在用电脑")
     old = make_asset(owner=centre, name="旧打印机")
     asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
     api.as_user(clerk)
     data = api.post(_scan_url(campaign), {"code": old.tag}, format="json").json()
     assert data["answer"] == "not_in_scope"
@@ -54,10 +54,10 @@ def test_a_retired_card_of_another_department_says_nothing_more(
     old = make_asset(owner=centre, name="旧打印机")
     asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
     make_asset(owner=other_bureau, name="电脑")
-    campaign = services.activate_campaign(
+    campaign = campaigns.activate_campaign(
         campaign=plan(departments=[other_bureau]), actor=admin_user
     )
-    outcome = services.record_scan(campaign=campaign, actor=other_clerk, code=old.tag)
+    outcome = scanning.record_scan(campaign=campaign, actor=other_clerk, code=old.tag)
     assert (outcome.answer, outcome.reason) == ("not_in_scope", "")
 
 
@@ -70,9 +70,9 @@ def test_an_old_label_of_a_counted_card_warns_to_replace_it(
         with django_capture_on_commit_callbacks(execute=True):
             label_services.print_labels(actor=clerk, assets=[card], template=template)
     old, new = Label.objects.filter(asset=card).order_by("serial")
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
     url = "https://yika.example/a/{tag}?l={serial}"
-    services.record_scan(
+    scanning.record_scan(
         campaign=campaign, actor=clerk, code=url.format(tag=card.tag, serial=new.serial)
     )
     api.as_user(clerk)
@@ -85,7 +85,7 @@ def test_an_old_label_of_a_counted_card_warns_to_replace_it(
     assert data["reason"] == "superseded_label"
     assert "已盘点过" in data["message"] and "旧标签" in data["message"]
     # The current label of a counted card is a plain duplicate.
-    again = services.record_scan(
+    again = scanning.record_scan(
         campaign=campaign, actor=clerk, code=url.format(tag=card.tag, serial=new.serial)
     )
     assert (again.answer, again.reason) == ("duplicate", "")

@@ -1,8 +1,13 @@
-import pytest
-from django.urls import reverse
+import re
+from datetime import timedelta
 
-from inventory import services
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
 from inventory.models import StocktakeCampaign
+from inventory.services import campaigns, differences, scanning
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +26,7 @@ def test_other_department_gets_404_on_the_dashboard(client, other_clerk, active)
 
 
 def test_dashboard_shows_progress_per_department(client, auditor, active, pc, clerk, centre):
-    services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag)
     client.force_login(auditor)
     page = client.get(reverse("inventory:campaign-detail", args=[active.pk])).content.decode()
     assert centre.name in page
@@ -73,8 +78,8 @@ def test_scan_page_loads_vendored_scripts_and_has_the_wedge_field(client, clerk,
 
 
 def test_difference_list_escapes_stored_text(client, auditor, admin_user, clerk, active):
-    services.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
-    services.close_campaign(campaign=active, actor=admin_user)
+    scanning.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
+    campaigns.close_campaign(campaign=active, actor=admin_user)
     client.force_login(auditor)
     page = client.get(reverse("inventory:difference-list", args=[active.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page
@@ -85,7 +90,7 @@ def test_photo_download_is_permission_checked(client, clerk, other_clerk, active
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
-    line = services.record_surplus(campaign=active, actor=clerk, note="机柜", photo=png)
+    line = scanning.record_surplus(campaign=active, actor=clerk, note="机柜", photo=png)
     url = reverse("inventory:line-photo", args=[active.pk, line.pk])
     client.force_login(clerk)
     response = client.get(url)
@@ -128,7 +133,7 @@ def test_close_asks_with_the_shortages_it_makes_and_answers_the_numbers(
     from tests.factories import make_asset
 
     make_asset(owner=centre, name="打印机")  # registered after activation: not in the count
-    services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag)
     client.force_login(admin_user)
     page = client.get(reverse("inventory:campaign-detail", args=[active.pk])).content.decode()
     assert "0 张卡片将记为盘亏" in _confirm_of(page, "close")
@@ -143,8 +148,8 @@ def test_close_confirmation_counts_the_uncounted_cards(client, admin_user, plan,
 
     make_asset(owner=centre, name="打印机")
     make_asset(owner=centre, name="笔记本电脑")
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_scan(campaign=campaign, actor=admin_user, code=pc.tag)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=admin_user, code=pc.tag)
     client.force_login(admin_user)
     page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
     assert "尚未盘点的 2 张卡片将记为盘亏" in _confirm_of(page, "close")
@@ -172,10 +177,10 @@ def closed(plan, admin_user, pc, centre, clerk, room, other_room):
     from tests.factories import make_asset
 
     missing = make_asset(owner=centre, actor=clerk, location=room, name="打印机")
-    campaign = services.activate_campaign(campaign=plan(), actor=admin_user)
-    services.record_scan(campaign=campaign, actor=clerk, code=pc.tag, location=other_room)
-    services.record_surplus(campaign=campaign, actor=clerk, note="无标签交换机", location=room)
-    campaign = services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag, location=other_room)
+    scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签交换机", location=room)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
     campaign.missing_tag = missing.tag
     return campaign
 
@@ -184,7 +189,7 @@ def test_archive_refuses_while_differences_are_open(admin_user, closed):
     from assets.errors import TransitionNotAllowed
 
     with pytest.raises(TransitionNotAllowed) as refused:
-        services.archive_campaign(campaign=closed, actor=admin_user)
+        campaigns.archive_campaign(campaign=closed, actor=admin_user)
     assert refused.value.code == "differences_open"
     assert "3" in str(refused.value.message)
     closed.refresh_from_db()
@@ -244,7 +249,7 @@ def test_bulk_explain_approve_post_through_the_desk(client, clerk, admin_user, c
 def test_bulk_action_is_all_or_nothing(client, admin_user, closed):
     items = list(closed.differences.all())
     shortage = next(d for d in items if d.kind == "shortage")
-    services.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
+    differences.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
     bulk = reverse("inventory:difference-bulk", args=[closed.pk])
     client.force_login(admin_user)
     response = client.post(bulk, {"action": "approve", "ids": [d.pk for d in items]}, follow=True)
@@ -304,9 +309,9 @@ def test_services_refuse_approval_by_a_clerk(clerk, closed):
     from django.core.exceptions import PermissionDenied
 
     difference = closed.differences.first()
-    services.explain_difference(difference=difference, actor=clerk, reason="原因")
+    differences.explain_difference(difference=difference, actor=clerk, reason="原因")
     with pytest.raises(PermissionDenied):
-        services.approve_difference(difference=difference, actor=clerk)
+        differences.approve_difference(difference=difference, actor=clerk)
     difference.refresh_from_db()
     assert difference.state == "explained"
 
@@ -382,7 +387,7 @@ def test_auditor_opening_a_scan_page_is_told_why(client, auditor, active):
 def test_clerk_opening_a_closed_campaigns_scan_page_is_told_it_is_closed(
     client, clerk, admin_user, active
 ):
-    services.close_campaign(campaign=active, actor=admin_user)
+    campaigns.close_campaign(campaign=active, actor=admin_user)
     client.force_login(clerk)
     assert client.get(reverse("inventory:campaign-scan", args=[active.pk])).status_code == 403
     assert _scan_refusal(clerk, active) == "盘点已结束，不能再扫描。"
@@ -393,10 +398,10 @@ def test_clerk_opening_a_draft_campaigns_scan_page_is_told_it_has_not_started(cl
 
 
 def test_difference_page_escapes_stored_text(client, clerk, admin_user, active):
-    services.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
-    closed = services.close_campaign(campaign=active, actor=admin_user)
+    scanning.record_surplus(campaign=active, actor=clerk, note="<script>alert(1)</script>")
+    closed = campaigns.close_campaign(campaign=active, actor=admin_user)
     for difference in closed.differences.all():
-        services.explain_difference(
+        differences.explain_difference(
             difference=difference, actor=clerk, reason='"><img src=x onerror=alert(1)>'
         )
     client.force_login(admin_user)
@@ -413,9 +418,9 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
 
     category = Category.objects.get(code_system=CURRENT_CODE_SYSTEM, code="A02010105")
     for difference in closed.differences.all():
-        services.explain_difference(difference=difference, actor=admin_user, reason="已核实")
-        services.approve_difference(difference=difference, actor=admin_user)
-        services.post_difference(
+        differences.explain_difference(difference=difference, actor=admin_user, reason="已核实")
+        differences.approve_difference(difference=difference, actor=admin_user)
+        differences.post_difference(
             difference=difference,
             actor=admin_user,
             card_fields={
@@ -432,3 +437,31 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
     assert "已归档盘点" in response.content.decode()
     closed.refresh_from_db()
     assert closed.state == StocktakeCampaign.State.ARCHIVED
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "campaign_word"),
+    [("en", "Counted in a stocktake", "stocktake"), ("zh-hans", "盘点确认", "盘点")],
+)
+def test_a_counted_cards_history_says_who_counted_it_and_when(
+    language, kind, campaign_word, active, pc, clerk, admin_user
+):
+    """The count's event is written at close (set-based, for the whole campaign) and read on the
+    card's history page in the reader's language: the counter, the scan's time, the campaign."""
+    clerk.display_name = "赵文"
+    clerk.save()
+    at = timezone.now() - timedelta(minutes=7)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag, scanned_at=at)
+    campaigns.close_campaign(campaign=active, actor=admin_user)
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language
+    client.force_login(clerk)
+    page = client.get(reverse("assets:asset-detail", args=[pc.tag])).content.decode()
+    items = re.findall(
+        r'<li class="timeline__item">(.*?)</li>\s*(?=<li class="timeline__item">|</ol>)', page, re.S
+    )
+    counted = [item for item in items if f"<strong>{kind}</strong>" in item]
+    assert len(counted) == 1, items
+    meta = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", counted[0]))
+    local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    assert f"{local} · 赵文 · {campaign_word} #{active.pk}" in meta, meta

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from inventory import services
 from inventory.models import StocktakeScan
+from inventory.services import campaigns
 from tests.factories import LocationFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +21,10 @@ pytestmark = pytest.mark.django_db
 def active(admin_user, centre, clerk):
     room = LocationFactory(code="R101", name="101机房", department=centre)
     cards = [make_asset(owner=centre, actor=clerk, location=room) for _ in range(3)]
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user, name="清查", year=2025, due_on=date(2026, 1, 31), departments=[centre]
     )
-    campaign = services.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
     campaign.cards = cards
     return campaign
 

@@ -70,10 +70,10 @@ def test_admin_assigns_counters_anywhere(api, admin_user, clerk, centre, other_b
 def test_counter_assignment_service_names_the_place_outside(clerk, centre, places):
     from django.core.exceptions import ValidationError
 
-    from inventory import services
+    from inventory.services import campaigns
 
     with pytest.raises(ValidationError) as error:
-        services.create_campaign(
+        campaigns.create_campaign(
             actor=clerk,
             name="x",
             year=2025,

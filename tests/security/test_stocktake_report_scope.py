@@ -13,7 +13,7 @@ from django.test import Client
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inventory import services
+from inventory.services import campaigns, scanning
 from tests.factories import LocationFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -39,16 +39,16 @@ def whole_register(admin_user, centre, other_bureau, clerk, other_clerk):
         custodian=SECRET_CUSTODIAN,
         original_value=Decimal("98765.43"),
     )
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name="2025年度全面清查",
         year=2025,
         reference_date=date(2025, 12, 31),
         due_on=date(2026, 1, 31),
     )
-    campaign = services.activate_campaign(campaign=campaign, actor=admin_user)
-    services.record_scan(campaign=campaign, actor=clerk, code=own.tag)
-    campaign = services.close_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=own.tag)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
     campaign.own, campaign.theirs = own, theirs
     return campaign
 

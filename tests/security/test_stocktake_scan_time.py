@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from inventory import services
 from inventory.models import StocktakeCount, StocktakeScan
+from inventory.services import campaigns, scanning
 from tests.factories import LocationFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +23,14 @@ def pc(centre, clerk):
 @pytest.fixture
 def active(pc, admin_user, centre):
     """A campaign over the centre, counting since its activation a moment ago."""
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user,
         name="2025年度资产清查",
         year=2025,
         due_on=date(2026, 1, 31),
         departments=[centre],
     )
-    return services.activate_campaign(campaign=campaign, actor=admin_user)
+    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
 
 
 def url(campaign):
@@ -49,7 +49,7 @@ def test_scan_dated_1900_is_a_400_naming_scanned_at(api, clerk, active, pc):
 def test_scan_dated_before_the_campaigns_activation_is_refused_per_entry_in_a_batch(
     api, clerk, active, pc
 ):
-    before = active.activated_at - services.CLOCK_SKEW - timedelta(minutes=1)
+    before = active.activated_at - scanning.CLOCK_SKEW - timedelta(minutes=1)
     answers = (
         api.as_user(clerk)
         .post(url(active), [{"code": pc.tag, "scanned_at": before.isoformat()}], format="json")
@@ -61,7 +61,7 @@ def test_scan_dated_before_the_campaigns_activation_is_refused_per_entry_in_a_ba
 
 def test_scan_a_few_minutes_either_side_of_the_period_is_accepted(clerk, active, pc):
     skewed = active.activated_at - timedelta(minutes=3)
-    outcome = services.record_scan(campaign=active, actor=clerk, code=pc.tag, scanned_at=skewed)
+    outcome = scanning.record_scan(campaign=active, actor=clerk, code=pc.tag, scanned_at=skewed)
     assert outcome.answer == "found"
     assert active.lines.get().counted_at == skewed
 
@@ -70,7 +70,7 @@ def test_scan_far_in_the_future_is_still_refused(clerk, active, pc):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        services.record_scan(
+        scanning.record_scan(
             campaign=active, actor=clerk, code=pc.tag, scanned_at=datetime(2200, 1, 1, tzinfo=UTC)
         )
     assert "scanned_at" in error.value.message_dict

@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 
 from assets import tags
-from inventory import services
 from inventory.models import StocktakeLine, StocktakeScan
+from inventory.services import campaigns
 from tests.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +27,10 @@ def campaign(admin_user, centre, other_bureau, clerk, other_clerk):
     """A whole-register campaign, counting: both bureaus' clerks count in it."""
     LocationFactory(code="BDC-101", name="101机房", department=centre)
     LocationFactory(code="HEALTH-201", name="201机房", department=other_bureau)
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin_user, name="全面清查", year=2025, due_on=date(2026, 1, 31)
     )
-    return services.activate_campaign(campaign=campaign, actor=admin_user)
+    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
 
 
 def url(campaign, suffix):

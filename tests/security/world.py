@@ -16,8 +16,8 @@ from decimal import Decimal
 from assets import services
 from assets.handovers import services as hs
 from assets.models import Asset, Department, Handover, Location, User
-from inventory import services as inventory
 from inventory.models import StocktakeCampaign
+from inventory.services import campaigns, scanning
 from labels import services as labels
 from labels.models import LabelTemplate, PrintBatch
 from tests.factories import LocationFactory, make_asset, make_project
@@ -83,7 +83,7 @@ def _side(*, department, clerk, admin, code, text, suffix) -> Side:
     if batch.state == PrintBatch.State.QUEUED:  # inside a test transaction on_commit never ran
         labels.render_batch(batch_id=batch.pk)
         batch.refresh_from_db()
-    campaign = inventory.create_campaign(
+    campaign = campaigns.create_campaign(
         actor=admin,
         name=f"{text} 年度清查{suffix}",
         year=2025,
@@ -92,8 +92,8 @@ def _side(*, department, clerk, admin, code, text, suffix) -> Side:
         departments=[department],
         note=text,
     )
-    campaign = inventory.activate_campaign(campaign=campaign, actor=admin)
-    inventory.record_scan(campaign=campaign, actor=clerk, code=host.tag, location=room)
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=host.tag, location=room)
     return Side(
         department=department,
         clerk=clerk,

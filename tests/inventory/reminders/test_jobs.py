@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from assets.handovers import services as handover_services
 from assets.models import Asset, Department
-from inventory import services
 from inventory.models import Notification, ReminderKind, ReminderLog, TaskOutbox
 from inventory.reminders import jobs as reminders
+from inventory.services import scanning
 from tests.factories import DepartmentFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_overdue_counter_is_reminded_daily(active, clerk, run):
 
 
 def test_counter_with_everything_counted_gets_nothing(active, pc, clerk, run):
-    services.record_scan(campaign=active, actor=clerk, code=pc.tag)
+    scanning.record_scan(campaign=active, actor=clerk, code=pc.tag)
     assert run("stocktake", DUE + timedelta(days=1)) == []
 
 

@@ -1,0 +1,3 @@
+"""Every change to a stocktake, one module per stage: `campaigns` (plan, activate, close,
+archive), `scanning` (scans, batches, manual counts, components, surplus finds) and `differences`
+(explain, approve, post, treat). Callers import the stage module they use."""

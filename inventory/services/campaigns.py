@@ -1,0 +1,388 @@
+"""A stocktake campaign's life: plan, activate (the book snapshot), close, archive.
+
+Views, serializers, admin actions and tasks call these; none of them saves a campaign or a line.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from assets import history
+from assets.errors import TransitionNotAllowed
+from assets.models import Asset, AssetEvent
+from inventory import permissions, selectors, sql
+from inventory.models import (
+    COUNTED_RESULTS,
+    OPEN_RESULTS,
+    CounterAssignment,
+    Difference,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeLine,
+)
+
+State = StocktakeCampaign.State
+
+# The campaign's life (DESIGN.md invariant 5; DOMAIN.md §4). Nothing else assigns `state`.
+CAMPAIGN_TRANSITIONS: dict[str, set[str]] = {
+    State.DRAFT: {State.ACTIVE},
+    State.ACTIVE: {State.CLOSED},
+    State.CLOSED: {State.ARCHIVED},
+    State.ARCHIVED: set(),
+}
+
+
+def _guard(campaign: StocktakeCampaign, target: str) -> None:
+    if target not in CAMPAIGN_TRANSITIONS.get(campaign.state, set()):
+        raise TransitionNotAllowed(
+            _("A campaign cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": State(campaign.state).label, "new": State(target).label},
+            code="campaign_transition_not_allowed",
+        )
+
+
+def _lock_campaign(campaign: StocktakeCampaign) -> StocktakeCampaign:
+    return StocktakeCampaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+# ------------------------------------------------------------------------------------ planning
+
+
+@transaction.atomic
+def create_campaign(
+    *,
+    actor,
+    name: str,
+    year: int,
+    due_on: date,
+    reference_date: date | None = None,
+    departments=(),
+    locations=(),
+    categories=(),
+    assignments=(),
+    note: str = "",
+) -> StocktakeCampaign:
+    """Plan a campaign (盘点方案). Empty scope lists mean the whole register (admins only).
+
+    `assignments` is a list of `(counter, department, location)`; without any, the counters are the
+    clerks of the in-scope departments (DESIGN.md). Without a `reference_date` (清查基准日) the
+    book values are taken at 12-31 of `year`.
+    """
+    permissions.require_may_plan(actor)
+    errors: dict[str, str] = {}
+    if not (name or "").strip():
+        errors["name"] = _("The name is required.")
+    if not 2000 <= year <= 2200:
+        errors["year"] = _("Give a year between 2000 and 2200.")
+    elif reference_date is None:
+        reference_date = date(year, 12, 31)
+    if reference_date is not None and due_on < reference_date:
+        errors["due_on"] = _("The due date cannot be before the reference date.")
+    for category in categories:
+        if category.code_system != "GBT14885-2022":
+            errors["categories"] = _("Use GB/T 14885-2022 category codes.")
+    if not departments and not permissions.may_plan_whole_register(actor):
+        errors["departments"] = _(
+            "Only an administrator may plan a campaign over the whole register; name your "
+            "departments."
+        )
+    elif not all(permissions.may_plan_over(actor, department) for department in departments):
+        errors["departments"] = _("A department is outside your department scope.")
+    for counter, department, location in assignments:
+        if not permissions.can_count(counter):
+            errors["assignments"] = _("%(user)s is not a clerk and cannot count.") % {
+                "user": counter.username
+            }
+        elif not permissions.can_assign_counters(actor, department=department, location=location):
+            outside = (
+                department
+                if department is not None
+                and not permissions.can_assign_counters(actor, department=department)
+                else location
+            )
+            errors["assignments"] = _(
+                "%(target)s is outside your department scope: you cannot send counters there."
+            ) % {"target": outside.name}
+    if errors:
+        raise ValidationError(errors)
+    if StocktakeCampaign.objects.filter(year=year, name=name.strip()).exists():
+        raise ValidationError({"name": _("A campaign with this name exists for that year.")})
+    campaign = StocktakeCampaign.objects.create(
+        name=name.strip(),
+        year=year,
+        reference_date=reference_date,
+        due_on=due_on,
+        note=note or "",
+        created_by=actor,
+    )
+    campaign.departments.set(departments)
+    campaign.locations.set(locations)
+    campaign.categories.set(categories)
+    for counter, department, location in assignments:
+        if department is None and location is None:
+            raise ValidationError(
+                {"assignments": _("Assign each counter a department or a location.")}
+            )
+        CounterAssignment.objects.get_or_create(
+            campaign=campaign, counter=counter, department=department, location=location
+        )
+    return campaign
+
+
+def _snapshot_select(campaign: StocktakeCampaign, now: datetime):
+    """The SELECT that yields one book line per in-scope card, values as of the reference date.
+
+    Depreciation mirrors `Asset.accumulated_depreciation` (straight line, monthly, the month of
+    entry into service counts, never above the original value) in SQL, so 100,000 cards are one
+    statement.
+    """
+    ref = campaign.reference_date
+    money = DecimalField(max_digits=14, decimal_places=2)
+    months_raw = (
+        Value(ref.year * 12 + ref.month)
+        - ExtractYear("in_service_on") * 12
+        - ExtractMonth("in_service_on")
+        + 1
+    )
+    months = Case(
+        When(Q(depreciate=False) | Q(in_service_on__isnull=True), then=Value(0)),
+        default=Least(Greatest(months_raw, Value(0)), F("useful_life_months")),
+        output_field=IntegerField(),
+    )
+    accumulated = Least(
+        Round(
+            F("original_value") * Value(Decimal("1.00")) * months / F("useful_life_months"),
+            precision=2,
+            output_field=money,
+        ),
+        F("original_value"),
+        output_field=money,
+    )
+    columns = {
+        "campaign_id": Value(campaign.pk),
+        "kind": Value(StocktakeLine.Kind.BOOK),
+        "asset_id": F("pk"),
+        "tag": F("tag"),
+        "name": F("name"),
+        "model": F("model"),
+        "serial_number": F("serial_number"),
+        "category_id": F("category_id"),
+        "department_id": Coalesce("using_department_id", "owner_department_id"),
+        "owner_department_id": F("owner_department_id"),
+        "location_id": F("location_id"),
+        "custodian": F("custodian"),
+        "status": F("status"),
+        "parent_id": F("parent_id"),
+        "embedded": Case(
+            When(install_mode=Asset.InstallMode.EMBEDDED, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        "hosts_embedded": Value(False),  # set by mark_embedded_hosts once the lines exist
+        "book_quantity": Value(1),
+        "original_value": F("original_value"),
+        "accumulated_depreciation": accumulated,
+        "net_value": F("original_value") - accumulated,
+        "result": Value(LineResult.PENDING),
+        "counted_quantity": Value(0),
+        "verify_method": Value(""),
+        "reprint_requested": Value(False),
+        "manual_reason": Value(""),
+        "scanned_code": Value(""),
+        "note": Value(""),
+        "photo": Value(""),
+        "created_at": Value(now),
+    }
+    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
+    queryset = (
+        selectors.scope_assets(campaign=campaign)
+        .order_by()
+        .annotate(**aliases)
+        .values_list(*aliases.keys())
+    )
+    return list(columns.keys()), queryset
+
+
+def mark_embedded_hosts(lines) -> int:
+    """Flag the `lines` whose card hosts embedded devices with lines of the same campaign."""
+    components = StocktakeLine.objects.filter(
+        campaign=OuterRef("campaign"), parent_id=OuterRef("asset_id"), embedded=True
+    )
+    return lines.filter(Exists(components)).update(hosts_embedded=True)
+
+
+@transaction.atomic
+def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Start counting: freeze the book snapshot, one expected line per in-scope card."""
+    permissions.require_manager(actor, campaign)
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.ACTIVE)
+    now = timezone.now()
+    columns, select = _snapshot_select(campaign, now)
+    sql.insert_from_select(StocktakeLine, columns, select)
+    mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
+    # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
+    sql.analyze(StocktakeLine)
+    campaign.state = State.ACTIVE
+    campaign.activated_at = now
+    campaign.activated_by = actor
+    campaign.save(update_fields=["state", "activated_at", "activated_by"])
+    return campaign
+
+
+# --------------------------------------------------------------------------------------- close
+
+
+DIFFERENCE_KIND = {
+    LineResult.MISSING: Difference.Kind.SHORTAGE,
+    LineResult.SURPLUS: Difference.Kind.SURPLUS,
+    LineResult.FOUND_ELSEWHERE: Difference.Kind.MISMATCH,
+    LineResult.MISMATCH: Difference.Kind.MISMATCH,
+    LineResult.DAMAGED: Difference.Kind.DAMAGED,
+}
+
+
+def _flag_shortages_and_record_counts(
+    *, campaign: StocktakeCampaign, actor, at: datetime, note: str
+) -> None:
+    """Set 疑似盘亏 (`suspected_shortage`) on missing cards and clear it on counted ones, and
+    write the cards' history: `shortage_flagged` (by `actor`, at `at`) on each card flagged,
+    `counted` (by the counter, when they counted it) on each counted card, carrying the cleared
+    flag where the count cleared one. Three set-based statements (`history.record_events`).
+
+    The counted events are written here, at close, and not by each scan: a scan is the hot path
+    (bench/stocktake.py), and an extra INSERT per scan costs every clerk's phone a write, while
+    the close writes 100,000 of them in two set-based statements. A card's history shows its
+    count once the campaign is closed.
+    """
+    book = Q(stocktake_lines__campaign=campaign, stocktake_lines__kind=StocktakeLine.Kind.BOOK)
+    counted = Asset.objects.filter(book, stocktake_lines__result__in=list(COUNTED_RESULTS))
+    missing = Asset.objects.filter(book, stocktake_lines__result=LineResult.MISSING)
+    by_counter = {"actor": F("stocktake_lines__counted_by"), "at": F("stocktake_lines__counted_at")}
+    same = {"note": note, "campaign_id": campaign.pk}
+    # The cards counted with no flag to clear first, before the second statement clears some.
+    history.record_events(
+        assets=counted.filter(suspected_shortage=False),
+        kind=AssetEvent.Kind.COUNTED,
+        **by_counter,
+        **same,
+    )
+    history.record_events(
+        assets=counted.filter(suspected_shortage=True),
+        kind=AssetEvent.Kind.COUNTED,
+        changes={"suspected_shortage": (True, False)},
+        apply=True,
+        **by_counter,
+        **same,
+    )
+    history.record_events(
+        assets=missing.filter(suspected_shortage=False),
+        kind=AssetEvent.Kind.SHORTAGE_FLAGGED,
+        changes={"suspected_shortage": (False, True)},
+        apply=True,
+        actor=actor,
+        at=at,
+        **same,
+    )
+
+
+@transaction.atomic
+def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
+    and counted cards get their `counted` event (by whom, when), each naming the campaign; each
+    difference is raised, and the result is frozen with its SHA-256."""
+    permissions.require_manager(actor, campaign)
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.CLOSED)
+    now = timezone.now()
+    StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
+        result=LineResult.MISSING
+    )
+    _flag_shortages_and_record_counts(
+        campaign=campaign,
+        actor=actor,
+        at=now,
+        note=_("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year},
+    )
+    difference_kind = Case(
+        *[When(result=result, then=Value(kind)) for result, kind in DIFFERENCE_KIND.items()],
+        output_field=CharField(),
+    )
+    columns = {
+        "campaign_id": Value(campaign.pk),
+        "line_id": F("pk"),
+        "kind": difference_kind,
+        "state": Value(Difference.State.RAISED),
+        "reason": Value(""),
+        "responsible": Value(""),
+        "treatment": Value(""),
+        "write_back": Value(False),
+    }
+    aliases = {f"_c{i}": expression for i, expression in enumerate(columns.values())}
+    select = (
+        StocktakeLine.objects.filter(campaign=campaign, result__in=list(DIFFERENCE_KIND))
+        .order_by()
+        .annotate(**aliases)
+        .values_list(*aliases.keys())
+    )
+    sql.insert_from_select(Difference, list(columns), select)
+    campaign.state = State.CLOSED
+    campaign.closed_at = now
+    campaign.closed_by = actor
+    report = selectors.compute_result(campaign=campaign)
+    campaign.result = report
+    campaign.result_sha256 = selectors.result_digest(report)
+    campaign.save(update_fields=["state", "closed_at", "closed_by", "result", "result_sha256"])
+    return campaign
+
+
+@transaction.atomic
+def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
+    """Archive a closed campaign once every difference is posted (入账/核销): an archived
+    campaign can no longer be treated, so it must not leave a difference open."""
+    permissions.require_may_archive(actor, campaign)
+    campaign = _lock_campaign(campaign)
+    _guard(campaign, State.ARCHIVED)
+    _require_differences_posted(campaign)
+    campaign.state = State.ARCHIVED
+    campaign.archived_at = timezone.now()
+    campaign.save(update_fields=["state", "archived_at"])
+    return campaign
+
+
+def _require_differences_posted(campaign: StocktakeCampaign) -> None:
+    # The campaign row is locked and closed: no difference is raised or posted meanwhile.
+    still_open = (
+        Difference.objects.filter(campaign=campaign).exclude(state=Difference.State.POSTED).count()
+    )
+    if still_open:
+        raise TransitionNotAllowed(
+            ngettext(
+                "%(count)s difference is not posted yet: treat it before archiving.",
+                "%(count)s differences are not posted yet: treat them before archiving.",
+                still_open,
+            )
+            % {"count": still_open},
+            code="differences_open",
+        )

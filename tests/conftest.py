@@ -48,6 +48,9 @@ def live_worker(transactional_db, settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
+    # A message an earlier test (or an interrupted run) left in the queue would run against this
+    # test's rows: each live test starts from an empty queue (its xdist worker's prefix only).
+    app.control.purge()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10

@@ -73,8 +73,14 @@ run: demo
 	  SITE_URL="$(RUN_SITE_URL)" DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# The suite runs on TEST_WORKERS pytest-xdist workers: the cores, at most 2 (each worker holds a
+# Chromium and about 20 PostgreSQL connections); TEST_WORKERS=0 runs it in one process. Each
+# worker has its own test database, var dir and Redis key prefix (config/settings_test.py).
+# `loadfile` keeps a module on one worker, so a browser module starts its Chromium once
+# (`loadgroup` groups nothing with pytest 9.2: pytest-xdist issue 1386).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 2 ] && n=2; echo $$n)
 test: install
-	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly
+	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -82,9 +82,18 @@ run: demo
 stop:
 	@$(PY) -m config.embedded_db stop
 
+# The suite runs on TEST_WORKERS pytest-xdist workers: the cores, at most 2 (each worker holds a
+# Chromium and about 20 PostgreSQL connections); TEST_WORKERS=0 runs it in one process. Each
+# worker has its own test database, var dir and Redis key prefix (config/settings_test.py).
+# `--dist load` hands every worker its tests in collection order, and that order matters:
+# pytest-django runs the database tests before the transactional ones, whose flush empties the
+# migrations' rows (categories, roles, label templates). Modes that hand out files or groups, or
+# steal queued tests (loadfile, loadscope, loadgroup, worksteal), can run a database test after a
+# flush on the same worker.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ "$$n" -gt 2 ] && n=2; echo $$n)
 # Without DATABASE_URL: a throwaway embedded PostgreSQL for this run only (config/settings_test.py).
 test: install
-	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly
+	DJANGO_SETTINGS_MODULE=config.settings_test $(VENV)/bin/pytest -q -p no:randomly -n $(TEST_WORKERS) --dist load
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -14,6 +14,12 @@ if not os.environ.get("DATABASE_URL"):
     from config import embedded_db
 
     os.environ["DATABASE_URL"] = embedded_db.start_throwaway_server()
+# Under pytest-xdist each worker (PYTEST_XDIST_WORKER=gw0, gw1, …) keeps its files (label PDFs,
+# certificates, uploads, backups) in its own sub-folder of the var dir. A subprocess a test starts
+# inherits both variables, and the folder already named after the worker is not nested again.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER and os.path.basename(os.path.normpath(os.environ["YIKA_VAR_DIR"])) != XDIST_WORKER:
+    os.environ["YIKA_VAR_DIR"] = os.path.join(os.environ["YIKA_VAR_DIR"], XDIST_WORKER)
 
 from config.settings import *  # noqa: E402,F403
 
@@ -27,5 +33,13 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # tests marked `redis` switch this off and run a real worker against the real Redis broker
 # (tests/conftest.py, `live_worker`); without REDIS_URL they are skipped with a reason.
 CELERY_TASK_ALWAYS_EAGER = True
+if XDIST_WORKER:
+    # One Redis database serves every xdist worker: each worker's queues, unacked messages and
+    # broadcasts live under its own key prefix, so its live worker never runs a task that
+    # another worker published for its own test database.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {  # noqa: F405
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"yika-test-{XDIST_WORKER}:",
+    }
 # WhiteNoise warns on every request when its root is missing; tests serve static files by finders.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -37,6 +37,33 @@ def _require_serialized_rollback(item):
         )
 
 
+# --- test order under pytest-xdist ---------------------------------------------------------------
+# pytest-django runs the database tests before the transactional ones, whose flush at the end
+# empties the migrations' rows. A worker handed tests out of that order (`--dist loadfile`,
+# `worksteal`, pytest-randomly) would fail hundreds of tests with DoesNotExist: say why instead.
+_flushed_on_this_worker = []
+
+
+def pytest_runtest_setup(item):
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in fixtures for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        _flushed_on_this_worker.append(item.nodeid)
+    elif (marker or "db" in fixtures) and _flushed_on_this_worker:
+        pytest.fail(
+            f"a database test runs after the transactional {_flushed_on_this_worker[-1]} on this "
+            "worker, whose flush removed the migrations' rows: run pytest-xdist with "
+            "`--dist load` (make test) and `-p no:randomly`",
+            pytrace=False,
+        )
+
+
+# --- end of test order -------------------------------------------------------------------------
+
+
 @pytest.fixture
 def live_worker(transactional_db, settings):
     """A real Celery worker thread consuming from the real Redis broker, for integration tests.
@@ -50,6 +77,9 @@ def live_worker(transactional_db, settings):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
+    # A message an earlier test (or an interrupted run) left in the queue would run against this
+    # test's rows: each live test starts from an empty queue (its xdist worker's prefix only).
+    app.control.purge()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=10

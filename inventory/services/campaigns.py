@@ -241,9 +241,12 @@ def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaig
     now = timezone.now()
     columns, select = _snapshot_select(campaign, now)
     sql.insert_from_select(StocktakeLine, columns, select)
-    mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
-    # Fresh statistics, so scans and progress use the campaign indexes from the first minute.
+    # Fresh statistics before the lines are read back, so marking the hosts, the scans and the
+    # progress use the campaign indexes from the first minute. Without them the planner takes
+    # a new campaign for one line: marking its hosts compared every line with every line (over
+    # 15 minutes for a second campaign of 100,000 cards; 0.1 s with them).
     sql.analyze(StocktakeLine)
+    mark_embedded_hosts(StocktakeLine.objects.filter(campaign=campaign))
     campaign.state = State.ACTIVE
     campaign.activated_at = now
     campaign.activated_by = actor

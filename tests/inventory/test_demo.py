@@ -74,3 +74,13 @@ def test_the_receiver_and_the_auditor_find_them_on_their_pages(client):
     client.force_login(User.objects.get(username="receiver_wjw"))
     handover = Handover.objects.get(project__code="DJ-2024-001")
     assert handover.number in client.get("/handovers/").content.decode()
+
+
+def test_demo_serial_numbers_are_latin_letters_and_digits_as_makers_print_them():
+    """A new-user walk found serial numbers such as 华AC258B2D1B."""
+    call_command("seed_demo", stdout=io.StringIO())
+    serials = [s for s in Asset.objects.values_list("serial_number", flat=True) if s]
+    assert len(serials) > 100
+    assert all(s.isascii() and s.isalnum() for s in serials), [
+        s for s in serials if not s.isascii()
+    ][:5]

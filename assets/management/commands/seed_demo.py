@@ -66,6 +66,25 @@ USERS = [
     ("auditor", "孙审（审计评价人员）", "SJJ", ["auditor"], True),
 ]
 
+# Serial numbers are the makers' own Latin letters and digits, never Chinese characters.
+SERIAL_PREFIX = {
+    "三未信安": "SW",
+    "中科英泰": "ZK",
+    "华为": "HW",
+    "奇安信": "QAX",
+    "奔图": "PT",
+    "广电运通": "GRG",
+    "新北洋": "SNBC",
+    "新华三": "H3C",
+    "浪潮": "IS",
+    "深信服": "SF",
+    "清华同方": "TF",
+    "渔翁信息": "YW",
+    "联想": "LN",
+    "锐捷": "RJ",
+    "长城": "GW",
+}
+
 BRANDS = {
     "server": [("华为", "FusionServer 2288H V6"), ("浪潮", "NF5280M6"), ("新华三", "R4900 G5")],
     "switch": [("华为", "CloudEngine S5735"), ("新华三", "S6520X"), ("锐捷", "RG-S5750")],
@@ -204,7 +223,7 @@ class Command(BaseCommand):
         data = {
             "brand": brand,
             "model": model,
-            "serial_number": f"{brand[:1]}{self.rng.randrange(16**10):010X}",
+            "serial_number": f"{SERIAL_PREFIX.get(brand, 'SN')}{self.rng.randrange(16**10):010X}",
             "acquired_on": acquired,
             "in_service_on": acquired + timedelta(days=self.rng.randint(0, 40)),
             "booked_on": acquired + timedelta(days=self.rng.randint(0, 20)),

@@ -4,7 +4,19 @@ import pytest
 
 from assets.models import Location
 from inventory.services import campaigns
-from tests.factories import LocationFactory, make_asset
+from tests.factories import DepartmentFactory, LocationFactory, make_asset
+
+
+@pytest.fixture
+def ops(centre):
+    """A sub-department of the centre."""
+    return DepartmentFactory(code="BDC-OPS", name="运维部", parent=centre)
+
+
+@pytest.fixture
+def sibling(bureau):
+    """The centre's sibling under the bureau."""
+    return DepartmentFactory(code="BUREAU-OFF", name="办公室", parent=bureau)
 
 
 @pytest.fixture

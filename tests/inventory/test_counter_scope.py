@@ -15,21 +15,9 @@ from assets import credentials
 from inventory import permissions, selectors
 from inventory.models import StocktakeLine
 from inventory.services import campaigns, scanning
-from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
+from tests.factories import LocationFactory, UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ops(centre):
-    """A sub-department of the centre."""
-    return DepartmentFactory(code="BDC-OPS", name="运维部", parent=centre)
-
-
-@pytest.fixture
-def sibling(bureau):
-    """The centre's sibling under the bureau."""
-    return DepartmentFactory(code="BUREAU-OFF", name="办公室", parent=bureau)
 
 
 @pytest.fixture

@@ -22,32 +22,21 @@ from inventory.models import (
 )
 from inventory.services import campaigns, scanning
 from tests.assets.test_sql import orm_department_walks
-from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
+from tests.factories import (
+    DepartmentFactory,
+    LocationFactory,
+    UserFactory,
+    make_asset,
+    make_campaign,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ops(centre):
-    return DepartmentFactory(code="BDC-OPS", name="运维部", parent=centre)
-
-
-@pytest.fixture
-def sibling(bureau):
-    return DepartmentFactory(code="BUREAU-OFF", name="办公室", parent=bureau)
-
-
 def campaign_over(departments, admin_user, assignments=(), name="SQL 对照"):
-    campaign = campaigns.create_campaign(
-        actor=admin_user,
-        name=name,
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=departments,
-        assignments=assignments,
+    return make_campaign(
+        actor=admin_user, departments=departments, assignments=assignments, name=name
     )
-    return campaigns.activate_campaign(campaign=campaign, actor=admin_user)
 
 
 # ----------------------------------------------------------------------------- the scanned line

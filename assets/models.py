@@ -188,6 +188,20 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
 
+    @staticmethod
+    def name_expression(path: str = ""):
+        """`str(user)` as a query expression (display name, else full name, else login name),
+        for exports that read values rather than objects; `path` is the relation, e.g.
+        "counted_by__"."""
+        from django.db.models import Value
+        from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+
+        return Coalesce(
+            NullIf(f"{path}display_name", Value("")),
+            NullIf(Trim(Concat(f"{path}first_name", Value(" "), f"{path}last_name")), Value("")),
+            f"{path}username",
+        )
+
     def _get_session_auth_hash(self, secret=None):
         """Sessions are bound to the password AND the department: moving a user to another
         department ends their sessions on the next request, as a password change does

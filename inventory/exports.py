@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext, pgettext_lazy
 
+from assets.models import User
 from config import formatting
 from config import spreadsheets as sheets
 from config.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
@@ -67,7 +68,7 @@ LINE_COLUMNS = [
     ("result", pgettext_lazy("stocktake export", "Result"), TEXT),
     ("verify_method", pgettext_lazy("stocktake export", "Verified by"), TEXT),
     ("counted_location__name", pgettext_lazy("stocktake export", "Found at"), TEXT),
-    ("counted_by__username", pgettext_lazy("stocktake export", "Counted by"), TEXT),
+    ("counted_by_name", pgettext_lazy("stocktake export", "Counted by"), TEXT),
     ("counted_at", pgettext_lazy("stocktake export", "Counted at"), DATETIME),
     ("scanned_code", pgettext_lazy("stocktake export", "Scanned code"), TEXT),
     ("note", pgettext_lazy("stocktake export", "Note"), TEXT),
@@ -235,7 +236,10 @@ def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[dict]:
     words."""
     keys = [key for key, _label, _kind in LINE_COLUMNS]
     for values in (
-        queryset.order_by("kind", "tag", "id").values_list(*keys).iterator(chunk_size=5000)
+        queryset.annotate(counted_by_name=User.name_expression("counted_by__"))
+        .order_by("kind", "tag", "id")
+        .values_list(*keys)
+        .iterator(chunk_size=5000)
     ):
         row = dict(zip(keys, values, strict=True))
         for key, words in LINE_WORDS.items():

@@ -426,3 +426,26 @@ def test_the_register_list_puts_its_count_above_folded_filters_and_labels_every_
     row = body.split("<tbody>")[1].split("</tr>")[0]
     assert row.count("<td") == row.count("data-label=")
     assert "cell--title" in row
+
+
+@pytest.mark.parametrize(
+    "custodian, display_name, shown, hidden",
+    [
+        # The walk found "胡勇丽 (clerk_ops)": the holder's login name beside their own name.
+        ("胡勇丽", "胡勇丽", "胡勇丽", "clerk_ops"),
+        # No text: the user's name, never their login name.
+        ("", "胡勇丽", "胡勇丽", "clerk_ops"),
+        # Text that names someone else than the user: both, the user by name.
+        ("张三", "胡勇丽", "(胡勇丽)", "clerk_ops"),
+    ],
+)
+def test_card_page_names_the_custodian_by_name(
+    client, clerk, card, centre, custodian, display_name, shown, hidden
+):
+    from tests.factories import UserFactory
+
+    holder = UserFactory(username="clerk_ops", department=centre, display_name=display_name)
+    Asset.objects.filter(pk=card.pk).update(custodian=custodian, custodian_user=holder)
+    body = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[card.tag]))
+    text = body.content.decode()
+    assert shown in text and hidden not in text

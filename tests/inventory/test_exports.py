@@ -124,3 +124,26 @@ def test_stocktake_csv_in_english_has_english_headers(api, auditor, closed):
 def test_pending_lines_are_waiting_to_be_counted_in_chinese(api, auditor, active):
     rows = _csv(api, auditor, active, "zh-hans")
     assert [dict(zip(rows[0], row, strict=True))["盘点结果"] for row in rows[1:]] == ["待盘"]
+
+
+@pytest.mark.parametrize(
+    "names", [{"display_name": "胡勇丽"}, {"first_name": "勇丽", "last_name": "胡"}]
+)
+def test_counted_by_is_the_persons_name_not_the_login_name(api, auditor, closed, clerk, names):
+    """The walk found 盘点人 given as login names ("clerk_ops") in the CSV and the workbook."""
+    for field, value in names.items():
+        setattr(clerk, field, value)
+    clerk.save()
+    rows = _csv(api, auditor, closed, "zh-hans")
+    column = rows[0].index("盘点人")
+    counted = {row[column] for row in rows[1:] if row[column]}
+    assert counted == {str(clerk)} and "clerk" not in counted
+    lines = list(_workbook(api, auditor, closed, "zh-hans")["盘点明细"].iter_rows(values_only=True))
+    column = lines[0].index("盘点人")
+    assert {row[column] for row in lines[1:] if row[column]} == {str(clerk)}
+
+
+def test_a_user_without_a_name_is_shown_by_login_name(api, auditor, closed, clerk):
+    rows = _csv(api, auditor, closed, "zh-hans")
+    column = rows[0].index("盘点人")
+    assert {row[column] for row in rows[1:] if row[column]} == {"clerk"}

@@ -481,6 +481,8 @@ class _ScanCount:
 
 def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanCount:
     tag = line.tag
+    # The answer names the asset, so a clerk holding the phone knows which card it counted.
+    named = {"tag": tag, "name": line.name}
     label_state = _label_state(line.asset_id, scanned.label_serial)
     elsewhere = location is not None and location.pk != line.location_id
     result = (
@@ -490,13 +492,13 @@ def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanC
     )
     if label_state is False:
         answer = Answer.SUPERSEDED_LABEL
-        message = _("%(tag)s counted, but this label was replaced: remove it.") % {"tag": tag}
+        message = _("%(tag)s (%(name)s) counted, but this label was replaced: remove it.") % named
     elif elsewhere:
         answer = Answer.FOUND_ELSEWHERE
-        message = _("%(tag)s counted; the books place it elsewhere.") % {"tag": tag}
+        message = _("%(tag)s (%(name)s) counted; the books place it elsewhere.") % named
     else:
         answer = Answer.FOUND
-        message = _("%(tag)s counted.") % {"tag": tag}
+        message = _("%(tag)s (%(name)s) counted.") % named
     return _ScanCount(result, label_state, elsewhere, answer, message)
 
 
@@ -509,16 +511,18 @@ def _received_already(tag: str, key) -> ScanOutcome:
 
 def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
     tag = line.tag
+    named = {"tag": tag, "name": line.name}
     if scanned is not None and _label_state(line.asset_id, scanned.label_serial) is False:
         return ScanOutcome(
             Answer.DUPLICATE,
-            _("%(tag)s is counted already, but this label was replaced: remove it.") % {"tag": tag},
+            _("%(tag)s (%(name)s) is counted already, but this label was replaced: remove it.")
+            % named,
             tag,
             line=line,
             reason=Answer.SUPERSEDED_LABEL,
         )
     return ScanOutcome(
-        Answer.DUPLICATE, _("%(tag)s is counted already.") % {"tag": tag}, tag, line=line
+        Answer.DUPLICATE, _("%(tag)s (%(name)s) is counted already.") % named, tag, line=line
     )
 
 

@@ -93,3 +93,18 @@ def test_an_old_label_of_a_counted_card_warns_to_replace_it(
 
 def test_parse_is_unchanged_for_real_tags(pc):
     assert qr.parse(pc.tag).tag == pc.tag
+
+
+def test_counted_and_counted_already_name_the_asset(api, clerk, active, pc):
+    """The walk: "已盘点" alone left the clerk guessing which card the phone had read."""
+    api.as_user(clerk)
+    first = api.post(_scan_url(active), {"code": pc.tag}, format="json").json()
+    assert first["answer"] == "found"
+    assert first["message"] == f"{pc.tag}（台式计算机）已盘点。"
+    again = api.post(_scan_url(active), {"code": pc.tag}, format="json").json()
+    assert again["answer"] == "duplicate"
+    assert again["message"] == f"{pc.tag}（台式计算机）已盘点过。"
+    english = api.post(
+        _scan_url(active), {"code": pc.tag}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    ).json()
+    assert english["message"] == f"{pc.tag} (台式计算机) is counted already."

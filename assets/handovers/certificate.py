@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -258,3 +260,24 @@ def render_certificate(handover: Handover) -> bytes:
         footer_left=_("Handover certificate %(number)s") % {"number": handover.number},
     )
     return buffer.getvalue()
+
+
+def certificate_path(handover) -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / handover.certificate_file
+
+
+def certificate_response(handover) -> FileResponse:
+    """The certificate stored when the handover was decided, as a download (404 when there is
+    none); the page and the API answer with this one response."""
+    path = certificate_path(handover) if handover.certificate_file else None
+    if path is None or not path.is_file():
+        raise Http404
+    response = FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{handover.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Certificate-SHA256"] = handover.certificate_sha256
+    return response

@@ -25,6 +25,9 @@ from django.utils.translation import gettext as _
 
 from assets import history, permissions, selectors, services, sql, tags
 from assets.errors import TransitionNotAllowed
+from assets.handovers.certificate import (
+    certificate_path as certificate_path,
+)  # tests read the stored file
 from assets.models import (
     Asset,
     AssetEvent,
@@ -802,10 +805,6 @@ def decide_handover(
     handover.save(update_fields=["state", "decided_at", "decided_by", "decision_comment"])
     _store_certificate(handover)
     return handover
-
-
-def certificate_path(handover: Handover) -> Path:
-    return Path(settings.PRIVATE_MEDIA_ROOT) / handover.certificate_file
 
 
 def _store_certificate(handover: Handover) -> None:

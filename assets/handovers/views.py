@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.forms import ShownLimitsMixin
 from assets.handovers import selectors, services
+from assets.handovers.certificate import certificate_response
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
@@ -522,20 +523,7 @@ class HandoverCertificateView(LoginRequiredMixin, View):
     """The stored certificate, as decided; never regenerated."""
 
     def get(self, request, number):
-        handover = _handover_or_404(request.user, number)
-        if not handover.certificate_file:
-            raise Http404
-        path = services.certificate_path(handover)
-        if not path.is_file():
-            raise Http404
-        response = FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=f"{handover.number}.pdf",
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return certificate_response(_handover_or_404(request.user, number))
 
 
 class OverdueProjectsView(LoginRequiredMixin, View):

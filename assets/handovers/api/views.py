@@ -1,7 +1,6 @@
 """API of delegated-build projects (`/api/v1/projects/`) and handovers (`/api/v1/handovers/`)."""
 
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from assets import permissions
 from assets.api.permissions import RolePermission
 from assets.handovers import selectors, services
 from assets.handovers.api import serializers as s
+from assets.handovers.certificate import certificate_response
 from assets.models import HandoverItem
 
 PREPARERS = permissions.HANDOVER_PREPARERS
@@ -224,19 +224,7 @@ class HandoverViewSet(
     @action(detail=True, methods=["get"], url_path="certificate.pdf")
     def certificate(self, request, number=None):
         """The certificate (移交单) PDF, as stored when the handover was decided."""
-        handover = self.get_object()
-        path = services.certificate_path(handover) if handover.certificate_file else None
-        if path is None or not path.is_file():
-            raise Http404
-        response = FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=f"{handover.number}.pdf",
-            content_type="application/pdf",
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Certificate-SHA256"] = handover.certificate_sha256
-        return response
+        return certificate_response(self.get_object())
 
 
 # The contract's `certificate.pdf` has no trailing slash, which the router always adds.

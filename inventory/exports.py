@@ -259,12 +259,15 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     of the lines `user` may read, as `report` (selectors.report for the same user) says."""
     from django.conf import settings
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
     from labels import pdf
 
     styles = pdf.paragraph_styles(8)
     info = report["campaign"]
+    # Codes are for machines; the report is read by people, who know the names.
+    scope = selectors.scope_names(campaign=campaign, scope=info["scope"])
+    separator = pgettext("list separator", ", ")
     story = [
         pdf.para(_("Stocktake result report"), styles["title"]),
         pdf.para(
@@ -275,9 +278,9 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         pdf.para(
             _("Scope: departments %(d)s; locations %(l)s; categories %(c)s")
             % {
-                "d": ", ".join(info["scope"]["departments"]) or _("all"),
-                "l": ", ".join(info["scope"]["locations"]) or _("all"),
-                "c": ", ".join(info["scope"]["categories"]) or _("all"),
+                "d": separator.join(scope["departments"]) or _("all"),
+                "l": separator.join(scope["locations"]) or _("all"),
+                "c": separator.join(scope["categories"]) or _("all"),
             },
             styles["small"],
         ),
@@ -370,10 +373,18 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     else:
         story.append(pdf.para(_("No differences."), styles["body"]))
     story.append(Spacer(1, 6 * mm))
-    story.append(pdf.para(_("Sign-off"), styles["heading"]))
+    # The heading and every party's row on one page: a sign-off split over two pages leaves
+    # signatures under a page that does not show what they sign.
     story.append(
-        pdf.signature_table(
-            [_("Counters"), _("Department heads"), _("Asset office")], styles=styles, width=frame
+        KeepTogether(
+            [
+                pdf.para(_("Sign-off"), styles["heading"]),
+                pdf.signature_table(
+                    [_("Counters"), _("Department heads"), _("Asset office")],
+                    styles=styles,
+                    width=frame,
+                ),
+            ]
         )
     )
     story.append(Spacer(1, 3 * mm))

@@ -44,6 +44,16 @@ def campaigns_visible_to(*, user) -> QuerySet:
     return permissions.visible_campaigns(user, queryset)
 
 
+def scope_names(*, campaign: StocktakeCampaign, scope: dict) -> dict[str, list[str]]:
+    """The names of a result's scope (`scope` lists codes: the frozen result keeps them), as a
+    reader knows them; a code the campaign no longer links stays as it was recorded."""
+    out = {}
+    for key in ("departments", "locations", "categories"):
+        names = dict(getattr(campaign, key).values_list("code", "name"))
+        out[key] = [names.get(code) or code for code in scope.get(key, [])]
+    return out
+
+
 def scope_assets(*, campaign: StocktakeCampaign) -> QuerySet:
     """The cards a campaign covers: live, booked cards under its scope (subtrees included)."""
     queryset = Asset.objects.exclude(status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT])

@@ -7,7 +7,7 @@ import pytest
 
 from inventory import exports, selectors
 from inventory.services import campaigns, scanning
-from tests.factories import make_asset
+from tests.factories import leaf_category, make_asset
 from tests.labels.helpers import misfits, pdf_words
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +80,57 @@ def test_rate_headers_do_not_repeat_the_percent_sign_their_values_carry(
         )
     assert "标签缺失率" in text and "标签缺失率 %" not in text and "）%" not in text
     assert "%" in text  # the values still carry it
+
+
+def test_the_scope_line_names_departments_locations_and_categories(
+    plan, centre, room, clerk, admin_user
+):
+    """14 (residual): the scope line printed codes (BDC; R101; A02010105) nobody reads."""
+    from django.utils import translation
+
+    category = leaf_category()
+    make_asset(owner=centre, actor=clerk, location=room, name="交换机")
+    campaign = campaigns.activate_campaign(
+        campaign=plan(locations=[room], categories=[category]), actor=admin_user
+    )
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    report = selectors.report(campaign=campaign, user=admin_user)
+    with translation.override("zh-hans"):
+        text = pdf_text(exports.report_pdf(campaign=campaign, report=report, user=admin_user))
+    scope = next(line for line in text.splitlines() if line.startswith("范围"))
+    assert centre.name in scope and room.name in scope and category.name in scope, scope
+    assert centre.code not in scope and room.code not in scope and category.code not in scope
+
+
+def test_the_sign_off_is_never_split_across_pages(plan, centre, clerk, admin_user):
+    """14 (residual): with 82 differences the sign-off heading and its first row ended page 3
+    and the asset office signed alone on page 4. The block now moves whole to the next page."""
+    from django.utils import translation
+
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    for n in range(82):
+        scanning.record_surplus(campaign=campaign, actor=clerk, note=f"未登记的设备 {n}")
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    report = selectors.report(campaign=campaign, user=admin_user)
+    with translation.override("en"):
+        data = exports.report_pdf(campaign=campaign, report=report, user=admin_user)
+    pages = pdf_pages(data)
+    assert len(pages) > 2, "the report must be long enough to reach a page end"
+    block = ["Sign-off", "Counters", "Department heads", "Asset office", "Signature:", "Date:"]
+    holding = [page for page in pages if any(word in page for word in block)]
+    assert len(holding) == 1, [[w for w in block if w in page] for page in holding]
+    assert all(word in holding[0] for word in block)
+    assert "未登记的设备 81" in "".join(pages)  # nothing was dropped to make it fit
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(pdf_pages(data))
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        return [page.extract_text() or "" for page in document.pages]

@@ -156,7 +156,8 @@ class LineResult(models.TextChoices):
     FOUND_ELSEWHERE = "found_elsewhere", _("Found elsewhere")
     MISMATCH = "mismatch", _("Information differs")
     DAMAGED = "damaged", _("Damaged")
-    MISSING = "missing", _("Missing")
+    # The code stays `missing` (API contract); the stocktake term is 盘亏, "shortage".
+    MISSING = "missing", _("Shortage")
     SURPLUS = "surplus", _("Surplus")
 
 
@@ -176,6 +177,8 @@ class VerifyMethod(models.TextChoices):
     SN_MATCH = "sn_match", _("Serial number matched")
     PHOTO = "photo", _("Photo")
     MANUAL = "manual", _("Manual count without a label")
+    # A typed tag (no label serial): the label was not seen.
+    TYPED_TAG = "typed_tag", _("Tag typed, no label scanned")
 
 
 class StocktakeLine(models.Model):

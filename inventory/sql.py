@@ -21,6 +21,7 @@ from inventory.models import (
     StocktakeLine,
     StocktakeScan,
 )
+from labels.models import Label
 
 # ---------------------------------------------------------------------------------- values
 
@@ -161,7 +162,11 @@ SCAN_LINE_FIELDS = (
 
 _SCAN_LINE_SQL = """
 SELECT {columns}, loc.{code} AS location_code, counted.{code} AS counted_location_code,
-    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope
+    CASE WHEN {in_scope} THEN 1 ELSE 0 END AS in_scope,
+    (SELECT lb.{serial} FROM {label} lb WHERE lb.{label_asset} = l.{asset}
+        AND lb.{superseded} IS NULL AND lb.{voided} IS NULL) AS active_label_serial,
+    (SELECT max(lb.{serial}) FROM {label} lb WHERE lb.{label_asset} = l.{asset})
+        AS last_label_serial
 FROM {line} l
 LEFT JOIN {location_table} loc ON loc.{location_pk} = l.{location}
 LEFT JOIN {location_table} counted ON counted.{location_pk} = l.{counted_location}
@@ -176,6 +181,9 @@ def _line_columns(names) -> str:
 def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine | None:
     """The book line of a scanned tag, with `in_scope` for the counter whose share `trees` is
     (`permissions.counter_scope`: None admits every line, an empty list none), in one query.
+    It carries the card's labels too: `active_label_serial` (None: no active label) and
+    `last_label_serial` (None: never labelled), so a scan tells what label it saw without
+    another query.
 
     Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
     than the database to answer.
@@ -204,6 +212,12 @@ def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine 
         campaign=quote_column(StocktakeLine, "campaign"),
         kind=quote_column(StocktakeLine, "kind"),
         tag=quote_column(StocktakeLine, "tag"),
+        asset=quote_column(StocktakeLine, "asset"),
+        label=quote_table(Label),
+        label_asset=quote_column(Label, "asset"),
+        serial=quote_column(Label, "serial"),
+        superseded=quote_column(Label, "superseded_at"),
+        voided=quote_column(Label, "voided_at"),
     )
     rows = StocktakeLine.objects.raw(  # noqa: S611
         statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]

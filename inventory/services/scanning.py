@@ -5,6 +5,7 @@ Views, serializers, admin actions and tasks call these; none of them saves a lin
 
 from __future__ import annotations
 
+import enum
 import re
 import uuid
 from contextlib import nullcontext
@@ -12,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from inventory.models import (
     VerifyMethod,
 )
 from labels import qr
+from labels.models import Label
 
 State = StocktakeCampaign.State
 Answer = StocktakeScan.Answer
@@ -102,18 +104,38 @@ def _check_scanned_at(campaign: StocktakeCampaign, scanned_at: datetime | None) 
     return scanned_at
 
 
-def _label_state(asset_id: int, serial: int | None) -> bool | None:
-    """True: an active label; False: a superseded or voided one; None: no label information."""
+class LabelSeen(enum.Enum):
+    """What a scan tells about the card's label (the label-missing rate counts NONE and OLD)."""
+
+    ACTIVE = "active"  # its active label was scanned
+    OLD = "old"  # a superseded or voided label was scanned
+    NONE = "none"  # the tag was typed and the card has no active label (never labelled, or
+    # its last one was replaced or voided)
+    UNSEEN = "unseen"  # the tag was typed; the card has an active label nobody scanned
+    UNKNOWN = "unknown"  # a label serial Yika never issued for the card
+
+
+def _label_state(line: StocktakeLine, serial: int | None) -> LabelSeen:
+    """How the scanned code relates to the card's labels. A typed tag (no `?l=` serial) is no
+    label seen: only a scanned label serial shows a label on the card. `sql.scan_line` brings
+    the card's active and last label serials; another line asks the labels table."""
+    if hasattr(line, "active_label_serial"):
+        active, last = line.active_label_serial, line.last_label_serial
+    else:
+        labels = Label.objects.filter(asset_id=line.asset_id)
+        active = (
+            labels.filter(superseded_at__isnull=True, voided_at__isnull=True)
+            .values_list("serial", flat=True)
+            .first()
+        )
+        last = labels.aggregate(last=Max("serial"))["last"]
     if serial is None:
-        return None
-    try:
-        label_model = apps.get_model("labels", "Label")
-    except LookupError:
-        return None
-    label = label_model.objects.filter(asset_id=asset_id, serial=serial).first()
-    if label is None:
-        return None
-    return not (getattr(label, "superseded_at", None) or getattr(label, "voided_at", None))
+        return LabelSeen.UNSEEN if active is not None else LabelSeen.NONE
+    if active is not None and serial == active:
+        return LabelSeen.ACTIVE
+    if last is not None and 1 <= serial <= last:
+        return LabelSeen.OLD
+    return LabelSeen.UNKNOWN
 
 
 def _count(
@@ -403,7 +425,7 @@ def _apply_scan(
         line=line,
         actor=actor,
         at=scan["scanned_at"],
-        method=VerifyMethod.SCAN_OWN_LABEL,
+        method=count.method,
         result=count.result,
         location=location,
         label_ok=count.label_ok,
@@ -464,41 +486,66 @@ class _ScanCount:
     """How a scan counts an open line: its result and what the counter is told."""
 
     result: str
-    label_state: bool | None
+    label_state: LabelSeen
     elsewhere: bool
     answer: str
     message: str
 
     @property
-    def label_ok(self) -> bool:
-        return self.label_state is not False
+    def label_ok(self) -> bool | None:
+        """A readable active label: seen (True), not on the card or an old one (False), or a
+        typed tag of a labelled card (None: nobody saw the label, so it is not counted either
+        way)."""
+        if self.label_state in (LabelSeen.OLD, LabelSeen.NONE):
+            return False
+        if self.label_state == LabelSeen.ACTIVE:
+            return True
+        return None
 
     @property
     def reprint(self) -> bool:
         """A superseded label was scanned: the card needs a new one."""
-        return self.label_state is False
+        return self.label_state == LabelSeen.OLD
+
+    @property
+    def method(self) -> str:
+        """A typed tag is not a scanned label (扫描本身标签)."""
+        if self.label_state in (LabelSeen.NONE, LabelSeen.UNSEEN):
+            return VerifyMethod.TYPED_TAG
+        return VerifyMethod.SCAN_OWN_LABEL
 
 
 def _scan_count(line: StocktakeLine, scanned, location, damaged: bool) -> _ScanCount:
     tag = line.tag
     # The answer names the asset, so a clerk holding the phone knows which card it counted.
     named = {"tag": tag, "name": line.name}
-    label_state = _label_state(line.asset_id, scanned.label_serial)
+    label_state = _label_state(line, scanned.label_serial)
     elsewhere = location is not None and location.pk != line.location_id
     result = (
         LineResult.DAMAGED
         if damaged
         else (LineResult.FOUND_ELSEWHERE if elsewhere else LineResult.FOUND)
     )
-    if label_state is False:
+    if label_state == LabelSeen.OLD:
         answer = Answer.SUPERSEDED_LABEL
         message = _("%(tag)s (%(name)s) counted, but this label was replaced: remove it.") % named
     elif elsewhere:
         answer = Answer.FOUND_ELSEWHERE
-        message = _("%(tag)s (%(name)s) counted; the books place it elsewhere.") % named
+        message = (
+            _(
+                "%(tag)s (%(name)s) counted; the books place it elsewhere, and it has no label: "
+                "print one."
+            )
+            if label_state == LabelSeen.NONE
+            else _("%(tag)s (%(name)s) counted; the books place it elsewhere.")
+        ) % named
     else:
         answer = Answer.FOUND
-        message = _("%(tag)s (%(name)s) counted.") % named
+        message = (
+            _("%(tag)s (%(name)s) counted; it has no label: print one.")
+            if label_state == LabelSeen.NONE
+            else _("%(tag)s (%(name)s) counted.")
+        ) % named
     return _ScanCount(result, label_state, elsewhere, answer, message)
 
 
@@ -512,7 +559,7 @@ def _received_already(tag: str, key) -> ScanOutcome:
 def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
     tag = line.tag
     named = {"tag": tag, "name": line.name}
-    if scanned is not None and _label_state(line.asset_id, scanned.label_serial) is False:
+    if scanned is not None and _label_state(line, scanned.label_serial) == LabelSeen.OLD:
         return ScanOutcome(
             Answer.DUPLICATE,
             _("%(tag)s (%(name)s) is counted already, but this label was replaced: remove it.")

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from assets.models import Asset, Handover
-from inventory import demo
+from inventory import demo, selectors
 from inventory.models import Difference, LineResult, StocktakeCampaign
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,17 @@ def test_seed_demo_loads_a_counting_and_a_closed_campaign_and_a_waiting_handover
     kinds = set(closed.differences.values_list("kind", flat=True))
     assert kinds == set(Difference.Kind.values)
 
+    # Issue 14 walk residual 1/2: clerks count, labels scanned apart from never-labelled cards.
+    counters = set(
+        closed.lines.exclude(counted_by=None).values_list("counted_by__username", flat=True)
+    )
+    assert counters == {"clerk_sjj"}
+    for campaign in (closed, active):
+        methods = set(campaign.lines.values_list("verify_method", flat=True))
+        assert {"scan_own_label", "typed_tag"} <= methods
+        rate = selectors.compute_result(campaign=campaign)["totals"]["label_missing_rate"]
+        assert 0 < rate < 100
+
     handover = Handover.objects.get(project__code="DJ-2024-001")
     assert handover.state == Handover.State.SUBMITTED
     assert handover.to_department.code == "WJW"
@@ -72,6 +83,17 @@ def test_the_receiver_and_the_auditor_find_them_on_their_pages(client):
     differences = client.get(f"/stocktakes/{closed.pk}/differences").content.decode()
     assert "处室调整办公室后未办理存放地点变更" in differences
     client.force_login(User.objects.get(username="receiver_wjw"))
+    # Issue 14 walk residual 1/2: clerks count, labels scanned apart from never-labelled cards.
+    counters = set(
+        closed.lines.exclude(counted_by=None).values_list("counted_by__username", flat=True)
+    )
+    assert counters == {"clerk_sjj"}
+    for campaign in (closed, active):
+        methods = set(campaign.lines.values_list("verify_method", flat=True))
+        assert {"scan_own_label", "typed_tag"} <= methods
+        rate = selectors.compute_result(campaign=campaign)["totals"]["label_missing_rate"]
+        assert 0 < rate < 100
+
     handover = Handover.objects.get(project__code="DJ-2024-001")
     assert handover.number in client.get("/handovers/").content.decode()
 

@@ -64,7 +64,7 @@ def test_stocktake_xlsx_in_chinese_has_chinese_headers_and_no_raw_codes(api, aud
     assert not any(cell and cell.isascii() for cell in header), header
     cells = {cell for row in lines[1:] for cell in row if isinstance(cell, str)}
     assert not cells & RAW_CODES, cells & RAW_CODES
-    assert {"账内", "已盘到", "盘亏", "扫描本身标签"} <= cells
+    assert {"账内", "已盘到", "盘亏", "手工输入编号（未扫描标签）"} <= cells
     by_department = list(workbook["按部门"].iter_rows(values_only=True))
     assert {"账面数量", "账面原值", "实盘数量", "盘亏数量", "待盘数量"} <= set(by_department[0])
     differences = list(workbook["差异明细"].iter_rows(values_only=True))
@@ -98,7 +98,7 @@ def test_stocktake_xlsx_in_english_has_english_headers_and_words(api, auditor, c
     assert {"Tag", "Asset name", "Book original value", "Counted by", "Result"} <= set(lines[0])
     cells = {cell for row in lines[1:] for cell in row if isinstance(cell, str)}
     assert not cells & RAW_CODES
-    assert {"On the books", "Found", "Missing", "Own label scanned"} <= cells
+    assert {"On the books", "Found", "Shortage", "Tag typed, no label scanned"} <= cells
 
 
 def test_stocktake_csv_in_chinese_has_chinese_headers_words_and_plain_decimals(
@@ -118,7 +118,7 @@ def test_stocktake_csv_in_english_has_english_headers(api, auditor, closed):
     rows = _csv(api, auditor, closed, "en")
     assert rows[0][:3] == ["Tag", "Line kind", "Asset name"]
     records = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
-    assert sorted(r["Result"] for r in records) == ["Found", "Missing"]
+    assert sorted(r["Result"] for r in records) == ["Found", "Shortage"]
 
 
 def test_pending_lines_are_waiting_to_be_counted_in_chinese(api, auditor, active):

@@ -80,8 +80,9 @@ def test_a_found_card_writes_its_line_one_count_and_the_log(active, pc, clerk, r
         line.pk,
         str(sent["client_key"]),
     )
-    assert line_row(line) == ("found", 1, "scan_own_label", at, clerk.pk, room.pk, True, False)
-    assert count_rows(active) == [(active.pk, pc.pk, line.pk, clerk.pk, at, "scan_own_label")]
+    # A typed tag of a card that never had a label: no label seen, and none on the card.
+    assert line_row(line) == ("found", 1, "typed_tag", at, clerk.pk, room.pk, False, False)
+    assert count_rows(active) == [(active.pk, pc.pk, line.pk, clerk.pk, at, "typed_tag")]
     assert scan_rows(active) == [
         (active.pk, sent["client_key"], pc.tag, pc.tag, None, None, clerk.pk, at, "found", line.pk)
     ]
@@ -195,7 +196,7 @@ def test_a_host_counts_its_embedded_devices_in_the_same_transaction(plan, pc, cl
     at = sent["scanned_at"]
     counts = {row[1]: row[3:] for row in count_rows(campaign)}
     assert counts == {
-        pc.pk: (clerk.pk, at, "scan_own_label"),
+        pc.pk: (clerk.pk, at, "typed_tag"),
         via_host.pk: (clerk.pk, at, "via_host"),
     }
     assert campaign.lines.get(asset=by_serial).result == "awaiting"

@@ -100,7 +100,8 @@ def test_counted_and_counted_already_name_the_asset(api, clerk, active, pc):
     api.as_user(clerk)
     first = api.post(_scan_url(active), {"code": pc.tag}, format="json").json()
     assert first["answer"] == "found"
-    assert first["message"] == f"{pc.tag}（台式计算机）已盘点。"
+    # pc never had a label: the answer says so.
+    assert first["message"] == f"{pc.tag}（台式计算机）已盘点；该卡片没有标签，请打印标签。"
     again = api.post(_scan_url(active), {"code": pc.tag}, format="json").json()
     assert again["answer"] == "duplicate"
     assert again["message"] == f"{pc.tag}（台式计算机）已盘点过。"

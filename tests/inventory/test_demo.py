@@ -83,17 +83,6 @@ def test_the_receiver_and_the_auditor_find_them_on_their_pages(client):
     differences = client.get(f"/stocktakes/{closed.pk}/differences").content.decode()
     assert "处室调整办公室后未办理存放地点变更" in differences
     client.force_login(User.objects.get(username="receiver_wjw"))
-    # Issue 14 walk residual 1/2: clerks count, labels scanned apart from never-labelled cards.
-    counters = set(
-        closed.lines.exclude(counted_by=None).values_list("counted_by__username", flat=True)
-    )
-    assert counters == {"clerk_sjj"}
-    for campaign in (closed, active):
-        methods = set(campaign.lines.values_list("verify_method", flat=True))
-        assert {"scan_own_label", "typed_tag"} <= methods
-        rate = selectors.compute_result(campaign=campaign)["totals"]["label_missing_rate"]
-        assert 0 < rate < 100
-
     handover = Handover.objects.get(project__code="DJ-2024-001")
     assert handover.number in client.get("/handovers/").content.decode()
 

@@ -4,25 +4,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0007_scan_write_indexes'),
+        ("inventory", "0007_scan_write_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stocktakecount',
-            name='verify_method',
-            field=models.CharField(choices=[('scan_own_label', 'Own label scanned'), ('via_host', 'Confirmed through its host'), ('sn_match', 'Serial number matched'), ('photo', 'Photo'), ('manual', 'Manual count without a label'), ('typed_tag', 'Tag typed, no label scanned')], max_length=16, verbose_name='verified by'),
+            model_name="stocktakecount",
+            name="verify_method",
+            field=models.CharField(
+                choices=[
+                    ("scan_own_label", "Own label scanned"),
+                    ("via_host", "Confirmed through its host"),
+                    ("sn_match", "Serial number matched"),
+                    ("photo", "Photo"),
+                    ("manual", "Manual count without a label"),
+                    ("typed_tag", "Tag typed, no label scanned"),
+                ],
+                max_length=16,
+                verbose_name="verified by",
+            ),
         ),
         migrations.AlterField(
-            model_name='stocktakeline',
-            name='result',
-            field=models.CharField(choices=[('pending', 'Pending'), ('awaiting', 'Awaiting confirmation'), ('found', 'Found'), ('found_elsewhere', 'Found elsewhere'), ('mismatch', 'Information differs'), ('damaged', 'Damaged'), ('missing', 'Shortage'), ('surplus', 'Surplus')], default='pending', max_length=16, verbose_name='result'),
+            model_name="stocktakeline",
+            name="result",
+            field=models.CharField(
+                choices=[
+                    ("pending", "Pending"),
+                    ("awaiting", "Awaiting confirmation"),
+                    ("found", "Found"),
+                    ("found_elsewhere", "Found elsewhere"),
+                    ("mismatch", "Information differs"),
+                    ("damaged", "Damaged"),
+                    ("missing", "Shortage"),
+                    ("surplus", "Surplus"),
+                ],
+                default="pending",
+                max_length=16,
+                verbose_name="result",
+            ),
         ),
         migrations.AlterField(
-            model_name='stocktakeline',
-            name='verify_method',
-            field=models.CharField(blank=True, choices=[('scan_own_label', 'Own label scanned'), ('via_host', 'Confirmed through its host'), ('sn_match', 'Serial number matched'), ('photo', 'Photo'), ('manual', 'Manual count without a label'), ('typed_tag', 'Tag typed, no label scanned')], max_length=16, verbose_name='verified by'),
+            model_name="stocktakeline",
+            name="verify_method",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("scan_own_label", "Own label scanned"),
+                    ("via_host", "Confirmed through its host"),
+                    ("sn_match", "Serial number matched"),
+                    ("photo", "Photo"),
+                    ("manual", "Manual count without a label"),
+                    ("typed_tag", "Tag typed, no label scanned"),
+                ],
+                max_length=16,
+                verbose_name="verified by",
+            ),
         ),
     ]

@@ -67,6 +67,38 @@ def _actor(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 
+# Notes written by code: a key and its message. Other apps add theirs in their AppConfig.ready
+# (`register_notes`), as assets imports no other app.
+NOTE_MESSAGES: dict[str, Any] = {
+    "handover_submitted": _("Submitted to %(to)s for acceptance."),
+    "handover_accepted": _("Accepted in handover %(number)s."),
+    "host_retired_with": _("Retired with its host %(tag)s."),
+}
+
+
+def register_notes(messages: Mapping[str, Any]) -> None:
+    """Add an app's generated-note messages (key → lazy gettext message with placeholders)."""
+    NOTE_MESSAGES.update(messages)
+
+
+def _note(note: str, note_code: str, note_params: Mapping | None) -> str:
+    """The stored note: a generated one in the writer's language, a typed one as typed."""
+    if note_code and not note:
+        return note_text(note_code, note_params or {})
+    return note or ""
+
+
+def note_text(note_code: str, note_params: Mapping, fallback: str = "") -> str:
+    """A generated note in the active language; `fallback` for an unknown key."""
+    message = NOTE_MESSAGES.get(note_code)
+    if message is None:
+        return fallback
+    try:
+        return str(message) % dict(note_params)
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
+
 def new_event(
     *,
     asset: Asset,
@@ -76,16 +108,21 @@ def new_event(
     note: str = "",
     handover=None,
     campaign_id: int | None = None,
+    note_code: str = "",
+    note_params: Mapping | None = None,
 ) -> AssetEvent:
-    """The unsaved history row `record_event` writes; `write_events` saves many at once."""
+    """The unsaved history row `record_event` writes; `write_events` saves many at once.
+    A note written by code is given as `note_code` (a `NOTE_MESSAGES` key) and `note_params`."""
     return AssetEvent(
         asset=asset,
         actor=_actor(actor),
         kind=kind,
         changes={f: [json_value(b), json_value(a)] for f, (b, a) in (changes or {}).items()},
-        note=note or "",
+        note=_note(note, note_code, note_params),
         handover=handover,
         campaign_id=campaign_id,
+        note_code=note_code,
+        note_params=dict(note_params or {}),
     )
 
 
@@ -98,6 +135,8 @@ def record_event(
     note: str = "",
     handover=None,
     campaign_id: int | None = None,
+    note_code: str = "",
+    note_params: Mapping | None = None,
 ) -> AssetEvent:
     """Append one history row. Called only by services, inside their transaction."""
     event = new_event(
@@ -108,6 +147,8 @@ def record_event(
         note=note,
         handover=handover,
         campaign_id=campaign_id,
+        note_code=note_code,
+        note_params=note_params,
     )
     event.save(force_insert=True)
     return event
@@ -157,7 +198,18 @@ def _cast(expression, field) -> Cast:
 
 
 # The columns `record_events` writes, in order (`id` is generated).
-_EVENT_COLUMNS = ("asset", "kind", "at", "actor", "changes", "note", "handover", "campaign_id")
+_EVENT_COLUMNS = (
+    "asset",
+    "kind",
+    "at",
+    "actor",
+    "changes",
+    "note",
+    "handover",
+    "campaign_id",
+    "note_code",
+    "note_params",
+)
 
 
 def record_events(
@@ -171,6 +223,8 @@ def record_events(
     campaign_id: int | None = None,
     at: datetime | models.Expression | None = None,
     apply: bool = False,
+    note_code: str = "",
+    note_params: Mapping | None = None,
 ) -> int:
     """Append one history row per card of `assets` in one statement: `record_event` set-based.
 
@@ -229,9 +283,11 @@ def record_events(
         else Value(at or timezone.now(), output_field=models.DateTimeField()),
         "actor": actor,
         "changes": changed,
-        "note": Value(note or "", output_field=models.TextField()),
+        "note": Value(_note(note, note_code, note_params), output_field=models.TextField()),
         "handover": Value(getattr(handover, "pk", handover), output_field=models.BigIntegerField()),
         "campaign_id": Value(campaign_id, output_field=models.BigIntegerField()),
+        "note_code": Value(note_code or "", output_field=models.CharField()),
+        "note_params": Value(dict(note_params or {}), output_field=models.JSONField()),
     }
     # Each value cast to its column's type: a bare NULL or text selected in a CTE is typed text.
     selected = {
@@ -375,10 +431,30 @@ def _pair(pair) -> tuple:
     return None, pair
 
 
+# The names of stocktake campaigns by id. Events keep a plain `campaign_id` (assets imports no
+# other app); inventory fills this in its AppConfig.ready with a function {ids} -> {id: name}.
+_campaign_names = None
+
+
+def register_campaign_names(names) -> None:
+    """Set the function that names campaigns for the timeline (one query per page)."""
+    global _campaign_names
+    _campaign_names = names
+
+
+def campaign_names(ids) -> dict:
+    ids = {int(pk) for pk in ids if pk is not None}
+    if not ids or _campaign_names is None:
+        return {}
+    return dict(_campaign_names(ids))
+
+
 def describe_events(events) -> list[dict]:
     """History rows ready for the timeline: `{"event", "changes": [{"label", "before",
-    "after"}]}`, labels in the reader's language and values as words."""
+    "after"}], "note", "campaign"}`, labels in the reader's language and values as words; a
+    note written by code in the reader's language; the campaign by its name."""
     events = list(events)
+    campaigns = campaign_names(event.campaign_id for event in events)
     pairs = [
         (name, _pair(pair)) for event in events for name, pair in (event.changes or {}).items()
     ]
@@ -395,5 +471,15 @@ def describe_events(events) -> list[dict]:
                     "after": _value(name, after, references),
                 }
             )
-        rows.append({"event": event, "changes": changes})
+        rows.append(
+            {
+                "event": event,
+                "changes": changes,
+                "note": note_text(event.note_code, event.note_params or {}, event.note)
+                if event.note_code
+                else event.note,
+                "campaign": campaigns.get(event.campaign_id)
+                or (f"#{event.campaign_id}" if event.campaign_id else ""),
+            }
+        )
     return rows

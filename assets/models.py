@@ -540,6 +540,11 @@ class AssetEvent(models.Model):
     )
     # The stocktake campaign, when there is one. A plain id: `assets` imports no other app.
     campaign_id = models.PositiveBigIntegerField(_("stocktake campaign"), null=True, blank=True)
+    # A note written by code, not typed by a person: its message key and values, so the
+    # timeline says it in the reader's language (`history.note_text`); `note` keeps the
+    # writer's wording for the API and exports.
+    note_code = models.CharField(_("note code"), max_length=64, blank=True, default="")
+    note_params = models.JSONField(_("note values"), default=dict, blank=True)
 
     objects = AssetEventQuerySet.as_manager()
 

@@ -954,7 +954,8 @@ def _retire_live_components(*, asset: Asset, actor, reason: str) -> None:
                         actor=actor,
                         kind=AssetEvent.Kind.STATUS_CHANGED,
                         changes=changes,
-                        note=_("Retired with its host %(tag)s.") % {"tag": host_tag},
+                        note_code="host_retired_with",
+                        note_params={"tag": host_tag},
                     )
                 node_reason = _("Retired with its host %(tag)s: %(reason)s") % {
                     "tag": host_tag,

@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Stocktakes and reminders")
+
+    def ready(self):
+        # The card's timeline (assets) names campaigns and says inventory's notes; assets
+        # imports no other app, so inventory hands them over here.
+        from assets import history
+        from inventory.services.campaigns import NOTE_MESSAGES
+
+        history.register_notes(NOTE_MESSAGES)
+        history.register_campaign_names(_campaign_names)
+
+
+def _campaign_names(ids) -> dict:
+    from inventory.models import StocktakeCampaign
+
+    return dict(StocktakeCampaign.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -565,7 +565,8 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
             actor=actor,
             kind=AssetEvent.Kind.HANDOVER_SUBMITTED,
             changes={"handover": [None, handover.number]},
-            note=_("Submitted to %(to)s for acceptance.") % {"to": handover.to_department.name},
+            note_code="handover_submitted",
+            note_params={"to": handover.to_department.name},
             handover=handover,
         )
     return handover
@@ -747,7 +748,8 @@ def decide_handover(
                 actor=actor,
                 kind=AssetEvent.Kind.HANDOVER_ACCEPTED,
                 changes=changes,
-                note=_("Accepted in handover %(number)s.") % {"number": handover.number},
+                note_code="handover_accepted",
+                note_params={"number": handover.number},
                 handover=handover,
             )
             if decision.location is not None:

@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from assets import history
@@ -266,9 +267,12 @@ DIFFERENCE_KIND = {
 }
 
 
-def _flag_shortages_and_record_counts(
-    *, campaign: StocktakeCampaign, actor, at: datetime, note: str
-) -> None:
+# The note of a closed campaign's history rows, said in each reader's language (the key is
+# registered with assets' history in InventoryConfig.ready).
+NOTE_MESSAGES = {"stocktake": _lazy("Stocktake %(name)s (%(year)s)")}
+
+
+def _flag_shortages_and_record_counts(*, campaign: StocktakeCampaign, actor, at: datetime) -> None:
     """Set 疑似盘亏 (`suspected_shortage`) on missing cards and clear it on counted ones, and
     write the cards' history: `shortage_flagged` (by `actor`, at `at`) on each card flagged,
     `counted` (by the counter, when they counted it) on each counted card, carrying the cleared
@@ -283,7 +287,11 @@ def _flag_shortages_and_record_counts(
     counted = Asset.objects.filter(book, stocktake_lines__result__in=list(COUNTED_RESULTS))
     missing = Asset.objects.filter(book, stocktake_lines__result=LineResult.MISSING)
     by_counter = {"actor": F("stocktake_lines__counted_by"), "at": F("stocktake_lines__counted_at")}
-    same = {"note": note, "campaign_id": campaign.pk}
+    same = {
+        "note_code": "stocktake",
+        "note_params": {"name": campaign.name, "year": campaign.year},
+        "campaign_id": campaign.pk,
+    }
     # The cards counted with no flag to clear first, before the second statement clears some.
     history.record_events(
         assets=counted.filter(suspected_shortage=False),
@@ -326,7 +334,6 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
         campaign=campaign,
         actor=actor,
         at=now,
-        note=_("Stocktake %(name)s (%(year)s)") % {"name": campaign.name, "year": campaign.year},
     )
     difference_kind = Case(
         *[When(result=result, then=Value(kind)) for result, kind in DIFFERENCE_KIND.items()],

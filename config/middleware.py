@@ -122,3 +122,35 @@ class RefuseNulMiddleware:
             return JsonResponse({"detail": message, "code": "nul_character"}, status=400)
         context = {"status_code": 400, "reason": message}
         return render(request, "400.html", context, status=400)
+
+
+class DebugNotFoundMiddleware:
+    """Under DEBUG (`make run`) an unknown URL or card still shows Yika's own 404 page
+    (`config.views.page_not_found`), not Django's debug page: a user trying the demo must see
+    the page production shows. Real errors (500) keep Django's debug page. Without DEBUG,
+    Django already calls the handler and this does nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code == 404
+            and getattr(request, "resolver_match", None) is None
+        ):
+            # No view matched the URL: the response is Django's technical 404 page.
+            from config.views import page_not_found
+
+            return page_not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if settings.DEBUG and isinstance(exception, Http404):
+            from config.views import page_not_found
+
+            return page_not_found(request, exception)
+        return None

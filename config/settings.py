@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # fixes: Yika's 404 page under DEBUG too (make run)
+    "config.middleware.DebugNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

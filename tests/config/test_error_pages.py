@@ -142,3 +142,23 @@ def test_500_page_has_no_navigation_and_says_what_to_do(clerk, language):
     assert HEADINGS[500][language] in page
     assert {"zh-hans": "请稍后重试", "en": "Try again in a moment"}[language] in page
     assert "site-nav" not in page and "clerk" not in page
+
+
+# Issue 14 walk residual 3: `make run` has DEBUG on, and the user must still see Yika's 404.
+@pytest.mark.parametrize(
+    "url", ["/assets/YK-NO-SUCH-CARD/", "/no/such/page/", "/stocktakes/999999/"]
+)
+def test_under_debug_an_unknown_url_or_card_gets_the_sites_404(clerk, settings, url):
+    settings.DEBUG = True
+    response = _get(clerk, url, "zh-hans")
+    page = _assert_site_page(response, 404, "zh-hans")
+    assert "DEBUG = True" not in page and "URLconf" not in page
+
+
+def test_under_debug_the_api_404_stays_json(clerk, settings):
+    settings.DEBUG = True
+    client = Client()
+    client.force_login(clerk)
+    response = client.get("/api/v1/assets/YK-NO-SUCH-CARD/")
+    assert response.status_code == 404
+    assert response.json()["code"]

@@ -95,7 +95,8 @@ class StocktakeCampaign(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.name}"
+        # Names usually carry their year (2025年度资产清查): never say it twice.
+        return self.name if str(self.year) in self.name else f"{self.year} {self.name}"
 
 
 class CounterAssignment(models.Model):

@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -244,7 +245,16 @@ class ScanView(CampaignMixin, TemplateView):
         campaign = self.get_campaign()
         self.check_may_scan(campaign)
         context["campaign"] = campaign
-        context["locations"] = Location.objects.filter(is_active=True).order_by("code")
+        # The places of the counter's own lines and department, grouped under their parent: the
+        # whole register's rooms and racks would be a list too long to scroll on a phone.
+        user = self.request.user
+        mine = selectors.lines_visible_to(user=user, campaign=campaign).values("location")
+        context["locations"] = (
+            Location.objects.filter(is_active=True)
+            .filter(Q(pk__in=mine) | Q(department_id=user.department_id))
+            .select_related("parent")
+            .order_by("parent__code", "code")
+        )
         return context
 
     def check_may_scan(self, campaign: StocktakeCampaign) -> None:

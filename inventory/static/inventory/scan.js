@@ -103,6 +103,12 @@
     var batch = items.slice(0, batchMax);
     post(app.dataset.scansUrl, batch).then(function (r) {
       if (r.status >= 500 || r.status === 0) { throw new Error("server"); }
+      if (!r.ok) {
+        // Refused as a whole (400/403/409): say why on the page; the queue stays to send again.
+        return r.json().catch(function () { return null; }).then(function (data) {
+          saveQueue(items); show("error", firstError(data));
+        });
+      }
       return r.json().then(function (answers) {
         // Entries with field errors will never succeed: drop them with the rest of the part sent;
         // scans queued meanwhile and later parts stay, and the next part goes at once.
@@ -132,7 +138,8 @@
       return;
     }
     post(app.dataset.scansUrl, entry).then(function (r) {
-      return r.json().then(function (data) {
+      // A refusal with no JSON body (a proxy's page) still gets a sentence on the screen.
+      return r.json().catch(function () { return null; }).then(function (data) {
         if (r.ok) {
           show(data.answer, data.message, data.reason);
           showComponents(data.components);
@@ -140,6 +147,7 @@
         } else {
           showComponents([]);
           show(r.status === 400 && data && data.code ? "invalid" : "error", firstError(data));
+          input.focus();
         }
       });
     }).catch(function () {
@@ -147,13 +155,20 @@
       show("queued", app.dataset.msgOffline);
     });
   }
+  function pendingNote(message) {
+    pendingList.textContent = "";
+    var li = text("li", message); li.className = "muted"; pendingList.appendChild(li);
+  }
+  // "Still pending here" is the chosen place's cards only: without a place there is no "here".
   function loadPending() {
+    if (!locationSelect.value) { pendingNote(app.dataset.msgChoosePlace); return; }
     var url = app.dataset.linesUrl + "?result=pending&page_size=30";
-    if (locationSelect.value) { url += "&location=" + encodeURIComponent(locationSelect.value); }
+    url += "&location=" + encodeURIComponent(locationSelect.value);
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (data) {
         pendingList.textContent = "";
+        if (!(data.results || []).length) { pendingNote(app.dataset.msgNothingPending); }
         (data.results || []).forEach(function (line) {
           var li = document.createElement("li");
           li.appendChild(text("strong", line.tag));
@@ -169,6 +184,33 @@
     input.focus();
   });
   locationSelect.addEventListener("change", loadPending);
+  // The place list narrowed as one types: rebuilt from the full list (a hidden <option> is not
+  // hidden in every phone's picker), the groups kept.
+  var placeFilter = document.getElementById("scan-location-filter");
+  var allPlaces = Array.prototype.map.call(locationSelect.querySelectorAll("optgroup"), function (g) {
+    return { label: g.label, options: Array.prototype.map.call(g.children, function (o) { return [o.value, o.textContent]; }) };
+  });
+  if (placeFilter) {
+    placeFilter.addEventListener("input", function () {
+      var wanted = placeFilter.value.trim().toLowerCase(), chosen = locationSelect.value, first = null;
+      Array.prototype.forEach.call(locationSelect.querySelectorAll("optgroup"), function (g) { g.remove(); });
+      allPlaces.forEach(function (group) {
+        var shown = group.options.filter(function (o) {
+          return !wanted || (o[0] + " " + o[1] + " " + group.label).toLowerCase().indexOf(wanted) >= 0;
+        });
+        if (!shown.length) { return; }
+        var g = document.createElement("optgroup"); g.label = group.label;
+        shown.forEach(function (o) {
+          var option = text("option", o[1]); option.value = o[0]; g.appendChild(option);
+          if (first === null) { first = o[0]; }
+        });
+        locationSelect.appendChild(g);
+      });
+      var keep = chosen && Array.prototype.some.call(locationSelect.options, function (o) { return o.value === chosen; });
+      locationSelect.value = keep ? chosen : (wanted && first !== null ? first : "");
+      loadPending();
+    });
+  }
   window.addEventListener("online", flush);
 
   function onCode(code) {

@@ -464,4 +464,6 @@ def test_a_counted_cards_history_says_who_counted_it_and_when(
     assert len(counted) == 1, items
     meta = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", counted[0]))
     local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
-    assert f"{local} · 赵文 · {campaign_word} #{active.pk}" in meta, meta
+    # The campaign by its name (issue 14 walk residual 2), not "#1".
+    assert f"{local} · 赵文 · {campaign_word} {active.name}" in meta, meta
+    assert f"#{active.pk}" not in meta

@@ -14,6 +14,11 @@ class InventoryConfig(AppConfig):
 
         history.register_notes(NOTE_MESSAGES)
         history.register_campaign_names(_campaign_names)
+        # A handover's submit and decision reach the inbox of who acts next.
+        from assets.handovers.services import register_handover_listener
+        from inventory.reminders.jobs import notify_handover_step
+
+        register_handover_listener(notify_handover_step)
 
 
 def _campaign_names(ids) -> dict:

@@ -178,6 +178,24 @@ def submit_final_accounts(*, project: DelegatedProject, actor) -> DelegatedProje
     return project
 
 
+# Who hears of a handover's steps. assets imports no other app, so the inbox (inventory's
+# reminders) registers itself in its AppConfig.ready; each listener is called inside the
+# service's transaction as `listener(step=..., handover=...)` with step "submitted" or
+# "decided", so a step that rolls back notifies nobody.
+_handover_listeners: list = []
+
+
+def register_handover_listener(listener) -> None:
+    """Add a function called on every submit and decision (idempotent per function)."""
+    if listener not in _handover_listeners:
+        _handover_listeners.append(listener)
+
+
+def _announce(step: str, handover: Handover) -> None:
+    for listener in _handover_listeners:
+        listener(step=step, handover=handover)
+
+
 @dataclass(frozen=True)
 class FinalValue:
     """One card's value in the approved final accounts (决算), keyed by its tag."""
@@ -569,6 +587,7 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
             note_params={"to": handover.to_department.name},
             handover=handover,
         )
+    _announce("submitted", handover)
     return handover
 
 
@@ -806,6 +825,7 @@ def decide_handover(
     handover.decision_comment = (comment or "").strip()
     handover.save(update_fields=["state", "decided_at", "decided_by", "decision_comment"])
     _store_certificate(handover)
+    _announce("decided", handover)
     return handover
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assets import permissions
-from assets.models import Department, User
+from assets.models import Department, Handover, User
 from inventory.models import Notification, ReminderKind, ReminderLog
 from inventory.reminders import selectors
 from inventory.reminders.outbox import enqueue_task
@@ -440,6 +440,26 @@ def _message(reminder: Reminder) -> tuple[str, str]:
             )
             % f,
         )
+    if kind == ReminderKind.HANDOVER_SUBMITTED:
+        return (
+            _("Handover %(number)s submitted to you for acceptance") % f,
+            _(
+                "%(builder)s handed over %(count)s items of %(project)s. Review them, accept or "
+                "reject each, and sign the decision."
+            )
+            % f,
+        )
+    if kind == ReminderKind.HANDOVER_DECIDED:
+        # The result as a word in the recipient's language (render's active language).
+        f = {**f, "state": str(Handover.State(f["state_code"]).label)}
+        return (
+            _("Handover %(number)s decided: %(state)s") % f,
+            _(
+                "%(receiver)s decided the handover of %(project)s: %(accepted)s accepted, "
+                "%(rejected)s rejected. The certificate is on the handover's page."
+            )
+            % f,
+        )
     raise ValueError(kind)
 
 
@@ -607,3 +627,66 @@ def mark_mail_failed(*, log_id: int, error: str) -> None:
             log.mail_state = ReminderLog.MailState.FAILED
             log.mail_error = error[:2000]
             log.save(update_fields=["mail_state", "mail_error"])
+
+
+# A handover's steps (assets.handovers.services calls this inside its transaction; registered in
+# InventoryConfig.ready): the receiving department's receivers on submit, the sender on the
+# decision. Once each: the ledger key is the handover and its step.
+
+
+def handover_step_reminders(*, step: str, handover) -> list[Reminder]:
+    """Who hears of `handover`'s `step` ("submitted" or "decided"), with a link to where they act."""
+    subject = f"handover:{handover.number}"
+    if step == "submitted":
+        link = _url(
+            "assets:handover-review",
+            handover.number,
+            fallback=f"/api/v1/handovers/{handover.pk}/",
+        )
+        facts = {
+            "number": handover.number,
+            "project": str(handover.project) if handover.project_id else handover.number,
+            "builder": handover.from_department.name,
+            "count": handover.items.count(),
+        }
+        return [
+            Reminder(
+                kind=ReminderKind.HANDOVER_SUBMITTED,
+                recipient=recipient,
+                subject=subject,
+                period="submitted",
+                link=link,
+                facts=facts,
+            )
+            for recipient in selectors.role_holders(handover.to_department, permissions.RECEIVER)
+        ]
+    if step == "decided" and handover.submitted_by_id is not None:
+        results = list(handover.items.values_list("result", flat=True))
+        return [
+            Reminder(
+                kind=ReminderKind.HANDOVER_DECIDED,
+                recipient=handover.submitted_by,
+                subject=subject,
+                period="decided",
+                link=_url(
+                    "assets:handover-detail",
+                    handover.number,
+                    fallback=f"/api/v1/handovers/{handover.pk}/",
+                ),
+                facts={
+                    "number": handover.number,
+                    "project": str(handover.project) if handover.project_id else handover.number,
+                    "receiver": handover.to_department.name,
+                    "state_code": handover.state,
+                    "accepted": sum(1 for result in results if result == "accepted"),
+                    "rejected": sum(1 for result in results if result == "rejected"),
+                },
+            )
+        ]
+    return []
+
+
+def notify_handover_step(*, step: str, handover) -> None:
+    """Send the step's notifications (exactly once: `send_reminder`'s ledger key)."""
+    for reminder in handover_step_reminders(step=step, handover=handover):
+        send_reminder(reminder=reminder)

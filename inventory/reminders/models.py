@@ -24,6 +24,9 @@ class ReminderKind(models.TextChoices):
     HANDOVER_OVERDUE = "handover_overdue", _("Handover overdue")
     FINAL_ACCOUNTS_OVERDUE = "final_accounts_overdue", _("Final accounts overdue")
     LABEL_COMPLIANCE = "label_compliance", _("Assets without a label")
+    # fixes: a handover's steps, told at once to who acts next
+    HANDOVER_SUBMITTED = "handover_submitted", _("Handover submitted to you")
+    HANDOVER_DECIDED = "handover_decided", _("Handover decided")
 
 
 class ReminderLog(models.Model):

@@ -2,6 +2,8 @@
 services (pages and API)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyAdmin
 from inventory.models import Difference, StocktakeCampaign, StocktakeLine, StocktakeScan
@@ -12,6 +14,26 @@ class StocktakeCampaignAdmin(ReadOnlyAdmin):
     list_display = ["year", "name", "state", "reference_date", "due_on", "closed_at"]
     list_filter = ["state", "year"]
     search_fields = ["name"]
+    # An empty scope list means the whole register: say "All", not a blank.
+    exclude = ["departments", "locations", "categories"]
+    readonly_fields = ["scope_departments", "scope_locations", "scope_categories"]
+
+    @staticmethod
+    def _scope(items) -> str:
+        names = [str(item.name) for item in items]
+        return "、".join(names) if names else gettext("All")
+
+    @admin.display(description=_("departments in scope"))
+    def scope_departments(self, obj):
+        return self._scope(obj.departments.order_by("code"))
+
+    @admin.display(description=_("locations in scope"))
+    def scope_locations(self, obj):
+        return self._scope(obj.locations.order_by("code"))
+
+    @admin.display(description=_("categories in scope"))
+    def scope_categories(self, obj):
+        return self._scope(obj.categories.order_by("code"))
 
 
 @admin.register(StocktakeLine)

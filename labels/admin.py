@@ -2,15 +2,40 @@
 that would overflow); auditors read them. Labels and batches are read-only (they change through
 the services)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 from labels import services
 from labels.models import Label, LabelTemplate, PrintBatch
 
 
+class LabelTemplateForm(forms.ModelForm):
+    """The printed fields as ticks from the fixed list, not a JSON text box."""
+
+    fields = forms.MultipleChoiceField(
+        label=_("printed fields"),
+        choices=LabelTemplate.Field.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The tag and its QR code are always printed."),
+    )
+
+    class Meta:
+        model = LabelTemplate
+        fields = list(services.TEMPLATE_FIELDS)
+
+    def clean_fields(self):
+        # In the list's order, whatever order the ticks came in.
+        chosen = set(self.cleaned_data.get("fields") or [])
+        return [value for value in LabelTemplate.Field.values if value in chosen]
+
+
 @admin.register(LabelTemplate)
 class LabelTemplateAdmin(RoleScopedAdmin):
+    form = LabelTemplateForm
     list_display = [
         "code",
         "name",
@@ -24,6 +49,21 @@ class LabelTemplateAdmin(RoleScopedAdmin):
     ]
     list_filter = ["kind", "media", "is_active"]
     search_fields = ["code", "name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A reader (auditor) sees the printed fields as words, not as JSON.
+        if self.has_change_permission(request, obj):
+            return []
+        return ["printed_fields"]
+
+    def get_exclude(self, request, obj=None):
+        return [] if self.has_change_permission(request, obj) else ["fields"]
+
+    @admin.display(description=_("printed fields"))
+    def printed_fields(self, obj):
+        labels = dict(LabelTemplate.Field.choices)
+        names = [str(labels.get(value, value)) for value in (obj.fields or [])]
+        return "、".join(names) if names else gettext("Only the tag")
 
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in services.TEMPLATE_FIELDS}

@@ -131,7 +131,9 @@ class Category(TreeNode):
     usually_embedded = models.BooleanField(
         _("usually embedded"),
         default=False,
-        help_text=_("Device class that usually sits inside a host (终端接入设备 and the like)."),
+        help_text=_(
+            "Device class that usually sits inside a host (terminal access devices and the like)."
+        ),
     )
     embedded_verify_policy = models.CharField(
         _("how embedded devices are counted"),

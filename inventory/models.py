@@ -25,7 +25,7 @@ class StocktakeCampaign(models.Model):
     name = models.CharField(_("name"), max_length=200)
     year = models.PositiveIntegerField(_("year"))
     reference_date = models.DateField(
-        _("reference date"), help_text=_("清查基准日: the date the book values are taken at.")
+        _("reference date"), help_text=_("The date the book values are taken at.")
     )
     due_on = models.DateField(_("due date"))
     state = models.CharField(

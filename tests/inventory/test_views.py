@@ -467,3 +467,40 @@ def test_a_counted_cards_history_says_who_counted_it_and_when(
     # The campaign by its name (issue 14 walk residual 2), not "#1".
     assert f"{local} · 赵文 · {campaign_word} {active.name}" in meta, meta
     assert f"#{active.pk}" not in meta
+
+
+# Issue 14 walk residual 5: words on the campaign page.
+@pytest.mark.parametrize(
+    ("language", "no_place"), [("zh-hans", "未指定位置"), ("en", "No location")]
+)
+def test_campaign_page_names_lines_without_a_place_and_says_the_year_once(
+    language, no_place, auditor, admin_user, centre, plan
+):
+    from tests.factories import make_asset
+
+    make_asset(owner=centre, name="无位置的电脑")
+    campaign = campaigns.activate_campaign(
+        campaign=plan(name="2025年度资产清查（中心）"), actor=admin_user
+    )
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.cookies["django_language"] = language
+    client.force_login(auditor)
+    page = client.get(reverse("inventory:campaign-detail", args=[campaign.pk])).content.decode()
+    assert no_place in page
+    assert "<span>—</span>" not in page
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
+    assert heading.count("2025") == 1, heading
+    assert str(campaign) == "2025年度资产清查（中心）"
+
+
+def test_the_english_result_word_for_missing_is_shortage(api, auditor, admin_user, plan, pc):
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    line = campaign.lines.get()
+    assert line.result == "missing"  # the API's code stays
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert line.get_result_display() == "Shortage"
+    with translation.override("zh-hans"):
+        assert line.get_result_display() == "盘亏"

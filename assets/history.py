@@ -76,9 +76,25 @@ NOTE_MESSAGES: dict[str, Any] = {
 }
 
 
-def register_notes(messages: Mapping[str, Any]) -> None:
-    """Add an app's generated-note messages (key → lazy gettext message with placeholders)."""
+# Keys whose note only names the event's campaign: the timeline names it already, in its meta line.
+_CAMPAIGN_NOTES: set[str] = set()
+
+
+def register_notes(messages: Mapping[str, Any], *, names_campaign: bool = False) -> None:
+    """Add an app's generated-note messages (key → lazy gettext message with placeholders).
+    With `names_campaign` the notes only name the event's campaign, and the timeline, which
+    names it anyway, leaves them out (the API still has them)."""
     NOTE_MESSAGES.update(messages)
+    if names_campaign:
+        _CAMPAIGN_NOTES.update(messages)
+
+
+def _timeline_note(event) -> str:
+    if not event.note_code:
+        return event.note
+    if event.note_code in _CAMPAIGN_NOTES and event.campaign_id:
+        return ""
+    return note_text(event.note_code, event.note_params or {}, event.note)
 
 
 def _note(note: str, note_code: str, note_params: Mapping | None) -> str:
@@ -475,9 +491,7 @@ def describe_events(events) -> list[dict]:
             {
                 "event": event,
                 "changes": changes,
-                "note": note_text(event.note_code, event.note_params or {}, event.note)
-                if event.note_code
-                else event.note,
+                "note": _timeline_note(event),
                 "campaign": campaigns.get(event.campaign_id)
                 or (f"#{event.campaign_id}" if event.campaign_id else ""),
             }

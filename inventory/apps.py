@@ -12,7 +12,7 @@ class InventoryConfig(AppConfig):
         from assets import history
         from inventory.services.campaigns import NOTE_MESSAGES
 
-        history.register_notes(NOTE_MESSAGES)
+        history.register_notes(NOTE_MESSAGES, names_campaign=True)
         history.register_campaign_names(_campaign_names)
         # A handover's submit and decision reach the inbox of who acts next.
         from assets.handovers.services import register_handover_listener

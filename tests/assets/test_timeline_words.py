@@ -41,6 +41,8 @@ def test_a_counted_event_names_its_campaign(client, admin_user, clerk, centre):
     page = _card_page(client, clerk, card, "zh-hans").content.decode()
     assert "2025年度资产清查（中心）" in page
     assert f"#{first.pk}" not in page
+    # The close's note only named the campaign again: the timeline says it once.
+    assert page.count("2025年度资产清查（中心）") == 1
 
 
 def test_campaign_names_cost_one_query_whatever_the_number_of_campaigns(

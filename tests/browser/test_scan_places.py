@@ -76,3 +76,46 @@ def test_pending_here_is_the_chosen_places_and_a_refusal_is_shown(
     assert page.inner_text("#scan-answer") == visit.t("Not a tag")
     assert "hello world" in page.inner_text("#scan-message")
     visit.check(f"clerk-scan-refused{suffix}")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_batch_refused_as_a_whole_says_why_and_keeps_the_queue(
+    language, base_url, new_context, counting, settings
+):
+    """The old page showed nothing on a 400 for the whole batch (only the browser's console had
+    it) and emptied the phone's queue."""
+    import uuid
+
+    from django.utils import timezone
+
+    from inventory.services import scanning
+
+    settings.YIKA_STOCKTAKE_SCAN_BATCH_MAX = 5
+    visit = Visit(new_context(language, **PHONE), language=language)
+    visit.expected_errors.append("400")
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/stocktakes/{counting.pk}/scan")
+    at = timezone.now().isoformat()
+    entries = [
+        {"code": counting.here.tag, "client_key": str(uuid.uuid4()), "scanned_at": at}
+        for _ in range(8)
+    ]
+    key = f"yika-scan-queue-{counting.pk}"
+    page.evaluate(
+        "([key, entries]) => { localStorage.setItem(key, JSON.stringify(entries));"
+        " window.dispatchEvent(new Event('online')); }",
+        [key, entries],
+    )
+    page.wait_for_selector("#scan-result:not([hidden])")
+    with translation_override(language):
+        expected = str(scanning.batch_too_large_message(5))
+    assert page.inner_text("#scan-message") == expected
+    assert page.evaluate("(key) => JSON.parse(localStorage.getItem(key)).length", key) == 8
+    visit.check("clerk-scan-batch-refused-phone")
+
+
+def translation_override(language):
+    from django.utils import translation
+
+    return translation.override(language)

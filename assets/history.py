@@ -73,6 +73,9 @@ NOTE_MESSAGES: dict[str, Any] = {
     "handover_submitted": _("Submitted to %(to)s for acceptance."),
     "handover_accepted": _("Accepted in handover %(number)s."),
     "host_retired_with": _("Retired with its host %(tag)s."),
+    "host_retired_detached": _("Detached because its host %(tag)s was retired."),
+    "handover_placed": _("Placed on acceptance of handover %(number)s."),
+    "moved_with_host": _("Moved with its host %(tag)s."),
 }
 
 

@@ -674,7 +674,15 @@ def nest_asset(
 
 
 def _nest(
-    *, asset: Asset, actor, parent: Asset | None, embedded: bool, note: str, authorise: bool
+    *,
+    asset: Asset,
+    actor,
+    parent: Asset | None,
+    embedded: bool,
+    note: str,
+    authorise: bool,
+    note_code: str = "",
+    note_params: dict | None = None,
 ) -> Asset:
     """`nest_asset`'s work. `authorise=False` only for a component leaving a host that is being
     retired (`retire_asset` asked about the host; its components go with it, whoever's)."""
@@ -726,7 +734,8 @@ def _nest(
     asset.parent = parent
     asset.install_mode = new_mode
     asset.save()
-    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.NESTED, changes=changes, note=note)
+    said = {"note": note, "note_code": note_code, "note_params": note_params}
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.NESTED, changes=changes, **said)
     if "parent" in changes:
         if old_parent is not None:
             record_event(
@@ -734,7 +743,7 @@ def _nest(
                 actor=actor,
                 kind=AssetEvent.Kind.NESTED,
                 changes={"components": [asset.tag, None]},
-                note=note,
+                **said,
             )
         if parent is not None:
             record_event(
@@ -742,7 +751,7 @@ def _nest(
                 actor=actor,
                 kind=AssetEvent.Kind.NESTED,
                 changes={"components": [None, asset.tag]},
-                note=note,
+                **said,
             )
     return asset
 
@@ -776,8 +785,11 @@ def move_asset(
     note: str = "",
     campaign_id: int | None = None,
     handover=None,
+    note_code: str = "",
+    note_params: dict | None = None,
 ) -> Asset:
     """Move a card to `location`; embedded and rack-mounted components follow, each with an event.
+    A note written by code is `note_code` and `note_params` (`history.NOTE_MESSAGES`).
 
     The actor may change the card (`permissions.require_card_change`); with `handover` the move
     places a card accepted in it, which is the deciding receiver's
@@ -810,9 +822,9 @@ def move_asset(
             actor=actor,
             kind=AssetEvent.Kind.MOVED,
             changes={"location": [before, location]},
-            note=note
-            if node.pk == asset.pk
-            else _("Moved with its host %(tag)s.") % {"tag": asset.tag},
+            note=note if node.pk == asset.pk else "",
+            note_code=note_code if node.pk == asset.pk else "moved_with_host",
+            note_params=note_params if node.pk == asset.pk else {"tag": asset.tag},
             campaign_id=campaign_id,
             handover=handover,
         )
@@ -897,7 +909,9 @@ def retire_asset(
                 actor=actor,
                 parent=None,
                 embedded=False,
-                note=_("Detached because its host %(tag)s was retired.") % {"tag": asset.tag},
+                note="",
+                note_code="host_retired_detached",
+                note_params={"tag": asset.tag},
                 authorise=False,
             )
     elif live_children:

@@ -776,8 +776,8 @@ def decide_handover(
                     asset=asset,
                     actor=actor,
                     location=decision.location,
-                    note=_("Placed on acceptance of handover %(number)s.")
-                    % {"number": handover.number},
+                    note_code="handover_placed",
+                    note_params={"number": handover.number},
                     handover=handover,
                 )
             item.new_using_department = decision.using_department

@@ -75,3 +75,20 @@ def test_a_generated_note_is_said_in_the_readers_language(client, clerk, receive
     assert "已提交" not in english
     chinese = _card_page(client, clerk, card, "zh-hans").content.decode()
     assert "已提交" in chinese
+
+
+def test_a_component_detached_from_a_retired_host_reads_in_the_readers_language(
+    client, clerk, admin_user, centre
+):
+    from assets import services as asset_services
+
+    host = make_asset(owner=centre, name="旧服务器")
+    part = make_asset(owner=centre, name="内存条", parent=host, embedded=True)
+    with translation.override("zh-hans"):
+        asset_services.retire_asset(
+            asset=host, actor=admin_user, reason="报废", components="detach"
+        )
+    english = _card_page(client, clerk, part, "en").content.decode()
+    assert f"Detached because its host {host.tag} was retired." in english
+    chinese = _card_page(client, clerk, part, "zh-hans").content.decode()
+    assert "Detached because" not in chinese

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assets import permissions, services
+from assets import history, permissions, services
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -394,6 +394,8 @@ class AssetEventSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     handover = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    # A note written by code, in the reader's language like `kind_display`; a typed one as typed.
+    note = serializers.SerializerMethodField()
 
     class Meta:
         model = AssetEvent
@@ -409,6 +411,11 @@ class AssetEventSerializer(serializers.ModelSerializer):
             "campaign_id",
         ]
         read_only_fields = fields
+
+    def get_note(self, event) -> str:
+        if not event.note_code:
+            return event.note
+        return history.note_text(event.note_code, event.note_params or {}, event.note)
 
 
 class NestSerializer(serializers.Serializer):

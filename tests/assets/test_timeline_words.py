@@ -92,3 +92,14 @@ def test_a_component_detached_from_a_retired_host_reads_in_the_readers_language(
     assert f"Detached because its host {host.tag} was retired." in english
     chinese = _card_page(client, clerk, part, "zh-hans").content.decode()
     assert "Detached because" not in chinese
+
+
+def test_the_events_api_says_a_generated_note_in_the_readers_language(api, clerk, project, centre):
+    card = make_asset(owner=centre, name="政务云主机", project=project)
+    with translation.override("zh-hans"):
+        handover = handover_services.create_handover(actor=clerk, project=project, assets=[card])
+        handover_services.submit_handover(handover=handover, actor=clerk)
+    api.as_user(clerk)
+    events = api.get(f"/api/v1/assets/{card.tag}/events/", HTTP_ACCEPT_LANGUAGE="en").json()
+    notes = [event["note"] for event in events["results"] if event["kind"] == "handover_submitted"]
+    assert notes and "for acceptance" in notes[0]

@@ -249,9 +249,12 @@ class ScanView(CampaignMixin, TemplateView):
         # whole register's rooms and racks would be a list too long to scroll on a phone.
         user = self.request.user
         mine = selectors.lines_visible_to(user=user, campaign=campaign).values("location")
+        places = Q(pk__in=mine)
+        if user.department_id is not None:
+            places |= Q(department_id=user.department_id)
         context["locations"] = (
             Location.objects.filter(is_active=True)
-            .filter(Q(pk__in=mine) | Q(department_id=user.department_id))
+            .filter(places)
             .select_related("parent")
             .order_by("parent__code", "code")
         )

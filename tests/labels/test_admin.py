@@ -1,8 +1,6 @@
 """Label templates in the Django admin: the administrator manages them (through
 `labels.services.save_template`), the auditor reads them (issue 14.2)."""
 
-import json
-
 import pytest
 from django.forms.models import model_to_dict
 from django.urls import reverse
@@ -27,7 +25,8 @@ def staff_auditor(bureau):
 
 def _form_data(template: LabelTemplate, **changes) -> dict:
     data = model_to_dict(template, fields=TEMPLATE_FIELDS)
-    data["fields"] = json.dumps(data["fields"])
+    # The printed fields are ticks (one value per ticked box), no longer a JSON text.
+    data["fields"] = list(data["fields"])
     data.update(changes)
     for name in [n for n, v in data.items() if isinstance(v, bool)]:
         if data[name]:

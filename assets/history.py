@@ -76,6 +76,7 @@ def new_event(
     note: str = "",
     handover=None,
     campaign_id: int | None = None,
+    disposal=None,
 ) -> AssetEvent:
     """The unsaved history row `record_event` writes; `write_events` saves many at once."""
     return AssetEvent(
@@ -86,6 +87,7 @@ def new_event(
         note=note or "",
         handover=handover,
         campaign_id=campaign_id,
+        disposal=disposal,
     )
 
 
@@ -98,6 +100,7 @@ def record_event(
     note: str = "",
     handover=None,
     campaign_id: int | None = None,
+    disposal=None,
 ) -> AssetEvent:
     """Append one history row. Called only by services, inside their transaction."""
     event = new_event(
@@ -108,6 +111,7 @@ def record_event(
         note=note,
         handover=handover,
         campaign_id=campaign_id,
+        disposal=disposal,
     )
     event.save(force_insert=True)
     return event
@@ -157,7 +161,17 @@ def _cast(expression, field) -> Cast:
 
 
 # The columns `record_events` writes, in order (`id` is generated).
-_EVENT_COLUMNS = ("asset", "kind", "at", "actor", "changes", "note", "handover", "campaign_id")
+_EVENT_COLUMNS = (
+    "asset",
+    "kind",
+    "at",
+    "actor",
+    "changes",
+    "note",
+    "handover",
+    "campaign_id",
+    "disposal",
+)
 
 
 def record_events(
@@ -171,6 +185,7 @@ def record_events(
     campaign_id: int | None = None,
     at: datetime | models.Expression | None = None,
     apply: bool = False,
+    disposal=None,
 ) -> int:
     """Append one history row per card of `assets` in one statement: `record_event` set-based.
 
@@ -232,6 +247,7 @@ def record_events(
         "note": Value(note or "", output_field=models.TextField()),
         "handover": Value(getattr(handover, "pk", handover), output_field=models.BigIntegerField()),
         "campaign_id": Value(campaign_id, output_field=models.BigIntegerField()),
+        "disposal": Value(getattr(disposal, "pk", disposal), output_field=models.BigIntegerField()),
     }
     # Each value cast to its column's type: a bare NULL or text selected in a CTE is typed text.
     selected = {
@@ -282,6 +298,8 @@ EXTRA_LABELS = {
     "handover": _("handover"),
     "manual_reason": _("reason for a manual count"),
     "reprint_requested": _("label reprint requested"),
+    # Disposals
+    "disposal": _("disposal case"),
 }
 
 

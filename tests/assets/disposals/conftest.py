@@ -60,3 +60,12 @@ def approved(submitted, approver):
     return ds.approve_disposal(
         case=submitted, actor=approver, approval_no="市数据局〔2026〕12号", approved_on=date.today()
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service refusals are matched in English here; the pages' Chinese is tested with them."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

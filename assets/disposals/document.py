@@ -31,7 +31,7 @@ def _tier_text(case: DisposalCase) -> str:
     if case.tier_up_to is None:
         band = _("no upper limit")
     else:
-        band = _("below ¥%(limit)s") % {"limit": _money(case.tier_up_to)}
+        band = _("below %(limit)s") % {"limit": _money(case.tier_up_to)}
     return _("%(body)s (total original value %(band)s)") % {
         "body": case.approving_body,
         "band": band,

@@ -709,21 +709,9 @@ def _store_document(case: DisposalCase) -> None:
 # Approval tiers (administrators)
 
 
-def _require_tier_admin(actor) -> None:
-    if not permissions.is_system(actor) and not permissions.is_admin(actor):
-        raise PermissionDenied(_("Only administrators edit the approval tiers."))
-
-
-@transaction.atomic
-def save_tier(*, actor, fields: dict[str, Any], tier: ApprovalTier | None = None) -> ApprovalTier:
-    """Create or edit an approval tier (administrators); cases keep the tier they had."""
-    _require_tier_admin(actor)
-    tier = (
-        ApprovalTier() if tier is None else ApprovalTier.objects.select_for_update().get(pk=tier.pk)
-    )
-    for name in ("up_to", "approver_role", "body"):
-        if name in fields:
-            setattr(tier, name, fields[name])
+def validate_tier(tier: ApprovalTier) -> None:
+    """The tier's rules, in the user's language: a body, a known role, a positive limit or
+    none, one tier per limit (the admin form asks this before `save_tier`)."""
     errors = {}
     tier.body = (tier.body or "").strip()
     if not tier.body:
@@ -741,6 +729,24 @@ def save_tier(*, actor, fields: dict[str, Any], tier: ApprovalTier | None = None
         errors["up_to"] = _("There is a tier with this limit already.")
     if errors:
         raise ValidationError(errors)
+
+
+def _require_tier_admin(actor) -> None:
+    if not permissions.is_system(actor) and not permissions.is_admin(actor):
+        raise PermissionDenied(_("Only administrators edit the approval tiers."))
+
+
+@transaction.atomic
+def save_tier(*, actor, fields: dict[str, Any], tier: ApprovalTier | None = None) -> ApprovalTier:
+    """Create or edit an approval tier (administrators); cases keep the tier they had."""
+    _require_tier_admin(actor)
+    tier = (
+        ApprovalTier() if tier is None else ApprovalTier.objects.select_for_update().get(pk=tier.pk)
+    )
+    for name in ("up_to", "approver_role", "body"):
+        if name in fields:
+            setattr(tier, name, fields[name])
+    validate_tier(tier)
     tier.save()
     return tier
 

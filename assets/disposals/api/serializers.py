@@ -86,6 +86,10 @@ class DisposalWriteSerializer(serializers.Serializer):
     evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
     components = serializers.CharField(required=False, default="refuse", max_length=10)
 
+    def to_representation(self, instance):
+        # A case reads as the read serializer shows it (the browsable API's forms ask this).
+        return DisposalSerializer(instance, context=self.context).data
+
     def fields_and_tags(self):
         data = dict(self.validated_data)
         return data.pop("items"), data

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from assets.disposals import services as ds
 from assets.models import Asset, DisposalCase
 from tests.factories import make_asset
 

@@ -187,7 +187,8 @@ class ApproveForm(ShownLimitsMixin, forms.Form):
         label=gettext_lazy("Approval document number (批复文号)"), max_length=APPROVAL_NO_MAX
     )
     approved_on = forms.DateField(
-        label=gettext_lazy("Approved on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Approved on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=gettext_lazy("Note"),

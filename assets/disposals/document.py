@@ -13,6 +13,7 @@ import io
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.platypus import Spacer, Table, TableStyle
 
 from assets.handovers.certificate import _day, _money, _person, _QRFlowable, stored_pdf_response
@@ -98,7 +99,7 @@ def render_application(case: DisposalCase) -> bytes:
             ]
         )
     )
-    story += [top, Spacer(1, 4 * pdf.mm), pdf.para(_("Items"), styles["heading"])]
+    story += [top, Spacer(1, 4 * pdf.mm), pdf.para(_("Items disposed of"), styles["heading"])]
     rows = [
         [
             str(index),
@@ -150,10 +151,26 @@ def render_application(case: DisposalCase) -> bytes:
         pdf.make_table(
             [_("Step"), _("By"), _("Date")],
             [
-                [_("Prepared"), _person(case.created_by), _day(case.created_at)],
-                [_("Submitted"), _person(case.submitted_by), _day(case.submitted_at)],
-                [_("Decided"), _person(case.decided_by), _day(case.decided_at)],
-                [_("Executed"), _person(case.executed_by), _day(case.executed_at)],
+                [
+                    pgettext("disposal step", "Prepared"),
+                    _person(case.created_by),
+                    _day(case.created_at),
+                ],
+                [
+                    pgettext("disposal step", "Submitted"),
+                    _person(case.submitted_by),
+                    _day(case.submitted_at),
+                ],
+                [
+                    pgettext("disposal step", "Decided"),
+                    _person(case.decided_by),
+                    _day(case.decided_at),
+                ],
+                [
+                    pgettext("disposal step", "Executed"),
+                    _person(case.executed_by),
+                    _day(case.executed_at),
+                ],
             ],
             width=frame,
             nowrap_columns=[2],

@@ -401,19 +401,9 @@ def submit_disposal(*, case: DisposalCase, actor) -> DisposalCase:
         errors["reason"] = reason_error
     if errors:
         raise ValidationError(errors)
-    # The values and the status before, as they are now (the draft may be days old).
-    today = timezone.localdate()
-    by_id = {card.pk: card for card in cards}
-    items = list(DisposalItem.objects.filter(case=case))
-    for item in items:
-        card = by_id[item.asset_id]
-        item.original_value, item.net_value = _values(card, today)
-        item.previous_status = card.status
-    DisposalItem.objects.bulk_update(
-        items, ["original_value", "net_value", "previous_status"], batch_size=CHUNK
-    )
-    case.total_original_value = sum((item.original_value for item in items), Decimal("0.00"))
-    case.total_net_value = sum((item.net_value for item in items), Decimal("0.00"))
+    # The values and the status before, as they are now (the draft may be days old): the
+    # items are written again (one insert per chunk; an update per row would cost more).
+    _set_items(case=case, cards=cards)
     tier = choose_tier(case.total_original_value)
     if tier is None:
         raise TransitionNotAllowed(

@@ -64,7 +64,7 @@ def test_clerk_submits_approver_approves_clerk_executes(
 
     # Submitting asks first; dismissing changes nothing.
     page.once("dialog", lambda dialog: dialog.dismiss())
-    page.click("button:has-text('%s')" % visit.t("Submit for approval"))
+    page.click(f"button:has-text('{visit.t('Submit for approval')}')")
     assert DisposalCase.objects.get().state == "draft"
     question = []
 
@@ -74,7 +74,7 @@ def test_clerk_submits_approver_approves_clerk_executes(
 
     page.once("dialog", accept)
     with page.expect_navigation():
-        page.click("button:has-text('%s')" % visit.t("Submit for approval"))
+        page.click(f"button:has-text('{visit.t('Submit for approval')}')")
     assert "2" in question[0]
     assert DisposalCase.objects.get().state == "submitted"
     assert set(
@@ -103,7 +103,7 @@ def test_clerk_submits_approver_approves_clerk_executes(
     visit.goto(f"{base_url}/disposals/{case.number}/")
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
-        page.click("button:has-text('%s')" % visit.t("Execute"))
+        page.click(f"button:has-text('{visit.t('Execute')}')")
     case.refresh_from_db()
     assert case.state == "executed"
     assert set(

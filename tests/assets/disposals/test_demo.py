@@ -1,5 +1,5 @@
 """The demo shows disposals: tiers, an executed case (the demo's retired cards) and one in the
-approver's inbox; loading the demo twice adds nothing."""
+approver's inbox; loading it again with --once adds nothing."""
 
 import io
 
@@ -19,5 +19,5 @@ def test_seed_demo_has_an_executed_case_and_one_waiting_for_the_approver():
     assert set(executed.items.values_list("asset__status", flat=True)) == {Asset.Status.RETIRED}
     approver = User.objects.get(username="approver")
     assert [case.state for case in selectors.approver_inbox(user=approver)] == ["submitted"]
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--once", stdout=io.StringIO())
     assert DisposalCase.objects.count() == 2

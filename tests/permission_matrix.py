@@ -513,6 +513,8 @@ MATRIX: list[Row] = [
     R("disposal-execute", "POST", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
     R("disposal-application", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("disposal-application-pdf", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("disposal-export-xlsx", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-export-csv", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
     R("disposal-tier-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
     R("disposal-tier-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
     R("disposal-tier-detail", "GET", "disposal_tier", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),

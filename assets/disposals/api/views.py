@@ -8,14 +8,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from assets import permissions
 from assets.api.permissions import RolePermission
 from assets.disposals import selectors, services
 from assets.disposals.api import serializers as s
 from assets.disposals.document import application_response
+from assets.disposals.exports import disposal_response
+from assets.imports.api.views import for_format
 from assets.models import ApprovalTier, DisposalItem
 
 PREPARERS = permissions.DISPOSAL_PREPARERS
@@ -59,8 +62,6 @@ class DisposalViewSet(
         params = self.request.query_params
         filters = {name: (params.get(name) or "").strip() for name in FILTERS}
         if filters["year"] and not filters["year"].isdigit():
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError({"year": [_("Give the year as a number, e.g. 2026.")]})
         return filters
 
@@ -203,8 +204,39 @@ class ApprovalTierViewSet(viewsets.ModelViewSet):
         services.delete_tier(actor=self.request.user, tier=instance)
 
 
+class DisposalExportView(APIView):
+    """Disposal cases and their cards under the list's filters (`?state=&method=&department=
+    &year=`), one line per card, as XLSX or CSV."""
+
+    permission_classes = [RolePermission]
+
+    @extend_schema(
+        parameters=[OpenApiParameter(name, str) for name in FILTERS],
+        responses={200: OpenApiTypes.BINARY},
+    )
+    def get(self, request, fmt=None):
+        params = request.query_params
+        filters = {name: (params.get(name) or "").strip() for name in FILTERS}
+        if filters["year"] and not filters["year"].isdigit():
+            raise ValidationError({"year": [_("Give the year as a number, e.g. 2026.")]})
+        cases = selectors.disposals_visible_to(user=request.user, filters=filters)
+        return disposal_response(cases, "csv" if fmt == "csv" else "xlsx")
+
+
 # The contract's `application.pdf` has no trailing slash, which the router always adds.
 extra_urlpatterns = [
+    path(
+        "disposals/export.xlsx",
+        for_format(DisposalExportView, "get", "xlsx").as_view(),
+        {"fmt": "xlsx"},
+        name="disposal-export-xlsx",
+    ),
+    path(
+        "disposals/export.csv",
+        for_format(DisposalExportView, "get", "csv").as_view(),
+        {"fmt": "csv"},
+        name="disposal-export-csv",
+    ),
     path(
         "disposals/<str:number>/application.pdf",
         DisposalViewSet.as_view({"get": "application"}),

@@ -128,8 +128,8 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
     tags = forms.CharField(
         label=gettext_lazy("Cards (tags or scanned labels)"),
         widget=forms.Textarea(attrs={"rows": 4, "autocapitalize": "characters"}),
+        # No length shown: the service bounds the number of cards (and Django the request).
         help_text=gettext_lazy("One per line, or separated by commas or spaces."),
-        max_length=200000,
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -128,3 +128,15 @@ def test_executing_from_the_page_retires_and_stores_the_form(client, clerk, appr
     assert pdf.status_code == 200
     assert pdf["X-Certificate-SHA256"] == approved.document_sha256
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def test_card_and_retire_pages_point_to_a_disposal_case(client, clerk, centre):
+    card = make_asset(owner=centre)
+    client.force_login(clerk)
+    link = f"{reverse('assets:disposal-create')}?tags={card.tag}"
+    assert link in page(client, reverse("assets:asset-detail", args=[card.tag]))
+    retire = page(client, reverse("assets:asset-retire", args=[card.tag]))
+    assert link in retire and "资产只能通过已批准的处置单核销" in retire
+    client.post(reverse("assets:asset-retire", args=[card.tag]), {"reason": "报废"}, **ZH)
+    card.refresh_from_db()
+    assert card.status == "in_use"

@@ -18,6 +18,11 @@ CASE_RELATED = (
 )
 
 
+def valid_year(text: str) -> bool:
+    """Whether `text` is a year the `year` filter takes (a date the database can hold)."""
+    return text.isdigit() and 1900 <= int(text) <= 9999
+
+
 def disposals_visible_to(*, user, filters: dict | None = None) -> QuerySet:
     """Cases `user` may read, with their item count, filtered by state, method, department
     (code) and year (of creation)."""
@@ -34,7 +39,7 @@ def disposals_visible_to(*, user, filters: dict | None = None) -> QuerySet:
         queryset = queryset.filter(method=filters["method"])
     if filters.get("department"):
         queryset = queryset.filter(department__code=filters["department"])
-    if filters.get("year"):
+    if filters.get("year") and valid_year(str(filters["year"])):
         queryset = queryset.filter(created_at__year=filters["year"])
     return queryset
 

@@ -54,7 +54,7 @@ class DisposalListView(LoginRequiredMixin, ListView):
             filters["state"] = ""
         if filters["method"] not in DisposalCase.Method.values:
             filters["method"] = ""
-        if not filters["year"].isdigit():
+        if not selectors.valid_year(filters["year"]):
             filters["year"] = ""
         return filters
 

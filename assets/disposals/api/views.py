@@ -61,7 +61,7 @@ class DisposalViewSet(
     def _filters(self):
         params = self.request.query_params
         filters = {name: (params.get(name) or "").strip() for name in FILTERS}
-        if filters["year"] and not filters["year"].isdigit():
+        if filters["year"] and not selectors.valid_year(filters["year"]):
             raise ValidationError({"year": [_("Give the year as a number, e.g. 2026.")]})
         return filters
 
@@ -217,7 +217,7 @@ class DisposalExportView(APIView):
     def get(self, request, fmt=None):
         params = request.query_params
         filters = {name: (params.get(name) or "").strip() for name in FILTERS}
-        if filters["year"] and not filters["year"].isdigit():
+        if filters["year"] and not selectors.valid_year(filters["year"]):
             raise ValidationError({"year": [_("Give the year as a number, e.g. 2026.")]})
         cases = selectors.disposals_visible_to(user=request.user, filters=filters)
         return disposal_response(cases, "csv" if fmt == "csv" else "xlsx")

@@ -165,6 +165,7 @@ def test_list_filters_by_state_method_department_and_year(api, auditor, draft, s
     assert api.get(DISPOSALS, {"department": "BDC"}).json()["count"] == 1
     assert api.get(DISPOSALS, {"year": date.today().year}).json()["count"] == 1
     assert api.get(DISPOSALS, {"year": "abc"}).status_code == 400
+    assert api.get(DISPOSALS, {"year": "99999999999"}).status_code == 400
 
 
 def test_list_queries_stay_constant(

@@ -226,3 +226,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_admin(request.user)
+
+
+# Disposals: the approval tiers and the cases (read-only), from their package.
+from assets.disposals import admin as disposals_admin  # noqa: E402,F401

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import DomainError
 
-__all__ = ["Conflict", "DomainError", "NotInScope", "TransitionNotAllowed"]
+__all__ = ["Conflict", "DisposalRequired", "DomainError", "NotInScope", "TransitionNotAllowed"]
 
 
 class TransitionNotAllowed(DomainError):
@@ -30,3 +30,15 @@ class NotInScope(DomainError):
     status_code = 404
     code = "not_found"
     default_message = _("Not found.")
+
+
+# Disposals
+class DisposalRequired(DomainError):
+    """A card is retired only by executing an approved disposal case (409, DESIGN.md rule)."""
+
+    status_code = 409
+    code = "disposal_required"
+    default_message = _(
+        "A card leaves the register only through an approved disposal case: open one under "
+        "Disposals (POST /api/v1/disposals/) and retire the card by executing it."
+    )

@@ -129,6 +129,7 @@ def new_event(
     campaign_id: int | None = None,
     note_code: str = "",
     note_params: Mapping | None = None,
+    disposal=None,
 ) -> AssetEvent:
     """The unsaved history row `record_event` writes; `write_events` saves many at once.
     A note written by code is given as `note_code` (a `NOTE_MESSAGES` key) and `note_params`."""
@@ -142,6 +143,7 @@ def new_event(
         campaign_id=campaign_id,
         note_code=note_code,
         note_params=dict(note_params or {}),
+        disposal=disposal,
     )
 
 
@@ -156,6 +158,7 @@ def record_event(
     campaign_id: int | None = None,
     note_code: str = "",
     note_params: Mapping | None = None,
+    disposal=None,
 ) -> AssetEvent:
     """Append one history row. Called only by services, inside their transaction."""
     event = new_event(
@@ -168,6 +171,7 @@ def record_event(
         campaign_id=campaign_id,
         note_code=note_code,
         note_params=note_params,
+        disposal=disposal,
     )
     event.save(force_insert=True)
     return event
@@ -228,6 +232,7 @@ _EVENT_COLUMNS = (
     "campaign_id",
     "note_code",
     "note_params",
+    "disposal",
 )
 
 
@@ -244,6 +249,7 @@ def record_events(
     apply: bool = False,
     note_code: str = "",
     note_params: Mapping | None = None,
+    disposal=None,
 ) -> int:
     """Append one history row per card of `assets` in one statement: `record_event` set-based.
 
@@ -307,6 +313,7 @@ def record_events(
         "campaign_id": Value(campaign_id, output_field=models.BigIntegerField()),
         "note_code": Value(note_code or "", output_field=models.CharField()),
         "note_params": Value(dict(note_params or {}), output_field=models.JSONField()),
+        "disposal": Value(getattr(disposal, "pk", disposal), output_field=models.BigIntegerField()),
     }
     # Each value cast to its column's type: a bare NULL or text selected in a CTE is typed text.
     selected = {
@@ -357,6 +364,8 @@ EXTRA_LABELS = {
     "handover": _("handover"),
     "manual_reason": _("reason for a manual count"),
     "reprint_requested": _("label reprint requested"),
+    # Disposals
+    "disposal": _("disposal case"),
 }
 
 

@@ -516,6 +516,11 @@ class AssetEvent(models.Model):
         STOCKTAKE_CORRECTION = "stocktake_correction", _("Corrected after a stocktake")
         SHORTAGE_FLAGGED = "shortage_flagged", _("Flagged as suspected shortage")
         IMPORTED = "imported", _("Imported")
+        # Disposals
+        DISPOSAL_SUBMITTED = "disposal_submitted", _("Submitted for disposal")
+        DISPOSAL_APPROVED = "disposal_approved", _("Disposal approved")
+        DISPOSAL_REJECTED = "disposal_rejected", _("Disposal rejected")
+        DISPOSAL_TRANSFERRED = "disposal_transferred", _("Transfer executed, handover opened")
 
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
@@ -547,6 +552,15 @@ class AssetEvent(models.Model):
     # writer's wording for the API and exports.
     note_code = models.CharField(_("note code"), max_length=64, blank=True, default="")
     note_params = models.JSONField(_("note values"), default=dict, blank=True)
+    # Disposals: the case a disposal step belongs to.
+    disposal = models.ForeignKey(
+        "DisposalCase",
+        verbose_name=_("disposal case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="asset_events",
+    )
 
     objects = AssetEventQuerySet.as_manager()
 
@@ -660,4 +674,6 @@ class ApiToken(models.Model):
 
 
 # The handovers' models live in their package; imported here so the app registers them.
+# Disposals: the disposal cases' models (assets.disposals.models), registered the same way.
+from assets.disposals.models import ApprovalTier, DisposalCase, DisposalItem  # noqa: E402,F401
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401

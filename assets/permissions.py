@@ -110,6 +110,11 @@ CARD_WRITERS = frozenset({CLERK, ADMIN})
 # Who prepares a handover (the builder's side) and who decides it (the receiving side).
 HANDOVER_PREPARERS = frozenset({CLERK, ADMIN})
 HANDOVER_DECIDERS = frozenset({RECEIVER})
+# Disposals: who approves a case (the tier names which of these roles), who prepares one.
+APPROVER = "approver"
+ROLES = (*ROLES, APPROVER)
+DISPOSAL_PREPARERS = frozenset({CLERK, ADMIN})
+DISPOSAL_APPROVERS = frozenset({APPROVER, ADMIN})
 
 # The actor of what the system does itself (demo data, a command run without `--user`, data
 # migrations). A request's user is a `User` or an `AnonymousUser`, never None, so no view can
@@ -136,7 +141,7 @@ ROLE_LABELS = {
     RECEIVER: _("Receiving department"),
     AUDITOR: _("Auditor"),
     ADMIN: _("Administrator"),
-    "approver": _("Disposal approver"),
+    APPROVER: _("Disposal approver"),
     "staff": _("Asset holder"),
 }
 
@@ -648,3 +653,94 @@ def visible_print_batches(user, queryset: QuerySet) -> QuerySet:
         return queryset
     hidden = Asset.objects.exclude(asset_scope_q(user)).values("pk")
     return queryset.exclude(assets__in=hidden)
+
+
+# Disposals. A case is read by its department's side (drafts only by those who prepare it),
+# by the receiving side of a transfer once submitted, and by auditors and admins; prepared
+# (created, edited, submitted, executed) by clerks of the disposing department and admins;
+# approved or rejected only by the role its tier names, in scope, never by who prepared it.
+
+
+def visible_disposals(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Disposal cases `user` may read."""
+    from assets.models import DisposalCase
+
+    queryset = DisposalCase.objects.all() if queryset is None else queryset
+    if not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    scope = department_scope_ids(user)
+    own = Q(department__in=scope)
+    if not has_role(user, *DISPOSAL_PREPARERS):
+        own &= ~Q(state=DisposalCase.State.DRAFT)
+    return queryset.filter(own | (Q(to_department__in=scope) & ~Q(state=DisposalCase.State.DRAFT)))
+
+
+def can_prepare_disposal(user, case) -> bool:
+    """Create, edit, submit and execute: clerks of the disposing department (and admins)."""
+    if is_admin(user):
+        return True
+    return has_role(user, CLERK) and case.department_id in department_scope_ids(user)
+
+
+def may_prepare_disposals(user) -> bool:
+    """The role check for opening cases (the object check is `can_prepare_disposal`)."""
+    return has_role(user, *DISPOSAL_PREPARERS)
+
+
+def require_disposal_preparer(actor, case) -> None:
+    """The services' check before they create, edit, submit or execute `case`."""
+    if not can_prepare_disposal(actor, case):
+        raise PermissionDenied(
+            gettext("Only clerks of the disposing department prepare or execute a disposal.")
+        )
+
+
+def _holds_tier_role(user, case) -> bool:
+    if case.approver_role == ADMIN:
+        return is_admin(user)
+    return has_role(user, case.approver_role) and (
+        is_admin(user) or case.department_id in department_scope_ids(user)
+    )
+
+
+def can_approve_disposal(user, case) -> bool:
+    """Approve or reject: the role the case's tier names, in scope, not who prepared it."""
+    if not case.approver_role or not _holds_tier_role(user, case):
+        return False
+    return user.pk not in (case.created_by_id, case.submitted_by_id)
+
+
+def require_disposal_approver(actor, case) -> None:
+    """The services' check before they approve or reject `case` (no system path: a person
+    approves). Self-approval is refused even for an administrator."""
+    if (
+        actor is not None
+        and actor.is_authenticated
+        and actor.pk
+        in (
+            case.created_by_id,
+            case.submitted_by_id,
+        )
+    ):
+        raise PermissionDenied(gettext("You prepared this case; someone else must approve it."))
+    if not case.approver_role or not _holds_tier_role(actor, case):
+        raise PermissionDenied(
+            gettext("This case is approved by the role “%(role)s” (%(body)s).")
+            % {"role": role_label(case.approver_role), "body": case.approving_body}
+        )
+
+
+def approvable_disposals(user, queryset: QuerySet) -> QuerySet:
+    """The approver's inbox as a queryset: submitted cases whose tier names one of the user's
+    roles, in their scope, that they did not prepare."""
+    from assets.models import DisposalCase
+
+    roles = roles_of(user) & DISPOSAL_APPROVERS
+    if not roles:
+        return queryset.none()
+    queryset = queryset.filter(state=DisposalCase.State.SUBMITTED, approver_role__in=roles)
+    if not is_admin(user):
+        queryset = queryset.filter(department__in=department_scope_ids(user))
+    return queryset.exclude(created_by=user).exclude(submitted_by=user)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets import permissions, selectors, sql, tags
-from assets.errors import DomainError, TransitionNotAllowed
+from assets.errors import DisposalRequired, DomainError, TransitionNotAllowed
 from assets.history import new_event, record_event, write_events
 from assets.models import (
     CURRENT_CODE_SYSTEM,
@@ -845,6 +845,15 @@ def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: 
             _("A card cannot go from “%(old)s” to “%(new)s”.")
             % {"old": Status(asset.status).label, "new": Status(status).label}
         )
+    if (
+        asset.status == Status.PENDING_DISPOSAL
+        and asset.disposal_items.filter(is_open=True).exists()
+    ):
+        raise TransitionNotAllowed(
+            _("%(tag)s is in an open disposal case; its status changes with the case.")
+            % {"tag": asset.tag},
+            code="in_disposal",
+        )
     if status == Status.LENT and not lent_to.strip():
         raise ValidationError({"lent_to": _("Say who the asset is lent or leased to.")})
     changes = {"status": [asset.status, status]}
@@ -883,6 +892,17 @@ def retire_asset(
             _("A card that is “%(status)s” cannot be retired.")
             % {"status": Status(asset.status).label}
         )
+    if settings.YIKA_DISPOSAL_APPROVAL:
+        # Executing an approved case retires its cards itself (`assets.disposals.services`).
+        item = asset.disposal_items.filter(is_open=True).select_related("case").first()
+        if item is not None:
+            raise DisposalRequired(
+                _(
+                    "%(tag)s is in disposal case %(number)s: it is retired when the case is executed."
+                )
+                % {"tag": asset.tag, "number": item.case.number}
+            )
+        raise DisposalRequired()
     live_children = list(
         Asset.objects.select_for_update()
         .filter(parent=asset)

@@ -4,6 +4,7 @@ Every page starts from `assets.permissions`: a card outside the user's scope is 
 user may read but not change is 403 on the change pages. Forms validate; services change.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -96,6 +97,8 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
             monthly_depreciation=asset.monthly_depreciation(),
             months_depreciated=asset.months_depreciated(),
             is_retired=asset.status == Asset.Status.RETIRED,
+            # Disposals: with approval on, a card leaves the register through a case.
+            disposal_required=settings.YIKA_DISPOSAL_APPROVAL,
         )
         return context
 
@@ -320,6 +323,8 @@ class AssetRetireView(ChangeMixin, FormView):
             if node.is_live
         ]
         context.update(
+            # Disposals: with approval on, the page points to the disposal route instead.
+            disposal_required=settings.YIKA_DISPOSAL_APPROVAL,
             title=self.title,
             action="retire",
             live_components=live,

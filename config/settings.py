@@ -68,6 +68,9 @@ if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
         "YIKA_PUBLIC_LABEL_FIELDS takes name, owner and contact, not "
         f"{', '.join(sorted(set(YIKA_PUBLIC_LABEL_FIELDS) - {'name', 'owner', 'contact'}))}"
     )
+# Disposals: a card leaves the register only through an approved disposal case (DESIGN.md
+# invariant 10); off, `retire/` retires a card directly as before (deployments without approval).
+YIKA_DISPOSAL_APPROVAL = env_bool("YIKA_DISPOSAL_APPROVAL", True)
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our

@@ -106,3 +106,13 @@ def make_campaign(*, actor, departments, year: int = 2025, activate: bool = True
     if activate:
         campaign = campaigns.activate_campaign(campaign=campaign, actor=actor)
     return campaign
+
+
+# Disposals
+def retire_directly(*, asset: Asset, actor=None, reason: str = "报废", components: str = "refuse"):
+    """Retire a card straight away, as a deployment without disposal approval does
+    (YIKA_DISPOSAL_APPROVAL off): the setup of tests about retired cards, not about disposal."""
+    from django.test import override_settings
+
+    with override_settings(YIKA_DISPOSAL_APPROVAL=False):
+        return services.retire_asset(asset=asset, actor=actor, reason=reason, components=components)

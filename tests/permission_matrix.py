@@ -137,6 +137,47 @@ def _handover(ctx, own: bool) -> dict:
     return {"number": handover.number}
 
 
+# Disposals
+def _disposal(ctx, own: bool) -> dict:
+    """An executed scrapping case of the users' department (own) or of another one."""
+    from datetime import date
+
+    from assets.disposals import services as ds
+    from assets.models import ApprovalTier
+    from tests.factories import UserFactory, make_asset
+
+    department = ctx.own if own else ctx.other
+    if not ApprovalTier.objects.filter(up_to__isnull=True).exists():
+        ds.save_tier(
+            actor=None, fields={"up_to": None, "approver_role": "approver", "body": "单位负责人"}
+        )
+    clerk = UserFactory(username=f"m-dc-{department.code}", department=department, roles=["clerk"])
+    approver = UserFactory(
+        username=f"m-da-{department.code}", department=department, roles=["approver"]
+    )
+    asset = make_asset(owner=department, in_service_on=date(2012, 1, 1), name="矩阵处置设备")
+    case = ds.create_disposal(
+        actor=clerk, fields={"method": "scrap", "grounds": "obsolete"}, tags=[asset.tag]
+    )
+    ds.submit_disposal(case=case, actor=clerk)
+    ds.approve_disposal(case=case, actor=approver, approval_no="矩阵批复", approved_on=date.today())
+    ds.execute_disposal(case=case, actor=clerk)
+    return {"number": case.number}
+
+
+def _disposal_tier(ctx, own: bool) -> dict:
+    from decimal import Decimal
+
+    from assets.disposals import services as ds
+    from assets.models import ApprovalTier
+
+    limit = Decimal(1000 * (ApprovalTier.objects.count() + 1))
+    tier = ds.save_tier(
+        actor=None, fields={"up_to": limit, "approver_role": "approver", "body": "矩阵"}
+    )
+    return {"pk": tier.pk}
+
+
 def _import_job(ctx, own: bool) -> dict:
     """An import job with a row error (so applying it changes nothing), uploaded by the own
     department's clerk (own) or by a clerk of another department."""
@@ -268,6 +309,9 @@ OBJECTS: dict[str, Callable] = {
     "location": _location,
     "category": _category,
     "user": _user,
+    # Disposals
+    "disposal": _disposal,
+    "disposal_tier": _disposal_tier,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -457,5 +501,35 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # Disposals (the case is executed, so nothing moves; its tier names the approver role)
+    R("disposal-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("disposal-detail", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("disposal-detail", "PUT", "disposal", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("disposal-detail", "PATCH", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("disposal-submit", "POST", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("disposal-approve", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),
+    R("disposal-reject", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),
+    R("disposal-execute", "POST", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("disposal-application", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("disposal-application-pdf", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("disposal-export-xlsx", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-export-csv", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-tier-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-tier-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
+    R("disposal-tier-detail", "GET", "disposal_tier", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("disposal-tier-detail", "PUT", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
+    R("disposal-tier-detail", "PATCH", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=200),
+    R("disposal-tier-detail", "DELETE", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=204),
+    R("assets:disposal-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:disposal-inbox", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:disposal-create", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
+    R("assets:disposal-create", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
+    R("assets:disposal-detail", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:disposal-submit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:disposal-approve", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:disposal-reject", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:disposal-execute", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:disposal-application", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]
 # fmt: on

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets.api import views
+from assets.disposals.api import views as disposal_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 
@@ -13,10 +14,14 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# Disposals
+router.register("disposals", disposal_views.DisposalViewSet, basename="disposal")
+router.register("disposal-tiers", disposal_views.ApprovalTierViewSet, basename="disposal-tier")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
+    *disposal_views.extra_urlpatterns,  # Disposals
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
 ]

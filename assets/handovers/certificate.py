@@ -87,18 +87,34 @@ def render_certificate(handover: Handover) -> bytes:
     results = dict(HandoverItem.Result.choices)
 
     story: list = [
-        pdf.para(_("Handover certificate of delegated-build assets (移交单)"), styles["title"]),
+        pdf.para(
+            _("Handover certificate of delegated-build assets (移交单)")
+            if project is not None
+            else _("Handover certificate of transferred assets (划转移交单)"),
+            styles["title"],
+        ),
     ]
-    head = [
-        [_("Number"), handover.number],
-        [_("Project"), f"{project.code} {project.name}"],
-        [_("Contract number"), project.contract_no or "-"],
-        [_("Delivering party (builder)"), handover.from_department.name],
-        [_("Receiving party"), handover.to_department.name],
-        [_("Basis"), _basis(project)],
-        [_("Outcome"), handover.get_state_display()],
-        [_("Handover date"), _day(handover.decided_at)],
-    ]
+    if project is not None:
+        head = [
+            [_("Number"), handover.number],
+            [_("Project"), f"{project.code} {project.name}"],
+            [_("Contract number"), project.contract_no or "-"],
+            [_("Delivering party (builder)"), handover.from_department.name],
+            [_("Receiving party"), handover.to_department.name],
+            [_("Basis"), _basis(project)],
+            [_("Outcome"), handover.get_state_display()],
+            [_("Handover date"), _day(handover.decided_at)],
+        ]
+    else:  # a free transfer (无偿划转) opened by an executed disposal case
+        cases = ", ".join(handover.disposal_cases.values_list("number", flat=True)) or "-"
+        head = [
+            [_("Number"), handover.number],
+            [_("Delivering party"), handover.from_department.name],
+            [_("Receiving party"), handover.to_department.name],
+            [_("Basis"), _("Free transfer approved in disposal case %(cases)s") % {"cases": cases}],
+            [_("Outcome"), handover.get_state_display()],
+            [_("Handover date"), _day(handover.decided_at)],
+        ]
     frame = pdf.frame_width()
     qr_size = 36 * pdf.mm
     qr_column = qr_size + 4 * pdf.mm
@@ -269,15 +285,23 @@ def certificate_path(handover) -> Path:
 def certificate_response(handover) -> FileResponse:
     """The certificate stored when the handover was decided, as a download (404 when there is
     none); the page and the API answer with this one response."""
-    path = certificate_path(handover) if handover.certificate_file else None
+    return stored_pdf_response(
+        handover.certificate_file, filename=handover.number, sha256=handover.certificate_sha256
+    )
+
+
+def stored_pdf_response(relative: str, *, filename: str, sha256: str) -> FileResponse:
+    """A PDF stored once under PRIVATE_MEDIA_ROOT (a certificate, an executed disposal case),
+    as a download carrying its SHA-256; 404 when there is none."""
+    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative if relative else None
     if path is None or not path.is_file():
         raise Http404
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,
-        filename=f"{handover.number}.pdf",
+        filename=f"{filename}.pdf",
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["X-Certificate-SHA256"] = handover.certificate_sha256
+    response["X-Certificate-SHA256"] = sha256
     return response

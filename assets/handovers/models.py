@@ -88,9 +88,12 @@ class Handover(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     number = models.CharField(_("number"), max_length=40, unique=True)
+    # No project: a free transfer (无偿划转) opened by executing an approved disposal case.
     project = models.ForeignKey(
         "assets.DelegatedProject",
         verbose_name=_("project"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="handovers",
     )

@@ -329,7 +329,7 @@ def _guard(handover: Handover, target: str) -> None:
 
 def _lock_handover(handover: Handover) -> Handover:
     return (
-        Handover.objects.select_for_update()
+        Handover.objects.select_for_update(of=("self",))
         .select_related("project", "from_department", "to_department")
         .get(pk=handover.pk)
     )
@@ -349,6 +349,11 @@ def _problem(asset: Asset, handover: Handover) -> str | None:
     project = handover.project
     if asset.status == Asset.Status.RETIRED:
         return _("%(tag)s is retired and cannot be handed over.") % {"tag": asset.tag}
+    if project is None:
+        # A free transfer: the sender owns the card (its disposal case said so).
+        if asset.owner_department_id != handover.from_department_id:
+            return _("%(tag)s is not owned by the sending department.") % {"tag": asset.tag}
+        return None
     if asset.project_id != project.pk:
         return _("%(tag)s does not belong to project %(project)s.") % {
             "tag": asset.tag,
@@ -526,6 +531,69 @@ def create_handover(
             title=line.title.strip(),
             reference=(line.reference or "").strip(),
             copies=line.copies,
+        )
+    return handover
+
+
+@transaction.atomic
+def open_transfer_handover(
+    *,
+    actor,
+    from_department: Department,
+    to_department: Department,
+    assets: Sequence[Asset],
+    note: str = "",
+    disposal=None,
+) -> Handover:
+    """Open and submit a free-transfer handover (无偿划转, no project) of `assets` to
+    `to_department`, as executing an approved transfer disposal case does (the case is the
+    approval; `assets.disposals.services.execute_disposal` calls this in its transaction).
+
+    Each card gets a `handover_submitted` event; the receivers then decide item by item exactly
+    as for a delegated-build handover, and ownership moves only on acceptance."""
+    if from_department.pk == to_department.pk:
+        raise ValidationError(
+            {"to_department": _("The receiving department must differ from the sender.")}
+        )
+    handover = Handover(
+        project=None,
+        from_department=from_department,
+        to_department=to_department,
+        note=(note or "").strip(),
+        created_by=actor,
+    )
+    permissions.require_handover_preparer(actor, handover)
+    handover.number = _next_number()
+    handover.save()
+    errors = [p for p in (_problem(asset, handover) for asset in assets) if p]
+    if errors:
+        raise ValidationError({"items": errors})
+    try:
+        with transaction.atomic():
+            HandoverItem.objects.bulk_create(
+                [HandoverItem(handover=handover, asset=asset) for asset in assets],
+                batch_size=2000,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"items": [_("One of the assets was just put into another open handover.")]}
+        )
+    _guard(handover, State.SUBMITTED)
+    handover.state = State.SUBMITTED
+    handover.submitted_at = timezone.now()
+    handover.submitted_by = actor
+    handover.save(update_fields=["state", "submitted_at", "submitted_by"])
+    note = _("Submitted to %(to)s for acceptance.") % {"to": to_department.name}
+    ids = [asset.pk for asset in assets]
+    for start in range(0, len(ids), 2000):
+        history.record_events(
+            assets=Asset.objects.filter(pk__in=ids[start : start + 2000]),
+            actor=actor,
+            kind=AssetEvent.Kind.HANDOVER_SUBMITTED,
+            changes={"handover": (None, handover.number)},
+            note=note,
+            handover=handover,
+            disposal=disposal,
         )
     return handover
 
@@ -787,7 +855,9 @@ def decide_handover(
         else:
             rejected += 1
             changes = {}
-            if asset.ownership_confirmed:
+            # A rejected transfer item stays with its sender as it was; a rejected 代建 item's
+            # ownership is open until the builder and owner settle it.
+            if asset.ownership_confirmed and handover.project_id is not None:
                 changes["ownership_confirmed"] = [True, False]
                 asset.ownership_confirmed = False
                 asset.save(update_fields=["ownership_confirmed", "updated_at"])

@@ -271,7 +271,8 @@ def test_move_takes_embedded_components_along(clerk, host, centre):
     assert child.events.filter(kind="moved").count() == 1
 
 
-def test_retire_host_with_components_is_refused_by_default(clerk, host, centre):
+def test_retire_host_with_components_is_refused_by_default(clerk, host, centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     make_asset(owner=centre, parent=host, embedded=True, name="终端接入设备")
     response = as_user(clerk).post(url("retire", host), {"reason": "报废"}, format="json")
     assert response.status_code == 409
@@ -280,7 +281,8 @@ def test_retire_host_with_components_is_refused_by_default(clerk, host, centre):
     assert host.status == "in_use"
 
 
-def test_retire_with_detach_keeps_components_live(clerk, host, centre):
+def test_retire_with_detach_keeps_components_live(clerk, host, centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     child = make_asset(owner=centre, parent=host, embedded=True, name="终端接入设备")
     response = as_user(clerk).post(
         url("retire", host), {"reason": "报废", "components": "detach"}, format="json"

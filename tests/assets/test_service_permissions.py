@@ -211,7 +211,10 @@ def test_retire_asset_refuses_who_may_not_change_the_card(card, who, refusal, re
     assert register_state() == before
 
 
-def test_retiring_a_host_detaches_components_of_other_departments(card, clerk, other_bureau):
+def test_retiring_a_host_detaches_components_of_other_departments(
+    card, clerk, other_bureau, settings
+):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     # The clerk may retire the host; its components leave it whoever's they are (the retire
     # page counts those it does not name): the internal path that asks no second question.
     foreign = make_asset(owner=other_bureau, parent=card)

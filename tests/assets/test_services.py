@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from assets import services
 from assets.errors import TransitionNotAllowed
 from assets.models import AppendOnlyError, Asset, AssetEvent, TagSequence
-from tests.factories import LocationFactory, leaf_category, make_asset
+from tests.factories import LocationFactory, leaf_category, make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,8 @@ def test_embedded_component_cannot_be_moved_alone(centre):
         services.move_asset(asset=terminal, actor=None, location=LocationFactory(code="R2"))
 
 
-def test_retiring_a_host_with_live_components_is_refused_by_default(centre):
+def test_retiring_a_host_with_live_components_is_refused_by_default(centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     host = make_asset(owner=centre)
     make_asset(owner=centre, parent=host, embedded=True)
     with pytest.raises(TransitionNotAllowed):
@@ -95,7 +96,8 @@ def test_retiring_a_host_with_live_components_is_refused_by_default(centre):
     assert host.status == Asset.Status.IN_USE
 
 
-def test_retiring_a_host_can_detach_its_components(centre):
+def test_retiring_a_host_can_detach_its_components(centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     host = make_asset(owner=centre)
     child = make_asset(owner=centre, parent=host, embedded=True)
     services.retire_asset(asset=host, actor=None, reason="报废", components="detach")
@@ -104,7 +106,8 @@ def test_retiring_a_host_can_detach_its_components(centre):
     assert child.install_mode == Asset.InstallMode.STANDALONE
 
 
-def test_retiring_a_host_can_retire_its_components(centre):
+def test_retiring_a_host_can_retire_its_components(centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     host = make_asset(owner=centre)
     child = make_asset(owner=centre, parent=host, embedded=True)
     services.retire_asset(asset=host, actor=None, reason="报废", components="retire")
@@ -115,7 +118,7 @@ def test_retiring_a_host_can_retire_its_components(centre):
 
 def test_retired_host_cannot_take_components(centre):
     host = make_asset(owner=centre)
-    services.retire_asset(asset=host, actor=None, reason="报废")
+    retire_directly(asset=host, actor=None, reason="报废")
     loose = make_asset(owner=centre)
     with pytest.raises(ValidationError):
         services.nest_asset(asset=loose, actor=None, parent=host, embedded=True)

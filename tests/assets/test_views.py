@@ -241,7 +241,8 @@ def test_status_page_requires_borrower_for_lending(client, clerk, card):
     assert card.status == "in_use"
 
 
-def test_retire_page_refuses_a_host_with_live_components(client, clerk, card, centre):
+def test_retire_page_refuses_a_host_with_live_components(client, clerk, card, centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
     response = signed_in(client, clerk).post(
         reverse("assets:asset-retire", args=[card.tag]),
@@ -253,7 +254,8 @@ def test_retire_page_refuses_a_host_with_live_components(client, clerk, card, ce
     assert card.status == "in_use"
 
 
-def test_retire_page_retires_host_and_components(client, clerk, card, centre):
+def test_retire_page_retires_host_and_components(client, clerk, card, centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     component = make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
     response = signed_in(client, clerk).post(
         reverse("assets:asset-retire", args=[card.tag]),
@@ -265,9 +267,10 @@ def test_retire_page_retires_host_and_components(client, clerk, card, centre):
 
 
 def test_retire_button_asks_first_saying_how_many_components_go_with_it(
-    client, clerk, card, centre
+    client, clerk, card, centre, settings
 ):
     """14.6: retiring is irreversible; the button's question says what each choice does."""
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
     make_asset(owner=centre, name="硬盘", parent=card, embedded=True)
     client = signed_in(client, clerk)
@@ -280,7 +283,8 @@ def test_retire_button_asks_first_saying_how_many_components_go_with_it(
     assert "assets/confirm_choice.js" in body
 
 
-def test_retire_answers_with_what_happened(client, clerk, card, centre):
+def test_retire_answers_with_what_happened(client, clerk, card, centre, settings):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     make_asset(owner=centre, name="终端接入设备", parent=card, embedded=True)
     client = signed_in(client, clerk)
     client.cookies["django_language"] = "en"

@@ -148,10 +148,11 @@ def test_desktop_tables_fit_at_1280_px(language, base_url, new_context, register
 @pytest.mark.parametrize("device", ["phone", "desk"])
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_retiring_a_host_asks_first_saying_what_happens_to_its_components(
-    language, device, base_url, new_context, centre, clerk
+    language, device, base_url, new_context, centre, clerk, settings
 ):
     """14.6: retiring is irreversible: the question names the card and how many components go
     with it; dismissing changes nothing; the answer says what happened."""
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     from assets.models import Asset
 
     host = make_asset(owner=centre, actor=clerk, name="机架式服务器")

@@ -10,7 +10,7 @@ from assets.models import Asset
 from inventory.models import Difference, StocktakeCampaign
 from inventory.services import scanning
 from tests.browser.support import DESK, PHONE, Visit, sign_in
-from tests.factories import LocationFactory, make_asset, make_campaign
+from tests.factories import LocationFactory, make_asset, make_campaign, retire_directly
 
 pytestmark = [
     pytest.mark.browser,
@@ -155,10 +155,9 @@ def test_admin_closes_through_the_confirmation_and_treats_a_shortage(
 def test_scan_page_says_nothing_was_sent_for_an_empty_field(
     language, base_url, new_context, counting, centre, clerk, admin_user
 ):
-    from assets import services as asset_services
 
     retired = make_asset(owner=centre, actor=clerk, name="旧打印机")
-    asset_services.retire_asset(asset=retired, actor=admin_user, reason="报废")
+    retire_directly(asset=retired, actor=admin_user, reason="报废")
     visit = Visit(new_context(language, **PHONE), language=language)
     visit.expected_errors.append("400 (Bad Request)")  # the refused "hello world"
     page = visit.page

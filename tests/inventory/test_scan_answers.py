@@ -4,12 +4,11 @@ keeps its outcome words (a `reason` refines them)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from assets import services as asset_services
 from inventory.services import campaigns, scanning
 from labels import qr
 from labels import services as label_services
 from labels.models import Label, LabelTemplate
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +37,7 @@ def test_a_mistyped_tag_still_names_the_check_character(clerk, active, pc):
 def test_a_retired_card_of_the_own_department_says_retired(api, clerk, centre, plan, admin_user):
     make_asset(owner=centre, name="在用电脑")
     old = make_asset(owner=centre, name="旧打印机")
-    asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
+    retire_directly(asset=old, actor=admin_user, reason="报废")
     campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
     api.as_user(clerk)
     data = api.post(_scan_url(campaign), {"code": old.tag}, format="json").json()
@@ -52,7 +51,7 @@ def test_a_retired_card_of_another_department_says_nothing_more(
     other_clerk, other_bureau, centre, plan, admin_user
 ):
     old = make_asset(owner=centre, name="旧打印机")
-    asset_services.retire_asset(asset=old, actor=admin_user, reason="报废")
+    retire_directly(asset=old, actor=admin_user, reason="报废")
     make_asset(owner=other_bureau, name="电脑")
     campaign = campaigns.activate_campaign(
         campaign=plan(departments=[other_bureau]), actor=admin_user

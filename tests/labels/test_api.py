@@ -14,7 +14,7 @@ from tests.api_base import (
     UpdateTests,
     WrongRoleTests,
 )
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 from tests.labels.helpers import decode_qr_codes
 
 pytestmark = pytest.mark.django_db
@@ -229,10 +229,9 @@ def test_printing_another_departments_asset_is_refused_like_an_unknown_tag(
 
 
 def test_printing_a_retired_asset_is_a_400(api, clerk, centre):
-    from assets import services as asset_services
 
     asset = make_asset(owner=centre, status=Asset.Status.IN_STOCK)
-    asset_services.retire_asset(asset=asset, actor=clerk, reason="报废")
+    retire_directly(asset=asset, actor=clerk, reason="报废")
     response = api.as_user(clerk).post(
         PRINT_URL, {"tags": [asset.tag], "template": "a4-70x40"}, format="json"
     )

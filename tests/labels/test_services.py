@@ -2,12 +2,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assets import services as asset_services
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.models import Asset, AssetEvent
 from labels import services
 from labels.models import Label, LabelTemplate, PrintBatch
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +95,7 @@ def test_empty_selection_is_refused_without_a_batch(clerk, sheet_70x40):
 
 def test_retired_asset_is_refused_without_a_batch(clerk, centre, sheet_70x40):
     asset = make_asset(owner=centre, status=Asset.Status.IN_STOCK)
-    asset_services.retire_asset(asset=asset, actor=clerk, reason="报废")
+    retire_directly(asset=asset, actor=clerk, reason="报废")
     asset.refresh_from_db()
     with pytest.raises(ValidationError) as error:
         services.print_labels(actor=clerk, assets=[asset], template=sheet_70x40)

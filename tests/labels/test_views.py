@@ -4,11 +4,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from assets import services as asset_services
 from assets.models import Asset
 from labels import services
 from labels.models import Label, LabelTemplate, PrintBatch
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +112,7 @@ def test_unknown_and_malformed_tags_give_the_same_not_found_page(client, card):
 
 def test_a_retired_cards_scan_gives_nothing_away(client, clerk, centre):
     asset = make_asset(owner=centre, status=Asset.Status.IN_STOCK, name="旧打印机")
-    asset_services.retire_asset(asset=asset, actor=clerk, reason="报废")
+    retire_directly(asset=asset, actor=clerk, reason="报废")
     response = client.get(f"/a/{asset.tag}")
     body = response.content.decode()
     assert response.status_code == 404 and "旧打印机" not in body and "市大数据中心" not in body

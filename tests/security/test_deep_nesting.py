@@ -29,7 +29,10 @@ def chain(centre, clerk):
     return cards
 
 
-def test_retiring_a_500_deep_chain_with_its_components_retires_every_card(api, clerk, chain):
+def test_retiring_a_500_deep_chain_with_its_components_retires_every_card(
+    api, clerk, chain, settings
+):
+    settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     lent = chain[250]
     services.change_status(asset=lent, actor=clerk, status="lent", lent_to="市卫健委")
     response = api.as_user(clerk).post(

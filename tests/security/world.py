@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from assets import services
 from assets.handovers import services as hs
 from assets.models import Asset, Department, Handover, Location, User
 from inventory.models import StocktakeCampaign
 from inventory.services import campaigns, scanning
 from labels import services as labels
 from labels.models import LabelTemplate, PrintBatch
-from tests.factories import LocationFactory, make_asset, make_project
+from tests.factories import LocationFactory, make_asset, make_project, retire_directly
 
 
 @dataclass
@@ -73,7 +72,7 @@ def _side(*, department, clerk, admin, code, text, suffix) -> Side:
     retired = make_asset(
         owner=department, actor=clerk, location=room, name=f"{text} 旧打印机{suffix}"
     )
-    services.retire_asset(asset=retired, actor=clerk, reason=f"{text} 损坏")
+    retire_directly(asset=retired, actor=clerk, reason=f"{text} 损坏")
     spare = make_asset(  # never scanned: stays pending in the campaign
         owner=department, actor=clerk, location=room, name=f"{text} 笔记本{suffix}"
     )

@@ -64,6 +64,8 @@ USERS = [
     ("receiver_jyj", "周教（教育局接收人）", "JYJ", ["receiver"], False),
     ("clerk_wjw", "吴健（卫健委资产管理员）", "WJW", ["clerk"], False),
     ("auditor", "孙审（审计评价人员）", "SJJ", ["auditor"], True),
+    # Disposals
+    ("approver", "郑批（数据局分管领导，处置审批）", "SJJ", ["approver"], False),
 ]
 
 # Serial numbers are the makers' own Latin letters and digits, never Chinese characters.
@@ -121,6 +123,7 @@ class Command(BaseCommand):
             count = self.seed_assets(departments, locations, users)
         self.stdout.write(self.style.SUCCESS(f"Demo register: {count} asset cards."))
         self.seed_handover()
+        self.seed_disposals()
         self.seed_other_apps()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -503,11 +506,6 @@ class Command(BaseCommand):
                     status=Asset.Status.PENDING_DISPOSAL,
                     note="使用年限已满，申请报废",
                 )
-            else:
-                services.change_status(
-                    asset=asset, actor=SYSTEM, status=Asset.Status.PENDING_DISPOSAL
-                )
-                services.retire_asset(asset=asset, actor=SYSTEM, reason="报废处置批复（示例）")
         for server in servers[:3]:
             services.move_asset(
                 asset=server,
@@ -548,6 +546,67 @@ class Command(BaseCommand):
             handover = handover_services.submit_handover(handover=handover, actor=clerk)
         self.stdout.write(
             f"Handover {handover.number}: {len(cards)} cards waiting for receiver_wjw."
+        )
+
+    # Disposals: tiers, an executed scrapping case and one waiting for the approver ------------
+    def seed_disposals(self) -> None:
+        """Approval tiers as in DOMAIN.md §8, a scrapping case of three old PCs executed (the
+        demo's retired cards) and one of two more waiting in the approver's inbox."""
+        from django.utils import timezone
+
+        from assets.disposals import services as disposal_services
+        from assets.models import ApprovalTier, DisposalCase
+
+        if DisposalCase.objects.exists():
+            return
+        with transaction.atomic():
+            if not ApprovalTier.objects.exists():
+                disposal_services.save_tier(
+                    actor=SYSTEM,
+                    fields={
+                        "up_to": Decimal("200000"),
+                        "approver_role": "approver",
+                        "body": "单位负责人",
+                    },
+                )
+                disposal_services.save_tier(
+                    actor=SYSTEM,
+                    fields={"up_to": None, "approver_role": "admin", "body": "市财政局"},
+                )
+            clerk = User.objects.get(username="clerk")
+            approver = User.objects.get(username="approver")
+            tags = list(
+                Asset.objects.filter(
+                    category__code="A02010105",
+                    owner_department=clerk.department,
+                    parent__isnull=True,
+                    status=Asset.Status.IN_USE,
+                    components__isnull=True,
+                )
+                .order_by("-tag")
+                .values_list("tag", flat=True)[:5]
+            )
+            if len(tags) < 5:
+                return
+            fields = {
+                "method": "scrap",
+                "grounds": "obsolete",
+                "reason": "主板老化，维修费用超过残值（示例）",
+                "evidence": "技术鉴定报告 JD-2026-03",
+            }
+            done = disposal_services.create_disposal(actor=clerk, fields=fields, tags=tags[:3])
+            disposal_services.submit_disposal(case=done, actor=clerk)
+            disposal_services.approve_disposal(
+                case=done,
+                actor=approver,
+                approval_no="数据局〔2026〕处置批复 3 号（示例）",
+                approved_on=timezone.localdate(),
+            )
+            disposal_services.execute_disposal(case=done, actor=clerk)
+            waiting = disposal_services.create_disposal(actor=clerk, fields=fields, tags=tags[3:])
+            disposal_services.submit_disposal(case=waiting, actor=clerk)
+        self.stdout.write(
+            f"Disposals: {done.number} executed, {waiting.number} waiting for the approver."
         )
 
     # Other apps -----------------------------------------------------------------------------

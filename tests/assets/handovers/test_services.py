@@ -11,7 +11,7 @@ from assets.errors import TransitionNotAllowed
 from assets.handovers import selectors
 from assets.handovers import services as hs
 from assets.models import Asset, AssetEvent, DelegatedProject, Handover, HandoverItem
-from tests.factories import LocationFactory, make_asset, make_project
+from tests.factories import LocationFactory, make_asset, make_project, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_excluding_a_card_no_host_brings_is_refused(project, clerk):
 
 def test_a_retired_asset_cannot_be_added(project, clerk):
     asset = project_asset(project)
-    hs.services.retire_asset(asset=asset, actor=None, reason="损坏")
+    retire_directly(asset=asset, actor=None, reason="损坏")
     with pytest.raises(ValidationError) as error:
         hs.create_handover(actor=clerk, project=project, assets=[asset])
     assert asset.tag in str(error.value)

@@ -15,7 +15,13 @@ from assets import services, tags
 from assets.imports import jobs
 from assets.models import Asset, AssetEvent, ImportJob
 from tests.assets.imports.test_services import HEADERS, apply, ledger, snapshot, upload, xlsx
-from tests.factories import DepartmentFactory, LocationFactory, leaf_category, make_asset
+from tests.factories import (
+    DepartmentFactory,
+    LocationFactory,
+    leaf_category,
+    make_asset,
+    retire_directly,
+)
 
 NESTING = [*HEADERS, "上级资产", "安装方式", "存放地点", "使用状况"]
 
@@ -223,7 +229,7 @@ def test_checking_a_reimport_takes_as_many_queries_for_30_rows_as_for_3(importer
 
 def test_a_new_component_of_a_retired_card_in_the_file_is_an_error_at_preview(api, importer):
     host = make_asset(owner=importer.department, actor=importer, legacy_number="OLD-1")
-    services.retire_asset(asset=host, actor=importer, reason="报废")
+    retire_directly(asset=host, actor=importer, reason="报废")
     headers = [*HEADERS, "上级资产"]
     rows = [
         ["OLD-1", host.name, "A02010105", "BDC", "", 6000, ""],  # as registered: unchanged
@@ -283,7 +289,7 @@ def test_register_assets_refuses_what_register_asset_refuses_and_writes_nothing(
         fields["using_department"] = other_bureau
     if fields.pop("retired_host", False):
         host = make_asset(owner=centre, actor=clerk)
-        services.retire_asset(asset=host, actor=clerk, reason="报废")
+        retire_directly(asset=host, actor=clerk, reason="报废")
         fields["parent"] = host
     if fields.get("in_service_on"):
         fields.update(acquired_on=date(2023, 5, 1), in_service_on=date(2023, 4, 1))
@@ -354,7 +360,7 @@ def test_update_assets_refuses_what_update_asset_refuses_and_writes_nothing(
     fields = dict(bad)
     card = _changed_card(centre)
     if fields.pop("retired", False):
-        services.retire_asset(asset=card, actor=clerk, reason="报废")
+        retire_directly(asset=card, actor=clerk, reason="报废")
         fields["name"] = "新名称"
     if fields.pop("group_category", False):
         fields["category"] = Category.objects.get(code_system="GBT14885-2022", code="A02010100")

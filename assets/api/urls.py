@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets.api import views
+from assets.custody.api import views as custody_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 
@@ -18,5 +19,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
+    # Custody (issue 18), before the router's asset routes
+    *custody_views.urlpatterns,
     *router.urls,
 ]

@@ -293,7 +293,10 @@ def can_change_assets(user) -> bool:
 
 def may_read_card(user, asset) -> bool:
     """Whether `user` reads the card `asset`: `visible_assets` for one row, from its own
-    department columns (no query once the user's scope is cached)."""
+    department columns (no query once the user's scope is cached). A holder reads the card they
+    hold (`custodian_user`), as `visible_assets` says."""
+    if asset.custodian_user_id is not None and asset.custodian_user_id == getattr(user, "pk", None):
+        return bool(roles_of(user))
     return reads_card(
         card_reading_scope(user),
         owner_id=asset.owner_department_id,

@@ -21,7 +21,11 @@ def held_by(*, user, year: int | None = None) -> QuerySet:
         permissions.held_assets(user)
         .select_related("location", "category", "owner_department")
         .prefetch_related(
-            Prefetch("custody_records", queryset=open_records(), to_attr="open_custody")
+            Prefetch(
+                "custody_records",
+                queryset=open_records().select_related("holder"),
+                to_attr="open_custody",
+            )
         )
         .annotate(
             held_confirmed=Exists(

@@ -457,5 +457,12 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # Custody (issue 18): clerks check out, in and lend; only the holder confirms receipt (409 here: nothing is checked out)
+    R("asset-checkout", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("asset-checkin", "POST", "asset", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("asset-lend", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("asset-confirm-receipt", "POST", "asset", anonymous=401, clerk=(409, 404), receiver=(409, 404), auditor=409, admin=409),
+    R("me-assets", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("me-assets-confirm-all", "POST", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
 ]
 # fmt: on

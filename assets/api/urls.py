@@ -5,6 +5,7 @@ from assets.api import views
 from assets.custody.api import views as custody_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
+from assets.maintenance.api import views as maintenance_views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -14,6 +15,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# Maintenance contracts (issue 18)
+router.register("contracts", maintenance_views.ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -21,5 +24,6 @@ urlpatterns = [
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     # Custody (issue 18), before the router's asset routes
     *custody_views.urlpatterns,
+    *maintenance_views.urlpatterns,
     *router.urls,
 ]

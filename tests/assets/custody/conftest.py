@@ -11,4 +11,6 @@ def holder(centre):
 
 @pytest.fixture
 def outsider(other_bureau):
-    return UserFactory(username="lisi", display_name="李四", department=other_bureau, roles=["staff"])
+    return UserFactory(
+        username="lisi", display_name="李四", department=other_bureau, roles=["staff"]
+    )

@@ -109,9 +109,7 @@ class TestCustodyActionsAPI(APITestBase):
         assert response.json()["confirmed_at"]
         assert asset.events.filter(kind=AssetEvent.Kind.RECEIPT_CONFIRMED).count() == 1
 
-    def test_another_departments_card_is_404_and_unchanged(
-        self, api, other_bureau, clerk, holder
-    ):
+    def test_another_departments_card_is_404_and_unchanged(self, api, other_bureau, clerk, holder):
         asset = make_asset(owner=other_bureau)
         client = api.as_user(clerk)
         for name in self.url_names:

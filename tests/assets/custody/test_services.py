@@ -32,9 +32,7 @@ def test_checkout_names_the_holder_and_writes_an_event(centre, clerk, holder):
     assert event.actor == clerk
 
 
-def test_checkout_to_a_user_outside_the_cards_departments_is_refused(
-    centre, admin_user, outsider
-):
+def test_checkout_to_a_user_outside_the_cards_departments_is_refused(centre, admin_user, outsider):
     asset = make_asset(owner=centre)
     with pytest.raises(ValidationError) as error:
         cs.checkout_asset(asset=asset, actor=admin_user, holder=outsider)

@@ -4,7 +4,7 @@ page of a card (check out, lend, check in). Forms validate; services change."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -102,7 +102,7 @@ class AssetCustodyView(ChangeMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
         if action not in self.actions:
-            raise Http404(_("No such action."))
+            return self.render_to_response(self.get_context_data(), status=400)
         all_forms = self.get_forms(request.POST, action)
         form = all_forms[f"{action}_form"]
         if form.is_valid():

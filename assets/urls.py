@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("assets.imports.urls")),
     # Custody (issue 18)
     path("", include("assets.custody.urls")),
+    path("", include("assets.maintenance.urls")),
 ]

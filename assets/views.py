@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from assets import forms, permissions, selectors, services, tags
 from assets.api.filters import AssetFilter
+from assets.custody import selectors as custody_selectors
 from assets.errors import DomainError
 from assets.history import describe_events
 from assets.models import Asset
@@ -97,6 +98,8 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
             months_depreciated=asset.months_depreciated(),
             is_retired=asset.status == Asset.Status.RETIRED,
         )
+        # Custody and upkeep (issue 18)
+        context.update(custody_selectors.card_context(asset=asset, user=user))
         return context
 
 

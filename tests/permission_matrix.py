@@ -515,5 +515,10 @@ MATRIX: list[Row] = [
     R("assets:my-assets-confirm-receipt", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(302, 404), auditor=302, admin=302),
     R("assets:asset-custody", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-custody", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:asset-report-fault", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),
+    R("assets:asset-report-fault", "POST", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),
+    R("assets:asset-repairs", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("assets:asset-repairs", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:upkeep-lists", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
 ]
 # fmt: on

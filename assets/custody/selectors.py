@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -43,3 +45,22 @@ def open_custody(*, asset: Asset) -> CustodyRecord | None:
 
 def custody_history(*, asset: Asset) -> QuerySet:
     return CustodyRecord.objects.filter(asset=asset).select_related("holder")
+
+
+def card_context(*, asset: Asset, user) -> dict:
+    """What the card page shows of custody and upkeep: the open check-out or loan, the repairs
+    and their total against the net value, the contract end, and what the reader may do."""
+    from assets.maintenance import selectors as upkeep
+
+    repairs = list(upkeep.repairs_of(asset=asset)[:20])
+    total = sum((r.cost for r in repairs), start=Decimal("0.00")) if repairs else None
+    if len(repairs) == 20:
+        total = upkeep.with_repair_totals(Asset.objects.filter(pk=asset.pk)).get().repair_total
+    return {
+        "custody": open_custody(asset=asset),
+        "repairs": repairs,
+        "repair_total": total,
+        "repairs_exceed_value": upkeep.repairs_exceed_value(asset, total),
+        "contract_end": upkeep.contract_end_for(asset=asset),
+        "may_report_fault": permissions.may_report_fault(user, asset),
+    }

@@ -249,7 +249,6 @@ def _surplus_photo(ctx, own: bool) -> dict:
     return {"pk": campaign.pk, "line_id": line.pk}
 
 
-
 # Custody and upkeep (issue 18)
 def _repair(ctx, own: bool) -> dict:
     from assets.maintenance.services import record_repair

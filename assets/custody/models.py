@@ -23,8 +23,8 @@ class CustodyRecord(models.Model):
         LOAN = "loan", _("Lent outside the unit")
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Not yet returned")
+        CLOSED = "closed", _("Returned")
 
     asset = models.ForeignKey(
         "assets.Asset",

@@ -14,105 +14,398 @@ def add_staff_role(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assets', '0008_api_token'),
+        ("assets", "0008_api_token"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='asset',
-            name='status',
-            field=models.CharField(choices=[('draft', 'Surplus, pending booking'), ('in_stock', 'In stock'), ('in_use', 'In use'), ('idle', 'Idle'), ('lent', 'Lent or leased'), ('pending_disposal', 'Pending disposal'), ('retired', 'Retired'), ('under_repair', 'Under repair')], db_index=True, default='in_stock', max_length=20, verbose_name='status'),
+            model_name="asset",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Surplus, pending booking"),
+                    ("in_stock", "In stock"),
+                    ("in_use", "In use"),
+                    ("idle", "Idle"),
+                    ("lent", "Lent or leased"),
+                    ("pending_disposal", "Pending disposal"),
+                    ("retired", "Retired"),
+                    ("under_repair", "Under repair"),
+                ],
+                db_index=True,
+                default="in_stock",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='assetevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Registered'), ('updated', 'Edited'), ('nested', 'Nesting changed'), ('moved', 'Moved'), ('status_changed', 'Status changed'), ('retired', 'Retired'), ('revalued', 'Revalued'), ('label_printed', 'Label printed'), ('label_voided', 'Label voided'), ('handover_submitted', 'Handover submitted'), ('handover_accepted', 'Accepted in a handover'), ('handover_rejected', 'Rejected in a handover'), ('handover_withdrawn', 'Handover withdrawn'), ('counted', 'Counted in a stocktake'), ('stocktake_correction', 'Corrected after a stocktake'), ('shortage_flagged', 'Flagged as suspected shortage'), ('imported', 'Imported'), ('checked_out', 'Checked out'), ('receipt_confirmed', 'Receipt confirmed'), ('checked_in', 'Checked in'), ('lent_out', 'Lent outside the unit'), ('holding_confirmed', 'Holder confirmed they still hold it'), ('fault_reported', 'Fault reported'), ('repair_started', 'Sent for repair'), ('repair_finished', 'Back from repair')], max_length=32, verbose_name='kind'),
+            model_name="assetevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Registered"),
+                    ("updated", "Edited"),
+                    ("nested", "Nesting changed"),
+                    ("moved", "Moved"),
+                    ("status_changed", "Status changed"),
+                    ("retired", "Retired"),
+                    ("revalued", "Revalued"),
+                    ("label_printed", "Label printed"),
+                    ("label_voided", "Label voided"),
+                    ("handover_submitted", "Handover submitted"),
+                    ("handover_accepted", "Accepted in a handover"),
+                    ("handover_rejected", "Rejected in a handover"),
+                    ("handover_withdrawn", "Handover withdrawn"),
+                    ("counted", "Counted in a stocktake"),
+                    ("stocktake_correction", "Corrected after a stocktake"),
+                    ("shortage_flagged", "Flagged as suspected shortage"),
+                    ("imported", "Imported"),
+                    ("checked_out", "Checked out"),
+                    ("receipt_confirmed", "Receipt confirmed"),
+                    ("checked_in", "Checked in"),
+                    ("lent_out", "Lent outside the unit"),
+                    ("holding_confirmed", "Holder confirmed they still hold it"),
+                    ("fault_reported", "Fault reported"),
+                    ("repair_started", "Sent for repair"),
+                    ("repair_finished", "Back from repair"),
+                ],
+                max_length=32,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='CustodyRecord',
+            name="CustodyRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('checkout', 'Checked out to a person'), ('loan', 'Lent outside the unit')], max_length=10, verbose_name='kind')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], db_index=True, default='open', max_length=8, verbose_name='state')),
-                ('counterparty', models.CharField(blank=True, max_length=200, verbose_name='borrower')),
-                ('approval_ref', models.CharField(blank=True, max_length=80, verbose_name='approval reference')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='due back on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('status_before', models.CharField(blank=True, max_length=20, verbose_name='status before')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='checked out at')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='receipt confirmed at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='checked in at')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='custody_records', to='assets.asset', verbose_name='asset')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked in by')),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='custody_records', to=settings.AUTH_USER_MODEL, verbose_name='holder')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='checked out by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("checkout", "Checked out to a person"),
+                            ("loan", "Lent outside the unit"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Not yet returned"), ("closed", "Returned")],
+                        db_index=True,
+                        default="open",
+                        max_length=8,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "counterparty",
+                    models.CharField(blank=True, max_length=200, verbose_name="borrower"),
+                ),
+                (
+                    "approval_ref",
+                    models.CharField(blank=True, max_length=80, verbose_name="approval reference"),
+                ),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="due back on")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "status_before",
+                    models.CharField(blank=True, max_length=20, verbose_name="status before"),
+                ),
+                (
+                    "opened_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="checked out at"
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="receipt confirmed at"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="checked in at"),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_records",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="checked in by",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="custody_records",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="holder",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="checked out by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'custody record',
-                'verbose_name_plural': 'custody records',
-                'ordering': ['-opened_at', '-id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('state', 'open')), fields=('asset',), name='custody_one_open_per_asset'), models.CheckConstraint(condition=models.Q(models.Q(('closed_at__isnull', True), ('state', 'open')), models.Q(('closed_at__isnull', False), ('state', 'closed')), _connector='OR'), name='custody_closed_has_date'), models.CheckConstraint(condition=models.Q(models.Q(('holder__isnull', False), ('kind', 'checkout')), models.Q(('holder__isnull', True), ('kind', 'loan')), _connector='OR'), name='custody_checkout_has_holder'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'loan'), _negated=True), models.Q(models.Q(('counterparty', ''), _negated=True), models.Q(('approval_ref', ''), _negated=True)), _connector='OR'), name='custody_loan_has_borrower_and_approval')],
+                "verbose_name": "custody record",
+                "verbose_name_plural": "custody records",
+                "ordering": ["-opened_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("state", "open")),
+                        fields=("asset",),
+                        name="custody_one_open_per_asset",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("closed_at__isnull", True), ("state", "open")),
+                            models.Q(("closed_at__isnull", False), ("state", "closed")),
+                            _connector="OR",
+                        ),
+                        name="custody_closed_has_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("holder__isnull", False), ("kind", "checkout")),
+                            models.Q(("holder__isnull", True), ("kind", "loan")),
+                            _connector="OR",
+                        ),
+                        name="custody_checkout_has_holder",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "loan"), _negated=True),
+                            models.Q(
+                                models.Q(("counterparty", ""), _negated=True),
+                                models.Q(("approval_ref", ""), _negated=True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="custody_loan_has_borrower_and_approval",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='HoldingConfirmation',
+            name="HoldingConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='year')),
-                ('campaign_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='stocktake campaign')),
-                ('confirmed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='confirmed at')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holding_confirmations', to='assets.asset', verbose_name='asset')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holding_confirmations', to=settings.AUTH_USER_MODEL, verbose_name='holder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="year")),
+                (
+                    "campaign_id",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, verbose_name="stocktake campaign"
+                    ),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="confirmed at"
+                    ),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holding_confirmations",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holding_confirmations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="holder",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'holding confirmation',
-                'verbose_name_plural': 'holding confirmations',
-                'ordering': ['-confirmed_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('asset', 'holder', 'year'), name='holding_confirmation_once_a_year')],
+                "verbose_name": "holding confirmation",
+                "verbose_name_plural": "holding confirmations",
+                "ordering": ["-confirmed_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("asset", "holder", "year"), name="holding_confirmation_once_a_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MaintenanceContract',
+            name="MaintenanceContract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=80, unique=True, verbose_name='contract number')),
-                ('vendor', models.CharField(max_length=200, verbose_name='vendor')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('assets', models.ManyToManyField(blank=True, related_name='contracts', to='assets.asset', verbose_name='assets covered')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='maintenance_contracts', to='assets.department', verbose_name='contracting department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=80, unique=True, verbose_name="contract number"),
+                ),
+                ("vendor", models.CharField(max_length=200, verbose_name="vendor")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "assets",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="contracts",
+                        to="assets.asset",
+                        verbose_name="assets covered",
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="maintenance_contracts",
+                        to="assets.department",
+                        verbose_name="contracting department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'maintenance contract',
-                'verbose_name_plural': 'maintenance contracts',
-                'ordering': ['ends_on', 'number'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='contract_ends_after_start')],
+                "verbose_name": "maintenance contract",
+                "verbose_name_plural": "maintenance contracts",
+                "ordering": ["ends_on", "number"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="contract_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RepairRecord',
+            name="RepairRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reported_on', models.DateField(verbose_name='reported on')),
-                ('fault', models.TextField(verbose_name='fault')),
-                ('vendor', models.CharField(blank=True, max_length=200, verbose_name='repairer')),
-                ('cost', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='cost (CNY)')),
-                ('started_on', models.DateField(blank=True, null=True, verbose_name='repair started on')),
-                ('finished_on', models.DateField(blank=True, null=True, verbose_name='repair finished on')),
-                ('outcome', models.TextField(blank=True, verbose_name='outcome')),
-                ('status_before', models.CharField(blank=True, max_length=20, verbose_name='status before')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded at')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='repairs', to='assets.asset', verbose_name='asset')),
-                ('reported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reported_on", models.DateField(verbose_name="reported on")),
+                ("fault", models.TextField(verbose_name="fault")),
+                ("vendor", models.CharField(blank=True, max_length=200, verbose_name="repairer")),
+                (
+                    "cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=14,
+                        verbose_name="cost (CNY)",
+                    ),
+                ),
+                (
+                    "started_on",
+                    models.DateField(blank=True, null=True, verbose_name="repair started on"),
+                ),
+                (
+                    "finished_on",
+                    models.DateField(blank=True, null=True, verbose_name="repair finished on"),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="outcome")),
+                (
+                    "status_before",
+                    models.CharField(blank=True, max_length=20, verbose_name="status before"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded at")),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="repairs",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'repair record',
-                'verbose_name_plural': 'repair records',
-                'ordering': ['-reported_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('cost__gte', 0)), name='repair_cost_nonneg'), models.CheckConstraint(condition=models.Q(('finished_on__isnull', True), ('started_on__isnull', False), _connector='OR'), name='repair_finish_needs_start'), models.CheckConstraint(condition=models.Q(('started_on__isnull', True), ('finished_on__isnull', True), ('finished_on__gte', models.F('started_on')), _connector='OR'), name='repair_finish_after_start'), models.UniqueConstraint(condition=models.Q(('finished_on__isnull', True), ('started_on__isnull', False)), fields=('asset',), name='repair_one_under_way_per_asset')],
+                "verbose_name": "repair record",
+                "verbose_name_plural": "repair records",
+                "ordering": ["-reported_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("cost__gte", 0)), name="repair_cost_nonneg"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("finished_on__isnull", True),
+                            ("started_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="repair_finish_needs_start",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("started_on__isnull", True),
+                            ("finished_on__isnull", True),
+                            ("finished_on__gte", models.F("started_on")),
+                            _connector="OR",
+                        ),
+                        name="repair_finish_after_start",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("finished_on__isnull", True), ("started_on__isnull", False)
+                        ),
+                        fields=("asset",),
+                        name="repair_one_under_way_per_asset",
+                    ),
+                ],
             },
         ),
         migrations.RunPython(add_staff_role, migrations.RunPython.noop),

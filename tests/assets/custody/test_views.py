@@ -24,21 +24,23 @@ def test_my_assets_lists_what_the_user_holds_and_confirms_receipt(client, centre
     assert page.status_code == 200
     text = page.content.decode()
     assert "笔记本电脑" in text and "打印机" not in text
+    assert "确认签收</button>" in text
     response = client.post(reverse("assets:my-assets-confirm-receipt", args=[held.tag]))
     assert response.status_code == 302
     assert CustodyRecord.objects.get().confirmed_at is not None
-    assert "Confirm receipt" not in client.get(reverse("assets:my-assets")).content.decode()
+    assert "确认签收</button>" not in client.get(reverse("assets:my-assets")).content.decode()
 
 
 def test_confirm_all_records_this_years_count(client, centre, clerk, holder):
     for _ in range(2):
         cs.checkout_asset(asset=make_asset(owner=centre), actor=clerk, holder=holder)
     client.force_login(holder)
+    assert "全部确认" in client.get(reverse("assets:my-assets")).content.decode()
     response = client.post(reverse("assets:my-assets-confirm-all"), follow=True)
     assert response.status_code == 200
     year = timezone.localdate().year
     assert HoldingConfirmation.objects.filter(holder=holder, year=year).count() == 2
-    assert "Confirm all" not in response.content.decode()
+    assert "全部确认" not in response.content.decode()
 
 
 def test_a_clerk_checks_out_and_in_on_the_custody_page(client, centre, clerk, holder):
@@ -70,7 +72,7 @@ def test_a_past_due_date_on_the_page_is_shown_at_the_field(client, centre, clerk
         {"action": "checkout", "checkout-user": holder.pk, "checkout-due_on": past},
     )
     assert response.status_code == 400
-    assert "past" in response.content.decode()
+    assert "应还日期早于今天" in response.content.decode()
     assert not CustodyRecord.objects.exists()
 
 

@@ -24,6 +24,10 @@ class ReminderKind(models.TextChoices):
     HANDOVER_OVERDUE = "handover_overdue", _("Handover overdue")
     FINAL_ACCOUNTS_OVERDUE = "final_accounts_overdue", _("Final accounts overdue")
     LABEL_COMPLIANCE = "label_compliance", _("Assets without a label")
+    # Custody and upkeep (issue 18)
+    CUSTODY_OVERDUE = "custody_overdue", _("Asset not returned by its due date")
+    RECEIPT_UNCONFIRMED = "receipt_unconfirmed", _("Receipt of an asset not confirmed")
+    CONTRACT_ENDING = "contract_ending", _("Maintenance contract ending")
 
 
 class ReminderLog(models.Model):

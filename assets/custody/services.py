@@ -150,12 +150,7 @@ def confirm_receipt(*, asset: Asset, actor) -> CustodyRecord:
         return record
     record.confirmed_at = timezone.now()
     record.save(update_fields=["confirmed_at"])
-    record_event(
-        asset=asset,
-        actor=actor,
-        kind=AssetEvent.Kind.RECEIPT_CONFIRMED,
-        changes={"confirmed_at": [None, record.confirmed_at]},
-    )
+    record_event(asset=asset, actor=actor, kind=AssetEvent.Kind.RECEIPT_CONFIRMED)
     return record
 
 

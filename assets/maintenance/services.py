@@ -115,7 +115,7 @@ def _start(asset: Asset, repair: RepairRecord, actor) -> None:
 
 
 def _finish(asset: Asset, repair: RepairRecord, actor) -> None:
-    changes: dict[str, Any] = {"repair": [repair.pk, repair.pk], "cost": [None, repair.cost]}
+    changes: dict[str, Any] = {"repair": [None, repair.pk], "cost": [None, repair.cost]}
     if asset.status == Status.UNDER_REPAIR:
         back = repair.status_before
         if back not in ASSET_TRANSITIONS[Status.UNDER_REPAIR]:

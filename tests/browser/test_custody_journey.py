@@ -80,7 +80,7 @@ def test_checkout_receipt_confirm_all_and_fault_report(
     phone.check("report-fault-phone")
     page.fill("#id_fault", "屏幕闪烁" if language == "zh-hans" else "Screen flickers")
     with page.expect_navigation():
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
     assert page.url.endswith(f"/assets/{laptop.tag}/")
     assert RepairRecord.objects.get(asset=laptop).reported_by == holder
     phone.check("card-fault-reported-phone", full_page=True)

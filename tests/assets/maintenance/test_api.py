@@ -202,3 +202,24 @@ class TestCostlyRepairsAPI(APITestBase):
 
     def test_anonymous_is_401(self, api):
         assert api.get(reverse("repair-over-value")).status_code == 401
+
+
+def test_the_contract_list_has_a_query_ceiling(api, centre, clerk, django_assert_max_num_queries):
+    client = api.as_user(clerk)
+    for count in (3, 30):
+        while MaintenanceContract.objects.count() < count:
+            n = MaintenanceContract.objects.count()
+            ms.save_contract(
+                actor=None,
+                fields={
+                    "number": f"WB-{n:03d}",
+                    "vendor": "浪潮",
+                    "department": centre,
+                    "starts_on": date(2025, 1, 1),
+                    "ends_on": date(2026, 12, 31),
+                    "assets": [make_asset(owner=centre)],
+                },
+            )
+        with django_assert_max_num_queries(10):
+            response = client.get(reverse("contract-list"), {"page_size": 50})
+        assert len(response.json()["results"]) == count

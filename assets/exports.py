@@ -12,7 +12,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assets import permissions
+from assets.custody.selectors import open_records
 from assets.imports.columns import COLUMN_BY_KEY
+from assets.maintenance.selectors import contract_ends, last_repairs
 from assets.models import CURRENT_CODE_SYSTEM, Asset
 from config import formatting
 from config import spreadsheets as sx
@@ -76,6 +78,10 @@ def register_columns() -> list[sx.Column]:
         sx.Column("install_mode", h("install_mode")),
         sx.Column("label_mode", h("label_mode")),
         sx.Column("notes", h("notes"), width=30),
+        # Custody and upkeep (issue 18)
+        sx.Column("due_on", _pair("应还日期", "Due back on"), sx.DATE),
+        sx.Column("last_repair", _pair("最近维修", "Last repair"), sx.DATE),
+        sx.Column("contract_end", _pair("维保截止", "Contract cover until"), sx.DATE),
     ]
 
 
@@ -89,12 +95,40 @@ def register_rows(queryset, *, user) -> Iterator[dict]:
     today = timezone.localdate()
     language = translation.get_language()
     scope = permissions.card_reading_scope(user)
-    for asset in queryset.iterator(chunk_size=2000):
-        with translation.override(language):
-            row = _register_row(asset, today)
-            if permissions.hides_host(scope, asset):
-                row["parent"] = _("(outside your scope)")
-            yield row
+    for chunk in _chunks(queryset.iterator(chunk_size=2000), 2000):
+        upkeep = _upkeep_of([asset.pk for asset in chunk])
+        for asset in chunk:
+            with translation.override(language):
+                row = _register_row(asset, today)
+                if permissions.hides_host(scope, asset):
+                    row["parent"] = _("(outside your scope)")
+                row.update({name: values.get(asset.pk) for name, values in upkeep.items()})
+                yield row
+
+
+def _chunks(iterator, size: int) -> Iterator[list]:
+    chunk: list = []
+    for item in iterator:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _upkeep_of(asset_ids: list[int]) -> dict[str, dict]:
+    """Custody and upkeep columns for a chunk of cards: three queries, not three per card."""
+    due = dict(
+        open_records()
+        .filter(asset_id__in=asset_ids, due_on__isnull=False)
+        .values_list("asset_id", "due_on")
+    )
+    return {
+        "due_on": due,
+        "last_repair": last_repairs(asset_ids),
+        "contract_end": contract_ends(asset_ids),
+    }
 
 
 def _register_row(asset: Asset, today) -> dict:

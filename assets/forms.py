@@ -315,7 +315,11 @@ class StatusForm(ShownLimitsMixin, forms.Form):
 
     def __init__(self, *args, asset: Asset, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = services.ASSET_TRANSITIONS.get(asset.status, set()) - {Asset.Status.RETIRED}
+        allowed = (
+            services.ASSET_TRANSITIONS.get(asset.status, set())
+            - {Asset.Status.RETIRED}
+            - set(services.OWN_ACTION_STATUSES)
+        )
         self.fields["status"].choices = [c for c in Asset.Status.choices if c[0] in allowed]
         self.show_limits()
 

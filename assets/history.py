@@ -366,6 +366,12 @@ EXTRA_LABELS = {
     "reprint_requested": _("label reprint requested"),
     # Disposals
     "disposal": _("disposal case"),
+    # Custody and upkeep (issue 18)
+    "due_on": _("due back on"),
+    "approval_ref": _("approval reference"),
+    "year": _("year"),
+    "repair": _("repair record"),
+    "cost": _("cost (CNY)"),
 }
 
 
@@ -445,8 +451,10 @@ def _value(name: str, value, references: dict) -> str:
         for model, names in references.items():
             if model._meta.label_lower == "labels.labeltemplate":
                 return names.get(str(value), str(value))
-    if name == "print_batch":
+    if name in ("print_batch", "repair"):
         return f"#{value}"
+    if name == "cost":
+        return formatting.money(value)
     if isinstance(value, date):
         return value.isoformat()
     return str(value)

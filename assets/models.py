@@ -252,6 +252,8 @@ class Asset(TreeNode):
         LENT = "lent", _("Lent or leased")
         PENDING_DISPOSAL = "pending_disposal", _("Pending disposal")
         RETIRED = "retired", _("Retired")
+        # Repairs (custody and upkeep): away for repair, back to its previous status after.
+        UNDER_REPAIR = "under_repair", _("Under repair")
 
     class AcquisitionMethod(models.TextChoices):
         PURCHASE = "purchase", _("New purchase")
@@ -521,6 +523,15 @@ class AssetEvent(models.Model):
         DISPOSAL_APPROVED = "disposal_approved", _("Disposal approved")
         DISPOSAL_REJECTED = "disposal_rejected", _("Disposal rejected")
         DISPOSAL_TRANSFERRED = "disposal_transferred", _("Transfer executed, handover opened")
+        # Custody and upkeep
+        CHECKED_OUT = "checked_out", _("Checked out")
+        RECEIPT_CONFIRMED = "receipt_confirmed", _("Receipt confirmed")
+        CHECKED_IN = "checked_in", _("Checked in")
+        LENT_OUT = "lent_out", _("Lent outside the unit")
+        HOLDING_CONFIRMED = "holding_confirmed", _("Holder confirmed they still hold it")
+        FAULT_REPORTED = "fault_reported", _("Fault reported")
+        REPAIR_STARTED = "repair_started", _("Sent for repair")
+        REPAIR_FINISHED = "repair_finished", _("Back from repair")
 
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
@@ -677,3 +688,8 @@ class ApiToken(models.Model):
 # Disposals: the disposal cases' models (assets.disposals.models), registered the same way.
 from assets.disposals.models import ApprovalTier, DisposalCase, DisposalItem  # noqa: E402,F401
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401
+
+# isort: split
+# Custody and upkeep live in their packages; imported here so the app registers them.
+from assets.custody.models import CustodyRecord, HoldingConfirmation  # noqa: E402,F401
+from assets.maintenance.models import MaintenanceContract, RepairRecord  # noqa: E402,F401

@@ -83,6 +83,14 @@ Accounts. Only admins read and change accounts (`is_admin`: the users API `Admin
 `services.save_user` via `require_admin`); a user ends their own tokens and changes their own
 password, admins anyone's (`assets.credentials`).
 
+Custody and upkeep. The `staff` role (a holder) has no department scope: it reads only the
+cards it holds (`custodian_user`), which every role also reads (`visible_assets`,
+`may_read_card`). Check-out, check-in and loans are card changes (`require_card_change`), to a
+holder of the card's departments (`may_hold_card`); receipt is the holder's
+(`require_receipt_confirmer`); a fault is reported by any reader but an auditor
+(`require_fault_reporter`); contracts are read and changed by department (`visible_contracts`,
+`require_contract_change`).
+
 Admin. `config.admin.RoleScopedAdmin` (admins change, auditors read, nobody deletes) and
 `ReadOnlyAdmin` answer from the roles here; an admin action runs only with change permission and
 calls the services, which check again. The stocktake's rules (counter scope, `can_manage`,
@@ -115,6 +123,10 @@ APPROVER = "approver"
 ROLES = (*ROLES, APPROVER)
 DISPOSAL_PREPARERS = frozenset({CLERK, ADMIN})
 DISPOSAL_APPROVERS = frozenset({APPROVER, ADMIN})
+# Custody (issue 18): a plain holder (持有人) who sees, confirms and reports a fault on only the
+# cards they hold (`custodian_user`); no department scope (`_department_tree`).
+STAFF = "staff"
+ROLES = (*ROLES, STAFF)
 
 # The actor of what the system does itself (demo data, a command run without `--user`, data
 # migrations). A request's user is a `User` or an `AnonymousUser`, never None, so no view can
@@ -188,6 +200,8 @@ def _department_tree(user) -> tuple[set[int], set[int]]:
     recursive query, cached on the user per request."""
     if user is None or not user.is_authenticated or not user.department_id:
         return set(), set()
+    if roles_of(user) == {STAFF}:  # a holder reads their own cards, no department's
+        return set(), set()
     cached = getattr(user, "_yika_tree", None)
     if cached is None:
         scope: set[int] = set()
@@ -227,7 +241,8 @@ def visible_assets(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if reads_everything(user):
         return queryset
-    return queryset.filter(asset_scope_q(user))
+    # Everyone with a role also reads the cards they hold (custody; the `staff` role only those).
+    return queryset.filter(asset_scope_q(user) | Q(custodian_user=user.pk))
 
 
 def card_reading_scope(user) -> set[int] | None:
@@ -283,7 +298,10 @@ def can_change_assets(user) -> bool:
 
 def may_read_card(user, asset) -> bool:
     """Whether `user` reads the card `asset`: `visible_assets` for one row, from its own
-    department columns (no query once the user's scope is cached)."""
+    department columns (no query once the user's scope is cached). A holder reads the card they
+    hold (`custodian_user`), as `visible_assets` says."""
+    if asset.custodian_user_id is not None and asset.custodian_user_id == getattr(user, "pk", None):
+        return bool(roles_of(user))
     return reads_card(
         card_reading_scope(user),
         owner_id=asset.owner_department_id,
@@ -744,3 +762,89 @@ def approvable_disposals(user, queryset: QuerySet) -> QuerySet:
     if not is_admin(user):
         queryset = queryset.filter(department__in=department_scope_ids(user))
     return queryset.exclude(created_by=user).exclude(submitted_by=user)
+
+
+# Custody and upkeep (issue 18): check-out, check-in and loans are changes to the card (clerks
+# of its scope, admins: `require_card_change`); receipt is the holder's alone; a fault is
+# reported by whoever reads the card and is no auditor-only reader; repairs and contracts are
+# the clerks'.
+
+
+def may_hold_card(holder, asset) -> bool:
+    """Whether the account `holder` may be given the card `asset`: an active account whose
+    department is inside the card's owning, using or managing department (or below it)."""
+    if not holder.is_active or not holder.department_id:
+        return False
+    card_departments = {
+        pk
+        for pk in (
+            asset.owner_department_id,
+            asset.using_department_id,
+            asset.managing_department_id,
+        )
+        if pk
+    }
+    holder_line = set(
+        Department.objects.ancestors(holder.department, include_self=True).values_list(
+            "pk", flat=True
+        )
+    )
+    return bool(card_departments & holder_line)
+
+
+def require_receipt_confirmer(actor, record) -> None:
+    """Only the person a card was checked out to confirms they received it."""
+    if record.holder_id is None or getattr(actor, "pk", None) != record.holder_id:
+        raise PermissionDenied(gettext("Only the person it was checked out to confirms receipt."))
+
+
+def may_report_fault(user, asset) -> bool:
+    """Whether `user` may report a fault on `asset`: they read it, and they are not only an
+    auditor (auditors change nothing)."""
+    return bool(roles_of(user) - {AUDITOR}) and may_read_card(user, asset)
+
+
+def require_fault_reporter(actor, asset) -> None:
+    """`report_fault`'s check: 404 for a card out of view, 403 for an auditor; the system passes."""
+    if is_system(actor) or may_report_fault(actor, asset):
+        return
+    if not may_read_card(actor, asset):
+        raise NotInScope()
+    raise PermissionDenied(gettext("Your role may not report faults."))
+
+
+def held_assets(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The live cards `user` holds (`custodian_user`): their "my assets", whatever their role."""
+    queryset = Asset.objects.all() if queryset is None else queryset
+    if not user or not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(custodian_user=user.pk).exclude(status=Asset.Status.RETIRED)
+
+
+def visible_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Maintenance contracts `user` reads: admins and auditors all, others those of a
+    department in their scope."""
+    from assets.models import MaintenanceContract
+
+    queryset = MaintenanceContract.objects.all() if queryset is None else queryset
+    if not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    return queryset.filter(department__in=department_scope_ids(user))
+
+
+def may_change_contract(user, contract) -> bool:
+    """Admins every contract, clerks those of their department scope (no query)."""
+    if is_admin(user):
+        return True
+    return has_role(user, CLERK) and contract.department_id in department_scope_ids(user)
+
+
+def require_contract_change(actor, contract) -> None:
+    """The contract services' check: out of view 404, read-only 403; the system passes."""
+    if is_system(actor) or may_change_contract(actor, contract):
+        return
+    if not visible_contracts(actor).filter(pk=contract.pk).exists():
+        raise NotInScope()
+    raise PermissionDenied(gettext("You may not change this contract."))

@@ -48,6 +48,13 @@ INITIAL_STATUSES = {Status.IN_STOCK, Status.IN_USE, Status.DRAFT}
 # A ledger also lists idle and pending-disposal cards: `register_assets` registers them in use
 # and moves them on. Lent needs a borrower and retired its own action, so neither is accepted.
 LEDGER_STATUSES = INITIAL_STATUSES | (ASSET_TRANSITIONS[Status.IN_USE] - {Status.LENT})
+# Repairs (issue 18): a card in stock, in use or idle goes away for repair and comes back to the
+# status it had (`assets.maintenance.services`); only the repair services move it in or out.
+for _source in (Status.IN_STOCK, Status.IN_USE, Status.IDLE):
+    ASSET_TRANSITIONS[_source].add(Status.UNDER_REPAIR)
+ASSET_TRANSITIONS[Status.UNDER_REPAIR] = {Status.IN_STOCK, Status.IN_USE, Status.IDLE}
+# Reached and left only through their own services, never `change_status`.
+OWN_ACTION_STATUSES = {Status.UNDER_REPAIR: "repairs"}
 
 # Plain card fields: editable through `update_asset`. Everything else has its own action.
 PLAIN_FIELDS = (
@@ -840,6 +847,11 @@ def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: 
     permissions.require_card_change(actor, asset)
     if status == Status.RETIRED:
         raise TransitionNotAllowed(_("Use the retire action to retire a card."), code="use_retire")
+    if status in OWN_ACTION_STATUSES or asset.status in OWN_ACTION_STATUSES:
+        raise TransitionNotAllowed(
+            _("A repair moves a card into and out of “under repair”: record it as a repair."),
+            code="use_repairs",
+        )
     if status not in ASSET_TRANSITIONS.get(asset.status, set()):
         raise TransitionNotAllowed(
             _("A card cannot go from “%(old)s” to “%(new)s”.")

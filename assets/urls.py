@@ -17,4 +17,7 @@ urlpatterns = [
     path("", include("assets.imports.urls")),
     # Disposals
     path("", include("assets.disposals.urls")),
+    # Custody (issue 18)
+    path("", include("assets.custody.urls")),
+    path("", include("assets.maintenance.urls")),
 ]

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from assets import forms, permissions, selectors, services, tags
 from assets.api.filters import AssetFilter
+from assets.custody import selectors as custody_selectors
 from assets.errors import DomainError
 from assets.history import describe_events
 from assets.models import Asset
@@ -100,6 +101,8 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
             # Disposals: with approval on, a card leaves the register through a case.
             disposal_required=settings.YIKA_DISPOSAL_APPROVAL,
         )
+        # Custody and upkeep (issue 18)
+        context.update(custody_selectors.card_context(asset=asset, user=user))
         return context
 
 

@@ -45,6 +45,19 @@ SCHEDULE = {
         "crontab": "30 8 * * 1",
         "kwargs": {"job": "labels"},
     },
+    # Custody and upkeep (issue 18)
+    "reminders: custody": {
+        "label": _("Remind holders of assets overdue or not yet confirmed"),
+        "task": "inventory.run_reminder_job",
+        "crontab": "40 8 * * *",
+        "kwargs": {"job": "custody"},
+    },
+    "reminders: contracts ending": {
+        "label": _("Remind clerks of maintenance contracts ending"),
+        "task": "inventory.run_reminder_job",
+        "crontab": "50 8 * * 1",
+        "kwargs": {"job": "contracts"},
+    },
     "outbox relay": {
         "label": _("Send queued tasks (outbox)"),
         "task": "inventory.relay_outbox",

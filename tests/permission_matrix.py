@@ -290,6 +290,35 @@ def _surplus_photo(ctx, own: bool) -> dict:
     return {"pk": campaign.pk, "line_id": line.pk}
 
 
+# Custody and upkeep (issue 18)
+def _repair(ctx, own: bool) -> dict:
+    from assets.maintenance.services import record_repair
+    from tests.factories import make_asset
+
+    asset = make_asset(owner=ctx.own if own else ctx.other, name="矩阵维修设备")
+    repair = record_repair(asset=asset, actor=None, fields={"fault": "矩阵故障"})
+    return {"tag": asset.tag, "pk": repair.pk}
+
+
+def _contract(ctx, own: bool) -> dict:
+    from datetime import date
+
+    from assets.maintenance.services import save_contract
+
+    department = ctx.own if own else ctx.other
+    contract = save_contract(
+        actor=None,
+        fields={
+            "number": f"WB-{department.code}",
+            "vendor": "矩阵维保商",
+            "department": department,
+            "starts_on": date(2025, 1, 1),
+            "ends_on": date(2027, 12, 31),
+        },
+    )
+    return {"number": contract.number}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -312,6 +341,9 @@ OBJECTS: dict[str, Callable] = {
     # Disposals
     "disposal": _disposal,
     "disposal_tier": _disposal_tier,
+    # Custody and upkeep (issue 18)
+    "repair": _repair,
+    "contract": _contract,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -531,5 +563,35 @@ MATRIX: list[Row] = [
     R("assets:disposal-reject", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
     R("assets:disposal-execute", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     R("assets:disposal-application", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    # Custody (issue 18): clerks check out, in and lend; only the holder confirms receipt (409 here: nothing is checked out)
+    R("asset-checkout", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("asset-checkin", "POST", "asset", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("asset-lend", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("asset-confirm-receipt", "POST", "asset", anonymous=401, clerk=(409, 404), receiver=(409, 404), auditor=409, admin=409),
+    R("me-assets", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("me-assets-confirm-all", "POST", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    # Upkeep (issue 18): clerks record repairs and contracts; any reader but an auditor reports a fault
+    R("asset-repair-list", "GET", "asset", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("asset-repair-list", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("asset-repair-detail", "GET", "repair", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("asset-repair-detail", "PATCH", "repair", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=200),
+    R("asset-report-fault", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=(400, 404), auditor=403, admin=400),
+    R("repair-over-value", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("contract-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("contract-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("contract-uncovered", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("contract-detail", "GET", "contract", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("contract-detail", "PATCH", "contract", anonymous=401, clerk=(200, 404), receiver=403, auditor=403, admin=200),
+    # Custody pages (issue 18): "my assets" for every signed-in user; the custody page is the clerks'
+    R("assets:my-assets", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:my-assets-confirm-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
+    R("assets:my-assets-confirm-receipt", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(302, 404), auditor=302, admin=302),
+    R("assets:asset-custody", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("assets:asset-custody", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:asset-report-fault", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),
+    R("assets:asset-report-fault", "POST", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),
+    R("assets:asset-repairs", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("assets:asset-repairs", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:upkeep-lists", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
 ]
 # fmt: on

@@ -2,9 +2,11 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets.api import views
+from assets.custody.api import views as custody_views
 from assets.disposals.api import views as disposal_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
+from assets.maintenance.api import views as maintenance_views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -17,11 +19,16 @@ router.register("handovers", handover_views.HandoverViewSet, basename="handover"
 # Disposals
 router.register("disposals", disposal_views.DisposalViewSet, basename="disposal")
 router.register("disposal-tiers", disposal_views.ApprovalTierViewSet, basename="disposal-tier")
+# Maintenance contracts (issue 18)
+router.register("contracts", maintenance_views.ContractViewSet, basename="contract")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
     *disposal_views.extra_urlpatterns,  # Disposals
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
+    # Custody (issue 18), before the router's asset routes
+    *custody_views.urlpatterns,
+    *maintenance_views.urlpatterns,
     *router.urls,
 ]

@@ -99,6 +99,8 @@ EXPORT_ONLY_HEADERS = (
     "使用部门名称", "Using department name", "存放地点名称", "Location name", "登记时间",
     "Registered at", "处置日期", "Retired at",
 )  # fmt: skip
+# Custody and upkeep (issue 18): read in an export, ignored by an import.
+EXPORT_ONLY_HEADERS += ("应还日期", "Due back on", "最近维修", "Last repair", "维保截止", "Contract cover until")  # fmt: skip
 CHOICE_MODELS = {
     "acquisition_method": Asset.AcquisitionMethod,
     "value_type": Asset.ValueType,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -34,6 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assets import permissions
+from assets.custody import selectors as custody
+from assets.maintenance import selectors as upkeep
 from assets.models import Department, Handover, User
 from inventory.models import Notification, ReminderKind, ReminderLog
 from inventory.reminders import selectors
@@ -53,6 +55,9 @@ class ReminderRules:
     escalate_after_days: int = 3
     handover_after_days: int = 7
     stocktake_start_by: tuple[int, int] = (11, 1)  # month, day
+    # Custody and upkeep (issue 18)
+    receipt_after_days: int = 3
+    contract_days_before_end: int = 30
 
     @classmethod
     def from_settings(cls) -> ReminderRules:
@@ -62,6 +67,8 @@ class ReminderRules:
             escalate_after_days=settings.YIKA_REMIND_ESCALATE_AFTER_DAYS,
             handover_after_days=settings.YIKA_REMIND_HANDOVER_AFTER_DAYS,
             stocktake_start_by=(month, day),
+            receipt_after_days=settings.YIKA_REMIND_RECEIPT_AFTER_DAYS,
+            contract_days_before_end=settings.YIKA_REMIND_CONTRACT_DAYS_BEFORE_END,
         )
 
 
@@ -344,11 +351,123 @@ def label_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder]:
             )
 
 
+# Job 5: custody and upkeep (issue 18)
+
+
+def _card_line(asset, due_on=None) -> str:
+    if due_on is None:
+        return f"{asset.tag} {asset.name}"
+    return _("%(tag)s %(name)s, due back %(due_on)s") % {
+        "tag": asset.tag,
+        "name": asset.name,
+        "due_on": due_on.isoformat(),
+    }
+
+
+def custody_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder]:
+    """Weekly: a holder gets the cards checked out to them past their due date; from
+    `escalate_after_days` days after the due date the clerks of the card's department get them
+    too (a loan outside the unit goes to the clerks at once). Holders are also reminded of
+    check-outs whose receipt they have not confirmed after `receipt_after_days` days."""
+    period = week(today)
+    overdue = (
+        custody.open_records()
+        .filter(due_on__lt=today)
+        .select_related("asset", "asset__owner_department", "holder")
+        .order_by("due_on", "asset__tag")
+    )
+    by_holder: dict[int, list] = {}
+    by_department: dict[int, list] = {}
+    for record in overdue:
+        if record.holder_id and record.holder.is_active:
+            by_holder.setdefault(record.holder_id, []).append(record)
+        if not record.holder_id or today >= record.due_on + timedelta(
+            days=rules.escalate_after_days
+        ):
+            by_department.setdefault(record.asset.owner_department_id, []).append(record)
+    holder_link = _url("assets:my-assets", fallback="/api/v1/me/assets/")
+    for records in by_holder.values():
+        holder = records[0].holder
+        yield Reminder(
+            kind=ReminderKind.CUSTODY_OVERDUE,
+            recipient=holder,
+            subject=f"holder:{holder.username}",
+            period=period,
+            link=holder_link,
+            facts={"count": len(records)},
+            items=_capped([_card_line(r.asset, r.due_on) for r in records]),
+        )
+    for records in by_department.values():
+        department = records[0].asset.owner_department
+        lines = [
+            _card_line(r.asset, r.due_on) + f" · {r.holder or r.counterparty}" for r in records
+        ]
+        for clerk in selectors.role_holders(department, permissions.CLERK):
+            yield Reminder(
+                kind=ReminderKind.CUSTODY_OVERDUE,
+                recipient=clerk,
+                subject=f"department:{department.code}",
+                period=period,
+                link=_url("assets:asset-list", fallback="/"),
+                facts={"count": len(records)},
+                items=_capped(lines),
+            )
+    cutoff = timezone.make_aware(
+        datetime.combine(today - timedelta(days=rules.receipt_after_days), time.max)
+    )
+    unconfirmed = (
+        custody.open_records()
+        .filter(kind="checkout", confirmed_at__isnull=True, opened_at__lte=cutoff)
+        .select_related("asset", "holder")
+        .order_by("asset__tag")
+    )
+    pending: dict[int, list] = {}
+    for record in unconfirmed:
+        if record.holder.is_active:
+            pending.setdefault(record.holder_id, []).append(record)
+    for records in pending.values():
+        holder = records[0].holder
+        yield Reminder(
+            kind=ReminderKind.RECEIPT_UNCONFIRMED,
+            recipient=holder,
+            subject=f"holder:{holder.username}",
+            period=period,
+            link=holder_link,
+            facts={"count": len(records)},
+            items=_capped([_card_line(r.asset) for r in records]),
+        )
+
+
+def contract_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder]:
+    """Once per contract and end date: the clerks of the contracting department, when a
+    maintenance contract ends within `contract_days_before_end` days."""
+    link = _url("assets:upkeep-lists", fallback="/api/v1/contracts/")
+    for contract in upkeep.contracts_ending(within_days=rules.contract_days_before_end, on=today):
+        covered = list(contract.assets.order_by("tag")[: MAX_ITEMS + 1])
+        for clerk in selectors.role_holders(contract.department, permissions.CLERK):
+            yield Reminder(
+                kind=ReminderKind.CONTRACT_ENDING,
+                recipient=clerk,
+                subject=f"contract:{contract.number}",
+                period=f"ends:{contract.ends_on.isoformat()}",
+                link=link,
+                facts={
+                    "number": contract.number,
+                    "vendor": contract.vendor,
+                    "ends_on": contract.ends_on.isoformat(),
+                },
+                items=_capped([_card_line(asset) for asset in covered]),
+            )
+
+
 JOBS: dict[str, Callable[..., Iterator[Reminder]]] = {
     "stocktake": stocktake_reminders,
     "handovers": handover_reminders,
     "stocktake_start": stocktake_start_reminders,
     "labels": label_reminders,
+    # Custody and upkeep (issue 18)
+    "custody": custody_reminders,
+    "contracts": contract_reminders,
 }
 
 
@@ -457,6 +576,32 @@ def _message(reminder: Reminder) -> tuple[str, str]:
             _(
                 "%(receiver)s decided the handover of %(project)s: %(accepted)s accepted, "
                 "%(rejected)s rejected. The certificate is on the handover's page."
+            )
+            % f,
+        )
+    # Custody and upkeep (issue 18)
+    if kind == ReminderKind.CUSTODY_OVERDUE:
+        return (
+            _("%(count)s asset(s) past their due date") % f,
+            _(
+                "The assets below were due back and are not checked in. Return them to the "
+                "asset office, or ask it for a new due date."
+            ),
+        )
+    if kind == ReminderKind.RECEIPT_UNCONFIRMED:
+        return (
+            _("Confirm receipt of %(count)s asset(s)") % f,
+            _(
+                "The assets below were checked out to you. Open “My assets” and confirm that "
+                "you received them, or tell the asset office if you did not."
+            ),
+        )
+    if kind == ReminderKind.CONTRACT_ENDING:
+        return (
+            _("Maintenance contract %(number)s ends on %(ends_on)s") % f,
+            _(
+                "The contract with %(vendor)s covers the assets below. Renew it or record a new "
+                "contract before it ends, or they are left without maintenance."
             )
             % f,
         )

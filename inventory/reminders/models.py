@@ -27,6 +27,10 @@ class ReminderKind(models.TextChoices):
     # fixes: a handover's steps, told at once to who acts next
     HANDOVER_SUBMITTED = "handover_submitted", _("Handover submitted to you")
     HANDOVER_DECIDED = "handover_decided", _("Handover decided")
+    # Custody and upkeep (issue 18)
+    CUSTODY_OVERDUE = "custody_overdue", _("Asset not returned by its due date")
+    RECEIPT_UNCONFIRMED = "receipt_unconfirmed", _("Receipt of an asset not confirmed")
+    CONTRACT_ENDING = "contract_ending", _("Maintenance contract ending")
 
 
 class ReminderLog(models.Model):

@@ -327,6 +327,16 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.CLOSED)
     now = timezone.now()
+    # Custody and upkeep (issue 18): a card away for repair is counted elsewhere, not missing;
+    # its repair record is the evidence, and the difference is reviewed like any other.
+    StocktakeLine.objects.filter(
+        campaign=campaign, result__in=OPEN_RESULTS, asset__status=Asset.Status.UNDER_REPAIR
+    ).update(
+        result=LineResult.FOUND_ELSEWHERE,
+        counted_quantity=1,
+        counted_at=now,
+        note=_("Away for repair (see the card's repair record)."),
+    )
     StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
         result=LineResult.MISSING
     )

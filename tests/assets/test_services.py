@@ -140,6 +140,9 @@ def test_every_status_pair_follows_the_declared_machine(centre, source, target):
         status=source, retired_at=asset.created_at if source == "retired" else None
     )
     allowed = target in services.ASSET_TRANSITIONS[source]
+    # Repairs move cards into and out of `under_repair` (tests/assets/maintenance).
+    if source in services.OWN_ACTION_STATUSES or target in services.OWN_ACTION_STATUSES:
+        allowed = False
     try:
         services.change_status(asset=asset, actor=None, status=target, lent_to="借用单位")
     except TransitionNotAllowed:

@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assets import services
+from assets.custody import services as custody_services
 from assets.handovers import services as handover_services
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
 from assets.permissions import SYSTEM
@@ -66,6 +67,8 @@ USERS = [
     ("auditor", "孙审（审计评价人员）", "SJJ", ["auditor"], True),
     # Disposals
     ("approver", "郑批（数据局分管领导，处置审批）", "SJJ", ["approver"], False),
+    # Custody (issue 18): a colleague who holds a laptop and a PC, and sees only those
+    ("staff", "张持有（大数据中心工作人员）", "DSJZX", ["staff"], False),
 ]
 
 # Serial numbers are the makers' own Latin letters and digits, never Chinese characters.
@@ -124,6 +127,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo register: {count} asset cards."))
         self.seed_handover()
         self.seed_disposals()
+        self.seed_custody()
         self.seed_other_apps()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -610,6 +614,26 @@ class Command(BaseCommand):
         )
 
     # Other apps -----------------------------------------------------------------------------
+    def seed_custody(self) -> None:
+        """Check two of the big data centre's cards out to the demo holder, one confirmed, one
+        still to confirm (issue 18); nothing when they already hold some."""
+        holder = User.objects.filter(username="staff").first()
+        clerk = User.objects.filter(username="clerk").first()
+        if holder is None or clerk is None or Asset.objects.filter(custodian_user=holder).exists():
+            return
+        cards = list(
+            Asset.objects.filter(
+                owner_department__code="DSJZX",
+                status__in=[Asset.Status.IN_USE, Asset.Status.IN_STOCK],
+                parent__isnull=True,
+            ).order_by("tag")[:2]
+        )
+        for index, card in enumerate(cards):
+            custody_services.checkout_asset(asset=card, actor=clerk, holder=holder, note="演示数据")
+            if index == 0:
+                custody_services.confirm_receipt(asset=card, actor=holder)
+        self.stdout.write(f"Demo custody: {len(cards)} cards checked out to {holder}.")
+
     def seed_other_apps(self) -> None:
         for config in apps.get_app_configs():
             if config.name == "assets" or config.name.startswith("django."):

@@ -1,0 +1,30 @@
+"""A card away for repair when the stocktake closes is counted elsewhere, not a shortage."""
+
+import pytest
+from django.utils import timezone
+
+from assets.maintenance import services as ms
+from inventory.models import Difference, LineResult, StocktakeLine
+from inventory.services import campaigns
+from tests.factories import make_asset, make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_card_under_repair_is_counted_elsewhere_at_close(centre, admin_user):
+    away = make_asset(owner=centre, name="送修的服务器")
+    lost = make_asset(owner=centre, name="找不到的打印机")
+    campaign = make_campaign(actor=admin_user, departments=[centre])
+    ms.record_repair(
+        asset=away,
+        actor=admin_user,
+        fields={"fault": "电源故障", "started_on": timezone.localdate()},
+    )
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    lines = {line.asset_id: line for line in StocktakeLine.objects.filter(campaign=campaign)}
+    assert lines[away.pk].result == LineResult.FOUND_ELSEWHERE
+    assert lines[lost.pk].result == LineResult.MISSING
+    away.refresh_from_db()
+    assert away.suspected_shortage is False
+    kinds = dict(Difference.objects.filter(campaign=campaign).values_list("line__asset_id", "kind"))
+    assert kinds[away.pk] != Difference.Kind.SHORTAGE

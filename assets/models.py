@@ -514,6 +514,9 @@ class AssetEvent(models.Model):
         STOCKTAKE_CORRECTION = "stocktake_correction", _("Corrected after a stocktake")
         SHORTAGE_FLAGGED = "shortage_flagged", _("Flagged as suspected shortage")
         IMPORTED = "imported", _("Imported")
+        # attachments (evidence)
+        ATTACHMENT_ADDED = "attachment_added", _("File attached")
+        ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("Attached file withdrawn")
 
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
@@ -653,4 +656,6 @@ class ApiToken(models.Model):
 
 
 # The handovers' models live in their package; imported here so the app registers them.
+# attachments (evidence): its models too (assets/attachments/), the same way.
+from assets.attachments.models import Attachment, AttachmentWithdrawal, Blob  # noqa: E402,F401
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401

@@ -83,6 +83,12 @@ Accounts. Only admins read and change accounts (`is_admin`: the users API `Admin
 `services.save_user` via `require_admin`); a user ends their own tokens and changes their own
 password, admins anyone's (`assets.credentials`).
 
+Attachments (evidence). A file is read by whoever reads its subject (`assets.attachments.subjects`:
+each subject kind names its scoped queryset), and attached or withdrawn by whoever may change
+it: a card's by `may_change_card`, a project's by `may_change_project`, a handover's by either
+side (`may_attach_to_handover`: the builder's clerks and the receiving department's receivers).
+`require_attachment_change` is the services' check. Auditors read every file and add none.
+
 Admin. `config.admin.RoleScopedAdmin` (admins change, auditors read, nobody deletes) and
 `ReadOnlyAdmin` answer from the roles here; an admin action runs only with change permission and
 calls the services, which check again. The stocktake's rules (counter scope, `can_manage`,
@@ -648,3 +654,21 @@ def visible_print_batches(user, queryset: QuerySet) -> QuerySet:
         return queryset
     hidden = Asset.objects.exclude(asset_scope_q(user)).values("pk")
     return queryset.exclude(assets__in=hidden)
+
+
+# attachments (evidence)
+
+
+def may_attach_to_handover(user, handover) -> bool:
+    """The builder's side attaches what it hands over, the receiving side what it signs."""
+    return can_prepare_handover(user, handover) or can_decide_handover(user, handover)
+
+
+def require_attachment_change(actor, *, readable: bool, may_attach: bool) -> None:
+    """The attachment services' check: a subject out of the actor's view is `NotInScope` (404),
+    one they read but may not attach to is `PermissionDenied` (403)."""
+    if may_attach:
+        return
+    if not readable:
+        raise NotInScope()
+    raise PermissionDenied(gettext("You may read this file's subject but not add or withdraw files."))

@@ -68,6 +68,13 @@ if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
         "YIKA_PUBLIC_LABEL_FIELDS takes name, owner and contact, not "
         f"{', '.join(sorted(set(YIKA_PUBLIC_LABEL_FIELDS) - {'name', 'owner', 'contact'}))}"
     )
+# attachments (evidence): the largest file one upload may be (MB), and for Office files (zip
+# containers) how much they may unpack to, how many members they may hold and by how much one
+# member may expand (a ZIP bomb inside a .docx is refused before anything is stored).
+YIKA_ATTACHMENT_MAX_MB = env_int("YIKA_ATTACHMENT_MAX_MB", 20)
+YIKA_ATTACHMENT_MAX_UNPACKED_MB = env_int("YIKA_ATTACHMENT_MAX_UNPACKED_MB", 200)
+YIKA_ATTACHMENT_MAX_MEMBERS = env_int("YIKA_ATTACHMENT_MAX_MEMBERS", 2000)
+YIKA_ATTACHMENT_MAX_RATIO = env_int("YIKA_ATTACHMENT_MAX_RATIO", 100)
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our
@@ -202,6 +209,11 @@ STORAGES = {
             if not DEBUG
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
+    },
+    # attachments (evidence): stored once by SHA-256, served only through permission-checked views
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT / "attachments"), "base_url": None},
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets.api import views
+from assets.attachments.api import views as attachment_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 
@@ -13,10 +14,13 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# attachments (evidence)
+router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
+    *attachment_views.extra_urlpatterns,  # attachments (evidence)
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
 ]

@@ -1,0 +1,56 @@
+"""Sending a stored file back: only through Yika's permission-checked views (the API's
+`GET /api/v1/attachments/{id}/file` and the pages' download and preview URLs).
+
+Every answer carries the sniffed content type, `X-Content-Type-Options: nosniff` and a
+Content-Disposition with a plain-ASCII `filename` and the real name as RFC 5987 `filename*`.
+Downloads are `attachment`; the preview (PDFs and images only, on the pages) is `inline` under a
+Content-Security-Policy of its own that runs nothing: `sandbox` (no script, no same-origin, no
+forms), `default-src 'none'`, and it may be framed by Yika's own pages only.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+from django.http import FileResponse
+
+from assets.attachments import checks
+from assets.attachments.services import attachment_storage
+
+PREVIEW_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'"
+)
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def content_disposition(disposition: str, name: str) -> str:
+    """`attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266 / 5987)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    ascii_name = "".join(ch for ch in ascii_name if ch.isprintable() and ch not in '"\\;')
+    stem, dot, extension = name.rpartition(".")
+    if not ascii_name.strip(" .") or ascii_name == f".{extension}" or ascii_name == extension:
+        ascii_name = f"file.{extension}" if dot else "file"
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def file_response(attachment, *, inline: bool = False) -> FileResponse:
+    """The stored bytes of `attachment` (the caller has checked the reader's scope)."""
+    blob = attachment.blob
+    preview = inline and blob.content_type in checks.PREVIEWABLE
+    response = FileResponse(
+        attachment_storage().open(blob.name, "rb"), content_type=blob.content_type
+    )
+    response["Content-Length"] = str(blob.size)
+    response["Content-Disposition"] = content_disposition(
+        "inline" if preview else "attachment", attachment.file_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PREVIEW_CSP if preview else DOWNLOAD_CSP
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    if preview:
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    response["X-Content-SHA256"] = blob.sha256
+    return response

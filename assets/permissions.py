@@ -671,4 +671,6 @@ def require_attachment_change(actor, *, readable: bool, may_attach: bool) -> Non
         return
     if not readable:
         raise NotInScope()
-    raise PermissionDenied(gettext("You may read this file's subject but not add or withdraw files."))
+    raise PermissionDenied(
+        gettext("You may read this file's subject but not add or withdraw files.")
+    )

@@ -249,6 +249,23 @@ def _surplus_photo(ctx, own: bool) -> dict:
     return {"pk": campaign.pk, "line_id": line.pk}
 
 
+# attachments (evidence)
+def _attachment(ctx, own: bool) -> dict:
+    """A PDF attached to a card of the own or the other department."""
+    from assets.attachments import services as attachment_services
+    from tests.assets.attachments import files
+    from tests.factories import make_asset
+
+    asset = make_asset(owner=ctx.own if own else ctx.other, name="矩阵附件设备")
+    attachment = attachment_services.add_attachment(
+        actor=ctx.users["admin"],
+        subject=f"asset:{asset.tag}",
+        kind="invoice",
+        upload=files.upload(files.pdf_bytes(f"matrix-{own}"), "发票.pdf"),
+    )
+    return {"pk": attachment.pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -268,6 +285,8 @@ OBJECTS: dict[str, Callable] = {
     "location": _location,
     "category": _category,
     "user": _user,
+    # attachments (evidence)
+    "attachment": _attachment,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -457,5 +476,12 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # attachments (evidence): readers of the subject read its files; clerks and admins add and withdraw
+    R("attachment-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("attachment-list", "POST", anonymous=401, clerk=400, receiver=400, auditor=403, admin=400),
+    R("attachment-detail", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-file", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-download", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-withdraw", "POST", "attachment", anonymous=401, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
 ]
 # fmt: on

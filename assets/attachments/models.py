@@ -123,13 +123,6 @@ class Attachment(AppendOnlyModel):
         return self.file_name
 
     @property
-    def subject(self) -> str:
-        """`kind:ref`, as the API names it (one query per call: lists use the selector's)."""
-        from assets.attachments import subjects
-
-        return subjects.reference_of(self)
-
-    @property
     def withdrawal_or_none(self):
         try:
             return self.withdrawal

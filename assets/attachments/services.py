@@ -173,6 +173,18 @@ def add_attachment(
     return attachment
 
 
+def require_attachment_withdrawer(*, actor, attachment: Attachment) -> None:
+    """Refuse (404 out of view, 403 in view) an actor who may not withdraw `attachment`: the
+    check `withdraw_attachment` makes, asked by the API and pages before reading a payload."""
+    subject_kind = subjects.kind_of(attachment.subject_kind)
+    obj = subject_kind.visible(actor).filter(pk=attachment.subject_id).first()
+    permissions.require_attachment_change(
+        actor,
+        readable=obj is not None,
+        may_attach=obj is not None and subject_kind.may_attach(actor, obj),
+    )
+
+
 def withdraw_attachment(*, attachment: Attachment, actor, reason: str) -> AttachmentWithdrawal:
     """Mark `attachment` withdrawn (a wrong upload) with the actor's reason; it stays, readable,
     in the subject's files and history. Withdrawing it again is a 409."""
@@ -181,13 +193,8 @@ def withdraw_attachment(*, attachment: Attachment, actor, reason: str) -> Attach
         raise ValidationError({"reason": _("Say why the file is withdrawn.")})
     with transaction.atomic():
         attachment = Attachment.objects.select_for_update().get(pk=attachment.pk)
-        subject_kind = subjects.kind_of(attachment.subject_kind)
-        obj = subject_kind.visible(actor).filter(pk=attachment.subject_id).first()
-        permissions.require_attachment_change(
-            actor,
-            readable=obj is not None,
-            may_attach=obj is not None and subject_kind.may_attach(actor, obj),
-        )
+        require_attachment_withdrawer(actor=actor, attachment=attachment)
+        subject_kind, obj = subjects.subject_of(attachment)
         if AttachmentWithdrawal.objects.filter(attachment=attachment).exists():
             raise Conflict(_("This file was withdrawn already."), code="already_withdrawn")
         withdrawal = AttachmentWithdrawal(

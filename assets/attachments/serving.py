@@ -10,7 +10,6 @@ forms), `default-src 'none'`, and it may be framed by Yika's own pages only.
 
 from __future__ import annotations
 
-import unicodedata
 from urllib.parse import quote
 
 from django.http import FileResponse
@@ -27,11 +26,11 @@ DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 def content_disposition(disposition: str, name: str) -> str:
     """`attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266 / 5987)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    ascii_name = "".join(ch for ch in ascii_name if ch.isprintable() and ch not in '"\\;')
+    # Clients that ignore `filename*` get the name itself when it is plain ASCII, else a neutral
+    # one with the right extension.
     stem, dot, extension = name.rpartition(".")
-    if not ascii_name.strip(" .") or ascii_name == f".{extension}" or ascii_name == extension:
-        ascii_name = f"file.{extension}" if dot else "file"
+    plain = name.isascii() and name.isprintable() and not any(ch in name for ch in '"\\;')
+    ascii_name = name if plain else (f"file.{extension}" if dot else "file")
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from assets.attachments import subjects
 from assets.attachments.models import Attachment
 
 
@@ -45,7 +46,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     def get_subject(self, obj) -> str:
         refs = self.context.get("references") or {}
-        return refs.get(obj.pk) or obj.subject
+        return refs.get(obj.pk) or subjects.reference_of(obj)
 
     def get_withdrawn(self, obj) -> bool:
         return obj.withdrawal_or_none is not None

@@ -94,6 +94,8 @@ class AttachmentViewSet(
     def withdraw(self, request, pk=None):
         """Mark a wrong upload withdrawn, with a reason; it stays in the history."""
         attachment = self.get_object()
+        # Authorise before reading the payload: a reader who may not withdraw gets 403, not 400.
+        services.require_attachment_withdrawer(actor=request.user, attachment=attachment)
         data = s.WithdrawAttachmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.withdraw_attachment(

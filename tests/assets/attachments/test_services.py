@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.utils import IntegrityError
 
-from assets.attachments import services
+from assets.attachments import services, subjects
 from assets.attachments.models import AppendOnlyError, Attachment, AttachmentWithdrawal, Blob
 from assets.errors import Conflict
 from assets.models import AssetEvent
@@ -40,7 +40,7 @@ def test_an_upload_is_stored_by_its_sha256_with_its_sniffed_type(clerk, card, at
     assert blob.size == len(data)
     assert blob.content_type == "application/pdf"
     assert attachment.file_name == "验收报告.pdf"
-    assert attachment.subject == f"asset:{card.tag}"
+    assert subjects.reference_of(attachment) == f"asset:{card.tag}"
     stored = attachment_root / "attachments" / blob.sha256[:2] / blob.sha256
     assert stored.read_bytes() == data
 
@@ -220,7 +220,7 @@ def test_files_attach_to_projects_and_handovers(clerk, receiver, project, centre
         kind="contract",
         upload=files.upload(files.docx_bytes(), "合同.docx"),
     )
-    assert on_project.subject == f"project:{project.code}"
+    assert subjects.reference_of(on_project) == f"project:{project.code}"
     asset = make_asset(owner=centre, project=project)
     handover = hs.create_handover(actor=clerk, project=project, assets=[asset])
     hs.submit_handover(handover=handover, actor=clerk)
@@ -232,4 +232,4 @@ def test_files_attach_to_projects_and_handovers(clerk, receiver, project, centre
         upload=files.upload(files.png_bytes(), "签字页.png"),
     )
     assert signed.blob.content_type == "image/png"
-    assert signed.subject == f"handover:{handover.number}"
+    assert subjects.reference_of(signed) == f"handover:{handover.number}"

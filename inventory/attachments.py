@@ -1,0 +1,48 @@
+"""Stocktake differences as subjects of evidence (`difference:ID`, `assets.attachments`).
+
+Files on a difference (a photo of the damage, a write-off approval) are read by whoever reads
+the difference (its line, `readable_line_q`, in a campaign they read) and added by whoever may
+explain it (clerks who read it, admins). Registered from `InventoryConfig.ready()`: `assets`
+knows nothing of inventory.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from assets import permissions as scope
+from assets.attachments.subjects import register_subject
+from inventory import permissions, selectors
+from inventory.models import Difference
+
+
+def visible_differences(user):
+    """The differences `user` reads, over every campaign they read."""
+    campaigns = permissions.visible_campaigns(user)
+    queryset = Difference.objects.filter(campaign__in=campaigns)
+    if scope.reads_everything(user):
+        return queryset
+    condition = Q(pk__in=[])
+    for campaign in campaigns:
+        lines = selectors.lines_visible_to(user=user, campaign=campaign).values("pk")
+        condition |= Q(campaign=campaign, line__in=lines)
+    return queryset.filter(condition)
+
+
+def may_attach_to_difference(user, difference) -> bool:
+    return permissions.can_explain_differences(user) and (
+        visible_differences(user).filter(pk=difference.pk).exists()
+    )
+
+
+def register_difference_subject() -> None:
+    register_subject(
+        "difference",
+        model=Difference,
+        key="pk",
+        label=_("Stocktake difference"),
+        visible=visible_differences,
+        may_attach=may_attach_to_difference,
+        asset=lambda difference: difference.line.asset if difference.line.asset_id else None,
+    )

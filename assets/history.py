@@ -282,6 +282,8 @@ EXTRA_LABELS = {
     "handover": _("handover"),
     "manual_reason": _("reason for a manual count"),
     "reprint_requested": _("label reprint requested"),
+    # attachments (evidence)
+    "attachment": _("attached file"),
 }
 
 

@@ -483,5 +483,13 @@ MATRIX: list[Row] = [
     R("attachment-file", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("attachment-download", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("attachment-withdraw", "POST", "attachment", anonymous=401, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    # (pages) the upload page needs ?subject=, so without one it is 404 for those who may attach
+    R("assets:attachment-upload", "GET", anonymous=PAGE_ANON, clerk=404, receiver=404, auditor=403, admin=404),
+    R("assets:attachment-upload", "POST", anonymous=PAGE_ANON, clerk=404, receiver=404, auditor=403, admin=404),
+    R("assets:attachment-file", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:attachment-preview", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:attachment-withdraw", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("assets:attachment-withdraw", "POST", "attachment", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:handover-attachments-zip", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]
 # fmt: on

@@ -10,7 +10,8 @@ projects, handovers) are registered below; another package registers its own fro
         "repair", model=RepairRecord, key="pk", label=_("Repair record"),
         visible=lambda user: repairs_visible_to(user=user),
         may_attach=lambda user, repair: may_change_card(user, repair.asset),
-        asset=lambda repair: repair.asset,     # optional: the card whose page lists the file
+        asset=lambda repair: repair.asset,     # optional: the card whose history records it
+        url=lambda repair: reverse("assets:asset-detail", args=[repair.asset.tag]),  # optional
     )
 """
 
@@ -38,6 +39,7 @@ class SubjectKind:
     visible: Callable[[object], QuerySet]
     may_attach: Callable[[object, Model], bool]
     asset: Callable[[Model], Model | None] | None = None
+    url: Callable[[Model], str] | None = None
 
     def reference(self, obj) -> str:
         return f"{self.name}:{getattr(obj, self.key)}"
@@ -55,9 +57,12 @@ def register_subject(
     visible: Callable[[object], QuerySet],
     may_attach: Callable[[object, Model], bool],
     asset: Callable[[Model], Model | None] | None = None,
+    url: Callable[[Model], str] | None = None,
 ) -> SubjectKind:
-    """Register (or re-register, idempotently) the subject kind `name`."""
-    kind = SubjectKind(name, model, key, label, visible, may_attach, asset)
+    """Register (or re-register, idempotently) the subject kind `name`. `asset` names the card
+    whose history records files added to or withdrawn from the subject; `url` the subject's
+    page (where the upload form sends the user back)."""
+    kind = SubjectKind(name, model, key, label, visible, may_attach, asset, url)
     _KINDS[name] = kind
     return kind
 
@@ -144,6 +149,8 @@ def references(attachments: Iterable) -> dict[int, str]:
 
 
 def register_builtin_subjects() -> None:
+    from django.urls import reverse
+
     from assets.models import Asset, DelegatedProject, Handover
 
     register_subject(
@@ -154,6 +161,7 @@ def register_builtin_subjects() -> None:
         visible=lambda user: permissions.visible_assets(user),
         may_attach=permissions.may_change_card,
         asset=lambda asset: asset,
+        url=lambda asset: reverse("assets:asset-detail", args=[asset.tag]),
     )
     register_subject(
         "project",
@@ -170,4 +178,5 @@ def register_builtin_subjects() -> None:
         label=gettext_lazy("Handover"),
         visible=lambda user: permissions.visible_handovers(user),
         may_attach=permissions.may_attach_to_handover,
+        url=lambda handover: reverse("assets:handover-detail", args=[handover.number]),
     )

@@ -98,3 +98,13 @@ def handover_attachment_panel(context, handover):
         [group],
         zip_url=reverse("assets:handover-attachments-zip", args=[handover.number]),
     )
+
+
+@register.simple_tag(takes_context=True)
+def subject_attachment_panel(context, kind: str, obj, zip_url: str = ""):
+    """The files of any registered subject (a stocktake difference, …), with the upload form
+    for who may attach."""
+    user = _user(context)
+    attachments = selectors.attachments_of(user=user, kind=kind, ids=[obj.pk])
+    group = _group(user, kind, obj, attachments, title=subjects.kind_of(kind).label)
+    return _panel([group], zip_url=zip_url)

@@ -41,3 +41,51 @@ def test_another_departments_clerk_cannot_see_or_attach(api, clerk, other_clerk,
     assert upload(api, other_clerk, subject).status_code == 400
     assert api.as_user(other_clerk).get(f"{URL}{attachment['id']}/file").status_code == 404
     assert api.get(URL, {"subject": subject}).json()["results"] == []
+
+
+def test_the_difference_page_lists_its_files_and_offers_the_upload(client, api, clerk, difference):
+    from django.urls import reverse
+
+    upload(api, clerk, f"difference:{difference.pk}")
+    client.force_login(clerk)
+    url = reverse("inventory:difference-detail", args=[difference.campaign_id, difference.pk])
+    page = client.get(url).content.decode()
+    assert "损坏.png" in page
+    assert "attachments/new/?subject=difference%3A" in page
+
+
+def test_the_auditor_downloads_the_campaigns_files_as_one_zip(
+    client, api, clerk, auditor, difference
+):
+    import hashlib
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    upload(api, clerk, f"difference:{difference.pk}")
+    client.force_login(auditor)
+    response = client.get(
+        reverse("inventory:campaign-attachments-zip", args=[difference.campaign_id])
+    )
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    (line,) = archive.read("SHA256SUMS").decode().splitlines()
+    digest, path = line.split("  ", 1)
+    assert path.startswith(f"difference-{difference.pk}/")
+    assert (
+        hashlib.sha256(archive.read(path)).hexdigest()
+        == digest
+        == hashlib.sha256(files.png_bytes()).hexdigest()
+    )
+
+
+def test_the_campaign_zip_is_404_to_who_does_not_read_the_campaign(
+    client, api, clerk, other_clerk, difference
+):
+    from django.urls import reverse
+
+    upload(api, clerk, f"difference:{difference.pk}")
+    client.force_login(other_clerk)
+    url = reverse("inventory:campaign-attachments-zip", args=[difference.campaign_id])
+    assert client.get(url).status_code == 404

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assets.attachments import subjects
 from assets.attachments.services import attachment_storage
@@ -27,7 +28,7 @@ MANIFEST_COLUMNS = [
     Column("path", _("file in this archive")),
     Column("sha256", _("SHA-256")),
     Column("size", _("size (bytes)")),
-    Column("subject", _("subject")),
+    Column("subject", pgettext_lazy("attachment", "subject")),
     Column("kind", _("kind")),
     Column("file_name", _("file name")),
     Column("uploaded_by", _("uploaded by")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from rest_framework import serializers
 
 from assets.attachments import subjects
@@ -75,7 +76,7 @@ class AttachmentUploadSerializer(serializers.Serializer):
     """`multipart/form-data` with `file`, `subject` (`asset:TAG`, `project:CODE`, …) and `kind`."""
 
     file = serializers.FileField(label=_("file"))
-    subject = serializers.CharField(label=_("subject"), max_length=120)
+    subject = serializers.CharField(label=pgettext_lazy("attachment", "subject"), max_length=120)
     kind = serializers.ChoiceField(label=_("kind"), choices=Attachment.Kind.choices)
 
 

@@ -15,14 +15,15 @@ CONTENT_TYPES = (
 
 
 def pdf_bytes(text: str = "acceptance") -> bytes:
-    """A minimal valid one-page PDF."""
-    body = (
-        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-        "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-        f"% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    )
-    return body.encode()
+    """A small valid one-page PDF (pypdf writes it), different for each `text`."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def png_bytes(color=(200, 30, 30)) -> bytes:

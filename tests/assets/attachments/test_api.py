@@ -167,7 +167,7 @@ def test_a_50_mb_file_is_a_clear_400_and_nothing_is_kept(clerk, card, attachment
         clerk, file=files.upload(big, "scan.pdf"), subject=f"asset:{card.tag}", kind="invoice"
     )
     assert response.status_code == 400
-    assert response.json() == {"file": ["The file is larger than 20 MB; upload a smaller one."]}
+    assert response.json() == {"file": ["文件超过 20 MB，请上传更小的文件。"]}
     assert stored_files(attachment_root) == []
 
 
@@ -198,7 +198,7 @@ def test_a_zip_bomb_docx_is_a_400(clerk, card):
         kind="contract",
     )
     assert response.status_code == 400
-    assert "ZIP" in response.json()["file"][0]
+    assert "压缩炸弹" in response.json()["file"][0]
 
 
 def test_missing_fields_are_named(clerk):

@@ -37,7 +37,7 @@ def test_jpeg_gif_and_webp_are_images(tmp_path):
 
 
 def test_an_exe_is_refused_whatever_it_is_called(tmp_path):
-    assert "not accepted" in refusal(tmp_path, files.exe_bytes())
+    assert "不接受此类文件" in refusal(tmp_path, files.exe_bytes())
 
 
 def test_a_pdf_that_is_also_a_zip_is_refused(tmp_path):
@@ -46,20 +46,23 @@ def test_a_pdf_that_is_also_a_zip_is_refused(tmp_path):
 
 def test_an_image_with_html_in_its_first_bytes_is_refused(tmp_path):
     gifar = b"GIF89a<html><script>alert(1)</script>" + b"\0" * 64
-    assert "script" in refusal(tmp_path, gifar)
+    assert "脚本" in refusal(tmp_path, gifar)
 
 
 def test_a_pdf_with_javascript_is_refused(tmp_path):
-    data = files.pdf_bytes().replace(b"/Type/Catalog", b"/Type/Catalog/OpenAction<</S/JavaScript>>")
-    assert "scripts" in refusal(tmp_path, data)
+    data = files.pdf_bytes().replace(
+        b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
+    )
+    assert b"/JavaScript" in data
+    assert "脚本" in refusal(tmp_path, data)
 
 
 def test_a_truncated_pdf_is_refused(tmp_path):
-    assert "incomplete" in refusal(tmp_path, files.pdf_bytes()[:-8])
+    assert "不完整" in refusal(tmp_path, files.pdf_bytes()[:-8])
 
 
 def test_a_zip_bomb_inside_a_docx_is_refused(tmp_path):
-    assert "ZIP bomb" in refusal(tmp_path, files.zip_bomb_docx())
+    assert "压缩炸弹" in refusal(tmp_path, files.zip_bomb_docx())
 
 
 def test_a_docx_over_the_unpacked_limit_is_refused(tmp_path, settings):
@@ -68,18 +71,18 @@ def test_a_docx_over_the_unpacked_limit_is_refused(tmp_path, settings):
 
     noise = os.urandom(700 * 1024)  # incompressible: the ratio is 1, the total is the limit
     data = files.docx_bytes(extra={"word/media/a.bin": noise, "word/media/b.bin": noise})
-    assert "ZIP bomb" in refusal(tmp_path, data)
+    assert "压缩炸弹" in refusal(tmp_path, data)
 
 
 def test_a_docx_with_too_many_members_is_refused(tmp_path, settings):
     settings.YIKA_ATTACHMENT_MAX_MEMBERS = 10
     data = files.docx_bytes(extra={f"word/m{i}.xml": b"<x/>" for i in range(20)})
-    assert "ZIP bomb" in refusal(tmp_path, data)
+    assert "压缩炸弹" in refusal(tmp_path, data)
 
 
 def test_a_macro_enabled_document_is_refused(tmp_path):
     data = files.docx_bytes(extra={"word/vbaProject.bin": b"\0" * 100})
-    assert "macros" in refusal(tmp_path, data)
+    assert "含宏" in refusal(tmp_path, data)
 
 
 def test_a_plain_zip_is_not_an_office_document(tmp_path):
@@ -89,12 +92,12 @@ def test_a_plain_zip_is_not_an_office_document(tmp_path):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("readme.txt", "hello")
-    assert "not an Office document" in refusal(tmp_path, out.getvalue())
+    assert "不是办公文档" in refusal(tmp_path, out.getvalue())
 
 
 def test_legacy_office_files_are_refused_with_what_to_do(tmp_path):
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600
-    assert ".docx" in refusal(tmp_path, ole)
+    assert "DOCX" in refusal(tmp_path, ole)
 
 
 def test_html_and_svg_are_refused(tmp_path):
@@ -103,7 +106,7 @@ def test_html_and_svg_are_refused(tmp_path):
 
 
 def test_an_empty_file_is_refused(tmp_path):
-    assert "empty" in refusal(tmp_path, b"")
+    assert "空" in refusal(tmp_path, b"")
 
 
 @pytest.mark.parametrize(

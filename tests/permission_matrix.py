@@ -489,7 +489,7 @@ MATRIX: list[Row] = [
     R("assets:attachment-file", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("assets:attachment-preview", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("assets:attachment-withdraw", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
-    R("assets:attachment-withdraw", "POST", "attachment", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    R("assets:attachment-withdraw", "POST", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("inventory:campaign-attachments-zip", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("assets:handover-attachments-zip", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]

@@ -48,7 +48,7 @@ class AttachmentUploadView(LoginRequiredMixin, View):
         context = {
             "form": form,
             "subject_label": kind.label,
-            "subject_reference": kind.reference(obj),
+            "subject_key": getattr(obj, kind.key),
             "back": _subject_url(kind, obj),
         }
         return render(request, self.template_name, context, status=status)
@@ -69,7 +69,7 @@ class AttachmentUploadView(LoginRequiredMixin, View):
             form.is_valid()
             form.errors.pop("file", None)
             form.add_error("file", services.too_large_message())
-            return self._page(request, form, kind, obj, status=400)
+            return self._page(request, form, kind, obj)
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -88,7 +88,7 @@ class AttachmentUploadView(LoginRequiredMixin, View):
                     % {"name": attachment.file_name, "sha": attachment.blob.sha256[:12]},
                 )
                 return HttpResponseRedirect(_subject_url(kind, obj))
-        return self._page(request, form, kind, obj, status=400)
+        return self._page(request, form, kind, obj)
 
 
 class AttachmentFileView(LoginRequiredMixin, View):
@@ -123,7 +123,8 @@ class AttachmentWithdrawView(LoginRequiredMixin, View):
         context = {
             "attachment": attachment,
             "form": form,
-            "subject_reference": kind.reference(obj),
+            "subject_label": kind.label,
+            "subject_key": getattr(obj, kind.key),
             "back": _subject_url(kind, obj),
         }
         return render(request, self.template_name, context, status=status)
@@ -148,7 +149,7 @@ class AttachmentWithdrawView(LoginRequiredMixin, View):
                 )
                 kind, obj = subjects.subject_of(attachment)
                 return HttpResponseRedirect(_subject_url(kind, obj))
-        return self._page(request, attachment, form, status=400)
+        return self._page(request, attachment, form)
 
 
 class HandoverAttachmentsZipView(LoginRequiredMixin, View):

@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
         "HandoverItemResultEnum": "assets.models.HandoverItem.Result",
         "ImportJobStateEnum": "assets.models.ImportJob.State",
         "StocktakeLineResultEnum": "inventory.models.LineResult",
+        # attachments (evidence)
+        "AttachmentKindEnum": "assets.attachments.models.Attachment.Kind",
     },
     "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
     # Swagger UI from the vendored sidecar build, never a CDN: the docs work without internet and

@@ -658,6 +658,10 @@ def visible_print_batches(user, queryset: QuerySet) -> QuerySet:
 
 # attachments (evidence)
 
+# Who adds and withdraws files (the API's `write_roles`): clerks on cards, projects and
+# handovers, receivers on the handovers they sign, admins anywhere. Auditors read them all.
+ATTACHMENT_WRITERS = frozenset({CLERK, RECEIVER, ADMIN})
+
 
 def may_attach_to_handover(user, handover) -> bool:
     """The builder's side attaches what it hands over, the receiving side what it signs."""

@@ -4,8 +4,11 @@
 Every answer carries the sniffed content type, `X-Content-Type-Options: nosniff` and a
 Content-Disposition with a plain-ASCII `filename` and the real name as RFC 5987 `filename*`.
 Downloads are `attachment`; the preview (PDFs and images only, on the pages) is `inline` under a
-Content-Security-Policy of its own that runs nothing: `sandbox` (no script, no same-origin, no
-forms), `default-src 'none'`, and it may be framed by Yika's own pages only.
+Content-Security-Policy of its own that loads and runs nothing (`default-src 'none'`) and may be
+framed by Yika's own pages only. Images are also `sandbox`ed (no script, no same-origin, no
+forms). PDFs are not: Chromium refuses to start its PDF viewer in a sandboxed document, and a
+PDF is drawn by the browser's own isolated viewer, never as a page of Yika's origin; PDFs that
+carry JavaScript, launch actions or embedded files are refused at upload (`checks`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ PREVIEW_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
     "frame-ancestors 'self'"
 )
+PDF_PREVIEW_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
 
@@ -46,7 +50,12 @@ def file_response(attachment, *, inline: bool = False) -> FileResponse:
         "inline" if preview else "attachment", attachment.file_name
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = PREVIEW_CSP if preview else DOWNLOAD_CSP
+    if not preview:
+        response["Content-Security-Policy"] = DOWNLOAD_CSP
+    elif blob.content_type == checks.PDF:
+        response["Content-Security-Policy"] = PDF_PREVIEW_CSP
+    else:
+        response["Content-Security-Policy"] = PREVIEW_CSP
     response["Cache-Control"] = "private, no-store"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     if preview:

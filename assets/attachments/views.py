@@ -14,7 +14,6 @@ from django.views import View
 
 from assets import permissions
 from assets.attachments import archive, selectors, services, subjects
-from assets.attachments.api.views import ATTACHERS
 from assets.attachments.forms import UploadForm, WithdrawForm
 from assets.attachments.serving import file_response
 from assets.errors import DomainError
@@ -27,7 +26,7 @@ def _subject_url(kind, obj) -> str:
 
 
 def _require_attacher(user) -> None:
-    if not permissions.has_role(user, *ATTACHERS):
+    if not permissions.has_role(user, *permissions.ATTACHMENT_WRITERS):
         raise PermissionDenied(_("Your role may not add or withdraw files."))
 
 

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from assets import permissions
 from assets.attachments import checks, selectors, subjects
-from assets.attachments.api.views import ATTACHERS
 from assets.attachments.forms import UploadForm
 from assets.attachments.services import max_bytes
 
@@ -39,7 +38,7 @@ def _user(context):
 
 def _group(user, kind_name: str, obj, attachments, *, title) -> dict:
     kind = subjects.kind_of(kind_name)
-    may = permissions.has_role(user, *ATTACHERS) and kind.may_attach(user, obj)
+    may = permissions.has_role(user, *permissions.ATTACHMENT_WRITERS) and kind.may_attach(user, obj)
     reference = kind.reference(obj)
     return {
         "title": title,

@@ -19,9 +19,6 @@ from assets.attachments import selectors, services, subjects
 from assets.attachments.api import serializers as s
 from assets.attachments.serving import file_response
 
-# Clerks attach to cards, projects and handovers; receivers to the handovers they sign.
-ATTACHERS = frozenset({permissions.CLERK, permissions.RECEIVER, permissions.ADMIN})
-
 
 def refuse_oversized_body(request) -> None:
     """A body larger than the limit (and the form around it) is refused before it is read."""
@@ -42,7 +39,7 @@ class AttachmentViewSet(
     """Evidence (证明材料) on cards, projects, handovers and other registered subjects."""
 
     permission_classes = [RolePermission]
-    write_roles = ATTACHERS
+    write_roles = permissions.ATTACHMENT_WRITERS
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     serializer_class = s.AttachmentSerializer
 

@@ -17,5 +17,5 @@ def test_the_demo_handover_carries_its_acceptance_report_once():
     attachment = Attachment.objects.get(subject_kind="handover", subject_id=handover.pk)
     assert attachment.kind == "acceptance_report"
     assert attachment.blob.content_type == "application/pdf"
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--once", stdout=io.StringIO())
     assert Attachment.objects.count() == 1

@@ -224,3 +224,13 @@ def test_the_handover_zip_is_404_outside_the_scope(client, handed_over, wrong_re
     client.force_login(wrong_receiver)
     url = reverse("assets:handover-attachments-zip", args=[handover.number])
     assert client.get(url).status_code == 404
+
+
+def test_the_preview_of_a_pdf_is_inline_and_loads_nothing_else(client, clerk, card):
+    attachment = attach(clerk, f"asset:{card.tag}")
+    client.force_login(clerk)
+    response = client.get(reverse("assets:attachment-preview", args=[attachment.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline;")
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"

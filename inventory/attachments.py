@@ -55,6 +55,7 @@ def register_difference_subject() -> None:
         url=lambda difference: reverse(
             "inventory:difference-detail", args=[difference.campaign_id, difference.pk]
         ),
+        card_steps=lambda card: Difference.objects.filter(line__asset=card).values("pk"),
     )
 
 

@@ -27,7 +27,8 @@ def attachments_visible_to(*, user, subject: str | None = None) -> QuerySet:
 def attachments_of(*, user, kind: str, ids) -> QuerySet:
     """Attachments of the subjects `ids` of `kind` that `user` reads (a card page's steps)."""
     subject_kind = subjects.kind_of(kind)
-    visible = subject_kind.visible(user).filter(pk__in=list(ids)).values("pk")
+    ids = ids if isinstance(ids, QuerySet) else list(ids)
+    visible = subject_kind.visible(user).filter(pk__in=ids).values("pk")
     return (
         Attachment.objects.select_related("blob", "uploaded_by", "withdrawal")
         .filter(subject_kind=kind, subject_id__in=visible)
@@ -36,17 +37,17 @@ def attachments_of(*, user, kind: str, ids) -> QuerySet:
 
 
 def card_attachments(*, user, asset) -> dict:
-    """What a card page lists: the card's own files, and those of its steps (the handovers that
-    brought it, and any other step a package registers with an `asset` of this card), each with
-    its subject reference."""
-    from assets.models import HandoverItem
-
+    """What a card page lists: the card's own files, and those of its steps (every subject kind
+    registered with `card_steps`: the handovers that brought it, a stocktake difference on it,
+    …), as `{"own": [...], "steps": [(kind, [...]), ...]}`."""
     own = list(attachments_of(user=user, kind="asset", ids=[asset.pk]))
-    handover_ids = HandoverItem.objects.filter(asset=asset).values_list("handover_id", flat=True)
-    steps = list(attachments_of(user=user, kind="handover", ids=handover_ids))
-    refs = subjects.references(steps)
-    for attachment in steps:
-        attachment.subject_reference = refs[attachment.pk]
+    steps = []
+    for kind in subjects.kinds().values():
+        if kind.card_steps is None:
+            continue
+        rows = list(attachments_of(user=user, kind=kind.name, ids=kind.card_steps(asset)))
+        if rows:
+            steps.append((kind, rows))
     return {"own": own, "steps": steps}
 
 

@@ -12,6 +12,7 @@ projects, handovers) are registered below; another package registers its own fro
         may_attach=lambda user, repair: may_change_card(user, repair.asset),
         asset=lambda repair: repair.asset,     # optional: the card whose history records it
         url=lambda repair: reverse("assets:asset-detail", args=[repair.asset.tag]),  # optional
+        card_steps=lambda card: RepairRecord.objects.filter(asset=card).values("pk"),  # optional
     )
 """
 
@@ -40,6 +41,7 @@ class SubjectKind:
     may_attach: Callable[[object, Model], bool]
     asset: Callable[[Model], Model | None] | None = None
     url: Callable[[Model], str] | None = None
+    card_steps: Callable[[Model], QuerySet] | None = None
 
     def reference(self, obj) -> str:
         return f"{self.name}:{getattr(obj, self.key)}"
@@ -58,11 +60,14 @@ def register_subject(
     may_attach: Callable[[object, Model], bool],
     asset: Callable[[Model], Model | None] | None = None,
     url: Callable[[Model], str] | None = None,
+    card_steps: Callable[[Model], QuerySet] | None = None,
 ) -> SubjectKind:
     """Register (or re-register, idempotently) the subject kind `name`. `asset` names the card
     whose history records files added to or withdrawn from the subject; `url` the subject's
-    page (where the upload form sends the user back)."""
-    kind = SubjectKind(name, model, key, label, visible, may_attach, asset, url)
+    page (where the upload form sends the user back); `card_steps(card)` the pks of this kind's
+    subjects that are steps of a card (the handovers that brought it), whose files the card's
+    page lists under its own."""
+    kind = SubjectKind(name, model, key, label, visible, may_attach, asset, url, card_steps)
     _KINDS[name] = kind
     return kind
 
@@ -151,7 +156,7 @@ def references(attachments: Iterable) -> dict[int, str]:
 def register_builtin_subjects() -> None:
     from django.urls import reverse
 
-    from assets.models import Asset, DelegatedProject, Handover
+    from assets.models import Asset, DelegatedProject, Handover, HandoverItem
 
     register_subject(
         "asset",
@@ -179,4 +184,5 @@ def register_builtin_subjects() -> None:
         visible=lambda user: permissions.visible_handovers(user),
         may_attach=permissions.may_attach_to_handover,
         url=lambda handover: reverse("assets:handover-detail", args=[handover.number]),
+        card_steps=lambda card: HandoverItem.objects.filter(asset=card).values("handover_id"),
     )

@@ -61,29 +61,24 @@ def _panel(groups, **extra) -> dict:
 
 @register.simple_tag(takes_context=True)
 def card_attachment_panel(context, asset):
-    """The card's own files (with the upload form for who may attach), then those of its steps:
-    each handover that brought it."""
-    from assets.models import Handover
-
+    """The card's own files (with the upload form for who may attach), then those of its steps
+    (each handover that brought it, each stocktake difference on it, …), linked to their pages;
+    their files are added there."""
     user = _user(context)
     files = selectors.card_attachments(user=user, asset=asset)
     groups = [_group(user, "asset", asset, files["own"], title=_("This card"))]
-    by_handover: dict[int, list] = {}
-    for attachment in files["steps"]:
-        by_handover.setdefault(attachment.subject_id, []).append(attachment)
-    handovers = Handover.objects.in_bulk(list(by_handover))
-    for pk, attachments in by_handover.items():
-        handover = handovers[pk]
-        group = _group(
-            user,
-            "handover",
-            handover,
-            attachments,
-            title=_("Handover %(number)s") % {"number": handover.number},
-        )
-        group["can_attach"] = False  # a handover's files are added on the handover's page
-        group["link"] = reverse("assets:handover-detail", args=[handover.number])
-        groups.append(group)
+    for kind, attachments in files["steps"]:
+        by_subject: dict[int, list] = {}
+        for attachment in attachments:
+            by_subject.setdefault(attachment.subject_id, []).append(attachment)
+        objects = kind.model._default_manager.in_bulk(list(by_subject))
+        for pk, rows in by_subject.items():
+            obj = objects[pk]
+            title = f"{kind.label} {getattr(obj, kind.key)}"
+            group = _group(user, kind.name, obj, rows, title=title)
+            group["can_attach"] = False
+            group["link"] = kind.url(obj) if kind.url else ""
+            groups.append(group)
     return _panel(groups)
 
 

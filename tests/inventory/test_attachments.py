@@ -89,3 +89,16 @@ def test_the_campaign_zip_is_404_to_who_does_not_read_the_campaign(
     client.force_login(other_clerk)
     url = reverse("inventory:campaign-attachments-zip", args=[difference.campaign_id])
     assert client.get(url).status_code == 404
+
+
+def test_the_card_page_lists_the_files_of_its_stocktake_difference(client, api, clerk, difference):
+    from django.urls import reverse
+
+    upload(api, clerk, f"difference:{difference.pk}")
+    client.force_login(clerk)
+    page = client.get(reverse("assets:asset-detail", args=[difference.line.asset.tag]))
+    body = page.content.decode()
+    assert "损坏.png" in body
+    assert (
+        reverse("inventory:difference-detail", args=[difference.campaign_id, difference.pk]) in body
+    )

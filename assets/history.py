@@ -372,6 +372,8 @@ EXTRA_LABELS = {
     "year": _("year"),
     "repair": _("repair record"),
     "cost": _("cost (CNY)"),
+    # attachments (evidence)
+    "attachment": _("attached file"),
 }
 
 

@@ -532,6 +532,9 @@ class AssetEvent(models.Model):
         FAULT_REPORTED = "fault_reported", _("Fault reported")
         REPAIR_STARTED = "repair_started", _("Sent for repair")
         REPAIR_FINISHED = "repair_finished", _("Back from repair")
+        # attachments (evidence)
+        ATTACHMENT_ADDED = "attachment_added", _("File attached")
+        ATTACHMENT_WITHDRAWN = "attachment_withdrawn", _("Attached file withdrawn")
 
     asset = models.ForeignKey(
         Asset, verbose_name=_("asset"), on_delete=models.PROTECT, related_name="events"
@@ -686,6 +689,8 @@ class ApiToken(models.Model):
 
 # The handovers' models live in their package; imported here so the app registers them.
 # Disposals: the disposal cases' models (assets.disposals.models), registered the same way.
+# attachments (evidence): its models too (assets/attachments/), the same way.
+from assets.attachments.models import Attachment, AttachmentWithdrawal, Blob  # noqa: E402,F401
 from assets.disposals.models import ApprovalTier, DisposalCase, DisposalItem  # noqa: E402,F401
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401
 

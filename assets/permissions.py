@@ -90,6 +90,11 @@ holder of the card's departments (`may_hold_card`); receipt is the holder's
 (`require_receipt_confirmer`); a fault is reported by any reader but an auditor
 (`require_fault_reporter`); contracts are read and changed by department (`visible_contracts`,
 `require_contract_change`).
+Attachments (evidence). A file is read by whoever reads its subject (`assets.attachments.subjects`:
+each subject kind names its scoped queryset), and attached or withdrawn by whoever may change
+it: a card's by `may_change_card`, a project's by `may_change_project`, a handover's by either
+side (`may_attach_to_handover`: the builder's clerks and the receiving department's receivers).
+`require_attachment_change` is the services' check. Auditors read every file and add none.
 
 Admin. `config.admin.RoleScopedAdmin` (admins change, auditors read, nobody deletes) and
 `ReadOnlyAdmin` answer from the roles here; an admin action runs only with change permission and
@@ -848,3 +853,27 @@ def require_contract_change(actor, contract) -> None:
     if not visible_contracts(actor).filter(pk=contract.pk).exists():
         raise NotInScope()
     raise PermissionDenied(gettext("You may not change this contract."))
+
+
+# attachments (evidence)
+
+# Who adds and withdraws files (the API's `write_roles`): clerks on cards, projects and
+# handovers, receivers on the handovers they sign, admins anywhere. Auditors read them all.
+ATTACHMENT_WRITERS = frozenset({CLERK, RECEIVER, ADMIN})
+
+
+def may_attach_to_handover(user, handover) -> bool:
+    """The builder's side attaches what it hands over, the receiving side what it signs."""
+    return can_prepare_handover(user, handover) or can_decide_handover(user, handover)
+
+
+def require_attachment_change(actor, *, readable: bool, may_attach: bool) -> None:
+    """The attachment services' check: a subject out of the actor's view is `NotInScope` (404),
+    one they read but may not attach to is `PermissionDenied` (403)."""
+    if may_attach:
+        return
+    if not readable:
+        raise NotInScope()
+    raise PermissionDenied(
+        gettext("You may read this file's subject but not add or withdraw files.")
+    )

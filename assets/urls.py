@@ -20,4 +20,6 @@ urlpatterns = [
     # Custody (issue 18)
     path("", include("assets.custody.urls")),
     path("", include("assets.maintenance.urls")),
+    # attachments (evidence)
+    path("", include("assets.attachments.urls")),
 ]

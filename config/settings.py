@@ -74,6 +74,13 @@ if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
 # Disposals: a card leaves the register only through an approved disposal case (DESIGN.md
 # invariant 10); off, `retire/` retires a card directly as before (deployments without approval).
 YIKA_DISPOSAL_APPROVAL = env_bool("YIKA_DISPOSAL_APPROVAL", True)
+# attachments (evidence): the largest file one upload may be (MB), and for Office files (zip
+# containers) how much they may unpack to, how many members they may hold and by how much one
+# member may expand (a ZIP bomb inside a .docx is refused before anything is stored).
+YIKA_ATTACHMENT_MAX_MB = env_int("YIKA_ATTACHMENT_MAX_MB", 20)
+YIKA_ATTACHMENT_MAX_UNPACKED_MB = env_int("YIKA_ATTACHMENT_MAX_UNPACKED_MB", 200)
+YIKA_ATTACHMENT_MAX_MEMBERS = env_int("YIKA_ATTACHMENT_MAX_MEMBERS", 2000)
+YIKA_ATTACHMENT_MAX_RATIO = env_int("YIKA_ATTACHMENT_MAX_RATIO", 100)
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our
@@ -211,6 +218,11 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # attachments (evidence): stored once by SHA-256, served only through permission-checked views
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT / "attachments"), "base_url": None},
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -248,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "HandoverItemResultEnum": "assets.models.HandoverItem.Result",
         "ImportJobStateEnum": "assets.models.ImportJob.State",
         "StocktakeLineResultEnum": "inventory.models.LineResult",
+        # attachments (evidence)
+        "AttachmentKindEnum": "assets.attachments.models.Attachment.Kind",
     },
     "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
     # Swagger UI from the vendored sidecar build, never a CDN: the docs work without internet and

@@ -19,6 +19,10 @@ class InventoryConfig(AppConfig):
         from inventory.reminders.jobs import notify_handover_step
 
         register_handover_listener(notify_handover_step)
+        # attachments (evidence): a stocktake difference (`difference:ID`) can carry files
+        from inventory.attachments import register_difference_subject
+
+        register_difference_subject()
 
 
 def _campaign_names(ids) -> dict:

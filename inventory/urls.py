@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from inventory import views
+from inventory import attachments, views
 
 app_name = "inventory"
 
@@ -35,5 +35,11 @@ urlpatterns = [
         "stocktakes/<int:pk>/differences/<int:difference_id>",
         views.DifferenceDetailView.as_view(),
         name="difference-detail",
+    ),
+    # attachments (evidence)
+    path(
+        "stocktakes/<int:pk>/attachments.zip",
+        attachments.CampaignAttachmentsZipView.as_view(),
+        name="campaign-attachments-zip",
     ),
 ]

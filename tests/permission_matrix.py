@@ -319,6 +319,23 @@ def _contract(ctx, own: bool) -> dict:
     return {"number": contract.number}
 
 
+# attachments (evidence)
+def _attachment(ctx, own: bool) -> dict:
+    """A PDF attached to a card of the own or the other department."""
+    from assets.attachments import services as attachment_services
+    from tests.assets.attachments import files
+    from tests.factories import make_asset
+
+    asset = make_asset(owner=ctx.own if own else ctx.other, name="矩阵附件设备")
+    attachment = attachment_services.add_attachment(
+        actor=ctx.users["admin"],
+        subject=f"asset:{asset.tag}",
+        kind="invoice",
+        upload=files.upload(files.pdf_bytes(f"matrix-{own}"), "发票.pdf"),
+    )
+    return {"pk": attachment.pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -344,6 +361,8 @@ OBJECTS: dict[str, Callable] = {
     # Custody and upkeep (issue 18)
     "repair": _repair,
     "contract": _contract,
+    # attachments (evidence)
+    "attachment": _attachment,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -593,5 +612,21 @@ MATRIX: list[Row] = [
     R("assets:asset-repairs", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-repairs", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
     R("assets:upkeep-lists", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    # attachments (evidence): readers of the subject read its files; clerks and admins add and withdraw
+    R("attachment-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("attachment-list", "POST", anonymous=401, clerk=400, receiver=400, auditor=403, admin=400),
+    R("attachment-detail", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-file", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-download", "GET", "attachment", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("attachment-withdraw", "POST", "attachment", anonymous=401, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
+    # (pages) the upload page needs ?subject=, so without one it is 404 for those who may attach
+    R("assets:attachment-upload", "GET", anonymous=PAGE_ANON, clerk=404, receiver=404, auditor=403, admin=404),
+    R("assets:attachment-upload", "POST", anonymous=PAGE_ANON, clerk=404, receiver=404, auditor=403, admin=404),
+    R("assets:attachment-file", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:attachment-preview", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:attachment-withdraw", "GET", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("assets:attachment-withdraw", "POST", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
+    R("inventory:campaign-attachments-zip", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:handover-attachments-zip", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]
 # fmt: on

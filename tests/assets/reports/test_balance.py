@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assets.models import Category, Department
+from assets.models import Department
 from assets.reports import selectors, sql
 from tests.assets.reports import oracle
 from tests.assets.reports.conftest import change_cards_later
@@ -149,7 +149,3 @@ def test_unknown_grouping_and_levels_are_refused():
         with pytest.raises(ValidationError) as refused:
             selectors.parse_grouping(by, level)
         assert "level" in refused.value.message_dict
-
-
-def test_the_category_tree_in_the_fixtures_has_the_depths_the_tests_assume(db):
-    assert Category.objects.get(code="A02010105").parent.parent.code == "A02010000"

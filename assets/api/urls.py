@@ -5,6 +5,9 @@ from assets.api import views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 
+# register reports
+from assets.reports.api import urls as report_urls
+
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("locations", views.LocationViewSet, basename="location")
@@ -19,4 +22,6 @@ urlpatterns = [
     *handover_views.extra_urlpatterns,
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
+    # register reports
+    *report_urls.urlpatterns,
 ]

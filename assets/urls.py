@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from assets import views
+from assets.reports import views as report_views
 
 app_name = "assets"
 
@@ -15,4 +16,6 @@ urlpatterns = [
     path("assets/<str:tag>/retire/", views.AssetRetireView.as_view(), name="asset-retire"),
     path("", include("assets.handovers.urls")),
     path("", include("assets.imports.urls")),
+    # register reports
+    path("dashboard/", report_views.DashboardView.as_view(), name="dashboard"),
 ]

@@ -457,6 +457,7 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:dashboard", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     # register reports: without `on` (or `from`/`to`) every role's GET is a 400 naming it
     R("report-balance", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
     R("report-balance-xlsx", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),

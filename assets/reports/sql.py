@@ -76,13 +76,16 @@ def _field_sql(name: str, kind: str) -> str:
     return f"CASE WHEN p.b ? '{name}' THEN {value} ELSE {current} END"
 
 
-def state_ctes(name: str) -> str:
+def state_ctes(name: str, *, current: bool = False) -> str:
     """CTEs `{name}_later`, `{name}_before`, `{name}_raw` and `{name}`: every card created before
     the moment `%({name}_cutoff)s`, with its reconstructed fields and its accumulated
     depreciation at the date `%({name}_on)s` (`%({name}_year)s`, `%({name}_month)s`).
+    `current`: the cards as they are now (no history to undo; the dashboard).
 
     The final CTE's columns: `id`, `status`, `category_id`, `owner_id`, `value_type`,
-    `acquisition_method`, `original_value`, `acc` (accumulated depreciation), `in_book`.
+    `acquisition_method`, `original_value`, `acc` (accumulated depreciation), `in_book`,
+    `useful_life_months` and `age_months` (months in service by `on`, uncapped; NULL without an
+    in-service date).
     """
     event, asset = quote_table(AssetEvent), quote_table(Asset)
     ev_asset, ev_at = quote_column(AssetEvent, "asset"), quote_column(AssetEvent, "at")
@@ -98,7 +101,12 @@ def state_ctes(name: str) -> str:
         f"(%({name}_year)s - CAST(EXTRACT(YEAR FROM r.in_service_on) AS integer)) * 12"
         f" + %({name}_month)s - CAST(EXTRACT(MONTH FROM r.in_service_on) AS integer) + 1"
     )
-    return f"""
+    if current:
+        history = f"""
+{name}_before AS (SELECT CAST(NULL AS bigint) AS asset_id, CAST(NULL AS jsonb) AS b WHERE false),"""
+        where = ""
+    else:
+        history = f"""
 {name}_later AS (
     SELECT DISTINCT ON (e.{ev_asset}, k.key) e.{ev_asset} AS asset_id, k.key, k.value -> 0 AS before
     FROM {event} e CROSS JOIN LATERAL jsonb_each(e.{ev_changes}) AS k(key, value)
@@ -108,7 +116,9 @@ def state_ctes(name: str) -> str:
 ),
 {name}_before AS (
     SELECT asset_id, jsonb_object_agg(key, before) AS b FROM {name}_later GROUP BY asset_id
-),
+),"""  # noqa: S608
+        where = f"WHERE a.{quote_column(Asset, 'created_at')} < %({name}_cutoff)s"
+    return f"""{history}
 {name}_raw AS (
     SELECT a.{quote_column(Asset, "id")} AS id,
         {fields}
@@ -119,13 +129,15 @@ def state_ctes(name: str) -> str:
         AND cat.{quote_column(Category, "code")} = p.b ->> 'category'
     LEFT JOIN {department} dep ON p.b ? 'owner_department'
         AND dep.{quote_column(Department, "code")} = p.b ->> 'owner_department'
-    WHERE a.{quote_column(Asset, "created_at")} < %({name}_cutoff)s
+    {where}
 ),
 {name}_months AS (
     SELECT r.*,
         CASE WHEN NOT r.depreciate OR r.in_service_on IS NULL
                   OR r.in_service_on > %({name}_on)s THEN 0
-             ELSE LEAST({months}, r.useful_life_months) END AS months
+             ELSE LEAST({months}, r.useful_life_months) END AS months,
+        CASE WHEN r.in_service_on IS NULL OR r.in_service_on > %({name}_on)s THEN NULL
+             ELSE {months} END AS age_months
     FROM {name}_raw r
 ),
 {name} AS (
@@ -134,7 +146,7 @@ def state_ctes(name: str) -> str:
         CASE WHEN m.months >= m.useful_life_months THEN m.original_value
              ELSE LEAST(ROUND(m.original_value * m.months / m.useful_life_months, 2),
                         m.original_value) END AS acc,
-        m.status NOT IN ({off_book}) AS in_book
+        m.status NOT IN ({off_book}) AS in_book, m.useful_life_months, m.age_months
     FROM {name}_months m
 )"""  # noqa: S608 (names from the models, values are parameters)
 
@@ -289,6 +301,53 @@ SELECT grp, line, method, SUM(n), SUM(ov), SUM(ad) FROM lines GROUP BY 1, 2, 3""
         **_common_params(scope, level),
         **state_params("s0", cutoff=opening_cutoff, on=opening_on),
         **state_params("s1", cutoff=closing_cutoff, on=closing_on),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# The dashboard: the register as it is now, every figure panel in one pass over the cards.
+AGE_CAP_YEARS = 10
+
+
+def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | None) -> list[tuple]:
+    """(panel, key, sub-key, cards, cards on the books, original value, accumulated
+    depreciation) for the dashboard's figure panels, one GROUPING SETS statement over the live
+    cards whose owning department is in `scope` (None: all):
+
+    - `category`: key the category group at `category_level`;
+    - `department`: key the owning department;
+    - `status`: key the status;
+    - `age`: key the whole years in service (capped at AGE_CAP_YEARS, -1 without an in-service
+      date), sub-key whether the card is past its useful life.
+    """
+    key, join = _group_expr("category", category_level, "s")
+    age = (
+        f"CASE WHEN s.age_months IS NULL THEN -1 ELSE LEAST(s.age_months / 12, {AGE_CAP_YEARS}) END"
+    )
+    past = "COALESCE(s.age_months >= s.useful_life_months, false)"
+    body = f"""
+SELECT CASE WHEN GROUPING({key}) = 0 THEN 'category'
+            WHEN GROUPING(s.owner_id) = 0 THEN 'department'
+            WHEN GROUPING(s.status) = 0 THEN 'status'
+            ELSE 'age' END,
+       COALESCE(CAST({key} AS text), CAST(s.owner_id AS text), s.status, CAST({age} AS text)),
+       CASE WHEN GROUPING({past}) = 0 THEN CAST({past} AS text) END,
+       COUNT(*), COUNT(*) FILTER (WHERE s.in_book),
+       COALESCE(SUM(s.original_value) FILTER (WHERE s.in_book), 0),
+       COALESCE(SUM(s.acc) FILTER (WHERE s.in_book), 0)
+FROM s {join}
+WHERE s.status <> 'retired' AND {_scope_expr("s")}
+GROUP BY GROUPING SETS (({key}), (s.owner_id), (s.status), ({age}, {past}))"""  # noqa: S608
+    ctes = [state_ctes("s", current=True)]
+    tree = group_cte("category", category_level)
+    if tree:
+        ctes.insert(0, tree)
+    sql = "WITH RECURSIVE " + ",\n".join(ctes) + body
+    params = {
+        **_common_params(scope, category_level),
+        **state_params("s", cutoff=None, on=on),
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

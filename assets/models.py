@@ -654,3 +654,6 @@ class ApiToken(models.Model):
 
 # The handovers' models live in their package; imported here so the app registers them.
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401
+
+# register reports
+from assets.reports.models import FrozenReport  # noqa: E402,F401

@@ -7,6 +7,7 @@ from assets.imports.api import urls as import_urls
 
 # register reports
 from assets.reports.api import urls as report_urls
+from assets.reports.api import views as report_views
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -16,6 +17,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# register reports
+router.register("reports/frozen", report_views.FrozenReportViewSet, basename="frozen-report")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

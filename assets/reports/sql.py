@@ -24,7 +24,8 @@ What the history does not record well enough (said here so nobody relies on it):
   `suspected_shortage`, which no report reads; a future change written with a back-dated `at`
   would move a past report.
 - A card's existence is its `created_at` column (set once, on insert); the `created` event
-  follows it in the same transaction.
+  follows it in the same transaction, and its status `[null, first status]` is no change to
+  undo (skipped).
 - Depreciation is not an event: it is computed for the report's date from the reconstructed
   original value, in-service date, useful life and depreciation flag, as `Asset.
   accumulated_depreciation` computes it (monthly straight line, no residual value).
@@ -112,6 +113,7 @@ def state_ctes(name: str, *, current: bool = False) -> str:
     FROM {event} e CROSS JOIN LATERAL jsonb_each(e.{ev_changes}) AS k(key, value)
     WHERE e.{ev_at} >= %({name}_cutoff)s AND k.key IN ({keys})
       AND jsonb_typeof(k.value) = 'array'
+      AND NOT (k.key = 'status' AND jsonb_typeof(k.value -> 0) = 'null')
     ORDER BY e.{ev_asset}, k.key, e.{ev_at}, e.{ev_id}
 ),
 {name}_before AS (

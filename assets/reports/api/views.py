@@ -9,11 +9,15 @@ with `.xlsx` and `.pdf` answer the files. Every role reads, each within its depa
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assets import permissions
 from assets.api.permissions import RolePermission
-from assets.reports import exports, selectors
+from assets.reports import exports, selectors, services
+from assets.reports.api.serializers import FreezeSerializer, FrozenReportSerializer
 from config import spreadsheets as sx
 
 MEDIA_TYPES = {"xlsx": sx.XLSX_MIME, "pdf": "application/pdf"}
@@ -100,3 +104,53 @@ class MovementsReportView(APIView):
             user=request.user, start=start, end=end, by=grouping.by, level=grouping.level
         )
         return answer(report, fmt)
+
+
+class FrozenReportViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Frozen register reports: the figures stored once with their SHA-256; never changed."""
+
+    permission_classes = [RolePermission]
+    write_roles = permissions.REPORT_FREEZERS
+    serializer_class = FrozenReportSerializer
+
+    def get_queryset(self):
+        return permissions.visible_frozen_reports(self.request.user).select_related(
+            "frozen_by", "department"
+        )
+
+    @extend_schema(request=FreezeSerializer, responses={201: FrozenReportSerializer})
+    def create(self, request, *args, **kwargs):
+        """Freeze a report of a day that has ended, in your scope."""
+        data = FreezeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        grouping = selectors.parse_grouping(values["by"], values.get("level"))
+        frozen = services.freeze_report(
+            actor=request.user,
+            kind=values["report"],
+            by=grouping.by,
+            level=grouping.level,
+            on=values.get("on"),
+            start=values.get("from"),
+            end=values.get("to"),
+        )
+        return Response(FrozenReportSerializer(frozen).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, MEDIA_TYPES["pdf"]): FILE_RESPONSE})
+    @action(detail=True, methods=["get"], url_path="report.pdf", url_name="pdf")
+    def report_pdf(self, request, pk=None):
+        """The frozen report as PDF, its SHA-256 printed under the sign-off."""
+        frozen = self.get_object()
+        return answer(frozen.payload, "pdf", sha256=frozen.sha256)
+
+    @extend_schema(responses={(200, MEDIA_TYPES["xlsx"]): FILE_RESPONSE})
+    @action(detail=True, methods=["get"], url_path="report.xlsx", url_name="xlsx")
+    def report_xlsx(self, request, pk=None):
+        """The frozen report as a workbook, its SHA-256 on the "About" sheet."""
+        frozen = self.get_object()
+        return answer(frozen.payload, "xlsx", sha256=frozen.sha256)

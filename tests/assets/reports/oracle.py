@@ -22,6 +22,8 @@ def card_at(asset: Asset, cutoff):
         for name, pair in (event.changes or {}).items():
             if name not in sql.TRACKED or name in seen or not isinstance(pair, list):
                 continue
+            if name == "status" and pair[0] is None:
+                continue  # the `created` event: existence is `created_at`
             seen.add(name)
             before = pair[0]
             if name == "category":

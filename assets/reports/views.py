@@ -1,5 +1,7 @@
 """Web pages of the register reports: the dashboard (概览)."""
 
+import datetime as dt
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,8 +29,12 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             {"key": "age", "title": _("Age profile"), **figures["age"]},
             *dashboard.extra_panels(user),
         ]
+        today = timezone.localdate()
+        yesterday = today - dt.timedelta(days=1)
         return super().get_context_data(
-            today=timezone.localdate(),
+            today=today,
+            yesterday=yesterday,
+            year_start=yesterday.replace(month=1, day=1),
             scope=selectors.scope_text(user),
             panels=panels,
             age=figures["age"],

@@ -99,3 +99,15 @@ def test_signing_in_lands_on_the_dashboard(client, clerk):
     response = client.post(reverse("login"), {"username": "clerk", "password": "pw-Yika-2026!"})
     assert response.status_code == 302
     assert response["Location"] == reverse("assets:dashboard")
+
+
+def test_the_report_links_download_the_files(client, clerk, register):
+    import re
+
+    html = page(client, clerk).content.decode()
+    links = re.findall(r'href="(/api/v1/reports/[^"]+)"', html)
+    assert len(links) == 4
+    for link in links:
+        response = client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, link
+        assert response["Content-Disposition"].startswith("attachment")

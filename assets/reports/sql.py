@@ -77,11 +77,10 @@ def _field_sql(name: str, kind: str) -> str:
     return f"CASE WHEN p.b ? '{name}' THEN {value} ELSE {current} END"
 
 
-def state_ctes(name: str, *, current: bool = False) -> str:
+def state_ctes(name: str) -> str:
     """CTEs `{name}_later`, `{name}_before`, `{name}_raw` and `{name}`: every card created before
     the moment `%({name}_cutoff)s`, with its reconstructed fields and its accumulated
     depreciation at the date `%({name}_on)s` (`%({name}_year)s`, `%({name}_month)s`).
-    `current`: the cards as they are now (no history to undo; the dashboard).
 
     The final CTE's columns: `id`, `status`, `category_id`, `owner_id`, `value_type`,
     `acquisition_method`, `original_value`, `acc` (accumulated depreciation), `in_book`,
@@ -102,12 +101,7 @@ def state_ctes(name: str, *, current: bool = False) -> str:
         f"(%({name}_year)s - CAST(EXTRACT(YEAR FROM r.in_service_on) AS integer)) * 12"
         f" + %({name}_month)s - CAST(EXTRACT(MONTH FROM r.in_service_on) AS integer) + 1"
     )
-    if current:
-        history = f"""
-{name}_before AS (SELECT CAST(NULL AS bigint) AS asset_id, CAST(NULL AS jsonb) AS b WHERE false),"""
-        where = ""
-    else:
-        history = f"""
+    history = f"""
 {name}_later AS (
     SELECT DISTINCT ON (e.{ev_asset}, k.key) e.{ev_asset} AS asset_id, k.key, k.value -> 0 AS before
     FROM {event} e CROSS JOIN LATERAL jsonb_each(e.{ev_changes}) AS k(key, value)
@@ -119,7 +113,7 @@ def state_ctes(name: str, *, current: bool = False) -> str:
 {name}_before AS (
     SELECT asset_id, jsonb_object_agg(key, before) AS b FROM {name}_later GROUP BY asset_id
 ),"""  # noqa: S608
-        where = f"WHERE a.{quote_column(Asset, 'created_at')} < %({name}_cutoff)s"
+    where = f"WHERE a.{quote_column(Asset, 'created_at')} < %({name}_cutoff)s"
     return f"""{history}
 {name}_raw AS (
     SELECT a.{quote_column(Asset, "id")} AS id,
@@ -313,6 +307,51 @@ SELECT grp, line, method, SUM(n), SUM(ov), SUM(ad) FROM lines GROUP BY 1, 2, 3""
 AGE_CAP_YEARS = 10
 
 
+def current_cte(name: str) -> str:
+    """CTE `{name}`: the live cards as they are now, with the columns of `state_ctes` (no
+    history to undo, so no join: one pass over the card table), their owning department in
+    `%(scope)s` unless `%(everything)s`."""
+    a = {
+        field: f"a.{quote_column(Asset, field)}"
+        for field in (
+            "id",
+            "status",
+            "original_value",
+            "in_service_on",
+            "useful_life_months",
+            "depreciate",
+        )
+    }
+    category, owner = quote_column(Asset, "category_id"), quote_column(Asset, "owner_department_id")
+    off_book = ", ".join(f"'{status}'" for status in OFF_BOOK)
+    months = (
+        f"(%({name}_year)s - CAST(EXTRACT(YEAR FROM {a['in_service_on']}) AS integer)) * 12"
+        f" + %({name}_month)s - CAST(EXTRACT(MONTH FROM {a['in_service_on']}) AS integer) + 1"
+    )
+    age = (
+        f"CASE WHEN {a['in_service_on']} IS NULL OR {a['in_service_on']} > %({name}_on)s "
+        f"THEN NULL ELSE {months} END"
+    )
+    return f"""
+{name}_age AS (
+    SELECT {a["id"]} AS id, {a["status"]} AS status, a.{category} AS category_id,
+        a.{owner} AS owner_id, {a["original_value"]} AS original_value,
+        {a["useful_life_months"]} AS useful_life_months, {a["depreciate"]} AS depreciate,
+        {age} AS age_months
+    FROM {quote_table(Asset)} a
+    WHERE {a["status"]} <> 'retired'
+      AND (%(everything)s OR a.{owner} = ANY(%(scope)s))
+),
+{name} AS (
+    SELECT g.*, g.status NOT IN ({off_book}) AS in_book,
+        CASE WHEN NOT g.depreciate OR g.age_months IS NULL THEN 0
+             WHEN g.age_months >= g.useful_life_months THEN g.original_value
+             ELSE LEAST(ROUND(g.original_value * g.age_months / g.useful_life_months, 2),
+                        g.original_value) END AS acc
+    FROM {name}_age g
+)"""  # noqa: S608 (names from the models, values are parameters)
+
+
 def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | None) -> list[tuple]:
     """(panel, key, sub-key, cards, cards on the books, original value, accumulated
     depreciation) for the dashboard's figure panels, one GROUPING SETS statement over the live
@@ -342,7 +381,7 @@ SELECT CASE WHEN GROUPING({key}) = 0 THEN 'category'
 FROM s {join}
 WHERE s.status <> 'retired' AND {_scope_expr("s")}
 GROUP BY GROUPING SETS (({key}), (s.owner_id), (s.status), ({age}, {past}))"""  # noqa: S608
-    ctes = [state_ctes("s", current=True)]
+    ctes = [current_cte("s")]
     tree = group_cte("category", category_level)
     if tree:
         ctes.insert(0, tree)

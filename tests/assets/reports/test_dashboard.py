@@ -111,3 +111,23 @@ def test_the_report_links_download_the_files(client, clerk, register):
         response = client.get(link.replace("&amp;", "&"))
         assert response.status_code == 200, link
         assert response["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize("who", ["auditor", "clerk"])
+def test_the_dashboard_statement_answers_what_the_orm_oracle_answers(request, who, register):
+    from assets.reports import selectors, sql
+    from tests.assets.reports import oracle
+
+    user = request.getfixturevalue(who)
+    scope = selectors.scope_of(user)
+    on = timezone.localdate()
+    rows = sql.dashboard_rows(on=on, category_level=2, scope=scope)
+    for panel, level in (("department", None), ("category", 2), ("status", None)):
+        by = panel
+        expected = oracle.balance(cutoff=timezone.now(), on=on, by=by, level=level, scope=scope)
+        got = {
+            (key if panel == "status" else int(key)): (booked, original, accumulated)
+            for p, key, _past, _count, booked, original, accumulated in rows
+            if p == panel and booked
+        }
+        assert got == expected, panel

@@ -1,21 +1,22 @@
 """Labels' share of the dashboard (`assets.reports.dashboard`): label coverage by owning
 department, registered from `LabelsConfig.ready` (`assets` imports no other app)."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, FilteredRelation, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assets.models import Asset
 from assets.reports import selectors
 from assets.reports.dashboard import Panel, register_panel
-from labels.models import Label
 
 
 def label_coverage(user) -> dict:
     """Live cards that should carry their own label, and those without an active one, per owning
     department (one aggregate query)."""
-    active = Label.objects.filter(
-        asset=OuterRef("pk"), superseded_at__isnull=True, voided_at__isnull=True
+    # At most one active label per card (a partial unique constraint): one outer join, no
+    # subquery per card.
+    active = FilteredRelation(
+        "labels", condition=Q(labels__superseded_at__isnull=True, labels__voided_at__isnull=True)
     )
     cards = Asset.objects.exclude(status=Asset.Status.RETIRED).filter(
         label_mode=Asset.LabelMode.OWN_LABEL
@@ -24,9 +25,9 @@ def label_coverage(user) -> dict:
     if scope is not None:
         cards = cards.filter(owner_department__in=scope)
     rows = (
-        cards.alias(labelled=Exists(active))
+        cards.alias(active_label=active)
         .values("owner_department__code", "owner_department__name")
-        .annotate(total=Count("id"), missing=Count("id", filter=Q(labelled=False)))
+        .annotate(total=Count("id"), missing=Count("id", filter=Q(active_label__id__isnull=True)))
         .order_by("-missing", "owner_department__code")
     )
     table = [

@@ -104,8 +104,8 @@ def figures(user, *, on=None) -> dict:
     on = on or timezone.localdate()
     rows = sql.dashboard_rows(on=on, category_level=CATEGORY_LEVEL, scope=selectors.scope_of(user))
     panels: dict[str, list] = {"category": [], "department": [], "status": [], "age": []}
-    for panel, key, past, count, booked, original, accumulated in rows:
-        panels[panel].append((key, past, count, booked, _money(original), _money(accumulated)))
+    for panel, key, past, count, booked, original in rows:
+        panels[panel].append((key, past, count, booked, _money(original)))
     return {
         "category": _value_panel("category", panels["category"]),
         "department": _value_panel("department", panels["department"]),
@@ -122,11 +122,11 @@ def _value_panel(by: str, rows) -> dict:
         for pk, code, name in model.objects.filter(pk__in=ids).values_list("pk", "code", "name")
     }
     table = []
-    for key, _past, _count, booked, original, accumulated in rows:
+    for key, _past, _count, booked, original in rows:
         if not booked:
             continue
         code, name = names.get(key, ("", "—"))
-        table.append([code, name, booked, original, original - accumulated])
+        table.append([code, name, booked, original])
     table.sort(key=lambda row: row[3], reverse=True)
     return {
         "columns": [
@@ -134,10 +134,9 @@ def _value_panel(by: str, rows) -> dict:
             _("Name"),
             _("Quantity"),
             _("Original value"),
-            _("Net value"),
         ],
         "text_columns": 2,
-        "money_columns": [3, 4],
+        "money_columns": [3],
         "rows": table,
         "chart": {
             "type": "bar",
@@ -170,7 +169,7 @@ def _status_panel(rows) -> dict:
 def _age_panel(rows) -> dict:
     buckets: dict[int, list[int]] = {}
     past_count, past_value = 0, Decimal("0.00")
-    for key, past, count, _booked, original, _acc in rows:
+    for key, past, count, _booked, original in rows:
         years = int(key)
         bucket = buckets.setdefault(years, [0, 0])
         bucket[1 if past == "true" else 0] += count

@@ -698,3 +698,6 @@ from assets.handovers.models import DelegatedProject, Handover, HandoverArchive,
 # Custody and upkeep live in their packages; imported here so the app registers them.
 from assets.custody.models import CustodyRecord, HoldingConfirmation  # noqa: E402,F401
 from assets.maintenance.models import MaintenanceContract, RepairRecord  # noqa: E402,F401
+
+# register reports
+from assets.reports.models import FrozenReport  # noqa: E402,F401

@@ -877,3 +877,26 @@ def require_attachment_change(actor, *, readable: bool, may_attach: bool) -> Non
     raise PermissionDenied(
         gettext("You may read this file's subject but not add or withdraw files.")
     )
+
+
+# --- register reports ----------------------------------------------------------------------------
+REPORT_FREEZERS = frozenset({CLERK, ADMIN})
+
+
+def require_report_freezer(actor) -> None:
+    """Freezing a report is a write: clerks and admins; auditors read frozen reports only."""
+    if not has_role(actor, *REPORT_FREEZERS):
+        raise PermissionDenied(gettext("Your role may not freeze reports."))
+
+
+def visible_frozen_reports(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Frozen reports `user` may read: auditors and admins all; others those drawn up for a
+    department in their scope (never a whole-register one: it counts other departments)."""
+    from assets.reports.models import FrozenReport
+
+    queryset = FrozenReport.objects.all() if queryset is None else queryset
+    if not user or not user.is_authenticated or not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    return queryset.filter(whole_register=False, department__in=department_scope_ids(user))

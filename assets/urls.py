@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from assets import views
+from assets.reports import views as report_views
 
 app_name = "assets"
 
@@ -22,4 +23,6 @@ urlpatterns = [
     path("", include("assets.maintenance.urls")),
     # attachments (evidence)
     path("", include("assets.attachments.urls")),
+    # register reports
+    path("dashboard/", report_views.DashboardView.as_view(), name="dashboard"),
 ]

@@ -178,7 +178,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
-LOGIN_REDIRECT_URL = "assets:asset-list"
+LOGIN_REDIRECT_URL = "assets:dashboard"  # register reports: the dashboard is the home page
 LOGOUT_REDIRECT_URL = "login"
 
 # Lock out a username + IP after repeated failures (SECURITY.md test 15).

@@ -23,6 +23,10 @@ class InventoryConfig(AppConfig):
         from inventory.attachments import register_difference_subject
 
         register_difference_subject()
+        # register reports: this app's dashboard panels and open-work counters
+        from inventory import dashboard
+
+        dashboard.register()
 
 
 def _campaign_names(ids) -> dict:

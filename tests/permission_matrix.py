@@ -336,6 +336,29 @@ def _attachment(ctx, own: bool) -> dict:
     return {"pk": attachment.pk}
 
 
+# register reports
+def _frozen_report(ctx, own: bool) -> dict:
+    """A balance frozen by the own department's clerk (own) or by a clerk of another one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assets.reports import services
+    from tests.factories import UserFactory
+
+    if own:
+        freezer = ctx.users["clerk"]
+    else:
+        freezer = UserFactory(username="m-freeze-other", department=ctx.other, roles=["clerk"])
+    frozen = services.freeze_report(
+        actor=freezer,
+        kind="balance",
+        by="department",
+        on=timezone.localdate() - timedelta(days=1),
+    )
+    return {"pk": frozen.pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -363,6 +386,7 @@ OBJECTS: dict[str, Callable] = {
     "contract": _contract,
     # attachments (evidence)
     "attachment": _attachment,
+    "frozen_report": _frozen_report,  # register reports
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -628,5 +652,18 @@ MATRIX: list[Row] = [
     R("assets:attachment-withdraw", "POST", "attachment", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("inventory:campaign-attachments-zip", "GET", "archived_campaign", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("assets:handover-attachments-zip", "GET", "handover", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:dashboard", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    # register reports: without `on` (or `from`/`to`) every role's GET is a 400 naming it
+    R("report-balance", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("report-balance-xlsx", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("report-balance-pdf", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("report-movements", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("report-movements-xlsx", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("report-movements-pdf", "GET", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("frozen-report-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("frozen-report-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
+    R("frozen-report-detail", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("frozen-report-pdf", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("frozen-report-xlsx", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
 ]
 # fmt: on

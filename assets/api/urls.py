@@ -9,6 +9,10 @@ from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 from assets.maintenance.api import views as maintenance_views
 
+# register reports
+from assets.reports.api import urls as report_urls
+from assets.reports.api import views as report_views
+
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
 router.register("locations", views.LocationViewSet, basename="location")
@@ -24,6 +28,8 @@ router.register("disposal-tiers", disposal_views.ApprovalTierViewSet, basename="
 router.register("contracts", maintenance_views.ContractViewSet, basename="contract")
 # attachments (evidence)
 router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
+# register reports
+router.register("reports/frozen", report_views.FrozenReportViewSet, basename="frozen-report")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -35,4 +41,6 @@ urlpatterns = [
     *custody_views.urlpatterns,
     *maintenance_views.urlpatterns,
     *router.urls,
+    # register reports
+    *report_urls.urlpatterns,
 ]

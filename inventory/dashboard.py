@@ -1,0 +1,82 @@
+"""Inventory's share of the dashboard (`assets.reports.dashboard`): the open stocktake
+differences counter and the current campaign's progress, registered from `InventoryConfig.ready`
+(`assets` imports no other app; inventory may import `assets`)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from assets.reports.dashboard import Counter, Panel, register_counter, register_panel
+from inventory import selectors
+from inventory.models import Difference, StocktakeCampaign
+
+
+def open_differences(user) -> int:
+    """Differences not yet posted, in the campaigns `user` reads (one query)."""
+    campaigns = selectors.campaigns_visible_to(user=user).values("pk")
+    return (
+        Difference.objects.filter(campaign__in=campaigns)
+        .exclude(state=Difference.State.POSTED)
+        .count()
+    )
+
+
+def current_campaign(user) -> dict | None:
+    """The progress of the latest counting campaign `user` reads, by department."""
+    campaign = (
+        selectors.campaigns_visible_to(user=user)
+        .filter(state=StocktakeCampaign.State.ACTIVE)
+        .order_by("-year", "-id")
+        .first()
+    )
+    if campaign is None:
+        return None
+    rows = selectors.progress(campaign=campaign, user=user)
+    summary = selectors.progress_summary(rows)
+    table = [
+        [row["name"] or row["code"], row["total"], row["counted"], row["pending"], row["percent"]]
+        for row in rows
+    ]
+    return {
+        "note": _("%(name)s: %(done)s of %(total)s lines done (%(percent)s%%)")
+        % {
+            "name": campaign.name,
+            "done": summary["done"],
+            "total": summary["total"],
+            "percent": summary["percent"],
+        },
+        "link": reverse("inventory:campaign-detail", args=[campaign.pk]),
+        "columns": [
+            _("Department"),
+            _("Book lines"),
+            _("Counted"),
+            _("Pending"),
+            _("Share done (per cent)"),
+        ],
+        "text_columns": 1,
+        "money_columns": [],
+        "rows": table,
+        "chart": {
+            "type": "bar",
+            "stacked": True,
+            "integer": True,
+            "labels": [row[0] for row in table],
+            "series": [
+                {"label": _("Counted"), "data": [row[2] for row in table]},
+                {"label": _("Pending"), "data": [row[3] for row in table]},
+            ],
+        },
+    }
+
+
+def register() -> None:
+    register_counter(
+        Counter(
+            "open_differences",
+            gettext_lazy("Stocktake differences not yet posted"),
+            open_differences,
+            "inventory:campaign-list",
+            order=30,
+        )
+    )
+    register_panel(Panel("current_campaign", gettext_lazy("Current stocktake"), current_campaign))

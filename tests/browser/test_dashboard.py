@@ -1,0 +1,76 @@
+"""The dashboard (概览) in a browser: signing in lands on it, the charts are drawn by the vendored
+Chart.js (no outside host), each chart's table opens, phone and desk, Chinese and English."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from tests.browser.support import DESK, PHONE, Visit, sign_in
+from tests.factories import make_asset
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def register(centre, other_bureau, clerk):
+    make_asset(
+        owner=centre,
+        actor=clerk,
+        name="核心交换机",
+        category_code="A02010200",
+        in_service_on=dt.date(2016, 5, 1),
+        original_value=Decimal("180000.00"),
+    )
+    make_asset(
+        owner=centre,
+        actor=clerk,
+        name="台式计算机",
+        in_service_on=dt.date(2023, 9, 1),
+        original_value=Decimal("6500.00"),
+    )
+    make_asset(
+        owner=centre,
+        actor=clerk,
+        name="便携式计算机",
+        category_code="A02010108",
+        status="in_stock",
+        in_service_on=dt.date(2021, 3, 1),
+        original_value=Decimal("9000.00"),
+    )
+    make_asset(
+        owner=other_bureau,
+        name="卫健委服务器",
+        category_code="A02010104",
+        in_service_on=dt.date(2019, 1, 1),
+        original_value=Decimal("88000.00"),
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("size", "shot"), [(PHONE, "dashboard-phone"), (DESK, "dashboard")])
+def test_clerk_signs_in_to_the_dashboard_and_reads_charts_and_tables(
+    language, size, shot, base_url, new_context, register, clerk
+):
+    visit = Visit(new_context(language, **size), language=language)
+    page = visit.page
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(base_url) else None)
+    sign_in(visit, base_url, "clerk")
+    assert page.url.rstrip("/").endswith("/dashboard"), page.url
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('canvas[data-chart]')].map((c) => !!Chart.getChart(c))"
+    )
+    assert drawn and all(drawn), drawn
+    visit.check(shot, full_page=True)
+    summary = page.locator("details.dashboard-table summary").first
+    summary.click()
+    table = page.locator("details.dashboard-table").first.locator("table")
+    assert table.is_visible()
+    assert "核心交换机" in page.content()  # past its useful life
+    assert "卫健委服务器" not in page.content()
+    assert not outside, outside

@@ -654,3 +654,11 @@ class ApiToken(models.Model):
 
 # The handovers' models live in their package; imported here so the app registers them.
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401
+
+# Reconciliation with the finance books (issue 19): models in their package.
+from assets.reconciliations.models import (  # noqa: E402,F401
+    FinanceRow,
+    Reconciliation,
+    ReconciliationDifference,
+    ReconciliationMapping,
+)

@@ -561,11 +561,8 @@ class AssetEvent(models.Model):
         raise AppendOnlyError("Asset history is append-only.")
 
 
-def private_storage():
-    """Uploaded and generated files that are served only through permission-checked views."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+# In its own module so the sub-domains' models name it without importing this one.
+from assets.storage import private_storage as private_storage  # noqa: E402
 
 
 class ImportJob(models.Model):

@@ -514,7 +514,9 @@ def locate_header(table: Table, score, *, scan: int = 10, minimum: int = 2) -> T
     returned as read (the caller reports the missing columns).
     """
     candidates = [(table.header_row, table.headers)]
-    candidates += [(number, [_clean_header(v) for v in values]) for number, values in table.rows[:scan]]
+    candidates += [
+        (number, [_clean_header(v) for v in values]) for number, values in table.rows[:scan]
+    ]
     best_number, best_values, best_score = table.header_row, table.headers, score(table.headers)
     for number, values in candidates[1:]:
         points = score(values)

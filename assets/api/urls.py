@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from assets.api import views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
+from assets.reconciliations.api import urls as reconciliation_urls  # reconciliations (issue 19)
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -13,10 +14,13 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# Reconciliation with the finance books (issue 19)
+reconciliation_urls.register(router)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     *handover_views.extra_urlpatterns,
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
+    *reconciliation_urls.urlpatterns,  # reconciliations (issue 19), before the router's routes
     *router.urls,
 ]

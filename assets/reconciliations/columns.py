@@ -321,7 +321,9 @@ def unit_question(table: spreadsheets.Table, mapping: Mapping) -> None:
     mapping.value_unit = ValueUnit.YUAN
 
 
-def parse_rows(table: spreadsheets.Table, mapping: Mapping) -> tuple[list[ParsedRow], list[RowError]]:
+def parse_rows(
+    table: spreadsheets.Table, mapping: Mapping
+) -> tuple[list[ParsedRow], list[RowError]]:
     """Every row's values, or its errors (row, column, value, message), and duplicate keys."""
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
@@ -350,7 +352,8 @@ def parse_rows(table: spreadsheets.Table, mapping: Mapping) -> tuple[list[Parsed
                     RowError(
                         number,
                         mapping.labels[key],
-                        _("the same %(field)s as row %(row)s") % {"field": field_label(key), "row": seen},
+                        _("the same %(field)s as row %(row)s")
+                        % {"field": field_label(key), "row": seen},
                         value,
                     )
                 )

@@ -14,11 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def _private_storage():
-    from assets.models import private_storage
-
-    return private_storage()
+from assets.storage import private_storage
 
 
 class ValueUnit(models.TextChoices):
@@ -89,7 +85,7 @@ class Reconciliation(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    file = models.FileField(_("file"), storage=_private_storage, upload_to="reconciliations/%Y/%m/")
+    file = models.FileField(_("file"), storage=private_storage, upload_to="reconciliations/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     file_kind = models.CharField(_("file type"), max_length=8)
@@ -171,7 +167,9 @@ class FinanceRow(models.Model):
         "assets.Asset", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         db_index=False,
     )  # fmt: skip
-    matched_by = models.CharField(_("matched by"), max_length=16, choices=MatchedBy.choices, blank=True)
+    matched_by = models.CharField(
+        _("matched by"), max_length=16, choices=MatchedBy.choices, blank=True
+    )
 
     class Meta:
         ordering = ["reconciliation", "row_number"]
@@ -240,7 +238,9 @@ class ReconciliationDifference(models.Model):
     finance = models.JSONField(_("finance values"), default=dict, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RAISED)
     reason = models.TextField(_("reason"), blank=True)
-    treatment = models.CharField(_("treatment"), max_length=8, choices=Treatment.choices, blank=True)
+    treatment = models.CharField(
+        _("treatment"), max_length=8, choices=Treatment.choices, blank=True
+    )
     explained_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
         related_name="+", db_index=False,

@@ -157,7 +157,9 @@ def read_finance_file(
     found = columns.map_columns(table.headers, mapping=given, value_unit=value_unit)
     columns.unit_question(table, found)
     if not table.rows:
-        raise spreadsheets.SpreadsheetError(_("The file has no rows below its header."), code="empty_file")
+        raise spreadsheets.SpreadsheetError(
+            _("The file has no rows below its header."), code="empty_file"
+        )
     rows, errors = columns.parse_rows(table, found)
     if errors:
         raise columns.RowsHaveErrors(

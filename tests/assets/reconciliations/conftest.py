@@ -41,22 +41,36 @@ def csv_bytes(rows, *, headers=HEADERS, encoding="utf-8-sig") -> bytes:
 def register(centre, clerk):
     """Four cards of the centre: one matched by tag, one by legacy number, one by serial number,
     one the finance books lack. No depreciation (no in-service date), so values are exact."""
-    by_tag = make_asset(owner=centre, actor=clerk, name="服务器", original_value=Decimal("56000.00"))
+    by_tag = make_asset(
+        owner=centre, actor=clerk, name="服务器", original_value=Decimal("56000.00")
+    )
     by_legacy = make_asset(
         owner=centre, actor=clerk, legacy_number="GD-0002", original_value=Decimal("6200.00")
     )
     by_serial = make_asset(
         owner=centre, actor=clerk, serial_number="SN-0003", original_value=Decimal("3000.00")
     )
-    missing = make_asset(owner=centre, actor=clerk, name="打印机", original_value=Decimal("1500.00"))
+    missing = make_asset(
+        owner=centre, actor=clerk, name="打印机", original_value=Decimal("1500.00")
+    )
     return {"tag": by_tag, "legacy": by_legacy, "serial": by_serial, "missing": missing}
 
 
 def finance_rows(register, *, value="56000.00"):
     """The finance export of `register`: the first card's value as given, one unknown card."""
     return [  # fmt: skip
-        [register["tag"].tag, "", "", "服务器", "A02010105", value, "0", "BDC", "2024-01-05",
-         "记-001"],
+        [
+            register["tag"].tag,
+            "",
+            "",
+            "服务器",
+            "A02010105",
+            value,
+            "0",
+            "BDC",
+            "2024-01-05",
+            "记-001",
+        ],
         ["", "GD-0002", "", "台式计算机", "A02010105", "6,200.00", "0", "市大数据中心", "", ""],
         ["", "", "SN-0003", "台式计算机", "A02010105", "3000", "0", "BDC", "", ""],
         ["", "CW-9999", "", "投影仪", "A02010105", "8000", "0", "BDC", "", ""],

@@ -28,12 +28,17 @@ def kinds(reconciliation):
 
 def test_cards_match_by_tag_then_legacy_then_serial(clerk, register):
     rec = reconcile(clerk, xlsx_bytes(finance_rows(register)))
-    matched = dict(FinanceRow.objects.filter(reconciliation=rec).values_list("row_number", "matched_by"))
+    matched = dict(
+        FinanceRow.objects.filter(reconciliation=rec).values_list("row_number", "matched_by")
+    )
     assert matched == {2: "tag", 3: "legacy_number", 4: "serial_number", 5: ""}
     assert rec.matched_count == 3
     assert rec.only_in_finance_count == 1
     assert rec.only_in_register_count == 1
-    assert kinds(rec) == [("only_in_finance", "CW-9999"), ("only_in_register", register["missing"].tag)]
+    assert kinds(rec) == [
+        ("only_in_finance", "CW-9999"),
+        ("only_in_register", register["missing"].tag),
+    ]
     assert rec.state == Reconciliation.State.OPEN
 
 
@@ -79,7 +84,9 @@ def test_a_clerk_reconciles_only_their_cards(clerk, register, other_bureau, admi
     from tests.factories import make_asset
 
     foreign = make_asset(owner=other_bureau, actor=admin_user, legacy_number="HX-1")
-    rows = finance_rows(register) + [["", "HX-1", "", "服务器", "A02010105", "6000", "0", "HEALTH", "", ""]]
+    rows = finance_rows(register) + [
+        ["", "HX-1", "", "服务器", "A02010105", "6000", "0", "HEALTH", "", ""]
+    ]
     rec = reconcile(clerk, xlsx_bytes(rows))
     assert not rec.differences.filter(asset=foreign).exists()
     assert FinanceRow.objects.get(reconciliation=rec, legacy_number="HX-1").asset_id is None
@@ -137,7 +144,18 @@ def test_two_columns_meaning_one_field_is_refused(clerk, register):
 
 
 def test_a_mapping_names_the_finance_systems_headers(clerk, register):
-    headers = ["卡片编号", "财务编号", "SN", "名称", "分类", "账面价值", "折旧", "单位", "日期", "凭证"]
+    headers = [
+        "卡片编号",
+        "财务编号",
+        "SN",
+        "名称",
+        "分类",
+        "账面价值",
+        "折旧",
+        "单位",
+        "日期",
+        "凭证",
+    ]
     mapping = {"tag": "卡片编号", "legacy_number": "财务编号", "serial_number": "SN",
                "original_value": "账面价值", "accumulated_depreciation": "折旧",
                "department": "单位", "category": "分类"}  # fmt: skip
@@ -147,7 +165,18 @@ def test_a_mapping_names_the_finance_systems_headers(clerk, register):
 
 
 def test_the_saved_mapping_is_used_when_none_is_given(clerk, admin_user, register):
-    headers = ["卡片编号", "财务编号", "SN", "名称", "分类", "账面价值", "折旧", "单位", "日期", "凭证"]
+    headers = [
+        "卡片编号",
+        "财务编号",
+        "SN",
+        "名称",
+        "分类",
+        "账面价值",
+        "折旧",
+        "单位",
+        "日期",
+        "凭证",
+    ]
     services.save_mapping(actor=admin_user, headers={"tag": "卡片编号", "legacy_number": "财务编号",
                           "serial_number": "SN", "original_value": "账面价值"})  # fmt: skip
     rec = reconcile(clerk, xlsx_bytes(finance_rows(register), headers=headers))
@@ -171,7 +200,9 @@ def test_wan_yuan_header_converts_amounts(clerk, register):
     rec = reconcile(clerk, xlsx_bytes(rows, headers=headers))
     assert rec.value_unit == "wan"
     assert rec.matched_count == 3
-    assert FinanceRow.objects.get(reconciliation=rec, row_number=2).original_value == Decimal("56000.00")
+    assert FinanceRow.objects.get(reconciliation=rec, row_number=2).original_value == Decimal(
+        "56000.00"
+    )
 
 
 def test_wan_in_cells_under_a_plain_header_asks_the_unit(clerk, register):
@@ -190,7 +221,9 @@ def test_the_answered_unit_converts_the_amounts(clerk, register):
         row[5] = wan
     rec = reconcile(clerk, xlsx_bytes(rows), value_unit="wan")
     assert rec.matched_count == 3
-    assert FinanceRow.objects.get(reconciliation=rec, row_number=5).original_value == Decimal("8000.00")
+    assert FinanceRow.objects.get(reconciliation=rec, row_number=5).original_value == Decimal(
+        "8000.00"
+    )
 
 
 def test_duplicate_tags_are_row_errors_and_nothing_is_stored(clerk, register):
@@ -230,7 +263,9 @@ def test_post_to_the_card_corrects_it_with_an_event_naming_the_reconciliation(
     clerk, admin_user, register
 ):
     rec, difference = differing(clerk, register)
-    services.explain_difference(difference=difference, actor=clerk, reason="决算调整", treatment="card")
+    services.explain_difference(
+        difference=difference, actor=clerk, reason="决算调整", treatment="card"
+    )
     services.approve_difference(difference=difference, actor=admin_user)
     services.post_difference(difference=difference, actor=admin_user)
     card = register["tag"]
@@ -246,7 +281,9 @@ def test_post_to_the_card_corrects_it_with_an_event_naming_the_reconciliation(
 
 def test_post_to_the_finance_office_leaves_the_card(clerk, admin_user, register):
     _rec, difference = differing(clerk, register)
-    services.explain_difference(difference=difference, actor=clerk, reason="财务录入错误", treatment="finance")
+    services.explain_difference(
+        difference=difference, actor=clerk, reason="财务录入错误", treatment="finance"
+    )
     services.approve_difference(difference=difference, actor=admin_user)
     services.post_difference(difference=difference, actor=admin_user)
     register["tag"].refresh_from_db()
@@ -260,7 +297,9 @@ def test_ownership_is_not_posted_to_the_card(clerk, register, other_bureau):
     rec = reconcile(clerk, xlsx_bytes(rows))
     difference = rec.differences.get(kind=Kind.DEPARTMENT_DIFFERS)
     with pytest.raises(ValidationError) as failure:
-        services.explain_difference(difference=difference, actor=clerk, reason="x", treatment="card")
+        services.explain_difference(
+            difference=difference, actor=clerk, reason="x", treatment="card"
+        )
     assert "treatment" in failure.value.message_dict
 
 
@@ -279,7 +318,9 @@ def test_steps_follow_the_register_order(clerk, admin_user, register):
 def test_posting_every_difference_clears_the_reconciliation(clerk, admin_user, register):
     rec = reconcile(clerk, xlsx_bytes(finance_rows(register)))
     for difference in rec.differences.all():
-        services.explain_difference(difference=difference, actor=clerk, reason="待财务处理", treatment="finance")
+        services.explain_difference(
+            difference=difference, actor=clerk, reason="待财务处理", treatment="finance"
+        )
         services.approve_difference(difference=difference, actor=admin_user)
         services.post_difference(difference=difference, actor=admin_user)
     rec.refresh_from_db()

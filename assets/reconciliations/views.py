@@ -234,6 +234,8 @@ class DifferenceDetailView(ReconcilerMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         difference = self._difference()
+        if not permissions.can_reconcile(request.user):
+            raise PermissionDenied(_("Only clerks and administrators reconcile with finance."))
         step = request.POST.get("step")
         try:
             if step == "explain":

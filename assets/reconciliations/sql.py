@@ -70,6 +70,9 @@ def stage_rows(rows: list[tuple]) -> None:
         with cursor.cursor.copy(f"COPY {ROW} ({columns}) FROM STDIN") as copy:  # noqa: S608
             for row in rows:
                 copy.write_row(row)
+        # The planner must know the rows just written: without fresh statistics it joins them
+        # by nested loops, and the match of 50,000 rows took 400 s instead of 5 (bench).
+        cursor.execute(f"ANALYZE {ROW}")
 
 
 def load_scope(scope_queryset) -> None:
@@ -181,6 +184,7 @@ def raise_differences(reconciliation_id: int, *, on: date) -> None:
             ORDER BY a.tag""",  # noqa: S608
         params,
     )
+    _execute(f"ANALYZE {DIFF}")  # the pages' lists join the rows just written
 
 
 def counts(reconciliation_id: int) -> dict[str, int]:
@@ -191,12 +195,19 @@ def counts(reconciliation_id: int) -> dict[str, int]:
             [reconciliation_id],
         )
     )
-    (matched,) = _fetch(
-        f"""SELECT count(*) FROM {ROW} AS fr
-            WHERE fr.reconciliation_id = %s AND fr.asset_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM {DIFF} AS d WHERE d.finance_row_id = fr.id)""",  # noqa: S608
+    # Two plain aggregates rather than an anti-join: matched rows less those with a difference.
+    (matched_rows,) = _fetch(
+        f"""SELECT count(*) FROM {ROW}
+            WHERE reconciliation_id = %s AND asset_id IS NOT NULL""",  # noqa: S608
         [reconciliation_id],
     )[0]
+    (differing,) = _fetch(
+        f"""SELECT count(DISTINCT finance_row_id) FROM {DIFF}
+            WHERE reconciliation_id = %s AND asset_id IS NOT NULL
+              AND finance_row_id IS NOT NULL""",  # noqa: S608
+        [reconciliation_id],
+    )[0]
+    matched = matched_rows - differing
     return {
         "matched": matched,
         **{kind: result.get(kind, 0) for kind in ReconciliationDifference.Kind.values},

@@ -7,6 +7,7 @@ import pytest
 
 from assets.models import ReconciliationDifference
 from tests.assets.reconciliations.conftest import finance_rows, xlsx_bytes
+from tests.assets.reconciliations.conftest import register as register  # the fixture
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 
 pytestmark = [

@@ -3,6 +3,8 @@
 import json
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assets.reconciliations import selectors
@@ -15,6 +17,7 @@ from assets.reconciliations.models import (
 )
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class MappingField(serializers.Field):
     """A mapping as a JSON object, or as JSON text in a multipart form."""
 
@@ -121,7 +124,7 @@ class FinanceRowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DifferenceSerializer(serializers.ModelSerializer):
+class ReconciliationDifferenceSerializer(serializers.ModelSerializer):
     asset = serializers.SlugRelatedField(slug_field="tag", read_only=True)
     row = serializers.IntegerField(source="finance_row.row_number", read_only=True, default=None)
     explained_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
@@ -151,7 +154,7 @@ class DifferenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExplainSerializer(serializers.Serializer):
+class ReconciliationExplainSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     treatment = serializers.ChoiceField(choices=ReconciliationDifference.Treatment.choices)
 

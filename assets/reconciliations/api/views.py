@@ -109,7 +109,7 @@ class ReconciliationViewSet(
                     user=request.user,
                     filters={"reconciliation": reconciliation.pk, "kind": result},
                 ),
-                s.DifferenceSerializer,
+                s.ReconciliationDifferenceSerializer,
             )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(serializer(page, many=True).data)
@@ -139,7 +139,7 @@ class ReconciliationDifferenceViewSet(
     """The differences of reconciliations: explain (clerks), approve and post (admins)."""
 
     permission_classes = [RolePermission]
-    serializer_class = s.DifferenceSerializer
+    serializer_class = s.ReconciliationDifferenceSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     action_roles = {"explain": RECONCILERS, "approve": APPROVERS, "post": APPROVERS}
 
@@ -166,11 +166,11 @@ class ReconciliationDifferenceViewSet(
 
     def _answer(self, difference):
         difference = selectors.differences_visible_to(user=self.request.user).get(pk=difference.pk)
-        return Response(s.DifferenceSerializer(difference).data)
+        return Response(s.ReconciliationDifferenceSerializer(difference).data)
 
     @extend_schema(
-        request=s.ExplainSerializer,
-        responses=s.DifferenceSerializer,
+        request=s.ReconciliationExplainSerializer,
+        responses=s.ReconciliationDifferenceSerializer,
         parameters=[
             OpenApiParameter("reconciliation", int),
             OpenApiParameter("kind", enum=ReconciliationDifference.Kind.values),
@@ -181,21 +181,21 @@ class ReconciliationDifferenceViewSet(
     def explain(self, request, pk=None):
         """`{"reason", "treatment"}` with treatment `card` or `finance`."""
         difference = self.get_object()
-        serializer = s.ExplainSerializer(data=request.data)
+        serializer = s.ReconciliationExplainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         difference = services.explain_difference(
             difference=difference, actor=request.user, **serializer.validated_data
         )
         return self._answer(difference)
 
-    @extend_schema(request=None, responses=s.DifferenceSerializer)
+    @extend_schema(request=None, responses=s.ReconciliationDifferenceSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         """The asset office approves the explained treatment."""
         difference = services.approve_difference(difference=self.get_object(), actor=request.user)
         return self._answer(difference)
 
-    @extend_schema(request=None, responses=s.DifferenceSerializer)
+    @extend_schema(request=None, responses=s.ReconciliationDifferenceSerializer)
     @action(detail=True, methods=["post"])
     def post(self, request, pk=None):
         """Post to the card (an event naming the reconciliation) or to the finance task list."""

@@ -596,11 +596,8 @@ class AssetEvent(models.Model):
         raise AppendOnlyError("Asset history is append-only.")
 
 
-def private_storage():
-    """Uploaded and generated files that are served only through permission-checked views."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+# In its own module so the sub-domains' models name it without importing this one.
+from assets.storage import private_storage as private_storage  # noqa: E402
 
 
 class ImportJob(models.Model):
@@ -698,6 +695,14 @@ from assets.handovers.models import DelegatedProject, Handover, HandoverArchive,
 # Custody and upkeep live in their packages; imported here so the app registers them.
 from assets.custody.models import CustodyRecord, HoldingConfirmation  # noqa: E402,F401
 from assets.maintenance.models import MaintenanceContract, RepairRecord  # noqa: E402,F401
+
+# Reconciliation with the finance books (issue 19): models in their package.
+from assets.reconciliations.models import (  # noqa: E402,F401
+    FinanceRow,
+    Reconciliation,
+    ReconciliationDifference,
+    ReconciliationMapping,
+)
 
 # register reports
 from assets.reports.models import FrozenReport  # noqa: E402,F401

@@ -895,8 +895,56 @@ def visible_frozen_reports(user, queryset: QuerySet | None = None) -> QuerySet:
     from assets.reports.models import FrozenReport
 
     queryset = FrozenReport.objects.all() if queryset is None else queryset
+
+
+# Reconciliation with the finance books (issue 19).
+def can_reconcile(user) -> bool:
+    """Uploading a finance export and explaining its differences: clerks and admins."""
+    return not is_system(user) and can_change_assets(user)
+
+
+def require_reconciler(actor) -> None:
+    if not can_reconcile(actor):
+        raise PermissionDenied(gettext("Only clerks and administrators reconcile with finance."))
+
+
+def require_reconciliation_approver(actor) -> None:
+    """Approving and posting a reconciliation difference is the asset office head's (admins)."""
+    if is_system(actor) or not is_admin(actor):
+        raise PermissionDenied(
+            gettext("Only the asset office approves and posts reconciliation differences.")
+        )
+
+
+def require_mapping_editor(actor) -> None:
+    """The saved column mapping of the finance export is the administrators'."""
+    if is_system(actor) or not is_admin(actor):
+        raise PermissionDenied(gettext("Only administrators change the saved column mapping."))
+
+
+def reconciled_assets(user) -> QuerySet:
+    """The cards a reconciliation by `user` compares with the finance books: those they may
+    change (admins every card, clerks their department scope)."""
+    return changeable_assets(user)
+
+
+def visible_reconciliations(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Admins and auditors read every reconciliation; clerks those of their department scope
+    and their own."""
+    from assets.models import Reconciliation
+
+    queryset = Reconciliation.objects.all() if queryset is None else queryset
     if not user or not user.is_authenticated or not roles_of(user):
         return queryset.none()
     if reads_everything(user):
         return queryset
     return queryset.filter(whole_register=False, department__in=department_scope_ids(user))
+    if not has_role(user, CLERK):
+        return queryset.none()
+    return queryset.filter(Q(department__in=department_scope_ids(user)) | Q(created_by=user))
+
+
+def require_reconciliation_access(actor, reconciliation) -> None:
+    """A reconciliation out of the actor's view is answered as a missing one (404)."""
+    if not visible_reconciliations(actor).filter(pk=reconciliation.pk).exists():
+        raise NotInScope()

@@ -58,6 +58,8 @@ class Table:
     kind: str = "xlsx"
     encoding: str | None = None
     header_row: int = 1
+    # Merged cell ranges of an XLSX sheet as Excel writes them (`A5:A9`); CSV has none.
+    merged: list[str] = field(default_factory=list)
 
 
 def sniff_kind(data: bytes) -> str:
@@ -244,7 +246,8 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
     scan_limit = 2 * max_rows + 10_000  # empty rows count too, or a sparse sheet spins
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for row_number, values in _XlsxSheetReader(archive).rows():
+            reader = _XlsxSheetReader(archive)
+            for row_number, values in reader.rows():
                 if row_number > scan_limit:
                     raise _too_many_rows(max_rows)
                 values = [_xlsx_value(v) for v in values]
@@ -258,6 +261,7 @@ def _read_xlsx(data: bytes, *, max_rows: int) -> Table:
                 if len(table.rows) >= max_rows:
                     raise _too_many_rows(max_rows)
                 table.rows.append((row_number, values))
+            table.merged = reader.merged
     except SpreadsheetError:
         raise
     except Exception:  # a broken part of the workbook, whatever the parser raised
@@ -314,6 +318,7 @@ class _XlsxSheetReader:
         self.sheet = self._first_sheet()
         self.shared = self._shared_strings()
         self.date_styles, self.epoch1904 = self._styles()
+        self.merged: list[str] = []  # filled by `rows` (the ranges follow the sheet's data)
 
     def _first_sheet(self) -> str:
         sheets: list[str] = []
@@ -418,6 +423,7 @@ class _XlsxSheetReader:
         out: list[tuple[int, list[Any]]] = []
         state = {"row": 0, "values": None, "col": 0, "type": "n", "style": 0, "text": None}
         c_tag, v_tag, t_tag, row_tag = (f"{_NS_MAIN}}}{n}" for n in ("c", "v", "t", "row"))
+        merge_tag, merged = f"{_NS_MAIN}}}mergeCell", self.merged
 
         def column_index(ref: str) -> int:
             index = 0
@@ -442,6 +448,8 @@ class _XlsxSheetReader:
                 state["text"] = None
             elif tag in (v_tag, t_tag) and state["text"] is None:
                 state["text"] = ""  # rich inline text has several <t> runs: keep them all
+            elif tag == merge_tag and attrs.get("ref"):
+                merged.append(attrs["ref"])
 
         def text(data):
             if state["text"] is not None:
@@ -488,6 +496,42 @@ class _XlsxSheetReader:
                 out.clear()
         parser.Parse(b"", True)
         yield from out
+
+
+def merged_rows(ref: str) -> tuple[int, int]:
+    """The first and last row of a merged range such as `A5:B9` (a single cell: that row twice)."""
+    numbers = [int("".join(ch for ch in part if ch.isdigit()) or 0) for part in ref.split(":")]
+    return min(numbers), max(numbers)
+
+
+def locate_header(table: Table, score, *, scan: int = 10, minimum: int = 2) -> Table:
+    """The table with its header moved to the row that best looks like one.
+
+    Exports often open with a title or the unit's name above the header (a header on row 3).
+    `score(values)` says how many of a row's cells are known headers; among the first row and
+    the next `scan` rows, the first with the highest score of at least `minimum` becomes the
+    header and only the rows after it stay data. When no row scores enough, the table is
+    returned as read (the caller reports the missing columns).
+    """
+    candidates = [(table.header_row, table.headers)]
+    candidates += [
+        (number, [_clean_header(v) for v in values]) for number, values in table.rows[:scan]
+    ]
+    best_number, best_values, best_score = table.header_row, table.headers, score(table.headers)
+    for number, values in candidates[1:]:
+        points = score(values)
+        if points > best_score:
+            best_number, best_values, best_score = number, values, points
+    if best_number == table.header_row or best_score < minimum:
+        return table
+    return Table(
+        headers=best_values,
+        rows=[(number, values) for number, values in table.rows if number > best_number],
+        kind=table.kind,
+        encoding=table.encoding,
+        header_row=best_number,
+        merged=table.merged,
+    )
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -25,4 +25,6 @@ urlpatterns = [
     path("", include("assets.attachments.urls")),
     # register reports
     path("dashboard/", report_views.DashboardView.as_view(), name="dashboard"),
+    # Reconciliation with the finance books (issue 19)
+    path("", include("assets.reconciliations.urls")),
 ]

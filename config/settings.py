@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "StocktakeLineResultEnum": "inventory.models.LineResult",
         # attachments (evidence)
         "AttachmentKindEnum": "assets.attachments.models.Attachment.Kind",
+        # Reconciliation with the finance books (issue 19)
+        "ReconciliationStateEnum": "assets.models.Reconciliation.State",
+        "ReconciliationDifferenceStateEnum": "assets.models.ReconciliationDifference.State",
     },
     "PREPROCESSING_HOOKS": ["config.schema.drop_trailing_slash_twins"],
     # Swagger UI from the vendored sidecar build, never a CDN: the docs work without internet and

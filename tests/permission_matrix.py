@@ -359,6 +359,29 @@ def _frozen_report(ctx, own: bool) -> dict:
     return {"pk": frozen.pk}
 
 
+# Reconciliation with the finance books (issue 19)
+def _reconciliation(ctx, own: bool) -> dict:
+    """A reconciliation uploaded by the own department's clerk (own) or another department's."""
+    return {"pk": _reconciliation_of(ctx, own).pk}
+
+
+def _reconciliation_of(ctx, own: bool):
+    from assets.reconciliations import services as recon_services
+    from tests.factories import UserFactory
+
+    if own:
+        uploader = ctx.users["clerk"]
+    else:
+        uploader = UserFactory(username="m-recon-other", department=ctx.other, roles=["clerk"])
+    data = "原资产编号,原值\r\nM-R-1,100\r\n".encode()
+    return recon_services.create_reconciliation(actor=uploader, data=data, name="m.csv")
+
+
+def _reconciliation_difference(ctx, own: bool) -> dict:
+    """A raised difference (only in the finance books) of such a reconciliation."""
+    return {"pk": _reconciliation_of(ctx, own).differences.get().pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -387,6 +410,9 @@ OBJECTS: dict[str, Callable] = {
     # attachments (evidence)
     "attachment": _attachment,
     "frozen_report": _frozen_report,  # register reports
+    # Reconciliation with the finance books (issue 19)
+    "reconciliation": _reconciliation,
+    "reconciliation_difference": _reconciliation_difference,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -665,5 +691,25 @@ MATRIX: list[Row] = [
     R("frozen-report-detail", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("frozen-report-pdf", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("frozen-report-xlsx", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    # Reconciliation with the finance books (issue 19): clerks of the uploader's department and
+    # admins work on it, auditors read it, receivers see none; admins approve and post.
+    R("reconciliation-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("reconciliation-list", "POST", anonymous=401, clerk=415, receiver=403, auditor=403, admin=415),
+    R("reconciliation-detail", "GET", "reconciliation", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("reconciliation-rows", "GET", "reconciliation", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("reconciliation-finance-tasks", "GET", "reconciliation", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("reconciliation-finance-tasks-xlsx", "GET", "reconciliation", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("reconciliation-mapping", "GET", anonymous=401, clerk=200, receiver=403, auditor=200, admin=200),
+    R("reconciliation-mapping", "PUT", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
+    R("reconciliation-difference-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("reconciliation-difference-detail", "GET", "reconciliation_difference", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("reconciliation-difference-explain", "POST", "reconciliation_difference", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
+    R("reconciliation-difference-approve", "POST", "reconciliation_difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
+    R("reconciliation-difference-post", "POST", "reconciliation_difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
+    R("assets:reconciliation-upload", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:reconciliation-upload", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
+    R("assets:reconciliation-detail", "GET", "reconciliation", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("assets:reconciliation-difference", "GET", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
+    R("assets:reconciliation-difference", "POST", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
 ]
 # fmt: on

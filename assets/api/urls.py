@@ -8,6 +8,7 @@ from assets.disposals.api import views as disposal_views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
 from assets.maintenance.api import views as maintenance_views
+from assets.reconciliations.api import urls as reconciliation_urls  # reconciliations (issue 19)
 
 # register reports
 from assets.reports.api import urls as report_urls
@@ -30,6 +31,8 @@ router.register("contracts", maintenance_views.ContractViewSet, basename="contra
 router.register("attachments", attachment_views.AttachmentViewSet, basename="attachment")
 # register reports
 router.register("reports/frozen", report_views.FrozenReportViewSet, basename="frozen-report")
+# Reconciliation with the finance books (issue 19)
+reconciliation_urls.register(router)
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -40,6 +43,7 @@ urlpatterns = [
     # Custody (issue 18), before the router's asset routes
     *custody_views.urlpatterns,
     *maintenance_views.urlpatterns,
+    *reconciliation_urls.urlpatterns,  # reconciliations (issue 19), before the router's routes
     *router.urls,
     # register reports
     *report_urls.urlpatterns,

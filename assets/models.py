@@ -654,3 +654,6 @@ class ApiToken(models.Model):
 
 # The handovers' models live in their package; imported here so the app registers them.
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401
+
+# Security log: the audit trail of sign-ins, tokens, role changes, exports and admin changes.
+from assets.security.models import SecurityEvent  # noqa: E402,F401

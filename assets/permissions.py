@@ -648,3 +648,13 @@ def visible_print_batches(user, queryset: QuerySet) -> QuerySet:
         return queryset
     hidden = Asset.objects.exclude(asset_scope_q(user)).values("pk")
     return queryset.exclude(assets__in=hidden)
+
+
+# Security log: auditors and administrators read it; nobody changes it.
+def may_read_security_log(user) -> bool:
+    return bool(user and user.is_authenticated and has_role(user, ADMIN, AUDITOR))
+
+
+def visible_security_events(user, queryset: QuerySet) -> QuerySet:
+    """The whole security log for auditors and admins, nothing for anyone else."""
+    return queryset if may_read_security_log(user) else queryset.none()

@@ -15,4 +15,6 @@ urlpatterns = [
     path("assets/<str:tag>/retire/", views.AssetRetireView.as_view(), name="asset-retire"),
     path("", include("assets.handovers.urls")),
     path("", include("assets.imports.urls")),
+    # Security log
+    path("", include("assets.security.urls")),
 ]

@@ -69,6 +69,12 @@ if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
         f"{', '.join(sorted(set(YIKA_PUBLIC_LABEL_FIELDS) - {'name', 'owner', 'contact'}))}"
     )
 
+# Security log: events older than this many days are deleted by the daily retention task (the
+# database refuses to delete younger ones, and any younger than 180 days whatever is set).
+YIKA_SECURITY_LOG_RETENTION_DAYS = env_int("YIKA_SECURITY_LOG_RETENTION_DAYS", 6 * 365 + 2)
+if YIKA_SECURITY_LOG_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("YIKA_SECURITY_LOG_RETENTION_DAYS must be at least 180 (six months)")
+
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our
 # translation, not django-celery-beat's ("任务名", "交换机") or the admin's ("过滤器").

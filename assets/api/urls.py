@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 from assets.api import views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
+from assets.security.api import urls as security_urls
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -19,4 +20,6 @@ urlpatterns = [
     *handover_views.extra_urlpatterns,
     *import_urls.urlpatterns,  # imports and register exports, before the router's asset routes
     *router.urls,
+    # Security log
+    *security_urls.urlpatterns,
 ]

@@ -266,12 +266,16 @@ def certificate_path(handover) -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT) / handover.certificate_file
 
 
-def certificate_response(handover) -> FileResponse:
+def certificate_response(handover, *, request=None) -> FileResponse:
     """The certificate stored when the handover was decided, as a download (404 when there is
-    none); the page and the API answer with this one response."""
+    none); the page and the API answer with this one response (and log it)."""
     path = certificate_path(handover) if handover.certificate_file else None
     if path is None or not path.is_file():
         raise Http404
+    if request is not None:
+        from assets.security.services import record_export
+
+        record_export(request=request, what="handover-certificate.pdf", handover=handover.number)
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

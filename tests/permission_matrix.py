@@ -249,6 +249,13 @@ def _surplus_photo(ctx, own: bool) -> dict:
     return {"pk": campaign.pk, "line_id": line.pk}
 
 
+# Security log: one event; the log has no department (own and other are the same row).
+def _security_event(ctx, own: bool) -> dict:
+    from assets.security.services import record_security_event
+
+    return {"pk": record_security_event(kind="sign_in", username="matrix").pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -268,6 +275,8 @@ OBJECTS: dict[str, Callable] = {
     "location": _location,
     "category": _category,
     "user": _user,
+    # Security log
+    "security_event": _security_event,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -457,5 +466,12 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # Security log: auditors and admins read it; nobody writes it
+    R("security-event-list", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("security-event-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),
+    R("security-event-detail", "GET", "security_event", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("security-event-detail", "DELETE", "security_event", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),
+    R("security-event-export-xlsx", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("assets:security-log", "GET", anonymous=PAGE_ANON, clerk=403, receiver=403, auditor=200, admin=200),
 ]
 # fmt: on

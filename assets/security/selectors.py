@@ -23,9 +23,7 @@ def security_events(
 ) -> QuerySet:
     """The events `user` may read (all for auditors and admins, none otherwise), newest first;
     `since` a date means from its start in Asia/Shanghai."""
-    queryset = permissions.visible_security_events(
-        user, SecurityEvent.objects.all()
-    )
+    queryset = permissions.visible_security_events(user, SecurityEvent.objects.all())
     if kind:
         queryset = queryset.filter(kind=kind)
     if username:

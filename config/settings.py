@@ -1,5 +1,6 @@
 """Yika settings. Every knob comes from the environment (see README, "Configuration")."""
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -74,6 +75,18 @@ if set(YIKA_PUBLIC_LABEL_FIELDS) - {"name", "owner", "contact"}:
 YIKA_SECURITY_LOG_RETENTION_DAYS = env_int("YIKA_SECURITY_LOG_RETENTION_DAYS", 6 * 365 + 2)
 if YIKA_SECURITY_LOG_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("YIKA_SECURITY_LOG_RETENTION_DAYS must be at least 180 (six months)")
+
+# Reminder channels: webhook URLs may resolve only to public addresses, or to these (IPs or
+# CIDR networks, e.g. an intranet SMS gateway); connect and read time out after this many seconds.
+YIKA_WEBHOOK_ALLOWED_ADDRESSES = env_list("YIKA_WEBHOOK_ALLOWED_ADDRESSES", "")
+YIKA_WEBHOOK_TIMEOUT = env_int("YIKA_WEBHOOK_TIMEOUT", 5)
+for _entry in YIKA_WEBHOOK_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"YIKA_WEBHOOK_ALLOWED_ADDRESSES takes IP addresses or networks, not {_entry!r}"
+        ) from None
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our

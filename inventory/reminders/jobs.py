@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 from assets import permissions
 from assets.models import Department, User
 from inventory.models import Notification, ReminderKind, ReminderLog
-from inventory.reminders import selectors
+from inventory.reminders import channels, selectors
 from inventory.reminders.outbox import enqueue_task
 
 MAX_ITEMS = 50
@@ -483,6 +483,8 @@ def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
         )
         if recipient.email:
             enqueue_task(task=SEND_MAIL, kwargs={"log_id": log.pk})
+        # Reminder channels: the recipient's and their department's robots and webhooks.
+        channels.queue_deliveries(log=log)
     return log
 
 

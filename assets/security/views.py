@@ -56,7 +56,7 @@ class SecurityLogView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         for event in context["events"]:
-            event.detail_text = selectors.detail_text(event.detail)
+            event.detail_pairs = selectors.detail_pairs(event.detail)
         query = self.request.GET.copy()
         query.pop("page", None)
         encoded = query.urlencode()

@@ -363,6 +363,7 @@ def test_export_is_formula_safe_chinese_and_itself_logged(auditor):
     assert rows[0] == ("时间", "事件", "用户", "地址", "详情")
     assert rows[1][1] == "登录失败"
     assert rows[1][2] == '\'=HYPERLINK("http://x")'
+    assert rows[1][4] == "方式: 密码（登录页）"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     logged = SecurityEvent.objects.get(kind=Kind.EXPORT)
     assert logged.user == auditor
@@ -387,7 +388,7 @@ def test_page_for_auditors_with_filters(auditor):
     assert page.status_code == 200
     text = page.content.decode()
     assert "安全日志" in text and "mallory" in text and "alice" not in text
-    assert "method: password" in text
+    assert "方式：<code>密码（登录页）</code>" in text
     assert 'href="/api/v1/security-events/export.xlsx?kind=sign_in_failed"' in text
     bad = browser.get(reverse("assets:security-log"), {"since": "not-a-date"})
     assert bad.status_code == 400 and "mallory" not in bad.content.decode()

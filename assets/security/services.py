@@ -93,7 +93,7 @@ def query_filters(request) -> dict[str, Any]:
     return {
         key: (values if len(values) > 1 else values[0])
         for key, values in params.lists()
-        if key not in ("page", "page_size", "format")
+        if key not in ("page", "page_size", "format") and any(value != "" for value in values)
     }
 
 

@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -13,6 +13,8 @@ from assets import permissions
 from assets.security import exports, selectors
 from assets.security.api.filters import SecurityEventFilter
 from assets.security.api.serializers import SecurityEventSerializer
+from assets.security.models import SecurityEvent
+from config.spreadsheets import XLSX_MIME
 
 
 class SecurityLogReaders(BasePermission):
@@ -37,8 +39,15 @@ class SecurityEventExportView(APIView):
     permission_classes = [SecurityLogReaders]
 
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="spreadsheet file")},
-        filters=True,
+        responses={
+            (200, XLSX_MIME): OpenApiResponse(OpenApiTypes.BINARY, description="spreadsheet"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="field errors"),
+        },
+        parameters=[
+            OpenApiParameter("kind", str, enum=list(SecurityEvent.Kind.values)),
+            OpenApiParameter("user", str),
+            OpenApiParameter("since", OpenApiTypes.DATETIME),
+        ],
     )
     def get(self, request):
         filterset = SecurityEventFilter(

@@ -189,7 +189,7 @@ class ClockedScheduleAdmin(RoleScopedAdmin, BeatClockedAdmin):
 # Reminder channels: robots and webhooks per department or user, and their deliveries.
 class ReminderChannelForm(forms.ModelForm):
     secret = forms.CharField(
-        label=_("signing secret"),
+        label=_("Signing secret"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
@@ -197,7 +197,12 @@ class ReminderChannelForm(forms.ModelForm):
             "receiver checks. WeCom: leave empty. Left empty when changing: the secret is kept."
         ),
     )
-    url = forms.URLField(label=_("webhook URL"), max_length=500, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Webhook URL"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
     request = None  # set by ReminderChannelAdmin.get_form
 
     class Meta:

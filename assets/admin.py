@@ -129,7 +129,10 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
 
     @admin.action(description=_("Revoke the selected users' API tokens"))
     def revoke_api_tokens(self, request, queryset):
-        count = sum(credentials.revoke_tokens(actor=request.user, user=user) for user in queryset)
+        count = sum(
+            credentials.revoke_tokens(actor=request.user, user=user, request=request)
+            for user in queryset
+        )
         self.message_user(
             request,
             ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
@@ -154,10 +157,21 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         else:
             user = None
             fields["password"] = form.cleaned_data.get("password1")
-        saved = services.save_user(actor=request.user, user=user, fields=fields)
+        saved = services.save_user(actor=request.user, user=user, fields=fields, request=request)
         obj.pk = saved.pk
         obj._state.adding = False
         obj.password = saved.password
+
+    def save_related(self, request, form, formsets, change):
+        """The groups (roles) are saved by the form; a change goes to the security log."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        if after != before:
+            services.record_user_roles_changed(
+                actor=request.user, user=user, before=before, after=after, request=request
+            )
 
 
 @admin.register(Asset)
@@ -230,3 +244,6 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 # Disposals: the approval tiers and the cases (read-only), from their package.
 from assets.disposals import admin as disposals_admin  # noqa: E402,F401
+
+# Security log: its admin lives with it in assets/security/.
+from assets.security import admin as security_admin  # noqa: E402,F401

@@ -11,3 +11,7 @@ class AssetsConfig(AppConfig):
         from assets.attachments.subjects import register_builtin_subjects
 
         register_builtin_subjects()
+        # Security log: sign-in, sign-in failure, lockout and sign-out events.
+        from assets.security import signals
+
+        signals.connect()

@@ -25,6 +25,8 @@ from django.utils import timezone
 from assets import permissions
 from assets.errors import NotInScope
 from assets.models import ApiToken, User
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 
 # `last_used_at` is written at most this often per token: a busy client costs one UPDATE a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -39,11 +41,14 @@ def idle_limit() -> timedelta:
 
 
 @transaction.atomic
-def issue_token(*, user: User) -> str:
+def issue_token(*, user: User, request=None) -> str:
     """A new token for `user` (the key, shown only now); the user's idle tokens are dropped."""
     ApiToken.objects.filter(user=user, last_used_at__lt=timezone.now() - idle_limit()).delete()
     key = secrets.token_hex(20)
     ApiToken.objects.create(user=user, digest=_digest(key), prefix=key[:8])
+    record_security_event(
+        kind=SecurityKind.TOKEN_CREATED, user=user, request=request, detail={"prefix": key[:8]}
+    )
     return key
 
 
@@ -72,26 +77,40 @@ def _may_manage(actor, user: User) -> bool:
     return actor is not None and (actor.pk == user.pk or permissions.is_admin(actor))
 
 
-def end_tokens(*, user: User) -> int:
+def end_tokens(*, user: User, request=None, reason: str = "") -> int:
     """Delete every token of `user`; for the services that end a user's access (password change,
     deactivation, department move), inside their transaction."""
     deleted, _detail = ApiToken.objects.filter(user=user).delete()
+    if deleted:
+        record_security_event(
+            kind=SecurityKind.TOKEN_REVOKED,
+            user=user,
+            request=request,
+            detail={"tokens": deleted, **({"reason": reason} if reason else {})},
+        )
     return deleted
 
 
 @transaction.atomic
-def revoke_tokens(*, actor, user: User, token: ApiToken | None = None) -> int:
+def revoke_tokens(*, actor, user: User, token: ApiToken | None = None, request=None) -> int:
     """End one token of `user`, or all of them. A user ends their own; admins anyone's."""
     if not _may_manage(actor, user):
         raise NotInScope()
     if token is None:
-        return end_tokens(user=user)
+        return end_tokens(user=user, request=request, reason="revoked")
     deleted, _detail = ApiToken.objects.filter(user=user, pk=token.pk).delete()
+    if deleted:
+        record_security_event(
+            kind=SecurityKind.TOKEN_REVOKED,
+            user=user,
+            request=request,
+            detail={"tokens": deleted, "prefix": token.prefix, "by": actor.username},
+        )
     return deleted
 
 
 @transaction.atomic
-def change_password(*, actor, user: User, password: str | None) -> User:
+def change_password(*, actor, user: User, password: str | None, request=None) -> User:
     """Set `user`'s password (None: password sign-in disabled), ending their tokens and their
     other sessions. A user changes their own; admins anyone's."""
     if not _may_manage(actor, user):
@@ -106,5 +125,11 @@ def change_password(*, actor, user: User, password: str | None) -> User:
             raise ValidationError({"password": exc.messages}) from None
         user.set_password(password)
     user.save(update_fields=["password"])
-    end_tokens(user=user)
+    record_security_event(
+        kind=SecurityKind.PASSWORD_CHANGED,
+        user=user,
+        request=request,
+        detail={"by": getattr(actor, "username", ""), "disabled": password is None},
+    )
+    end_tokens(user=user, request=request, reason="password_changed")
     return user

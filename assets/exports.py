@@ -16,6 +16,7 @@ from assets.custody.selectors import open_records
 from assets.imports.columns import COLUMN_BY_KEY
 from assets.maintenance.selectors import contract_ends, last_repairs
 from assets.models import CURRENT_CODE_SYSTEM, Asset
+from assets.security.services import counted_export, query_filters
 from config import formatting
 from config import spreadsheets as sx
 
@@ -181,9 +182,13 @@ def register_filename(extension: str) -> str:
     return f"{_('assets')}-{stamp}.{extension}"
 
 
-def register_response(queryset, extension: str, *, user):
+def register_response(queryset, extension: str, *, user, request=None):
     columns = register_columns()
     rows = register_rows(queryset.order_by("tag"), user=user)
+    if request is not None:  # the security log records what, with which filters, how many rows
+        rows = counted_export(
+            rows, request=request, what=f"assets.{extension}", filters=query_filters(request)
+        )
     if extension == "csv":
         return sx.csv_response(register_filename("csv"), columns, rows)
     return sx.xlsx_response(register_filename("xlsx"), columns, rows, sheet_title=_("Assets"))
@@ -247,10 +252,14 @@ def handover_rows(items, *, user) -> Iterator[dict]:
             }
 
 
-def handover_response(handover, items, extension: str, *, user):
+def handover_response(handover, items, extension: str, *, user, request=None):
     name = f"{_('handover')}-{handover.number}.{extension}"
     columns = handover_columns()
     rows = handover_rows(items, user=user)
+    if request is not None:
+        rows = counted_export(
+            rows, request=request, what=f"handover-items.{extension}", handover=handover.number
+        )
     if extension == "csv":
         return sx.csv_response(name, columns, rows)
     return sx.xlsx_response(name, columns, rows, sheet_title=handover.number)

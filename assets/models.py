@@ -706,3 +706,6 @@ from assets.reconciliations.models import (  # noqa: E402,F401
 
 # register reports
 from assets.reports.models import FrozenReport  # noqa: E402,F401
+
+# Security log: the audit trail of sign-ins, tokens, role changes, exports and admin changes.
+from assets.security.models import SecurityEvent  # noqa: E402,F401

@@ -948,3 +948,13 @@ def require_reconciliation_access(actor, reconciliation) -> None:
     """A reconciliation out of the actor's view is answered as a missing one (404)."""
     if not visible_reconciliations(actor).filter(pk=reconciliation.pk).exists():
         raise NotInScope()
+
+
+# Security log: auditors and administrators read it; nobody changes it.
+def may_read_security_log(user) -> bool:
+    return bool(user and user.is_authenticated and has_role(user, ADMIN, AUDITOR))
+
+
+def visible_security_events(user, queryset: QuerySet) -> QuerySet:
+    """The whole security log for auditors and admins, nothing for anyone else."""
+    return queryset if may_read_security_log(user) else queryset.none()

@@ -1067,14 +1067,17 @@ def revalue_asset(
 
 
 @transaction.atomic
-def save_user(*, actor, user=None, fields: dict[str, Any]):
+def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
     """Create or change an account (admins only, `permissions.require_admin`). A new password, a
     move to another department or a deactivation ends the user's API tokens and their other
-    sessions (`assets.credentials`)."""
+    sessions (`assets.credentials`). Role and department changes and deactivations go to the
+    security log."""
     from django.contrib.auth.models import Group
 
     from assets import credentials
     from assets.models import User
+    from assets.security.services import Kind as SecurityKind
+    from assets.security.services import record_security_event
 
     permissions.require_admin(actor)
     fields = dict(fields)
@@ -1086,6 +1089,9 @@ def save_user(*, actor, user=None, fields: dict[str, Any]):
             raise ValidationError({"password": _("A password is required.")})
         user = User()
     old_department_id, old_active = user.department_id, user.is_active
+    old_roles = (
+        set() if creating or roles is None else set(user.groups.values_list("name", flat=True))
+    )
     for name, value in fields.items():
         setattr(user, name, value)
     if creating:
@@ -1093,12 +1099,55 @@ def save_user(*, actor, user=None, fields: dict[str, Any]):
     user.save()
     if roles is not None:
         user.groups.set(Group.objects.filter(name__in=roles))
+        new_roles = set(user.groups.values_list("name", flat=True))
+        if new_roles != old_roles:
+            record_user_roles_changed(
+                actor=actor, user=user, before=old_roles, after=new_roles, request=request
+            )
     if not creating and password:
         user.password = credentials.change_password(
-            actor=actor, user=user, password=password
+            actor=actor, user=user, password=password, request=request
         ).password
-    if not creating and (
-        user.department_id != old_department_id or (old_active and not user.is_active)
-    ):
-        credentials.end_tokens(user=user)
+    moved = not creating and user.department_id != old_department_id
+    if moved:
+        record_security_event(
+            kind=SecurityKind.DEPARTMENT_CHANGED,
+            user=user,
+            request=request,
+            detail={
+                "by": actor.username,
+                "from": Department.objects.filter(pk=old_department_id)
+                .values_list("code", flat=True)
+                .first(),
+                "to": user.department.code if user.department_id else None,
+            },
+        )
+    if not creating and old_active and not user.is_active:
+        record_security_event(
+            kind=SecurityKind.ACCOUNT_DISABLED,
+            user=user,
+            request=request,
+            detail={"by": actor.username},
+        )
+    if moved or (not creating and old_active and not user.is_active):
+        credentials.end_tokens(
+            user=user, request=request, reason="moved" if moved else "deactivated"
+        )
     return user
+
+
+def record_user_roles_changed(*, actor, user, before: set[str], after: set[str], request=None):
+    """The security log's entry for a change of `user`'s roles (the API and the admin)."""
+    from assets.security.services import Kind as SecurityKind
+    from assets.security.services import record_security_event
+
+    return record_security_event(
+        kind=SecurityKind.ROLE_CHANGED,
+        user=user,
+        request=request,
+        detail={
+            "by": getattr(actor, "username", ""),
+            "added": sorted(after - before),
+            "removed": sorted(before - after),
+        },
+    )

@@ -27,4 +27,6 @@ urlpatterns = [
     path("dashboard/", report_views.DashboardView.as_view(), name="dashboard"),
     # Reconciliation with the finance books (issue 19)
     path("", include("assets.reconciliations.urls")),
+    # Security log
+    path("", include("assets.security.urls")),
 ]

@@ -13,6 +13,8 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
 from assets import permissions
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 
 
 class ActionsNeedChangePermission:
@@ -32,7 +34,37 @@ class ActionsNeedChangePermission:
             and not self.has_change_permission(request)
         ):
             raise PermissionDenied
+        if request.method == "POST" and request.POST.get("action") and "_save" not in request.POST:
+            self._log_admin_change(
+                request,
+                "action",
+                action=request.POST["action"],
+                selected=len(request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)),
+            )
         return super().changelist_view(request, extra_context)
+
+    # Security log: every change made in the admin (additions, changes, deletions, actions).
+    def _log_admin_change(self, request, operation: str, **detail):
+        record_security_event(
+            kind=SecurityKind.ADMIN_CHANGE,
+            request=request,
+            detail={"model": self.model._meta.label_lower, "operation": operation, **detail},
+        )
+
+    def log_addition(self, request, obj, message):
+        self._log_admin_change(request, "add", object=str(obj.pk), repr=str(obj)[:200])
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._log_admin_change(
+            request, "change", object=str(obj.pk), repr=str(obj)[:200], changes=message
+        )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        objects = [str(pk) for pk in queryset.values_list("pk", flat=True)[:100]]
+        self._log_admin_change(request, "delete", objects=objects)
+        return super().log_deletions(request, queryset)
 
 
 class YikaAdminSite(admin.AdminSite):

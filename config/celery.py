@@ -12,6 +12,8 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The reminders keep their tasks beside the stocktake's `inventory/tasks.py`.
 app.autodiscover_tasks(["inventory.reminders"])
+# Security log: the retention task lives with the log in assets/security/.
+app.autodiscover_tasks(["assets.security"])
 
 # The periodic schedule, declared in this one place (timezone: CELERY_TIMEZONE, Asia/Shanghai).
 # `manage.py setup_schedule` (run by `make migrate`/`make run`) loads it into django-celery-beat,
@@ -68,6 +70,13 @@ SCHEDULE = {
         "label": _("Mark stalled label print batches as failed"),
         "task": "labels.fail_stale_label_batches",
         "every_seconds": 300,
+        "kwargs": {},
+    },
+    # Security log: delete events past the retention period (never younger ones).
+    "security log: retention": {
+        "label": _("Delete security events past their retention period"),
+        "task": "assets.purge_expired_security_events",
+        "crontab": "40 3 * * *",
         "kwargs": {},
     },
 }

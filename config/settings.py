@@ -1,5 +1,6 @@
 """Yika settings. Every knob comes from the environment (see README, "Configuration")."""
 
+import ipaddress
 import re
 from pathlib import Path
 
@@ -81,6 +82,24 @@ YIKA_ATTACHMENT_MAX_MB = env_int("YIKA_ATTACHMENT_MAX_MB", 20)
 YIKA_ATTACHMENT_MAX_UNPACKED_MB = env_int("YIKA_ATTACHMENT_MAX_UNPACKED_MB", 200)
 YIKA_ATTACHMENT_MAX_MEMBERS = env_int("YIKA_ATTACHMENT_MAX_MEMBERS", 2000)
 YIKA_ATTACHMENT_MAX_RATIO = env_int("YIKA_ATTACHMENT_MAX_RATIO", 100)
+
+# Security log: events older than this many days are deleted by the daily retention task (the
+# database refuses to delete younger ones, and any younger than 180 days whatever is set).
+YIKA_SECURITY_LOG_RETENTION_DAYS = env_int("YIKA_SECURITY_LOG_RETENTION_DAYS", 6 * 365 + 2)
+if YIKA_SECURITY_LOG_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("YIKA_SECURITY_LOG_RETENTION_DAYS must be at least 180 (six months)")
+
+# Reminder channels: webhook URLs may resolve only to public addresses, or to these (IPs or
+# CIDR networks, e.g. an intranet SMS gateway); connect and read time out after this many seconds.
+YIKA_WEBHOOK_ALLOWED_ADDRESSES = env_list("YIKA_WEBHOOK_ALLOWED_ADDRESSES", "")
+YIKA_WEBHOOK_TIMEOUT = env_int("YIKA_WEBHOOK_TIMEOUT", 5)
+for _entry in YIKA_WEBHOOK_ALLOWED_ADDRESSES:
+    try:
+        ipaddress.ip_network(_entry, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"YIKA_WEBHOOK_ALLOWED_ADDRESSES takes IP addresses or networks, not {_entry!r}"
+        ) from None
 
 # Our apps come first: Django merges every app's catalogue into one per language and the app
 # listed first wins, so a msgid we share with a library ("Name", "Exchange") must take our

@@ -31,7 +31,10 @@ class OwnPasswordForm(auth_forms.PasswordChangeForm):
 
     def save(self, commit=True):
         self.user = credentials.change_password(
-            actor=self.user, user=self.user, password=self.cleaned_data["new_password1"]
+            actor=self.user,
+            user=self.user,
+            password=self.cleaned_data["new_password1"],
+            request=getattr(self, "request", None),
         )
         return self.user
 
@@ -42,6 +45,7 @@ class YikaPasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("password_change")
 
     def form_valid(self, form):
+        form.request = self.request  # the security log records the address
         form.save()
         # This browser stays signed in; every other session and every API token has ended.
         update_session_auth_hash(self.request, form.user)

@@ -382,6 +382,13 @@ def _reconciliation_difference(ctx, own: bool) -> dict:
     return {"pk": _reconciliation_of(ctx, own).differences.get().pk}
 
 
+# Security log: one event; the log has no department (own and other are the same row).
+def _security_event(ctx, own: bool) -> dict:
+    from assets.security.services import record_security_event
+
+    return {"pk": record_security_event(kind="sign_in", username="matrix").pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -413,6 +420,8 @@ OBJECTS: dict[str, Callable] = {
     # Reconciliation with the finance books (issue 19)
     "reconciliation": _reconciliation,
     "reconciliation_difference": _reconciliation_difference,
+    # Security log
+    "security_event": _security_event,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -711,5 +720,12 @@ MATRIX: list[Row] = [
     R("assets:reconciliation-detail", "GET", "reconciliation", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("assets:reconciliation-difference", "GET", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("assets:reconciliation-difference", "POST", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
+    # Security log: auditors and admins read it; nobody writes it
+    R("security-event-list", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("security-event-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),
+    R("security-event-detail", "GET", "security_event", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("security-event-detail", "DELETE", "security_event", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),
+    R("security-event-export-xlsx", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
+    R("assets:security-log", "GET", anonymous=PAGE_ANON, clerk=403, receiver=403, auditor=200, admin=200),
 ]
 # fmt: on

@@ -493,9 +493,11 @@ class UserSerializer(serializers.ModelSerializer):
         return value
 
     def create(self, validated_data):
-        return services.save_user(actor=self.context["request"].user, fields=validated_data)
+        request = self.context["request"]
+        return services.save_user(actor=request.user, fields=validated_data, request=request)
 
     def update(self, instance, validated_data):
+        request = self.context["request"]
         return services.save_user(
-            actor=self.context["request"].user, user=instance, fields=validated_data
+            actor=request.user, user=instance, fields=validated_data, request=request
         )

@@ -13,6 +13,7 @@ from assets.reconciliations.api import urls as reconciliation_urls  # reconcilia
 # register reports
 from assets.reports.api import urls as report_urls
 from assets.reports.api import views as report_views
+from assets.security.api import urls as security_urls
 
 router = SimpleRouter()
 router.register("departments", views.DepartmentViewSet, basename="department")
@@ -47,4 +48,6 @@ urlpatterns = [
     *router.urls,
     # register reports
     *report_urls.urlpatterns,
+    # Security log
+    *security_urls.urlpatterns,
 ]

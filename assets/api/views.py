@@ -55,12 +55,14 @@ class TokenView(APIView):
 
                 raise LockedOut(get_lockout_message()) from None
             raise
-        key = credentials.issue_token(user=serializer.validated_data["user"])
+        key = credentials.issue_token(user=serializer.validated_data["user"], request=request)
         return Response({"token": key})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, *args, **kwargs):
-        credentials.revoke_tokens(actor=request.user, user=request.user, token=request.auth)
+        credentials.revoke_tokens(
+            actor=request.user, user=request.user, token=request.auth, request=request
+        )
         return Response(status=204)
 
 

@@ -282,20 +282,32 @@ def certificate_path(handover) -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT) / handover.certificate_file
 
 
-def certificate_response(handover) -> FileResponse:
+def certificate_response(handover, *, request=None) -> FileResponse:
     """The certificate stored when the handover was decided, as a download (404 when there is
-    none); the page and the API answer with this one response."""
+    none); the page and the API answer with this one response (and log it)."""
     return stored_pdf_response(
-        handover.certificate_file, filename=handover.number, sha256=handover.certificate_sha256
+        handover.certificate_file,
+        filename=handover.number,
+        sha256=handover.certificate_sha256,
+        request=request,
+        what="handover-certificate.pdf",
+        detail={"handover": handover.number},
     )
 
 
-def stored_pdf_response(relative: str, *, filename: str, sha256: str) -> FileResponse:
+def stored_pdf_response(
+    relative: str, *, filename: str, sha256: str, request=None, what: str = "", detail=None
+) -> FileResponse:
     """A PDF stored once under PRIVATE_MEDIA_ROOT (a certificate, an executed disposal case),
-    as a download carrying its SHA-256; 404 when there is none."""
+    as a download carrying its SHA-256; 404 when there is none. With a `request`, the download
+    is written to the security log as the export `what`."""
     path = Path(settings.PRIVATE_MEDIA_ROOT) / relative if relative else None
     if path is None or not path.is_file():
         raise Http404
+    if request is not None:
+        from assets.security.services import record_export
+
+        record_export(request=request, what=what, **(detail or {}))
     response = FileResponse(
         path.open("rb"),
         as_attachment=True,

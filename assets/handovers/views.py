@@ -523,7 +523,7 @@ class HandoverCertificateView(LoginRequiredMixin, View):
     """The stored certificate, as decided; never regenerated."""
 
     def get(self, request, number):
-        return certificate_response(_handover_or_404(request.user, number))
+        return certificate_response(_handover_or_404(request.user, number), request=request)
 
 
 class OverdueProjectsView(LoginRequiredMixin, View):

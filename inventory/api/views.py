@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from assets import permissions as asset_permissions
 from assets.api.permissions import RolePermission
+from assets.security.services import query_filters, record_export
 from inventory import exports, permissions, selectors
 from inventory.api import serializers as s
 from inventory.models import LineResult, StocktakeLine
@@ -172,6 +173,7 @@ class StocktakeViewSet(
             report=selectors.report(campaign=campaign, user=request.user),
             user=request.user,
         )
+        record_export(request=request, what="stocktake-report.xlsx", campaign=campaign.pk)
         return _download(
             data,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -187,6 +189,7 @@ class StocktakeViewSet(
             report=selectors.report(campaign=campaign, user=request.user),
             user=request.user,
         )
+        record_export(request=request, what="stocktake-report.pdf", campaign=campaign.pk)
         return _download(data, "application/pdf", f"stocktake-{campaign.pk}.pdf")
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
@@ -194,6 +197,13 @@ class StocktakeViewSet(
     def lines_csv(self, request, pk=None):
         campaign = self.get_object()
         lines = selectors.lines_visible_to(user=request.user, campaign=campaign)
+        record_export(
+            request=request,
+            what="stocktake-lines.csv",
+            filters=query_filters(request),
+            rows=lines.count(),
+            campaign=campaign.pk,
+        )
         response = StreamingHttpResponse(
             exports.lines_csv(campaign=campaign, queryset=lines), content_type="text/csv"
         )

@@ -5,6 +5,7 @@ run time (unknown task or reminder job, bad crontab, no schedule) with a message
 "Run now" goes through the outbox, so the admin page never waits for a down broker.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +28,8 @@ from kombu.utils.json import loads
 from assets import permissions
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 from config.celery import schedule_label
-from inventory.models import Notification, ReminderLog, TaskOutbox
-from inventory.reminders import schedule
+from inventory.models import ChannelDelivery, Notification, ReminderChannel, ReminderLog, TaskOutbox
+from inventory.reminders import channels, schedule
 from inventory.reminders.outbox import enqueue_task
 
 
@@ -183,3 +184,121 @@ class SolarScheduleAdmin(RoleScopedAdmin, BeatSolarAdmin):
 @admin.register(ClockedSchedule)
 class ClockedScheduleAdmin(RoleScopedAdmin, BeatClockedAdmin):
     pass
+
+
+# Reminder channels: robots and webhooks per department or user, and their deliveries.
+class ReminderChannelForm(forms.ModelForm):
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "DingTalk: the robot's signing secret (SEC…). Webhook: the HMAC-SHA256 key the "
+            "receiver checks. WeCom: leave empty. Left empty when changing: the secret is kept."
+        ),
+    )
+    url = forms.URLField(
+        label=_("Webhook URL"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+    )
+    request = None  # set by ReminderChannelAdmin.get_form
+
+    class Meta:
+        model = ReminderChannel
+        fields = ["name", "kind", "department", "user", "url", "secret", "active"]
+
+    def clean_secret(self):
+        secret = self.cleaned_data.get("secret") or ""
+        if not secret and self.instance.pk:
+            return self.instance.secret
+        return secret
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url") or ""
+        if url:
+            try:
+                channels.check_channel_url(
+                    url=url, request=self.request, actor=getattr(self.request, "user", None)
+                )
+            except ValidationError as refused:
+                raise ValidationError(refused.message_dict["url"]) from None
+        return url
+
+
+@admin.register(ReminderChannel)
+class ReminderChannelAdmin(RoleScopedAdmin):
+    form = ReminderChannelForm
+    list_display = ("name", "kind", "department", "user", "active", "created_at")
+    list_filter = ("kind", "active")
+    search_fields = ("name", "department__name", "user__username")
+    list_select_related = ("department", "user")
+    autocomplete_fields = ("department", "user")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request = request
+        return form
+
+    def get_fields(self, request, obj=None):
+        fields = ["name", "kind", "department", "user", "url", "secret", "active"]
+        if not permissions.is_admin(request.user):
+            fields.remove("secret")  # auditors read where reminders go, not the keys
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        channels.save_channel(actor=request.user, channel=obj, request=request)
+
+
+@admin.register(ChannelDelivery)
+class ChannelDeliveryAdmin(ReadOnlyAdmin):
+    """Read-only rows; admins may put failed ones back in the queue (the action needs change
+    permission, and every field is read-only)."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "recipient",
+        "state",
+        "attempts",
+        "last_status",
+        "last_answer_short",
+    )
+    list_filter = ("state", "channel__kind")
+    search_fields = ("reminder__recipient__username", "channel__name")
+    list_select_related = ("channel", "reminder__recipient")
+    actions = ("retry_failed",)
+    readonly_fields = (
+        "reminder",
+        "channel",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_status",
+        "last_answer",
+    )
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj):
+        return obj.reminder.recipient
+
+    @admin.display(description=_("channel's last answer"))
+    def last_answer_short(self, obj):
+        return obj.last_answer[:120]
+
+    @admin.action(description=_("Send the selected failed deliveries again"))
+    def retry_failed(self, request, queryset):
+        count = channels.retry_deliveries(actor=request.user, deliveries=list(queryset))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s delivery queued again.", "%(count)s deliveries queued again.", count
+            )
+            % {"count": count},
+            level=messages.SUCCESS,
+        )

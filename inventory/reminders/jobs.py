@@ -38,7 +38,7 @@ from assets.custody import selectors as custody
 from assets.maintenance import selectors as upkeep
 from assets.models import Department, Handover, User
 from inventory.models import Notification, ReminderKind, ReminderLog
-from inventory.reminders import selectors
+from inventory.reminders import channels, selectors
 from inventory.reminders.outbox import enqueue_task
 
 MAX_ITEMS = 50
@@ -648,6 +648,8 @@ def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
         )
         if recipient.email:
             enqueue_task(task=SEND_MAIL, kwargs={"log_id": log.pk})
+        # Reminder channels: the recipient's and their department's robots and webhooks.
+        channels.queue_deliveries(log=log)
     return log
 
 

@@ -155,4 +155,122 @@ class TaskOutbox(models.Model):
         return f"{self.task} {self.kwargs}"
 
 
-__all__ = ["Notification", "ReminderKind", "ReminderLog", "TaskOutbox"]
+# Reminder channels: WeCom and DingTalk group robots and signed webhooks beside e-mail.
+class ReminderChannel(models.Model):
+    """Where a department's (or one user's) reminders are also posted: a WeCom group robot, a
+    DingTalk robot (signed URL), or a generic webhook signed with HMAC-SHA256. Changed by
+    administrators in the admin through `inventory.reminders.channels.save_channel`, which
+    refuses a URL that resolves to a private address not on `YIKA_WEBHOOK_ALLOWED_ADDRESSES`."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeCom group robot")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        WEBHOOK = "webhook", _("Signed webhook")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("channel"), max_length=16, choices=Kind.choices)
+    department = models.ForeignKey(
+        "assets.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reminder_channels",
+        help_text=_("Reminders to anyone in this department go to this channel."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reminder_channels",
+        help_text=_("Or: only this person's reminders go to this channel."),
+    )
+    url = models.URLField(_("webhook URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "DingTalk: the robot's signing secret (SEC…). Webhook: the HMAC-SHA256 key the "
+            "receiver checks. WeCom: leave empty (the key is part of the URL)."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("reminder channel")
+        verbose_name_plural = _("reminder channels")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False, user__isnull=True)
+                | Q(department__isnull=True, user__isnull=False),
+                name="reminder_channel_department_or_user",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["dingtalk", "webhook"]) | ~Q(secret=""),
+                name="reminder_channel_signed_has_secret",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+
+class ChannelDelivery(models.Model):
+    """One reminder posted to one channel: unique per ledger row and channel, so a reminder
+    reaches each channel once per recipient, subject and period (DESIGN.md invariant 9)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("delivery state", "Pending")
+        SENT = "sent", pgettext_lazy("delivery state", "Delivered")
+        FAILED = "failed", pgettext_lazy("delivery state", "Failed")
+
+    reminder = models.ForeignKey(
+        ReminderLog,
+        verbose_name=_("reminder"),
+        on_delete=models.PROTECT,
+        related_name="channel_deliveries",
+    )
+    channel = models.ForeignKey(
+        ReminderChannel,
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_answer = models.TextField(_("channel's last answer"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("channel delivery")
+        verbose_name_plural = _("channel deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder", "channel"], name="channel_delivery_once_per_reminder"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="channel_delivery_sent_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reminder_id} → {self.channel_id} ({self.state})"
+
+
+__all__ = [
+    "ChannelDelivery",
+    "Notification",
+    "ReminderChannel",
+    "ReminderKind",
+    "ReminderLog",
+    "TaskOutbox",
+]

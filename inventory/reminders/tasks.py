@@ -8,8 +8,8 @@ from smtplib import SMTPException
 
 from celery import Task, shared_task
 
+from inventory.reminders import channels, outbox
 from inventory.reminders import jobs as reminders
-from inventory.reminders import outbox
 from inventory.reminders.jobs import SEND_MAIL
 
 RUN_JOB = "inventory.run_reminder_job"
@@ -61,3 +61,30 @@ def send_reminder_mail(self, log_id: int) -> bool:
 def relay_outbox() -> int:
     """Publish outbox rows whose after-commit publish failed (the broker was down)."""
     return outbox.relay_outbox()
+
+
+# Reminder channels: one post to a WeCom / DingTalk robot or a signed webhook, retried with
+# backoff; after the last retry the delivery is `failed` with the channel's answer.
+CHANNEL_MAX_RETRIES = 5
+
+
+def _delivery_failed(self, exc, task_id, args, kwargs, einfo):
+    channels.mark_delivery_failed(delivery_id=kwargs["delivery_id"])
+
+
+@shared_task(
+    name=channels.DELIVER,
+    base=RetryInProcessTask,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(channels.ChannelError,),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=CHANNEL_MAX_RETRIES,
+    on_failure=_delivery_failed,
+)
+def deliver_reminder_to_channel(self, delivery_id: int) -> bool:
+    """Post one reminder to one channel; posts nothing when it was delivered already."""
+    return channels.deliver_to_channel(delivery_id=delivery_id)

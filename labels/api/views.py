@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from assets import permissions
 from assets.api.permissions import RolePermission
 from assets.errors import Conflict
+from assets.security.services import record_export
 from labels import selectors, services
 from labels.api import serializers as s
 from labels.models import LabelTemplate, PrintBatch, selection_key
@@ -86,6 +87,7 @@ class PrintBatchViewSet(viewsets.ReadOnlyModelViewSet):
             handle = batch.file.open("rb")
         except FileNotFoundError:
             raise NotFound(_("The PDF file of this batch is missing from storage."))
+        record_export(request=request, what="label-batch.pdf", rows=batch.total, batch=batch.pk)
         response = FileResponse(
             handle,
             as_attachment=True,

@@ -224,7 +224,7 @@ class HandoverViewSet(
     @action(detail=True, methods=["get"], url_path="certificate.pdf")
     def certificate(self, request, number=None):
         """The certificate (移交单) PDF, as stored when the handover was decided."""
-        return certificate_response(self.get_object())
+        return certificate_response(self.get_object(), request=request)
 
 
 # The contract's `certificate.pdf` has no trailing slash, which the router always adds.

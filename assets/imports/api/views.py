@@ -33,6 +33,7 @@ from assets.imports.columns import (
     template_columns,
     template_example_rows,
 )
+from assets.security.services import record_export
 from config import spreadsheets as sx
 
 FILE_RESPONSE = OpenApiResponse(OpenApiTypes.BINARY, description="spreadsheet file")
@@ -111,6 +112,9 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         extension = _format({"fmt": fmt})
         job = self.get_object()
         name = f"{_('import-errors')}-{job.pk}.{extension}"
+        record_export(
+            request=request, what=f"import-errors.{extension}", rows=len(job.errors), job=job.pk
+        )
         if extension == "csv":
             return sx.csv_response(name, error_columns(), job.errors)
         return sx.xlsx_response(name, error_columns(), job.errors, sheet_title=_("Errors"))
@@ -155,7 +159,9 @@ class AssetExportView(APIView):
         filterset = AssetFilter(request.query_params, queryset=queryset, request=request)
         if not filterset.is_valid():
             return Response(filterset.errors, status=status.HTTP_400_BAD_REQUEST)
-        return exports.register_response(filterset.qs, extension, user=request.user)
+        return exports.register_response(
+            filterset.qs, extension, user=request.user, request=request
+        )
 
 
 job_list = ImportJobViewSet.as_view({"get": "list", "post": "create"})
@@ -183,4 +189,6 @@ class HandoverListExportView(APIView):
             handover_selectors.handovers_visible_to(user=request.user), number=number
         )
         items = handover_selectors.handover_items(handover=handover)
-        return exports.handover_response(handover, items, extension, user=request.user)
+        return exports.handover_response(
+            handover, items, extension, user=request.user, request=request
+        )

@@ -1,0 +1,61 @@
+"""Sign-in events from Django's and django-axes' signals, connected in `AssetsConfig.ready`.
+
+Django sends `user_logged_in` / `user_logged_out` from `login()` / `logout()` (the sign-in page,
+the admin's) and `user_login_failed` from `authenticate()` (the page and `POST
+/api/v1/auth/token/`); django-axes sends `user_locked_out` when a username + address reaches the
+failure limit. Each handler is one INSERT.
+"""
+
+from __future__ import annotations
+
+from assets.security.services import Kind, record_security_event
+
+
+def _method(request) -> str:
+    path = getattr(request, "path", "") or ""
+    if path.startswith("/api/"):
+        return "api_token"
+    if path.startswith("/admin/"):
+        return "admin_password"
+    return "password"
+
+
+def signed_in(sender, request, user, **kwargs):
+    record_security_event(
+        kind=Kind.SIGN_IN, user=user, request=request, detail={"method": _method(request)}
+    )
+
+
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    username = str((credentials or {}).get("username", ""))
+    record_security_event(
+        kind=Kind.SIGN_IN_FAILED,
+        request=request,
+        username=username,
+        detail={"method": _method(request)},
+    )
+
+
+def signed_out(sender, request, user, **kwargs):
+    if user is None:  # signing out without a session
+        return
+    record_security_event(kind=Kind.SIGN_OUT, user=user, request=request)
+
+
+def locked_out(sender, request, username, ip_address, **kwargs):
+    record_security_event(
+        kind=Kind.LOCKOUT,
+        request=request,
+        username=str(username or ""),
+        detail={"method": _method(request)},
+    )
+
+
+def connect() -> None:
+    from axes.signals import user_locked_out
+    from django.contrib.auth import signals
+
+    signals.user_logged_in.connect(signed_in, dispatch_uid="yika_security_sign_in")
+    signals.user_login_failed.connect(sign_in_failed, dispatch_uid="yika_security_sign_in_failed")
+    signals.user_logged_out.connect(signed_out, dispatch_uid="yika_security_sign_out")
+    user_locked_out.connect(locked_out, dispatch_uid="yika_security_lockout")

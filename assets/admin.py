@@ -212,17 +212,35 @@ class AssetEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    """Who holds API tokens and when each was last used (administrators only; revoke them from the
-    accounts list). The keys themselves are not stored."""
+    """Who holds API tokens, their scope and expiry and when each was last used (administrators
+    only; revoke them here or from the accounts list). The keys themselves are not stored."""
 
-    list_display = ("prefix", "user", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "user", "scope", "created_at", "expires_at", "last_used_at")
+    list_filter = ("scope",)
     list_select_related = ("user",)
-    search_fields = ("user__username", "prefix")
-    fields = ("user", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "prefix", "name")
+    fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at")
     readonly_fields = fields
+    actions = ("revoke_selected_tokens",)
 
     def has_module_permission(self, request):
         return permissions.is_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_admin(request.user)
+
+    def has_revoke_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke_selected_tokens(self, request, queryset):
+        count = sum(
+            credentials.revoke_tokens(actor=request.user, user=token.user, token=token)
+            for token in queryset.select_related("user")
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
+            % {"count": count},
+            level=messages.SUCCESS,
+        )

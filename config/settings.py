@@ -37,6 +37,10 @@ YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
 # An API token that has not been used for this many days stops working (assets/credentials.py).
 YIKA_TOKEN_IDLE_DAYS = env_int("YIKA_TOKEN_IDLE_DAYS", 30)
+# API tokens a bureau can manage (issue 20): a token from POST /api/v1/auth/token/ lasts this many
+# days; one created on the account page at most YIKA_TOKEN_MAX_DAYS.
+YIKA_TOKEN_DAYS = env_int("YIKA_TOKEN_DAYS", 90)
+YIKA_TOKEN_MAX_DAYS = env_int("YIKA_TOKEN_MAX_DAYS", 366)
 # Entries of one offline scan batch (answered while the phone waits, so a web worker is held for
 # it); a larger batch is a 400 and the phone sends it in parts.
 YIKA_STOCKTAKE_SCAN_BATCH_MAX = env_int("YIKA_STOCKTAKE_SCAN_BATCH_MAX", 100)
@@ -90,6 +94,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "config.apps.AxesConfig",
+    # Two-factor sign-in and single sign-on (issue 20)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +115,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Two-factor sign-in (issue 20): whose session is verified, then the second step where due.
+    "django_otp.middleware.OTPMiddleware",
+    "assets.accounts.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +192,13 @@ AXES_COOLOFF_MESSAGE = _(
     "Too many failed sign-ins: this account is locked from this address for 15 minutes."
 )
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (issue 20, assets/accounts/twofactor.py): users with these roles must sign in
+# with a TOTP code (or a recovery code) after their password, on the site, in the admin and for
+# `POST /api/v1/auth/token/`; anyone who enrolled is asked too. Empty: nobody is required to.
+YIKA_2FA_REQUIRED_ROLES = env_list("YIKA_2FA_REQUIRED_ROLES", "admin")
+OTP_TOTP_ISSUER = env_str("YIKA_2FA_ISSUER", "Yika")
+YIKA_2FA_RECOVERY_CODES = 10
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

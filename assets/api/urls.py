@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from assets.accounts.api import views as account_views
 from assets.api import views
 from assets.handovers.api import views as handover_views
 from assets.imports.api import urls as import_urls
@@ -13,6 +14,8 @@ router.register("users", views.UserViewSet, basename="user")
 router.register("assets", views.AssetViewSet, basename="asset")
 router.register("projects", handover_views.ProjectViewSet, basename="project")
 router.register("handovers", handover_views.HandoverViewSet, basename="handover")
+# API tokens a bureau can manage (issue 20)
+router.register("tokens", account_views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

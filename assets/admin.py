@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assets import credentials, permissions, selectors, services
+from assets.accounts import twofactor
 from assets.models import ApiToken, Asset, AssetEvent, Category, Department, Location, User
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 
@@ -82,7 +83,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     """Accounts with their department and roles (the groups clerk, receiver, auditor, admin)."""
 
     change_password_form = PasswordChangeForm
-    actions = ("revoke_api_tokens",)
+    actions = ("revoke_api_tokens", "reset_two_factor")
 
     list_display = ("username", "display_name", "department", "roles", "is_active", "is_staff")
     list_filter = ("is_active", "groups", "department")
@@ -134,6 +135,22 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             request,
             ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
             % {"count": count},
+            level=messages.SUCCESS,
+        )
+
+    # Two-factor sign-in (issue 20): a lost phone is reset here; the user enrols again.
+    @admin.action(description=_("Reset the selected users' two-factor sign-in"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            twofactor.reset_two_factor(actor=request.user, user=user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(count)s user; they set it up again at their next sign-in.",
+                "Two-factor sign-in reset for %(count)s users; they set it up again at their next sign-in.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
             level=messages.SUCCESS,
         )
 

@@ -138,11 +138,11 @@ def verify_code(*, user, code: str):
 def reset_two_factor(*, actor, user) -> None:
     """Remove `user`'s TOTP app and recovery codes. Administrators reset anyone's (a lost phone);
     a user turns off their own only when their roles do not require it."""
-    if not permissions.is_admin(actor):
-        if actor is None or actor.pk != user.pk:
-            raise NotInScope()
-        if required_for(user):
-            raise ValidationError(_("Your role requires two-factor sign-in; it stays on."))
+    own = actor is not None and actor.pk == user.pk
+    if not own and not permissions.is_admin(actor):
+        raise NotInScope()
+    if own and required_for(user):
+        raise ValidationError(_("Your role requires two-factor sign-in; it stays on."))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     # security log: two-factor reset (actor, user).

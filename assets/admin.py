@@ -5,6 +5,7 @@ reference data and accounts, auditors read them. Cards and their history are rea
 change through the register's pages, which call the services); nothing is ever deleted.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -15,7 +16,16 @@ from django.utils.translation import ngettext
 
 from assets import credentials, permissions, selectors, services
 from assets.accounts import twofactor
-from assets.models import ApiToken, Asset, AssetEvent, Category, Department, Location, User
+from assets.models import (
+    ApiToken,
+    Asset,
+    AssetEvent,
+    Category,
+    Department,
+    Location,
+    SsoRoleRule,
+    User,
+)
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
@@ -139,7 +149,9 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
         )
 
     # Two-factor sign-in (issue 20): a lost phone is reset here; the user enrols again.
-    @admin.action(description=_("Reset the selected users' two-factor sign-in"), permissions=["change"])
+    @admin.action(
+        description=_("Reset the selected users' two-factor sign-in"), permissions=["change"]
+    )
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             twofactor.reset_two_factor(actor=request.user, user=user)
@@ -261,3 +273,32 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             % {"count": count},
             level=messages.SUCCESS,
         )
+
+
+# Single sign-on (issue 20): which claim value gives which role.
+class SsoRoleRuleForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label=_("role"),
+        choices=[(role, permissions.ROLE_LABELS.get(role, role)) for role in permissions.ROLES],
+    )
+
+    class Meta:
+        model = SsoRoleRule
+        fields = ("claim", "value", "role")
+
+
+@admin.register(SsoRoleRule)
+class SsoRoleRuleAdmin(RoleScopedAdmin):
+    form = SsoRoleRuleForm
+    list_display = ("claim", "value", "role")
+    list_filter = ("role",)
+    search_fields = ("value",)
+
+    def has_module_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.is_admin(request.user)

@@ -112,7 +112,10 @@ def live_tokens(*, user: User):
     idle_since = now - idle_limit()
     return (
         ApiToken.objects.filter(user=user, expires_at__gt=now)
-        .filter(Q(last_used_at__gte=idle_since) | Q(last_used_at__isnull=True, created_at__gte=idle_since))
+        .filter(
+            Q(last_used_at__gte=idle_since)
+            | Q(last_used_at__isnull=True, created_at__gte=idle_since)
+        )
         .order_by("-created_at", "-id")
     )
 

@@ -675,5 +675,8 @@ class ApiToken(models.Model):
         return f"{self.name or self.prefix + '…'} ({self.user})"
 
 
+# Single sign-on's role rules (issue 20), in their package like the handovers' below.
+from assets.accounts.models import SsoRoleRule  # noqa: E402,F401
+
 # The handovers' models live in their package; imported here so the app registers them.
 from assets.handovers.models import DelegatedProject, Handover, HandoverArchive, HandoverItem  # noqa: E402,F401

@@ -38,7 +38,9 @@ class TwoFactorMiddleware:
                     },
                     status=403,
                 )
-            name = "accounts:two-factor" if twofactor.enrolled(user) else "accounts:two-factor-setup"
+            name = (
+                "accounts:two-factor" if twofactor.enrolled(user) else "accounts:two-factor-setup"
+            )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse(name)}?{query}")
         return self.get_response(request)

@@ -160,7 +160,9 @@ def qr_svg(text: str, *, module: int = 6, quiet: int = 4) -> str:
                 start = x
                 while x < matrix.size and row[x] == 0:
                     x += 1
-                runs.append(f"M{(start + quiet) * module} {(y + quiet) * module}h{(x - start) * module}v{module}h-{(x - start) * module}z")
+                runs.append(
+                    f"M{(start + quiet) * module} {(y + quiet) * module}h{(x - start) * module}v{module}h-{(x - start) * module}z"
+                )
             else:
                 x += 1
     return (

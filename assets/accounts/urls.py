@@ -13,4 +13,6 @@ urlpatterns = [
     path("two-factor/qr.svg", views.two_factor_qr, name="two-factor-qr"),
     path("security/recovery-codes/", views.RecoveryCodesView.as_view(), name="recovery-codes"),
     path("security/two-factor-off/", views.TwoFactorRemoveView.as_view(), name="two-factor-off"),
+    path("sso/oidc/", views.OidcStartView.as_view(), name="oidc-start"),
+    path("sso/oidc/callback/", views.OidcCallbackView.as_view(), name="oidc-callback"),
 ]

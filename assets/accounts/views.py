@@ -5,19 +5,20 @@ import django_otp
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
-from django.utils.decorators import method_decorator
 
 from assets import credentials, permissions
 from assets.accounts import twofactor
 from assets.accounts.forms import CodeForm, TokenForm
+from assets.accounts.services import SsoRefused
 
 
 def _next_url(request) -> str:
@@ -69,7 +70,9 @@ class TokenCreateView(LoginRequiredMixin, View):
                     form.add_error("expires_on" if field == "expires_at" else field, problems)
             else:
                 # The key is on this answer only: it is not stored and never shown again.
-                return render(request, "assets/account_token_created.html", {"token": token, "key": key})
+                return render(
+                    request, "assets/account_token_created.html", {"token": token, "key": key}
+                )
         context = _account_context(request, token_form=form)
         return render(request, "assets/account.html", context, status=400)
 
@@ -113,7 +116,9 @@ class TwoFactorView(View):
                 return HttpResponseRedirect(_next_url(request))
             form.add_error(
                 "code",
-                _("That code is wrong, expired or already used. Wait for the next code and try again."),
+                _(
+                    "That code is wrong, expired or already used. Wait for the next code and try again."
+                ),
             )
         return self._page(request, form, status=400)
 
@@ -217,3 +222,57 @@ class TwoFactorRemoveView(LoginRequiredMixin, View):
             messages.success(request, _("Two-factor sign-in is off for your account."))
         return HttpResponseRedirect(reverse("accounts:account"))
 
+
+# ---------------------------------------------------------------------------- single sign-on
+
+
+def sso_refused(request, reason: str, code: str = "", status: int = 403):
+    """The page that says why a single sign-on was refused (nobody is signed in)."""
+    # security log: single sign-on refused (reason, address).
+    return render(
+        request,
+        "assets/sso_refused.html",
+        {"reason": SsoRefused(reason, code).message},
+        status=status,
+    )
+
+
+class OidcStartView(View):
+    """Off unless `YIKA_OIDC_ENABLED`: then mozilla-django-oidc's authorization request."""
+
+    def get(self, request):
+        if not settings.YIKA_OIDC_ENABLED:
+            raise Http404()
+        from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+        return OIDCAuthenticationRequestView.as_view()(request)
+
+
+class OidcCallbackView(View):
+    """The provider's answer: a missing or foreign `state`, a provider error and every failed
+    check of the ID token end on a page that says why, with nobody signed in."""
+
+    def get(self, request):
+        if not settings.YIKA_OIDC_ENABLED:
+            raise Http404()
+        import requests
+        from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
+
+        states = request.session.get("oidc_states") or {}
+        state = request.GET.get("state", "")
+        if request.GET.get("error"):
+            states.pop(state, None)
+            request.session.modified = True
+            return sso_refused(request, "provider_error")
+        if not request.GET.get("code") or state not in states:
+            return sso_refused(request, "state", status=400)
+        try:
+            response = OIDCAuthenticationCallbackView.as_view()(request)
+        except SsoRefused as refusal:
+            return sso_refused(request, refusal.reason, refusal.code)
+        except (requests.RequestException, SuspiciousOperation, ValueError):
+            return sso_refused(request, "provider_error", status=502)
+        if not request.user.is_authenticated:
+            return sso_refused(request, "provider_error")
+        # security log: signed in through single sign-on (user, address).
+        return response

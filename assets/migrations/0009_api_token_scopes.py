@@ -1,4 +1,5 @@
-# API tokens a bureau can manage (issue 20): name, scope, expiry; last_used_at empty until used.
+# Issue 20: API tokens get a name, scope and expiry (last_used_at empty until first use), and
+# single sign-on gets its role rules.
 
 from django.db import migrations, models
 
@@ -72,5 +73,40 @@ class Migration(migrations.Migration):
                 condition=models.Q(("expires_at__gt", models.F("created_at"))),
                 name="api_token_expires_after_issue",
             ),
+        ),
+        migrations.CreateModel(
+            name="SsoRoleRule",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "claim",
+                    models.CharField(
+                        default="groups",
+                        help_text="The name of the claim the identity provider sends, e.g. groups.",
+                        max_length=64,
+                        verbose_name="claim",
+                    ),
+                ),
+                (
+                    "value",
+                    models.CharField(help_text="e.g. zcgl", max_length=128, verbose_name="value"),
+                ),
+                ("role", models.CharField(max_length=16, verbose_name="role")),
+            ],
+            options={
+                "verbose_name": "single sign-on role rule",
+                "verbose_name_plural": "single sign-on role rules",
+                "ordering": ["claim", "value", "role"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("claim", "value", "role"), name="sso_role_rule_unique"
+                    )
+                ],
+            },
         ),
     ]

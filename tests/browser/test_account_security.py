@@ -77,7 +77,9 @@ def test_admin_enrols_a_totp_app_and_signs_in_with_a_code(
     page.fill("input[name=code]", "000000")
     with page.expect_navigation():
         page.click("form.form button[type=submit]")
-    assert visit.t("That code is wrong, expired or already used. Wait for the next code and try again.") in page.inner_text(".field__error")
+    assert visit.t(
+        "That code is wrong, expired or already used. Wait for the next code and try again."
+    ) in page.inner_text(".field__error")
     page.fill("input[name=code]", code_for(secret_b32=secret, steps_ahead=1))
     with page.expect_navigation():
         page.click("form.form button[type=submit]")

@@ -51,7 +51,7 @@ def test_an_admin_without_an_app_is_sent_to_set_it_up_and_reaches_nothing_else(c
     browser, _response = password_sign_in(chief)
     page = browser.get("/", follow=True)
     assert page.redirect_chain[-1][0].startswith("/accounts/two-factor/setup/")
-    assert "Your role requires a second step" in page.content.decode() or "你的角色" in page.content.decode()
+    assert "您的角色要求在密码之后再验证一步" in page.content.decode()
     assert browser.get("/admin/").status_code == 302
     api = browser.get("/api/v1/assets/")
     assert api.status_code == 403 and api.json()["code"] == "two_factor_required"
@@ -156,7 +156,10 @@ def test_a_clerk_who_enrolled_is_asked_too_and_may_turn_it_off(clerk):
     enrol(clerk)
     browser, _r = password_sign_in(clerk)
     assert browser.get("/").status_code == 302
-    assert browser.post("/accounts/two-factor/", {"code": code_for(clerk, steps_ahead=1)}).status_code == 302
+    assert (
+        browser.post("/accounts/two-factor/", {"code": code_for(clerk, steps_ahead=1)}).status_code
+        == 302
+    )
     assert browser.post("/accounts/security/two-factor-off/").status_code == 302
     assert not twofactor.enrolled(clerk)
     fresh, _r = password_sign_in(clerk)

@@ -249,7 +249,6 @@ def _surplus_photo(ctx, own: bool) -> dict:
     return {"pk": campaign.pk, "line_id": line.pk}
 
 
-
 def _api_token(ctx, own: bool) -> dict:
     """Someone else's API token (of the own department or another): nobody else reaches it."""
     from assets import credentials
@@ -258,6 +257,7 @@ def _api_token(ctx, own: bool) -> dict:
     department = ctx.own if own else ctx.other
     holder = UserFactory(username=f"t-{department.code}", department=department)
     return {"pk": credentials.create_token(user=holder, name="矩阵令牌")[0].pk}
+
 
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,

@@ -258,6 +258,11 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def has_view_permission(self, request, obj=None):
         return permissions.is_admin(request.user)
 
+    def has_change_permission(self, request, obj=None):
+        # The list's revoke action (actions need change permission, config/admin.py); a token
+        # itself is never edited, so its page stays read-only.
+        return obj is None and permissions.is_admin(request.user)
+
     def has_revoke_permission(self, request):
         return permissions.is_admin(request.user)
 

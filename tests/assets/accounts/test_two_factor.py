@@ -195,3 +195,12 @@ def test_an_admin_resets_a_lost_phone_in_the_admin(chief, clerk):
     assert response.status_code == 302
     assert not twofactor.enrolled(clerk)
     assert twofactor.enrolled(chief)
+
+
+def test_a_session_without_the_second_step_gets_no_token(chief):
+    browser, _r = password_sign_in(chief)
+    response = browser.post("/api/v1/tokens/", {"name": "script"}, content_type="application/json")
+    assert response.status_code == 403 and response.json()["code"] == "two_factor_required"
+    page = browser.post("/accounts/tokens/", {"name": "script", "scope": "full"})
+    assert page.status_code == 302
+    assert not ApiToken.objects.filter(user=chief).exists()

@@ -67,6 +67,9 @@ class Provider:
     def move(self, username: str, department: str) -> None:
         self.run("-m", "tests.assets.accounts.idp.seed", "move", username, department)
 
+    def allow_redirect(self, uri: str) -> None:
+        self.run("-m", "tests.assets.accounts.idp.seed", "redirect", uri)
+
     def sign_in(self, authorize_url: str, username: str) -> str:
         """What a browser does at the provider: open the authorization URL, sign in, and come
         back with the redirect to Yika's callback (returned as path and query)."""

@@ -1,6 +1,7 @@
 """Load the provider's client (Yika) and directory: `python -m tests.assets.accounts.idp.seed
 <redirect_uri> <client_id> <client_secret>` with the provider's settings; `... seed move
-<username> <department>` moves a person in the directory."""
+<username> <department>` moves a person in the directory; `... seed redirect <uri>` adds a
+redirect URI."""
 
 import sys
 
@@ -52,8 +53,20 @@ def move(username: str, department: str) -> None:
     User.objects.filter(username=username).update(last_name=department)
 
 
+def redirect(uri: str) -> None:
+    """Register one more redirect URI for Yika (a live server's)."""
+    django.setup()
+    from oauth2_provider.models import Application
+
+    application = Application.objects.get(name="Yika")
+    application.redirect_uris = f"{application.redirect_uris} {uri}"
+    application.save(update_fields=["redirect_uris"])
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "move":
         move(*sys.argv[2:4])
+    elif sys.argv[1] == "redirect":
+        redirect(sys.argv[2])
     else:
         main(*sys.argv[1:4])

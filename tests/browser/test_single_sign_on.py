@@ -56,7 +56,9 @@ def test_a_clerk_signs_in_through_the_unified_identity_platform(
     visit = Visit(new_context(language, **options), language=language, allowed_words={"zhang"})
     visit.provider_url = sso.url
     visit.goto(f"{base_url}/accounts/login/")
-    assert visit.page.inner_text("#sso-oidc") == visit.t("Sign in with the unified identity platform")
+    assert visit.page.inner_text("#sso-oidc") == visit.t(
+        "Sign in with the unified identity platform"
+    )
     visit.check(f"sso-login-{device}")
     through_the_provider(visit, base_url, "zhang")
     assert "/accounts/" not in visit.page.url

@@ -5,6 +5,7 @@ reference data and accounts, auditors read them. Cards and their history are rea
 change through the register's pages, which call the services); nothing is ever deleted.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
@@ -14,7 +15,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assets import credentials, permissions, selectors, services
-from assets.models import ApiToken, Asset, AssetEvent, Category, Department, Location, User
+from assets.accounts import twofactor
+from assets.models import (
+    ApiToken,
+    Asset,
+    AssetEvent,
+    Category,
+    Department,
+    Location,
+    SsoRoleRule,
+    User,
+)
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
@@ -82,7 +93,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     """Accounts with their department and roles (the groups clerk, receiver, auditor, admin)."""
 
     change_password_form = PasswordChangeForm
-    actions = ("revoke_api_tokens",)
+    actions = ("revoke_api_tokens", "reset_two_factor")
 
     list_display = ("username", "display_name", "department", "roles", "is_active", "is_staff")
     list_filter = ("is_active", "groups", "department")
@@ -137,6 +148,24 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
             request,
             ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
             % {"count": count},
+            level=messages.SUCCESS,
+        )
+
+    # Two-factor sign-in (issue 20): a lost phone is reset here; the user enrols again.
+    @admin.action(
+        description=_("Reset the selected users' two-factor sign-in"), permissions=["change"]
+    )
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            twofactor.reset_two_factor(actor=request.user, user=user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(count)s user; they set it up again at their next sign-in.",
+                "Two-factor sign-in reset for %(count)s users; they set it up again at their next sign-in.",
+                len(queryset),
+            )
+            % {"count": len(queryset)},
             level=messages.SUCCESS,
         )
 
@@ -226,19 +255,71 @@ class AssetEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    """Who holds API tokens and when each was last used (administrators only; revoke them from the
-    accounts list). The keys themselves are not stored."""
+    """Who holds API tokens, their scope and expiry and when each was last used (administrators
+    only; revoke them here or from the accounts list). The keys themselves are not stored."""
 
-    list_display = ("prefix", "user", "created_at", "last_used_at")
+    list_display = ("name", "prefix", "user", "scope", "created_at", "expires_at", "last_used_at")
+    list_filter = ("scope",)
     list_select_related = ("user",)
-    search_fields = ("user__username", "prefix")
-    fields = ("user", "prefix", "created_at", "last_used_at")
+    search_fields = ("user__username", "prefix", "name")
+    fields = ("user", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at")
     readonly_fields = fields
+    actions = ("revoke_selected_tokens",)
 
     def has_module_permission(self, request):
         return permissions.is_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # The list's revoke action (actions need change permission, config/admin.py); a token
+        # itself is never edited, so its page stays read-only.
+        return obj is None and permissions.is_admin(request.user)
+
+    def has_revoke_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    @admin.action(description=_("Revoke the selected API tokens"), permissions=["revoke"])
+    def revoke_selected_tokens(self, request, queryset):
+        count = sum(
+            credentials.revoke_tokens(actor=request.user, user=token.user, token=token)
+            for token in queryset.select_related("user")
+        )
+        self.message_user(
+            request,
+            ngettext("%(count)s API token revoked.", "%(count)s API tokens revoked.", count)
+            % {"count": count},
+            level=messages.SUCCESS,
+        )
+
+
+# Single sign-on (issue 20): which claim value gives which role.
+class SsoRoleRuleForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label=_("role"),
+        choices=[(role, permissions.ROLE_LABELS.get(role, role)) for role in permissions.ROLES],
+    )
+
+    class Meta:
+        model = SsoRoleRule
+        fields = ("claim", "value", "role")
+
+
+@admin.register(SsoRoleRule)
+class SsoRoleRuleAdmin(RoleScopedAdmin):
+    form = SsoRoleRuleForm
+    list_display = ("claim", "value", "role")
+    list_filter = ("role",)
+    search_fields = ("value",)
+
+    def has_module_permission(self, request):
+        return permissions.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_admin(request.user)
+
+    def has_add_permission(self, request):
         return permissions.is_admin(request.user)
 
 

@@ -1,10 +1,11 @@
 """Credentials: API tokens and passwords (SECURITY.md K and section 4, "Credentials that outlive
 their reason").
 
-A token is issued at each sign-in through `POST /api/v1/auth/token/` and ends when it is revoked
-(`DELETE` of the same URL, or an administrator in the admin), when its user's password changes,
-when the user is deactivated or moved to another department (`services.save_user`), and when it
-has lain unused for `YIKA_TOKEN_IDLE_DAYS` days. Sessions are bound to the password hash and the
+A token is issued at each sign-in through `POST /api/v1/auth/token/` (scope `full`, the default
+expiry), or named, scoped and dated from the account page and `/api/v1/tokens/`. It ends when it
+expires, when it is revoked (`DELETE` of the same URL or of `/api/v1/tokens/{id}/`, the account
+page, or an administrator in the admin), when its user's password changes, when the user is
+deactivated or moved to another department (`services.save_user`), and when it has lain unused for `YIKA_TOKEN_IDLE_DAYS` days. Sessions are bound to the password hash and the
 department (`User._get_session_auth_hash`), so the same changes end the user's other sessions on
 their next request; the session that changed its own password is kept by the caller
 (`update_session_auth_hash`).
@@ -20,7 +21,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from assets import permissions
 from assets.errors import NotInScope
@@ -30,6 +33,12 @@ from assets.security.services import record_security_event
 
 # `last_used_at` is written at most this often per token: a busy client costs one UPDATE a minute.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+Scope = ApiToken.Scope
+# The URL names a `scan` token may POST to besides reading (the stocktake scan endpoint), and the
+# ones every token may use whatever its scope (revoking itself).
+SCAN_ROUTES = frozenset({"stocktake-scans"})
+ANY_SCOPE_ROUTES = frozenset({"api-token"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _digest(key: str) -> str:
@@ -40,37 +49,116 @@ def idle_limit() -> timedelta:
     return timedelta(days=settings.YIKA_TOKEN_IDLE_DAYS)
 
 
-@transaction.atomic
+def default_expiry(now=None):
+    return (now or timezone.now()) + timedelta(days=settings.YIKA_TOKEN_DAYS)
+
+
+def latest_expiry(now=None):
+    return (now or timezone.now()) + timedelta(days=settings.YIKA_TOKEN_MAX_DAYS)
+
+
+def _drop_dead_tokens(user: User, now) -> None:
+    idle_since = now - idle_limit()
+    ApiToken.objects.filter(user=user).filter(
+        Q(expires_at__lte=now)
+        | Q(last_used_at__lt=idle_since)
+        | Q(last_used_at__isnull=True, created_at__lt=idle_since)
+    ).delete()
+
+
 def issue_token(*, user: User, request=None) -> str:
-    """A new token for `user` (the key, shown only now); the user's idle tokens are dropped."""
-    ApiToken.objects.filter(user=user, last_used_at__lt=timezone.now() - idle_limit()).delete()
+    """A new `full` token with the default expiry for `user` (`POST /api/v1/auth/token/`): the
+    key, shown only now."""
+    return create_token(user=user, request=request)[1]
+
+
+@transaction.atomic
+def create_token(
+    *, user: User, name: str = "", scope: str = Scope.FULL, expires_at=None, request=None
+) -> tuple[ApiToken, str]:
+    """A new token for `user` and its key (shown only now); the user's expired and idle tokens
+    are dropped. Without `expires_at` it lasts `YIKA_TOKEN_DAYS`; never past
+    `YIKA_TOKEN_MAX_DAYS`."""
+    now = timezone.now()
+    if scope not in Scope.values:
+        raise ValidationError({"scope": _("Choose read, scan or full.")})
+    if expires_at is None:
+        expires_at = default_expiry(now)
+    if expires_at <= now:
+        raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    if expires_at > latest_expiry(now):
+        raise ValidationError(
+            {
+                "expires_at": _("A token lasts at most %(days)s days.")
+                % {"days": settings.YIKA_TOKEN_MAX_DAYS}
+            }
+        )
+    _drop_dead_tokens(user, now)
     key = secrets.token_hex(20)
-    ApiToken.objects.create(user=user, digest=_digest(key), prefix=key[:8])
-    record_security_event(
-        kind=SecurityKind.TOKEN_CREATED, user=user, request=request, detail={"prefix": key[:8]}
+    token = ApiToken.objects.create(
+        user=user,
+        digest=_digest(key),
+        prefix=key[:8],
+        name=name.strip(),
+        scope=scope,
+        created_at=now,
+        expires_at=expires_at,
     )
-    return key
+    record_security_event(
+        kind=SecurityKind.TOKEN_CREATED,
+        user=user,
+        request=request,
+        detail={"prefix": key[:8], "name": token.name, "scope": token.scope},
+    )
+    return token, key
+
+
+def live_tokens(*, user: User):
+    """`user`'s tokens that still work, newest first (the account page and `/api/v1/tokens/`)."""
+    now = timezone.now()
+    idle_since = now - idle_limit()
+    return (
+        ApiToken.objects.filter(user=user, expires_at__gt=now)
+        .filter(
+            Q(last_used_at__gte=idle_since)
+            | Q(last_used_at__isnull=True, created_at__gte=idle_since)
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def token_for_key(key: str) -> ApiToken | None:
-    """The live token with this key, its use recorded; None for an unknown, revoked or idle key.
+    """The live token with this key, its use recorded; None for an unknown, revoked, expired or
+    idle key.
 
-    An idle token is deleted when it is presented. The use is one conditional UPDATE, skipped
-    when the token was marked within the last minute.
+    An expired or idle token is deleted when it is presented. The use is one conditional UPDATE,
+    skipped when the token was marked within the last minute.
     """
     token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
     if token is None:
         return None
     now = timezone.now()
-    if token.last_used_at < now - idle_limit():
+    if token.expires_at <= now or (token.last_used_at or token.created_at) < now - idle_limit():
         ApiToken.objects.filter(pk=token.pk).delete()
         return None
-    if token.last_used_at < now - LAST_USED_RESOLUTION:
+    if token.last_used_at is None:
+        # security log: token used for the first time (when this UPDATE marks a row).
+        ApiToken.objects.filter(pk=token.pk, last_used_at__isnull=True).update(last_used_at=now)
+        token.last_used_at = now
+    elif token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(
             last_used_at=now
         )
         token.last_used_at = now
     return token
+
+
+def scope_allows(*, token: ApiToken, method: str, route: str | None) -> bool:
+    """The one rule for what a token's scope lets through: `read` safe methods only, `scan` also
+    the stocktake scan endpoint, `full` all its user may (the views' own checks still apply)."""
+    if token.scope == Scope.FULL or method.upper() in SAFE_METHODS or route in ANY_SCOPE_ROUTES:
+        return True
+    return token.scope == Scope.SCAN and route in SCAN_ROUTES
 
 
 def _may_manage(actor, user: User) -> bool:

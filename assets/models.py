@@ -656,13 +656,21 @@ class ImportJob(models.Model):
 
 
 class ApiToken(models.Model):
-    """An API token (`Authorization: Token <key>`), from `POST /api/v1/auth/token/`.
+    """A named API token (`Authorization: Token <key>`), from `POST /api/v1/auth/token/` or the
+    user's account page (`/api/v1/tokens/`).
 
     Only the key's SHA-256 is stored, so a copy of the database signs nobody in; the key is shown
-    once, when it is issued. A token ends when it is revoked, when its user's password changes,
-    when the user is deactivated or moved to another department, and when it has not been used
-    for `YIKA_TOKEN_IDLE_DAYS` days (`assets.credentials`).
+    once, when it is issued. A token carries a scope (`read`: safe methods only; `scan`: those and
+    the stocktake scan endpoint, for PDAs that only count; `full`: all its user may do) and an
+    expiry. It ends when it expires, when it is revoked, when its user's password changes, when
+    the user is deactivated or moved to another department, and when it has not been used for
+    `YIKA_TOKEN_IDLE_DAYS` days (`assets.credentials`).
     """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        SCAN = "scan", _("Read and stocktake scans")
+        FULL = "full", _("Everything the user may do")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -673,16 +681,34 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key begins"), max_length=8, editable=False)
     created_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
-    last_used_at = models.DateTimeField(_("last used"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    # API tokens: name, scope and expiry (issue 20)
+    name = models.CharField(_("token name"), max_length=80, blank=True)
+    scope = models.CharField(
+        _("scope"), max_length=8, choices=Scope.choices, default=Scope.FULL, editable=False
+    )
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
 
     class Meta:
-        ordering = ["-last_used_at", "-id"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "scan", "full"]), name="api_token_scope"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_issue",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.prefix}… ({self.user})"
+        return f"{self.name or self.prefix + '…'} ({self.user})"
 
+
+# Single sign-on's role rules (issue 20), in their package like the handovers' below.
+from assets.accounts.models import SsoRoleRule  # noqa: E402,F401
 
 # The handovers' models live in their package; imported here so the app registers them.
 # Disposals: the disposal cases' models (assets.disposals.models), registered the same way.

@@ -45,3 +45,15 @@ class YikaAdminConfig(AdminConfig):
     """`django.contrib.admin` with Yika's site as `admin.site` (config/admin.py)."""
 
     default_site = "config.admin.YikaAdminSite"
+
+    def ready(self):
+        super().ready()
+        # Two-factor sign-in (issue 20): django-otp's device admins show the secrets; an
+        # administrator resets a user's two-factor sign-in from the accounts list instead.
+        from django.contrib import admin
+        from django_otp.plugins.otp_static.models import StaticDevice
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        for model in (TOTPDevice, StaticDevice):
+            if admin.site.is_registered(model):
+                admin.site.unregister(model)

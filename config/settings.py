@@ -41,6 +41,10 @@ YIKA_REMIND_CONTRACT_DAYS_BEFORE_END = env_int("YIKA_REMIND_CONTRACT_DAYS_BEFORE
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
 # An API token that has not been used for this many days stops working (assets/credentials.py).
 YIKA_TOKEN_IDLE_DAYS = env_int("YIKA_TOKEN_IDLE_DAYS", 30)
+# API tokens a bureau can manage (issue 20): a token from POST /api/v1/auth/token/ lasts this many
+# days; one created on the account page at most YIKA_TOKEN_MAX_DAYS.
+YIKA_TOKEN_DAYS = env_int("YIKA_TOKEN_DAYS", 90)
+YIKA_TOKEN_MAX_DAYS = env_int("YIKA_TOKEN_MAX_DAYS", 366)
 # Entries of one offline scan batch (answered while the phone waits, so a web worker is held for
 # it); a larger batch is a 400 and the phone sends it in parts.
 YIKA_STOCKTAKE_SCAN_BATCH_MAX = env_int("YIKA_STOCKTAKE_SCAN_BATCH_MAX", 100)
@@ -122,6 +126,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "config.apps.AxesConfig",
+    # Two-factor sign-in and single sign-on (issue 20)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +149,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # fixes: Yika's 404 page under DEBUG too (make run)
     "config.middleware.DebugNotFoundMiddleware",
+    # Two-factor sign-in (issue 20): whose session is verified, then the second step where due.
+    "django_otp.middleware.OTPMiddleware",
+    "assets.accounts.middleware.TwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -187,7 +199,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "assets.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, limited to YIKA_LOCAL_LOGIN_USERS (single sign-on, issue 20).
+    "assets.accounts.backends.LocalPasswordBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -214,6 +227,40 @@ AXES_COOLOFF_MESSAGE = _(
     "Too many failed sign-ins: this account is locked from this address for 15 minutes."
 )
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor sign-in (issue 20, assets/accounts/twofactor.py): users with these roles must sign in
+# with a TOTP code (or a recovery code) after their password, on the site, in the admin and for
+# `POST /api/v1/auth/token/`; anyone who enrolled is asked too. Empty: nobody is required to.
+YIKA_2FA_REQUIRED_ROLES = env_list("YIKA_2FA_REQUIRED_ROLES", "admin")
+OTP_TOTP_ISSUER = env_str("YIKA_2FA_ISSUER", "Yika")
+YIKA_2FA_RECOVERY_CODES = 10
+
+# Single sign-on through OIDC (统一身份认证; issue 20, assets/accounts/backends.py). Off unless
+# YIKA_OIDC_ENABLED; the provider's endpoints and Yika's client id and secret come from the
+# environment. The username, department (by code) and groups come from the claims named here;
+# roles from the administrators' rules (SSO role rules in the admin).
+YIKA_OIDC_ENABLED = env_bool("YIKA_OIDC_ENABLED", False)
+YIKA_OIDC_ISSUER = env_str("YIKA_OIDC_ISSUER", "")
+YIKA_OIDC_USERNAME_CLAIM = env_str("YIKA_OIDC_USERNAME_CLAIM", "preferred_username")
+YIKA_OIDC_DEPARTMENT_CLAIM = env_str("YIKA_OIDC_DEPARTMENT_CLAIM", "department")
+# Create a user at their first single sign-on (otherwise an administrator creates them first).
+YIKA_SSO_CREATE_USERS = env_bool("YIKA_SSO_CREATE_USERS", False)
+# Who may still sign in with a password: "*" everyone; else the break-glass accounts by username.
+YIKA_LOCAL_LOGIN_USERS = env_list("YIKA_LOCAL_LOGIN_USERS", "*")
+OIDC_RP_CLIENT_ID = env_str("YIKA_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("YIKA_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("YIKA_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("YIKA_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("YIKA_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("YIKA_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("YIKA_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("YIKA_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_CREATE_USER = False
+if YIKA_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("assets.accounts.backends.YikaOIDCBackend")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

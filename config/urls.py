@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/login/", views.YikaLoginView.as_view(), name="login"),
     path("accounts/logout/", views.YikaLogoutView.as_view(), name="logout"),
     path("accounts/password/", views.YikaPasswordChangeView.as_view(), name="password_change"),
+    # The user's account page, API tokens, two-factor sign-in, single sign-on (issue 20)
+    path("accounts/", include("assets.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("", include("labels.urls")),

@@ -1,5 +1,6 @@
 """Project-wide views: sign-in, sign-out, the user's own password, health check, error pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import update_session_auth_hash
@@ -20,6 +21,10 @@ from assets import credentials
 class YikaLoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # Single sign-on (issue 20): the unified identity platform's button when it is on.
+        return {**super().get_context_data(**kwargs), "sso_oidc": settings.YIKA_OIDC_ENABLED}
 
 
 class YikaLogoutView(auth_views.LogoutView):

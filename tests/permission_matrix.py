@@ -389,6 +389,16 @@ def _security_event(ctx, own: bool) -> dict:
     return {"pk": record_security_event(kind="sign_in", username="matrix").pk}
 
 
+def _api_token(ctx, own: bool) -> dict:
+    """Someone else's API token (of the own department or another): nobody else reaches it."""
+    from assets import credentials
+    from tests.factories import UserFactory
+
+    department = ctx.own if own else ctx.other
+    holder = UserFactory(username=f"t-{department.code}", department=department)
+    return {"pk": credentials.create_token(user=holder, name="矩阵令牌")[0].pk}
+
+
 OBJECTS: dict[str, Callable] = {
     "campaign": _campaign,
     "archived_campaign": _archived_campaign,
@@ -422,6 +432,8 @@ OBJECTS: dict[str, Callable] = {
     "reconciliation_difference": _reconciliation_difference,
     # Security log
     "security_event": _security_event,
+    # API tokens (issue 20)
+    "api_token": _api_token,
 }
 
 # --- routes that are not in the matrix, and why -------------------------------------------------
@@ -727,5 +739,22 @@ MATRIX: list[Row] = [
     R("security-event-detail", "DELETE", "security_event", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),
     R("security-event-export-xlsx", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
     R("assets:security-log", "GET", anonymous=PAGE_ANON, clerk=403, receiver=403, auditor=200, admin=200),
+    # API tokens, two-factor sign-in, single sign-on (issue 20); single sign-on is off here
+    R("token-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
+    R("token-list", "POST", anonymous=401, clerk=400, receiver=400, auditor=400, admin=400),
+    R("token-detail", "GET", "api_token", anonymous=401, clerk=404, receiver=404, auditor=404, admin=404),
+    R("token-detail", "DELETE", "api_token", anonymous=401, clerk=404, receiver=404, auditor=404, admin=404),
+    R("accounts:account", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("accounts:token-create", "POST", anonymous=PAGE_ANON, clerk=400, receiver=400, auditor=400, admin=400),
+    R("accounts:token-revoke", "POST", "api_token", anonymous=PAGE_ANON, clerk=404, receiver=404, auditor=404, admin=404),
+    R("accounts:two-factor", "GET", anonymous=302, clerk=302, receiver=302, auditor=302, admin=302),
+    R("accounts:two-factor", "POST", anonymous=302, clerk=302, receiver=302, auditor=302, admin=302),
+    R("accounts:two-factor-setup", "GET", anonymous=302, clerk=200, receiver=200, auditor=200, admin=200),
+    R("accounts:two-factor-setup", "POST", anonymous=302, clerk=400, receiver=400, auditor=400, admin=400),
+    R("accounts:two-factor-qr", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
+    R("accounts:recovery-codes", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
+    R("accounts:two-factor-off", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
+    R("accounts:oidc-start", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
+    R("accounts:oidc-callback", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
 ]
 # fmt: on

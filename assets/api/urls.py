@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from assets.accounts.api import views as account_views
 from assets.api import views
 from assets.attachments.api import views as attachment_views
 from assets.custody.api import views as custody_views
@@ -34,6 +35,8 @@ router.register("attachments", attachment_views.AttachmentViewSet, basename="att
 router.register("reports/frozen", report_views.FrozenReportViewSet, basename="frozen-report")
 # Reconciliation with the finance books (issue 19)
 reconciliation_urls.register(router)
+# API tokens a bureau can manage (issue 20)
+router.register("tokens", account_views.ApiTokenViewSet, basename="token")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

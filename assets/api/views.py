@@ -1,6 +1,7 @@
 """API of the register: reference data, users, assets and their actions."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -11,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from assets import credentials, permissions, selectors, services, tags
+from assets.accounts import twofactor
 from assets.api import serializers as s
 from assets.api.authentication import ExpiringTokenAuthentication
 from assets.api.filters import AssetFilter
@@ -28,6 +30,11 @@ class LockedOut(APIException):
     default_code = "locked_out"
 
 
+class TwoFactorRequired(APIException):
+    status_code = 403
+    default_code = "two_factor_required"
+
+
 class TokenView(APIView):
     """`POST /api/v1/auth/token/` with username and password returns `{"token": ...}`, a new
     token each time; `DELETE` with `Authorization: Token <key>` revokes that token."""
@@ -41,7 +48,17 @@ class TokenView(APIView):
         return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=inline_serializer(
+            "TokenRequest",
+            {
+                "username": serializers.CharField(),
+                "password": serializers.CharField(),
+                "otp": serializers.CharField(
+                    required=False,
+                    help_text="A TOTP or recovery code, for users who sign in with two factors.",
+                ),
+            },
+        ),
         responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
@@ -55,7 +72,28 @@ class TokenView(APIView):
 
                 raise LockedOut(get_lockout_message()) from None
             raise
-        key = credentials.issue_token(user=serializer.validated_data["user"], request=request)
+        user = serializer.validated_data["user"]
+        # Two-factor sign-in (issue 20): where the role requires it (or the user enrolled), the
+        # token comes only with a code in `otp` (`{"username", "password"}` stays for the rest).
+        if twofactor.second_step_due(user):
+            if not twofactor.enrolled(user):
+                raise TwoFactorRequired(
+                    _("Set up two-factor sign-in on your account page before asking for a token."),
+                    code="two_factor_setup_required",
+                )
+            code = str(request.data.get("otp") or "")
+            if not code:
+                raise TwoFactorRequired(
+                    _("Send the code from your authenticator app as otp."),
+                    code="two_factor_required",
+                )
+            if twofactor.verify_code(user=user, code=code) is None:
+                # security log: token sign-in refused at the second step (user, address).
+                raise TwoFactorRequired(
+                    _("That two-factor code is wrong, expired or already used."),
+                    code="two_factor_failed",
+                )
+        key = credentials.issue_token(user=user, request=request)
         return Response({"token": key})
 
     @extend_schema(request=None, responses={204: None})

@@ -1,0 +1,281 @@
+"""The user's own account page (`/accounts/`): API tokens and two-factor sign-in, and the second
+sign-in step after the password."""
+
+import django_otp
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
+
+from assets import credentials, permissions
+from assets.accounts import twofactor
+from assets.accounts.forms import CodeForm, TokenForm
+from assets.accounts.services import SsoRefused
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _account_context(request, **extra):
+    user = request.user
+    return {
+        "tokens": credentials.live_tokens(user=user),
+        "token_form": TokenForm(),
+        "token_days": settings.YIKA_TOKEN_DAYS,
+        "two_factor_enrolled": twofactor.enrolled(user),
+        "two_factor_required": twofactor.required_for(user),
+        "recovery_codes_left": twofactor.recovery_codes_left(user),
+        "roles": sorted(permissions.roles_of(user)),
+        **extra,
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class AccountView(LoginRequiredMixin, View):
+    """The signed-in user's page: their department and roles, password, two-factor sign-in and
+    API tokens."""
+
+    def get(self, request):
+        return render(request, "assets/account.html", _account_context(request))
+
+
+@method_decorator(never_cache, name="dispatch")
+class TokenCreateView(LoginRequiredMixin, View):
+    def post(self, request):
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, key = credentials.create_token(
+                    user=request.user,
+                    name=form.cleaned_data["name"],
+                    scope=form.cleaned_data["scope"],
+                    expires_at=form.expires_at(),
+                    request=request,
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error("expires_on" if field == "expires_at" else field, problems)
+            else:
+                # The key is on this answer only: it is not stored and never shown again.
+                return render(
+                    request, "assets/account_token_created.html", {"token": token, "key": key}
+                )
+        context = _account_context(request, token_form=form)
+        return render(request, "assets/account.html", context, status=400)
+
+
+class TokenRevokeView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        token = credentials.live_tokens(user=request.user).filter(pk=pk).first()
+        if token is None:
+            raise Http404(_("No such token."))
+        credentials.revoke_tokens(
+            actor=request.user, user=request.user, token=token, request=request
+        )
+        messages.success(
+            request,
+            _("The token “%(name)s” has been revoked; clients using it are signed out.")
+            % {"name": token.name or token.prefix},
+        )
+        return HttpResponseRedirect(reverse("accounts:account") + "#tokens")
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorView(View):
+    """The second sign-in step: a code from the app, or a recovery code."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+        if request.user.is_verified() or not twofactor.enrolled(request.user):
+            return HttpResponseRedirect(_next_url(request))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self._page(request, CodeForm())
+
+    def post(self, request):
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            device = twofactor.verify_code(user=request.user, code=form.cleaned_data["code"])
+            if device is not None:
+                request.session.cycle_key()
+                django_otp.login(request, device)
+                # security log: sign-in second step passed (user, method totp/recovery).
+                return HttpResponseRedirect(_next_url(request))
+            form.add_error(
+                "code",
+                _(
+                    "That code is wrong, expired or already used. Wait for the next code and try again."
+                ),
+            )
+        return self._page(request, form, status=400)
+
+    def _page(self, request, form, status=200):
+        return render(
+            request,
+            "assets/two_factor_verify.html",
+            {"form": form, "next": _next_url(request)},
+            status=status,
+        )
+
+
+@method_decorator(never_cache, name="dispatch")
+class TwoFactorSetupView(View):
+    """Enrol a TOTP app: scan the QR code, type one code, keep the recovery codes. Reached
+    between the password and the first code by users whose role requires two-factor sign-in;
+    replacing an app that is already set up needs a signed-in, verified session."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(reverse(settings.LOGIN_URL))
+        if twofactor.enrolled(request.user) and not request.user.is_verified():
+            return HttpResponseRedirect(reverse("accounts:two-factor"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        enrolment = twofactor.pending_enrolment(user=request.user)
+        if enrolment is None or "restart" in request.GET:
+            enrolment = twofactor.start_enrolment(user=request.user)
+        return self._page(request, enrolment, CodeForm())
+
+    def post(self, request):
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device, codes = twofactor.confirm_enrolment(
+                    user=request.user, code=form.cleaned_data["code"]
+                )
+            except ValidationError as error:
+                form.add_error("code", error.message_dict.get("code", error.messages))
+            else:
+                request.session.cycle_key()
+                django_otp.login(request, device)
+                return render(
+                    request,
+                    "assets/two_factor_codes.html",
+                    {"codes": codes, "enrolled_now": True, "next": _next_url(request)},
+                )
+        enrolment = twofactor.pending_enrolment(user=request.user)
+        if enrolment is None:
+            enrolment = twofactor.start_enrolment(user=request.user)
+        return self._page(request, enrolment, form, status=400)
+
+    def _page(self, request, enrolment, form, status=200):
+        context = {
+            "form": form,
+            "secret": enrolment.secret,
+            "next": _next_url(request),
+            "required": twofactor.required_for(request.user),
+            "replacing": twofactor.enrolled(request.user),
+        }
+        return render(request, "assets/two_factor_setup.html", context, status=status)
+
+
+@never_cache
+def two_factor_qr(request):
+    """The pending secret's otpauth:// URL as an SVG QR code (for the setup page's image)."""
+    if not request.user.is_authenticated:
+        raise Http404()
+    if twofactor.enrolled(request.user) and not request.user.is_verified():
+        raise Http404()
+    enrolment = twofactor.pending_enrolment(user=request.user)
+    if enrolment is None:
+        raise Http404()
+    return HttpResponse(twofactor.qr_svg(enrolment.config_url), content_type="image/svg+xml")
+
+
+class RecoveryCodesView(LoginRequiredMixin, View):
+    """New recovery codes (the old ones stop working), shown once."""
+
+    def post(self, request):
+        try:
+            codes = twofactor.new_recovery_codes(user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return HttpResponseRedirect(reverse("accounts:account"))
+        return render(
+            request,
+            "assets/two_factor_codes.html",
+            {"codes": codes, "enrolled_now": False, "next": reverse("accounts:account")},
+        )
+
+
+class TwoFactorRemoveView(LoginRequiredMixin, View):
+    def post(self, request):
+        try:
+            twofactor.reset_two_factor(actor=request.user, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Two-factor sign-in is off for your account."))
+        return HttpResponseRedirect(reverse("accounts:account"))
+
+
+# ---------------------------------------------------------------------------- single sign-on
+
+
+def sso_refused(request, reason: str, code: str = "", status: int = 403):
+    """The page that says why a single sign-on was refused (nobody is signed in)."""
+    # security log: single sign-on refused (reason, address).
+    return render(
+        request,
+        "assets/sso_refused.html",
+        {"reason": SsoRefused(reason, code).message},
+        status=status,
+    )
+
+
+class OidcStartView(View):
+    """Off unless `YIKA_OIDC_ENABLED`: then mozilla-django-oidc's authorization request."""
+
+    def get(self, request):
+        if not settings.YIKA_OIDC_ENABLED:
+            raise Http404()
+        from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+        return OIDCAuthenticationRequestView.as_view()(request)
+
+
+class OidcCallbackView(View):
+    """The provider's answer: a missing or foreign `state`, a provider error and every failed
+    check of the ID token end on a page that says why, with nobody signed in."""
+
+    def get(self, request):
+        if not settings.YIKA_OIDC_ENABLED:
+            raise Http404()
+        import requests
+        from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
+
+        states = request.session.get("oidc_states") or {}
+        state = request.GET.get("state", "")
+        if request.GET.get("error"):
+            states.pop(state, None)
+            request.session.modified = True
+            return sso_refused(request, "provider_error")
+        if not request.GET.get("code") or state not in states:
+            return sso_refused(request, "state", status=400)
+        try:
+            response = OIDCAuthenticationCallbackView.as_view()(request)
+        except SsoRefused as refusal:
+            return sso_refused(request, refusal.reason, refusal.code)
+        except (requests.RequestException, SuspiciousOperation, ValueError):
+            return sso_refused(request, "provider_error", status=502)
+        if not request.user.is_authenticated:
+            return sso_refused(request, "provider_error")
+        # security log: signed in through single sign-on (user, address).
+        return response

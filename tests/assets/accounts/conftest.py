@@ -1,0 +1,11 @@
+import pytest
+
+from tests.assets.accounts.provider import start_provider, stop_provider
+
+
+@pytest.fixture(scope="module")
+def identity_provider(tmp_path_factory, django_db_setup):
+    """A real OIDC provider (django-oauth-toolkit) on 127.0.0.1 for the module's tests."""
+    provider = start_provider(tmp_path_factory.mktemp("idp"))
+    yield provider
+    stop_provider(provider)

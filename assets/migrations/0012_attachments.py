@@ -26,7 +26,7 @@ DROP TRIGGER IF EXISTS assets_attachmentwithdrawal_append_only ON assets_attachm
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0011_custody_and_upkeep"),
     ]
 
     operations = [

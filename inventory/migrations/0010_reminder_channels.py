@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("assets", "0008_api_token"),
-        ("inventory", "0007_scan_write_indexes"),
+        ("inventory", "0009_custody_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0015_security_log"),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ GUARD_REVERSE = "DROP TRIGGER IF EXISTS assets_frozenreport_append_only ON asset
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0012_attachments"),
     ]
 
     operations = [

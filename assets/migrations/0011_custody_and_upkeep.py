@@ -15,7 +15,7 @@ def add_staff_role(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0010_disposals"),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ def add_approver_role(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0009_event_note_code"),
     ]
 
     operations = [

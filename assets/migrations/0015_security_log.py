@@ -34,7 +34,7 @@ DROP FUNCTION IF EXISTS yika_security_event_guard();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0008_api_token"),
+        ("assets", "0014_reconciliations"),
     ]
 
     operations = [

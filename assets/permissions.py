@@ -895,6 +895,11 @@ def visible_frozen_reports(user, queryset: QuerySet | None = None) -> QuerySet:
     from assets.reports.models import FrozenReport
 
     queryset = FrozenReport.objects.all() if queryset is None else queryset
+    if not user or not user.is_authenticated or not roles_of(user):
+        return queryset.none()
+    if reads_everything(user):
+        return queryset
+    return queryset.filter(whole_register=False, department__in=department_scope_ids(user))
 
 
 # Reconciliation with the finance books (issue 19).
@@ -938,7 +943,6 @@ def visible_reconciliations(user, queryset: QuerySet | None = None) -> QuerySet:
         return queryset.none()
     if reads_everything(user):
         return queryset
-    return queryset.filter(whole_register=False, department__in=department_scope_ids(user))
     if not has_role(user, CLERK):
         return queryset.none()
     return queryset.filter(Q(department__in=department_scope_ids(user)) | Q(created_by=user))

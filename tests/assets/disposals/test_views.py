@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from assets.disposals import services as ds
 from assets.models import Asset, DisposalCase
 from tests.factories import make_asset
 
@@ -140,3 +141,20 @@ def test_card_and_retire_pages_point_to_a_disposal_case(client, clerk, centre):
     client.post(reverse("assets:asset-retire", args=[card.tag]), {"reason": "报废"}, **ZH)
     card.refresh_from_db()
     assert card.status == "in_use"
+
+
+def test_the_transfer_handover_page_names_its_case(
+    client, clerk, centre, other_bureau, tiers, approver
+):
+    card = make_asset(owner=centre, in_service_on=date(2012, 1, 1))
+    case = ds.create_disposal(
+        actor=clerk,
+        fields={"method": "transfer", "grounds": "reorganisation", "to_department": other_bureau},
+        tags=[card.tag],
+    )
+    ds.submit_disposal(case=case, actor=clerk)
+    ds.approve_disposal(case=case, actor=approver, approval_no="划转批复", approved_on=date.today())
+    case = ds.execute_disposal(case=case, actor=clerk)
+    client.force_login(clerk)
+    body = page(client, reverse("assets:handover-detail", args=[case.handover.number]))
+    assert "无偿划转" in body and reverse("assets:disposal-detail", args=[case.number]) in body

@@ -38,7 +38,8 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             scope=selectors.scope_text(user),
             panels=panels,
             age=figures["age"],
-            past_life=dashboard.past_life_cards(user),
+            # The list only when the age profile counted a card past its useful life.
+            past_life=dashboard.past_life_cards(user) if figures["age"]["past_count"] else [],
             open_work=dashboard.open_work(user),
             **kwargs,
         )

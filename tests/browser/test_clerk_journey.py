@@ -77,6 +77,7 @@ def test_clerk_registers_prints_and_counts_a_kiosk_with_its_embedded_device(
 
     # Sign in and register the kiosk.
     sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/")  # signing in lands on the dashboard (register reports)
     visit.check("clerk-asset-list")
     page.click("a[href='/assets/new/']")
     visit.check("clerk-register")

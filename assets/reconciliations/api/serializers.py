@@ -66,7 +66,7 @@ class CountsSerializer(serializers.Serializer):
 
 class ReconciliationSerializer(serializers.ModelSerializer):
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     counts = serializers.SerializerMethodField()
 
     class Meta:
@@ -102,7 +102,7 @@ class ReconciliationListSerializer(ReconciliationSerializer):
 
 
 class FinanceRowSerializer(serializers.ModelSerializer):
-    asset = serializers.SlugRelatedField(slug_field="tag", read_only=True)
+    asset = serializers.SlugRelatedField(slug_field="tag", read_only=True, allow_null=True)
 
     class Meta:
         model = FinanceRow
@@ -125,11 +125,17 @@ class FinanceRowSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationDifferenceSerializer(serializers.ModelSerializer):
-    asset = serializers.SlugRelatedField(slug_field="tag", read_only=True)
-    row = serializers.IntegerField(source="finance_row.row_number", read_only=True, default=None)
-    explained_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    asset = serializers.SlugRelatedField(slug_field="tag", read_only=True, allow_null=True)
+    row = serializers.IntegerField(
+        source="finance_row.row_number", read_only=True, default=None, allow_null=True
+    )
+    explained_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    posted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = ReconciliationDifference
@@ -160,7 +166,9 @@ class ReconciliationExplainSerializer(serializers.Serializer):
 
 
 class MappingSerializer(serializers.ModelSerializer):
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     columns = MappingField()
 
     class Meta:

@@ -28,8 +28,9 @@ class TwoFactorMiddleware:
             and twofactor.second_step_due(user)
         ):
             if request.path.startswith("/api/"):
-                if "HTTP_AUTHORIZATION" in request.META:
-                    # A token was issued after its own second step; the token decides.
+                if request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+                    # A token was issued after its own second step; the token decides (a bad
+                    # one is a 401, never a fall-back to this session).
                     return self.get_response(request)
                 return JsonResponse(
                     {

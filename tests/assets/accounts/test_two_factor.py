@@ -204,3 +204,11 @@ def test_a_session_without_the_second_step_gets_no_token(chief):
     page = browser.post("/accounts/tokens/", {"name": "script", "scope": "full"})
     assert page.status_code == 302
     assert not ApiToken.objects.filter(user=chief).exists()
+
+
+def test_another_authorization_header_does_not_skip_the_second_step(chief):
+    browser, _r = password_sign_in(chief)
+    basic = browser.get("/api/v1/assets/", HTTP_AUTHORIZATION="Basic Y2hpZWY6eA==")
+    assert basic.status_code == 403 and basic.json()["code"] == "two_factor_required"
+    bogus = browser.get("/api/v1/assets/", HTTP_AUTHORIZATION="Token not-a-key")
+    assert bogus.status_code == 401

@@ -186,3 +186,31 @@ def register_builtin_subjects() -> None:
         url=lambda handover: reverse("assets:handover-detail", args=[handover.number]),
         card_steps=lambda card: HandoverItem.objects.filter(asset=card).values("handover_id"),
     )
+    # Disposal cases (`disposal:NUMBER`): the approval reply, the technical assessment; the
+    # card's page lists the files of the case that retired it.
+    from assets.models import DisposalCase, DisposalItem, RepairRecord
+
+    register_subject(
+        "disposal",
+        model=DisposalCase,
+        key="number",
+        label=gettext_lazy("Disposal case"),
+        visible=lambda user: permissions.visible_disposals(user),
+        may_attach=permissions.can_prepare_disposal,
+        url=lambda case: reverse("assets:disposal-detail", args=[case.number]),
+        card_steps=lambda card: DisposalItem.objects.filter(asset=card).values("case_id"),
+    )
+    # Repair records (`repair:ID`): the repair report, the vendor's invoice.
+    register_subject(
+        "repair",
+        model=RepairRecord,
+        key="pk",
+        label=gettext_lazy("Repair record"),
+        visible=lambda user: RepairRecord.objects.filter(
+            asset__in=permissions.visible_assets(user).values("pk")
+        ),
+        may_attach=lambda user, repair: permissions.may_change_card(user, repair.asset),
+        asset=lambda repair: repair.asset,
+        url=lambda repair: reverse("assets:asset-detail", args=[repair.asset.tag]),
+        card_steps=lambda card: RepairRecord.objects.filter(asset=card).values("pk"),
+    )

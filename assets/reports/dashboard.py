@@ -264,3 +264,44 @@ register_counter(
         order=20,
     )
 )
+
+
+def _disposals_waiting(user) -> int:
+    from assets.disposals import selectors as disposal_selectors
+
+    return disposal_selectors.approver_inbox(user=user).count()
+
+
+def _custody_overdue(user) -> int:
+    """Open check-outs and loans past their due date, on cards the reader sees."""
+    from assets import permissions
+    from assets.custody import selectors as custody_selectors
+
+    return (
+        custody_selectors.open_records()
+        .filter(
+            due_on__lt=timezone.localdate(),
+            asset__in=permissions.visible_assets(user).values("pk"),
+        )
+        .count()
+    )
+
+
+register_counter(
+    Counter(
+        "disposals_waiting",
+        gettext_lazy("Disposal cases waiting for my approval"),
+        _disposals_waiting,
+        "assets:disposal-inbox",
+        order=40,
+    )
+)
+register_counter(
+    Counter(
+        "custody_overdue",
+        gettext_lazy("Check-outs and loans past their due date"),
+        _custody_overdue,
+        "assets:upkeep-lists",
+        order=50,
+    )
+)

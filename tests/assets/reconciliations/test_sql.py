@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from assets import permissions, services
+from assets import permissions
 from assets.models import Asset, FinanceRow, ReconciliationDifference
 from assets.reconciliations import services as recon_services
 from assets.reconciliations import sql
 from tests.assets.reconciliations.conftest import xlsx_bytes
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +108,7 @@ def test_match_and_differences_are_the_orms(clerk, centre, other_bureau, admin_u
                 in_service_on=rng.choice([None, date(2022, 3, 1), date(2025, 11, 15)]),
             )
         )
-    services.retire_asset(asset=cards[0], actor=clerk, reason="报废")
+    retire_directly(asset=cards[0], actor=clerk, reason="报废")
     foreign = make_asset(
         owner=other_bureau, actor=admin_user, legacy_number="L1", serial_number="S2"
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from assets import services
 from assets.handovers import services as hs
 from assets.models import Asset
-from tests.factories import leaf_category, make_asset
+from tests.factories import leaf_category, make_asset, retire_directly
 
 
 @dataclass
@@ -44,7 +44,7 @@ def change_cards_later(history: History, *, clerk, receiver, project) -> None:
     )
     services.change_status(asset=cards["laptop"], actor=clerk, status=Asset.Status.IDLE)
     services.change_status(asset=cards["server"], actor=clerk, status=Asset.Status.PENDING_DISPOSAL)
-    services.retire_asset(asset=cards["server"], actor=clerk, reason="报废")
+    retire_directly(asset=cards["server"], actor=clerk, reason="报废")
     handover = hs.create_handover(actor=clerk, project=project, assets=[cards["provisional"]])
     handover = hs.submit_handover(handover=handover, actor=clerk)
     hs.decide_handover(

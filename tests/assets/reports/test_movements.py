@@ -19,7 +19,7 @@ from assets.reports import selectors
 from config.errors import DomainError
 from tests.assets.reports import oracle
 from tests.assets.reports.conftest import change_cards_later
-from tests.factories import leaf_category, make_asset
+from tests.factories import leaf_category, make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def apply(op, cards, *, centre, other_bureau, project, clerk, receiver):
         elif kind == "status":
             services.change_status(asset=card, actor=None, status=op[2], lent_to="外单位")
         elif kind == "retire":
-            services.retire_asset(asset=card, actor=None, reason="报废")
+            retire_directly(asset=card, actor=None, reason="报废")
         elif kind == "hand_over":
             handover = hs.create_handover(actor=clerk, project=project, assets=[card])
             handover = hs.submit_handover(handover=handover, actor=clerk)

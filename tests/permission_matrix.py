@@ -379,7 +379,8 @@ def _reconciliation_of(ctx, own: bool):
 
 def _reconciliation_difference(ctx, own: bool) -> dict:
     """A raised difference (only in the finance books) of such a reconciliation."""
-    return {"pk": _reconciliation_of(ctx, own).differences.get().pk}
+    differences = _reconciliation_of(ctx, own).differences
+    return {"pk": differences.get(kind="only_in_finance").pk}
 
 
 # Security log: one event; the log has no department (own and other are the same row).

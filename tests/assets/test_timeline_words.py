@@ -11,7 +11,7 @@ from django.utils import translation
 
 from assets.handovers import services as handover_services
 from inventory.services import campaigns, scanning
-from tests.factories import make_asset
+from tests.factories import make_asset, retire_directly
 
 pytestmark = pytest.mark.django_db
 
@@ -80,14 +80,10 @@ def test_a_generated_note_is_said_in_the_readers_language(client, clerk, receive
 def test_a_component_detached_from_a_retired_host_reads_in_the_readers_language(
     client, clerk, admin_user, centre
 ):
-    from assets import services as asset_services
-
     host = make_asset(owner=centre, name="旧服务器")
     part = make_asset(owner=centre, name="内存条", parent=host, embedded=True)
     with translation.override("zh-hans"):
-        asset_services.retire_asset(
-            asset=host, actor=admin_user, reason="报废", components="detach"
-        )
+        retire_directly(asset=host, actor=admin_user, reason="报废", components="detach")
     english = _card_page(client, clerk, part, "en").content.decode()
     assert f"Detached because its host {host.tag} was retired." in english
     chinese = _card_page(client, clerk, part, "zh-hans").content.decode()

@@ -192,6 +192,8 @@ ALLOWED_WORDS = frozenset(
         "BOM",
         "MB",
         "KB",
+        "Microsoft",
+        "Google",
     }
 )
 WORD = re.compile(r"(?<![A-Za-z0-9_.-])[A-Za-z][A-Za-z']+(?![A-Za-z0-9_-])")

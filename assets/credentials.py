@@ -127,7 +127,7 @@ def live_tokens(*, user: User):
     )
 
 
-def token_for_key(key: str) -> ApiToken | None:
+def token_for_key(key: str, *, request=None) -> ApiToken | None:
     """The live token with this key, its use recorded; None for an unknown, revoked, expired or
     idle key.
 
@@ -142,9 +142,17 @@ def token_for_key(key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).delete()
         return None
     if token.last_used_at is None:
-        # security log: token used for the first time (when this UPDATE marks a row).
-        ApiToken.objects.filter(pk=token.pk, last_used_at__isnull=True).update(last_used_at=now)
+        marked = ApiToken.objects.filter(pk=token.pk, last_used_at__isnull=True).update(
+            last_used_at=now
+        )
         token.last_used_at = now
+        if marked:  # only the request whose UPDATE marked the row: logged once per token
+            record_security_event(
+                kind=SecurityKind.TOKEN_FIRST_USED,
+                user=token.user,
+                request=request,
+                detail={"prefix": token.prefix},
+            )
     elif token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk, last_used_at=token.last_used_at).update(
             last_used_at=now

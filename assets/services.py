@@ -1115,7 +1115,7 @@ def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
             user=user,
             request=request,
             detail={
-                "by": actor.username,
+                "by": getattr(actor, "username", ""),
                 "from": Department.objects.filter(pk=old_department_id)
                 .values_list("code", flat=True)
                 .first(),
@@ -1127,7 +1127,7 @@ def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
             kind=SecurityKind.ACCOUNT_DISABLED,
             user=user,
             request=request,
-            detail={"by": actor.username},
+            detail={"by": getattr(actor, "username", "")},
         )
     if moved or (not creating and old_active and not user.is_active):
         credentials.end_tokens(

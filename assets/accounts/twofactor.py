@@ -23,6 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assets import permissions
 from assets.errors import NotInScope
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 from labels.pdf import qr_matrix
 
 DEVICE_NAME = "Yika"
@@ -79,7 +81,7 @@ def _enrolment(device: TOTPDevice) -> Enrolment:
 
 
 @transaction.atomic
-def confirm_enrolment(*, user, code: str) -> tuple[TOTPDevice, list[str]]:
+def confirm_enrolment(*, user, code: str, request=None) -> tuple[TOTPDevice, list[str]]:
     """Confirm the pending TOTP secret with a code from the app: it replaces any earlier one, and
     a fresh set of recovery codes is issued (shown once). A wrong code changes nothing."""
     device = (
@@ -96,7 +98,7 @@ def confirm_enrolment(*, user, code: str) -> tuple[TOTPDevice, list[str]]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _replace_recovery_codes(user)
-    # security log: two-factor enrolment (user).
+    record_security_event(kind=SecurityKind.TWO_FACTOR_ENABLED, user=user, request=request)
     return device, codes
 
 
@@ -135,7 +137,7 @@ def verify_code(*, user, code: str):
 
 
 @transaction.atomic
-def reset_two_factor(*, actor, user) -> None:
+def reset_two_factor(*, actor, user, request=None) -> None:
     """Remove `user`'s TOTP app and recovery codes. Administrators reset anyone's (a lost phone);
     a user turns off their own only when their roles do not require it."""
     own = actor is not None and actor.pk == user.pk
@@ -145,7 +147,12 @@ def reset_two_factor(*, actor, user) -> None:
         raise ValidationError(_("Your role requires two-factor sign-in; it stays on."))
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    # security log: two-factor reset (actor, user).
+    record_security_event(
+        kind=SecurityKind.TWO_FACTOR_RESET,
+        user=user,
+        request=request,
+        detail={"by": getattr(actor, "username", "")},
+    )
 
 
 def qr_svg(text: str, *, module: int = 6, quiet: int = 4) -> str:

@@ -19,6 +19,8 @@ from assets import credentials, permissions
 from assets.accounts import twofactor
 from assets.accounts.forms import CodeForm, TokenForm
 from assets.accounts.services import SsoRefused
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 
 
 def _next_url(request) -> str:
@@ -117,6 +119,12 @@ class TwoFactorView(View):
                 django_otp.login(request, device)
                 # security log: sign-in second step passed (user, method totp/recovery).
                 return HttpResponseRedirect(_next_url(request))
+            record_security_event(
+                kind=SecurityKind.SIGN_IN_FAILED,
+                user=request.user,
+                request=request,
+                detail={"method": "two_factor"},
+            )
             form.add_error(
                 "code",
                 _(
@@ -158,7 +166,7 @@ class TwoFactorSetupView(View):
         if form.is_valid():
             try:
                 device, codes = twofactor.confirm_enrolment(
-                    user=request.user, code=form.cleaned_data["code"]
+                    user=request.user, code=form.cleaned_data["code"], request=request
                 )
             except ValidationError as error:
                 form.add_error("code", error.message_dict.get("code", error.messages))
@@ -218,7 +226,7 @@ class RecoveryCodesView(LoginRequiredMixin, View):
 class TwoFactorRemoveView(LoginRequiredMixin, View):
     def post(self, request):
         try:
-            twofactor.reset_two_factor(actor=request.user, user=request.user)
+            twofactor.reset_two_factor(actor=request.user, user=request.user, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -231,7 +239,16 @@ class TwoFactorRemoveView(LoginRequiredMixin, View):
 
 def sso_refused(request, reason: str, code: str = "", status: int = 403):
     """The page that says why a single sign-on was refused (nobody is signed in)."""
-    # security log: single sign-on refused (reason, address).
+    record_security_event(
+        kind=SecurityKind.SIGN_IN_FAILED,
+        request=request,
+        username=code if reason == "unknown_user" else "",
+        detail={
+            "method": "sso",
+            "reason": reason,
+            **({"department": code} if reason == "unknown_department" else {}),
+        },
+    )
     return render(
         request,
         "assets/sso_refused.html",
@@ -277,5 +294,5 @@ class OidcCallbackView(View):
             return sso_refused(request, "provider_error", status=502)
         if not request.user.is_authenticated:
             return sso_refused(request, "provider_error")
-        # security log: signed in through single sign-on (user, address).
+        # The security log has the sign-in already (Django's user_logged_in, method "sso").
         return response

@@ -30,6 +30,9 @@ class SecurityEvent(models.Model):
         ACCOUNT_DISABLED = "account_disabled", _("Account deactivated")
         EXPORT = "export", _("Export or download")
         ADMIN_CHANGE = "admin_change", _("Administration change")
+        TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in removed")
+        TOKEN_FIRST_USED = "token_first_used", _("API token first used")
 
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)

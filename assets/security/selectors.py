@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assets import permissions
+from assets.models import ApiToken
 from assets.security.models import SecurityEvent
 
 # The most rows one export writes (newest first); narrow the filters for older ones.
@@ -47,6 +48,7 @@ DETAIL_LABELS = {
     "prefix": _("token begins"),
     "tokens": _("tokens"),
     "reason": _("reason"),
+    "department": _("department"),
     "added": _("roles added"),
     "removed": _("roles removed"),
     "from": _("from"),
@@ -65,6 +67,8 @@ DETAIL_LABELS = {
     "batch": _("label batch"),
     "job": _("import"),
     "refused_url": _("refused URL"),
+    "name": _("token name"),
+    "scope": _("scope"),
 }
 DETAIL_VALUES = {
     "password": _("password (sign-in page)"),
@@ -77,8 +81,12 @@ DETAIL_VALUES = {
     "password_changed": _("password changed"),
     "moved": _("moved to another department"),
     "deactivated": _("deactivated"),
+    "sso": _("single sign-on"),
+    "two_factor": _("two-factor code"),
 }
 TRANSLATED_VALUES = ("method", "operation", "reason")
+# A token's scope (`token_created`), by its choice label.
+SCOPE_VALUES = dict(ApiToken.Scope.choices)
 # What an export was (`record_export(what="assets.xlsx")`), by the name before the extension.
 EXPORT_NAMES = {
     "assets": _("asset register"),
@@ -124,6 +132,8 @@ def detail_pairs(detail: dict) -> list[tuple[str, str]]:
         text = _value_text(value)
         if key in TRANSLATED_VALUES and text in DETAIL_VALUES:
             text = str(DETAIL_VALUES[text])
+        elif key == "scope" and text in SCOPE_VALUES:
+            text = str(SCOPE_VALUES[text])
         elif key == "what":
             text = _export_name(text)
         elif key == "model":

@@ -38,11 +38,17 @@ def _request_user(request):
     """The request's user when the request has already loaded it (no query); else None."""
     if request is None:
         return None
-    user = getattr(request, "_cached_user", None)  # Django's AuthenticationMiddleware cache
-    if user is None:
-        wrapped = getattr(request, "_request", None)  # a DRF Request
-        user = getattr(request, "_user", None) or getattr(wrapped, "_cached_user", None)
-    return user if getattr(user, "is_authenticated", False) else None
+    # A DRF Request's own user comes first: middleware that looked at `request.user` (the
+    # second sign-in step) leaves an anonymous `_cached_user` on a token-authenticated call.
+    wrapped = getattr(request, "_request", None)  # a DRF Request
+    for user in (
+        getattr(request, "_user", None),  # DRF, once it has authenticated
+        getattr(request, "_cached_user", None),  # Django's AuthenticationMiddleware cache
+        getattr(wrapped, "_cached_user", None),
+    ):
+        if getattr(user, "is_authenticated", False):
+            return user
+    return None
 
 
 def record_security_event(

@@ -17,6 +17,8 @@ def _method(request) -> str:
         return "api_token"
     if path.startswith("/admin/"):
         return "admin_password"
+    if path.startswith("/accounts/sso/"):
+        return "sso"
     return "password"
 
 

@@ -151,3 +151,17 @@ def test_single_sign_on_is_off_by_default(client, settings):
     assert client.get("/accounts/sso/oidc/").status_code == 404
     assert client.get("/accounts/sso/oidc/callback/?code=x&state=y").status_code == 404
     assert 'id="sso-oidc"' not in client.get("/accounts/login/").content.decode()
+
+
+def test_single_sign_on_and_its_refusals_are_in_the_security_log(sso):
+    from assets.security.models import SecurityEvent
+
+    Kind = SecurityEvent.Kind
+    _client, answer = sign_in(sso, "zhang")
+    assert answer.status_code == 302
+    signed_in = SecurityEvent.objects.get(kind=Kind.SIGN_IN)
+    assert signed_in.username == "zhang" and signed_in.detail == {"method": "sso"}
+    _client, answer = sign_in(sso, "li")
+    assert answer.status_code == 403
+    refused = SecurityEvent.objects.get(kind=Kind.SIGN_IN_FAILED)
+    assert refused.detail == {"method": "sso", "reason": "unknown_department", "department": "NOPE"}

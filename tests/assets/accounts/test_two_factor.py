@@ -212,3 +212,23 @@ def test_another_authorization_header_does_not_skip_the_second_step(chief):
     assert basic.status_code == 403 and basic.json()["code"] == "two_factor_required"
     bogus = browser.get("/api/v1/assets/", HTTP_AUTHORIZATION="Token not-a-key")
     assert bogus.status_code == 401
+
+
+def test_enrolment_a_wrong_second_step_and_a_reset_are_in_the_security_log(chief, clerk):
+    from assets.security.models import SecurityEvent
+
+    Kind = SecurityEvent.Kind
+    enrol(chief)
+    enrolled = SecurityEvent.objects.get(kind=Kind.TWO_FACTOR_ENABLED)
+    assert enrolled.user == chief
+    browser, _r = password_sign_in(chief)
+    assert browser.post("/accounts/two-factor/", {"code": "123456"}).status_code == 400
+    failed = SecurityEvent.objects.filter(kind=Kind.SIGN_IN_FAILED).get()
+    assert failed.user == chief and failed.detail == {"method": "two_factor"}
+    browser.post("/accounts/two-factor/", {"code": code_for(chief, steps_ahead=1)})
+    enrol(clerk)
+    browser.post(
+        "/admin/assets/user/", {"action": "reset_two_factor", "_selected_action": [clerk.pk]}
+    )
+    reset = SecurityEvent.objects.get(kind=Kind.TWO_FACTOR_RESET)
+    assert reset.user == clerk and reset.detail == {"by": "chief"}

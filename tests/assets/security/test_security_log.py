@@ -14,7 +14,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from assets.models import SecurityEvent
+from assets import credentials
+from assets.models import ApiToken, SecurityEvent
 from assets.security.services import purge_expired_events, record_security_event
 from assets.security.tasks import purge_expired_security_events
 from tests.api_base import AnonymousListTests, ListTests, RetrieveTests
@@ -82,11 +83,28 @@ def test_api_token_issue_revoke_and_failure_are_logged(clerk):
         "/api/v1/auth/token/", {"username": "clerk", "password": PASSWORD}, format="json"
     ).json()["token"]
     APIClient(HTTP_AUTHORIZATION=f"Token {key}").delete("/api/v1/auth/token/")
-    assert kinds() == [Kind.SIGN_IN_FAILED, Kind.TOKEN_CREATED, Kind.TOKEN_REVOKED]
-    failed, created, revoked = SecurityEvent.objects.order_by("id")
+    assert kinds() == [
+        Kind.SIGN_IN_FAILED,
+        Kind.TOKEN_CREATED,
+        Kind.TOKEN_FIRST_USED,
+        Kind.TOKEN_REVOKED,
+    ]
+    failed, created, first_use, revoked = SecurityEvent.objects.order_by("id")
     assert failed.detail == {"method": "api_token"}
-    assert created.detail == {"prefix": key[:8]} and created.address == "10.0.0.7"
+    assert created.detail == {"prefix": key[:8], "name": "", "scope": "full"}
+    assert created.address == "10.0.0.7"
+    assert first_use.user == clerk and first_use.detail == {"prefix": key[:8]}
     assert revoked.detail["prefix"] == key[:8]
+
+
+def test_a_tokens_first_use_is_logged_once(clerk):
+    key = credentials.issue_token(user=clerk)
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/assets/").status_code == 200
+    assert api.get("/api/v1/assets/").status_code == 200
+    ApiToken.objects.filter(user=clerk).update(last_used_at=timezone.now() - timedelta(minutes=5))
+    assert api.get("/api/v1/assets/").status_code == 200
+    assert kinds() == [Kind.TOKEN_CREATED, Kind.TOKEN_FIRST_USED]
 
 
 def test_role_department_and_deactivation_changes_are_logged(admin_user, clerk, other_bureau):

@@ -157,6 +157,7 @@ def test_clerk_registers_prints_and_counts_a_kiosk_with_its_embedded_device(
     page.click(f"a[href='/stocktakes/{campaign.pk}/']")
     visit.check()
     page.click(f"a[href='/stocktakes/{campaign.pk}/scan']")
+    page.wait_for_load_state()
     # "Still pending here" needs a here: the clerk finds the room by typing its number.
     page.fill("#scan-location-filter", "101")
     page.wait_for_selector(f"#pending-list li:has-text('{kiosk_tag}')")

@@ -210,6 +210,8 @@
       locationSelect.value = keep ? chosen : (wanted && first !== null ? first : "");
       loadPending();
     });
+    // Typed before this script ran (a slow phone) or restored by the browser: apply it now.
+    if (placeFilter.value) { placeFilter.dispatchEvent(new Event("input")); }
   }
   window.addEventListener("online", flush);
 

@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import psycopg
 import requests
@@ -111,7 +111,10 @@ def _free_port() -> int:
 def _server() -> str:
     db = settings.DATABASES["default"]
     auth = f"{db['USER']}:{db['PASSWORD']}@" if db.get("PASSWORD") else f"{db['USER']}@"
-    return f"postgres://{auth}{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    # The embedded server listens on a socket directory: percent-encoded, libpq and
+    # dj-database-url both read it as the host.
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    return f"postgres://{auth}{host}:{db['PORT'] or 5432}"
 
 
 def _database_name() -> str:

@@ -188,6 +188,7 @@ def test_the_auditor_reads_the_labels_page_and_its_batches(
     assert page.locator("#print-panel").count() == 0
     visit.check(f"{prefix}auditor-labels", full_page=device == "phone")
     page.click("#read-only-note a[href='/labels/batches/']")
+    page.wait_for_selector("table tbody tr")
     assert page.locator("table tbody tr").count() == 1
     visit.check(f"{prefix}auditor-label-batches")
 

@@ -415,6 +415,13 @@ class Asset(TreeNode):
         # beside the pg_trgm extension it needs (migration 0005).
         indexes = [
             models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
+            # The dashboard's longest-serving cards (walked in order, stopped at the tenth) and
+            # its cards that went into service this month (`reports.sql.dashboard_rows`).
+            models.Index(
+                fields=["in_service_on", "tag"],
+                name="asset_in_service_live",
+                condition=Q(in_service_on__isnull=False) & ~Q(status="retired"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -731,7 +738,7 @@ from assets.reconciliations.models import (  # noqa: E402,F401
 )
 
 # register reports
-from assets.reports.models import FrozenReport  # noqa: E402,F401
+from assets.reports.models import FrozenReport, RegisterTally  # noqa: E402,F401
 
 # Security log: the audit trail of sign-ins, tokens, role changes, exports and admin changes.
 from assets.security.models import SecurityEvent  # noqa: E402,F401

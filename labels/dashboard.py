@@ -1,35 +1,31 @@
 """Labels' share of the dashboard (`assets.reports.dashboard`): label coverage by owning
 department, registered from `LabelsConfig.ready` (`assets` imports no other app)."""
 
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assets.models import Asset
+from assets.models import Asset, RegisterTally
 from assets.reports import selectors
 from assets.reports.dashboard import Panel, register_panel
+from labels.models import LabelledTally
 
 
 def label_coverage(user) -> dict:
     """Live cards that should carry their own label, and those without an active one, per owning
-    department (one aggregate query)."""
-    # At most one active label per card (a partial unique constraint): one outer join, no
-    # subquery per card.
-    active = FilteredRelation(
-        "labels", condition=Q(labels__superseded_at__isnull=True, labels__voided_at__isnull=True)
-    )
-    cards = Asset.objects.exclude(status=Asset.Status.RETIRED).filter(
-        label_mode=Asset.LabelMode.OWN_LABEL
-    )
+    department (one aggregate query over the two tallies, not the cards and their labels)."""
+    labelled = LabelledTally.objects.filter(owner_department=OuterRef("owner_department"))
+    tally = RegisterTally.objects.filter(own_label=True).exclude(status=Asset.Status.RETIRED)
     scope = selectors.scope_of(user)
     if scope is not None:
-        cards = cards.filter(owner_department__in=scope)
-    rows = (
-        cards.alias(active_label=active)
-        .values("owner_department__code", "owner_department__name")
-        .annotate(total=Count("id"), missing=Count("id", filter=Q(active_label__id__isnull=True)))
-        .order_by("-missing", "owner_department__code")
-    )
+        tally = tally.filter(owner_department__in=scope)
+    rows = [
+        {**row, "missing": row["total"] - (row["labelled"] or 0)}
+        for row in tally.values("owner_department__code", "owner_department__name")
+        .annotate(total=Sum("cards"), labelled=Subquery(labelled.values("labelled")[:1]))
+        .filter(total__gt=0)
+    ]
+    rows.sort(key=lambda row: (-row["missing"], row["owner_department__code"]))
     table = [
         [
             row["owner_department__name"],

@@ -327,3 +327,29 @@ class Label(models.Model):
     @property
     def is_active(self) -> bool:
         return self.superseded_at is None and self.voided_at is None
+
+
+class LabelledTally(models.Model):
+    """Live cards that should carry their own label and have an active one, per owning
+    department: the label coverage panel's numerator (the register tally has the cards).
+
+    Maintained by PostgreSQL statement triggers on the label and card tables (migration 0004):
+    a label made active or no longer active, and a labelled card moving department, changing its
+    label strategy or retiring. Nobody writes it from Python; `tests/labels/test_tally.py` checks
+    it against the ORM's count.
+    """
+
+    owner_department = models.ForeignKey(
+        "assets.Department", null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    labelled = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("labelled cards tally")
+        verbose_name_plural = _("labelled cards tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner_department"], name="labelled_tally_key", nulls_distinct=False
+            ),
+        ]

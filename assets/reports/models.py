@@ -78,3 +78,50 @@ class FrozenReport(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Frozen reports are never deleted.")
+
+
+class RegisterTally(models.Model):
+    """The register counted by what the dashboard groups on (登记簿汇总): one row per
+    (category, owning department, status, month in service, useful life, own label), with its
+    card count and original value.
+
+    Maintained by PostgreSQL statement triggers on the card table (migration 0019), so every
+    write counts, the services' and a bulk insert's alike; the dashboard then reads a few
+    thousand rows instead of every card. A row whose cards went elsewhere stays at zero (the
+    readers skip it). Nobody writes it from Python; `tests/assets/reports/test_tally.py`
+    checks it against the ORM's count of the cards.
+    """
+
+    category = models.ForeignKey(
+        "assets.Category", null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    owner_department = models.ForeignKey(
+        "assets.Department", null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    status = models.CharField(max_length=20)
+    # The first day of the month the card went into service: age counts whole months.
+    in_service_month = models.DateField(null=True)
+    useful_life_months = models.PositiveIntegerField(null=True)
+    own_label = models.BooleanField()
+    cards = models.BigIntegerField(default=0)
+    original_value = models.DecimalField(max_digits=20, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("register tally")
+        verbose_name_plural = _("register tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "category",
+                    "owner_department",
+                    "status",
+                    "in_service_month",
+                    "useful_life_months",
+                    "own_label",
+                ],
+                name="register_tally_key",
+                nulls_distinct=False,
+            ),
+        ]

@@ -33,11 +33,18 @@ What the history does not record well enough (said here so nobody relies on it):
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 
-from assets.models import CURRENT_CODE_SYSTEM, Asset, AssetEvent, Category, Department
+from assets.models import (
+    CURRENT_CODE_SYSTEM,
+    Asset,
+    AssetEvent,
+    Category,
+    Department,
+    RegisterTally,
+)
 from assets.sql import tree_cte
 from config.sql import quote_column, quote_table
 
@@ -303,77 +310,81 @@ SELECT grp, line, method, SUM(n), SUM(ov), SUM(ad) FROM lines GROUP BY 1, 2, 3""
         return cursor.fetchall()
 
 
-# The dashboard: the register as it is now, every figure panel in one pass over the cards.
+# The dashboard: the register as it is now, every figure panel from the register tally.
 AGE_CAP_YEARS = 10
 
 
-def current_cte(name: str) -> str:
-    """CTE `{name}`: the live cards as they are now, their owning department in `%(scope)s`
-    unless `%(everything)s`: `id`, `status`, `category_id`, `owner_id`, `original_value`,
-    `useful_life_months`, `age_months`, `in_book`. No history to undo, so one pass over the
-    card table; no depreciation either (numeric division per card is most of the cost at
-    200,000 cards: the dashboard shows original values, the reports net values)."""
-    a = {
-        field: f"a.{quote_column(Asset, field)}"
-        for field in (
-            "id",
-            "status",
-            "original_value",
-            "in_service_on",
-            "useful_life_months",
-        )
-    }
-    category, owner = quote_column(Asset, "category_id"), quote_column(Asset, "owner_department_id")
-    off_book = ", ".join(f"'{status}'" for status in OFF_BOOK)
-    months = (
-        f"(%({name}_year)s - CAST(EXTRACT(YEAR FROM {a['in_service_on']}) AS integer)) * 12"
-        f" + %({name}_month)s - CAST(EXTRACT(MONTH FROM {a['in_service_on']}) AS integer) + 1"
+def _months_sql(day: str) -> str:
+    """Months in service by `%(on)s` of a card in service since `day` (counted as
+    `Asset.accumulated_depreciation` counts them: the month it went into service is the first)."""
+    return (
+        f"(%(on_year)s - CAST(EXTRACT(YEAR FROM {day}) AS integer)) * 12"
+        f" + %(on_month)s - CAST(EXTRACT(MONTH FROM {day}) AS integer) + 1"
     )
-    age = (
-        f"CASE WHEN {a['in_service_on']} IS NULL OR {a['in_service_on']} > %({name}_on)s "
-        f"THEN NULL ELSE {months} END"
-    )
-    return f"""
-{name}_age AS (
-    SELECT {a["id"]} AS id, {a["status"]} AS status, a.{category} AS category_id,
-        a.{owner} AS owner_id, {a["original_value"]} AS original_value,
-        {a["useful_life_months"]} AS useful_life_months, {age} AS age_months
-    FROM {quote_table(Asset)} a
-    WHERE {a["status"]} <> 'retired'
-      AND (%(everything)s OR a.{owner} = ANY(%(scope)s))
-    -- OFFSET 0 keeps this step a subquery: each card's age is computed once, not once per
-    -- grouping expression that reads it.
-    OFFSET 0
-),
-{name} AS (
-    SELECT g.*, g.status NOT IN ({off_book}) AS in_book
-    FROM {name}_age g
-)"""  # noqa: S608 (names from the models, values are parameters)
 
 
 def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | None) -> list[tuple]:
     """(panel, key, sub-key, cards, cards on the books, their original value) for the
-    dashboard's figure panels, one GROUPING SETS statement over the live
-    cards whose owning department is in `scope` (None: all):
+    dashboard's figure panels, one GROUPING SETS statement over the live cards whose owning
+    department is in `scope` (None: all), as they are now (`on` is today):
 
     - `category`: key the category group at `category_level`;
     - `department`: key the owning department;
     - `status`: key the status;
     - `age`: key the whole years in service (capped at AGE_CAP_YEARS, -1 without an in-service
-      date), sub-key whether the card is past its useful life.
+      date or not yet in service), sub-key whether the card is past its useful life.
+
+    It reads the register tally (`RegisterTally`, a few thousand rows kept by triggers) instead
+    of the cards. The tally knows the month a card went into service, not the day, which
+    decides only for this month's cards whether they are in service yet: those few are read
+    from the card table (index `asset_in_service_live`).
     """
-    # First one hash aggregate over the cards by their raw columns (few distinct tuples), then
-    # the grouping sets and the category tree over those few rows.
+    tally, asset = quote_table(RegisterTally), quote_table(Asset)
+    t = {
+        f: f"t.{quote_column(RegisterTally, f)}"
+        for f in ("status", "in_service_month", "useful_life_months", "cards", "original_value")
+    }
+    t_category = f"t.{quote_column(RegisterTally, 'category_id')}"
+    t_owner = f"t.{quote_column(RegisterTally, 'owner_department_id')}"
+    a = {
+        f: f"a.{quote_column(Asset, f)}"
+        for f in ("status", "in_service_on", "useful_life_months", "original_value")
+    }
+    a_category = f"a.{quote_column(Asset, 'category_id')}"
+    a_owner = f"a.{quote_column(Asset, 'owner_department_id')}"
+    off_book = ", ".join(f"'{status}'" for status in OFF_BOOK)
     key, join = _group_expr("category", category_level, "pre")
     body = f""",
+src AS (
+    -- Every month but this one from the tally: a month after this one is not in service yet.
+    SELECT {t_category} AS category_id, {t_owner} AS owner_id, {t["status"]} AS status,
+        CASE WHEN {t["in_service_month"]} IS NULL OR {t["in_service_month"]} > %(on)s THEN NULL
+             ELSE {_months_sql(t["in_service_month"])} END AS age_months,
+        {t["useful_life_months"]} AS useful_life_months, {t["cards"]} AS n,
+        {t["original_value"]} AS ov
+    FROM {tally} t
+    WHERE {t["cards"]} <> 0 AND {t["status"]} <> 'retired'
+      AND {t["in_service_month"]} IS DISTINCT FROM %(month_start)s
+      AND (%(everything)s OR {t_owner} = ANY(%(scope)s))
+    UNION ALL
+    -- This month's cards, one by one: the day says whether they are in service yet.
+    SELECT {a_category}, {a_owner}, {a["status"]},
+        CASE WHEN {a["in_service_on"]} > %(on)s THEN NULL
+             ELSE {_months_sql(a["in_service_on"])} END,
+        {a["useful_life_months"]}, 1, {a["original_value"]}
+    FROM {asset} a
+    WHERE {a["in_service_on"]} >= %(month_start)s AND {a["in_service_on"]} < %(next_month)s
+      AND {a["status"]} <> 'retired'
+      AND (%(everything)s OR {a_owner} = ANY(%(scope)s))
+),
 pre AS (
     SELECT s.category_id, s.owner_id, s.status,
         CASE WHEN s.age_months IS NULL THEN -1
              ELSE LEAST(s.age_months / 12, {AGE_CAP_YEARS}) END AS age,
         COALESCE(s.age_months >= s.useful_life_months, false) AS past,
-        COUNT(*) AS n, COUNT(*) FILTER (WHERE s.in_book) AS booked,
-        COALESCE(SUM(s.original_value) FILTER (WHERE s.in_book), 0) AS ov
-    FROM s GROUP BY 1, 2, 3, 4, 5
+        SUM(s.n) AS n, SUM(s.n) FILTER (WHERE s.status NOT IN ({off_book})) AS booked,
+        COALESCE(SUM(s.ov) FILTER (WHERE s.status NOT IN ({off_book})), 0) AS ov
+    FROM src s GROUP BY 1, 2, 3, 4, 5 HAVING SUM(s.n) <> 0
 )
 SELECT CASE WHEN GROUPING({key}) = 0 THEN 'category'
             WHEN GROUPING(pre.owner_id) = 0 THEN 'department'
@@ -382,17 +393,20 @@ SELECT CASE WHEN GROUPING({key}) = 0 THEN 'category'
        COALESCE(CAST({key} AS text), CAST(pre.owner_id AS text), pre.status,
                 CAST(pre.age AS text)),
        CASE WHEN GROUPING(pre.past) = 0 THEN CAST(pre.past AS text) END,
-       CAST(SUM(pre.n) AS bigint), CAST(SUM(pre.booked) AS bigint), SUM(pre.ov)
+       CAST(SUM(pre.n) AS bigint), CAST(COALESCE(SUM(pre.booked), 0) AS bigint), SUM(pre.ov)
 FROM pre {join}
 GROUP BY GROUPING SETS (({key}), (pre.owner_id), (pre.status), (pre.age, pre.past))"""  # noqa: S608
-    ctes = [current_cte("s")]
     tree = group_cte("category", category_level)
-    if tree:
-        ctes.insert(0, tree)
-    sql = "WITH RECURSIVE " + ",\n".join(ctes) + body
+    sql = "WITH RECURSIVE " + (tree or "") + body if tree else "WITH" + body.lstrip(",")
+    month_start = on.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
     params = {
         **_common_params(scope, category_level),
-        **state_params("s", cutoff=None, on=on),
+        "on": on,
+        "on_year": on.year,
+        "on_month": on.month,
+        "month_start": month_start,
+        "next_month": next_month,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

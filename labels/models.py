@@ -353,3 +353,6 @@ class LabelledTally(models.Model):
                 fields=["owner_department"], name="labelled_tally_key", nulls_distinct=False
             ),
         ]
+
+    def __str__(self):
+        return f"{self.owner_department_id}: {self.labelled}"

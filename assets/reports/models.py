@@ -125,3 +125,6 @@ class RegisterTally(models.Model):
                 nulls_distinct=False,
             ),
         ]
+
+    def __str__(self):
+        return f"{self.category_id}/{self.owner_department_id}/{self.status}: {self.cards}"

@@ -47,7 +47,8 @@ CREATE TRIGGER register_tally_delete AFTER DELETE ON assets_asset
 -- A flush or a restore empties the card table with TRUNCATE: the tally goes with it.
 CREATE FUNCTION assets_register_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE assets_registertally;
+    -- DELETE, not TRUNCATE: a flush truncates the tally in the same statement.
+    DELETE FROM assets_registertally;
     RETURN NULL;
 END $$;
 CREATE TRIGGER register_tally_truncate AFTER TRUNCATE ON assets_asset

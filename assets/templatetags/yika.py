@@ -1,5 +1,6 @@
 """Filters every page uses to show values as words (built into every template: settings.TEMPLATES
-`builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`."""
+`builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`,
+`attribute`."""
 
 from django import template
 
@@ -40,3 +41,13 @@ def field_label(name):
     from assets.history import field_label as _field_label
 
     return _field_label(str(name))
+
+
+@register.filter
+def attribute(obj, name):
+    """`{{ upload|attribute:"error_count" }}`: a field named by the template that includes a
+    shared piece (`assets/_upload_history.html`); never a private or dunder name."""
+    name = str(name)
+    if name.startswith("_"):
+        return ""
+    return getattr(obj, name, "")

@@ -84,7 +84,8 @@ CREATE TRIGGER labelled_tally_card_update AFTER UPDATE ON assets_asset
 -- A flush or a restore empties the tables with TRUNCATE: the tally goes with them.
 CREATE FUNCTION labels_labelled_tally_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE labels_labelledtally;
+    -- DELETE, not TRUNCATE: a flush truncates the tally in the same statement.
+    DELETE FROM labels_labelledtally;
     RETURN NULL;
 END $$;
 CREATE TRIGGER labelled_tally_truncate AFTER TRUNCATE ON labels_label

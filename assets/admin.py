@@ -326,5 +326,8 @@ class SsoRoleRuleAdmin(RoleScopedAdmin):
 # Disposals: the approval tiers and the cases (read-only), from their package.
 from assets.disposals import admin as disposals_admin  # noqa: E402,F401
 
+# Reconciliation: the finance export's column mapping, from its package.
+from assets.reconciliations import admin as reconciliations_admin  # noqa: E402,F401
+
 # Security log: its admin lives with it in assets/security/.
 from assets.security import admin as security_admin  # noqa: E402,F401

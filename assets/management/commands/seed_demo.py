@@ -129,6 +129,7 @@ class Command(BaseCommand):
         self.seed_handover()
         self.seed_disposals()
         self.seed_custody()
+        self.seed_reconciliation()
         self.seed_other_apps()
         self.stdout.write("")
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -663,6 +664,80 @@ class Command(BaseCommand):
             if index == 0:
                 custody_services.confirm_receipt(asset=card, actor=holder)
         self.stdout.write(f"Demo custody: {len(cards)} cards checked out to {holder}.")
+
+    # Reconciliation with the finance books (账账相符) ------------------------------------------
+    RECONCILIATION_FILE = "财务系统资产卡片导出（示例）.csv"
+
+    def finance_export(self, cards: list[Asset], *, on: date) -> bytes:
+        """The finance office's card export of `cards` (GB18030 CSV, amounts with thousands
+        separators, as finance systems write them), with two of each disagreement: values,
+        categories and departments changed, two cards the register lacks; the last two cards
+        are left out (only in the register)."""
+        from assets.reconciliations.columns import FIELD_BY_KEY
+
+        keys = ["tag", "name", "category", "original_value", "accumulated_depreciation"]
+        keys += ["department", "booked_on", "voucher_no"]
+        lines = [",".join(FIELD_BY_KEY[key].zh for key in keys)]
+        other_department = Department.objects.get(code="SJJ-BGS")
+
+        def row(tag, name, category, value, acc, department, number):
+            booked = f"{2020 + number % 5}-{1 + number % 12:02d}-15"
+            voucher = f"记-{booked[:4]}-{number:04d}"
+            return f'{tag},{name},{category},"{value:,.2f}","{acc:,.2f}",{department},{booked},{voucher}'
+
+        for number, card in enumerate(cards[:-2], start=1):
+            value, category = card.original_value, card.category.code
+            department = card.owner_department.name
+            if number in (3, 4):  # 原值不符: a revaluation the register never got
+                value += Decimal("1200.00")
+            elif number in (5, 6):  # 分类不符
+                category = "A02010108" if category != "A02010108" else "A02010104"
+            elif number in (7, 8):  # 部门不符
+                department = other_department.name
+            acc = card.accumulated_depreciation(on)
+            lines.append(row(card.tag, card.name, category, value, acc, department, number))
+        for number, (name, value) in enumerate(
+            [("会议室投影仪", Decimal("8600.00")), ("档案密集柜", Decimal("23500.00"))], start=901
+        ):  # 财务有账、资产无卡
+            tag = f"CW-2019-{number}"
+            lines.append(
+                row(
+                    tag, name, "A02010105", value, value / 2, cards[0].owner_department.name, number
+                )
+            )
+        return ("\r\n".join(lines) + "\r\n").encode("gb18030")
+
+    def seed_reconciliation(self) -> None:
+        """The big data centre's clerk reconciles the centre's cards with a finance export that
+        disagrees on a few of each kind, so the first run shows a reconciliation to explain."""
+        from django.utils import timezone
+
+        from assets import permissions
+        from assets.reconciliations import services as reconciliation_services
+        from assets.reconciliations.models import Reconciliation
+
+        clerk = User.objects.filter(username="clerk").first()
+        if clerk is None or Reconciliation.objects.exists():
+            return
+        cards = list(
+            permissions.reconciled_assets(clerk)
+            .exclude(status=Asset.Status.RETIRED)
+            .select_related("category", "owner_department")
+            .order_by("tag")
+        )
+        if len(cards) < 12:
+            return
+        today = timezone.localdate()
+        reconciliation = reconciliation_services.create_reconciliation(
+            actor=clerk,
+            data=self.finance_export(cards, on=today),
+            name=self.RECONCILIATION_FILE,
+            as_of=today,
+        )
+        self.stdout.write(
+            f"Reconciliation #{reconciliation.pk}: {reconciliation.row_count} finance rows, "
+            f"{reconciliation.matched_count} matched, differences to explain."
+        )
 
     def seed_other_apps(self) -> None:
         for config in apps.get_app_configs():

@@ -54,26 +54,20 @@ CREATE TRIGGER labelled_tally_delete AFTER DELETE ON labels_label
 
 CREATE FUNCTION labels_labelled_tally_cards() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- A labelled card that moves department, changes label strategy or retires: only the
-    -- cards whose counting changed are looked up in the labels.
+    -- A labelled card that moves department, changes label strategy or retires: its old row
+    -- leaves its old department, its new row joins the new one (an unchanged card nets zero).
+    -- No join of the old rows with the new: a transition table has no statistics, and a whole
+    -- register's update (the stocktake close) would pay for the planner's guess.
     {UPSERT}
     SELECT owner, SUM(delta) FROM (
-        SELECT o.owner_department_id AS owner, -1 AS delta
-        FROM old_cards o LEFT JOIN new_cards n ON n.id = o.id
+        SELECT o.owner_department_id AS owner, -1 AS delta FROM old_cards o
         WHERE {counts("o")}
-          AND (n.id IS NULL OR NOT ({counts("n")})
-               OR n.owner_department_id IS DISTINCT FROM o.owner_department_id)
-          AND EXISTS (SELECT 1 FROM labels_label l WHERE l.asset_id = o.id
-                      AND {active("l")})
+          AND EXISTS (SELECT 1 FROM labels_label l WHERE l.asset_id = o.id AND {active("l")})
         UNION ALL
-        SELECT n.owner_department_id, 1
-        FROM new_cards n JOIN old_cards o ON o.id = n.id
+        SELECT n.owner_department_id, 1 FROM new_cards n
         WHERE {counts("n")}
-          AND (NOT ({counts("o")})
-               OR n.owner_department_id IS DISTINCT FROM o.owner_department_id)
-          AND EXISTS (SELECT 1 FROM labels_label l WHERE l.asset_id = n.id
-                      AND {active("l")})
-    ) d GROUP BY 1 ORDER BY 1
+          AND EXISTS (SELECT 1 FROM labels_label l WHERE l.asset_id = n.id AND {active("l")})
+    ) d GROUP BY 1 HAVING SUM(delta) <> 0 ORDER BY 1
     {ON_CONFLICT};
     RETURN NULL;
 END $$;

@@ -2,8 +2,9 @@
 reports (cards whose owning department is in the reader's subtree; auditors: all).
 
 Figure panels (value and count by category and department, status mix, age profile) come from
-one statement (`sql.dashboard_rows`); each other panel and each "open work" counter is one
-aggregate query. Other packages add theirs without `assets` importing them (DESIGN.md
+one statement (`sql.dashboard_rows`) over the register tally, which PostgreSQL triggers keep
+(`RegisterTally`: a few thousand rows, not every card); each other panel and each "open work"
+counter is one aggregate query (label coverage over the tallies too, `labels.dashboard`). Other packages add theirs without `assets` importing them (DESIGN.md
 "Layout"): `register_counter` for an open-work counter, `register_panel` for a panel, called from
 their `AppConfig.ready` (labels: label coverage; inventory: open differences, the current
 campaign) or, later, disposals (cases waiting) and custody (loans past due).

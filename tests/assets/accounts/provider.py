@@ -234,8 +234,13 @@ def start_cas_server() -> CasServer:
         settings_module=CAS_SETTINGS,
         seed=[],
         ready="/cas/login",
-        # Tickets only for Yika's service URL (with or without its `next`).
-        environment=lambda url: {"IDP_SERVICE_PATTERN": rf"^{re.escape(CAS_SERVICE)}(\?.*)?$"},
+        # Tickets only for Yika's service URL (the test client's, or a live server's on
+        # 127.0.0.1 or localhost), with or without its `next`.
+        environment=lambda url: {
+            "IDP_SERVICE_PATTERN": (
+                r"^http://(testserver|(127\.0\.0\.1|localhost):\d+)/accounts/sso/cas/(\?.*)?$"
+            )
+        },
     )
 
 

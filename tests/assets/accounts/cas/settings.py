@@ -7,9 +7,11 @@ groups; the CAS 3 answer carries them as the attributes `department` and `groups
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
+BASE_DIR = Path(__file__).resolve().parent
 SECRET_KEY = "test-cas-server-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -30,6 +32,7 @@ ROOT_URLCONF = "tests.assets.accounts.cas.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -43,6 +46,8 @@ DATABASES = {"default": dj_database_url.parse(os.environ["IDP_DATABASE_URL"])}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 USE_TZ = True
+# A plain sign-in page (mama-cas' own loads Bootstrap from a CDN the tests cannot reach).
+MAMA_CAS_LOGIN_TEMPLATE = "login.html"
 MAMA_CAS_SERVICES = [
     {
         "SERVICE": os.environ["IDP_SERVICE_PATTERN"],

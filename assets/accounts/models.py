@@ -49,7 +49,7 @@ class SsoIdentity(models.Model):
     )
     method = models.CharField(_("method"), max_length=8, choices=Method.choices)
     # The provider's subject (OIDC `sub`, CAS user name) at the first sign-in.
-    subject = models.CharField(_("subject"), max_length=255)
+    subject = models.CharField(_("identity at the provider"), max_length=255)
     linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
 
     class Meta:

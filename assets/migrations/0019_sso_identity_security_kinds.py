@@ -56,7 +56,10 @@ class Migration(migrations.Migration):
                         verbose_name="method",
                     ),
                 ),
-                ("subject", models.CharField(max_length=255, verbose_name="subject")),
+                (
+                    "subject",
+                    models.CharField(max_length=255, verbose_name="identity at the provider"),
+                ),
                 ("linked_at", models.DateTimeField(auto_now_add=True, verbose_name="linked at")),
                 (
                     "user",

@@ -7,7 +7,13 @@ from django.core import mail
 from django.test import Client
 
 from inventory.models import ChannelDelivery, ReminderChoice, ReminderLog
+from tests.inventory.reminders import test_channels
 from tests.inventory.reminders.test_channels import DING_SECRET, channel, reminder
+
+# The channel tests' fixtures: the real HTTP receiver, the recipient, sending with its tasks.
+receiver = test_channels.receiver
+person = test_channels.person
+send = test_channels.send
 
 pytestmark = pytest.mark.django_db
 

@@ -123,6 +123,20 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture
+def receiver(settings):
+    settings.YIKA_WEBHOOK_ALLOWED_ADDRESSES = ["127.0.0.1"]
+    settings.SITE_URL = "https://yika.example.gov.cn"
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def person(centre):
+    return UserFactory(username="zhang", department=centre, roles=["receiver"], display_name="张三")
+
+
 def channel(kind, url, *, department=None, user=None, secret=""):
     return ReminderChannel.objects.create(
         name=f"{kind} 群", kind=kind, url=url, department=department, user=user, secret=secret
@@ -144,6 +158,15 @@ def reminder(recipient, *, subject="handover:YJ-2026-001", period="2026-W10"):
             "pending": 3,
         },
     )
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks):
+    def send(r):
+        with django_capture_on_commit_callbacks(execute=True):
+            return reminders.send_reminder(reminder=r)
+
+    return send
 
 
 def test_wecom_robot_gets_markdown_with_the_link_once(receiver, person, centre, send):

@@ -715,7 +715,7 @@ class ApiToken(models.Model):
 
 
 # Single sign-on's role rules (issue 20), in their package like the handovers' below.
-from assets.accounts.models import SsoRoleRule  # noqa: E402,F401
+from assets.accounts.models import SsoIdentity, SsoRoleRule  # noqa: E402,F401
 
 # The handovers' models live in their package; imported here so the app registers them.
 # Disposals: the disposal cases' models (assets.disposals.models), registered the same way.

@@ -131,6 +131,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
+    # CAS single sign-on's client: its session-to-ticket table (CAS single sign-out)
+    "django_cas_ng",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,25 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
 OIDC_CREATE_USER = False
 if YIKA_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("assets.accounts.backends.YikaOIDCBackend")
+
+# Single sign-on through CAS (统一身份认证 on CAS 2/3; issue 20, django-cas-ng,
+# assets/accounts/backends.py). Off unless YIKA_CAS_ENABLED; may be on beside OIDC. The CAS
+# user is the Yika username; the department code and the groups for the role rules come from
+# the ticket's attributes (CAS 3 serviceValidate). Account creation and break-glass passwords
+# follow YIKA_SSO_CREATE_USERS and YIKA_LOCAL_LOGIN_USERS above.
+YIKA_CAS_ENABLED = env_bool("YIKA_CAS_ENABLED", False)
+CAS_SERVER_URL = env_str("YIKA_CAS_SERVER_URL", "")  # e.g. https://sso.example.gov.cn/cas/
+CAS_VERSION = env_str("YIKA_CAS_VERSION", "3")
+YIKA_CAS_DEPARTMENT_ATTRIBUTE = env_str("YIKA_CAS_DEPARTMENT_ATTRIBUTE", "department")
+# The service URL the CAS server knows Yika by, when a proxy hides it (e.g. https://yika.example/).
+CAS_ROOT_PROXIED_AS = env_str("YIKA_CAS_SERVICE_ROOT", "")
+CAS_CREATE_USER = False  # Yika's own rules decide (assets.accounts.services)
+CAS_REDIRECT_URL = LOGIN_REDIRECT_URL
+CAS_IGNORE_REFERER = True
+CAS_LOGIN_MSG = None  # no message of django-cas-ng's own (not in Yika's catalogue)
+CAS_LOGGED_MSG = None
+if YIKA_CAS_ENABLED:
+    AUTHENTICATION_BACKENDS.append("assets.accounts.backends.YikaCASBackend")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -24,7 +24,11 @@ class YikaLoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         # Single sign-on (issue 20): the unified identity platform's button when it is on.
-        return {**super().get_context_data(**kwargs), "sso_oidc": settings.YIKA_OIDC_ENABLED}
+        return {
+            **super().get_context_data(**kwargs),
+            "sso_oidc": settings.YIKA_OIDC_ENABLED,
+            "sso_cas": settings.YIKA_CAS_ENABLED,
+        }
 
 
 class YikaLogoutView(auth_views.LogoutView):

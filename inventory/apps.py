@@ -27,6 +27,11 @@ class InventoryConfig(AppConfig):
         from inventory import dashboard
 
         dashboard.register()
+        # The account page's section where users choose how reminders reach them.
+        from assets.accounts.views import register_account_section
+        from inventory.reminders.views import reminder_choice_section
+
+        register_account_section(reminder_choice_section)
 
 
 def _campaign_names(ids) -> dict:

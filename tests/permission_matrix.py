@@ -589,6 +589,7 @@ MATRIX: list[Row] = [
     R("inventory:notification-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("inventory:notification-read", "POST", "notification", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=404, admin=404),
     R("inventory:notification-read-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
+    R("inventory:reminder-choice", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
     # Stocktakes: a campaign is readable by those it touches (404 to another department's clerk
     # or receiver); clerks of its departments and admins count and manage it, auditors only read.
     R("stocktake-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
@@ -757,5 +758,6 @@ MATRIX: list[Row] = [
     R("accounts:two-factor-off", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
     R("accounts:oidc-start", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
     R("accounts:oidc-callback", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
+    R("accounts:cas-login", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
 ]
 # fmt: on

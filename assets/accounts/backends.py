@@ -1,5 +1,7 @@
 """Authentication backends: local passwords (limited to break-glass accounts while single sign-on
-is on) and OIDC (mozilla-django-oidc, with the checks it leaves to its users)."""
+is on), OIDC (mozilla-django-oidc, with the checks it leaves to its users) and CAS
+(django-cas-ng's ticket validation). Both single sign-on backends end in
+`services.sign_in_from_claims`, so the account rules are the same."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import jwt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
+from django_cas_ng.backends import CASBackend
+from django_cas_ng.utils import get_cas_client
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from assets.accounts.services import SsoRefused, sign_in_from_claims
@@ -59,4 +63,32 @@ class YikaOIDCBackend(OIDCAuthenticationBackend):
         claims = self.get_userinfo(access_token, id_token, payload)
         if claims.get("sub") != payload.get("sub"):
             raise SsoRefused("subject_mismatch")
-        return sign_in_from_claims(claims={**payload, **claims})
+        claims = {**payload, **claims}
+        return sign_in_from_claims(
+            method="oidc",
+            username=claims.get(settings.YIKA_OIDC_USERNAME_CLAIM),
+            subject=payload.get("sub", ""),
+            claims=claims,
+            request=self.request,
+        )
+
+
+class YikaCASBackend(CASBackend):
+    """A CAS service ticket, validated by django-cas-ng's client at the CAS server's
+    `serviceValidate` (CAS 3: with the user's attributes), names the Yika user through the same
+    rules as OIDC: the attributes are the claims (department code, groups for the role rules).
+    A ticket the server does not confirm (reused, expired, another service's) is refused with a
+    reason; django-cas-ng's own user creation and attribute copying are not used."""
+
+    def authenticate(self, request, ticket, service):
+        client = get_cas_client(service_url=service, request=request)
+        username, attributes, _pgtiou = client.verify_ticket(ticket)
+        if not username:
+            raise SsoRefused("cas_ticket")
+        return sign_in_from_claims(
+            method="cas",
+            username=username,
+            subject=username,
+            claims=attributes or {},
+            request=request,
+        )

@@ -30,3 +30,35 @@ class SsoRoleRule(models.Model):
 
     def __str__(self):
         return f"{self.claim} = {self.value} → {self.role}"
+
+
+class SsoIdentity(models.Model):
+    """A Yika account's link to the identity that signed it in through one single sign-on
+    method (OIDC or CAS), written at the first such sign-in. Its existence is what tells a first
+    sign-in (the account created or linked, both in the security log) from the next ones."""
+
+    class Method(models.TextChoices):
+        OIDC = "oidc", "OIDC"
+        CAS = "cas", "CAS"
+
+    user = models.ForeignKey(
+        "assets.User",
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="sso_identities",
+    )
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    # The provider's subject (OIDC `sub`, CAS user name) at the first sign-in.
+    subject = models.CharField(_("identity at the provider"), max_length=255)
+    linked_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "method"]
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "method"], name="sso_identity_once_per_method"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.method} {self.subject}"

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from assets import permissions, services
-from assets.models import Department, SsoRoleRule, User
+from assets.models import Department, SsoIdentity, SsoRoleRule, User
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 
 # Why a single sign-on was refused, as the refusal page words it.
 REFUSALS = {
@@ -42,6 +44,16 @@ REFUSALS = {
         "to map your group to a role."
     ),
     "inactive": _("Your Yika account is disabled."),
+    "cas_ticket": _(
+        "The CAS server did not confirm this sign-in ticket: it was used already, it has "
+        "expired, or it was issued for another application. Start again from the sign-in page."
+    ),
+}
+
+# The claim (OIDC) or attribute (CAS) that carries the department code, per method.
+DEPARTMENT_CLAIM_SETTING = {
+    SsoIdentity.Method.OIDC: "YIKA_OIDC_DEPARTMENT_CLAIM",
+    SsoIdentity.Method.CAS: "YIKA_CAS_DEPARTMENT_ATTRIBUTE",
 }
 
 
@@ -76,15 +88,19 @@ def roles_from_claims(claims: dict) -> set[str]:
 
 
 @transaction.atomic
-def sign_in_from_claims(*, claims: dict) -> User:
-    """The Yika user these verified claims name, brought up to date: department from the
-    department claim (by code), roles from the rules, created at first sign-in when
+def sign_in_from_claims(
+    *, method: str, username: str, subject: str, claims: dict, request=None
+) -> User:
+    """The Yika user a verified identity names (`username`; `subject` is the provider's own id,
+    OIDC `sub` or the CAS user), brought up to date from its claims or CAS attributes:
+    department by code, roles from the rules, created at first sign-in when
     `YIKA_SSO_CREATE_USERS` is on. A changed department ends the user's tokens and other
-    sessions, as a move by an administrator does (`services.save_user`)."""
-    username = str(claims.get(settings.YIKA_OIDC_USERNAME_CLAIM) or "").strip()
+    sessions, as a move by an administrator does (`services.save_user`). The first sign-in by
+    `method` links the account (`SsoIdentity`); creating or linking goes to the security log."""
+    username = str(username or "").strip()
     if not username:
         raise SsoRefused("unknown_user", "")
-    code = str(claims.get(settings.YIKA_OIDC_DEPARTMENT_CLAIM) or "").strip()
+    code = str(claims.get(getattr(settings, DEPARTMENT_CLAIM_SETTING[method])) or "").strip()
     if not code:
         raise SsoRefused("no_department")
     department = Department.objects.filter(code=code, is_active=True).first()
@@ -101,6 +117,7 @@ def sign_in_from_claims(*, claims: dict) -> User:
     name = str(claims.get("name") or "").strip()
     if name:
         fields["display_name"] = name[:80]
+    detail = {"method": method, "subject": str(subject)[:255]}
     if user is None:
         if not settings.YIKA_SSO_CREATE_USERS:
             raise SsoRefused("unknown_user", username)
@@ -108,10 +125,23 @@ def sign_in_from_claims(*, claims: dict) -> User:
         user.set_unusable_password()  # signs in through the provider only
         user.save()
         user.groups.set(Group.objects.filter(name__in=roles))
-        # security log: account created at first single sign-on (user, department, roles).
+        SsoIdentity.objects.create(user=user, method=method, subject=detail["subject"])
+        record_security_event(
+            kind=SecurityKind.ACCOUNT_CREATED,
+            user=user,
+            request=request,
+            detail={**detail, "department": code, "roles": sorted(roles)},
+        )
         return user
     if not user.is_active:
         raise SsoRefused("inactive")
-    # A changed department ends the user's tokens and other sessions in save_user.
-    # security log: role or department change from single sign-on (before, after) when changed.
-    return services.save_user(actor=permissions.SYSTEM, user=user, fields=fields)
+    _identity, linked = SsoIdentity.objects.get_or_create(
+        user=user, method=method, defaults={"subject": detail["subject"]}
+    )
+    if linked:
+        record_security_event(
+            kind=SecurityKind.SSO_LINKED, user=user, request=request, detail=detail
+        )
+    # A changed department ends the user's tokens and other sessions in save_user, which logs
+    # role and department changes.
+    return services.save_user(actor=permissions.SYSTEM, user=user, fields=fields, request=request)

@@ -119,9 +119,10 @@ def new_recovery_codes(*, user) -> list[str]:
 
 
 @transaction.atomic
-def verify_code(*, user, code: str):
-    """The device that accepts `code` (a TOTP code, or a recovery code, which is used up), or
-    None. Each device row is locked while it checks, so a code is accepted once."""
+def verify_code(*, user, code: str, request=None):
+    """The device that accepts `code` (a TOTP code, or a recovery code, which is used up and
+    goes to the security log with how many are left), or None. Each device row is locked while
+    it checks, so a code is accepted once."""
     code = _normalise(code)
     if not code:
         return None
@@ -130,9 +131,14 @@ def verify_code(*, user, code: str):
             return device
     for device in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
         if device.verify_token(code):
-            # security log: recovery code used (user, codes left).
+            record_security_event(
+                kind=SecurityKind.RECOVERY_CODE_USED,
+                user=user,
+                request=request,
+                detail={"left": device.token_set.count()},
+            )
             return device
-    # security log: second step failed (user; a reused TOTP code lands here too).
+    # A failure is logged by the caller, which knows where it happened (page or API).
     return None
 
 

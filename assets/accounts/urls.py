@@ -15,4 +15,6 @@ urlpatterns = [
     path("security/two-factor-off/", views.TwoFactorRemoveView.as_view(), name="two-factor-off"),
     path("sso/oidc/", views.OidcStartView.as_view(), name="oidc-start"),
     path("sso/oidc/callback/", views.OidcCallbackView.as_view(), name="oidc-callback"),
+    # CAS: the sign-in's start and the service URL the CAS server sends the ticket back to.
+    path("sso/cas/", views.CasLoginView.as_view(), name="cas-login"),
 ]

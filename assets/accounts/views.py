@@ -32,9 +32,22 @@ def _next_url(request) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def _account_context(request, **extra):
+# Sections other apps add to the account page (registered in their AppConfig.ready; assets
+# imports no other app): each is called with the request and returns its template and context.
+ACCOUNT_SECTIONS = []
+
+
+def register_account_section(section) -> None:
+    if section not in ACCOUNT_SECTIONS:
+        ACCOUNT_SECTIONS.append(section)
+
+
+def account_context(request, **extra):
+    """What the account page shows (`assets/account.html`), for its own views and for the
+    views of the sections other apps add to it."""
     user = request.user
     return {
+        "account_sections": [section(request) for section in ACCOUNT_SECTIONS],
         "tokens": credentials.live_tokens(user=user),
         "token_form": TokenForm(),
         "token_days": settings.YIKA_TOKEN_DAYS,
@@ -52,7 +65,7 @@ class AccountView(LoginRequiredMixin, View):
     API tokens."""
 
     def get(self, request):
-        return render(request, "assets/account.html", _account_context(request))
+        return render(request, "assets/account.html", account_context(request))
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -76,7 +89,7 @@ class TokenCreateView(LoginRequiredMixin, View):
                 return render(
                     request, "assets/account_token_created.html", {"token": token, "key": key}
                 )
-        context = _account_context(request, token_form=form)
+        context = account_context(request, token_form=form)
         return render(request, "assets/account.html", context, status=400)
 
 
@@ -113,11 +126,12 @@ class TwoFactorView(View):
     def post(self, request):
         form = CodeForm(request.POST)
         if form.is_valid():
-            device = twofactor.verify_code(user=request.user, code=form.cleaned_data["code"])
+            device = twofactor.verify_code(
+                user=request.user, code=form.cleaned_data["code"], request=request
+            )
             if device is not None:
                 request.session.cycle_key()
                 django_otp.login(request, device)
-                # security log: sign-in second step passed (user, method totp/recovery).
                 return HttpResponseRedirect(_next_url(request))
             record_security_event(
                 kind=SecurityKind.SIGN_IN_FAILED,
@@ -296,3 +310,25 @@ class OidcCallbackView(View):
             return sso_refused(request, "provider_error")
         # The security log has the sign-in already (Django's user_logged_in, method "sso").
         return response
+
+
+class CasLoginView(View):
+    """Off unless `YIKA_CAS_ENABLED`. Without a ticket: django-cas-ng's redirect to the CAS
+    server's login; with one (the server's answer): its validation, then the sign-in. A ticket
+    the server does not confirm, a server that cannot be reached and every account rule end on
+    the page that says why, with nobody signed in."""
+
+    def get(self, request):
+        if not settings.YIKA_CAS_ENABLED:
+            raise Http404()
+        from xml.etree.ElementTree import ParseError
+
+        import requests
+        from django_cas_ng.views import LoginView
+
+        try:
+            return LoginView.as_view()(request)
+        except SsoRefused as refusal:
+            return sso_refused(request, refusal.reason, refusal.code)
+        except (requests.RequestException, ParseError, SuspiciousOperation):
+            return sso_refused(request, "provider_error", status=502)

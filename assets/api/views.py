@@ -18,6 +18,8 @@ from assets.api.authentication import ExpiringTokenAuthentication
 from assets.api.filters import AssetFilter
 from assets.api.permissions import AdminOnly, RolePermission
 from assets.models import Category, User
+from assets.security.services import Kind as SecurityKind
+from assets.security.services import record_security_event
 from config.api import SearchPagination
 
 # The components answer's count of components outside the reader's scope (the list keeps the
@@ -76,23 +78,31 @@ class TokenView(APIView):
         # Two-factor sign-in (issue 20): where the role requires it (or the user enrolled), the
         # token comes only with a code in `otp` (`{"username", "password"}` stays for the rest).
         if twofactor.second_step_due(user):
+            refusal = None
             if not twofactor.enrolled(user):
-                raise TwoFactorRequired(
+                refusal = TwoFactorRequired(
                     _("Set up two-factor sign-in on your account page before asking for a token."),
                     code="two_factor_setup_required",
                 )
-            code = str(request.data.get("otp") or "")
-            if not code:
-                raise TwoFactorRequired(
+            elif not (code := str(request.data.get("otp") or "")):
+                refusal = TwoFactorRequired(
                     _("Send the code from your authenticator app as otp."),
                     code="two_factor_required",
                 )
-            if twofactor.verify_code(user=user, code=code) is None:
-                # security log: token sign-in refused at the second step (user, address).
-                raise TwoFactorRequired(
+            elif twofactor.verify_code(user=user, code=code, request=request) is None:
+                refusal = TwoFactorRequired(
                     _("That two-factor code is wrong, expired or already used."),
                     code="two_factor_failed",
                 )
+            if refusal is not None:
+                # The password was right: the security log says which second step was missing.
+                record_security_event(
+                    kind=SecurityKind.SIGN_IN_FAILED,
+                    user=user,
+                    request=request,
+                    detail={"method": "api_token", "reason": refusal.get_codes()},
+                )
+                raise refusal
         key = credentials.issue_token(user=user, request=request)
         return Response({"token": key})
 

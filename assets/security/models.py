@@ -33,6 +33,9 @@ class SecurityEvent(models.Model):
         TWO_FACTOR_ENABLED = "two_factor_enabled", _("Two-factor sign-in turned on")
         TWO_FACTOR_RESET = "two_factor_reset", _("Two-factor sign-in removed")
         TOKEN_FIRST_USED = "token_first_used", _("API token first used")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        ACCOUNT_CREATED = "account_created", _("Account created at single sign-on")
+        SSO_LINKED = "sso_linked", _("Account linked to single sign-on")
 
     at = models.DateTimeField(_("time"), default=timezone.now, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)

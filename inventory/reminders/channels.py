@@ -35,7 +35,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from inventory.models import ChannelDelivery, ReminderChannel, ReminderLog
+from inventory.models import ChannelDelivery, ReminderChannel, ReminderChoice, ReminderLog
 from inventory.reminders.outbox import enqueue_task
 
 DELIVER = "inventory.deliver_reminder_to_channel"
@@ -230,6 +230,7 @@ def _robot_failure(answer: Answer) -> str | None:
 def post(channel: ReminderChannel, log: ReminderLog, delivery_id: int) -> Answer:
     """Post one reminder to one channel; ChannelError (with the answer) when it is not taken."""
     message = message_of(log)
+    choice = choice_of(log.recipient)
     with translation.override(log.recipient.language or settings.LANGUAGE_CODE):
         text = _text(message)
     if channel.kind == ReminderChannel.Kind.WECOM:
@@ -239,6 +240,8 @@ def post(channel: ReminderChannel, log: ReminderLog, delivery_id: int) -> Answer
                 "content": f"**{_markdown(message['title'])}**\n"
                 + _markdown(text.split("\n", 1)[1])
                 + f"\n[{_markdown(message['link'])}]({message['link']})"
+                # WeCom's markdown mentions a member by `<@userid>`.
+                + (f"\n<@{choice.wecom_userid}>" if choice.wecom_userid else "")
             },
         }
         answer = post_json(channel.url, payload)
@@ -250,9 +253,13 @@ def post(channel: ReminderChannel, log: ReminderLog, delivery_id: int) -> Answer
                 "title": message["title"][:60],
                 "text": f"### {_markdown(message['title'])}\n\n"
                 + _markdown(text.split("\n", 1)[1]).replace("\n", "\n\n")
-                + f"\n\n[{_markdown(message['link'])}]({message['link']})",
+                + f"\n\n[{_markdown(message['link'])}]({message['link']})"
+                # DingTalk mentions by `at.atUserIds`, shown where the text names `@userid`.
+                + (f"\n\n@{choice.dingtalk_userid}" if choice.dingtalk_userid else ""),
             },
         }
+        if choice.dingtalk_userid:
+            payload["at"] = {"atUserIds": [choice.dingtalk_userid], "isAtAll": False}
         answer = post_json(dingtalk_signed_url(channel.url, channel.secret), payload)
         problem = _robot_failure(answer) if answer.status == 200 else None
     else:
@@ -294,22 +301,65 @@ def post(channel: ReminderChannel, log: ReminderLog, delivery_id: int) -> Answer
 # --- services -----------------------------------------------------------------------------------
 
 
-def channels_for(recipient) -> list[ReminderChannel]:
-    """The active channels of a recipient: their own and their department's."""
+def choice_of(user) -> ReminderChoice:
+    """The user's reminder choice; unsaved with every way on when they never chose."""
+    try:
+        return user.reminder_choice
+    except ReminderChoice.DoesNotExist:
+        return ReminderChoice(user=user)
+
+
+def configured_channels(recipient):
+    """The active channels configured for a recipient: their own and their department's."""
     scope = Q(user=recipient)
     if recipient.department_id:
         scope |= Q(department_id=recipient.department_id)
-    return list(ReminderChannel.objects.filter(scope, active=True).order_by("id"))
+    return ReminderChannel.objects.filter(scope, active=True).order_by("id")
+
+
+def channels_for(recipient) -> list[ReminderChannel]:
+    """The channels a recipient's reminders go to: the configured ones of the kinds they chose."""
+    choice = choice_of(recipient)
+    return [channel for channel in configured_channels(recipient) if choice.takes(channel.kind)]
 
 
 def queue_deliveries(*, log: ReminderLog) -> list[ChannelDelivery]:
-    """In the ledger row's transaction: one delivery per channel of its recipient, each queued."""
+    """In the ledger row's transaction: the recipient's choice applied to it (no e-mail when
+    they declined it: its queued task then finds nothing to send), and one delivery per chosen
+    channel, each queued."""
+    if log.mail_state == ReminderLog.MailState.PENDING and not choice_of(log.recipient).by_email:
+        log.mail_state = ReminderLog.MailState.DECLINED
+        log.save(update_fields=["mail_state"])
     deliveries = []
     for channel in channels_for(log.recipient):
         delivery = ChannelDelivery.objects.create(reminder=log, channel=channel)
         enqueue_task(task=DELIVER, kwargs={"delivery_id": delivery.pk})
         deliveries.append(delivery)
     return deliveries
+
+
+def save_reminder_choice(
+    *,
+    user,
+    by_email: bool,
+    kinds: set[str],
+    wecom_userid: str = "",
+    dingtalk_userid: str = "",
+) -> ReminderChoice:
+    """The user's own choice of how they get reminders (`kinds`: ReminderChannel.Kind values).
+    A kind not configured for them may be chosen too (it takes effect when one is); a user id
+    that WeCom or DingTalk could not have issued is refused on its field, nothing saved."""
+    with transaction.atomic():
+        choice, _created = ReminderChoice.objects.select_for_update().get_or_create(user=user)
+        choice.by_email = bool(by_email)
+        for kind in ReminderChannel.Kind.values:
+            setattr(choice, f"by_{kind}", kind in kinds)
+        choice.wecom_userid = (wecom_userid or "").strip()
+        choice.dingtalk_userid = (dingtalk_userid or "").strip()
+        # The fields' validators word a bad user id; the database's constraint backs them.
+        choice.full_clean(exclude=["user"], validate_constraints=False)
+        choice.save()
+    return choice
 
 
 def deliver_to_channel(*, delivery_id: int) -> bool:

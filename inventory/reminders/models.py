@@ -6,6 +6,7 @@ State changes go through `inventory.reminders.jobs`, `inventory.reminders.notifi
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +47,8 @@ class ReminderLog(models.Model):
         PENDING = "pending", pgettext_lazy("mail state", "Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The recipient chose not to get reminders by e-mail (ReminderChoice).
+        DECLINED = "declined", _("Not chosen by the recipient")
 
     kind = models.CharField(_("kind"), max_length=32, choices=ReminderKind.choices)
     recipient = models.ForeignKey(
@@ -266,10 +269,75 @@ class ChannelDelivery(models.Model):
         return f"{self.reminder_id} → {self.channel_id} ({self.state})"
 
 
+# A WeCom or DingTalk user id: letters, digits and . _ @ - (what both platforms issue).
+CHAT_USER_ID = r"^[A-Za-z0-9._@-]*$"
+chat_user_id = RegexValidator(
+    CHAT_USER_ID,
+    _(
+        "Only letters, digits and . _ @ - : copy the user id as the administration console shows it."
+    ),
+)
+
+
+class ReminderChoice(models.Model):
+    """How one user wants their reminders, beside the in-app inbox which always has them: by
+    e-mail and by which kinds of the channels configured for them or their department; and
+    their WeCom / DingTalk user id, which a group robot @-mentions so the message is theirs.
+    Without a row a user gets every way there is (the default before users could choose).
+    Changed by the user on their account page (`channels.save_reminder_choice`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="reminder_choice",
+    )
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+    by_wecom = models.BooleanField(_("in WeCom"), default=True)
+    by_dingtalk = models.BooleanField(_("in DingTalk"), default=True)
+    by_webhook = models.BooleanField(
+        _("by the signed webhook (SMS, government apps)"), default=True
+    )
+    wecom_userid = models.CharField(
+        _("WeCom user id"),
+        max_length=64,
+        blank=True,
+        validators=[chat_user_id],
+        help_text=_("The group robot @-mentions you with it, so the reminder is addressed to you."),
+    )
+    dingtalk_userid = models.CharField(
+        _("DingTalk user id"),
+        max_length=64,
+        blank=True,
+        validators=[chat_user_id],
+        help_text=_("The group robot @-mentions you with it, so the reminder is addressed to you."),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reminder choice")
+        verbose_name_plural = _("reminder choices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wecom_userid__regex=CHAT_USER_ID)
+                & Q(dingtalk_userid__regex=CHAT_USER_ID),
+                name="reminder_choice_chat_user_ids",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user_id)
+
+    def takes(self, kind: str) -> bool:
+        """Whether reminders go to channels of `kind` (a ReminderChannel.Kind)."""
+        return getattr(self, f"by_{kind}")
+
+
 __all__ = [
     "ChannelDelivery",
     "Notification",
     "ReminderChannel",
+    "ReminderChoice",
     "ReminderKind",
     "ReminderLog",
     "TaskOutbox",

@@ -1,4 +1,5 @@
-"""Inbox pages; included from `inventory.urls`, so names are `inventory:notification-…`."""
+"""Inbox pages and the reminder choice; included from `inventory.urls`, so names are
+`inventory:notification-…`."""
 
 from django.urls import path
 
@@ -15,5 +16,10 @@ urlpatterns = [
         "notifications/<int:pk>/read/",
         views.NotificationReadView.as_view(),
         name="notification-read",
+    ),
+    path(
+        "notifications/choice/",
+        views.ReminderChoiceView.as_view(),
+        name="reminder-choice",
     ),
 ]

@@ -1,16 +1,21 @@
-"""Web pages of the in-app inbox: the list behind the bell, mark one or all read."""
+"""Web pages of the in-app inbox: the list behind the bell, mark one or all read; and the
+account page's section where a user chooses how reminders reach them."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
+from assets.accounts.views import account_context
 from inventory.reminders import notifications as services
+from inventory.reminders.channels import save_reminder_choice
+from inventory.reminders.forms import ReminderChoiceForm
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -62,3 +67,31 @@ class NotificationReadAllView(LoginRequiredMixin, View):
             else _("Nothing was unread."),
         )
         return redirect("inventory:notification-list")
+
+
+def reminder_choice_section(request) -> dict:
+    """The account page's section (registered in `InventoryConfig.ready`): the user's choice,
+    or the form they just sent with its errors."""
+    form = getattr(request, "reminder_choice_form", None) or ReminderChoiceForm(user=request.user)
+    return {"template": "inventory/account_reminders.html", "form": form}
+
+
+class ReminderChoiceView(LoginRequiredMixin, View):
+    """POST from the account page: how the user's reminders reach them. A bad user id is a 400
+    with the account page and the field's error; nothing is saved."""
+
+    def post(self, request):
+        form = ReminderChoiceForm(request.POST, user=request.user)
+        if not form.is_valid():
+            request.reminder_choice_form = form
+            return render(request, "assets/account.html", account_context(request), status=400)
+        choice = form.instance
+        save_reminder_choice(
+            user=request.user,
+            by_email=form.cleaned_data["by_email"],
+            kinds=form.chosen_kinds(),
+            wecom_userid=choice.wecom_userid,
+            dingtalk_userid=choice.dingtalk_userid,
+        )
+        messages.success(request, _("Your reminders now reach you the way you chose."))
+        return redirect(reverse("accounts:account") + "#reminders")

@@ -4,7 +4,7 @@ a person whose department Yika does not know gets a page that says so."""
 
 import pytest
 
-from tests.assets.accounts.provider import IDP_PASSWORD, start_provider, stop_provider
+from tests.assets.accounts.provider import IDP_PASSWORD, start_provider, stop_server
 from tests.browser.support import DESK, PHONE, Visit
 
 pytestmark = [
@@ -17,7 +17,7 @@ pytestmark = [
 def identity_provider(tmp_path_factory, django_db_setup):
     provider = start_provider(tmp_path_factory.mktemp("idp"))
     yield provider
-    stop_provider(provider)
+    stop_server(provider)
 
 
 @pytest.fixture

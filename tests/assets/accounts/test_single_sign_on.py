@@ -165,3 +165,24 @@ def test_single_sign_on_and_its_refusals_are_in_the_security_log(sso):
     assert answer.status_code == 403
     refused = SecurityEvent.objects.get(kind=Kind.SIGN_IN_FAILED)
     assert refused.detail == {"method": "sso", "reason": "unknown_department", "department": "NOPE"}
+
+
+def test_an_account_created_or_linked_at_first_sign_in_is_in_the_security_log(sso, centre):
+    from assets.models import SsoIdentity
+    from assets.security.models import SecurityEvent
+
+    Kind = SecurityEvent.Kind
+    _client, answer = sign_in(sso, "zhang")
+    assert answer.status_code == 302
+    zhang = User.objects.get(username="zhang")
+    created = SecurityEvent.objects.get(kind=Kind.ACCOUNT_CREATED)
+    assert created.user == zhang
+    assert created.detail["method"] == "oidc" and created.detail["roles"] == ["clerk"]
+    assert created.detail["subject"] == SsoIdentity.objects.get(user=zhang).subject != ""
+    wang = UserFactory(username="wang", department=centre, roles=["clerk"])
+    for _time in range(2):
+        _client, answer = sign_in(sso, "wang")
+        assert answer.status_code == 302
+    linked = SecurityEvent.objects.get(kind=Kind.SSO_LINKED)
+    assert linked.user == wang and linked.detail["method"] == "oidc"
+    assert SecurityEvent.objects.filter(kind=Kind.ACCOUNT_CREATED).count() == 1

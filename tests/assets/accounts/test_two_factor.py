@@ -232,3 +232,44 @@ def test_enrolment_a_wrong_second_step_and_a_reset_are_in_the_security_log(chief
     )
     reset = SecurityEvent.objects.get(kind=Kind.TWO_FACTOR_RESET)
     assert reset.user == clerk and reset.detail == {"by": "chief"}
+
+
+def test_a_recovery_code_used_is_in_the_security_log_with_the_codes_left(chief):
+    from assets.security.models import SecurityEvent
+
+    codes = enrol(chief)
+    browser, _r = password_sign_in(chief)
+    assert browser.post("/accounts/two-factor/", {"code": codes[3]}).status_code == 302
+    used = SecurityEvent.objects.get(kind=SecurityEvent.Kind.RECOVERY_CODE_USED)
+    assert used.user == chief and used.detail == {"left": 9}
+    assert used.address == "127.0.0.1"
+    api = APIClient().post(
+        TOKEN, {"username": "chief", "password": PASSWORD, "otp": codes[4]}, format="json"
+    )
+    assert api.status_code == 200
+    latest = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.RECOVERY_CODE_USED).first()
+    assert latest.detail == {"left": 8}
+    # A TOTP code is no recovery code: nothing more is logged as one.
+    assert browser.post("/accounts/two-factor/", {"code": code_for(chief)}).status_code in (
+        200,
+        302,
+    )
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.RECOVERY_CODE_USED).count() == 2
+
+
+def test_the_token_endpoint_refusing_a_missing_second_factor_is_in_the_security_log(chief):
+    from assets.security.models import SecurityEvent
+
+    api = APIClient()
+    credentials = {"username": "chief", "password": PASSWORD}
+    assert api.post(TOKEN, credentials, format="json").status_code == 403
+    enrol(chief)
+    assert api.post(TOKEN, credentials, format="json").status_code == 403
+    assert api.post(TOKEN, {**credentials, "otp": "111111"}, format="json").status_code == 403
+    refusals = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SIGN_IN_FAILED).order_by("id")
+    assert [(event.user, event.detail) for event in refusals] == [
+        (chief, {"method": "api_token", "reason": "two_factor_setup_required"}),
+        (chief, {"method": "api_token", "reason": "two_factor_required"}),
+        (chief, {"method": "api_token", "reason": "two_factor_failed"}),
+    ]
+    assert all(event.address == "127.0.0.1" for event in refusals)

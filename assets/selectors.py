@@ -10,7 +10,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from assets import permissions, sql, tags
-from assets.models import Asset, AssetEvent
+from assets.models import Asset, AssetEvent, Department
 
 ASSET_LIST_RELATED = (
     "category",
@@ -289,3 +289,45 @@ def redact_event_tags(events, *, user) -> list[AssetEvent]:
 
 def asset_events(*, asset: Asset) -> QuerySet:
     return AssetEvent.objects.filter(asset=asset).select_related("actor").order_by("-at", "-id")
+
+
+def unit_root_id(department) -> int:
+    """The top-level department of `department`'s tree (its unit: the bureau with its centre
+    and offices): the one ancestor, itself included, without a parent."""
+    return (
+        Department.objects.filter(
+            pk__in=sql.tree_ids(Department, department.pk, up=True), parent__isnull=True
+        )
+        .values_list("pk", flat=True)
+        .get()
+    )
+
+
+# Locks. Every service locks its document's row first, then its cards by id, so that two services
+# working on the same cards wait for each other instead of deadlocking.
+LOCK_CHUNK = 2000
+
+
+def locked(instance, *related: str):
+    """`instance` read again with its row locked until the transaction ends, `related` fetched
+    alongside (FOR UPDATE of its own row only: the related rows stay free)."""
+    return (
+        type(instance)
+        .objects.select_for_update(of=("self",))
+        .select_related(*related)
+        .get(pk=instance.pk)
+    )
+
+
+def locked_cards(ids, *related: str) -> list[Asset]:
+    """The cards `ids`, locked in id order, `related` fetched alongside, a chunk per statement."""
+    ids = sorted(ids)
+    cards: list[Asset] = []
+    for start in range(0, len(ids), LOCK_CHUNK):
+        cards.extend(
+            Asset.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids[start : start + LOCK_CHUNK])
+            .select_related(*related)
+            .order_by("pk")
+        )
+    return cards

@@ -12,21 +12,18 @@ Lock order: the case row, then its cards by id.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import history, permissions, services
+from assets import documents, history, permissions, selectors, services
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.models import (
     ApprovalTier,
@@ -35,7 +32,6 @@ from assets.models import (
     DisposalCase,
     DisposalItem,
     HandoverItem,
-    TagSequence,
 )
 
 State = DisposalCase.State
@@ -66,6 +62,7 @@ CASE_FIELDS = (
 )
 NUMBER_PREFIX = "DISPOSAL"  # the counter row's key in TagSequence; never a tag prefix
 MAX_ITEMS = 20000
+CASE_RELATED = ("department", "to_department")
 CHUNK = 2000
 
 
@@ -82,21 +79,8 @@ def _guard(case: DisposalCase, target: str) -> None:
         )
 
 
-def _lock_case(case: DisposalCase) -> DisposalCase:
-    return (
-        DisposalCase.objects.select_for_update(of=("self",))
-        .select_related("department", "to_department")
-        .get(pk=case.pk)
-    )
-
-
 def _next_number() -> str:
-    year = timezone.localdate().year
-    TagSequence.objects.get_or_create(prefix=NUMBER_PREFIX, year=year)
-    counter = TagSequence.objects.select_for_update().get(prefix=NUMBER_PREFIX, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"CZ{year}-{counter.last_value:04d}"
+    return services.next_document_number(series=NUMBER_PREFIX, letters="CZ")
 
 
 def _item_ids(case: DisposalCase) -> list[int]:
@@ -105,20 +89,6 @@ def _item_ids(case: DisposalCase) -> list[int]:
         .order_by("asset_id")
         .values_list("asset_id", flat=True)
     )
-
-
-def _lock_cards(ids: Sequence[int]) -> list[Asset]:
-    """The cards `ids`, locked in id order, a chunk per statement."""
-    ids = sorted(ids)
-    locked: list[Asset] = []
-    for start in range(0, len(ids), CHUNK):
-        locked.extend(
-            Asset.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids[start : start + CHUNK])
-            .select_related("project")
-            .order_by("pk")
-        )
-    return locked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,9 +128,7 @@ def _card_problems(
             errors.append(_("%(tag)s is retired already.") % {"tag": card.tag})
         elif card.status == Status.DRAFT:
             errors.append(_("%(tag)s is a surplus card not booked yet.") % {"tag": card.tag})
-        if not card.ownership_confirmed or (
-            card.project_id and card.owner_department_id == card.project.builder_department_id
-        ):
+        if not card.ownership_clear:
             errors.append(
                 _(
                     "%(tag)s: its ownership is not confirmed (a delegated-build asset never "
@@ -307,7 +275,7 @@ def _prepare(*, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequenc
     refs = _resolve_cards(actor=actor, tags=tags)
     if errors:
         raise ValidationError(errors)
-    cards = _lock_cards([card.pk for card in refs])
+    cards = selectors.locked_cards([card.pk for card in refs], "project")
     if not case.department_id:
         case.department_id = cards[0].owner_department_id
     problems, reason_error = _card_problems(case=case, cards=cards, fields=fields)
@@ -356,7 +324,7 @@ def update_disposal(
     *, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequence[str] | None = None
 ) -> DisposalCase:
     """Edit a draft: its fields and, when `tags` is given, its cards (same checks as create)."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     if case.state != State.DRAFT:
         raise TransitionNotAllowed(_("Only a draft case can be edited."), code="disposal_not_draft")
@@ -385,13 +353,13 @@ def submit_disposal(*, case: DisposalCase, actor) -> DisposalCase:
     kept) and the approval tier is chosen by the total original value and stored on the case.
 
     Every rule of `create_disposal` is checked again on the locked cards."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     _guard(case, State.SUBMITTED)
     ids = _item_ids(case)
     if not ids:
         raise ValidationError({"items": [_("An empty case cannot be submitted.")]})
-    cards = _lock_cards(ids)
+    cards = selectors.locked_cards(ids, "project")
     fields = {name: getattr(case, name) for name in CASE_FIELDS}
     problems, reason_error = _card_problems(case=case, cards=cards, fields=fields)
     errors: dict[str, Any] = {}
@@ -469,7 +437,7 @@ def approve_disposal(
 
     Refused to whoever prepared the case. Two approvers at once: the second waits for the case
     row and then finds it decided (409)."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_approver(actor, case)
     _guard(case, State.APPROVED)
     errors = {}
@@ -541,13 +509,13 @@ def _restore_statuses(*, case: DisposalCase, actor, kind: str, note: str, handov
 def reject_disposal(*, case: DisposalCase, actor, reason: str) -> DisposalCase:
     """The tier's role refuses the case (with a reason): its cards go back to their status
     before submission and are free for another case."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_approver(actor, case)
     _guard(case, State.REJECTED)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for rejecting the case.")})
-    _lock_cards(_item_ids(case))
+    selectors.locked_cards(_item_ids(case), "project")
     case.state = State.REJECTED
     case.decision_note = reason
     case.decided_at = timezone.now()
@@ -575,7 +543,7 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
     department is opened and submitted, whose receivers accept item by item; ownership moves
     only on acceptance. The case's document is rendered and stored once, with its SHA-256.
     """
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     _guard(case, State.EXECUTED)
     executed_on = executed_on or timezone.localdate()
@@ -586,7 +554,7 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
     if executed_on > timezone.localdate():
         raise ValidationError({"executed_on": _("The execution cannot be dated in the future.")})
     ids = _item_ids(case)
-    cards = _lock_cards(ids)
+    cards = selectors.locked_cards(ids, "project")
     wrong = [card.tag for card in cards if card.status != Status.PENDING_DISPOSAL]
     if wrong:
         raise TransitionNotAllowed(
@@ -684,12 +652,9 @@ def _store_document(case: DisposalCase) -> None:
     """Render the executed case's application form once and keep its bytes and SHA-256."""
     from assets.disposals.document import render_application
 
-    content = render_application(case)
-    digest = hashlib.sha256(content).hexdigest()
-    relative = f"disposals/{case.number}-{digest[:12]}.pdf"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    relative, digest = documents.store_pdf(
+        folder="disposals", number=case.number, content=render_application(case)
+    )
     case.document_file = relative
     case.document_sha256 = digest
     case.save(update_fields=["document_file", "document_sha256"])

@@ -31,7 +31,6 @@ from assets.models import (
     AssetEvent,
     DisposalCase,
     DisposalItem,
-    HandoverItem,
 )
 
 State = DisposalCase.State
@@ -141,47 +140,16 @@ def _card_problems(
                 _("%(tag)s is owned by another department; a case disposes of one unit's cards.")
                 % {"tag": card.tag}
             )
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        held = (
-            DisposalItem.objects.filter(asset_id__in=chunk, is_open=True)
-            .exclude(case_id=case.pk)
-            .select_related("asset", "case")
-            .order_by("asset__tag")
-        )
-        for item in held:
+    errors += selectors.open_elsewhere(ids, case=case)
+    if fields.get("components", DisposalCase.Components.REFUSE) == DisposalCase.Components.REFUSE:
+        for child in selectors.unlisted_components(ids):
             errors.append(
-                _("%(tag)s is already in open disposal case %(number)s.")
-                % {"tag": item.asset.tag, "number": item.case.number}
-            )
-        handed = (
-            HandoverItem.objects.filter(asset_id__in=chunk, is_open=True)
-            .select_related("asset", "handover")
-            .order_by("asset__tag")
-        )
-        for item in handed:
-            errors.append(
-                _("%(tag)s is in open handover %(number)s.")
-                % {"tag": item.asset.tag, "number": item.handover.number}
-            )
-        if fields.get("components", DisposalCase.Components.REFUSE) == (
-            DisposalCase.Components.REFUSE
-        ):
-            left = (
-                Asset.objects.filter(parent_id__in=chunk)
-                .exclude(status=Status.RETIRED)
-                .exclude(pk__in=ids)
-                .select_related("parent")
-                .order_by("parent__tag", "tag")
-            )
-            for child in left:
-                errors.append(
-                    _(
-                        "%(host)s holds the live component %(tag)s, which is not in the case: "
-                        "list it too, or choose to detach unlisted components."
-                    )
-                    % {"host": child.parent.tag, "tag": child.tag}
+                _(
+                    "%(host)s holds the live component %(tag)s, which is not in the case: "
+                    "list it too, or choose to detach unlisted components."
                 )
+                % {"host": child.host_tag, "tag": child.tag}
+            )
     reason_error = None
     if (
         fields.get("grounds") not in AGE_INDEPENDENT_GROUNDS
@@ -581,32 +549,24 @@ def _retire_cards(*, case: DisposalCase, actor, ids: list[int]) -> None:
         "method": Method(case.method).label,
         "ref": case.approval_no,
     }
-    listed = set(ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        unlisted = list(
-            Asset.objects.filter(parent_id__in=chunk)
-            .exclude(status=Status.RETIRED)
-            .exclude(pk__in=listed)
-            .select_related("parent")
-            .order_by("pk")
+    unlisted = selectors.unlisted_components(ids)
+    if unlisted and case.components != DisposalCase.Components.DETACH:
+        raise TransitionNotAllowed(
+            _("%(tags)s sit in cards of the case but are not listed: list them first.")
+            % {"tags": ", ".join(child.tag for child in unlisted[:20])},
+            code="host_has_components",
         )
-        if unlisted and case.components != DisposalCase.Components.DETACH:
-            raise TransitionNotAllowed(
-                _("%(tags)s sit in cards of the case but are not listed: list them first.")
-                % {"tags": ", ".join(child.tag for child in unlisted[:20])},
-                code="host_has_components",
-            )
-        for child in unlisted:
-            services._nest(
-                asset=child,
-                actor=actor,
-                parent=None,
-                embedded=False,
-                note=_("Detached because its host %(tag)s was disposed of in case %(number)s.")
-                % {"tag": child.parent.tag, "number": case.number},
-                authorise=False,
-            )
+    detached = Asset.objects.filter(pk__in=[child.pk for child in unlisted])
+    for child in detached.select_related("parent").order_by("pk"):
+        services._nest(
+            asset=child,
+            actor=actor,
+            parent=None,
+            embedded=False,
+            note=_("Detached because its host %(tag)s was disposed of in case %(number)s.")
+            % {"tag": child.parent.tag, "number": case.number},
+            authorise=False,
+        )
     now = timezone.now()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

@@ -32,7 +32,6 @@ from assets.models import (
     AssetEvent,
     DelegatedProject,
     Department,
-    DisposalItem,
     Handover,
     HandoverArchive,
     HandoverItem,
@@ -419,27 +418,7 @@ def _add_items(
             }
         if problem:
             errors.append(problem)
-    held = (
-        HandoverItem.objects.filter(asset_id__in=list(wanted), is_open=True)
-        .exclude(handover=handover)
-        .select_related("asset", "handover")
-        .order_by("asset__tag")
-    )
-    for item in held:
-        errors.append(
-            _("%(tag)s is already in open handover %(number)s.")
-            % {"tag": item.asset.tag, "number": item.handover.number}
-        )
-    in_case = (
-        DisposalItem.objects.filter(asset_id__in=list(wanted), is_open=True)
-        .select_related("asset", "case")
-        .order_by("asset__tag")
-    )
-    for item in in_case:
-        errors.append(
-            _("%(tag)s is already in open disposal case %(number)s.")
-            % {"tag": item.asset.tag, "number": item.case.number}
-        )
+    errors += selectors.open_elsewhere(list(wanted), handover=handover)
     if errors:
         raise ValidationError({"items": errors})
     try:

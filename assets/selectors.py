@@ -320,7 +320,15 @@ def locked(instance, *related: str):
 
 
 def locked_cards(ids, *related: str) -> list[Asset]:
-    """The cards `ids`, locked in id order, `related` fetched alongside, a chunk per statement."""
+    """The cards `ids`, locked in id order, `related` fetched alongside, a chunk per statement;
+    `ids` may also be a queryset of ids (a document's items), locked in one statement."""
+    if isinstance(ids, QuerySet):
+        return list(
+            Asset.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related(*related)
+            .order_by("pk")
+        )
     ids = sorted(ids)
     cards: list[Asset] = []
     for start in range(0, len(ids), LOCK_CHUNK):

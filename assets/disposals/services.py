@@ -448,29 +448,27 @@ def approve_disposal(
 
 def _restore_statuses(*, case: DisposalCase, actor, kind: str, note: str, handover=None) -> None:
     """Give every card of the case its status before submission, one event each."""
-    rows = DisposalItem.objects.filter(case=case).values_list("asset_id", "previous_status")
-    by_status: dict[str, list[int]] = {}
-    for asset_id, previous in rows:
-        by_status.setdefault(previous or Status.IN_USE, []).append(asset_id)
-    for previous, ids in sorted(by_status.items()):
-        ids.sort()
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            changes = (
-                {}
-                if previous == Status.PENDING_DISPOSAL
-                else {"status": (Status.PENDING_DISPOSAL, previous)}
-            )
-            history.record_events(
-                assets=Asset.objects.filter(pk__in=chunk),
-                actor=actor,
-                kind=kind,
-                changes=changes,
-                note=note,
-                disposal=case,
-                handover=handover,
-                apply=bool(changes),
-            )
+    stored = DisposalItem.objects.filter(case=case).values_list("previous_status", flat=True)
+    for before in sorted(set(stored)):
+        previous = before or Status.IN_USE
+        changes = (
+            {}
+            if previous == Status.PENDING_DISPOSAL
+            else {"status": (Status.PENDING_DISPOSAL, previous)}
+        )
+        history.record_events(
+            # One statement per status, joined to the case's items (no list of ids to send).
+            assets=Asset.objects.filter(
+                disposal_items__case=case, disposal_items__previous_status=before
+            ),
+            actor=actor,
+            kind=kind,
+            changes=changes,
+            note=note,
+            disposal=case,
+            handover=handover,
+            apply=bool(changes),
+        )
 
 
 @transaction.atomic
@@ -521,8 +519,10 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
         )
     if executed_on > timezone.localdate():
         raise ValidationError({"executed_on": _("The execution cannot be dated in the future.")})
-    ids = _item_ids(case)
-    cards = selectors.locked_cards(ids, "project")
+    cards = selectors.locked_cards(
+        DisposalItem.objects.filter(case=case).values("asset_id"), "project"
+    )
+    ids = [card.pk for card in cards]
     wrong = [card.tag for card in cards if card.status != Status.PENDING_DISPOSAL]
     if wrong:
         raise TransitionNotAllowed(
@@ -568,22 +568,20 @@ def _retire_cards(*, case: DisposalCase, actor, ids: list[int]) -> None:
             authorise=False,
         )
     now = timezone.now()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        # Status, date and reason in one statement (the row constraint wants them together);
-        # then one `retired` event per card, as `retire_asset` writes it, naming the case.
-        Asset.objects.filter(pk__in=chunk).update(
-            status=Status.RETIRED, retired_at=now, retire_reason=reason, updated_at=now
-        )
-        history.record_events(
-            assets=Asset.objects.filter(pk__in=chunk),
-            actor=actor,
-            kind=AssetEvent.Kind.RETIRED,
-            changes={"status": (Status.PENDING_DISPOSAL, Status.RETIRED)},
-            note=reason,
-            disposal=case,
-            at=now,
-        )
+    # The case's cards by a join to its items: one statement each, whatever the size.
+    cards = Asset.objects.filter(disposal_items__case=case)
+    # Status, date and reason in one statement (the row constraint wants them together); then
+    # one `retired` event per card, as `retire_asset` writes it, naming the case.
+    cards.update(status=Status.RETIRED, retired_at=now, retire_reason=reason, updated_at=now)
+    history.record_events(
+        assets=cards,
+        actor=actor,
+        kind=AssetEvent.Kind.RETIRED,
+        changes={"status": (Status.PENDING_DISPOSAL, Status.RETIRED)},
+        note=reason,
+        disposal=case,
+        at=now,
+    )
 
 
 def _execute_transfer(*, case: DisposalCase, actor, cards: list[Asset]) -> None:

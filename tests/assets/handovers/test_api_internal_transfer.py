@@ -7,6 +7,7 @@ import pytest
 from assets.disposals import services as ds
 from assets.models import Asset, AssetEvent, Handover, HandoverItem
 from tests.api_base import ActionEventTests, CreateTests, WrongRoleTests
+from tests.assets.handovers.test_api import HandoverAPIBase
 from tests.factories import DepartmentFactory, UserFactory, make_asset, make_project
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +70,8 @@ def snapshot():
 
 
 # ------------------------------------------------------------------ on the generic base
-class InternalTransferBase:
-    basename = "handover"
-    lookup = "number"
-    reader = "clerk"
-    writer = "clerk"
-    wrong_role = "auditor"
+class InternalTransferBase(HandoverAPIBase):
+    """The project handovers' base, with an internal transfer as the object."""
 
     def make_object(self, request):
         return request.getfixturevalue("internal_draft")
@@ -82,15 +79,6 @@ class InternalTransferBase:
     def get_create_data(self, request):
         office = request.getfixturevalue("office")
         return {"to_department": office.code, "items": [request.getfixturevalue("spare").tag]}
-
-    def write(self, client, obj):
-        return client.post(self.action_url(obj, "submit"), format="json")
-
-    def events_of(self, obj):
-        return AssetEvent.objects.filter(handover=obj)
-
-    def expected_events(self, obj):
-        return obj.items.count()
 
 
 class TestInternalTransferAPI(InternalTransferBase, CreateTests, WrongRoleTests, ActionEventTests):

@@ -456,6 +456,17 @@ class Asset(TreeNode):
         return self.install_mode == self.InstallMode.EMBEDDED
 
     @property
+    def ownership_clear(self) -> bool:
+        """Its ownership is confirmed and it is not a delegated-build card still with its
+        builder (a handover never happened): only then may it be disposed of or transferred
+        (DOMAIN.md §8, "ownership must be clear"). Reads `project` when there is one."""
+        if not self.ownership_confirmed:
+            return False
+        return not (
+            self.project_id and self.owner_department_id == self.project.builder_department_id
+        )
+
+    @property
     def is_live(self) -> bool:
         return self.status != self.Status.RETIRED
 

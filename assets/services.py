@@ -132,6 +132,18 @@ def next_tag(*, year: int | None = None, prefix: str | None = None) -> str:
     return tag
 
 
+def next_document_number(*, series: str, letters: str) -> str:
+    """The next number of a document series this year, e.g. `YJ2026-0001` (handovers) or
+    `CZ2026-0001` (disposal cases), under the counter row's lock; inside a transaction.
+    `series` keys the counter row in TagSequence and is never a tag prefix."""
+    year = timezone.localdate().year
+    TagSequence.objects.get_or_create(prefix=series, year=year)
+    counter = TagSequence.objects.select_for_update().get(prefix=series, year=year)
+    counter.last_value += 1
+    counter.save(update_fields=["last_value"])
+    return f"{letters}{year}-{counter.last_value:04d}"
+
+
 def reserve_tags(*, count: int, year: int | None = None, prefix: str | None = None) -> list[str]:
     """Issue `count` consecutive tags under one lock of the counter row (bulk registration).
 

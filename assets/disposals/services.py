@@ -12,21 +12,18 @@ Lock order: the case row, then its cards by id.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import history, permissions, services
+from assets import documents, history, permissions, selectors, services
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.models import (
     ApprovalTier,
@@ -34,8 +31,6 @@ from assets.models import (
     AssetEvent,
     DisposalCase,
     DisposalItem,
-    HandoverItem,
-    TagSequence,
 )
 
 State = DisposalCase.State
@@ -66,6 +61,7 @@ CASE_FIELDS = (
 )
 NUMBER_PREFIX = "DISPOSAL"  # the counter row's key in TagSequence; never a tag prefix
 MAX_ITEMS = 20000
+CASE_RELATED = ("department", "to_department")
 CHUNK = 2000
 
 
@@ -82,21 +78,8 @@ def _guard(case: DisposalCase, target: str) -> None:
         )
 
 
-def _lock_case(case: DisposalCase) -> DisposalCase:
-    return (
-        DisposalCase.objects.select_for_update(of=("self",))
-        .select_related("department", "to_department")
-        .get(pk=case.pk)
-    )
-
-
 def _next_number() -> str:
-    year = timezone.localdate().year
-    TagSequence.objects.get_or_create(prefix=NUMBER_PREFIX, year=year)
-    counter = TagSequence.objects.select_for_update().get(prefix=NUMBER_PREFIX, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"CZ{year}-{counter.last_value:04d}"
+    return services.next_document_number(series=NUMBER_PREFIX, letters="CZ")
 
 
 def _item_ids(case: DisposalCase) -> list[int]:
@@ -105,20 +88,6 @@ def _item_ids(case: DisposalCase) -> list[int]:
         .order_by("asset_id")
         .values_list("asset_id", flat=True)
     )
-
-
-def _lock_cards(ids: Sequence[int]) -> list[Asset]:
-    """The cards `ids`, locked in id order, a chunk per statement."""
-    ids = sorted(ids)
-    locked: list[Asset] = []
-    for start in range(0, len(ids), CHUNK):
-        locked.extend(
-            Asset.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids[start : start + CHUNK])
-            .select_related("project")
-            .order_by("pk")
-        )
-    return locked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,9 +127,7 @@ def _card_problems(
             errors.append(_("%(tag)s is retired already.") % {"tag": card.tag})
         elif card.status == Status.DRAFT:
             errors.append(_("%(tag)s is a surplus card not booked yet.") % {"tag": card.tag})
-        if not card.ownership_confirmed or (
-            card.project_id and card.owner_department_id == card.project.builder_department_id
-        ):
+        if not card.ownership_clear:
             errors.append(
                 _(
                     "%(tag)s: its ownership is not confirmed (a delegated-build asset never "
@@ -173,47 +140,16 @@ def _card_problems(
                 _("%(tag)s is owned by another department; a case disposes of one unit's cards.")
                 % {"tag": card.tag}
             )
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        held = (
-            DisposalItem.objects.filter(asset_id__in=chunk, is_open=True)
-            .exclude(case_id=case.pk)
-            .select_related("asset", "case")
-            .order_by("asset__tag")
-        )
-        for item in held:
+    errors += selectors.open_elsewhere(ids, case=case)
+    if fields.get("components", DisposalCase.Components.REFUSE) == DisposalCase.Components.REFUSE:
+        for child in selectors.unlisted_components(ids):
             errors.append(
-                _("%(tag)s is already in open disposal case %(number)s.")
-                % {"tag": item.asset.tag, "number": item.case.number}
-            )
-        handed = (
-            HandoverItem.objects.filter(asset_id__in=chunk, is_open=True)
-            .select_related("asset", "handover")
-            .order_by("asset__tag")
-        )
-        for item in handed:
-            errors.append(
-                _("%(tag)s is in open handover %(number)s.")
-                % {"tag": item.asset.tag, "number": item.handover.number}
-            )
-        if fields.get("components", DisposalCase.Components.REFUSE) == (
-            DisposalCase.Components.REFUSE
-        ):
-            left = (
-                Asset.objects.filter(parent_id__in=chunk)
-                .exclude(status=Status.RETIRED)
-                .exclude(pk__in=ids)
-                .select_related("parent")
-                .order_by("parent__tag", "tag")
-            )
-            for child in left:
-                errors.append(
-                    _(
-                        "%(host)s holds the live component %(tag)s, which is not in the case: "
-                        "list it too, or choose to detach unlisted components."
-                    )
-                    % {"host": child.parent.tag, "tag": child.tag}
+                _(
+                    "%(host)s holds the live component %(tag)s, which is not in the case: "
+                    "list it too, or choose to detach unlisted components."
                 )
+                % {"host": child.host_tag, "tag": child.tag}
+            )
     reason_error = None
     if (
         fields.get("grounds") not in AGE_INDEPENDENT_GROUNDS
@@ -307,7 +243,7 @@ def _prepare(*, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequenc
     refs = _resolve_cards(actor=actor, tags=tags)
     if errors:
         raise ValidationError(errors)
-    cards = _lock_cards([card.pk for card in refs])
+    cards = selectors.locked_cards([card.pk for card in refs], "project")
     if not case.department_id:
         case.department_id = cards[0].owner_department_id
     problems, reason_error = _card_problems(case=case, cards=cards, fields=fields)
@@ -356,7 +292,7 @@ def update_disposal(
     *, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequence[str] | None = None
 ) -> DisposalCase:
     """Edit a draft: its fields and, when `tags` is given, its cards (same checks as create)."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     if case.state != State.DRAFT:
         raise TransitionNotAllowed(_("Only a draft case can be edited."), code="disposal_not_draft")
@@ -385,13 +321,13 @@ def submit_disposal(*, case: DisposalCase, actor) -> DisposalCase:
     kept) and the approval tier is chosen by the total original value and stored on the case.
 
     Every rule of `create_disposal` is checked again on the locked cards."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     _guard(case, State.SUBMITTED)
     ids = _item_ids(case)
     if not ids:
         raise ValidationError({"items": [_("An empty case cannot be submitted.")]})
-    cards = _lock_cards(ids)
+    cards = selectors.locked_cards(ids, "project")
     fields = {name: getattr(case, name) for name in CASE_FIELDS}
     problems, reason_error = _card_problems(case=case, cards=cards, fields=fields)
     errors: dict[str, Any] = {}
@@ -469,7 +405,7 @@ def approve_disposal(
 
     Refused to whoever prepared the case. Two approvers at once: the second waits for the case
     row and then finds it decided (409)."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_approver(actor, case)
     _guard(case, State.APPROVED)
     errors = {}
@@ -512,42 +448,40 @@ def approve_disposal(
 
 def _restore_statuses(*, case: DisposalCase, actor, kind: str, note: str, handover=None) -> None:
     """Give every card of the case its status before submission, one event each."""
-    rows = DisposalItem.objects.filter(case=case).values_list("asset_id", "previous_status")
-    by_status: dict[str, list[int]] = {}
-    for asset_id, previous in rows:
-        by_status.setdefault(previous or Status.IN_USE, []).append(asset_id)
-    for previous, ids in sorted(by_status.items()):
-        ids.sort()
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            changes = (
-                {}
-                if previous == Status.PENDING_DISPOSAL
-                else {"status": (Status.PENDING_DISPOSAL, previous)}
-            )
-            history.record_events(
-                assets=Asset.objects.filter(pk__in=chunk),
-                actor=actor,
-                kind=kind,
-                changes=changes,
-                note=note,
-                disposal=case,
-                handover=handover,
-                apply=bool(changes),
-            )
+    stored = DisposalItem.objects.filter(case=case).values_list("previous_status", flat=True)
+    for before in sorted(set(stored)):
+        previous = before or Status.IN_USE
+        changes = (
+            {}
+            if previous == Status.PENDING_DISPOSAL
+            else {"status": (Status.PENDING_DISPOSAL, previous)}
+        )
+        history.record_events(
+            # One statement per status, joined to the case's items (no list of ids to send).
+            assets=Asset.objects.filter(
+                disposal_items__case=case, disposal_items__previous_status=before
+            ),
+            actor=actor,
+            kind=kind,
+            changes=changes,
+            note=note,
+            disposal=case,
+            handover=handover,
+            apply=bool(changes),
+        )
 
 
 @transaction.atomic
 def reject_disposal(*, case: DisposalCase, actor, reason: str) -> DisposalCase:
     """The tier's role refuses the case (with a reason): its cards go back to their status
     before submission and are free for another case."""
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_approver(actor, case)
     _guard(case, State.REJECTED)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for rejecting the case.")})
-    _lock_cards(_item_ids(case))
+    selectors.locked_cards(_item_ids(case), "project")
     case.state = State.REJECTED
     case.decision_note = reason
     case.decided_at = timezone.now()
@@ -575,7 +509,7 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
     department is opened and submitted, whose receivers accept item by item; ownership moves
     only on acceptance. The case's document is rendered and stored once, with its SHA-256.
     """
-    case = _lock_case(case)
+    case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     _guard(case, State.EXECUTED)
     executed_on = executed_on or timezone.localdate()
@@ -585,8 +519,10 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
         )
     if executed_on > timezone.localdate():
         raise ValidationError({"executed_on": _("The execution cannot be dated in the future.")})
-    ids = _item_ids(case)
-    cards = _lock_cards(ids)
+    cards = selectors.locked_cards(
+        DisposalItem.objects.filter(case=case).values("asset_id"), "project"
+    )
+    ids = [card.pk for card in cards]
     wrong = [card.tag for card in cards if card.status != Status.PENDING_DISPOSAL]
     if wrong:
         raise TransitionNotAllowed(
@@ -613,49 +549,39 @@ def _retire_cards(*, case: DisposalCase, actor, ids: list[int]) -> None:
         "method": Method(case.method).label,
         "ref": case.approval_no,
     }
-    listed = set(ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        unlisted = list(
-            Asset.objects.filter(parent_id__in=chunk)
-            .exclude(status=Status.RETIRED)
-            .exclude(pk__in=listed)
-            .select_related("parent")
-            .order_by("pk")
+    unlisted = selectors.unlisted_components(ids)
+    if unlisted and case.components != DisposalCase.Components.DETACH:
+        raise TransitionNotAllowed(
+            _("%(tags)s sit in cards of the case but are not listed: list them first.")
+            % {"tags": ", ".join(child.tag for child in unlisted[:20])},
+            code="host_has_components",
         )
-        if unlisted and case.components != DisposalCase.Components.DETACH:
-            raise TransitionNotAllowed(
-                _("%(tags)s sit in cards of the case but are not listed: list them first.")
-                % {"tags": ", ".join(child.tag for child in unlisted[:20])},
-                code="host_has_components",
-            )
-        for child in unlisted:
-            services._nest(
-                asset=child,
-                actor=actor,
-                parent=None,
-                embedded=False,
-                note=_("Detached because its host %(tag)s was disposed of in case %(number)s.")
-                % {"tag": child.parent.tag, "number": case.number},
-                authorise=False,
-            )
-    now = timezone.now()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        # Status, date and reason in one statement (the row constraint wants them together);
-        # then one `retired` event per card, as `retire_asset` writes it, naming the case.
-        Asset.objects.filter(pk__in=chunk).update(
-            status=Status.RETIRED, retired_at=now, retire_reason=reason, updated_at=now
-        )
-        history.record_events(
-            assets=Asset.objects.filter(pk__in=chunk),
+    detached = Asset.objects.filter(pk__in=[child.pk for child in unlisted])
+    for child in detached.select_related("parent").order_by("pk"):
+        services._nest(
+            asset=child,
             actor=actor,
-            kind=AssetEvent.Kind.RETIRED,
-            changes={"status": (Status.PENDING_DISPOSAL, Status.RETIRED)},
-            note=reason,
-            disposal=case,
-            at=now,
+            parent=None,
+            embedded=False,
+            note=_("Detached because its host %(tag)s was disposed of in case %(number)s.")
+            % {"tag": child.parent.tag, "number": case.number},
+            authorise=False,
         )
+    now = timezone.now()
+    # The case's cards by a join to its items: one statement each, whatever the size.
+    cards = Asset.objects.filter(disposal_items__case=case)
+    # Status, date and reason in one statement (the row constraint wants them together); then
+    # one `retired` event per card, as `retire_asset` writes it, naming the case.
+    cards.update(status=Status.RETIRED, retired_at=now, retire_reason=reason, updated_at=now)
+    history.record_events(
+        assets=cards,
+        actor=actor,
+        kind=AssetEvent.Kind.RETIRED,
+        changes={"status": (Status.PENDING_DISPOSAL, Status.RETIRED)},
+        note=reason,
+        disposal=case,
+        at=now,
+    )
 
 
 def _execute_transfer(*, case: DisposalCase, actor, cards: list[Asset]) -> None:
@@ -684,12 +610,9 @@ def _store_document(case: DisposalCase) -> None:
     """Render the executed case's application form once and keep its bytes and SHA-256."""
     from assets.disposals.document import render_application
 
-    content = render_application(case)
-    digest = hashlib.sha256(content).hexdigest()
-    relative = f"disposals/{case.number}-{digest[:12]}.pdf"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    relative, digest = documents.store_pdf(
+        folder="disposals", number=case.number, content=render_application(case)
+    )
     case.document_file = relative
     case.document_sha256 = digest
     case.save(update_fields=["document_file", "document_sha256"])

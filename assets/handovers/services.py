@@ -3,18 +3,17 @@
 A handover moves a project's cards from the builder to the owning department, and only the
 receiver's decision moves ownership (DESIGN.md invariant 6): every item gets an explicit result,
 accepted items change owner in the same transaction, rejected ones stay with the builder, flagged.
-Lock order everywhere: the handover row, then its items by tag, then the cards by tag.
+Lock order everywhere: the handover row, then its items by tag, then the cards by id
+(`selectors.locked_cards`, as the disposal cases lock them).
 """
 
 from __future__ import annotations
 
 import calendar
-import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import history, permissions, selectors, services, sql, tags
+from assets import documents, history, permissions, selectors, services, sql, tags
 from assets.errors import TransitionNotAllowed
 from assets.handovers.certificate import (
     certificate_path as certificate_path,
@@ -37,7 +36,6 @@ from assets.models import (
     HandoverArchive,
     HandoverItem,
     Location,
-    TagSequence,
 )
 
 State = Handover.State
@@ -74,6 +72,7 @@ PROJECT_FIELDS = (
     "acceptance_report_no",
     "handover_due_on",
 )
+HANDOVER_RELATED = ("project", "from_department", "to_department")
 NUMBER_PREFIX = "HANDOVER"  # the counter row's key in TagSequence; never a tag prefix
 
 
@@ -114,7 +113,7 @@ def save_project(
         permissions.require_project_preparer(actor)
         project = DelegatedProject()
     else:
-        project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+        project = selectors.locked(project)
         permissions.require_project_change(actor, project)
     accepted_before = project.accepted_on
     for name, value in fields.items():
@@ -170,7 +169,7 @@ def _guard_final_accounts(project: DelegatedProject, target: str) -> None:
 @transaction.atomic
 def submit_final_accounts(*, project: DelegatedProject, actor) -> DelegatedProject:
     """Record that the final accounts (决算) went to the finance bureau for approval."""
-    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    project = selectors.locked(project)
     permissions.require_project_change(actor, project)
     _guard_final_accounts(project, FinalAccounts.SUBMITTED)
     project.final_accounts_state = FinalAccounts.SUBMITTED
@@ -219,7 +218,7 @@ def approve_final_accounts(
     Listed cards take their final value; with `confirm_unlisted` the others keep their value as
     final; otherwise they stay provisional and are listed for a later `revalue_project_assets`.
     """
-    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    project = selectors.locked(project)
     permissions.require_project_change(actor, project)
     _guard_final_accounts(project, FinalAccounts.APPROVED)
     if approved_on is None:
@@ -250,7 +249,7 @@ def revalue_project_assets(
     confirm_unlisted: bool = False,
 ) -> list[services.Revaluation]:
     """Revalue cards left at 暂估 after the final accounts were approved."""
-    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
+    project = selectors.locked(project)
     permissions.require_project_change(actor, project)
     if project.final_accounts_state != FinalAccounts.APPROVED:
         raise TransitionNotAllowed(
@@ -327,21 +326,8 @@ def _guard(handover: Handover, target: str) -> None:
         )
 
 
-def _lock_handover(handover: Handover) -> Handover:
-    return (
-        Handover.objects.select_for_update(of=("self",))
-        .select_related("project", "from_department", "to_department")
-        .get(pk=handover.pk)
-    )
-
-
 def _next_number() -> str:
-    year = timezone.localdate().year
-    TagSequence.objects.get_or_create(prefix=NUMBER_PREFIX, year=year)
-    counter = TagSequence.objects.select_for_update().get(prefix=NUMBER_PREFIX, year=year)
-    counter.last_value += 1
-    counter.save(update_fields=["last_value"])
-    return f"YJ{year}-{counter.last_value:04d}"
+    return services.next_document_number(series=NUMBER_PREFIX, letters="YJ")
 
 
 def _problem(asset: Asset, handover: Handover) -> str | None:
@@ -350,9 +336,14 @@ def _problem(asset: Asset, handover: Handover) -> str | None:
     if asset.status == Asset.Status.RETIRED:
         return _("%(tag)s is retired and cannot be handed over.") % {"tag": asset.tag}
     if project is None:
-        # A free transfer: the sender owns the card (its disposal case said so).
+        # A transfer (free transfer or internal): the sender owns the card, and owns it for
+        # certain: a delegated-build card still with its builder goes by its project's handover.
         if asset.owner_department_id != handover.from_department_id:
             return _("%(tag)s is not owned by the sending department.") % {"tag": asset.tag}
+        if not asset.ownership_clear:
+            return _(
+                "%(tag)s: its ownership is not confirmed; hand it over with its project first."
+            ) % {"tag": asset.tag}
         return None
     if asset.project_id != project.pk:
         return _("%(tag)s does not belong to project %(project)s.") % {
@@ -415,11 +406,8 @@ def _add_items(
     if not wanted and not errors:
         errors.append(_("Choose at least one asset."))
     locked = {
-        a.pk: a
-        for a in Asset.objects.select_for_update()
-        .select_related("owner_department")
-        .filter(pk__in=list(wanted))
-        .order_by("tag")
+        card.pk: card
+        for card in selectors.locked_cards(list(wanted), "owner_department", "project")
     }
     for pk, (_asset, with_host) in sorted(wanted.items(), key=lambda kv: kv[1][0].tag):
         asset = locked[pk]
@@ -430,17 +418,7 @@ def _add_items(
             }
         if problem:
             errors.append(problem)
-    held = (
-        HandoverItem.objects.filter(asset_id__in=list(wanted), is_open=True)
-        .exclude(handover=handover)
-        .select_related("asset", "handover")
-        .order_by("asset__tag")
-    )
-    for item in held:
-        errors.append(
-            _("%(tag)s is already in open handover %(number)s.")
-            % {"tag": item.asset.tag, "number": item.handover.number}
-        )
+    errors += selectors.open_elsewhere(list(wanted), handover=handover)
     if errors:
         raise ValidationError({"items": errors})
     try:
@@ -480,11 +458,62 @@ def _validate_archive(line: ArchiveLine) -> None:
         raise ValidationError({"archives": _("An archive has at least one copy.")})
 
 
+def internal_transfer_refusal(*, from_department: Department, to_department: Department):
+    """Why `from_department` may not hand cards to `to_department` without a project and
+    without approval, or None (issue 17).
+
+    The rule: a handover without a project is an internal transfer (内部调拨) inside one unit's
+    tree — the receiver is in the same top-level department's tree as the sender (between the
+    offices of the centre, or the centre and its bureau) — because the cards stay on the same
+    unit's books and no approval is needed. Between units ownership moves only by a free
+    transfer (无偿划转) disposal case, approved by the body its value requires (DESIGN.md
+    invariant 10), whose execution opens the handover (`open_transfer_handover`).
+    """
+    if from_department.pk == to_department.pk:
+        return _("The receiving department must differ from the sender.")
+    if selectors.unit_root_id(from_department) != selectors.unit_root_id(to_department):
+        return _(
+            "%(to)s is not part of %(from)s’s unit: assets move to another unit only by a free "
+            "transfer (无偿划转), through a disposal case with method “transfer” that is "
+            "approved and executed (Disposals → New disposal case)."
+        ) % {"to": to_department.name, "from": from_department.name}
+    return None
+
+
+def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Department | None):
+    """The sending department of an internal transfer: the owner of the listed cards."""
+    if not assets:
+        raise ValidationError({"items": [_("Choose at least one asset.")]})
+    if to_department is None:
+        raise ValidationError(
+            {
+                "to_department": _(
+                    "A handover without a project is an internal transfer: name the receiving "
+                    "department."
+                )
+            }
+        )
+    sender = assets[0].owner_department
+    if not permissions.can_prepare_handover(actor, Handover(from_department=sender)):
+        raise ValidationError(
+            {
+                "items": [
+                    _("%(tag)s is owned by %(owner)s, outside your department scope.")
+                    % {"tag": assets[0].tag, "owner": sender.name}
+                ]
+            }
+        )
+    refusal = internal_transfer_refusal(from_department=sender, to_department=to_department)
+    if refusal:
+        raise ValidationError({"to_department": refusal})
+    return sender
+
+
 @transaction.atomic
 def create_handover(
     *,
     actor,
-    project: DelegatedProject,
+    project: DelegatedProject | None,
     assets: Sequence[Asset],
     to_department: Department | None = None,
     exclude: Sequence[Asset] = (),
@@ -493,27 +522,36 @@ def create_handover(
 ) -> Handover:
     """Open a draft handover (移交单) from the project's builder to its owning department.
 
+    Without a `project` it is an internal transfer (内部调拨) of the sender's own cards to
+    `to_department` inside the same unit's tree (`internal_transfer_refusal` says when; to
+    another unit: a transfer disposal case). The sender is the listed cards' owner.
     Each listed host brings its embedded components along unless they are in `exclude`.
-    Every card must belong to the project, be owned by the builder, be live, and be in no other
-    open handover; the refusal names each card. Only the builder's clerks and admins open one
-    (`permissions.require_handover_preparer`).
+    Every card must belong to the project (internal transfer: be owned by the sender with its
+    ownership confirmed), be owned by the builder, be live, and be in no other open handover or
+    disposal case; the refusal names each card. Only the sender's clerks and admins open one
+    (`permissions.require_handover_preparer`). Submit, the item-by-item decision, the
+    certificate and the reminders are the same for both.
     """
-    project = DelegatedProject.objects.select_for_update().get(pk=project.pk)
-    to_department = to_department or project.owner_department
-    owner_tree = set(sql.tree_ids(Department, project.owner_department_id))
-    if to_department.pk not in owner_tree:
-        raise ValidationError(
-            {
-                "to_department": _(
-                    "The receiving department must be the project's owner %(owner)s or one of "
-                    "its offices."
-                )
-                % {"owner": project.owner_department.code}
-            }
-        )
+    if project is None:
+        from_department = _internal_sender(actor=actor, assets=assets, to_department=to_department)
+    else:
+        project = selectors.locked(project)
+        to_department = to_department or project.owner_department
+        owner_tree = set(sql.tree_ids(Department, project.owner_department_id))
+        if to_department.pk not in owner_tree:
+            raise ValidationError(
+                {
+                    "to_department": _(
+                        "The receiving department must be the project's owner %(owner)s or one "
+                        "of its offices."
+                    )
+                    % {"owner": project.owner_department.code}
+                }
+            )
+        from_department = project.builder_department
     handover = Handover(
         project=project,
-        from_department=project.builder_department,
+        from_department=from_department,
         to_department=to_department,
         note=(note or "").strip(),
         created_by=actor,
@@ -601,7 +639,7 @@ def open_transfer_handover(
 @transaction.atomic
 def add_handover_archive(*, handover: Handover, actor, line: ArchiveLine) -> HandoverArchive:
     """List one more document handed over (drafts and submitted handovers)."""
-    handover = _lock_handover(handover)
+    handover = selectors.locked(handover, *HANDOVER_RELATED)
     permissions.require_handover_preparer(actor, handover)
     if handover.state not in OPEN_STATES:
         raise TransitionNotAllowed(
@@ -632,7 +670,7 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
     """Send a draft to the receiving department; each card gets a `handover_submitted` event.
 
     The builder's side only (`permissions.require_handover_preparer`)."""
-    handover = _lock_handover(handover)
+    handover = selectors.locked(handover, *HANDOVER_RELATED)
     permissions.require_handover_preparer(actor, handover)
     _guard(handover, State.SUBMITTED)
     items = _locked_items(handover)
@@ -662,7 +700,7 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
 @transaction.atomic
 def withdraw_handover(*, handover: Handover, actor, reason: str = "") -> Handover:
     """The builder takes a handover back before the decision; its cards are free again."""
-    handover = _lock_handover(handover)
+    handover = selectors.locked(handover, *HANDOVER_RELATED)
     permissions.require_handover_preparer(actor, handover)
     _guard(handover, State.WITHDRAWN)
     items = _locked_items(handover)
@@ -801,7 +839,7 @@ def decide_handover(
     for the handover row and then finds it decided (409). Only receivers of the receiving
     department decide (`permissions.require_handover_decider`); they place what they accept.
     """
-    handover = _lock_handover(handover)
+    handover = selectors.locked(handover, *HANDOVER_RELATED)
     permissions.require_handover_decider(actor, handover)
     _guard(handover, State.ACCEPTED)
     items = _locked_items(handover)
@@ -903,12 +941,9 @@ def _store_certificate(handover: Handover) -> None:
     """Render the certificate once and keep its bytes and SHA-256; it is never regenerated."""
     from assets.handovers.certificate import render_certificate
 
-    content = render_certificate(handover)
-    digest = hashlib.sha256(content).hexdigest()
-    relative = f"handovers/{handover.number}-{digest[:12]}.pdf"
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    relative, digest = documents.store_pdf(
+        folder="handovers", number=handover.number, content=render_certificate(handover)
+    )
     handover.certificate_file = relative
     handover.certificate_sha256 = digest
     handover.save(update_fields=["certificate_file", "certificate_sha256"])

@@ -98,10 +98,15 @@ class HandoverInboxView(LoginRequiredMixin, ListView):
 # ------------------------------------------------------------------------------- the form
 
 
+# The project picker's choice for a handover without a project (an internal transfer).
+INTERNAL = "internal"
+
+
 class HandoverCreateForm(forms.Form):
     project = forms.ModelChoiceField(
-        label=gettext_lazy("Project"), queryset=None, to_field_name="code"
+        label=gettext_lazy("Project"), queryset=None, to_field_name="code", required=False
     )
+    internal = forms.BooleanField(required=False, widget=forms.HiddenInput)
     to_department = forms.ModelChoiceField(
         label=gettext_lazy("Receiving department"),
         queryset=Department.objects.filter(is_active=True),
@@ -132,11 +137,21 @@ class HandoverCreateForm(forms.Form):
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, user, project=None, **kwargs):
+    def __init__(self, *args, user, project=None, internal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.internal = internal
         self.fields["project"].queryset = permissions.changeable_projects(user).order_by("code")
         self.eligible: list = []
+        if internal:
+            # No project: the clerk lists the cards and names the office that receives them.
+            self.fields["project"].widget = forms.HiddenInput()
+            self.fields["internal"].initial = True
+            self.fields["to_department"].required = True
+            self.fields["to_department"].help_text = _(
+                "An office or department of your own unit. To another unit, open a disposal "
+                "case with method free transfer (无偿划转)."
+            )
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
@@ -165,6 +180,10 @@ class HandoverCreateForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if not self.internal and not data.get("project") and "project" not in self.errors:
+            self.add_error("project", _("Choose the project, or an internal transfer."))
+        if self.internal:
+            data["project"] = None
         chosen = list(dict.fromkeys([*data.get("assets", []), *scanned_tags(data.get("scanned"))]))
         data["asset_objects"] = self._resolve(chosen, "scanned")
         data["exclude_objects"] = self._resolve(scanned_tags(data.get("exclude")), "exclude")
@@ -187,17 +206,22 @@ class HandoverCreateView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        project = self._project(request.GET.get("project"))
+        internal = request.GET.get("project") == INTERNAL
+        project = None if internal else self._project(request.GET.get("project"))
         form = HandoverCreateForm(
             user=request.user,
             project=project,
+            internal=internal,
             initial={"project": project.code if project else None},
         )
         return self._render(form, project)
 
     def post(self, request):
-        project = self._project(request.POST.get("project"))
-        form = HandoverCreateForm(request.POST, user=request.user, project=project)
+        internal = request.POST.get("internal") == "True"
+        project = None if internal else self._project(request.POST.get("project"))
+        form = HandoverCreateForm(
+            request.POST, user=request.user, project=project, internal=internal
+        )
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -225,7 +249,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "project": project},
+            {"form": form, "project": project, "internal": form.internal, "INTERNAL": INTERNAL},
             status=status,
         )
 

@@ -221,11 +221,18 @@ class ScopedTagList(serializers.ListField):
 
 
 class HandoverCreateSerializer(serializers.Serializer):
-    """`{"project", "to_department"?, "items": [tag...], "exclude"?, "note"?, "archives"?}`."""
+    """`{"project"?, "to_department"?, "items": [tag...], "exclude"?, "note"?, "archives"?}`.
+
+    Without `project` (or with null) the handover is an internal transfer inside the sender's
+    unit and `to_department` is required; the service says when (`internal_transfer_refusal`).
+    """
 
     project = NaturalKeyField(
         slug_field="code",
         queryset=DelegatedProject.objects.none(),
+        required=False,
+        allow_null=True,
+        default=None,
         unknown_message=gettext_lazy("Unknown delegated-build project “{value}”."),
     )
     to_department = department_field(required=False, allow_null=True, default=None)

@@ -164,7 +164,9 @@ class HandoverViewSet(
 
     @extend_schema(request=s.HandoverCreateSerializer, responses={201: s.HandoverSerializer})
     def create(self, request, *args, **kwargs):
-        """Open a draft: `{"project", "to_department"?, "items": [tag...], "exclude"?, ...}`."""
+        """Open a draft: `{"project"?, "to_department"?, "items": [tag...], "exclude"?, ...}`;
+        without `project`, an internal transfer inside the sender's unit to `to_department`
+        (another unit: a 400 naming the transfer disposal case)."""
         handover = self._validated(s.HandoverCreateSerializer).save()
         return self._answer(handover, status=201)
 

@@ -6,34 +6,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-TALLY_SQL = """
+def count_into_tally(cards: str, sign: str = "") -> str:
+    """Add the rows of `cards` (a table or transition table), grouped by the tally key, to the
+    tally (`sign` "-": take them away). Ordered by the key so two writers lock tally rows in
+    the same order."""
+    return f"""
+        INSERT INTO assets_registertally AS t (category_id, owner_department_id, status,
+            in_service_month, useful_life_months, own_label, cards, original_value)
+        SELECT category_id, owner_department_id, status,
+            CAST(date_trunc('month', in_service_on) AS date), useful_life_months,
+            label_mode = 'own_label', {sign}COUNT(*), {sign}SUM(original_value)
+        FROM {cards} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (category_id, owner_department_id, status, in_service_month,
+            useful_life_months, own_label) DO UPDATE
+            SET cards = t.cards + EXCLUDED.cards,
+                original_value = t.original_value + EXCLUDED.original_value;"""  # noqa: S608
+
+
+TALLY_SQL = f"""
 CREATE FUNCTION assets_register_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- Each statement's rows, grouped by the tally key: what left a key, then what came in.
-    -- Ordered by the key so two writers lock tally rows in the same order.
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO assets_registertally AS t (category_id, owner_department_id, status,
-            in_service_month, useful_life_months, own_label, cards, original_value)
-        SELECT category_id, owner_department_id, status,
-            CAST(date_trunc('month', in_service_on) AS date), useful_life_months,
-            label_mode = 'own_label', -COUNT(*), -SUM(original_value)
-        FROM old_cards GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (category_id, owner_department_id, status, in_service_month,
-            useful_life_months, own_label) DO UPDATE
-            SET cards = t.cards + EXCLUDED.cards,
-                original_value = t.original_value + EXCLUDED.original_value;
+    -- Each statement's rows by the tally key: what left a key, then what came in.
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN{count_into_tally("old_cards", "-")}
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO assets_registertally AS t (category_id, owner_department_id, status,
-            in_service_month, useful_life_months, own_label, cards, original_value)
-        SELECT category_id, owner_department_id, status,
-            CAST(date_trunc('month', in_service_on) AS date), useful_life_months,
-            label_mode = 'own_label', COUNT(*), SUM(original_value)
-        FROM new_cards GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (category_id, owner_department_id, status, in_service_month,
-            useful_life_months, own_label) DO UPDATE
-            SET cards = t.cards + EXCLUDED.cards,
-                original_value = t.original_value + EXCLUDED.original_value;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN{count_into_tally("new_cards")}
     END IF;
     RETURN NULL;
 END $$;
@@ -53,13 +49,8 @@ BEGIN
 END $$;
 CREATE TRIGGER register_tally_truncate AFTER TRUNCATE ON assets_asset
     FOR EACH STATEMENT EXECUTE FUNCTION assets_register_tally_truncate();
-INSERT INTO assets_registertally (category_id, owner_department_id, status, in_service_month,
-    useful_life_months, own_label, cards, original_value)
-SELECT category_id, owner_department_id, status,
-    CAST(date_trunc('month', in_service_on) AS date), useful_life_months,
-    label_mode = 'own_label', COUNT(*), SUM(original_value)
-FROM assets_asset GROUP BY 1, 2, 3, 4, 5, 6;
-"""
+{count_into_tally("assets_asset")}
+"""  # noqa: S608 (constants only)
 
 UNTALLY_SQL = """
 DROP TRIGGER IF EXISTS register_tally_truncate ON assets_asset;

@@ -1,4 +1,7 @@
-"""API glue shared by every app: error format and pagination (DESIGN.md, "API contract")."""
+"""API glue shared by every app: error format, pagination (DESIGN.md, "API contract") and the
+serializer field cache."""
+
+import copy
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -6,12 +9,42 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, Window
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from config.errors import DomainError
+
+
+class FieldsBuiltOnce:
+    """A `ModelSerializer` mixin: the fields are built from the model once per serializer class;
+    each instance gets new field objects made from the same arguments.
+
+    DRF introspects the model and builds every field on each instantiation: for the 45 fields
+    of a card that was most of the Python time of `GET /api/v1/assets/{tag}/` (about 20 times
+    what turning the card into JSON costs; bench/scale.py). Remaking a field from its recorded
+    arguments is what DRF's own `Field.__deepcopy__` does for declared fields, without copying
+    the arguments that fields only read (choices, querysets: a related field clones its
+    queryset on use); an argument that is itself a field (a list's child) is copied. Only for
+    serializers whose `get_fields` depends on the class alone, not the request or instance.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built_once = built
+        return {name: _remade(field) for name, field in built.items()}
+
+
+def _remade(field):
+    kwargs = {
+        key: copy.deepcopy(value) if isinstance(value, serializers.Field) else value
+        for key, value in field._kwargs.items()
+    }
+    return field.__class__(*field._args, **kwargs)
 
 
 class StandardPagination(PageNumberPagination):

@@ -191,6 +191,9 @@ class AssetViewSet(
         queryset = permissions.visible_assets(self.request.user)
         if self.action in {"components", "events"}:
             return queryset
+        if self.action == "retrieve":
+            # What a phone asks after reading a label: only the columns the answer shows.
+            return selectors.with_card_relations(queryset)
         return queryset.select_related(*selectors.ASSET_LIST_RELATED)
 
     def get_serializer_class(self):

@@ -574,3 +574,39 @@ def test_a_future_acquisition_date_is_400_naming_the_field(clerk, host):
     assert "acquired_on" in patch.json()
     host.refresh_from_db()
     assert host.acquired_on is None or host.acquired_on.year < 2030
+
+
+# --- the card lookup (what a phone asks after reading a label; issue 21) --------------------
+def test_card_answer_equals_its_list_row_in_one_query_after_the_scope(
+    centre, other_bureau, clerk, project
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    host = make_asset(owner=centre, location=LocationFactory(code="R-1"))
+    card = make_asset(
+        owner=centre,
+        parent=host,
+        embedded=True,
+        using_department=centre,
+        managing_department=centre,
+        project=project,
+        custodian_user=clerk,
+    )
+    # A component of another department's host: the host is not named (parent_hidden).
+    hidden_host = make_asset(owner=other_bureau)
+    outsider = make_asset(owner=other_bureau, using_department=centre, parent=hidden_host)
+    client = as_user(clerk)
+    rows = {row["tag"]: row for row in client.get(reverse("asset-list")).json()["results"]}
+    for asset in (host, card, outsider):
+        url = reverse("asset-detail", args=[asset.tag])
+        client.get(url)  # the user's roles and scope are then read once per request
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(url).json()
+        assert answer == rows[asset.tag]
+        card_queries = [q for q in queries.captured_queries if '"assets_asset"' in q["sql"]]
+        assert len(card_queries) == 1, [q["sql"] for q in card_queries]
+    assert rows[card.tag]["project"] == project.code
+    assert rows[card.tag]["custodian_user"] == clerk.username
+    assert rows[card.tag]["parent"] == host.tag
+    assert rows[outsider.tag]["parent"] is None and rows[outsider.tag]["parent_hidden"] is True

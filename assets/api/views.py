@@ -182,6 +182,8 @@ class AssetViewSet(
     lookup_value_regex = r"[^/]+"
     filterset_class = AssetFilter
     pagination_class = SearchPagination
+    # `?cursor=` pages walk the list by tag (unique), whatever `?q=` would rank first.
+    cursor_ordering = ("tag",)
 
     def get_queryset(self):
         if self.action == "list":

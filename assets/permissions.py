@@ -111,7 +111,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assets.errors import NotInScope
 from assets.models import Asset, Department
-from assets.sql import department_tree_sql
+from assets.sql import department_tree_sql, roles_and_department_tree_sql
 
 CLERK = "clerk"
 RECEIVER = "receiver"
@@ -174,10 +174,24 @@ def roles_of(user) -> set[str]:
         return set()
     cached = getattr(user, "_yika_roles", None)
     if cached is None:
-        cached = {name for name in user.groups.values_list("name", flat=True) if name in ROLES}
+        # The department tree comes in the same round trip (`_department_tree` reads it): the
+        # roles are asked first on every request, so no request pays a second query for its
+        # scope, and nothing is kept between requests that a moved department could outdate.
+        cached, scope, ancestors = set(), set(), set()
+        department = user.department_id
+        with connection.cursor() as cursor:
+            cursor.execute(roles_and_department_tree_sql(), [user.pk, department, department])
+            for kind, name, pk in cursor.fetchall():
+                if kind == 2:
+                    if name in ROLES:
+                        cached.add(name)
+                else:
+                    (ancestors if kind else scope).add(pk)
         if user.is_superuser:
             cached.add(ADMIN)
         user._yika_roles = cached
+        if department and getattr(user, "_yika_tree", None) is None:
+            user._yika_tree = (scope, ancestors)
     return cached
 
 

@@ -23,6 +23,30 @@ ASSET_LIST_RELATED = (
     "custodian_user",
 )
 
+# What a card's own answer (`AssetSerializer`) reads of each related row: its natural key (and
+# the host's departments, for `permissions.hides_host`). Fetched by join in the card's query,
+# without the rest of those rows' columns.
+CARD_RELATED_FIELDS = (
+    "category__code",
+    "category__name",
+    "owner_department__code",
+    "using_department__code",
+    "managing_department__code",
+    "location__code",
+    "parent__tag",
+    "parent__owner_department",
+    "parent__using_department",
+    "parent__managing_department",
+    "project__code",
+    "custodian_user__username",
+)
+
+
+def with_card_relations(queryset: QuerySet) -> QuerySet:
+    """`queryset` of cards with what one card's API answer shows, in the same query."""
+    own = [field.name for field in Asset._meta.concrete_fields]
+    return queryset.select_related(*ASSET_LIST_RELATED).only(*own, *CARD_RELATED_FIELDS)
+
 
 def assets_visible_to(*, user, filters: dict | None = None) -> QuerySet:
     """The cards `user` may read, with what a list row shows fetched alongside, filtered.

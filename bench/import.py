@@ -15,7 +15,6 @@ load on the machine than wall time), the load average, and a met/not-met verdict
 import argparse
 import io
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -23,36 +22,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from _common import cpu_seconds, load_average, peak_rss_mb, recreate_database  # noqa: E402
+
 TARGET_SECONDS = 60
 TARGET_RSS_MB = 500
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def load_average() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def verdict(name: str, value: float, target: float, unit: str) -> str:
     met = "MET" if value < target else "NOT MET"
     return f"target {name}: {value:.1f} {unit} < {target} {unit}: {met}"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def ledger_xlsx(rows: int) -> bytes:

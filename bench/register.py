@@ -32,29 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def database_admin(url: str) -> tuple[str, str]:
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    return name, url.rsplit("/", 1)[0] + "/postgres"
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name, admin = database_admin(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    name, admin = database_admin(url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from _common import drop_database, recreate_database  # noqa: E402
 
 
 def fill(cards: int):

@@ -30,16 +30,10 @@ Latency is measured twice, because a closed loop cannot show it:
 """
 
 import argparse
-import gc
-import http.client
 import itertools
 import json
 import os
-import statistics
-import subprocess
 import sys
-import threading
-import time
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,15 +41,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+from _common import (  # noqa: E402
+    drive,
+    gunicorn,
+    load_average,
+    load_interleaved,
+    recreate_database,
+    settle,
+    summarise,
+    timed,
+)
 
 
 def setup(cards: int):
@@ -134,13 +129,6 @@ def verdict(name: str, ok: bool, figure: str) -> bool:
     return ok
 
 
-def load_average() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-# Alternating slices per endpoint (load_interleaved).
-ROUNDS = 6
-
 # Requests sent to each endpoint before measuring, so neither pays the workers' first-request
 # costs (URL resolver, translation catalogues, connections).
 WARM_UP = 40
@@ -149,132 +137,6 @@ WARM_UP = 40
 # read at PACED_TARGET.
 PACED_LOADS = (0.25, 0.5, 0.75)
 PACED_TARGET = 0.5
-
-
-def settle(port: int, warm_up: list):
-    """Vacuum and analyse what loading and activation wrote, then warm both endpoints up.
-
-    Without this, autovacuum of the freshly loaded tables runs during whichever endpoint is
-    measured first (the bare one): seen as 508 against 391 req/s on a quiet machine.
-    `warm_up` is a list of (token, bare request, scan request).
-    """
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-        # Flush now: a checkpoint during the scans would make their first writes to each page
-        # carry full-page images, a cost the read-only bare endpoint never pays.
-        cursor.execute("CHECKPOINT")
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    for token, *requests in warm_up:
-        for method, path, body in requests:
-            conn.request(method, path, body=body, headers=headers_for(token))
-            response = conn.getresponse()
-            response.read()
-            if response.status >= 400:
-                raise SystemExit(f"warm-up {method} {path}: HTTP {response.status}")
-    conn.close()
-
-
-def headers_for(token: str) -> dict:
-    return {"Authorization": f"Token {token}", "Content-Type": "application/json"}
-
-
-def timed(label: str, func):
-    start = time.perf_counter()
-    result = func()
-    elapsed = time.perf_counter() - start
-    print(f"{label}: {elapsed:.3f} s")
-    return result, elapsed
-
-
-def drive(port: int, tokens: list[str], seconds: float, make_request, rate: float | None = None):
-    """One thread and connection per token, for `seconds`: (latencies, errors).
-
-    Without `rate` (closed loop) each client sends its next request when the last is answered.
-    With `rate` (requests per second over all clients, open loop) client n sends on a fixed
-    schedule, staggered against the others; a request sent late, because the previous one was
-    slow, still counts its latency from its scheduled time.
-    """
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    begin = time.perf_counter()
-    stop = begin + seconds
-    interval = len(tokens) / rate if rate else 0.0
-
-    def worker(n: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = headers_for(tokens[n])
-        mine, bad = [], 0
-        due = begin + interval * n / len(tokens)
-        while True:
-            now = time.perf_counter()
-            if rate:
-                if due > now:
-                    time.sleep(due - now)
-                start, due = due, due + interval
-            else:
-                start = now
-            if start >= stop:
-                break
-            method, path, body = make_request(n)
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status >= 400:
-                    bad += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            mine.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(mine)
-            errors[0] += bad
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(len(tokens))]
-    # The client's own collector would stop all 32 threads at once (this process also holds
-    # Django and 100,000 tags), and that pause would be counted as the server's latency.
-    gc.collect()
-    gc.disable()
-    try:
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        gc.enable()
-    return latencies, errors[0]
-
-
-def load_interleaved(port, tokens, seconds, endpoints: dict, rounds: int = ROUNDS):
-    """Each endpoint for `seconds` in all, in `rounds` alternating slices, closed loop.
-
-    Alternating keeps both endpoints under the same machine conditions: measured one after the
-    other, the bare endpoint alone swung between 310 and 508 req/s from run to run here.
-    """
-    collected = {name: ([], 0) for name in endpoints}
-    for _ in range(rounds):
-        for name, make_request in endpoints.items():
-            latencies, errors = drive(port, tokens, seconds / rounds, make_request)
-            before, before_errors = collected[name]
-            collected[name] = (before + latencies, before_errors + errors)
-    return {name: summarise(*collected[name], seconds) for name in endpoints}
-
-
-def summarise(latencies: list[float], errors: int, seconds: float) -> dict:
-    latencies = sorted(latencies)
-    count = len(latencies)
-    return {
-        "requests": count,
-        "errors": errors,
-        "throughput": round(count / seconds, 1),
-        "p50_ms": round(1000 * statistics.median(latencies), 1) if count else 0,
-        "p99_ms": round(1000 * latencies[int(count * 0.99) - 1], 1) if count else 0,
-    }
 
 
 def main():
@@ -356,32 +218,8 @@ def main():
         }
         return ("POST", scans_path, json.dumps(body))
 
-    env = dict(os.environ, DEBUG="0", SECRET_KEY="bench-secret-key-" + "x" * 40)
-    env.update(SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1,localhost")
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     paced = {}
-    try:
-        for _ in range(100):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=1)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(args.port):
         settle(
             args.port,
             [(tokens[n], bare_request(n), scan_request(n)) for n in range(len(tokens))]
@@ -413,9 +251,6 @@ def main():
                 f"{rate / args.clients:.1f} per clerk per second):",
                 json.dumps(paced[share]),
             )
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     target = paced[PACED_TARGET]
 
     campaign.refresh_from_db()

@@ -196,6 +196,26 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         f"{DATABASE_URL.split(':', 1)[0]}://…"
     )
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind a connection pooler (README, "Scale-out"): `pgbouncer` (transaction mode) hands each
+# transaction any server connection, so nothing may live on a session between transactions:
+# no server-side cursors (`.iterator()` outside a transaction would open a WITH HOLD cursor on
+# a connection the next statement may not get). `psycopg` keeps a pool in each process
+# (psycopg_pool; Django then closes nothing itself). Empty: one persistent connection per
+# process and thread, kept 60 s.
+YIKA_DB_POOLER = env_str("YIKA_DB_POOLER", "").strip().lower()
+if YIKA_DB_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+elif YIKA_DB_POOLER == "psycopg":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("YIKA_DB_POOL_MIN", 2),
+        "max_size": env_int("YIKA_DB_POOL_MAX", 8),
+        "timeout": 10,
+    }
+elif YIKA_DB_POOLER:
+    raise ImproperlyConfigured(
+        f"YIKA_DB_POOLER must be pgbouncer, psycopg or empty, not {YIKA_DB_POOLER!r}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "assets.User"

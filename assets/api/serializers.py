@@ -15,6 +15,7 @@ from assets.models import (
     Location,
     User,
 )
+from config.api import FieldsBuiltOnce
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -135,7 +136,7 @@ class CategoryCodeField(NaturalKeyField):
         )
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     """The card as the API shows it (DESIGN.md contract) and its plain-field writes."""
 
     category = CategoryCodeField()

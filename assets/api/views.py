@@ -192,6 +192,8 @@ class AssetViewSet(
     lookup_value_regex = r"[^/]+"
     filterset_class = AssetFilter
     pagination_class = SearchPagination
+    # `?cursor=` pages walk the list by tag (unique), whatever `?q=` would rank first.
+    cursor_ordering = ("tag",)
 
     def get_queryset(self):
         if self.action == "list":
@@ -201,6 +203,9 @@ class AssetViewSet(
         queryset = permissions.visible_assets(self.request.user)
         if self.action in {"components", "events"}:
             return queryset
+        if self.action == "retrieve":
+            # What a phone asks after reading a label: only the columns the answer shows.
+            return selectors.with_card_relations(queryset)
         return queryset.select_related(*selectors.ASSET_LIST_RELATED)
 
     def get_serializer_class(self):

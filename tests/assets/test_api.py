@@ -574,3 +574,84 @@ def test_a_future_acquisition_date_is_400_naming_the_field(clerk, host):
     assert "acquired_on" in patch.json()
     host.refresh_from_db()
     assert host.acquired_on is None or host.acquired_on.year < 2030
+
+
+# --- the card lookup (what a phone asks after reading a label; issue 21) --------------------
+def test_card_answer_equals_its_list_row_in_one_query_after_the_scope(
+    centre, other_bureau, clerk, project
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    host = make_asset(owner=centre, location=LocationFactory(code="R-1"))
+    card = make_asset(
+        owner=centre,
+        parent=host,
+        embedded=True,
+        using_department=centre,
+        managing_department=centre,
+        project=project,
+        custodian_user=clerk,
+    )
+    # A component of another department's host: the host is not named (parent_hidden).
+    hidden_host = make_asset(owner=other_bureau)
+    outsider = make_asset(owner=other_bureau, using_department=centre, parent=hidden_host)
+    client = as_user(clerk)
+    rows = {row["tag"]: row for row in client.get(reverse("asset-list")).json()["results"]}
+    for asset in (host, card, outsider):
+        url = reverse("asset-detail", args=[asset.tag])
+        client.get(url)  # the user's roles and scope are then read once per request
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(url).json()
+        assert answer == rows[asset.tag]
+        card_queries = [q for q in queries.captured_queries if '"assets_asset"' in q["sql"]]
+        assert len(card_queries) == 1, [q["sql"] for q in card_queries]
+    assert rows[card.tag]["project"] == project.code
+    assert rows[card.tag]["custodian_user"] == clerk.username
+    assert rows[card.tag]["parent"] == host.tag
+    assert rows[outsider.tag]["parent"] is None and rows[outsider.tag]["parent_hidden"] is True
+
+
+# --- keyset pages (`?cursor=`) beside numbered pages (`?page=`) -----------------------------
+def test_cursor_pages_walk_the_same_cards_as_numbered_pages_and_back(centre, clerk):
+    for n in range(7):
+        make_asset(owner=centre, name=f"设备{n}")
+    client = as_user(clerk)
+    url = reverse("asset-list")
+    numbered, page = [], client.get(url, {"page_size": 3}).json()
+    assert page["count"] == 7  # `page` keeps the contract's answer, with its count
+    while True:
+        numbered += [row["tag"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = client.get(page["next"]).json()
+    walked, pages = [], [client.get(url, {"page_size": 3, "cursor": ""}).json()]
+    while True:
+        assert "count" not in pages[-1]
+        walked += [row["tag"] for row in pages[-1]["results"]]
+        if not pages[-1]["next"]:
+            break
+        assert "cursor=" in pages[-1]["next"]
+        pages.append(client.get(pages[-1]["next"]).json())
+    assert walked == numbered == sorted(numbered)
+    assert len(pages) == 3
+    back = client.get(pages[-1]["previous"]).json()
+    assert [row["tag"] for row in back["results"]] == [row["tag"] for row in pages[1]["results"]]
+
+
+def test_cursor_pages_keep_the_filters_and_the_scope(centre, other_bureau, clerk):
+    mine = make_asset(owner=centre, name="交换机")
+    make_asset(owner=centre, name="打印机")
+    make_asset(owner=other_bureau, name="交换机")
+    answer = as_user(clerk).get(reverse("asset-list"), {"cursor": "", "q": "交换机"}).json()
+    assert [row["tag"] for row in answer["results"]] == [mine.tag]
+
+
+def test_a_cursor_the_list_never_gave_is_a_400_naming_it(clerk):
+    response = as_user(clerk).get(reverse("asset-list"), {"cursor": "bz14"})  # "o=x"
+    assert response.status_code == 400
+    assert "游标" in response.json()["cursor"][0]
+    english = as_user(clerk).get(
+        reverse("asset-list"), {"cursor": "garbage!"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert english.json() == {"cursor": ["This cursor is not one this list gave out."]}

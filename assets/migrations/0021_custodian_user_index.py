@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0018_security_event_kinds"),
+        ("assets", "0020_sso_identity_security_kinds"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0018_security_event_kinds"),
+        ("assets", "0019_register_tally"),
     ]
 
     operations = [

@@ -838,9 +838,19 @@ def move_asset(
     return asset
 
 
+def lend_route_message(asset: Asset) -> str:
+    """Why the status action refuses `lent`, and where a loan is recorded instead."""
+    return _(
+        "A loan outside the unit is recorded with the lend action (borrower, due date and "
+        "approval reference): the card's custody page, or POST /api/v1/assets/%(tag)s/lend/."
+    ) % {"tag": asset.tag}
+
+
 @transaction.atomic
 def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: str = "") -> Asset:
-    """Move a card along the status machine (not to `retired`: that is `retire_asset`).
+    """Move a card along the status machine (not to `retired`: that is `retire_asset`; not to
+    `lent`: that is `custody.services.lend_asset`, and a card lent by it returns by check-in).
+    `lent_to` stays for the API contract and is not used.
 
     The actor may change the card (`permissions.require_card_change`)."""
     asset = _lock(asset)
@@ -866,14 +876,24 @@ def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: 
             % {"tag": asset.tag},
             code="in_disposal",
         )
-    if status == Status.LENT and not lent_to.strip():
-        raise ValidationError({"lent_to": _("Say who the asset is lent or leased to.")})
+    if (
+        asset.status == Status.LENT
+        and asset.custody_records.filter(state="open", kind="loan").exists()
+    ):
+        raise TransitionNotAllowed(
+            _("%(tag)s is lent with a loan record: check it in to end the loan.")
+            % {"tag": asset.tag},
+            code="use_checkin",
+        )
+    if status == Status.LENT:
+        # 未经批准不得出借 (DOMAIN.md §8): a loan needs its borrower, due date and approval
+        # reference, which only the lend action records (`custody.services.lend_asset`).
+        raise ValidationError({"status": lend_route_message(asset)})
     changes = {"status": [asset.status, status]}
-    if status == Status.LENT or asset.lent_to:
-        new_lent_to = lent_to.strip() if status == Status.LENT else ""
-        if new_lent_to != asset.lent_to:
-            changes["lent_to"] = [asset.lent_to, new_lent_to]
-        asset.lent_to = new_lent_to
+    if asset.lent_to:
+        # Leaving `lent` (a loan recorded before the lend action existed) clears the borrower.
+        changes["lent_to"] = [asset.lent_to, ""]
+        asset.lent_to = ""
     asset.status = status
     asset.save()
     record_event(

@@ -519,7 +519,9 @@ class LineListView(CampaignMixin, ListView):
         result = self.request.GET.get("result")
         if result in LineResult.values:
             lines = lines.filter(result=result)
-        return lines.order_by("tag", "id")
+        if self.request.GET.get("holder") == "confirmed":
+            lines = lines.filter(holder_confirmed_at__isnull=False)
+        return lines.select_related("holder_confirmed_by").order_by("tag", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

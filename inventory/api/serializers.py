@@ -191,6 +191,7 @@ class LineSerializer(serializers.ModelSerializer):
     location = serializers.SlugRelatedField(slug_field="code", read_only=True)
     counted_location = serializers.SlugRelatedField(slug_field="code", read_only=True)
     counted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    holder_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     has_photo = serializers.SerializerMethodField()
 
     class Meta:
@@ -219,6 +220,8 @@ class LineSerializer(serializers.ModelSerializer):
             "counted_by",
             "counted_location",
             "label_ok",
+            "holder_confirmed_at",
+            "holder_confirmed_by",
             "reprint_requested",
             "manual_reason",
             "scanned_code",

@@ -1090,7 +1090,8 @@ def revalue_asset(
 def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
     """Create or change an account (admins only, `permissions.require_admin`). A new password, a
     move to another department or a deactivation ends the user's API tokens and their other
-    sessions (`assets.credentials`). Role and department changes and deactivations go to the
+    sessions (`assets.credentials`); a deactivation sends the clerks the cards the user still
+    holds (`custody.services.announce_leaver`). Role and department changes and deactivations go to the
     security log."""
     from django.contrib.auth.models import Group
 
@@ -1153,6 +1154,11 @@ def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
         credentials.end_tokens(
             user=user, request=request, reason="moved" if moved else "deactivated"
         )
+    if not creating and old_active and not user.is_active:
+        # A leaver's cards (custodian_user) go to the clerks' list to reassign.
+        from assets.custody import services as custody
+
+        custody.announce_leaver(user=user)
     return user
 
 

@@ -260,6 +260,33 @@ def lend_asset(
     return record
 
 
+# Who hears of a leaver (the reminders, which assets does not import, register themselves in
+# InventoryConfig.ready): `listener(user=..., assets=[...])`, inside `save_user`'s transaction,
+# when an account holding cards is deactivated, with the live cards it still holds.
+_leaver_listeners: list = []
+
+
+def register_leaver_listener(listener) -> None:
+    """Add a function called when an account still holding cards is deactivated (idempotent)."""
+    if listener not in _leaver_listeners:
+        _leaver_listeners.append(listener)
+
+
+def announce_leaver(*, user: User) -> list[Asset]:
+    """Tell the listeners that `user`, just deactivated, still holds cards (`custodian_user`):
+    the clerks get the list to reassign them. Called by `assets.services.save_user` in its
+    transaction; returns the cards (none: nobody is told)."""
+    held = list(
+        permissions.held_assets(user)
+        .select_related("owner_department")
+        .order_by("owner_department_id", "tag")
+    )
+    if held:
+        for listener in _leaver_listeners:
+            listener(user=user, assets=held)
+    return held
+
+
 # Who hears of a holder's "I still hold these" (the stocktake, which assets does not import,
 # registers itself in InventoryConfig.ready). Each listener is called inside the service's
 # transaction as `listener(actor=..., assets=[...])` with every card the holder confirmed

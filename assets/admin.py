@@ -324,7 +324,10 @@ class SsoRoleRuleAdmin(RoleScopedAdmin):
 
 
 # Disposals: the approval tiers and the cases (read-only), from their package.
+# Custody (check-outs, loans, holders' confirmations) and upkeep (repairs, contracts).
+from assets.custody import admin as custody_admin  # noqa: E402,F401
 from assets.disposals import admin as disposals_admin  # noqa: E402,F401
+from assets.maintenance import admin as maintenance_admin  # noqa: E402,F401
 
 # Security log: its admin lives with it in assets/security/.
 from assets.security import admin as security_admin  # noqa: E402,F401

@@ -278,6 +278,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from inventory.services import scanning
+    from tests.assets.attachments.files import png_bytes
     from tests.factories import UserFactory
 
     campaign = _stocktake(ctx, own, archived=False)
@@ -285,7 +286,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
         counter = ctx.users["clerk"]
     else:
         counter = UserFactory(username="m-counter-other", department=ctx.other, roles=["clerk"])
-    photo = SimpleUploadedFile("found.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png")
+    photo = SimpleUploadedFile("found.png", png_bytes(), "image/png")
     line = scanning.record_surplus(campaign=campaign, actor=counter, note="矩阵盘盈", photo=photo)
     return {"pk": campaign.pk, "line_id": line.pk}
 

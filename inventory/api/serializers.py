@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from assets.api.serializers import NaturalKeyField
 from assets.models import CURRENT_CODE_SYSTEM, Category, Department, Location, User
+from inventory import attachments
 from inventory.models import (
     CounterAssignment,
     Difference,
@@ -231,7 +232,7 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_has_photo(self, line) -> bool:
-        return bool(line.photo)
+        return attachments.has_photo(line)
 
 
 class ManualCountSerializer(serializers.Serializer):

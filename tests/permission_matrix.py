@@ -678,6 +678,7 @@ MATRIX: list[Row] = [
     R("assets:my-assets", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("assets:my-assets-confirm-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
     R("assets:my-assets-confirm-receipt", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(302, 404), auditor=302, admin=302),
+    R("assets:custody-leavers", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
     R("assets:asset-custody", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-custody", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
     R("assets:asset-report-fault", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),

@@ -12,19 +12,11 @@ from assets import permissions
 from assets.custody import services
 from assets.errors import DomainError
 from assets.models import CustodyRecord, HoldingConfirmation
-from config.admin import ReadOnlyAdmin
-
-
-class _ScopedToCards:
-    """Rows of the cards the reader sees (auditors and admins: all)."""
-
-    def get_queryset(self, request):
-        visible = permissions.visible_assets(request.user).values("pk")
-        return super().get_queryset(request).filter(asset__in=visible)
+from config.admin import CardRowsAdmin
 
 
 @admin.register(CustodyRecord)
-class CustodyRecordAdmin(_ScopedToCards, ReadOnlyAdmin):
+class CustodyRecordAdmin(CardRowsAdmin):
     list_display = (
         "asset",
         "kind",
@@ -77,7 +69,7 @@ class CustodyRecordAdmin(_ScopedToCards, ReadOnlyAdmin):
 
 
 @admin.register(HoldingConfirmation)
-class HoldingConfirmationAdmin(_ScopedToCards, ReadOnlyAdmin):
+class HoldingConfirmationAdmin(CardRowsAdmin):
     list_display = ("asset", "holder", "year", "campaign_id", "confirmed_at")
     list_filter = ("year",)
     search_fields = ("asset__tag", "asset__name", "holder__username", "holder__display_name")

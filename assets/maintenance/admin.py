@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assets import permissions
 from assets.models import MaintenanceContract, RepairRecord
-from config.admin import ReadOnlyAdmin
+from config.admin import CardRowsAdmin, ReadOnlyAdmin
 
 
 class UnderWayFilter(admin.SimpleListFilter):
@@ -28,7 +28,7 @@ class UnderWayFilter(admin.SimpleListFilter):
 
 
 @admin.register(RepairRecord)
-class RepairRecordAdmin(ReadOnlyAdmin):
+class RepairRecordAdmin(CardRowsAdmin):
     list_display = (
         "asset",
         "reported_on",
@@ -44,10 +44,6 @@ class RepairRecordAdmin(ReadOnlyAdmin):
     list_select_related = ("asset", "reported_by")
     date_hierarchy = "reported_on"
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        visible = permissions.visible_assets(request.user).values("pk")
-        return super().get_queryset(request).filter(asset__in=visible)
 
 
 @admin.register(MaintenanceContract)

@@ -10,7 +10,7 @@ from assets.custody import services as cs
 from assets.models import Asset, CustodyRecord
 from inventory.models import Difference
 from inventory.services import campaigns, scanning
-from tests.assets.attachments.files import png_bytes
+from tests.assets.attachments.files import png_bytes, use_attachment_storage
 from tests.browser.support import DESK, PHONE, Visit, sign_in
 from tests.factories import UserFactory, make_asset, make_campaign
 
@@ -27,14 +27,7 @@ def holder(centre):
 
 @pytest.fixture(autouse=True)
 def attachment_root(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None},
-        },
-    }
-    settings.VAR_DIR = tmp_path / "var"
+    use_attachment_storage(settings, tmp_path)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

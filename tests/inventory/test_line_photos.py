@@ -14,7 +14,7 @@ from django.urls import reverse
 from assets.attachments.models import Attachment, Blob
 from inventory.models import Difference, StocktakeLine
 from inventory.services import campaigns, scanning
-from tests.assets.attachments.files import png_bytes
+from tests.assets.attachments.files import png_bytes, use_attachment_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,7 @@ migration = importlib.import_module(
 
 @pytest.fixture(autouse=True)
 def storage_root(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None},
-        },
-    }
-    settings.VAR_DIR = tmp_path / "var"
+    use_attachment_storage(settings, tmp_path)
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     return tmp_path
 

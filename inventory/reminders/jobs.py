@@ -854,26 +854,29 @@ def notify_handover_step(*, step: str, handover) -> None:
 
 
 def leaver_reminders(*, user, assets) -> list[Reminder]:
+    """One message per clerk with every card of theirs the leaver held (a clerk answering for
+    several departments gets them in one: the ledger key names the leaver, not the department)."""
     by_department: dict[int, list] = {}
     for asset in assets:
         by_department.setdefault(asset.owner_department_id, []).append(asset)
-    link = _url("assets:custody-leavers", fallback="/api/v1/me/assets/")
-    period = f"left:{timezone.localdate().isoformat()}"
-    reminders = []
+    to_clerk: dict[int, tuple[User, list]] = {}
     for cards in by_department.values():
         for clerk in selectors.role_holders(cards[0].owner_department, permissions.CLERK):
-            reminders.append(
-                Reminder(
-                    kind=ReminderKind.LEAVER_CARDS,
-                    recipient=clerk,
-                    subject=f"leaver:{user.username}",
-                    period=period,
-                    link=link,
-                    facts={"user": str(user), "count": len(cards)},
-                    items=_capped([_card_line(asset) for asset in cards]),
-                )
-            )
-    return reminders
+            to_clerk.setdefault(clerk.pk, (clerk, []))[1].extend(cards)
+    link = _url("assets:custody-leavers", fallback="/custody/leavers/")
+    period = f"left:{timezone.localdate().isoformat()}"
+    return [
+        Reminder(
+            kind=ReminderKind.LEAVER_CARDS,
+            recipient=clerk,
+            subject=f"leaver:{user.username}",
+            period=period,
+            link=link,
+            facts={"user": str(user), "count": len(cards)},
+            items=_capped([_card_line(asset) for asset in cards]),
+        )
+        for clerk, cards in to_clerk.values()
+    ]
 
 
 def notify_leaver(*, user, assets) -> None:

@@ -22,7 +22,7 @@ from inventory.models import (
     VerifyMethod,
 )
 
-# Open book lines of active campaigns, not yet confirmed by a holder.
+# Book lines of active campaigns not yet confirmed by a holder (a scanned one too: both show).
 _UNCONFIRMED = Q(
     kind=StocktakeLine.Kind.BOOK,
     campaign__state=StocktakeCampaign.State.ACTIVE,

@@ -68,3 +68,19 @@ def test_the_clerk_sees_the_cards_held_by_inactive_users_and_reassigns_them(
 def test_the_leavers_page_is_for_clerks(client, holder):
     client.force_login(holder)
     assert client.get(reverse("assets:custody-leavers")).status_code == 403
+
+
+def test_a_clerk_answering_for_two_departments_gets_both_in_one_message(admin_user, bureau, holder):
+    from assets.models import Asset
+    from tests.factories import DepartmentFactory, UserFactory
+
+    # Two sub-departments without clerks of their own: the bureau's clerk answers for both.
+    parent_clerk = UserFactory(username="bureauclerk", department=bureau, roles=["clerk"])
+    east = DepartmentFactory(code="EAST", name="东区", parent=bureau)
+    west = DepartmentFactory(code="WEST", name="西区", parent=bureau)
+    cards = [make_asset(owner=east, name="东区电脑"), make_asset(owner=west, name="西区电脑")]
+    # Recorded in the holder's name directly: the message is under test, not the check-out.
+    Asset.objects.filter(pk__in=[c.pk for c in cards]).update(custodian_user=holder)
+    _deactivate(admin_user, holder)
+    note = Notification.objects.get(recipient=parent_clerk, kind=ReminderKind.LEAVER_CARDS)
+    assert all(card.tag in note.body for card in cards)

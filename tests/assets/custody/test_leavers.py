@@ -84,3 +84,26 @@ def test_a_clerk_answering_for_two_departments_gets_both_in_one_message(admin_us
     _deactivate(admin_user, holder)
     note = Notification.objects.get(recipient=parent_clerk, kind=ReminderKind.LEAVER_CARDS)
     assert all(card.tag in note.body for card in cards)
+
+
+def test_deactivating_in_the_admin_sends_the_list_too(client, bureau, clerk, holder, cards):
+    from tests.factories import UserFactory
+
+    staff_admin = UserFactory(
+        username="demo-admin", department=bureau, roles=["admin"], is_staff=True
+    )
+    client.force_login(staff_admin)
+    data = {
+        "username": holder.username,
+        "display_name": holder.display_name,
+        "department": holder.department_id,
+        "language": "zh-hans",
+        "date_joined_0": "2024-01-01",
+        "date_joined_1": "00:00:00",
+        "email": holder.email,
+        "groups": list(holder.groups.values_list("pk", flat=True)),
+    }  # "is_active" left out: the box unticked
+    response = client.post(reverse("admin:assets_user_change", args=[holder.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    note = Notification.objects.get(recipient=clerk, kind=ReminderKind.LEAVER_CARDS)
+    assert all(card.tag in note.body for card in cards)

@@ -26,7 +26,7 @@ from assets.models import (
     SsoRoleRule,
     User,
 )
-from config.admin import ReadOnlyAdmin, RoleScopedAdmin
+from config.admin import CardRowsAdmin, ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
 admin.site.disable_action("delete_selected")
@@ -238,7 +238,7 @@ class AssetAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AssetEvent)
-class AssetEventAdmin(ReadOnlyAdmin):
+class AssetEventAdmin(CardRowsAdmin):
     """The append-only history (a read-only view)."""
 
     list_display = ("at", "asset", "kind", "actor", "note")
@@ -247,10 +247,6 @@ class AssetEventAdmin(ReadOnlyAdmin):
     list_select_related = ("asset", "actor")
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        visible = permissions.visible_assets(request.user).values("pk")
-        return super().get_queryset(request).filter(asset__in=visible)
 
 
 @admin.register(ApiToken)
@@ -324,7 +320,10 @@ class SsoRoleRuleAdmin(RoleScopedAdmin):
 
 
 # Disposals: the approval tiers and the cases (read-only), from their package.
+# Custody (check-outs, loans, holders' confirmations) and upkeep (repairs, contracts).
+from assets.custody import admin as custody_admin  # noqa: E402,F401
 from assets.disposals import admin as disposals_admin  # noqa: E402,F401
+from assets.maintenance import admin as maintenance_admin  # noqa: E402,F401
 
 # Reconciliation: the finance export's column mapping, from its package.
 from assets.reconciliations import admin as reconciliations_admin  # noqa: E402,F401

@@ -303,24 +303,24 @@ class MoveForm(forms.Form):
 
 class StatusForm(ShownLimitsMixin, forms.Form):
     status = forms.ChoiceField(label=_("new status"))
-    lent_to = forms.CharField(
-        label=_("lent to"),
-        required=False,
-        max_length=200,
-        help_text=_("Required when the asset is lent or leased."),
-    )
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, asset: Asset, **kwargs):
         super().__init__(*args, **kwargs)
+        # `lent` is the lend action's (borrower, due date, approval reference): not offered.
         allowed = (
             services.ASSET_TRANSITIONS.get(asset.status, set())
-            - {Asset.Status.RETIRED}
+            - {Asset.Status.RETIRED, Asset.Status.LENT}
             - set(services.OWN_ACTION_STATUSES)
         )
         self.fields["status"].choices = [c for c in Asset.Status.choices if c[0] in allowed]
+        self.fields["status"].error_messages["invalid_choice"] = (
+            services.lend_route_message(asset)
+            if self.data.get(self.add_prefix("status")) == Asset.Status.LENT
+            else self.fields["status"].error_messages["invalid_choice"]
+        )
         self.show_limits()
 
 

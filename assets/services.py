@@ -850,9 +850,19 @@ def move_asset(
     return asset
 
 
+def lend_route_message(asset: Asset) -> str:
+    """Why the status action refuses `lent`, and where a loan is recorded instead."""
+    return _(
+        "A loan outside the unit is recorded with the lend action (borrower, due date and "
+        "approval reference): the card's custody page, or POST /api/v1/assets/%(tag)s/lend/."
+    ) % {"tag": asset.tag}
+
+
 @transaction.atomic
 def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: str = "") -> Asset:
-    """Move a card along the status machine (not to `retired`: that is `retire_asset`).
+    """Move a card along the status machine (not to `retired`: that is `retire_asset`; not to
+    `lent`: that is `custody.services.lend_asset`, and a card lent by it returns by check-in).
+    `lent_to` stays for the API contract and is not used.
 
     The actor may change the card (`permissions.require_card_change`)."""
     asset = _lock(asset)
@@ -878,14 +888,24 @@ def change_status(*, asset: Asset, actor, status: str, note: str = "", lent_to: 
             % {"tag": asset.tag},
             code="in_disposal",
         )
-    if status == Status.LENT and not lent_to.strip():
-        raise ValidationError({"lent_to": _("Say who the asset is lent or leased to.")})
+    if (
+        asset.status == Status.LENT
+        and asset.custody_records.filter(state="open", kind="loan").exists()
+    ):
+        raise TransitionNotAllowed(
+            _("%(tag)s is lent with a loan record: check it in to end the loan.")
+            % {"tag": asset.tag},
+            code="use_checkin",
+        )
+    if status == Status.LENT:
+        # 未经批准不得出借 (DOMAIN.md §8): a loan needs its borrower, due date and approval
+        # reference, which only the lend action records (`custody.services.lend_asset`).
+        raise ValidationError({"status": lend_route_message(asset)})
     changes = {"status": [asset.status, status]}
-    if status == Status.LENT or asset.lent_to:
-        new_lent_to = lent_to.strip() if status == Status.LENT else ""
-        if new_lent_to != asset.lent_to:
-            changes["lent_to"] = [asset.lent_to, new_lent_to]
-        asset.lent_to = new_lent_to
+    if asset.lent_to:
+        # Leaving `lent` (a loan recorded before the lend action existed) clears the borrower.
+        changes["lent_to"] = [asset.lent_to, ""]
+        asset.lent_to = ""
     asset.status = status
     asset.save()
     record_event(
@@ -1082,7 +1102,8 @@ def revalue_asset(
 def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
     """Create or change an account (admins only, `permissions.require_admin`). A new password, a
     move to another department or a deactivation ends the user's API tokens and their other
-    sessions (`assets.credentials`). Role and department changes and deactivations go to the
+    sessions (`assets.credentials`); a deactivation sends the clerks the cards the user still
+    holds (`custody.services.announce_leaver`). Role and department changes and deactivations go to the
     security log."""
     from django.contrib.auth.models import Group
 
@@ -1145,6 +1166,11 @@ def save_user(*, actor, user=None, fields: dict[str, Any], request=None):
         credentials.end_tokens(
             user=user, request=request, reason="moved" if moved else "deactivated"
         )
+    if not creating and old_active and not user.is_active:
+        # A leaver's cards (custodian_user) go to the clerks' list to reassign.
+        from assets.custody import services as custody
+
+        custody.announce_leaver(user=user)
     return user
 
 

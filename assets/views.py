@@ -275,7 +275,6 @@ class AssetStatusView(ChangeMixin, FormView):
             actor=self.request.user,
             status=form.cleaned_data["status"],
             note=form.cleaned_data["note"],
-            lent_to=form.cleaned_data["lent_to"],
         )
 
     def get_context_data(self, **kwargs):

@@ -122,3 +122,12 @@ class ReadOnlyAdmin(RoleScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CardRowsAdmin(ReadOnlyAdmin):
+    """Read-only rows about cards (history, custody, repairs): those of the cards the reader
+    sees (`permissions.visible_assets`; auditors and admins: all)."""
+
+    def get_queryset(self, request):
+        visible = permissions.visible_assets(request.user).values("pk")
+        return super().get_queryset(request).filter(asset__in=visible)

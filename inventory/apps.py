@@ -19,6 +19,16 @@ class InventoryConfig(AppConfig):
         from inventory.reminders.jobs import notify_handover_step
 
         register_handover_listener(notify_handover_step)
+        # A holder's "I still hold these" shows in the active campaigns counting the card.
+        from assets.custody.services import register_holding_listener
+        from inventory.services.holders import record_holder_confirmations
+
+        register_holding_listener(record_holder_confirmations)
+        # A deactivated user's cards reach the clerks who reassign them.
+        from assets.custody.services import register_leaver_listener
+        from inventory.reminders.jobs import notify_leaver
+
+        register_leaver_listener(notify_leaver)
         # attachments (evidence): a stocktake difference (`difference:ID`) can carry files
         from inventory.attachments import register_difference_subject
 

@@ -33,6 +33,7 @@ TOTAL_COLUMNS = [
     ("counted_count", pgettext_lazy("stocktake export", "Counted quantity"), INTEGER),
     ("counted_value", pgettext_lazy("stocktake export", "Counted original value"), MONEY),
     ("counted_net", pgettext_lazy("stocktake export", "Counted net value"), MONEY),
+    ("by_holder_count", pgettext_lazy("stocktake export", "Confirmed by holder quantity"), INTEGER),
     ("surplus_count", pgettext_lazy("stocktake export", "Surplus quantity"), INTEGER),
     ("shortage_count", pgettext_lazy("stocktake export", "Shortage quantity"), INTEGER),
     ("shortage_value", pgettext_lazy("stocktake export", "Shortage original value"), MONEY),
@@ -70,6 +71,12 @@ LINE_COLUMNS = [
     ("counted_location__name", pgettext_lazy("stocktake export", "Found at"), TEXT),
     ("counted_by_name", pgettext_lazy("stocktake export", "Counted by"), TEXT),
     ("counted_at", pgettext_lazy("stocktake export", "Counted at"), DATETIME),
+    ("holder_confirmed_by_name", pgettext_lazy("stocktake export", "Confirmed by holder"), TEXT),
+    (
+        "holder_confirmed_at",
+        pgettext_lazy("stocktake export", "Confirmed by holder at"),
+        DATETIME,
+    ),
     ("scanned_code", pgettext_lazy("stocktake export", "Scanned code"), TEXT),
     ("note", pgettext_lazy("stocktake export", "Note"), TEXT),
     ("manual_reason", pgettext_lazy("stocktake export", "Reason for a manual count"), TEXT),
@@ -236,7 +243,10 @@ def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[dict]:
     words."""
     keys = [key for key, _label, _kind in LINE_COLUMNS]
     for values in (
-        queryset.annotate(counted_by_name=User.name_expression("counted_by__"))
+        queryset.annotate(
+            counted_by_name=User.name_expression("counted_by__"),
+            holder_confirmed_by_name=User.name_expression("holder_confirmed_by__"),
+        )
         .order_by("kind", "tag", "id")
         .values_list(*keys)
         .iterator(chunk_size=5000)

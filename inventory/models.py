@@ -180,6 +180,9 @@ class VerifyMethod(models.TextChoices):
     MANUAL = "manual", _("Manual count without a label")
     # A typed tag (no label serial): the label was not seen.
     TYPED_TAG = "typed_tag", _("Tag typed, no label scanned")
+    # The holder's "I still hold these" (assets.custody), nobody scanning it: set at close on
+    # a line no scan counted (`holder_confirmed_at`).
+    CUSTODIAN = "custodian", _("Confirmed by its holder")
 
 
 class StocktakeLine(models.Model):
@@ -306,6 +309,21 @@ class StocktakeLine(models.Model):
     )
     label_ok = models.BooleanField(
         _("readable active label"), null=True, blank=True, help_text=_("Null until counted.")
+    )
+    # The holder's "I still hold these" during the count, beside the physical count and never
+    # instead of it: a scan still counts the line as a scan. At close a line no scan counted
+    # is found by its holder (`VerifyMethod.CUSTODIAN`) rather than short.
+    holder_confirmed_at = models.DateTimeField(
+        _("confirmed by its holder at"), null=True, blank=True
+    )
+    holder_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by its holder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
     )
     reprint_requested = models.BooleanField(_("label reprint requested"), default=False)
     manual_reason = models.TextField(_("reason for a manual count"), blank=True)

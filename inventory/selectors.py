@@ -22,6 +22,7 @@ from inventory.models import (
     LineResult,
     StocktakeCampaign,
     StocktakeLine,
+    VerifyMethod,
 )
 
 # Every read of a campaign's content (lines, differences, progress, the report in every format, the
@@ -33,6 +34,12 @@ DONE = ~Q(result__in=list(OPEN_RESULTS))
 COUNTED = Q(result__in=list(COUNTED_RESULTS))
 PENDING = Q(result__in=list(OPEN_RESULTS))
 SHORTAGE = Q(result=LineResult.MISSING)
+# A line its holder confirmed ("my assets") and no scan counted yet: found, by its holder, when
+# the campaign closes (`services.holders`); the figures count it so already.
+HELD = PENDING & Q(holder_confirmed_at__isnull=False)
+BY_HOLDER = HELD | Q(verify_method=VerifyMethod.CUSTODIAN)
+COUNTED_OR_HELD = COUNTED | HELD
+UNCONFIRMED = PENDING & Q(holder_confirmed_at__isnull=True)
 MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
 
 
@@ -112,7 +119,8 @@ def _money(expression_filter: Q, field: str = "original_value"):
 
 def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> list[dict]:
     """Book lines per department (or location) in `user`'s share of the campaign: counted
-    (实盘数: found, found elsewhere, information differs, damaged), shortages (盘亏, decided at
+    (实盘数: found, found elsewhere, information differs, damaged, or confirmed by its holder),
+    of them confirmed by the holder with no scan (`by_holder`), shortages (盘亏, decided at
     close), pending (not yet counted), and % done (counted or decided ÷ lines). One grouped query
     over the lines, then the few department (location) names by id."""
     key, model = {
@@ -125,9 +133,10 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
         .values(key)
         .annotate(
             total=Count("id"),
-            counted=Count("id", filter=COUNTED),
+            counted=Count("id", filter=COUNTED_OR_HELD),
+            by_holder=Count("id", filter=BY_HOLDER),
             shortage=Count("id", filter=SHORTAGE),
-            pending=Count("id", filter=PENDING),
+            pending=Count("id", filter=UNCONFIRMED),
         )
         .order_by()
     )
@@ -145,6 +154,7 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
                 "code": code,
                 "name": name,
                 **_progress_figures(row["total"], row["counted"], row["shortage"], row["pending"]),
+                "by_holder": row["by_holder"],
             }
         )
     return sorted(out, key=lambda item: item["code"])
@@ -165,12 +175,15 @@ def _progress_figures(total: int, counted: int, shortage: int, pending: int) -> 
 
 def progress_summary(rows: list[dict]) -> dict:
     """The campaign's figures over `progress` rows (one reader's share): the dashboard's head."""
-    return _progress_figures(
-        sum(row["total"] for row in rows),
-        sum(row["counted"] for row in rows),
-        sum(row["shortage"] for row in rows),
-        sum(row["pending"] for row in rows),
-    )
+    return {
+        **_progress_figures(
+            sum(row["total"] for row in rows),
+            sum(row["counted"] for row in rows),
+            sum(row["shortage"] for row in rows),
+            sum(row["pending"] for row in rows),
+        ),
+        "by_holder": sum(row["by_holder"] for row in rows),
+    }
 
 
 def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
@@ -179,20 +192,21 @@ def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
         "book_count": Count("id", filter=BOOK),
         "book_value": _money(BOOK),
         "book_net": _money(BOOK, "net_value"),
-        "counted_count": Count("id", filter=BOOK & COUNTED),
-        "counted_value": _money(BOOK & COUNTED),
-        "counted_net": _money(BOOK & COUNTED, "net_value"),
+        "counted_count": Count("id", filter=BOOK & COUNTED_OR_HELD),
+        "counted_value": _money(BOOK & COUNTED_OR_HELD),
+        "counted_net": _money(BOOK & COUNTED_OR_HELD, "net_value"),
+        "by_holder_count": Count("id", filter=BOOK & BY_HOLDER),
         "surplus_count": Count("id", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
         "shortage_count": Count("id", filter=BOOK & SHORTAGE),
         "shortage_value": _money(BOOK & SHORTAGE),
-        "pending_count": Count("id", filter=BOOK & PENDING),
-        "pending_value": _money(BOOK & PENDING),
+        "pending_count": Count("id", filter=BOOK & UNCONFIRMED),
+        "pending_value": _money(BOOK & UNCONFIRMED),
         "damaged_count": Count("id", filter=BOOK & Q(result=LineResult.DAMAGED)),
         "damaged_value": _money(BOOK & Q(result=LineResult.DAMAGED)),
         "mismatch_count": Count("id", filter=BOOK & MISMATCH),
         "mismatch_value": _money(BOOK & MISMATCH),
-        "matched_count": Count("id", filter=BOOK & Q(result=LineResult.FOUND)),
-        "matched_value": _money(BOOK & Q(result=LineResult.FOUND)),
+        "matched_count": Count("id", filter=BOOK & (Q(result=LineResult.FOUND) | HELD)),
+        "matched_value": _money(BOOK & (Q(result=LineResult.FOUND) | HELD)),
         "label_missing": Count("id", filter=BOOK & COUNTED & Q(label_ok=False)),
     }
     if group:
@@ -317,12 +331,14 @@ def activation_preview(*, campaign: StocktakeCampaign) -> int:
 
 
 def count_summary(*, campaign: StocktakeCampaign) -> dict:
-    """Book lines counted, still open (closing makes them shortages) and missing, surplus finds,
+    """Book lines counted (confirmed by their holder too), still open (closing makes them
+    shortages) and missing, surplus finds,
     and the differences not yet posted (archiving waits for them)."""
     lines = StocktakeLine.objects.filter(campaign=campaign).aggregate(
         book=Count("pk", filter=BOOK),
-        counted=Count("pk", filter=BOOK & COUNTED),
-        open=Count("pk", filter=BOOK & Q(result__in=list(OPEN_RESULTS))),
+        counted=Count("pk", filter=BOOK & COUNTED_OR_HELD),
+        by_holder=Count("pk", filter=BOOK & BY_HOLDER),
+        open=Count("pk", filter=BOOK & UNCONFIRMED),
         missing=Count("pk", filter=BOOK & Q(result=LineResult.MISSING)),
         surplus=Count("pk", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
     )

@@ -17,9 +17,11 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from assets import permissions as asset_permissions
+from assets.attachments import selectors as attachment_selectors
+from assets.attachments import serving
 from assets.errors import DomainError
 from assets.models import Department, Location
-from inventory import exports, permissions, selectors
+from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
 from inventory.services import campaigns, differences
@@ -288,7 +290,9 @@ class DifferenceListView(CampaignMixin, ListView):
         self.visible = selectors.differences_visible_to(
             user=self.request.user, campaign=self.campaign
         )
-        items = self.visible.select_related("line__location", "line__counted_location")
+        items = self.visible.select_related("line__location", "line__counted_location").annotate(
+            photo_file=attachments.photo_file("line_id")
+        )
         kind = self.request.GET.get("kind")
         if kind in Difference.Kind.values:
             items = items.filter(kind=kind)
@@ -448,7 +452,12 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         difference = kwargs.get("difference") or self.get_difference()
-        context.update(campaign=self.campaign, difference=difference, line=difference.line)
+        context.update(
+            campaign=self.campaign,
+            difference=difference,
+            line=difference.line,
+            line_has_photo=attachments.has_photo(difference.line),
+        )
         context.update(kwargs.get("forms") or self.forms(difference))
         return context
 
@@ -519,7 +528,9 @@ class LineListView(CampaignMixin, ListView):
         result = self.request.GET.get("result")
         if result in LineResult.values:
             lines = lines.filter(result=result)
-        return lines.order_by("tag", "id")
+        if self.request.GET.get("holder") == "confirmed":
+            lines = lines.filter(holder_confirmed_at__isnull=False)
+        return lines.select_related("holder_confirmed_by").order_by("tag", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -534,7 +545,8 @@ class LineListView(CampaignMixin, ListView):
 
 
 class LinePhotoView(CampaignMixin, View):
-    """A surplus or confirmation photo, from private storage, to those who may read the line."""
+    """A surplus or confirmation photo, to those who may read the line: its attachment, or the
+    file a line kept in private storage before photos were evidence."""
 
     def get(self, request, pk, line_id):
         from pathlib import Path
@@ -545,6 +557,17 @@ class LinePhotoView(CampaignMixin, View):
         line = get_object_or_404(
             selectors.lines_visible_to(user=request.user, campaign=campaign), pk=line_id
         )
+        # The photo as evidence (`stocktake_line:ID`), served with the attachments' checks;
+        # a line whose file came before that keeps it in private storage, read below.
+        photo = (
+            attachment_selectors.attachments_of(
+                user=request.user, kind="stocktake_line", ids=[line.pk]
+            )
+            .filter(kind="photo", withdrawal__isnull=True)
+            .first()
+        )
+        if photo is not None:
+            return serving.file_response(photo)
         if not line.photo:
             raise Http404
         root = Path(settings.PRIVATE_MEDIA_ROOT).resolve()

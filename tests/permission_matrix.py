@@ -278,6 +278,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from inventory.services import scanning
+    from tests.assets.attachments.files import png_bytes
     from tests.factories import UserFactory
 
     campaign = _stocktake(ctx, own, archived=False)
@@ -285,7 +286,7 @@ def _surplus_photo(ctx, own: bool) -> dict:
         counter = ctx.users["clerk"]
     else:
         counter = UserFactory(username="m-counter-other", department=ctx.other, roles=["clerk"])
-    photo = SimpleUploadedFile("found.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, "image/png")
+    photo = SimpleUploadedFile("found.png", png_bytes(), "image/png")
     line = scanning.record_surplus(campaign=campaign, actor=counter, note="矩阵盘盈", photo=photo)
     return {"pk": campaign.pk, "line_id": line.pk}
 
@@ -678,6 +679,7 @@ MATRIX: list[Row] = [
     R("assets:my-assets", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
     R("assets:my-assets-confirm-all", "POST", anonymous=PAGE_ANON, clerk=302, receiver=302, auditor=302, admin=302),
     R("assets:my-assets-confirm-receipt", "POST", "asset", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(302, 404), auditor=302, admin=302),
+    R("assets:custody-leavers", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
     R("assets:asset-custody", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(403, 404), auditor=403, admin=200),
     R("assets:asset-custody", "POST", "asset", anonymous=PAGE_ANON, clerk=(400, 404), receiver=(403, 404), auditor=403, admin=400),
     R("assets:asset-report-fault", "GET", "asset", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=403, admin=200),

@@ -38,6 +38,21 @@ def held_by(*, user, year: int | None = None) -> QuerySet:
     )
 
 
+def held_by_leavers(*, user) -> QuerySet:
+    """The live cards still held (`custodian_user`) by deactivated users, of those `user` may
+    change: the clerk's list of cards to check in or reassign, with their open check-out."""
+    return (
+        permissions.changeable_assets(user)
+        .filter(custodian_user__is_active=False)
+        .exclude(status=Asset.Status.RETIRED)
+        .select_related("custodian_user", "owner_department", "location")
+        .prefetch_related(
+            Prefetch("custody_records", queryset=open_records(), to_attr="open_custody")
+        )
+        .order_by("custodian_user__username", "tag")
+    )
+
+
 def open_custody(*, asset: Asset) -> CustodyRecord | None:
     """The card's open check-out or loan, with its holder."""
     return open_records().filter(asset=asset).select_related("holder").first()

@@ -260,16 +260,61 @@ def lend_asset(
     return record
 
 
+# Who hears of a leaver (the reminders, which assets does not import, register themselves in
+# InventoryConfig.ready): `listener(user=..., assets=[...])`, inside `save_user`'s transaction,
+# when an account holding cards is deactivated, with the live cards it still holds.
+_leaver_listeners: list = []
+
+
+def register_leaver_listener(listener) -> None:
+    """Add a function called when an account still holding cards is deactivated (idempotent)."""
+    if listener not in _leaver_listeners:
+        _leaver_listeners.append(listener)
+
+
+def announce_leaver(*, user: User) -> list[Asset]:
+    """Tell the listeners that `user`, just deactivated, still holds cards (`custodian_user`):
+    the clerks get the list to reassign them. Called by `assets.services.save_user` in its
+    transaction; returns the cards (none: nobody is told)."""
+    held = list(
+        permissions.held_assets(user)
+        .select_related("owner_department")
+        .order_by("owner_department_id", "tag")
+    )
+    if held:
+        for listener in _leaver_listeners:
+            listener(user=user, assets=held)
+    return held
+
+
+# Who hears of a holder's "I still hold these" (the stocktake, which assets does not import,
+# registers itself in InventoryConfig.ready). Each listener is called inside the service's
+# transaction as `listener(actor=..., assets=[...])` with every card the holder confirmed
+# (newly or earlier that year) and answers {asset id: campaign id} for the cards it counted.
+_holding_listeners: list = []
+
+
+def register_holding_listener(listener) -> None:
+    """Add a function called on every confirm-all (idempotent per function)."""
+    if listener not in _holding_listeners:
+        _holding_listeners.append(listener)
+
+
 @transaction.atomic
 def confirm_holdings(
     *, actor, year: int | None = None, campaign_id: int | None = None
 ) -> list[HoldingConfirmation]:
     """The holder's "I still hold these" for the annual count: one confirmation per card they
-    hold and year (confirming again adds none), each with its event. Returns the new ones."""
+    hold and year (confirming again adds none), each with its event. A stocktake counting the
+    card then shows it as confirmed by its holder, and the confirmation names that campaign.
+    Returns the new ones."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied(_("Sign in to confirm what you hold."))
     year = year or timezone.localdate().year
     held = list(permissions.held_assets(actor).select_for_update().order_by("tag"))
+    counted_in: dict[int, int] = {}
+    for listener in _holding_listeners:
+        counted_in.update(listener(actor=actor, assets=held))
     done = set(
         HoldingConfirmation.objects.filter(holder=actor, year=year, asset__in=held).values_list(
             "asset_id", flat=True
@@ -279,8 +324,9 @@ def confirm_holdings(
     for asset in held:
         if asset.pk in done:
             continue
+        in_campaign = campaign_id or counted_in.get(asset.pk)
         confirmation, new = HoldingConfirmation.objects.get_or_create(
-            asset=asset, holder=actor, year=year, defaults={"campaign_id": campaign_id}
+            asset=asset, holder=actor, year=year, defaults={"campaign_id": in_campaign}
         )
         if not new:
             continue
@@ -290,6 +336,6 @@ def confirm_holdings(
             actor=actor,
             kind=AssetEvent.Kind.HOLDING_CONFIRMED,
             changes={"year": [None, year]},
-            campaign_id=campaign_id,
+            campaign_id=in_campaign,
         )
     return created

@@ -13,4 +13,5 @@ urlpatterns = [
         name="my-assets-confirm-receipt",
     ),
     path("assets/<str:tag>/custody/", views.AssetCustodyView.as_view(), name="asset-custody"),
+    path("custody/leavers/", views.LeaversView.as_view(), name="custody-leavers"),
 ]

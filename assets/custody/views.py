@@ -3,14 +3,14 @@ page of a card (check out, lend, check in). Forms validate; services change."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from assets import permissions, tags
 from assets.custody import forms, selectors, services
@@ -73,6 +73,23 @@ class ConfirmAllView(LoginRequiredMixin, View):
             % {"count": len(created), "year": timezone.localdate().year},
         )
         return HttpResponseRedirect(reverse("assets:my-assets"))
+
+
+class LeaversView(LoginRequiredMixin, ListView):
+    """The cards still held by deactivated users, in the clerk's scope: check each in or out to
+    someone else (the leaver's list the reminders send links here)."""
+
+    template_name = "assets/custody/leavers.html"
+    context_object_name = "cards"
+    paginate_by = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.can_change_assets(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.held_by_leavers(user=self.request.user)
 
 
 class AssetCustodyView(ChangeMixin, TemplateView):

@@ -95,10 +95,17 @@ def handover_attachment_panel(context, handover):
 
 
 @register.simple_tag(takes_context=True)
-def subject_attachment_panel(context, kind: str, obj, zip_url: str = ""):
+def subject_attachment_panel(
+    context, kind: str, obj, zip_url: str = "", also_kind: str = "", also=None
+):
     """The files of any registered subject (a stocktake difference, …), with the upload form
-    for who may attach."""
+    for who may attach; with `also_kind` and `also`, a second subject's files after them (the
+    difference's line and its count photos)."""
     user = _user(context)
-    attachments = selectors.attachments_of(user=user, kind=kind, ids=[obj.pk])
-    group = _group(user, kind, obj, attachments, title=subjects.kind_of(kind).label)
-    return _panel([group], zip_url=zip_url)
+    groups = []
+    for name, subject in ((kind, obj), (also_kind, also)):
+        if not name or subject is None:
+            continue
+        attachments = selectors.attachments_of(user=user, kind=name, ids=[subject.pk])
+        groups.append(_group(user, name, subject, attachments, title=subjects.kind_of(name).label))
+    return _panel(groups, zip_url=zip_url)

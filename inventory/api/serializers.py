@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from assets.api.serializers import NaturalKeyField
 from assets.models import CURRENT_CODE_SYSTEM, Category, Department, Location, User
+from inventory import attachments
 from inventory.models import (
     CounterAssignment,
     Difference,
@@ -191,6 +192,7 @@ class LineSerializer(serializers.ModelSerializer):
     location = serializers.SlugRelatedField(slug_field="code", read_only=True)
     counted_location = serializers.SlugRelatedField(slug_field="code", read_only=True)
     counted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    holder_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     has_photo = serializers.SerializerMethodField()
 
     class Meta:
@@ -219,6 +221,8 @@ class LineSerializer(serializers.ModelSerializer):
             "counted_by",
             "counted_location",
             "label_ok",
+            "holder_confirmed_at",
+            "holder_confirmed_by",
             "reprint_requested",
             "manual_reason",
             "scanned_code",
@@ -228,7 +232,7 @@ class LineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_has_photo(self, line) -> bool:
-        return bool(line.photo)
+        return attachments.has_photo(line)
 
 
 class ManualCountSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from assets import permissions as asset_permissions
 from assets.api.permissions import RolePermission
 from assets.security.services import query_filters, record_export
-from inventory import exports, permissions, selectors
+from inventory import attachments, exports, permissions, selectors
 from inventory.api import serializers as s
 from inventory.models import LineResult, StocktakeLine
 from inventory.services import campaigns, differences, scanning
@@ -234,6 +234,7 @@ class StocktakeViewSet(
         location = request.query_params.get("location")
         if location:
             lines = lines.filter(location__code=location.strip())
+        lines = lines.annotate(photo_file=attachments.photo_file())
         page = self.paginate_queryset(lines.order_by("tag", "id"))
         return self.get_paginated_response(s.LineSerializer(page, many=True).data)
 

@@ -605,6 +605,15 @@ def _message(reminder: Reminder) -> tuple[str, str]:
             )
             % f,
         )
+    if kind == ReminderKind.LEAVER_CARDS:
+        return (
+            _("%(user)s left and still holds %(count)s card(s)") % f,
+            _(
+                "The account of %(user)s was deactivated. Check in the cards below or check them "
+                "out to someone else; the list of cards held by inactive users shows them all."
+            )
+            % f,
+        )
     raise ValueError(kind)
 
 
@@ -836,4 +845,40 @@ def handover_step_reminders(*, step: str, handover) -> list[Reminder]:
 def notify_handover_step(*, step: str, handover) -> None:
     """Send the step's notifications (exactly once: `send_reminder`'s ledger key)."""
     for reminder in handover_step_reminders(step=step, handover=handover):
+        send_reminder(reminder=reminder)
+
+
+# A leaver's list (assets.custody.services.announce_leaver calls this inside `save_user`'s
+# transaction; registered in InventoryConfig.ready): the clerks of each card's department get
+# the cards the deactivated user still holds. Once per leaver and day: the ledger key.
+
+
+def leaver_reminders(*, user, assets) -> list[Reminder]:
+    """One message per clerk with every card of theirs the leaver held (a clerk answering for
+    several departments gets them in one: the ledger key names the leaver, not the department)."""
+    by_department: dict[int, list] = {}
+    for asset in assets:
+        by_department.setdefault(asset.owner_department_id, []).append(asset)
+    to_clerk: dict[int, tuple[User, list]] = {}
+    for cards in by_department.values():
+        for clerk in selectors.role_holders(cards[0].owner_department, permissions.CLERK):
+            to_clerk.setdefault(clerk.pk, (clerk, []))[1].extend(cards)
+    link = _url("assets:custody-leavers", fallback="/custody/leavers/")
+    period = f"left:{timezone.localdate().isoformat()}"
+    return [
+        Reminder(
+            kind=ReminderKind.LEAVER_CARDS,
+            recipient=clerk,
+            subject=f"leaver:{user.username}",
+            period=period,
+            link=link,
+            facts={"user": str(user), "count": len(cards)},
+            items=_capped([_card_line(asset) for asset in cards]),
+        )
+        for clerk, cards in to_clerk.values()
+    ]
+
+
+def notify_leaver(*, user, assets) -> None:
+    for reminder in leaver_reminders(user=user, assets=assets):
         send_reminder(reminder=reminder)

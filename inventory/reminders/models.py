@@ -32,6 +32,7 @@ class ReminderKind(models.TextChoices):
     CUSTODY_OVERDUE = "custody_overdue", _("Asset not returned by its due date")
     RECEIPT_UNCONFIRMED = "receipt_unconfirmed", _("Receipt of an asset not confirmed")
     CONTRACT_ENDING = "contract_ending", _("Maintenance contract ending")
+    LEAVER_CARDS = "leaver_cards", _("Cards held by a deactivated user")
 
 
 class ReminderLog(models.Model):

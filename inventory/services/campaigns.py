@@ -42,6 +42,7 @@ from inventory.models import (
     StocktakeCampaign,
     StocktakeLine,
 )
+from inventory.services import holders
 
 State = StocktakeCampaign.State
 
@@ -320,7 +321,8 @@ def _flag_shortages_and_record_counts(*, campaign: StocktakeCampaign, actor, at:
 
 @transaction.atomic
 def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Close the count: open lines become shortages (盘亏), missing cards are flagged 疑似盘亏
+    """Close the count: open lines become shortages (盘亏) unless their holder confirmed them
+    (`holders`), missing cards are flagged 疑似盘亏
     and counted cards get their `counted` event (by whom, when), each naming the campaign; each
     difference is raised, and the result is frozen with its SHA-256."""
     permissions.require_manager(actor, campaign)
@@ -337,6 +339,8 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
         counted_at=now,
         note=_("Away for repair (see the card's repair record)."),
     )
+    # A card its holder confirmed holding ("my assets") and no scan counted is found by them.
+    holders.count_confirmed_open_lines(campaign=campaign)
     StocktakeLine.objects.filter(campaign=campaign, result__in=OPEN_RESULTS).update(
         result=LineResult.MISSING
     )

@@ -150,7 +150,6 @@ def _count(
     label_ok: bool | None,
     reprint: bool = False,
     manual_reason: str = "",
-    photo: str = "",
 ) -> bool:
     """Count `line` once (`sql.count_line`); False when someone counted it first (nothing
     changes then)."""
@@ -165,7 +164,6 @@ def _count(
         label_ok=label_ok,
         reprint=reprint,
         manual_reason=manual_reason,
-        photo=photo,
     )
     if not sql.count_line(count=count, changes=changes):
         return False
@@ -185,7 +183,6 @@ def _count_writes(
     label_ok: bool | None,
     reprint: bool = False,
     manual_reason: str = "",
-    photo: str = "",
 ) -> tuple[dict, dict[str, Any]]:
     """What counting `line` writes: its one count (StocktakeCount's fields) and the line's
     changes, for `sql.count_line` and `sql.log_scan` alike."""
@@ -210,8 +207,6 @@ def _count_writes(
         changes["reprint_requested"] = True
     if manual_reason:
         changes["manual_reason"] = manual_reason
-    if photo:
-        changes["photo"] = photo
     return count, changes
 
 
@@ -729,24 +724,33 @@ def _queue_reprint(*, line: StocktakeLine, actor) -> None:
         request_reprint(asset=line.asset, actor=actor, reason=line.manual_reason)
 
 
-def _store_photo(*, campaign: StocktakeCampaign, photo) -> str:
-    """Check an uploaded photo (size, real JPEG/PNG by its first bytes) and keep it privately."""
-    from pathlib import Path
-
+def _check_photo(photo) -> None:
+    """A count photo: at most 5 MB, a real JPEG or PNG by its first bytes (400 on `photo`)."""
     if photo.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": _("The photo is larger than 5 MB.")})
     head = photo.read(8)
     photo.seek(0)
-    extension = next((ext for magic, ext in PHOTO_TYPES.items() if head.startswith(magic)), None)
-    if extension is None:
+    if not any(head.startswith(magic) for magic in PHOTO_TYPES):
         raise ValidationError({"photo": _("Send the photo as a JPEG or PNG image.")})
-    relative = Path("stocktake") / str(campaign.pk) / f"{uuid.uuid4().hex}.{extension}"
-    target = Path(settings.PRIVATE_MEDIA_ROOT) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as out:
-        for chunk in photo.chunks():
-            out.write(chunk)
-    return str(relative)
+
+
+def _attach_photo(*, line: StocktakeLine, actor, photo) -> None:
+    """Keep a checked count photo as evidence on its line (`stocktake_line:ID`): stored once by
+    SHA-256 and served with the attachments' checks, like every other file."""
+    from assets.attachments import services as attachments
+
+    try:
+        attachments.add_attachment(
+            actor=actor,
+            subject=f"stocktake_line:{line.pk}",
+            kind="photo",
+            upload=photo,
+            file_name=getattr(photo, "name", "") or f"photo-{line.pk}",
+        )
+    except ValidationError as error:
+        # The attachments' checks name their field `file`; here it is the `photo`.
+        errors = error.message_dict
+        raise ValidationError({"photo": errors.pop("file", [])} | errors) from None
 
 
 @transaction.atomic
@@ -764,7 +768,6 @@ def confirm_component(
     line = _open_line_in_scope(campaign, actor, tag)
     if not line.embedded:
         raise ValidationError({"tag": _("%(tag)s is not an embedded device.") % {"tag": line.tag}})
-    stored = ""
     if method == VerifyMethod.SN_MATCH:
         given = "".join((serial_number or "").split()).upper()
         if not line.serial_number or given != "".join(line.serial_number.split()).upper():
@@ -774,7 +777,7 @@ def confirm_component(
     elif method == VerifyMethod.PHOTO:
         if photo is None:
             raise ValidationError({"photo": _("Attach a photo of the device in its host.")})
-        stored = _store_photo(campaign=campaign, photo=photo)
+        _check_photo(photo)
     else:
         raise ValidationError({"method": _("Choose sn_match or photo.")})
     host = StocktakeLine.objects.filter(campaign=campaign, asset_id=line.parent_id).first()
@@ -792,9 +795,10 @@ def confirm_component(
         result=result,
         location=host.counted_location if host else None,
         label_ok=True,
-        photo=stored,
     ):
         raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
+    if photo is not None and method == VerifyMethod.PHOTO:
+        _attach_photo(line=line, actor=actor, photo=photo)
     return line
 
 
@@ -837,26 +841,28 @@ def record_surplus(
                 }
             )
     department = _surplus_department(campaign=campaign, actor=actor, location=location)
-    stored = _store_photo(campaign=campaign, photo=photo) if photo is not None else ""
+    if photo is not None:
+        _check_photo(photo)
     if code:
         line, _created = _surplus_line(campaign=campaign, actor=actor, code=code, location=location)
         line = StocktakeLine.objects.select_for_update().get(pk=line.pk)
         line.note = note.strip()
-        if stored:
-            line.photo = stored
         if location is not None:
             line.counted_location = location
-        line.save(update_fields=["note", "photo", "counted_location"])
-        return line
-    return StocktakeLine.objects.create(
-        campaign=campaign,
-        kind=StocktakeLine.Kind.SURPLUS,
-        result=LineResult.SURPLUS,
-        department=department,
-        counted_location=location,
-        counted_at=timezone.now(),
-        counted_by=actor,
-        counted_quantity=1,
-        note=note.strip(),
-        photo=stored,
-    )
+        line.save(update_fields=["note", "counted_location"])
+    else:
+        line = StocktakeLine.objects.create(
+            campaign=campaign,
+            kind=StocktakeLine.Kind.SURPLUS,
+            result=LineResult.SURPLUS,
+            department=department,
+            counted_location=location,
+            counted_at=timezone.now(),
+            counted_by=actor,
+            counted_quantity=1,
+            note=note.strip(),
+        )
+    if photo is not None:
+        # One transaction with the line: a refused file leaves no surplus find half recorded.
+        _attach_photo(line=line, actor=actor, photo=photo)
+    return line

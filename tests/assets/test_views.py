@@ -228,17 +228,19 @@ def test_move_page_moves_host_and_embedded_components(client, clerk, card, centr
 def test_status_page_offers_only_allowed_moves(client, clerk, card):
     response = signed_in(client, clerk).get(reverse("assets:asset-status", args=[card.tag]))
     offered = {value for value, _ in response.context["form"].fields["status"].choices}
-    assert offered == {"idle", "lent", "pending_disposal", "in_stock"}
+    # Lending is the custody page's lend action (borrower, due date, approval reference).
+    assert offered == {"idle", "pending_disposal", "in_stock"}
+    assert reverse("assets:asset-custody", args=[card.tag]) in response.content.decode()
 
 
-def test_status_page_requires_borrower_for_lending(client, clerk, card):
+def test_status_page_refuses_lent_pointing_to_the_lend_action(client, clerk, card):
     response = signed_in(client, clerk).post(
-        reverse("assets:asset-status", args=[card.tag]), {"status": "lent"}
+        reverse("assets:asset-status", args=[card.tag]), {"status": "lent", "lent_to": "外单位"}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["lent_to"]
+    assert "/lend/" in response.context["form"].errors["status"][0]
     card.refresh_from_db()
-    assert card.status == "in_use"
+    assert card.status == "in_use" and card.lent_to == ""
 
 
 def test_retire_page_refuses_a_host_with_live_components(client, clerk, card, centre, settings):

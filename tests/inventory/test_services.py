@@ -433,6 +433,7 @@ def test_progress_groups_by_department(active, pc, clerk, centre):
             "done": 1,
             "percent": 100.0,
             "counted_percent": 100.0,
+            "by_holder": 0,
         }
     ]
 

@@ -89,7 +89,9 @@ def test_difference_list_escapes_stored_text(client, auditor, admin_user, clerk,
 def test_photo_download_is_permission_checked(client, clerk, other_clerk, active):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    from tests.assets.attachments.files import png_bytes
+
+    png = SimpleUploadedFile("p.png", png_bytes(), content_type="image/png")
     line = scanning.record_surplus(campaign=active, actor=clerk, note="机柜", photo=png)
     url = reverse("inventory:line-photo", args=[active.pk, line.pk])
     client.force_login(clerk)

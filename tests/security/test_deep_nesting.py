@@ -6,7 +6,7 @@ subtree or host chain is one recursive query and a loop, never recursion in Pyth
 
 import pytest
 
-from assets import selectors, services
+from assets import selectors
 from assets.models import Asset, AssetEvent
 from tests.factories import LocationFactory, make_asset
 
@@ -34,7 +34,8 @@ def test_retiring_a_500_deep_chain_with_its_components_retires_every_card(
 ):
     settings.YIKA_DISPOSAL_APPROVAL = False  # retiring directly, as without disposal approval
     lent = chain[250]
-    services.change_status(asset=lent, actor=clerk, status="lent", lent_to="市卫健委")
+    # A card lent before loans had their own records (the status action no longer lends).
+    Asset.objects.filter(pk=lent.pk).update(status="lent", lent_to="市卫健委")
     response = api.as_user(clerk).post(
         f"/api/v1/assets/{chain[0].tag}/retire/",
         {"reason": "整体报废", "components": "retire"},
@@ -48,7 +49,7 @@ def test_retiring_a_500_deep_chain_with_its_components_retires_every_card(
     assert bottom.retire_reason.endswith("整体报废") and chain[-2].tag in bottom.retire_reason
     lent.refresh_from_db()
     assert lent.lent_to == ""
-    assert lent.events.filter(kind=AssetEvent.Kind.STATUS_CHANGED).count() == 2
+    assert lent.events.filter(kind=AssetEvent.Kind.STATUS_CHANGED).count() == 1
 
 
 def test_a_500_deep_chain_lists_and_moves_as_one(api, clerk, chain):

@@ -9,7 +9,9 @@ from assets.models import Asset, CustodyRecord, User
 
 
 class CheckoutSerializer(serializers.Serializer):
+    # `user` on the wire, the check-out's `holder` (the service's argument).
     user = ScopedNaturalKeyField(
+        source="holder",
         slug_field="username",
         scoped=permissions.assignable_custodians,
         queryset=User.objects.filter(is_active=True),

@@ -7,6 +7,7 @@ Each view resolves the card through the reader's scope (404 outside it), asks th
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.permissions import IsAuthenticated
@@ -20,13 +21,29 @@ from assets.custody.api import serializers as s
 from config.api import SearchPagination
 
 
+class _CardActionSchema(AutoSchema):
+    """The schema of a card action: its input serializer in, the custody record out."""
+
+    def get_request_serializer(self):
+        return self.view.input_serializer
+
+    def get_response_serializers(self):
+        return s.CustodyRecordSerializer
+
+
 class _CardAction(APIView):
-    """A POST on one card: the card from the reader's scope, then the service."""
+    """A POST on one card: the card from the reader's scope, the payload, then `service`.
+
+    The input serializer's validated data are the service's keyword arguments (a field named
+    otherwise on the wire says so with `source`), so each action is its serializer and service.
+    """
 
     permission_classes = [RolePermission]
     write_roles = permissions.CARD_WRITERS
     input_serializer = None
+    service = None
     changes_card = True
+    schema = _CardActionSchema()
 
     def scope(self, request):
         return permissions.visible_assets(request.user)
@@ -37,13 +54,17 @@ class _CardAction(APIView):
             permissions.require_card_change(request.user, asset)
         return asset
 
-    def validated(self, request):
+    def validated(self, request) -> dict:
+        if self.input_serializer is None:
+            return {}
         serializer = self.input_serializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
-    @staticmethod
-    def answer(record):
+    def post(self, request, tag):
+        asset = self.card(request, tag)
+        data = self.validated(request)
+        record = type(self).service(asset=asset, actor=request.user, **data)
         return Response(s.CustodyRecordSerializer(record).data)
 
 
@@ -51,53 +72,21 @@ class CheckoutView(_CardAction):
     """Check the card out to a user of its departments (`due_on` optional, not in the past)."""
 
     input_serializer = s.CheckoutSerializer
-
-    @extend_schema(request=s.CheckoutSerializer, responses=s.CustodyRecordSerializer)
-    def post(self, request, tag):
-        asset = self.card(request, tag)
-        data = self.validated(request)
-        record = services.checkout_asset(
-            asset=asset,
-            actor=request.user,
-            holder=data["user"],
-            due_on=data.get("due_on"),
-            note=data["note"],
-        )
-        return self.answer(record)
+    service = services.checkout_asset
 
 
 class CheckinView(_CardAction):
     """Take the card back from its holder or borrower (a card not out is a 409)."""
 
     input_serializer = s.CheckinSerializer
-
-    @extend_schema(request=s.CheckinSerializer, responses=s.CustodyRecordSerializer)
-    def post(self, request, tag):
-        asset = self.card(request, tag)
-        data = self.validated(request)
-        return self.answer(
-            services.checkin_asset(asset=asset, actor=request.user, note=data["note"])
-        )
+    service = services.checkin_asset
 
 
 class LendView(_CardAction):
     """Lend the card outside the unit: status `lent`, borrower, due date, approval reference."""
 
     input_serializer = s.LendSerializer
-
-    @extend_schema(request=s.LendSerializer, responses=s.CustodyRecordSerializer)
-    def post(self, request, tag):
-        asset = self.card(request, tag)
-        data = self.validated(request)
-        record = services.lend_asset(
-            asset=asset,
-            actor=request.user,
-            counterparty=data["counterparty"],
-            due_on=data["due_on"],
-            approval_ref=data["approval_ref"],
-            note=data["note"],
-        )
-        return self.answer(record)
+    service = services.lend_asset
 
 
 class ConfirmReceiptView(_CardAction):
@@ -105,15 +94,11 @@ class ConfirmReceiptView(_CardAction):
 
     permission_classes = [IsAuthenticated]
     changes_card = False
+    service = services.confirm_receipt
 
     def scope(self, request):
         # The holder confirms whatever their role (a holder with none still holds the card).
         return permissions.visible_assets(request.user) | permissions.held_assets(request.user)
-
-    @extend_schema(request=None, responses=s.CustodyRecordSerializer)
-    def post(self, request, tag):
-        asset = self.card(request, tag)
-        return self.answer(services.confirm_receipt(asset=asset, actor=request.user))
 
 
 class MyAssetsView(generics.ListAPIView):

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from assets import services
 from assets.custody import services as custody_services
@@ -499,11 +500,12 @@ class Command(BaseCommand):
             if n < 4:
                 services.change_status(asset=asset, actor=SYSTEM, status=Asset.Status.IDLE)
             elif n < 6:
-                services.change_status(
+                custody_services.lend_asset(
                     asset=asset,
                     actor=SYSTEM,
-                    status=Asset.Status.LENT,
-                    lent_to="市数据局规划发展处",
+                    counterparty="市数据局规划发展处",
+                    due_on=timezone.localdate() + timedelta(days=90),
+                    approval_ref="数据局函〔2025〕12号",
                 )
             elif n < 9:
                 services.change_status(

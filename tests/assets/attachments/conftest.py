@@ -1,17 +1,12 @@
 import pytest
 
+from tests.assets.attachments.files import use_attachment_storage
+
 
 @pytest.fixture(autouse=True)
 def attachment_root(settings, tmp_path):
     """Each test stores its evidence in its own folder, so it can count what was kept."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "attachments"), "base_url": None},
-        },
-    }
-    settings.VAR_DIR = tmp_path / "var"
+    use_attachment_storage(settings, tmp_path)
     return tmp_path
 
 

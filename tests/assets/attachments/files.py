@@ -14,6 +14,19 @@ CONTENT_TYPES = (
 )
 
 
+def use_attachment_storage(settings, root) -> None:
+    """Keep the evidence of one test under `root` (its own folder: it can count what was
+    kept), staging under `root/var`."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root / "attachments"), "base_url": None},
+        },
+    }
+    settings.VAR_DIR = root / "var"
+
+
 def pdf_bytes(text: str = "acceptance") -> bytes:
     """A small valid one-page PDF (pypdf writes it), different for each `text`."""
     from pypdf import PdfWriter

@@ -173,3 +173,43 @@ class TestMyAssetsAPI(APITestBase):
     def test_anonymous_is_401(self, api):
         assert api.get(reverse("me-assets")).status_code == 401
         assert api.post(reverse("me-assets-confirm-all")).status_code == 401
+
+
+class TestLentOnlyThroughLend(APITestBase):
+    url_names = ("asset-change-status",)
+
+    def test_the_status_action_refuses_lent_with_a_400_pointing_to_the_lend_route(
+        self, api, centre, clerk
+    ):
+        asset = make_asset(owner=centre)
+        response = api.as_user(clerk).post(
+            reverse("asset-change-status", kwargs={"tag": asset.tag}),
+            {"status": "lent", "lent_to": "市档案馆"},
+            format="json",
+        )
+        assert response.status_code == 400, response.content
+        assert f"/api/v1/assets/{asset.tag}/lend/" in response.json()["status"][0]
+        asset.refresh_from_db()
+        assert asset.status == Asset.Status.IN_USE and asset.lent_to == ""
+        assert not asset.events.filter(kind=AssetEvent.Kind.STATUS_CHANGED).exists()
+
+    def test_a_card_lent_by_the_lend_action_returns_by_check_in_not_by_status(
+        self, api, centre, clerk
+    ):
+        asset = make_asset(owner=centre)
+        cs.lend_asset(
+            asset=asset,
+            actor=clerk,
+            counterparty="市档案馆",
+            due_on=timezone.localdate() + timedelta(days=7),
+            approval_ref="批〔2025〕3号",
+        )
+        response = api.as_user(clerk).post(
+            reverse("asset-change-status", kwargs={"tag": asset.tag}),
+            {"status": "idle"},
+            format="json",
+        )
+        assert response.status_code == 409
+        assert response.json()["code"] == "use_checkin"
+        asset.refresh_from_db()
+        assert asset.status == Asset.Status.LENT

@@ -17,9 +17,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from assets import permissions as asset_permissions
-from assets.disposals.views import DisposalForm, add_case_errors
+from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
-from assets.handovers.views import scanned_tags
 from assets.models import Department, Location
 from inventory import exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
@@ -434,27 +433,15 @@ class DifferenceCaseView(CampaignMixin, View):
                 request, campaign, DisposalForm(user=request.user, initial=initial), chosen
             )
         form = DisposalForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            evidence = form.evidence_files()
-            data = dict(form.cleaned_data)
-            tags = scanned_tags(data.pop("tags"))
-            try:
-                case = differences.open_disposal_case(
-                    actor=request.user,
-                    differences=chosen,
-                    fields=data,
-                    tags=tags,
-                    evidence=evidence,
-                )
-            except (ValidationError, DomainError) as error:
-                add_case_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Draft disposal case %(number)s created with %(count)s card(s).")
-                    % {"number": case.number, "count": len(tags)},
-                )
-                return redirect("assets:disposal-detail", number=case.number)
+        case = save_case_form(
+            request,
+            form,
+            lambda **given: differences.open_disposal_case(
+                actor=request.user, differences=chosen, **given
+            ),
+        )
+        if case is not None:
+            return redirect("assets:disposal-detail", number=case.number)
         return self._page(request, campaign, form, chosen, status=400)
 
 

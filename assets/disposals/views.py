@@ -193,24 +193,35 @@ class DisposalCreateView(LoginRequiredMixin, View):
     def post(self, request):
         self._check(request)
         form = DisposalForm(request.POST, request.FILES, user=request.user)
-        if form.is_valid():
-            evidence = form.evidence_files()
-            data = dict(form.cleaned_data)
-            tags = scanned_tags(data.pop("tags"))
-            try:
-                case = services.create_disposal(
-                    actor=request.user, fields=data, tags=tags, evidence=evidence
-                )
-            except (ValidationError, DomainError) as error:
-                add_case_errors(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Draft disposal case %(number)s created with %(count)s card(s).")
-                    % {"number": case.number, "count": len(tags)},
-                )
-                return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))
+        case = save_case_form(
+            request,
+            form,
+            lambda **given: services.create_disposal(actor=request.user, **given),
+        )
+        if case is not None:
+            return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+def save_case_form(request, form: DisposalForm, create) -> DisposalCase | None:
+    """Open a draft from the bound case form through `create(fields=, tags=, evidence=)` (a
+    service): the case, with the message said; or None, the refusal at the form's fields."""
+    if not form.is_valid():
+        return None
+    evidence = form.evidence_files()
+    fields = dict(form.cleaned_data)
+    tags = scanned_tags(fields.pop("tags"))
+    try:
+        case = create(fields=fields, tags=tags, evidence=evidence)
+    except (ValidationError, DomainError) as error:
+        add_case_errors(form, error)
+        return None
+    messages.success(
+        request,
+        _("Draft disposal case %(number)s created with %(count)s card(s).")
+        % {"number": case.number, "count": len(tags)},
+    )
+    return case
 
 
 def add_case_errors(form: DisposalForm, error: Exception) -> None:

@@ -849,51 +849,35 @@ def handover_step_reminders(*, step: str, handover) -> list[Reminder]:
     """Who hears of `handover`'s `step` ("submitted" or "decided"), with a link to where they act."""
     subject = f"handover:{handover.number}"
     if step == "submitted":
-        link = _url(
-            "assets:handover-review",
-            handover.number,
-            fallback=f"/api/v1/handovers/{handover.pk}/",
-        )
-        facts = {
-            "number": handover.number,
-            "project": str(handover.project) if handover.project_id else handover.number,
-            "builder": handover.from_department.name,
-            "count": handover.items.count(),
-        }
-        return [
-            Reminder(
+        return list(
+            _each(
+                selectors.role_holders(handover.to_department, permissions.RECEIVER),
                 kind=ReminderKind.HANDOVER_SUBMITTED,
-                recipient=recipient,
                 subject=subject,
                 period="submitted",
-                link=link,
-                facts=facts,
+                link=_handover_link(handover, "assets:handover-review"),
+                facts={**_handover_facts(handover), "count": handover.items.count()},
             )
-            for recipient in selectors.role_holders(handover.to_department, permissions.RECEIVER)
-        ]
+        )
     if step == "decided" and handover.submitted_by_id is not None:
         results = list(handover.items.values_list("result", flat=True))
-        return [
-            Reminder(
+        facts = _handover_facts(handover)
+        return list(
+            _each(
+                [handover.submitted_by],
                 kind=ReminderKind.HANDOVER_DECIDED,
-                recipient=handover.submitted_by,
                 subject=subject,
                 period="decided",
-                link=_url(
-                    "assets:handover-detail",
-                    handover.number,
-                    fallback=f"/api/v1/handovers/{handover.pk}/",
-                ),
+                link=_handover_link(handover, "assets:handover-detail"),
                 facts={
-                    "number": handover.number,
-                    "project": str(handover.project) if handover.project_id else handover.number,
+                    **facts,
                     "receiver": handover.to_department.name,
                     "state_code": handover.state,
                     "accepted": sum(1 for result in results if result == "accepted"),
                     "rejected": sum(1 for result in results if result == "rejected"),
                 },
             )
-        ]
+        )
     return []
 
 

@@ -58,20 +58,25 @@ def test_a_card_out_of_the_clerks_scope_is_not_found(client, clerk, old_cards, o
     assert response.status_code == 404
 
 
-def test_an_evidence_file_is_attached_with_the_case(client, clerk, old_cards):
-    client.force_login(clerk)
-    response = client.post(
+def post_with_file(client, cards, evidence_file):
+    """The case form of `cards` (scrap, obsolete) sent with an assessment file."""
+    return client.post(
         reverse("assets:disposal-create"),
         {
             "method": "scrap",
             "grounds": "obsolete",
             "components": "refuse",
-            "tags": "\n".join(c.tag for c in old_cards),
+            "tags": "\n".join(card.tag for card in cards),
             "evidence_kind": "assessment",
-            "evidence_file": upload(pdf_bytes("鉴定"), "技术鉴定报告.pdf"),
+            "evidence_file": evidence_file,
         },
         **ZH,
     )
+
+
+def test_an_evidence_file_is_attached_with_the_case(client, clerk, old_cards):
+    client.force_login(clerk)
+    response = post_with_file(client, old_cards, upload(pdf_bytes("鉴定"), "技术鉴定报告.pdf"))
     assert response.status_code == 302
     case = DisposalCase.objects.get()
     attachment = Attachment.objects.get(subject_kind="disposal", subject_id=case.pk)
@@ -82,18 +87,7 @@ def test_an_evidence_file_is_attached_with_the_case(client, clerk, old_cards):
 
 def test_a_refused_evidence_file_refuses_the_case(client, clerk, old_cards):
     client.force_login(clerk)
-    response = client.post(
-        reverse("assets:disposal-create"),
-        {
-            "method": "scrap",
-            "grounds": "obsolete",
-            "components": "refuse",
-            "tags": old_cards[0].tag,
-            "evidence_kind": "assessment",
-            "evidence_file": upload(b"<html>not a pdf</html>", "report.pdf"),
-        },
-        **ZH,
-    )
+    response = post_with_file(client, old_cards[:1], upload(b"<html>no pdf</html>", "report.pdf"))
     assert response.status_code == 400
     assert not DisposalCase.objects.exists()
     assert not Attachment.objects.exists()

@@ -464,6 +464,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                 "explained_by",
                 "approved_by",
                 "posted_by",
+                "disposal",
             ),
             pk=self.kwargs["difference_id"],
         )

@@ -143,6 +143,13 @@ def test_the_closed_campaign_lists_the_differences_still_open(client, counted, c
     case = difference_of(counted, cards["pc"]).disposal
     assert case.number in page and "处置单尚未执行（草稿）" in page
     assert "未进入处置单" in page and counted.disk.tag in page
+    host = difference_of(counted, cards["server"])
+    detail = reverse("inventory:difference-detail", args=[counted.pk, host.pk])
+    assert counted.disk.tag in client.get(detail).content.decode()
+    shortage = reverse(
+        "inventory:difference-detail", args=[counted.pk, difference_of(counted, cards["pc"]).pk]
+    )
+    assert case.number in client.get(shortage).content.decode()
     assert "还有 2 条差异尚未入账" in page  # the monitor and the disk's line are not posted
 
 

@@ -365,12 +365,12 @@ def locked_cards(ids, *related: str) -> list[Asset]:
     return cards
 
 
-def open_elsewhere(ids, *, handover=None, case=None) -> list[str]:
-    """Why the cards `ids` are not free, one line a card by tag: each one in an open handover
+def open_elsewhere(ids, *, handover=None, case=None) -> list[tuple[str, str]]:
+    """Why the cards `ids` are not free, as (tag, line) by tag: each one in an open handover
     (but `handover`) and each one in an open disposal case (but `case`). A card is in at most
     one open document at a time (DESIGN.md invariant 10)."""
     ids = list(ids)
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     for start in range(0, len(ids), LOCK_CHUNK):
         chunk = ids[start : start + LOCK_CHUNK]
         handed = HandoverItem.objects.filter(asset_id__in=chunk, is_open=True)
@@ -380,16 +380,22 @@ def open_elsewhere(ids, *, handover=None, case=None) -> list[str]:
             "asset__tag", "handover__number"
         ):
             problems.append(
-                _("%(tag)s is already in open handover %(number)s.")
-                % {"tag": tag, "number": number}
+                (
+                    tag,
+                    _("%(tag)s is already in open handover %(number)s.")
+                    % {"tag": tag, "number": number},
+                )
             )
         held = DisposalItem.objects.filter(asset_id__in=chunk, is_open=True)
         if case is not None:
             held = held.exclude(case_id=case.pk)
         for tag, number in held.order_by("asset__tag").values_list("asset__tag", "case__number"):
             problems.append(
-                _("%(tag)s is already in open disposal case %(number)s.")
-                % {"tag": tag, "number": number}
+                (
+                    tag,
+                    _("%(tag)s is already in open disposal case %(number)s.")
+                    % {"tag": tag, "number": number},
+                )
             )
     return problems
 

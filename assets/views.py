@@ -61,6 +61,8 @@ class AssetListView(LoginRequiredMixin, ListView):
         context["filter_form"] = forms.AssetFilterForm(self.request.GET or None)
         context["querystring_base"] = _querystring_without_page(self.request)
         context["can_register"] = permissions.can_change_assets(self.request.user)
+        # Ticked cards open the disposal form (资产处置申请) prefilled with their tags.
+        context["can_dispose"] = permissions.may_prepare_disposals(self.request.user)
         context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
         # A host the reader may not open is shown as "outside your scope", not by its tag.
         context["assets"] = selectors.mark_hidden_hosts(context["assets"], user=self.request.user)

@@ -54,6 +54,13 @@ SCHEDULE = {
         "crontab": "40 8 * * *",
         "kwargs": {"job": "custody"},
     },
+    # Disposal cases (issue 17)
+    "reminders: disposal cases": {
+        "label": _("Remind approvers and clerks of disposal cases waiting"),
+        "task": "inventory.run_reminder_job",
+        "crontab": "15 8 * * *",
+        "kwargs": {"job": "disposals"},
+    },
     "reminders: contracts ending": {
         "label": _("Remind clerks of maintenance contracts ending"),
         "task": "inventory.run_reminder_job",

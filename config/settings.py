@@ -38,6 +38,9 @@ YIKA_REMIND_HANDOVER_AFTER_DAYS = env_int("YIKA_REMIND_HANDOVER_AFTER_DAYS", 7)
 # Custody and upkeep (issue 18): receipts unconfirmed after N days; contracts ending within N days
 YIKA_REMIND_RECEIPT_AFTER_DAYS = env_int("YIKA_REMIND_RECEIPT_AFTER_DAYS", 3)
 YIKA_REMIND_CONTRACT_DAYS_BEFORE_END = env_int("YIKA_REMIND_CONTRACT_DAYS_BEFORE_END", 30)
+# Disposal cases (issue 17): days a case waits for its approver, and approved for execution.
+YIKA_REMIND_DISPOSAL_APPROVAL_AFTER_DAYS = env_int("YIKA_REMIND_DISPOSAL_APPROVAL_AFTER_DAYS", 5)
+YIKA_REMIND_DISPOSAL_EXECUTION_AFTER_DAYS = env_int("YIKA_REMIND_DISPOSAL_EXECUTION_AFTER_DAYS", 5)
 YIKA_STOCKTAKE_START_BY = env_str("YIKA_STOCKTAKE_START_BY", "11-01")
 # An API token that has not been used for this many days stops working (assets/credentials.py).
 YIKA_TOKEN_IDLE_DAYS = env_int("YIKA_TOKEN_IDLE_DAYS", 30)

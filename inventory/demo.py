@@ -156,7 +156,7 @@ def _closed_campaign(admin) -> StocktakeCampaign:
             write_back=True,
         )
         differences.approve_difference(difference=item, actor=admin)
-    # The damaged card: explained, approved and posted (now pending disposal).
+    # The damaged card: explained, approved and posted (now in a draft scrap case).
     for item in raised[Difference.Kind.DAMAGED][:1]:
         differences.explain_difference(
             difference=item,

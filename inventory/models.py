@@ -572,6 +572,18 @@ class Difference(models.Model):
         db_index=False,
     )
     posted_at = models.DateTimeField(null=True, blank=True)
+    # A posted shortage or damage ends in a disposal case (write-off, scrap); the difference stays
+    # open until the case is executed. Why its card could not join one, when it could not.
+    disposal = models.ForeignKey(
+        "assets.DisposalCase",
+        verbose_name=_("disposal case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stocktake_differences",
+    )
+    # A database default: closing inserts the differences by INSERT … SELECT, naming its columns.
+    disposal_problem = models.TextField(_("why no disposal case"), blank=True, db_default="")
 
     class Meta:
         ordering = ["campaign", "kind", "id"]
@@ -585,6 +597,18 @@ class Difference(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.kind}:{self.line_id}"
+
+    @property
+    def needs_disposal_case(self) -> bool:
+        """A posted shortage or damage whose card is in no live case: the clerk opens one."""
+        asset = self.line.asset if self.line.asset_id else None
+        return (
+            self.state == self.State.POSTED
+            and self.kind in (self.Kind.SHORTAGE, self.Kind.DAMAGED)
+            and asset is not None
+            and asset.status != "retired"
+            and (self.disposal_id is None or self.disposal.state == "rejected")
+        )
 
 
 # Reminders and notifications (issue 6) live in their own module, part of this app.

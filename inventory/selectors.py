@@ -344,8 +344,29 @@ def count_summary(*, campaign: StocktakeCampaign) -> dict:
     )
     differences = Difference.objects.filter(campaign=campaign).aggregate(
         total=Count("pk"),
-        open=Count("pk", filter=~Q(state=Difference.State.POSTED)),
+        unposted=Count("pk", filter=~Q(state=Difference.State.POSTED)),
+        undisposed=Count("pk", filter=UNDISPOSED_DIFFERENCE),
     )
     lines["differences"] = differences["total"]
-    lines["open_differences"] = differences["open"]
+    lines["unposted_differences"] = differences["unposted"]
+    lines["undisposed_differences"] = differences["undisposed"]
+    lines["open_differences"] = differences["unposted"] + differences["undisposed"]
     return lines
+
+
+# A posted shortage or damage stays open until its card is disposed of: its case executed
+# retires the card (a card retired otherwise needs no case).
+UNDISPOSED_DIFFERENCE = Q(
+    state="posted", kind__in=["shortage", "damaged"], line__asset__isnull=False
+) & ~Q(line__asset__status="retired")
+OPEN_DIFFERENCE = ~Q(state="posted") | UNDISPOSED_DIFFERENCE
+
+
+def open_differences(*, campaign: StocktakeCampaign) -> QuerySet:
+    """The campaign's differences still open (archiving waits for them), with their case."""
+    return (
+        Difference.objects.filter(campaign=campaign)
+        .filter(OPEN_DIFFERENCE)
+        .select_related("line", "line__asset", "disposal")
+        .order_by("kind", "line__tag", "id")
+    )

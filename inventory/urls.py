@@ -32,6 +32,11 @@ urlpatterns = [
         name="difference-bulk",
     ),
     path(
+        "stocktakes/<int:pk>/differences/case",
+        views.DifferenceCaseView.as_view(),
+        name="difference-case",
+    ),
+    path(
         "stocktakes/<int:pk>/differences/<int:difference_id>",
         views.DifferenceDetailView.as_view(),
         name="difference-detail",

@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from assets import permissions as asset_permissions
 from assets.attachments import selectors as attachment_selectors
 from assets.attachments import serving
+from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
 from assets.models import Department, Location
 from inventory import attachments, exports, permissions, selectors
@@ -120,9 +121,19 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             report_coverage=exports.coverage_text(report) if report else "",
             intact=selectors.result_is_intact(campaign=campaign) if campaign.result else None,
         )
+        if campaign.state == StocktakeCampaign.State.CLOSED:
+            still_open = (
+                selectors.differences_visible_to(user=user, campaign=campaign)
+                .filter(selectors.OPEN_DIFFERENCE)
+                .select_related("line__asset", "disposal")
+            )
+            context["still_open"] = list(still_open[: self.OPEN_SHOWN + 1])
+            context["open_shown"] = self.OPEN_SHOWN
         if context["can_manage"]:
             context.update(self.confirmations(campaign))
         return context
+
+    OPEN_SHOWN = 50
 
     @staticmethod
     def confirmations(campaign: StocktakeCampaign) -> dict:
@@ -170,14 +181,9 @@ class CampaignDetailView(CampaignMixin, TemplateView):
             }
         if campaign.state == State.CLOSED:
             count = summary["open_differences"]
-            if count:
-                note = ngettext(
-                    "%(count)s difference is not posted yet: treat it before archiving.",
-                    "%(count)s differences are not posted yet: treat them before archiving.",
-                    count,
-                ) % {"count": count}
-            else:
-                note = _("Every difference is posted: the campaign can be archived.")
+            note = campaigns.open_differences_message(summary) or _(
+                "Every difference is posted: the campaign can be archived."
+            )
             return {
                 "open_differences": count,
                 "action_note": note,
@@ -290,15 +296,15 @@ class DifferenceListView(CampaignMixin, ListView):
         self.visible = selectors.differences_visible_to(
             user=self.request.user, campaign=self.campaign
         )
-        items = self.visible.select_related("line__location", "line__counted_location").annotate(
-            photo_file=attachments.photo_file("line_id")
-        )
+        items = self.visible.select_related(
+            "line__location", "line__counted_location", "line__asset", "disposal"
+        ).annotate(photo_file=attachments.photo_file("line_id"))
         kind = self.request.GET.get("kind")
         if kind in Difference.Kind.values:
             items = items.filter(kind=kind)
         state = self.request.GET.get("state")
         if state == OPEN_STATE:
-            items = items.exclude(state=Difference.State.POSTED)
+            items = items.filter(selectors.OPEN_DIFFERENCE)
         elif state in Difference.State.values:
             items = items.filter(state=state)
         department = (self.request.GET.get("department") or "").strip()
@@ -318,10 +324,11 @@ class DifferenceListView(CampaignMixin, ListView):
         context.update(
             campaign=self.campaign,
             kinds=Difference.Kind.choices,
-            states=[(OPEN_STATE, _("Not posted yet")), *Difference.State.choices],
+            states=[(OPEN_STATE, _("Still open")), *Difference.State.choices],
             departments=departments,
             can_explain=treats and permissions.can_explain_differences(user),
             can_approve=treats and permissions.can_approve_differences(user),
+            can_open_case=treats and asset_permissions.may_prepare_disposals(user),
             querystring_base=(query.urlencode() + "&") if query else "",
         )
         return context
@@ -383,6 +390,63 @@ class DifferenceBulkView(CampaignMixin, View):
         return redirect(target)
 
 
+class DifferenceCaseView(CampaignMixin, View):
+    """“Open a disposal case from these differences”: the desk's ticked shortages and damage
+    (posted, in no live case) fill the disposal form; saving it opens the case and the
+    differences follow it. The form and its rules are the disposal package's."""
+
+    template_name = "assets/disposal_form.html"
+
+    def _eligible(self, request, campaign):
+        ids = [value for value in request.POST.getlist("ids") if value.isdigit()]
+        ticked = list(
+            selectors.differences_visible_to(user=request.user, campaign=campaign)
+            .select_related("line__asset", "disposal")
+            .filter(pk__in=ids)
+        )
+        return [d for d in ticked if d.needs_disposal_case]
+
+    def _page(self, request, campaign, form, chosen, status=200):
+        context = {
+            "form": form,
+            "action": reverse("inventory:difference-case", args=[campaign.pk]),
+            "difference_ids": [d.pk for d in chosen],
+            "campaign": campaign,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def post(self, request, pk):
+        campaign = self.get_campaign()
+        if not asset_permissions.may_prepare_disposals(request.user):
+            raise PermissionDenied(_("Only asset clerks prepare disposal cases."))
+        chosen = self._eligible(request, campaign)
+        if not chosen:
+            messages.error(
+                request,
+                _("Tick posted shortages or damage that are in no disposal case yet."),
+            )
+            return redirect("inventory:difference-list", pk=campaign.pk)
+        if request.POST.get("build") != "1":
+            initial = {
+                **differences.case_fields(campaign=campaign, kinds=[d.kind for d in chosen]),
+                "tags": "\n".join(d.line.asset.tag for d in chosen),
+            }
+            return self._page(
+                request, campaign, DisposalForm(user=request.user, initial=initial), chosen
+            )
+        form = DisposalForm(request.POST, request.FILES, user=request.user)
+        case = save_case_form(
+            request,
+            form,
+            lambda **given: differences.open_disposal_case(
+                actor=request.user, differences=chosen, **given
+            ),
+        )
+        if case is not None:
+            return redirect("assets:disposal-detail", number=case.number)
+        return self._page(request, campaign, form, chosen, status=400)
+
+
 class DifferenceDetailView(CampaignMixin, TemplateView):
     """One difference: what the count found, its history, and the next step for those who may
     take it (explain, approve, post; a surplus is posted with the draft card's fields)."""
@@ -402,6 +466,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                 "explained_by",
                 "approved_by",
                 "posted_by",
+                "disposal",
             ),
             pk=self.kwargs["difference_id"],
         )

@@ -217,7 +217,7 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     from datetime import date
 
     from inventory.services import campaigns, differences
-    from tests.factories import make_asset
+    from tests.factories import make_asset, retire_directly
 
     department = ctx.own if own else ctx.other
     admin = ctx.users["admin"]
@@ -235,8 +235,12 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     if archived or closed:
         campaign = campaigns.close_campaign(campaign=campaign, actor=admin)
     if archived:
-        # Archiving waits for every difference to be posted.
-        for difference in campaign.differences.all():
+        # Archiving waits for every difference to be posted and its card disposed of: the cards
+        # are retired outright here, so their shortages need no disposal case.
+        for difference in campaign.differences.select_related("line__asset"):
+            card = difference.line.asset
+            if card is not None and card.status != "retired":
+                retire_directly(asset=card, actor=admin, components="detach")
             differences.explain_difference(difference=difference, actor=admin, reason="矩阵")
             differences.approve_difference(difference=difference, actor=admin)
             differences.post_difference(difference=difference, actor=admin)
@@ -626,6 +630,7 @@ MATRIX: list[Row] = [
     R("inventory:difference-detail", "GET", "difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
     R("inventory:difference-detail", "POST", "difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("inventory:difference-case", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     # Disposals (the case is executed, so nothing moves; its tier names the approver role)
     R("disposal-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
     R("disposal-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),

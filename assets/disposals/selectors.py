@@ -55,3 +55,11 @@ def disposal_items(*, case: DisposalCase) -> QuerySet:
         .select_related("asset", "asset__category", "asset__parent")
         .order_by("asset__tag")
     )
+
+
+def open_cases_of(*, asset_ids) -> dict[int, DisposalCase]:
+    """{card id: the open case holding it} for those of `asset_ids` in one (one per card)."""
+    items = DisposalItem.objects.filter(asset_id__in=list(asset_ids), is_open=True).select_related(
+        "case"
+    )
+    return {item.asset_id: item.case for item in items}

@@ -120,35 +120,52 @@ def _card_problems(
     *, case: DisposalCase, cards: list[Asset], fields: dict[str, Any]
 ) -> tuple[list[str], str | None]:
     """Why these cards cannot be in the case (one line per card), and a reason error."""
-    errors: list[str] = []
+    problems, reason_error = _problems_by_card(case=case, cards=cards, fields=fields)
+    return [line for lines in problems.values() for line in lines], reason_error
+
+
+def _problems_by_card(
+    *, case: DisposalCase, cards: list[Asset], fields: dict[str, Any]
+) -> tuple[dict[str, list[str]], str | None]:
+    """Why each card cannot be in the case ({tag: lines}, a host answering for its unlisted
+    components), and a reason error for the case."""
+    problems: dict[str, list[str]] = {}
+
+    def refuse(tag: str, line: str) -> None:
+        problems.setdefault(tag, []).append(line)
+
     ids = [card.pk for card in cards]
     for card in cards:
         if card.status == Status.RETIRED:
-            errors.append(_("%(tag)s is retired already.") % {"tag": card.tag})
+            refuse(card.tag, _("%(tag)s is retired already.") % {"tag": card.tag})
         elif card.status == Status.DRAFT:
-            errors.append(_("%(tag)s is a surplus card not booked yet.") % {"tag": card.tag})
+            refuse(card.tag, _("%(tag)s is a surplus card not booked yet.") % {"tag": card.tag})
         if not card.ownership_clear:
-            errors.append(
+            refuse(
+                card.tag,
                 _(
                     "%(tag)s: its ownership is not confirmed (a delegated-build asset never "
                     "handed over); settle the handover first."
                 )
-                % {"tag": card.tag}
+                % {"tag": card.tag},
             )
         if card.owner_department_id != case.department_id:
-            errors.append(
+            refuse(
+                card.tag,
                 _("%(tag)s is owned by another department; a case disposes of one unit's cards.")
-                % {"tag": card.tag}
+                % {"tag": card.tag},
             )
-    errors += selectors.open_elsewhere(ids, case=case)
+    for tag, line in selectors.open_elsewhere(ids, case=case):
+        refuse(tag, line)
     if fields.get("components", DisposalCase.Components.REFUSE) == DisposalCase.Components.REFUSE:
         for child in selectors.unlisted_components(ids):
-            errors.append(
+            refuse(
+                child.host_tag,
                 _(
                     "%(host)s holds the live component %(tag)s, which is not in the case: "
                     "list it too, or choose to detach unlisted components."
                 )
-                % {"host": child.host_tag, "tag": child.tag}
+                % {"host": child.host_tag, "tag": child.tag},
             )
     reason_error = None
     if (
@@ -166,7 +183,7 @@ def _card_problems(
                 "%(tags)s have not reached their service life: give the reason for disposing of "
                 "them early."
             ) % {"tags": ", ".join(young[:20]) + (" …" if len(young) > 20 else "")}
-    return errors, reason_error
+    return problems, reason_error
 
 
 def _resolve_cards(*, actor, tags: Sequence[str]) -> list[Asset]:
@@ -186,17 +203,23 @@ def _resolve_cards(*, actor, tags: Sequence[str]) -> list[Asset]:
         raise ValidationError(
             {"items": [_("%(tag)s is listed twice.") % {"tag": tag} for tag in twice]}
         )
-    found: dict[str, Asset] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        queryset = Asset.objects.filter(tag__in=chunk)
-        if not permissions.is_system(actor):
-            queryset = permissions.changeable_assets(actor, queryset)
-        found.update({card.tag: card for card in queryset.only("pk", "tag")})
+    found = _cards_in_scope(actor=actor, tags=wanted)
     missing = [tag for tag in wanted if tag not in found]
     if missing:
         raise NotInScope(_("No card you may dispose of has the tag %(tag)s.") % {"tag": missing[0]})
     return [found[tag] for tag in wanted]
+
+
+def _cards_in_scope(*, actor, tags: Sequence[str]) -> dict[str, Asset]:
+    """{tag: card} of the normalised `tags` the actor may change (others are left out)."""
+    found: dict[str, Asset] = {}
+    for start in range(0, len(tags), CHUNK):
+        chunk = tags[start : start + CHUNK]
+        queryset = Asset.objects.filter(tag__in=chunk)
+        if not permissions.is_system(actor):
+            queryset = permissions.changeable_assets(actor, queryset)
+        found.update({card.tag: card for card in queryset.only("pk", "tag")})
+    return found
 
 
 def _values(card: Asset, today: date) -> tuple[Decimal, Decimal]:
@@ -253,6 +276,11 @@ def _prepare(*, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequenc
         errors["reason"] = reason_error
     if errors:
         raise ValidationError(errors)
+    _apply_fields(case, fields)
+    return cards
+
+
+def _apply_fields(case: DisposalCase, fields: dict[str, Any]) -> None:
     for name in CASE_FIELDS:
         value = fields.get(name)
         if name in ("reason", "counterparty", "evidence"):
@@ -262,12 +290,20 @@ def _prepare(*, case: DisposalCase, actor, fields: dict[str, Any], tags: Sequenc
         setattr(case, name, value)
     if case.method != Method.TRANSFER:
         case.to_department = None
-    return cards
 
 
 @transaction.atomic
-def create_disposal(*, actor, fields: dict[str, Any], tags: Sequence[str]) -> DisposalCase:
+def create_disposal(
+    *,
+    actor,
+    fields: dict[str, Any],
+    tags: Sequence[str],
+    evidence: Sequence[tuple[str, Any]] = (),
+) -> DisposalCase:
     """Open a draft disposal case (资产处置单) of the cards `tags` (its department's clerk).
+
+    `evidence`: (kind, uploaded file) pairs attached to the case (`disposal:NUMBER`) through
+    the attachments service, with the case: a refused file refuses the case.
 
     `fields`: method, grounds, reason, to_department (transfer), counterparty (donation, sale,
     exchange), evidence, components (`refuse`: a host's live components must be listed too;
@@ -284,6 +320,13 @@ def create_disposal(*, actor, fields: dict[str, Any], tags: Sequence[str]) -> Di
     case.save()
     _set_items(case=case, cards=cards)
     case.save(update_fields=["total_original_value", "total_net_value"])
+    if evidence:
+        from assets.attachments import services as attachment_services
+
+        for kind, upload in evidence:
+            attachment_services.add_attachment(
+                actor=actor, subject=f"disposal:{case.number}", kind=kind, upload=upload
+            )
     return case
 
 
@@ -304,6 +347,76 @@ def update_disposal(
     _set_items(case=case, cards=cards)
     case.save()
     return case
+
+
+@transaction.atomic
+def gather_disposal(
+    *,
+    actor,
+    tags: Sequence[str],
+    fields: dict[str, Any] | None = None,
+    case: DisposalCase | None = None,
+) -> tuple[DisposalCase | None, dict[str, list[str]]]:
+    """Put the cards `tags` into the draft `case`, or into a new draft with `fields`, leaving
+    out each card that cannot be in it: (the case, {tag: why}) — no case when none could.
+
+    For callers that collect cards one source at a time (a stocktake's shortages): the rules
+    are `create_disposal`'s, but one refused card does not refuse the others. A card out of
+    the actor's scope is left out like the others; the actor must prepare the case
+    (PermissionDenied otherwise)."""
+    from assets import tags as tag_codec
+
+    permissions.require_card_writer(actor)
+    if case is not None:
+        case = selectors.locked(case, *CASE_RELATED)
+        permissions.require_disposal_preparer(actor, case)
+        if case.state != State.DRAFT:
+            raise TransitionNotAllowed(
+                _("Only a draft case can be edited."), code="disposal_not_draft"
+            )
+        fields = {name: getattr(case, name) for name in CASE_FIELDS}
+        kept = set(_item_ids(case))
+    else:
+        fields = dict(fields or {})
+        errors: dict[str, Any] = {}
+        _check_fields(fields, errors)
+        if errors:
+            raise ValidationError(errors)
+        case = DisposalCase(created_by=actor)
+        kept = set()
+    wanted = list(dict.fromkeys(tag_codec.normalise(tag or "") for tag in tags))
+    found = _cards_in_scope(actor=actor, tags=wanted)
+    refused: dict[str, list[str]] = {
+        tag: [_("No card you may dispose of has the tag %(tag)s.") % {"tag": tag}]
+        for tag in wanted
+        if tag not in found
+    }
+    new_ids = {found[tag].pk for tag in wanted if tag in found} - kept
+    cards = selectors.locked_cards([*kept, *new_ids], "project")
+    if not case.department_id:
+        fresh = [card for card in cards if card.pk in new_ids]
+        if not fresh:
+            return None, refused
+        case.department_id = fresh[0].owner_department_id
+    permissions.require_disposal_preparer(actor, case)
+    problems, reason_error = _problems_by_card(case=case, cards=cards, fields=fields)
+    if reason_error:
+        raise ValidationError({"reason": reason_error})
+    for card in cards:
+        if card.pk in new_ids and card.tag in problems:
+            refused[card.tag] = problems[card.tag]
+    joining = [card for card in cards if card.pk in new_ids and card.tag not in refused]
+    if not joining:
+        return (case if case.pk else None), refused
+    if not case.pk:
+        _apply_fields(case, fields)
+        case.number = _next_number()
+        case.save()
+    joined = {card.pk for card in joining}
+    keep = joined | kept
+    _set_items(case=case, cards=[card for card in cards if card.pk in keep])
+    case.save(update_fields=["total_original_value", "total_net_value"])
+    return case, refused
 
 
 def choose_tier(total: Decimal) -> ApprovalTier | None:
@@ -678,6 +791,7 @@ __all__ = [
     "create_disposal",
     "delete_tier",
     "execute_disposal",
+    "gather_disposal",
     "reject_disposal",
     "save_tier",
     "submit_disposal",

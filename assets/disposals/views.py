@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,13 +22,14 @@ from django.views import View
 from django.views.generic import ListView
 
 from assets import permissions
+from assets.attachments.models import Attachment
 from assets.disposals import selectors, services
 from assets.disposals.document import application_response
 from assets.disposals.models import APPROVAL_NO_MAX
 from assets.errors import DomainError
 from assets.forms import ShownLimitsMixin
 from assets.handovers.views import _error_messages, scanned_tags
-from assets.models import Department, DisposalCase
+from assets.models import Asset, Department, DisposalCase
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -132,6 +133,30 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
         help_text=gettext_lazy("One per line, or separated by commas or spaces."),
     )
 
+    evidence_kind = forms.ChoiceField(
+        label=gettext_lazy("Kind of evidence file"),
+        choices=Attachment.Kind.choices,
+        initial=Attachment.Kind.ASSESSMENT,
+        required=False,
+    )
+    evidence_file = forms.FileField(
+        label=gettext_lazy("Evidence file"),
+        required=False,
+        help_text=gettext_lazy(
+            "Optional: the appraisal or assessment report. More files can be attached on the "
+            "case's page."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx"}
+        ),
+    )
+
+    def evidence_files(self) -> list[tuple[str, object]]:
+        """The (kind, file) pairs to attach with the case; the fields are taken out of the data."""
+        upload = self.cleaned_data.pop("evidence_file", None)
+        kind = self.cleaned_data.pop("evidence_kind", "") or Attachment.Kind.OTHER
+        return [(kind, upload)] if upload else []
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_department"].queryset = Department.objects.filter(is_active=True).order_by(
@@ -150,36 +175,68 @@ class DisposalCreateView(LoginRequiredMixin, View):
             raise PermissionDenied(_("Only asset clerks prepare disposal cases."))
 
     def get(self, request):
+        """The form, prefilled with the register's ticked cards (`?tags=`): a card out of the
+        clerk's scope is answered as one that does not exist (404)."""
         self._check(request)
         tags = scanned_tags(" ".join(request.GET.getlist("tags")))
+        if tags:
+            mine = set(
+                permissions.changeable_assets(
+                    request.user, Asset.objects.filter(tag__in=tags)
+                ).values_list("tag", flat=True)
+            )
+            if set(tags) - mine:
+                raise Http404(_("No card you may dispose of has one of these tags."))
         form = DisposalForm(user=request.user, initial={"tags": "\n".join(tags)})
         return render(request, self.template_name, {"form": form})
 
     def post(self, request):
         self._check(request)
-        form = DisposalForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            tags = scanned_tags(data.pop("tags"))
-            try:
-                case = services.create_disposal(actor=request.user, fields=data, tags=tags)
-            except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    target = field if field in form.fields else None
-                    if field == "items":
-                        target = "tags"
-                    for problem in problems:
-                        form.add_error(target, problem)
-            except DomainError as error:
-                form.add_error("tags", str(error.message))
-            else:
-                messages.success(
-                    request,
-                    _("Draft disposal case %(number)s created with %(count)s card(s).")
-                    % {"number": case.number, "count": len(tags)},
-                )
-                return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))
+        form = DisposalForm(request.POST, request.FILES, user=request.user)
+        case = save_case_form(
+            request,
+            form,
+            lambda **given: services.create_disposal(actor=request.user, **given),
+        )
+        if case is not None:
+            return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))
         return render(request, self.template_name, {"form": form}, status=400)
+
+
+def save_case_form(request, form: DisposalForm, create) -> DisposalCase | None:
+    """Open a draft from the bound case form through `create(fields=, tags=, evidence=)` (a
+    service): the case, with the message said; or None, the refusal at the form's fields."""
+    if not form.is_valid():
+        return None
+    evidence = form.evidence_files()
+    fields = dict(form.cleaned_data)
+    tags = scanned_tags(fields.pop("tags"))
+    try:
+        case = create(fields=fields, tags=tags, evidence=evidence)
+    except (ValidationError, DomainError) as error:
+        add_case_errors(form, error)
+        return None
+    messages.success(
+        request,
+        _("Draft disposal case %(number)s created with %(count)s card(s).")
+        % {"number": case.number, "count": len(tags)},
+    )
+    return case
+
+
+def add_case_errors(form: DisposalForm, error: Exception) -> None:
+    """A refusal of the disposal service, at the form's fields (the cards' at `tags`)."""
+    if isinstance(error, DomainError):
+        form.add_error("tags", str(error.message))
+        return
+    for field, problems in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == "items":
+            target = "tags"
+        elif field == "file":
+            target = "evidence_file"
+        for problem in problems:
+            form.add_error(target, problem)
 
 
 class ApproveForm(ShownLimitsMixin, forms.Form):

@@ -418,7 +418,7 @@ def _add_items(
             }
         if problem:
             errors.append(problem)
-    errors += selectors.open_elsewhere(list(wanted), handover=handover)
+    errors += [line for _tag, line in selectors.open_elsewhere(list(wanted), handover=handover)]
     if errors:
         raise ValidationError({"items": errors})
     try:

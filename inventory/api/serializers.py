@@ -266,6 +266,8 @@ class DifferenceSerializer(serializers.ModelSerializer):
         source="line.original_value", max_digits=14, decimal_places=2, read_only=True
     )
     draft_asset = serializers.SlugRelatedField(slug_field="tag", read_only=True)
+    # A posted shortage or damage: the disposal case it ended in, or why its card is in none.
+    disposal = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
     class Meta:
         model = Difference
@@ -283,6 +285,8 @@ class DifferenceSerializer(serializers.ModelSerializer):
             "treatment",
             "write_back",
             "draft_asset",
+            "disposal",
+            "disposal_problem",
             "explained_at",
             "approved_at",
             "posted_at",

@@ -30,13 +30,16 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from assets import permissions
 from assets.custody import selectors as custody
 from assets.maintenance import selectors as upkeep
-from assets.models import Department, Handover, User
+from assets.models import Department, DisposalCase, Handover, User
+from config.formatting import money
 from inventory.models import Notification, ReminderKind, ReminderLog
 from inventory.reminders import channels, selectors
 from inventory.reminders.outbox import enqueue_task
@@ -58,6 +61,9 @@ class ReminderRules:
     # Custody and upkeep (issue 18)
     receipt_after_days: int = 3
     contract_days_before_end: int = 30
+    # Disposal cases (issue 17)
+    disposal_approval_after_days: int = 5
+    disposal_execution_after_days: int = 5
 
     @classmethod
     def from_settings(cls) -> ReminderRules:
@@ -69,6 +75,8 @@ class ReminderRules:
             stocktake_start_by=(month, day),
             receipt_after_days=settings.YIKA_REMIND_RECEIPT_AFTER_DAYS,
             contract_days_before_end=settings.YIKA_REMIND_CONTRACT_DAYS_BEFORE_END,
+            disposal_approval_after_days=settings.YIKA_REMIND_DISPOSAL_APPROVAL_AFTER_DAYS,
+            disposal_execution_after_days=settings.YIKA_REMIND_DISPOSAL_EXECUTION_AFTER_DAYS,
         )
 
 
@@ -117,6 +125,24 @@ def _capped(lines: list[str]) -> tuple[str, ...]:
 
 def _place(location) -> str:
     return f"{location.name} ({location.code})" if location else _("No location recorded")
+
+
+def _each(recipients, **fields) -> Iterator[Reminder]:
+    """The same reminder to each of `recipients` (a rule names who; the message is one)."""
+    for recipient in recipients:
+        yield Reminder(recipient=recipient, **fields)
+
+
+def _and_head(recipients: list[User], department) -> list[User]:
+    """`recipients` and the department's head (or the nearest ancestor's), once."""
+    head = selectors.head_of(department)
+    if head is not None and head not in recipients:
+        recipients.append(head)
+    return recipients
+
+
+def _clerks_and_head(department) -> list[User]:
+    return _and_head(selectors.role_holders(department, permissions.CLERK), department)
 
 
 # Job 1: stocktakes
@@ -175,33 +201,26 @@ def stocktake_reminders(*, today: date, rules: ReminderRules) -> Iterator[Remind
             head = selectors.head_of(row["department"])
             if head is not None:
                 by_head.setdefault(head.pk, (head, []))[1].append(row)
+        # Heads: their departments' progress before the due date; after the grace days, weekly,
+        # the escalation, which also names the counters still pending.
         if not overdue:
-            for head, rows in by_head.values():
-                yield Reminder(
-                    kind=ReminderKind.STOCKTAKE_PROGRESS,
-                    recipient=head,
-                    subject=subject,
-                    period="due-soon",
-                    link=link,
-                    facts={**facts, "pending": sum(row["pending"] for row in rows)},
-                    items=_capped([_progress_line(row) for row in rows]),
-                )
+            kind, period, extra, counters = ReminderKind.STOCKTAKE_PROGRESS, "due-soon", {}, []
         elif today >= campaign.due_on + timedelta(days=rules.escalate_after_days):
+            kind, period = ReminderKind.STOCKTAKE_ESCALATION, week(today)
+            extra = {"days": (today - campaign.due_on).days}
             counters = [f"{user} ({user.username}): {count}" for user, count in pending_by_counter]
-            for head, rows in by_head.values():
-                yield Reminder(
-                    kind=ReminderKind.STOCKTAKE_ESCALATION,
-                    recipient=head,
-                    subject=subject,
-                    period=week(today),
-                    link=link,
-                    facts={
-                        **facts,
-                        "pending": sum(row["pending"] for row in rows),
-                        "days": (today - campaign.due_on).days,
-                    },
-                    items=_capped([_progress_line(row) for row in rows] + counters),
-                )
+        else:
+            continue
+        for head, rows in by_head.values():
+            yield Reminder(
+                kind=kind,
+                recipient=head,
+                subject=subject,
+                period=period,
+                link=link,
+                facts={**facts, "pending": sum(row["pending"] for row in rows), **extra},
+                items=_capped([_progress_line(row) for row in rows] + counters),
+            )
 
 
 def _progress_line(row: dict) -> str:
@@ -224,66 +243,63 @@ def handover_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminde
     `handover_due_on` with cards still theirs (weekly); a year after completion acceptance
     without approved final accounts (决算), the builders' clerks and head (monthly)."""
     days = rules.handover_after_days
+    # Every submitted handover, a delegated-build project's or a transfer's (无偿划转, issue 17:
+    # the disposal job leaves an executed transfer's handover to this one).
     for handover in selectors.undecided_handovers(submitted_before=selectors.days_ago(today, days)):
         waited = (today - timezone.localdate(handover.submitted_at)).days
         recipients = selectors.role_holders(handover.to_department, permissions.RECEIVER)
-        head = selectors.head_of(handover.to_department)
-        if waited >= 2 * days and head is not None and head not in recipients:
-            recipients.append(head)
-        for recipient in recipients:
-            yield Reminder(
-                kind=ReminderKind.HANDOVER_UNDECIDED,
-                recipient=recipient,
-                subject=f"handover:{handover.number}",
-                period=week(today),
-                link=_url(
-                    "assets:handover-review",
-                    handover.number,
-                    fallback=f"/api/v1/handovers/{handover.pk}/",
-                ),
-                facts={
-                    "number": handover.number,
-                    "project": str(handover.project),
-                    "builder": handover.from_department.name,
-                    "days": waited,
-                    "pending": handover.pending_count,
-                },
-            )
+        if waited >= 2 * days:
+            recipients = _and_head(recipients, handover.to_department)
+        yield from _each(
+            recipients,
+            kind=ReminderKind.HANDOVER_UNDECIDED,
+            subject=f"handover:{handover.number}",
+            period=week(today),
+            link=_handover_link(handover, "assets:handover-review"),
+            facts={**_handover_facts(handover), "days": waited, "pending": handover.pending_count},
+        )
     for project in selectors.overdue_handover_projects(today=today):
         assets = list(selectors.builder_assets(project))
-        for recipient in selectors.role_holders(project.builder_department, permissions.CLERK):
-            yield Reminder(
-                kind=ReminderKind.HANDOVER_OVERDUE,
-                recipient=recipient,
-                subject=f"project:{project.code}",
-                period=week(today),
-                link=_url("assets:handover-create", fallback="/api/v1/handovers/"),
-                facts={
-                    "project": str(project),
-                    "owner": project.owner_department.name,
-                    "due_on": project.handover_due_on.isoformat(),
-                    "count": len(assets),
-                },
-                items=_capped([f"{asset.tag} {asset.name}" for asset in assets]),
-            )
+        yield from _each(
+            selectors.role_holders(project.builder_department, permissions.CLERK),
+            kind=ReminderKind.HANDOVER_OVERDUE,
+            subject=f"project:{project.code}",
+            period=week(today),
+            link=_url("assets:handover-create", fallback="/api/v1/handovers/"),
+            facts={
+                "project": str(project),
+                "owner": project.owner_department.name,
+                "due_on": project.handover_due_on.isoformat(),
+                "count": len(assets),
+            },
+            items=_capped([_card_line(asset) for asset in assets]),
+        )
     for project in selectors.final_accounts_overdue_projects(today=today):
-        recipients = selectors.role_holders(project.builder_department, permissions.CLERK)
-        head = selectors.head_of(project.builder_department)
-        if head is not None and head not in recipients:
-            recipients.append(head)
-        for recipient in recipients:
-            yield Reminder(
-                kind=ReminderKind.FINAL_ACCOUNTS_OVERDUE,
-                recipient=recipient,
-                subject=f"project:{project.code}",
-                period=today.strftime("%Y-%m"),
-                link=_url("assets:project-overdue", fallback=f"/api/v1/projects/{project.code}/"),
-                facts={
-                    "project": str(project),
-                    "accepted_on": project.accepted_on.isoformat(),
-                    "state": project.get_final_accounts_state_display(),
-                },
-            )
+        yield from _each(
+            _clerks_and_head(project.builder_department),
+            kind=ReminderKind.FINAL_ACCOUNTS_OVERDUE,
+            subject=f"project:{project.code}",
+            period=today.strftime("%Y-%m"),
+            link=_url("assets:project-overdue", fallback=f"/api/v1/projects/{project.code}/"),
+            facts={
+                "project": str(project),
+                "accepted_on": project.accepted_on.isoformat(),
+                "state": project.get_final_accounts_state_display(),
+            },
+        )
+
+
+def _handover_link(handover, name: str) -> str:
+    return _url(name, handover.number, fallback=f"/api/v1/handovers/{handover.pk}/")
+
+
+def _handover_facts(handover) -> dict:
+    """What a handover's messages say of it: a transfer (no project) is named by its number."""
+    return {
+        "number": handover.number,
+        "project": str(handover.project) if handover.project_id else handover.number,
+        "builder": handover.from_department.name,
+    }
 
 
 # Job 3: annual stocktake not started
@@ -298,23 +314,18 @@ def stocktake_start_reminders(*, today: date, rules: ReminderRules) -> Iterator[
         return
     link = _url("inventory:campaign-list", fallback="/api/v1/stocktakes/")
     for department in selectors.departments_without_campaign(year=today.year):
-        recipients = selectors.role_holders(department, permissions.CLERK)
-        head = selectors.head_of(department)
-        if head is not None and head not in recipients:
-            recipients.append(head)
-        for recipient in recipients:
-            yield Reminder(
-                kind=ReminderKind.STOCKTAKE_NOT_STARTED,
-                recipient=recipient,
-                subject=f"department:{department.code}:{today.year}",
-                period=week(today),
-                link=link,
-                facts={
-                    "department": department.name,
-                    "year": today.year,
-                    "start_by": start_by.isoformat(),
-                },
-            )
+        yield from _each(
+            _clerks_and_head(department),
+            kind=ReminderKind.STOCKTAKE_NOT_STARTED,
+            subject=f"department:{department.code}:{today.year}",
+            period=week(today),
+            link=link,
+            facts={
+                "department": department.name,
+                "year": today.year,
+                "start_by": start_by.isoformat(),
+            },
+        )
 
 
 # Job 4: 一物一卡 compliance
@@ -331,24 +342,23 @@ def label_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder]:
         department = departments[department_id]
         missing = unlabelled.get(department_id, [])
         strategy = embedded.get(department_id, [])
-        items = [f"{asset.tag} {asset.name}" for asset in missing]
+        items = [_card_line(asset) for asset in missing]
         if strategy:
             items.append(_("Embedded devices without a label strategy:"))
-            items += [f"{asset.tag} {asset.name}" for asset in strategy]
-        for recipient in selectors.role_holders(department, permissions.CLERK):
-            yield Reminder(
-                kind=ReminderKind.LABEL_COMPLIANCE,
-                recipient=recipient,
-                subject=f"department:{department.code}",
-                period=week(today),
-                link=link,
-                facts={
-                    "department": department.name,
-                    "unlabelled": len(missing),
-                    "embedded": len(strategy),
-                },
-                items=_capped(items),
-            )
+            items += [_card_line(asset) for asset in strategy]
+        yield from _each(
+            selectors.role_holders(department, permissions.CLERK),
+            kind=ReminderKind.LABEL_COMPLIANCE,
+            subject=f"department:{department.code}",
+            period=week(today),
+            link=link,
+            facts={
+                "department": department.name,
+                "unlabelled": len(missing),
+                "embedded": len(strategy),
+            },
+            items=_capped(items),
+        )
 
 
 # Job 5: custody and upkeep (issue 18)
@@ -385,33 +395,21 @@ def custody_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder
             days=rules.escalate_after_days
         ):
             by_department.setdefault(record.asset.owner_department_id, []).append(record)
-    holder_link = _url("assets:my-assets", fallback="/api/v1/me/assets/")
-    for records in by_holder.values():
-        holder = records[0].holder
-        yield Reminder(
-            kind=ReminderKind.CUSTODY_OVERDUE,
-            recipient=holder,
-            subject=f"holder:{holder.username}",
-            period=period,
-            link=holder_link,
-            facts={"count": len(records)},
-            items=_capped([_card_line(r.asset, r.due_on) for r in records]),
-        )
+    yield from _to_holders(ReminderKind.CUSTODY_OVERDUE, by_holder, period, due=True)
     for records in by_department.values():
         department = records[0].asset.owner_department
         lines = [
             _card_line(r.asset, r.due_on) + f" · {r.holder or r.counterparty}" for r in records
         ]
-        for clerk in selectors.role_holders(department, permissions.CLERK):
-            yield Reminder(
-                kind=ReminderKind.CUSTODY_OVERDUE,
-                recipient=clerk,
-                subject=f"department:{department.code}",
-                period=period,
-                link=_url("assets:asset-list", fallback="/"),
-                facts={"count": len(records)},
-                items=_capped(lines),
-            )
+        yield from _each(
+            selectors.role_holders(department, permissions.CLERK),
+            kind=ReminderKind.CUSTODY_OVERDUE,
+            subject=f"department:{department.code}",
+            period=period,
+            link=_url("assets:asset-list", fallback="/"),
+            facts={"count": len(records)},
+            items=_capped(lines),
+        )
     cutoff = timezone.make_aware(
         datetime.combine(today - timedelta(days=rules.receipt_after_days), time.max)
     )
@@ -425,16 +423,22 @@ def custody_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder
     for record in unconfirmed:
         if record.holder.is_active:
             pending.setdefault(record.holder_id, []).append(record)
-    for records in pending.values():
+    yield from _to_holders(ReminderKind.RECEIPT_UNCONFIRMED, pending, period, due=False)
+
+
+def _to_holders(kind: str, by_holder: dict[int, list], period: str, *, due: bool):
+    """One reminder per holder of custody records, listing their cards (with the due date)."""
+    link = _url("assets:my-assets", fallback="/api/v1/me/assets/")
+    for records in by_holder.values():
         holder = records[0].holder
         yield Reminder(
-            kind=ReminderKind.RECEIPT_UNCONFIRMED,
+            kind=kind,
             recipient=holder,
             subject=f"holder:{holder.username}",
             period=period,
-            link=holder_link,
+            link=link,
             facts={"count": len(records)},
-            items=_capped([_card_line(r.asset) for r in records]),
+            items=_capped([_card_line(r.asset, r.due_on if due else None) for r in records]),
         )
 
 
@@ -444,20 +448,71 @@ def contract_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminde
     link = _url("assets:upkeep-lists", fallback="/api/v1/contracts/")
     for contract in upkeep.contracts_ending(within_days=rules.contract_days_before_end, on=today):
         covered = list(contract.assets.order_by("tag")[: MAX_ITEMS + 1])
-        for clerk in selectors.role_holders(contract.department, permissions.CLERK):
-            yield Reminder(
-                kind=ReminderKind.CONTRACT_ENDING,
-                recipient=clerk,
-                subject=f"contract:{contract.number}",
-                period=f"ends:{contract.ends_on.isoformat()}",
-                link=link,
-                facts={
-                    "number": contract.number,
-                    "vendor": contract.vendor,
-                    "ends_on": contract.ends_on.isoformat(),
-                },
-                items=_capped([_card_line(asset) for asset in covered]),
-            )
+        yield from _each(
+            selectors.role_holders(contract.department, permissions.CLERK),
+            kind=ReminderKind.CONTRACT_ENDING,
+            subject=f"contract:{contract.number}",
+            period=f"ends:{contract.ends_on.isoformat()}",
+            link=link,
+            facts={
+                "number": contract.number,
+                "vendor": contract.vendor,
+                "ends_on": contract.ends_on.isoformat(),
+            },
+            items=_capped([_card_line(asset) for asset in covered]),
+        )
+
+
+# Job 6: disposal cases (issue 17)
+
+
+def disposal_reminders(*, today: date, rules: ReminderRules) -> Iterator[Reminder]:
+    """Weekly: those who may approve a case submitted `disposal_approval_after_days` ago and
+    still undecided; the disposing department's clerks of a case approved
+    `disposal_execution_after_days` ago and not executed. An executed transfer's handover is
+    the handover job's (`handover_undecided`), not reminded here a second time."""
+    period = week(today)
+    waiting = selectors.disposals_waiting(
+        state="submitted", since=selectors.days_ago(today, rules.disposal_approval_after_days)
+    )
+    for case in waiting:
+        approvers = [
+            user
+            for user in selectors.role_holders(case.department, case.approver_role)
+            if permissions.can_approve_disposal(user, case)
+        ]
+        yield from _each(
+            approvers,
+            **_disposal_fields(case, ReminderKind.DISPOSAL_AWAITING_APPROVAL, period, today),
+        )
+    approved = selectors.disposals_waiting(
+        state="approved", since=selectors.days_ago(today, rules.disposal_execution_after_days)
+    )
+    for case in approved:
+        yield from _each(
+            selectors.role_holders(case.department, permissions.CLERK),
+            **_disposal_fields(case, ReminderKind.DISPOSAL_NOT_EXECUTED, period, today),
+        )
+
+
+def _disposal_fields(case, kind: str, period: str, today: date) -> dict:
+    since = (
+        case.submitted_at if kind == ReminderKind.DISPOSAL_AWAITING_APPROVAL else case.decided_at
+    )
+    return {
+        "kind": kind,
+        "subject": f"disposal:{case.number}",
+        "period": period,
+        "link": _url("assets:disposal-detail", case.number, fallback="/api/v1/disposals/"),
+        "facts": {
+            "number": case.number,
+            "method_code": case.method,
+            "body": case.approving_body,
+            "count": case.item_count,
+            "total": money(case.total_original_value),
+            "days": (today - timezone.localdate(since)).days,
+        },
+    }
 
 
 JOBS: dict[str, Callable[..., Iterator[Reminder]]] = {
@@ -468,153 +523,160 @@ JOBS: dict[str, Callable[..., Iterator[Reminder]]] = {
     # Custody and upkeep (issue 18)
     "custody": custody_reminders,
     "contracts": contract_reminders,
+    # Disposal cases (issue 17)
+    "disposals": disposal_reminders,
 }
 
 
-# Messages, in the recipient's language
+# Messages, in the recipient's language: (title, what to do) per kind, filled with the facts.
+
+MESSAGES: dict[str, tuple[Promise, Promise]] = {
+    ReminderKind.STOCKTAKE_DUE: (
+        _lazy("Stocktake %(campaign)s: %(count)s items to count by %(due_on)s"),
+        _lazy(
+            "Scan the labels of the items below, room by room, before %(due_on)s. "
+            "Items you cannot find: record them on the campaign page."
+        ),
+    ),
+    ReminderKind.STOCKTAKE_OVERDUE: (
+        _lazy("Overdue: stocktake %(campaign)s, %(count)s items still to count"),
+        _lazy(
+            "The stocktake was due on %(due_on)s. Scan the labels of the items below today, "
+            "or record them as missing on the campaign page."
+        ),
+    ),
+    ReminderKind.STOCKTAKE_PROGRESS: (
+        _lazy("Stocktake %(campaign)s: %(pending)s items pending in your department"),
+        _lazy(
+            "The stocktake is due on %(due_on)s. Check your department's progress below and "
+            "ask the counters to finish."
+        ),
+    ),
+    ReminderKind.STOCKTAKE_ESCALATION: (
+        _lazy("Escalation: stocktake %(campaign)s is %(days)s days overdue"),
+        _lazy(
+            "%(pending)s items of your department are still not counted. The counters below "
+            "have items pending: make sure they finish, or reassign their share."
+        ),
+    ),
+    ReminderKind.STOCKTAKE_NOT_STARTED: (
+        _lazy("The %(year)s stocktake of %(department)s has not started"),
+        _lazy(
+            "No stocktake campaign of %(year)s covers %(department)s, and it was due to start "
+            "by %(start_by)s. Create and activate a campaign for it."
+        ),
+    ),
+    ReminderKind.HANDOVER_UNDECIDED: (
+        _lazy("Handover %(number)s awaits your decision (%(days)s days)"),
+        _lazy(
+            "%(builder)s handed over the assets of %(project)s. Review the %(pending)s "
+            "items, accept or reject each, and sign the decision."
+        ),
+    ),
+    ReminderKind.HANDOVER_OVERDUE: (
+        _lazy("Handover of %(project)s overdue since %(due_on)s"),
+        _lazy(
+            "%(count)s cards of this project are still held by your department. Hand them "
+            "over to %(owner)s: create and submit a handover."
+        ),
+    ),
+    ReminderKind.FINAL_ACCOUNTS_OVERDUE: (
+        _lazy("Final accounts of %(project)s overdue"),
+        _lazy(
+            "The project was accepted on %(accepted_on)s, more than a year ago, and its final "
+            "accounts are: %(state)s. Have them approved, then revalue its cards."
+        ),
+    ),
+    ReminderKind.LABEL_COMPLIANCE: (
+        _lazy("%(department)s: %(unlabelled)s cards without a label"),
+        _lazy(
+            "One item, one card: print and attach a label for each card below; for embedded "
+            "devices (%(embedded)s), choose a label strategy on the card."
+        ),
+    ),
+    ReminderKind.HANDOVER_SUBMITTED: (
+        _lazy("Handover %(number)s submitted to you for acceptance"),
+        _lazy(
+            "%(builder)s handed over %(count)s items of %(project)s. Review them, accept or "
+            "reject each, and sign the decision."
+        ),
+    ),
+    ReminderKind.HANDOVER_DECIDED: (
+        _lazy("Handover %(number)s decided: %(state)s"),
+        _lazy(
+            "%(receiver)s decided the handover of %(project)s: %(accepted)s accepted, "
+            "%(rejected)s rejected. The certificate is on the handover's page."
+        ),
+    ),
+    # Custody and upkeep (issue 18)
+    ReminderKind.CUSTODY_OVERDUE: (
+        _lazy("%(count)s asset(s) past their due date"),
+        _lazy(
+            "The assets below were due back and are not checked in. Return them to the "
+            "asset office, or ask it for a new due date."
+        ),
+    ),
+    ReminderKind.RECEIPT_UNCONFIRMED: (
+        _lazy("Confirm receipt of %(count)s asset(s)"),
+        _lazy(
+            "The assets below were checked out to you. Open “My assets” and confirm that "
+            "you received them, or tell the asset office if you did not."
+        ),
+    ),
+    ReminderKind.CONTRACT_ENDING: (
+        _lazy("Maintenance contract %(number)s ends on %(ends_on)s"),
+        _lazy(
+            "The contract with %(vendor)s covers the assets below. Renew it or record a new "
+            "contract before it ends, or they are left without maintenance."
+        ),
+    ),
+    ReminderKind.LEAVER_CARDS: (
+        _lazy("%(user)s left and still holds %(count)s card(s)"),
+        _lazy(
+            "The account of %(user)s was deactivated. Check in the cards below or check them "
+            "out to someone else; the list of cards held by inactive users shows them all."
+        ),
+    ),
+    # Disposal cases (issue 17)
+    ReminderKind.DISPOSAL_AWAITING_APPROVAL: (
+        _lazy("Disposal case %(number)s awaits your approval (%(days)s days)"),
+        _lazy(
+            "%(method)s of %(count)s card(s), original value %(total)s, approved by %(body)s. "
+            "Approve it with the approval number and date, or reject it with a reason."
+        ),
+    ),
+    ReminderKind.DISPOSAL_NOT_EXECUTED: (
+        _lazy("Disposal case %(number)s approved %(days)s days ago, not executed"),
+        _lazy(
+            "%(method)s of %(count)s card(s), original value %(total)s. Carry it out on the "
+            "case's page: until then the cards stay pending disposal."
+        ),
+    ),
+}
+
+
+def _with_method_word(facts: dict) -> dict:
+    return {**facts, "method": str(DisposalCase.Method(facts["method_code"]).label)}
+
+
+# Facts worded when the message is rendered, in the recipient's language (the ledger keeps codes).
+WORDED_FACTS: dict[str, Callable[[dict], dict]] = {
+    ReminderKind.HANDOVER_DECIDED: lambda f: {
+        **f,
+        "state": str(Handover.State(f["state_code"]).label),
+    },
+    ReminderKind.DISPOSAL_AWAITING_APPROVAL: lambda f: _with_method_word(f),
+    ReminderKind.DISPOSAL_NOT_EXECUTED: lambda f: _with_method_word(f),
+}
 
 
 def _message(reminder: Reminder) -> tuple[str, str]:
     """(title, what to do) for a reminder, in the active language."""
-    f = reminder.facts
-    kind = reminder.kind
-    if kind == ReminderKind.STOCKTAKE_DUE:
-        return (
-            _("Stocktake %(campaign)s: %(count)s items to count by %(due_on)s") % f,
-            _(
-                "Scan the labels of the items below, room by room, before %(due_on)s. "
-                "Items you cannot find: record them on the campaign page."
-            )
-            % f,
-        )
-    if kind == ReminderKind.STOCKTAKE_OVERDUE:
-        return (
-            _("Overdue: stocktake %(campaign)s, %(count)s items still to count") % f,
-            _(
-                "The stocktake was due on %(due_on)s. Scan the labels of the items below today, "
-                "or record them as missing on the campaign page."
-            )
-            % f,
-        )
-    if kind == ReminderKind.STOCKTAKE_PROGRESS:
-        return (
-            _("Stocktake %(campaign)s: %(pending)s items pending in your department") % f,
-            _(
-                "The stocktake is due on %(due_on)s. Check your department's progress below and "
-                "ask the counters to finish."
-            )
-            % f,
-        )
-    if kind == ReminderKind.STOCKTAKE_ESCALATION:
-        return (
-            _("Escalation: stocktake %(campaign)s is %(days)s days overdue") % f,
-            _(
-                "%(pending)s items of your department are still not counted. The counters below "
-                "have items pending: make sure they finish, or reassign their share."
-            )
-            % f,
-        )
-    if kind == ReminderKind.STOCKTAKE_NOT_STARTED:
-        return (
-            _("The %(year)s stocktake of %(department)s has not started") % f,
-            _(
-                "No stocktake campaign of %(year)s covers %(department)s, and it was due to start "
-                "by %(start_by)s. Create and activate a campaign for it."
-            )
-            % f,
-        )
-    if kind == ReminderKind.HANDOVER_UNDECIDED:
-        return (
-            _("Handover %(number)s awaits your decision (%(days)s days)") % f,
-            _(
-                "%(builder)s handed over the assets of %(project)s. Review the %(pending)s "
-                "items, accept or reject each, and sign the decision."
-            )
-            % f,
-        )
-    if kind == ReminderKind.HANDOVER_OVERDUE:
-        return (
-            _("Handover of %(project)s overdue since %(due_on)s") % f,
-            _(
-                "%(count)s cards of this project are still held by your department. Hand them "
-                "over to %(owner)s: create and submit a handover."
-            )
-            % f,
-        )
-    if kind == ReminderKind.FINAL_ACCOUNTS_OVERDUE:
-        return (
-            _("Final accounts of %(project)s overdue") % f,
-            _(
-                "The project was accepted on %(accepted_on)s, more than a year ago, and its final "
-                "accounts are: %(state)s. Have them approved, then revalue its cards."
-            )
-            % f,
-        )
-    if kind == ReminderKind.LABEL_COMPLIANCE:
-        return (
-            _("%(department)s: %(unlabelled)s cards without a label") % f,
-            _(
-                "One item, one card: print and attach a label for each card below; for embedded "
-                "devices (%(embedded)s), choose a label strategy on the card."
-            )
-            % f,
-        )
-    if kind == ReminderKind.HANDOVER_SUBMITTED:
-        return (
-            _("Handover %(number)s submitted to you for acceptance") % f,
-            _(
-                "%(builder)s handed over %(count)s items of %(project)s. Review them, accept or "
-                "reject each, and sign the decision."
-            )
-            % f,
-        )
-    if kind == ReminderKind.HANDOVER_DECIDED:
-        # The result as a word in the recipient's language (render's active language).
-        f = {**f, "state": str(Handover.State(f["state_code"]).label)}
-        return (
-            _("Handover %(number)s decided: %(state)s") % f,
-            _(
-                "%(receiver)s decided the handover of %(project)s: %(accepted)s accepted, "
-                "%(rejected)s rejected. The certificate is on the handover's page."
-            )
-            % f,
-        )
-    # Custody and upkeep (issue 18)
-    if kind == ReminderKind.CUSTODY_OVERDUE:
-        return (
-            _("%(count)s asset(s) past their due date") % f,
-            _(
-                "The assets below were due back and are not checked in. Return them to the "
-                "asset office, or ask it for a new due date."
-            ),
-        )
-    if kind == ReminderKind.RECEIPT_UNCONFIRMED:
-        return (
-            _("Confirm receipt of %(count)s asset(s)") % f,
-            _(
-                "The assets below were checked out to you. Open “My assets” and confirm that "
-                "you received them, or tell the asset office if you did not."
-            ),
-        )
-    if kind == ReminderKind.CONTRACT_ENDING:
-        return (
-            _("Maintenance contract %(number)s ends on %(ends_on)s") % f,
-            _(
-                "The contract with %(vendor)s covers the assets below. Renew it or record a new "
-                "contract before it ends, or they are left without maintenance."
-            )
-            % f,
-        )
-    if kind == ReminderKind.LEAVER_CARDS:
-        return (
-            _("%(user)s left and still holds %(count)s card(s)") % f,
-            _(
-                "The account of %(user)s was deactivated. Check in the cards below or check them "
-                "out to someone else; the list of cards held by inactive users shows them all."
-            )
-            % f,
-        )
-    raise ValueError(kind)
+    if reminder.kind not in MESSAGES:
+        raise ValueError(reminder.kind)
+    title, todo = MESSAGES[reminder.kind]
+    facts = WORDED_FACTS.get(reminder.kind, dict)(reminder.facts)
+    return str(title) % facts, str(todo) % facts
 
 
 def render(reminder: Reminder) -> tuple[str, str]:
@@ -794,51 +856,35 @@ def handover_step_reminders(*, step: str, handover) -> list[Reminder]:
     """Who hears of `handover`'s `step` ("submitted" or "decided"), with a link to where they act."""
     subject = f"handover:{handover.number}"
     if step == "submitted":
-        link = _url(
-            "assets:handover-review",
-            handover.number,
-            fallback=f"/api/v1/handovers/{handover.pk}/",
-        )
-        facts = {
-            "number": handover.number,
-            "project": str(handover.project) if handover.project_id else handover.number,
-            "builder": handover.from_department.name,
-            "count": handover.items.count(),
-        }
-        return [
-            Reminder(
+        return list(
+            _each(
+                selectors.role_holders(handover.to_department, permissions.RECEIVER),
                 kind=ReminderKind.HANDOVER_SUBMITTED,
-                recipient=recipient,
                 subject=subject,
                 period="submitted",
-                link=link,
-                facts=facts,
+                link=_handover_link(handover, "assets:handover-review"),
+                facts={**_handover_facts(handover), "count": handover.items.count()},
             )
-            for recipient in selectors.role_holders(handover.to_department, permissions.RECEIVER)
-        ]
+        )
     if step == "decided" and handover.submitted_by_id is not None:
         results = list(handover.items.values_list("result", flat=True))
-        return [
-            Reminder(
+        facts = _handover_facts(handover)
+        return list(
+            _each(
+                [handover.submitted_by],
                 kind=ReminderKind.HANDOVER_DECIDED,
-                recipient=handover.submitted_by,
                 subject=subject,
                 period="decided",
-                link=_url(
-                    "assets:handover-detail",
-                    handover.number,
-                    fallback=f"/api/v1/handovers/{handover.pk}/",
-                ),
+                link=_handover_link(handover, "assets:handover-detail"),
                 facts={
-                    "number": handover.number,
-                    "project": str(handover.project) if handover.project_id else handover.number,
+                    **facts,
                     "receiver": handover.to_department.name,
                     "state_code": handover.state,
                     "accepted": sum(1 for result in results if result == "accepted"),
                     "rejected": sum(1 for result in results if result == "rejected"),
                 },
             )
-        ]
+        )
     return []
 
 

@@ -33,6 +33,9 @@ class ReminderKind(models.TextChoices):
     RECEIPT_UNCONFIRMED = "receipt_unconfirmed", _("Receipt of an asset not confirmed")
     CONTRACT_ENDING = "contract_ending", _("Maintenance contract ending")
     LEAVER_CARDS = "leaver_cards", _("Cards held by a deactivated user")
+    # Disposal cases (issue 17)
+    DISPOSAL_AWAITING_APPROVAL = "disposal_awaiting_approval", _("Disposal case awaiting approval")
+    DISPOSAL_NOT_EXECUTED = "disposal_not_executed", _("Approved disposal case not executed")
 
 
 class ReminderLog(models.Model):

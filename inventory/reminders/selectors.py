@@ -240,3 +240,20 @@ def days_ago(today: date, days: int) -> datetime:
 
 def departments(ids: Iterable[int]) -> dict[int, Department]:
     return Department.objects.in_bulk(list(ids))
+
+
+# Disposal cases (issue 17)
+
+
+def disposals_waiting(*, state: str, since: datetime) -> QuerySet:
+    """Cases submitted (waiting for approval) or approved (waiting for execution) at or before
+    `since`, with their item count."""
+    from assets.models import DisposalCase
+
+    moved = "submitted_at" if state == DisposalCase.State.SUBMITTED else "decided_at"
+    return (
+        DisposalCase.objects.filter(state=state, **{f"{moved}__lte": since})
+        .select_related("department", "created_by", "submitted_by")
+        .annotate(item_count=Count("items"))
+        .order_by(moved, "pk")
+    )

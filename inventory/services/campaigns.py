@@ -397,16 +397,27 @@ def archive_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign
 
 def _require_differences_posted(campaign: StocktakeCampaign) -> None:
     # The campaign row is locked and closed: no difference is raised or posted meanwhile.
-    still_open = (
-        Difference.objects.filter(campaign=campaign).exclude(state=Difference.State.POSTED).count()
-    )
-    if still_open:
-        raise TransitionNotAllowed(
-            ngettext(
-                "%(count)s difference is not posted yet: treat it before archiving.",
-                "%(count)s differences are not posted yet: treat them before archiving.",
-                still_open,
-            )
-            % {"count": still_open},
-            code="differences_open",
-        )
+    summary = selectors.count_summary(campaign=campaign)
+    message = open_differences_message(summary)
+    if message:
+        raise TransitionNotAllowed(message, code="differences_open")
+
+
+def open_differences_message(summary: dict) -> str:
+    """Why the campaign cannot be archived yet ('' when it can), from `count_summary`."""
+    unposted, undisposed = summary["unposted_differences"], summary["undisposed_differences"]
+    if unposted:
+        return ngettext(
+            "%(count)s difference is not posted yet: treat it before archiving.",
+            "%(count)s differences are not posted yet: treat them before archiving.",
+            unposted,
+        ) % {"count": unposted}
+    if undisposed:
+        return ngettext(
+            "%(count)s posted difference waits for its disposal case to be executed: archive "
+            "once the card is written off.",
+            "%(count)s posted differences wait for their disposal cases to be executed: archive "
+            "once the cards are written off.",
+            undisposed,
+        ) % {"count": undisposed}
+    return ""

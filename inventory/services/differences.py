@@ -8,14 +8,14 @@ from __future__ import annotations
 import operator
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assets import services as asset_services
 from assets.errors import DomainError, TransitionNotAllowed
-from assets.models import Asset
+from assets.models import Asset, DisposalCase
 from inventory import permissions
 from inventory.models import Difference
 
@@ -111,8 +111,15 @@ def approve_difference(*, difference: Difference, actor) -> Difference:
 def post_difference(
     *, difference: Difference, actor, card_fields: dict | None = None
 ) -> Difference:
-    """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage or
-    damage opens the write-off/disposal case (status 待处置). Cards are never deleted."""
+    """Book the approved treatment: a surplus gets a draft card (取得方式 盘盈); a shortage
+    joins the campaign's draft write-off case (损失核销) of its department, damage its scrap case
+    (报废), opened when there is none. Cards are never deleted."""
+    difference = _post(difference=difference, actor=actor, card_fields=card_fields)
+    _into_disposal_cases(actor=actor, differences=[difference])
+    return difference
+
+
+def _post(*, difference: Difference, actor, card_fields: dict | None) -> Difference:
     permissions.require_difference_role(actor, approve=True)
     difference = _lock_difference(difference)
     _guard_difference(difference, Difference.State.POSTED)
@@ -134,20 +141,145 @@ def post_difference(
         difference.draft_asset = asset_services.register_asset(
             actor=actor, fields=fields, note=difference.reason
         )
-    elif difference.kind in (Difference.Kind.SHORTAGE, Difference.Kind.DAMAGED):
-        asset = line.asset
-        if asset.status not in (Asset.Status.PENDING_DISPOSAL, Asset.Status.RETIRED):
-            asset_services.change_status(
-                asset=asset,
-                actor=actor,
-                status=Asset.Status.PENDING_DISPOSAL,
-                note=difference.reason,
-            )
     difference.state = Difference.State.POSTED
     difference.posted_by = actor
     difference.posted_at = timezone.now()
     difference.save(update_fields=["state", "posted_by", "posted_at", "draft_asset"])
     return difference
+
+
+# The disposal method a posted difference ends in (DOMAIN §8): 盘亏 → 损失核销, 毁损 → 报废.
+DISPOSAL_METHOD = {
+    Difference.Kind.SHORTAGE: DisposalCase.Method.WRITE_OFF,
+    Difference.Kind.DAMAGED: DisposalCase.Method.SCRAP,
+}
+
+
+def case_fields(*, campaign, kinds) -> dict:
+    """The fields of a case opened for differences of `kinds`: scrap when all are damage,
+    else a write-off, on the grounds of a stocktake loss, the campaign named as the reason."""
+    kinds = set(kinds)
+    method = (
+        DisposalCase.Method.SCRAP
+        if kinds == {Difference.Kind.DAMAGED}
+        else DisposalCase.Method.WRITE_OFF
+    )
+    labels = ", ".join(str(Difference.Kind(kind).label) for kind in sorted(kinds))
+    return {
+        "method": method,
+        "grounds": DisposalCase.Grounds.LOSS,
+        "reason": _("Stocktake %(campaign)s: %(kind)s found by the count.")
+        % {"campaign": campaign, "kind": labels},
+    }
+
+
+def _into_disposal_cases(*, actor, differences: list[Difference]) -> None:
+    """Put the cards of posted shortages and damage into disposal cases: the campaign's draft
+    case of the method and the card's department, or a new one. A card already in an open
+    case stays there (the difference follows that case); a retired card needs none; a card
+    that cannot join (a host with live components, another unit's, …) is left out and the
+    difference says why, so the rest of the posting stands."""
+    from assets.disposals import selectors as disposal_selectors
+    from assets.disposals import services as disposal_services
+
+    pending = [
+        d
+        for d in differences
+        if d.kind in DISPOSAL_METHOD and d.line.asset_id and d.disposal_id is None
+    ]
+    if not pending:
+        return
+    held = disposal_selectors.open_cases_of(asset_ids=[d.line.asset_id for d in pending])
+    groups: dict[tuple[str, int], list[Difference]] = {}
+    for difference in pending:
+        asset = difference.line.asset
+        difference.disposal_problem = ""
+        if asset.pk in held:
+            difference.disposal = held[asset.pk]
+        elif asset.status != Asset.Status.RETIRED:
+            key = (DISPOSAL_METHOD[difference.kind], asset.owner_department_id)
+            groups.setdefault(key, []).append(difference)
+    for (method, department_id), members in sorted(groups.items()):
+        campaign = members[0].campaign
+        draft = (
+            DisposalCase.objects.filter(
+                state=DisposalCase.State.DRAFT,
+                method=method,
+                department_id=department_id,
+                stocktake_differences__campaign=campaign,
+            )
+            .order_by("pk")
+            .first()
+        )
+        fields = case_fields(campaign=campaign, kinds=[members[0].kind])
+        tags = [d.line.asset.tag for d in members]
+        try:
+            case, refused = disposal_services.gather_disposal(
+                actor=actor, tags=tags, fields=fields, case=draft
+            )
+        except (PermissionDenied, ValidationError, DomainError) as error:
+            text = _error_text(error)
+            for difference in members:
+                difference.disposal_problem = text
+            continue
+        for difference in members:
+            why = refused.get(difference.line.asset.tag)
+            if why:
+                difference.disposal_problem = " ".join(why)
+            else:
+                difference.disposal = case
+    Difference.objects.bulk_update(pending, ["disposal", "disposal_problem"])
+
+
+@transaction.atomic
+def open_disposal_case(*, actor, differences, fields: dict, tags, evidence=()) -> DisposalCase:
+    """The clerk's case for posted shortages and damage that are in no live case (their card
+    could not join one when posted, or that case was rejected): `create_disposal` with the
+    clerk's fields and cards (all its rules; all or nothing), then each difference whose card
+    is in the case follows it."""
+    from assets.disposals import services as disposal_services
+
+    items = sorted(differences, key=operator.attrgetter("pk"))
+    if not items:
+        raise ValidationError({"ids": _("Tick at least one difference.")})
+    locked = list(
+        Difference.objects.select_for_update(of=("self",))
+        .select_related("line", "line__asset", "disposal")
+        .filter(pk__in=[d.pk for d in items])
+        .order_by("pk")
+    )
+    wrong = [d.line.tag or d.line.scanned_code for d in locked if not d.needs_disposal_case]
+    if wrong:
+        raise ValidationError(
+            {
+                "ids": [
+                    _(
+                        "%(tag)s: only a posted shortage or damage in no live disposal case is "
+                        "put into a new case."
+                    )
+                    % {"tag": tag}
+                    for tag in wrong
+                ]
+            }
+        )
+    case = disposal_services.create_disposal(
+        actor=actor, fields=fields, tags=tags, evidence=evidence
+    )
+    listed = set(case.items.values_list("asset_id", flat=True))
+    following = [d for d in locked if d.line.asset_id in listed]
+    for difference in following:
+        difference.disposal = case
+        difference.disposal_problem = ""
+    Difference.objects.bulk_update(following, ["disposal", "disposal_problem"])
+    return case
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(m for ms in error.message_dict.values() for m in ms)
+    if isinstance(error, DomainError):
+        return str(error.message)
+    return str(error)
 
 
 # The desk's bulk actions on ticked differences: all of them or none.
@@ -172,6 +304,7 @@ def treat_differences(
     items = sorted(differences, key=operator.attrgetter("pk"))
     if not items:
         raise ValidationError({"ids": _("Tick at least one difference.")})
+    posted: list[Difference] = []
     for difference in items:
         try:
             if action == "explain":
@@ -185,7 +318,7 @@ def treat_differences(
             elif action == "approve":
                 approve_difference(difference=difference, actor=actor)
             else:
-                post_difference(difference=difference, actor=actor)
+                posted.append(_post(difference=difference, actor=actor, card_fields=None))
         except ValidationError as error:
             if action == "explain" and "reason" in error.message_dict:
                 raise
@@ -199,4 +332,6 @@ def treat_differences(
             raise type(error)(
                 _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
             ) from error
+    # One pass for all posted shortages and damage: one case per method and department.
+    _into_disposal_cases(actor=actor, differences=posted)
     return len(items)

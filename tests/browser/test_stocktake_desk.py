@@ -127,7 +127,7 @@ def test_admin_closes_through_the_confirmation_and_treats_a_shortage(
     assert printer.state == Difference.State.EXPLAINED
     assert "1" in page.inner_text(".messages")
 
-    # Approve (confirmed), then post (confirmed): the card is pending disposal.
+    # Approve (confirmed), then post (confirmed): the card goes into a draft write-off case.
     for action, state in (
         ("approve", Difference.State.APPROVED),
         ("post", Difference.State.POSTED),
@@ -138,7 +138,9 @@ def test_admin_closes_through_the_confirmation_and_treats_a_shortage(
             page.click(f"button[name=action][value={action}]")
         printer.refresh_from_db()
         assert printer.state == state, page.inner_text(".messages")
-    assert Asset.objects.get(tag=tag).status == Asset.Status.PENDING_DISPOSAL
+    case = Asset.objects.get(tag=tag).disposal_items.get(is_open=True).case
+    assert case.method == "write_off"
+    visit.allowed.append(case.number)
     visit.check(f"{shot}-differences-treated", full_page=True)
 
     # Its page tells the story; archiving still waits for the other two.

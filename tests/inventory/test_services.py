@@ -397,8 +397,11 @@ def test_posted_shortage_opens_disposal_and_keeps_the_card(active, pc, admin_use
     differences.explain_difference(difference=difference, actor=clerk, reason="遗失")
     differences.approve_difference(difference=difference, actor=admin_user)
     differences.post_difference(difference=difference, actor=admin_user)
-    pc.refresh_from_db()
-    assert pc.status == Asset.Status.PENDING_DISPOSAL
+    difference.refresh_from_db()
+    # The card is kept, in a draft write-off case (it becomes pending disposal on submission).
+    assert difference.disposal.method == "write_off"
+    assert list(difference.disposal.items.values_list("asset", flat=True)) == [pc.pk]
+    assert Asset.objects.filter(pk=pc.pk).exists()
 
 
 def test_posted_surplus_creates_a_draft_card(active, clerk, admin_user, centre):

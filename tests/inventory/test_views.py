@@ -244,7 +244,8 @@ def test_bulk_explain_approve_post_through_the_desk(client, clerk, admin_user, c
     client.post(bulk, {"action": "approve", "ids": ids})
     response = client.post(bulk, {"action": "post", "ids": ids}, follow=True)
     assert "已入账 1 条差异" in response.content.decode()
-    assert Asset.objects.get(tag=closed.missing_tag).status == Asset.Status.PENDING_DISPOSAL
+    card = Asset.objects.get(tag=closed.missing_tag)
+    assert card.disposal_items.get(is_open=True).case.method == "write_off"
     assert {d.state for d in closed.differences.filter(pk__in=ids)} == {"posted"}
 
 
@@ -431,6 +432,12 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
             },
         )
     client.force_login(admin_user)
+    # The posted shortage waits for its write-off case: archiving is refused until it is executed.
+    response = client.post(
+        reverse("inventory:campaign-action", args=[closed.pk, "archive"]), follow=True
+    )
+    assert "1 条已入账差异仍待其处置单执行" in response.content.decode()
+    _execute_stocktake_cases(closed, admin_user)
     page = client.get(reverse("inventory:campaign-detail", args=[closed.pk])).content.decode()
     assert "3 条差异将永久只读" in _confirm_of(page, "archive")
     response = client.post(
@@ -439,6 +446,27 @@ def test_archive_asks_and_answers_once_every_difference_is_posted(client, admin_
     assert "已归档盘点" in response.content.decode()
     closed.refresh_from_db()
     assert closed.state == StocktakeCampaign.State.ARCHIVED
+
+
+def _execute_stocktake_cases(campaign, admin_user):
+    """Submit, approve and execute the disposal cases the campaign's differences are in."""
+    from datetime import date
+
+    from assets.disposals import services as disposal_services
+    from assets.models import ApprovalTier, DisposalCase
+
+    ApprovalTier.objects.get_or_create(
+        up_to=None, defaults={"approver_role": "admin", "body": "财政局"}
+    )
+    from tests.factories import UserFactory
+
+    approver = UserFactory(username="head", department=admin_user.department, roles=["admin"])
+    for case in DisposalCase.objects.filter(stocktake_differences__campaign=campaign).distinct():
+        case = disposal_services.submit_disposal(case=case, actor=admin_user)
+        case = disposal_services.approve_disposal(
+            case=case, actor=approver, approval_no="批〔2026〕1号", approved_on=date.today()
+        )
+        disposal_services.execute_disposal(case=case, actor=admin_user)
 
 
 @pytest.mark.parametrize(

@@ -19,5 +19,8 @@ def test_seed_demo_has_an_executed_case_and_one_waiting_for_the_approver():
     assert set(executed.items.values_list("asset__status", flat=True)) == {Asset.Status.RETIRED}
     approver = User.objects.get(username="approver")
     assert [case.state for case in selectors.approver_inbox(user=approver)] == ["submitted"]
+    # The stocktake's posted damage is in a draft scrap case (issue 17).
+    scrap = DisposalCase.objects.get(state="draft")
+    assert scrap.method == "scrap" and scrap.stocktake_differences.count() == 1
     call_command("seed_demo", "--once", stdout=io.StringIO())
-    assert DisposalCase.objects.count() == 2
+    assert DisposalCase.objects.count() == 3

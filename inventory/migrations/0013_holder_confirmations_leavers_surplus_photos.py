@@ -57,7 +57,7 @@ def copy_photos(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0011_merged_choices"),
+        ("inventory", "0012_reminder_choice"),
         ("assets", "0012_attachments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

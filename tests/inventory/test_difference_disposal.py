@@ -1,0 +1,199 @@
+"""Stocktake differences end in disposal cases (issue 17): a posted shortage joins the
+campaign's draft write-off case (损失核销) of its department, damage its scrap case (报废); a
+card that cannot join says why on its difference; the closed campaign lists what is still open
+and archiving waits for the cases to be executed; the desk opens a case from ticked rows."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from assets.disposals import services as disposal_services
+from assets.errors import TransitionNotAllowed
+from assets.models import ApprovalTier, Asset, DisposalCase
+from inventory.models import Difference, StocktakeCampaign
+from inventory.services import campaigns, differences, scanning
+from tests.factories import UserFactory, make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approver(bureau):
+    ApprovalTier.objects.create(up_to=None, approver_role="approver", body="单位负责人")
+    return UserFactory(username="approver", department=bureau, roles=["approver"])
+
+
+@pytest.fixture
+def counted(plan, admin_user, clerk, centre, room, pc):
+    """A closed count: the PC and a printer missing, a monitor damaged, a server missing whose
+    disk (a live component) was found."""
+    printer = make_asset(owner=centre, actor=clerk, location=room, name="打印机")
+    monitor = make_asset(owner=centre, actor=clerk, location=room, name="显示器")
+    server = make_asset(owner=centre, actor=clerk, location=room, name="服务器")
+    disk = make_asset(owner=centre, actor=clerk, location=room, name="硬盘", parent=server)
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=monitor.tag, damaged=True)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=disk.tag)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    campaign.cards = {"pc": pc, "printer": printer, "monitor": monitor, "server": server}
+    campaign.disk = disk
+    return campaign
+
+
+def difference_of(campaign, card) -> Difference:
+    return Difference.objects.select_related("disposal").get(campaign=campaign, line__asset=card)
+
+
+def post_all(campaign, clerk, admin_user, cards):
+    items = [difference_of(campaign, card) for card in cards]
+    for action, actor in (("explain", clerk), ("approve", admin_user), ("post", admin_user)):
+        differences.treat_differences(
+            differences=items, actor=actor, action=action, reason="盘点未找到"
+        )
+
+
+def test_posting_opens_one_write_off_and_one_scrap_case_and_notes_a_card_that_cannot_join(
+    counted, clerk, admin_user
+):
+    cards = counted.cards
+    post_all(counted, clerk, admin_user, cards.values())
+    write_off = difference_of(counted, cards["pc"]).disposal
+    assert write_off.method == "write_off" and write_off.state == "draft"
+    assert set(write_off.items.values_list("asset__tag", flat=True)) == {
+        cards["pc"].tag,
+        cards["printer"].tag,
+    }
+    assert difference_of(counted, cards["printer"]).disposal == write_off
+    scrap = difference_of(counted, cards["monitor"]).disposal
+    assert scrap.method == "scrap"
+    assert list(scrap.items.values_list("asset__tag", flat=True)) == [cards["monitor"].tag]
+    # The server holds a live disk: it is left out, its difference says why, the rest stands.
+    host = difference_of(counted, cards["server"])
+    assert host.state == "posted" and host.disposal is None
+    assert counted.disk.tag in host.disposal_problem and "在用部件" in host.disposal_problem
+    assert host.needs_disposal_case
+
+
+def test_a_later_shortage_joins_the_campaigns_draft_case(counted, clerk, admin_user):
+    cards = counted.cards
+    post_all(counted, clerk, admin_user, [cards["pc"]])
+    first = difference_of(counted, cards["pc"]).disposal
+    post_all(counted, clerk, admin_user, [cards["printer"]])
+    assert difference_of(counted, cards["printer"]).disposal == first
+    assert first.items.count() == 2
+    assert DisposalCase.objects.count() == 1
+
+
+def test_a_card_already_in_an_open_case_follows_that_case(counted, clerk, admin_user):
+    printer = counted.cards["printer"]
+    case = disposal_services.create_disposal(
+        actor=clerk,
+        fields={"method": "scrap", "grounds": "obsolete", "reason": "老旧"},
+        tags=[printer.tag],
+    )
+    post_all(counted, clerk, admin_user, [printer])
+    assert difference_of(counted, printer).disposal == case
+
+
+def test_archiving_waits_for_the_cases_to_be_executed(counted, clerk, admin_user, approver, api):
+    cards = counted.cards
+    # Every difference is posted; the server's needs its own case (its disk is listed below).
+    post_all(counted, clerk, admin_user, cards.values())
+    with pytest.raises(TransitionNotAllowed) as refused:
+        campaigns.archive_campaign(campaign=counted, actor=admin_user)
+    assert refused.value.code == "differences_open"
+    assert "4 条已入账差异仍待其处置单执行" in str(refused.value.message)
+    answer = api.as_user(admin_user).post(f"/api/v1/stocktakes/{counted.pk}/archive/")
+    assert answer.status_code == 409
+    assert "处置单" in str(answer.json())
+    host = difference_of(counted, cards["server"])
+    differences.open_disposal_case(
+        actor=clerk,
+        differences=[host],
+        fields={"method": "write_off", "grounds": "loss", "reason": "盘亏"},
+        tags=[cards["server"].tag, counted.disk.tag],
+    )
+    for case in DisposalCase.objects.all():
+        case = disposal_services.submit_disposal(case=case, actor=clerk)
+        case = disposal_services.approve_disposal(
+            case=case, actor=approver, approval_no="批〔2026〕3号", approved_on=date.today()
+        )
+        disposal_services.execute_disposal(case=case, actor=clerk)
+    assert Asset.objects.get(pk=cards["pc"].pk).status == Asset.Status.RETIRED
+    campaigns.archive_campaign(campaign=counted, actor=admin_user)
+    counted.refresh_from_db()
+    assert counted.state == StocktakeCampaign.State.ARCHIVED
+
+
+def test_a_rejected_case_leaves_its_differences_open(counted, clerk, admin_user, approver):
+    pc = counted.cards["pc"]
+    post_all(counted, clerk, admin_user, [pc])
+    case = disposal_services.submit_disposal(case=difference_of(counted, pc).disposal, actor=clerk)
+    disposal_services.reject_disposal(case=case, actor=approver, reason="证据不足")
+    assert difference_of(counted, pc).needs_disposal_case
+
+
+def test_the_closed_campaign_lists_the_differences_still_open(client, counted, clerk, admin_user):
+    cards = counted.cards
+    post_all(counted, clerk, admin_user, [cards["pc"], cards["server"]])
+    client.force_login(admin_user)
+    page = client.get(reverse("inventory:campaign-detail", args=[counted.pk])).content.decode()
+    assert "尚未了结的差异" in page
+    case = difference_of(counted, cards["pc"]).disposal
+    assert case.number in page and "处置单尚未执行（草稿）" in page
+    assert "未进入处置单" in page and counted.disk.tag in page
+    host = difference_of(counted, cards["server"])
+    detail = reverse("inventory:difference-detail", args=[counted.pk, host.pk])
+    assert counted.disk.tag in client.get(detail).content.decode()
+    shortage = reverse(
+        "inventory:difference-detail", args=[counted.pk, difference_of(counted, cards["pc"]).pk]
+    )
+    assert case.number in client.get(shortage).content.decode()
+    assert "还有 2 条差异尚未入账" in page  # the monitor and the disk's line are not posted
+
+
+def test_the_desk_opens_a_case_from_the_ticked_differences(client, counted, clerk, admin_user):
+    cards = counted.cards
+    post_all(counted, clerk, admin_user, [cards["server"]])
+    host = difference_of(counted, cards["server"])
+    desk = reverse("inventory:difference-list", args=[counted.pk])
+    client.force_login(clerk)
+    page = client.get(desk).content.decode()
+    assert f'value="{host.pk}"' in page and "用所勾选差异新建处置单" in page
+    build = reverse("inventory:difference-case", args=[counted.pk])
+    form = client.post(build, {"ids": [host.pk]}).content.decode()
+    assert cards["server"].tag in form and 'name="build"' in form
+    # Without the disk the service refuses, at the cards, and nothing is created.
+    fields = {"ids": [host.pk], "build": "1", "method": "write_off", "grounds": "loss"}
+    refused = client.post(build, {**fields, "tags": cards["server"].tag, "components": "refuse"})
+    assert refused.status_code == 400
+    assert counted.disk.tag in refused.content.decode()
+    assert not DisposalCase.objects.exists()
+    response = client.post(build, {**fields, "tags": cards["server"].tag, "components": "detach"})
+    case = DisposalCase.objects.get()
+    assert response.status_code == 302 and case.number in response["Location"]
+    host.refresh_from_db()
+    assert host.disposal == case and host.disposal_problem == ""
+
+
+def test_a_clerk_of_another_unit_cannot_open_a_case_from_the_desk(
+    client, counted, clerk, admin_user, other_clerk
+):
+    post_all(counted, clerk, admin_user, [counted.cards["server"]])
+    host = difference_of(counted, counted.cards["server"])
+    client.force_login(other_clerk)
+    build = reverse("inventory:difference-case", args=[counted.pk])
+    assert client.post(build, {"ids": [host.pk]}).status_code == 404
+
+
+def test_the_api_names_the_case_of_a_difference(api, counted, clerk, admin_user):
+    cards = counted.cards
+    post_all(counted, clerk, admin_user, [cards["pc"], cards["server"]])
+    rows = api.as_user(admin_user).get(f"/api/v1/stocktakes/{counted.pk}/differences/").json()
+    by_tag = {row["tag"]: row for row in rows["results"]}
+    assert (
+        by_tag[cards["pc"].tag]["disposal"] == difference_of(counted, cards["pc"]).disposal.number
+    )
+    assert by_tag[cards["server"].tag]["disposal"] is None
+    assert counted.disk.tag in by_tag[cards["server"].tag]["disposal_problem"]

@@ -19,7 +19,7 @@ from tests.assets.attachments.files import png_bytes, use_attachment_storage
 pytestmark = pytest.mark.django_db
 
 migration = importlib.import_module(
-    "inventory.migrations.0012_holder_confirmations_leavers_surplus_photos"
+    "inventory.migrations.0013_holder_confirmations_leavers_surplus_photos"
 )
 
 

@@ -48,6 +48,17 @@ def _clean_cost(value) -> Decimal:
     return cost
 
 
+# Who hears of a fault report (inventory's reminders register the card's clerks' inbox from
+# `InventoryConfig.ready`; assets imports no other app).
+_fault_listeners: list = []
+
+
+def register_fault_listener(listener) -> None:
+    """Add a function called with each new fault report (idempotent per function)."""
+    if listener not in _fault_listeners:
+        _fault_listeners.append(listener)
+
+
 @transaction.atomic
 def report_fault(
     *, asset: Asset, actor, fault: str, reported_on: date | None = None
@@ -78,6 +89,8 @@ def report_fault(
         changes={"repair": [None, repair.pk]},
         note=repair.fault,
     )
+    for listener in _fault_listeners:
+        listener(repair=repair)
     return repair
 
 

@@ -605,6 +605,15 @@ def _message(reminder: Reminder) -> tuple[str, str]:
             )
             % f,
         )
+    if kind == ReminderKind.FAULT_REPORTED:
+        return (
+            _("Fault reported on %(tag)s %(name)s") % f,
+            _(
+                "%(reporter)s reported: %(fault)s. Open the card and record the repair "
+                "(登记维修) from this report."
+            )
+            % f,
+        )
     raise ValueError(kind)
 
 
@@ -836,4 +845,44 @@ def handover_step_reminders(*, step: str, handover) -> list[Reminder]:
 def notify_handover_step(*, step: str, handover) -> None:
     """Send the step's notifications (exactly once: `send_reminder`'s ledger key)."""
     for reminder in handover_step_reminders(step=step, handover=handover):
+        send_reminder(reminder=reminder)
+
+
+# A fault report (报修) reaches the inbox of the card's clerks at once (registered from
+# InventoryConfig.ready); once per report: the ledger key is the repair record.
+
+
+def fault_reported_reminders(*, repair) -> list[Reminder]:
+    """The clerks of the card's managing and owning departments, with a link to its repairs."""
+    asset = repair.asset
+    recipients: dict[int, User] = {}
+    for department in (asset.managing_department, asset.owner_department):
+        if department is not None:
+            for user in selectors.role_holders(department, permissions.CLERK):
+                recipients.setdefault(user.pk, user)
+    reporter = repair.reported_by
+    facts = {
+        "tag": asset.tag,
+        "name": asset.name,
+        "fault": repair.fault[:200],
+        "reporter": str(reporter) if reporter else "—",
+    }
+    link = _url("assets:asset-repairs", asset.tag, fallback=f"/api/v1/assets/{asset.tag}/repairs/")
+    return [
+        Reminder(
+            kind=ReminderKind.FAULT_REPORTED,
+            recipient=user,
+            subject=f"repair:{repair.pk}",
+            period="reported",
+            link=link,
+            facts=facts,
+        )
+        for user in recipients.values()
+        if reporter is None or user.pk != reporter.pk
+    ]
+
+
+def notify_fault_reported(*, repair) -> None:
+    """Send the fault report's notifications (exactly once: `send_reminder`'s ledger key)."""
+    for reminder in fault_reported_reminders(repair=repair):
         send_reminder(reminder=reminder)

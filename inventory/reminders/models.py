@@ -31,6 +31,7 @@ class ReminderKind(models.TextChoices):
     CUSTODY_OVERDUE = "custody_overdue", _("Asset not returned by its due date")
     RECEIPT_UNCONFIRMED = "receipt_unconfirmed", _("Receipt of an asset not confirmed")
     CONTRACT_ENDING = "contract_ending", _("Maintenance contract ending")
+    FAULT_REPORTED = "fault_reported", _("Fault reported on an asset")
 
 
 class ReminderLog(models.Model):

@@ -29,6 +29,7 @@ from assets.errors import DomainError
 from assets.forms import ShownLimitsMixin, apply_errors
 from assets.handovers.views import _error_messages, scanned_tags
 from assets.models import Department, DisposalCase
+from assets.security.services import record_export
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -376,4 +377,7 @@ class DisposalApplicationView(LoginRequiredMixin, View):
     """The application form (资产处置申请表) PDF; an executed case's is the stored one."""
 
     def get(self, request, number):
-        return application_response(_case_or_404(request.user, number))
+        case = _case_or_404(request.user, number)
+        response = application_response(case)
+        record_export(request=request, what="disposal-application.pdf", disposal=case.number)
+        return response

@@ -20,6 +20,7 @@ from assets.disposals.document import application_response
 from assets.disposals.exports import disposal_response
 from assets.imports.api.views import for_format
 from assets.models import ApprovalTier, DisposalItem
+from assets.security.services import record_export
 
 PREPARERS = permissions.DISPOSAL_PREPARERS
 APPROVERS = permissions.DISPOSAL_APPROVERS
@@ -188,7 +189,10 @@ class DisposalViewSet(
     @action(detail=True, methods=["get"], url_path="application.pdf")
     def application(self, request, number=None):
         """The disposal application form (资产处置申请表) as PDF."""
-        return application_response(self.get_object())
+        case = self.get_object()
+        response = application_response(case)
+        record_export(request=request, what="disposal-application.pdf", disposal=case.number)
+        return response
 
 
 class ApprovalTierViewSet(viewsets.ModelViewSet):

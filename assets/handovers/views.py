@@ -193,7 +193,15 @@ class HandoverCreateView(LoginRequiredMixin, View):
             project=project,
             initial={"project": project.code if project else None},
         )
-        return self._render(form, project)
+        error = ""
+        if "project" in request.GET and project is None:
+            # The picker was sent with no project (or one the user may not hand over): say so.
+            error = (
+                _("Choose the project whose assets are handed over.")
+                if not request.GET.get("project")
+                else _("No project of yours has this code.")
+            )
+        return self._render(form, project, project_error=error)
 
     def post(self, request):
         project = self._project(request.POST.get("project"))
@@ -221,11 +229,11 @@ class HandoverCreateView(LoginRequiredMixin, View):
                 )
         return self._render(form, project, status=400)
 
-    def _render(self, form, project, status=200):
+    def _render(self, form, project, status=200, project_error=""):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "project": project},
+            {"form": form, "project": project, "project_error": project_error},
             status=status,
         )
 

@@ -257,7 +257,7 @@ def _on_handover(actor, handover, name):
 
 def test_the_receiver_may_not_withdraw_the_builders_handover_file(clerk, receiver, open_handover):
     report = _on_handover(clerk, open_handover, "竣工验收报告.pdf")
-    with pytest.raises(PermissionDenied, match="side that uploaded"):
+    with pytest.raises(PermissionDenied, match="只有上传该文件的一方"):
         services.withdraw_attachment(attachment=report, actor=receiver, reason="不要")
     assert not AttachmentWithdrawal.objects.exists()
     # …and the builder may not withdraw the receiver's signed page either.
@@ -278,6 +278,6 @@ def test_nobody_withdraws_a_handover_file_after_the_decision(clerk, receiver, op
         decisions=[hs.ItemDecision(tag=asset.tag, result="accepted")],
     )
     for actor in (clerk, receiver):
-        with pytest.raises(PermissionDenied, match="closed"):
+        with pytest.raises(PermissionDenied, match="已办结"):
             services.withdraw_attachment(attachment=report, actor=actor, reason="不要")
     assert not AttachmentWithdrawal.objects.exists()

@@ -630,6 +630,7 @@ MATRIX: list[Row] = [
     R("disposal-detail", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("disposal-detail", "PUT", "disposal", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
     R("disposal-detail", "PATCH", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("disposal-detail", "DELETE", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
     R("disposal-submit", "POST", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
     R("disposal-approve", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),
     R("disposal-reject", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),

@@ -40,10 +40,11 @@ class DisposalViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Disposal cases (资产处置), looked up by number. A draft is edited with PUT/PATCH; every
-    other change is a POST action."""
+    """Disposal cases (资产处置), looked up by number. A draft is edited with PUT/PATCH and
+    deleted with DELETE; every other change is a POST action."""
 
     permission_classes = [RolePermission]
     write_roles = PREPARERS
@@ -51,6 +52,7 @@ class DisposalViewSet(
         "create": PREPARERS,
         "update": PREPARERS,
         "partial_update": PREPARERS,
+        "destroy": PREPARERS,
         "submit": PREPARERS,
         "execute": PREPARERS,
         "approve": APPROVERS,
@@ -118,6 +120,12 @@ class DisposalViewSet(
         )
         serializer.is_valid(raise_exception=True)
         return self._answer(serializer.save())
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft (409 once submitted; a draft with files attached stays)."""
+        services.delete_disposal(case=self._prepared_object(), actor=request.user)
+        return Response(status=204)
 
     @extend_schema(request=s.DisposalWriteSerializer, responses=s.DisposalSerializer)
     def partial_update(self, request, *args, **kwargs):

@@ -74,3 +74,18 @@ def test_a_submitted_case_is_neither_edited_nor_deleted(client, clerk, submitted
     assert client.get(reverse("assets:disposal-edit", args=[submitted.number])).status_code == 403
     client.post(reverse("assets:disposal-delete", args=[submitted.number]))
     assert DisposalCase.objects.filter(pk=submitted.pk).exists()
+
+
+def test_the_api_deletes_a_draft_and_refuses_a_submitted_case(api, clerk, centre, submitted):
+    from assets.disposals import services as ds
+    from tests.factories import make_asset
+
+    spare = make_asset(owner=centre, in_service_on=date(2016, 3, 1), name="旧打印机")
+    other = ds.create_disposal(
+        actor=clerk, fields={"method": "scrap", "grounds": "past_life"}, tags=[spare.tag]
+    )
+    api.as_user(clerk)
+    assert api.delete(f"/api/v1/disposals/{submitted.number}/").status_code == 409
+    assert DisposalCase.objects.filter(pk=submitted.pk).exists()
+    assert api.delete(f"/api/v1/disposals/{other.number}/").status_code == 204
+    assert not DisposalCase.objects.filter(pk=other.pk).exists()

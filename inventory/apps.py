@@ -29,6 +29,11 @@ class InventoryConfig(AppConfig):
         from inventory.reminders.jobs import notify_leaver
 
         register_leaver_listener(notify_leaver)
+        # A fault report reaches the card's clerks' inbox.
+        from assets.maintenance.services import register_fault_listener
+        from inventory.reminders.jobs import notify_fault_reported
+
+        register_fault_listener(notify_fault_reported)
         # attachments (evidence): a stocktake difference (`difference:ID`) can carry files
         from inventory.attachments import register_difference_subject
 

@@ -49,6 +49,8 @@ class PrintForm(forms.Form):
     q = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
     owner_department = forms.CharField(required=False, widget=forms.HiddenInput, max_length=32)
     page = forms.CharField(required=False, widget=forms.HiddenInput, max_length=9)
+    # The labels the clerk agreed to void ("TAG:serial,…"), set by the page that asked.
+    confirm_void = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,6 +46,16 @@ def label_state(*, asset: Asset, serial: int | None) -> str:
     return "active"
 
 
+def labels_replaced_by_printing(assets) -> list[tuple[str, int]]:
+    """(tag, serial) of the active labels that printing `assets` again supersedes, by tag: what
+    the print pages name before they print (a card's own reprint asks the same)."""
+    return list(
+        Label.objects.filter(asset__in=[asset.pk for asset in assets], **active_label_q())
+        .order_by("asset__tag")
+        .values_list("asset__tag", "serial")
+    )
+
+
 def with_label_info(queryset: QuerySet) -> QuerySet:
     """Annotate cards with `active_serial` (or None) and `has_labels`."""
     active = Label.objects.filter(asset=OuterRef("pk"), **active_label_q())

@@ -207,6 +207,9 @@ class PrintQueueView(LoginRequiredMixin, View):
             data = form.cleaned_data
             try:
                 assets, selection = self._selection(request.user, data)
+                to_void = self._labels_to_void(assets, data)
+                if to_void is not None:
+                    return self._ask_before_voiding(request, form, to_void)
                 batch = services.print_labels(
                     actor=request.user,
                     assets=assets,
@@ -234,8 +237,46 @@ class PrintQueueView(LoginRequiredMixin, View):
             status=400,
         )
 
+    @staticmethod
+    def _labels_to_void(assets, data) -> list[tuple[str, int]] | None:
+        """The active labels this print would supersede, unless the clerk agreed to exactly
+        these (the card page asks the same before a reprint); None when there is nothing to ask."""
+        if data["template"].kind == LabelTemplate.Kind.COMPONENT_SHEET:
+            return None
+        replaced = selectors.labels_replaced_by_printing(assets)
+        agreed = ",".join(f"{tag}:{serial}" for tag, serial in replaced)
+        if not replaced or data.get("confirm_void") == agreed:
+            return None
+        return replaced
+
+    def _ask_before_voiding(self, request, form, to_void):
+        data = form.data.copy()
+        data["confirm_void"] = ",".join(f"{tag}:{serial}" for tag, serial in to_void)
+        filter_form = QueueFilterForm(
+            {key: request.POST.get(key, "") for key in ("filter", "q", "owner_department")}
+        )
+        filters = filter_form.cleaned_data if filter_form.is_valid() else {}
+        return self._render(
+            request,
+            filter_form=filter_form,
+            filters=filters,
+            print_form=PrintForm(data),
+            ticked=set(request.POST.getlist("tags")),
+            page_number=request.POST.get("page"),
+            to_void=to_void,
+        )
+
     def _render(
-        self, request, *, filter_form, filters, print_form, ticked=(), page_number=None, status=200
+        self,
+        request,
+        *,
+        filter_form,
+        filters,
+        print_form,
+        ticked=(),
+        page_number=None,
+        status=200,
+        to_void=(),
     ):
         can_print = permissions.can_change_assets(request.user)
         queryset = selectors.print_queue(
@@ -251,6 +292,7 @@ class PrintQueueView(LoginRequiredMixin, View):
                 "querystring_base": _querystring_base(filters),
                 "print_form": print_form,
                 "ticked": ticked,
+                "to_void": to_void,
                 "page_obj": page,
                 # A host the reader may not open: "outside your scope", not its tag.
                 "assets": asset_selectors.mark_hidden_hosts(page.object_list, user=request.user),

@@ -637,6 +637,7 @@ MATRIX: list[Row] = [
     R("disposal-detail", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("disposal-detail", "PUT", "disposal", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
     R("disposal-detail", "PATCH", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
+    R("disposal-detail", "DELETE", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
     R("disposal-submit", "POST", "disposal", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
     R("disposal-approve", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),
     R("disposal-reject", "POST", "disposal", anonymous=401, clerk=403, receiver=403, auditor=403, admin=403),
@@ -657,6 +658,10 @@ MATRIX: list[Row] = [
     R("assets:disposal-create", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
     R("assets:disposal-detail", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("assets:disposal-submit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    # The fixture's case is past its draft: the edit page refuses it, delete says so on the page.
+    R("assets:disposal-edit", "GET", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:disposal-edit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
+    R("assets:disposal-delete", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     R("assets:disposal-approve", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
     R("assets:disposal-reject", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
     R("assets:disposal-execute", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),

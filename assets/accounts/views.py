@@ -21,6 +21,7 @@ from assets.accounts.forms import CodeForm, TokenForm
 from assets.accounts.services import SsoRefused
 from assets.security.services import Kind as SecurityKind
 from assets.security.services import record_security_event
+from assets.security.signals import passed_second_step
 
 
 def _next_url(request) -> str:
@@ -132,6 +133,7 @@ class TwoFactorView(View):
             if device is not None:
                 request.session.cycle_key()
                 django_otp.login(request, device)
+                passed_second_step(request=request, user=request.user, device=device)
                 return HttpResponseRedirect(_next_url(request))
             record_security_event(
                 kind=SecurityKind.SIGN_IN_FAILED,
@@ -151,7 +153,7 @@ class TwoFactorView(View):
         return render(
             request,
             "assets/two_factor_verify.html",
-            {"form": form, "next": _next_url(request)},
+            {"form": form, "next": _next_url(request), "second_step_pending": True},
             status=status,
         )
 
@@ -187,6 +189,7 @@ class TwoFactorSetupView(View):
             else:
                 request.session.cycle_key()
                 django_otp.login(request, device)
+                passed_second_step(request=request, user=request.user, device=device)
                 return render(
                     request,
                     "assets/two_factor_codes.html",
@@ -204,6 +207,8 @@ class TwoFactorSetupView(View):
             "next": _next_url(request),
             "required": twofactor.required_for(request.user),
             "replacing": twofactor.enrolled(request.user),
+            "second_step_pending": not request.user.is_verified()
+            and twofactor.second_step_due(request.user),
         }
         return render(request, "assets/two_factor_setup.html", context, status=status)
 

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, connection, transaction
@@ -183,6 +183,19 @@ def require_attachment_withdrawer(*, actor, attachment: Attachment) -> None:
         readable=obj is not None,
         may_attach=obj is not None and subject_kind.may_attach(actor, obj),
     )
+    refusal = withdraw_refusal(actor=actor, attachment=attachment, kind=subject_kind, obj=obj)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def withdraw_refusal(*, actor, attachment: Attachment, kind=None, obj=None) -> str:
+    """Why `actor`, who may attach to the subject, still may not withdraw `attachment` (the
+    subject kind's rule: the other side's file, a decided case), or "" when they may."""
+    if kind is None or obj is None:
+        kind, obj = subjects.subject_of(attachment)
+    if kind.withdraw_refusal is None:
+        return ""
+    return kind.withdraw_refusal(actor, obj, attachment)
 
 
 def withdraw_attachment(*, attachment: Attachment, actor, reason: str) -> AttachmentWithdrawal:

@@ -42,6 +42,8 @@ class SubjectKind:
     asset: Callable[[Model], Model | None] | None = None
     url: Callable[[Model], str] | None = None
     card_steps: Callable[[Model], QuerySet] | None = None
+    # Who may withdraw one file, beyond `may_attach`: a refusal message, or "" to allow.
+    withdraw_refusal: Callable[[object, Model, object], str] | None = None
 
     def reference(self, obj) -> str:
         return f"{self.name}:{getattr(obj, self.key)}"
@@ -61,13 +63,17 @@ def register_subject(
     asset: Callable[[Model], Model | None] | None = None,
     url: Callable[[Model], str] | None = None,
     card_steps: Callable[[Model], QuerySet] | None = None,
+    withdraw_refusal: Callable[[object, Model, object], str] | None = None,
 ) -> SubjectKind:
     """Register (or re-register, idempotently) the subject kind `name`. `asset` names the card
     whose history records files added to or withdrawn from the subject; `url` the subject's
     page (where the upload form sends the user back); `card_steps(card)` the pks of this kind's
     subjects that are steps of a card (the handovers that brought it), whose files the card's
-    page lists under its own."""
-    kind = SubjectKind(name, model, key, label, visible, may_attach, asset, url, card_steps)
+    page lists under its own; `withdraw_refusal(user, obj, attachment)` why `user` may not
+    withdraw that file although they may attach (the other side's file, a decided case)."""
+    kind = SubjectKind(
+        name, model, key, label, visible, may_attach, asset, url, card_steps, withdraw_refusal
+    )
     _KINDS[name] = kind
     return kind
 
@@ -185,6 +191,7 @@ def register_builtin_subjects() -> None:
         may_attach=permissions.may_attach_to_handover,
         url=lambda handover: reverse("assets:handover-detail", args=[handover.number]),
         card_steps=lambda card: HandoverItem.objects.filter(asset=card).values("handover_id"),
+        withdraw_refusal=_handover_withdraw_refusal,
     )
     # Disposal cases (`disposal:NUMBER`): the approval reply, the technical assessment; the
     # card's page lists the files of the case that retired it.
@@ -199,6 +206,7 @@ def register_builtin_subjects() -> None:
         may_attach=permissions.can_prepare_disposal,
         url=lambda case: reverse("assets:disposal-detail", args=[case.number]),
         card_steps=lambda card: DisposalItem.objects.filter(asset=card).values("case_id"),
+        withdraw_refusal=_disposal_withdraw_refusal,
     )
     # Repair records (`repair:ID`): the repair report, the vendor's invoice.
     register_subject(
@@ -214,3 +222,29 @@ def register_builtin_subjects() -> None:
         url=lambda repair: reverse("assets:asset-detail", args=[repair.asset.tag]),
         card_steps=lambda card: RepairRecord.objects.filter(asset=card).values("pk"),
     )
+
+
+def _handover_withdraw_refusal(user, handover, attachment) -> str:
+    """A handover's file is the uploader's side's to withdraw (the builder's or the receiver's),
+    and only while the handover is open: the decision was signed on what was there."""
+    from assets.models import Handover
+
+    if handover.state not in (Handover.State.DRAFT, Handover.State.SUBMITTED):
+        return _("The handover is closed; its files can no longer be withdrawn.")
+    uploader = attachment.uploaded_by
+    if uploader is None:
+        return ""
+    for on_side in (permissions.can_prepare_handover, permissions.can_decide_handover):
+        if on_side(uploader, handover) and on_side(user, handover):
+            return ""
+    return _("Only the side that uploaded this file may withdraw it.")
+
+
+def _disposal_withdraw_refusal(user, case, attachment) -> str:
+    """A disposal case's files stay as they were once it is decided (approved, rejected or
+    executed): the decision was made on them."""
+    from assets.models import DisposalCase
+
+    if case.state not in (DisposalCase.State.DRAFT, DisposalCase.State.SUBMITTED):
+        return _("The disposal case is decided; its files can no longer be withdrawn.")
+    return ""

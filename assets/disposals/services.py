@@ -797,3 +797,28 @@ __all__ = [
     "submit_disposal",
     "update_disposal",
 ]
+
+
+@transaction.atomic
+def delete_disposal(*, case: DisposalCase, actor) -> str:
+    """Delete a draft (its preparer's side): the case and its list of cards go; the cards
+    never changed (a draft touches none) and keep no trace of it. A draft with files attached
+    stays (evidence is never deleted: withdraw them and keep the draft, or submit it). Returns
+    the deleted case's number."""
+    from assets.attachments.models import Attachment
+
+    case = selectors.locked(case, *CASE_RELATED)
+    permissions.require_disposal_preparer(actor, case)
+    if case.state != State.DRAFT:
+        raise TransitionNotAllowed(
+            _("Only a draft case can be deleted."), code="disposal_not_draft"
+        )
+    if Attachment.objects.filter(subject_kind="disposal", subject_id=case.pk).exists():
+        raise TransitionNotAllowed(
+            _("This draft has files attached, which are kept for good; it cannot be deleted."),
+            code="disposal_has_files",
+        )
+    number = case.number
+    case.items.all().delete()
+    case.delete()
+    return number

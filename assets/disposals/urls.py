@@ -9,6 +9,12 @@ urlpatterns = [
     path("disposals/inbox/", views.DisposalInboxView.as_view(), name="disposal-inbox"),
     path("disposals/new/", views.DisposalCreateView.as_view(), name="disposal-create"),
     path("disposals/<str:number>/", views.DisposalDetailView.as_view(), name="disposal-detail"),
+    path("disposals/<str:number>/edit/", views.DisposalEditView.as_view(), name="disposal-edit"),
+    path(
+        "disposals/<str:number>/delete/",
+        views.DisposalDeleteView.as_view(),
+        name="disposal-delete",
+    ),
     path(
         "disposals/<str:number>/submit/", views.DisposalSubmitView.as_view(), name="disposal-submit"
     ),

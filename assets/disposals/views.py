@@ -27,9 +27,10 @@ from assets.disposals import selectors, services
 from assets.disposals.document import application_response
 from assets.disposals.models import APPROVAL_NO_MAX
 from assets.errors import DomainError
-from assets.forms import ShownLimitsMixin
+from assets.forms import ShownLimitsMixin, apply_errors
 from assets.handovers.views import _error_messages, scanned_tags
 from assets.models import Asset, Department, DisposalCase
+from assets.security.services import record_export
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -350,9 +351,14 @@ class DisposalApproveView(_DisposalAction):
 
     def run(self, request, case):
         form = ApproveForm(request.POST)
-        if not form.is_valid():
+        if form.is_valid():
+            try:
+                services.approve_disposal(case=case, actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                # Said at the fields, with what the approver typed still in them.
+                apply_errors(form, error)
+        if form.errors:
             return DisposalDetailView().get(request, case.number, approve_form=form, status=400)
-        services.approve_disposal(case=case, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Case %(number)s approved.") % {"number": case.number})
 
 
@@ -372,8 +378,63 @@ class DisposalRejectView(_DisposalAction):
         )
 
 
+class DisposalEditView(LoginRequiredMixin, View):
+    """A draft's own form, filled in with what it says now (`services.update_disposal`)."""
+
+    template_name = "assets/disposal_edit.html"
+
+    def _case(self, request, number):
+        case = _case_or_404(request.user, number)
+        if not permissions.can_prepare_disposal(request.user, case):
+            raise PermissionDenied(_("Only clerks of the disposing department prepare it."))
+        if case.state != DisposalCase.State.DRAFT:
+            raise PermissionDenied(_("Only a draft case can be edited."))
+        return case
+
+    def get(self, request, number):
+        case = self._case(request, number)
+        initial = {name: getattr(case, name) for name in services.CASE_FIELDS}
+        initial["to_department"] = case.to_department.code if case.to_department_id else None
+        initial["tags"] = "\n".join(
+            case.items.order_by("asset__tag").values_list("asset__tag", flat=True)
+        )
+        form = DisposalForm(user=request.user, initial=initial)
+        return render(request, self.template_name, {"form": form, "case": case})
+
+    def post(self, request, number):
+        case = self._case(request, number)
+        form = DisposalForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            tags = scanned_tags(data.pop("tags"))
+            try:
+                services.update_disposal(case=case, actor=request.user, fields=data, tags=tags)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    target = "tags" if field == "items" else field if field in form.fields else None
+                    for problem in problems:
+                        form.add_error(target, problem)
+            except DomainError as error:
+                form.add_error("tags", str(error.message))
+            else:
+                messages.success(request, _("Draft %(number)s saved.") % {"number": case.number})
+                return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))
+        context = {"form": form, "case": case}
+        return render(request, self.template_name, context, status=400)
+
+
+class DisposalDeleteView(_DisposalAction):
+    def run(self, request, case):
+        number = services.delete_disposal(case=case, actor=request.user)
+        messages.success(request, _("Draft %(number)s deleted.") % {"number": number})
+        return HttpResponseRedirect(reverse("assets:disposal-list"))
+
+
 class DisposalApplicationView(LoginRequiredMixin, View):
     """The application form (资产处置申请表) PDF; an executed case's is the stored one."""
 
     def get(self, request, number):
-        return application_response(_case_or_404(request.user, number))
+        case = _case_or_404(request.user, number)
+        response = application_response(case)
+        record_export(request=request, what="disposal-application.pdf", disposal=case.number)
+        return response

@@ -214,7 +214,15 @@ class HandoverCreateView(LoginRequiredMixin, View):
             internal=internal,
             initial={"project": project.code if project else None},
         )
-        return self._render(form, project)
+        error = ""
+        if "project" in request.GET and project is None:
+            # The picker was sent with no project (or one the user may not hand over): say so.
+            error = (
+                _("Choose the project whose assets are handed over.")
+                if not request.GET.get("project")
+                else _("No project of yours has this code.")
+            )
+        return self._render(form, project, project_error=error)
 
     def post(self, request):
         internal = request.POST.get("internal") == "True"
@@ -245,11 +253,17 @@ class HandoverCreateView(LoginRequiredMixin, View):
                 )
         return self._render(form, project, status=400)
 
-    def _render(self, form, project, status=200):
+    def _render(self, form, project, status=200, project_error=""):
         return render(
             self.request,
             self.template_name,
-            {"form": form, "project": project, "internal": form.internal, "INTERNAL": INTERNAL},
+            {
+                "form": form,
+                "project": project,
+                "internal": form.internal,
+                "INTERNAL": INTERNAL,
+                "project_error": project_error,
+            },
             status=status,
         )
 

@@ -32,8 +32,9 @@ class RepairForm(ShownLimitsMixin, forms.Form):
     finished_on = forms.DateField(
         label=_("repair finished on"), required=False, widget=forms.DateInput(attrs=DATE)
     )
+    # No min_value: the service refuses a negative cost with the other fields' errors at once.
     cost = forms.DecimalField(
-        label=_("cost (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("cost (CNY)"), required=False, max_digits=14, decimal_places=2
     )
     outcome = forms.CharField(label=_("outcome"), max_length=4000, required=False)
 
@@ -44,8 +45,9 @@ class RepairForm(ShownLimitsMixin, forms.Form):
 
 class FinishRepairForm(ShownLimitsMixin, forms.Form):
     finished_on = forms.DateField(label=_("repair finished on"), widget=forms.DateInput(attrs=DATE))
+    # No min_value: the service refuses a negative cost with the other fields' errors at once.
     cost = forms.DecimalField(
-        label=_("cost (CNY)"), required=False, min_value=0, max_digits=14, decimal_places=2
+        label=_("cost (CNY)"), required=False, max_digits=14, decimal_places=2
     )
     outcome = forms.CharField(label=_("outcome"), max_length=4000, required=False)
 

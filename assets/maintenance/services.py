@@ -48,6 +48,17 @@ def _clean_cost(value) -> Decimal:
     return cost
 
 
+# Who hears of a fault report (inventory's reminders register the card's clerks' inbox from
+# `InventoryConfig.ready`; assets imports no other app).
+_fault_listeners: list = []
+
+
+def register_fault_listener(listener) -> None:
+    """Add a function called with each new fault report (idempotent per function)."""
+    if listener not in _fault_listeners:
+        _fault_listeners.append(listener)
+
+
 @transaction.atomic
 def report_fault(
     *, asset: Asset, actor, fault: str, reported_on: date | None = None
@@ -78,11 +89,22 @@ def report_fault(
         changes={"repair": [None, repair.pk]},
         note=repair.fault,
     )
+    for listener in _fault_listeners:
+        listener(repair=repair)
     return repair
 
 
-def _check_repair(repair: RepairRecord) -> None:
-    errors: dict = {}
+def _cost_or_errors(value, errors: dict) -> Decimal:
+    """The cleaned cost; a refusal goes into `errors`, said with the other fields' at once."""
+    try:
+        return _clean_cost(value)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return Decimal("0.00")
+
+
+def _check_repair(repair: RepairRecord, errors: dict | None = None) -> None:
+    errors = dict(errors or {})
     if not repair.fault.strip():
         errors["fault"] = _("Describe the fault.")
     for name in ("reported_on", "started_on", "finished_on"):
@@ -92,7 +114,12 @@ def _check_repair(repair: RepairRecord) -> None:
     if repair.finished_on and repair.started_on and repair.finished_on < repair.started_on:
         errors["finished_on"] = _("The repair cannot finish before it started.")
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(
+            {
+                name: [message] if isinstance(message, str) else message
+                for name, message in errors.items()
+            }
+        )
 
 
 def _start(asset: Asset, repair: RepairRecord, actor) -> None:
@@ -155,18 +182,19 @@ def record_repair(*, asset: Asset, actor, fields: dict[str, Any]) -> RepairRecor
         raise ValidationError({name: _("Not a repair field.") for name in sorted(unknown)})
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be repaired."), code="retired")
+    errors: dict = {}
     repair = RepairRecord(
         asset=asset,
         reported_by=actor if actor is not None and actor.is_authenticated else None,
         reported_on=fields.get("reported_on") or timezone.localdate(),
         fault=(fields.get("fault") or "").strip(),
         vendor=(fields.get("vendor") or "").strip(),
-        cost=_clean_cost(fields.get("cost")),
+        cost=_cost_or_errors(fields.get("cost"), errors),
         started_on=fields.get("started_on"),
         finished_on=fields.get("finished_on"),
         outcome=(fields.get("outcome") or "").strip(),
     )
-    _check_repair(repair)
+    _check_repair(repair, errors)
     _save_repair(repair)
     if repair.under_way:
         _start(asset, repair, actor)
@@ -204,11 +232,11 @@ def update_repair(*, repair: RepairRecord, actor, fields: dict[str, Any]) -> Rep
         raise ValidationError(errors)
     for name, value in fields.items():
         if name == "cost":
-            value = _clean_cost(value)
+            value = _cost_or_errors(value, errors)
         elif isinstance(value, str):
             value = value.strip()
         setattr(repair, name, value)
-    _check_repair(repair)
+    _check_repair(repair, errors)
     _save_repair(repair)
     if repair.started_on and not was_started and not repair.finished_on:
         _start(asset, repair, actor)

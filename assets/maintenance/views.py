@@ -60,18 +60,32 @@ class AssetRepairsView(ChangeMixin, TemplateView):
             .first()
         )
 
+    def fault_report(self):
+        """The latest reported fault not yet sent for repair: the repair recorded here is that
+        record's (one line, the report linked to its repair), not a second one."""
+        return (
+            selectors.repairs_of(asset=self.asset)
+            .filter(started_on__isnull=True, finished_on__isnull=True)
+            .first()
+        )
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         repair = self.under_way()
         context["under_way"] = repair
-        context.setdefault(
-            "form", forms.FinishRepairForm(prefix="finish") if repair else forms.RepairForm()
-        )
+        report = None if repair else self.fault_report()
+        context["fault_report"] = report
+        if repair:
+            context.setdefault("form", forms.FinishRepairForm(prefix="finish"))
+        else:
+            initial = {"fault": report.fault} if report else {}
+            context.setdefault("form", forms.RepairForm(initial=initial))
         context["repairs"] = selectors.repairs_of(asset=self.asset)[:50]
         return context
 
     def post(self, request, *args, **kwargs):
         repair = self.under_way()
+        report = None if repair else self.fault_report()
         if repair:
             form = forms.FinishRepairForm(request.POST, prefix="finish")
         else:
@@ -79,8 +93,10 @@ class AssetRepairsView(ChangeMixin, TemplateView):
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
             try:
-                if repair:
-                    services.update_repair(repair=repair, actor=request.user, fields=fields)
+                if repair or report:
+                    services.update_repair(
+                        repair=repair or report, actor=request.user, fields=fields
+                    )
                 else:
                     services.record_repair(asset=self.asset, actor=request.user, fields=fields)
             except (ValidationError, DomainError) as error:

@@ -40,6 +40,7 @@ def security_events(
 # How a reader reads an event's detail: known keys and method/operation values in their language.
 DETAIL_LABELS = {
     "method": _("method"),
+    "second_factor": _("second factor"),
     "what": _("what"),
     "filters": _("filters"),
     "rows": _("rows"),
@@ -63,6 +64,7 @@ DETAIL_LABELS = {
     "action": _("action"),
     "selected": _("selected"),
     "handover": _("handover"),
+    "disposal": _("disposal case"),
     "campaign": _("stocktake"),
     "batch": _("label batch"),
     "job": _("import"),
@@ -83,8 +85,10 @@ DETAIL_VALUES = {
     "deactivated": _("deactivated"),
     "sso": _("single sign-on"),
     "two_factor": _("two-factor code"),
+    "totp": _("authenticator app code"),
+    "recovery_code": _("recovery code"),
 }
-TRANSLATED_VALUES = ("method", "operation", "reason")
+TRANSLATED_VALUES = ("method", "operation", "reason", "second_factor")
 # A token's scope (`token_created`), by its choice label.
 SCOPE_VALUES = dict(ApiToken.Scope.choices)
 # What an export was (`record_export(what="assets.xlsx")`), by the name before the extension.
@@ -97,6 +101,7 @@ EXPORT_NAMES = {
     "stocktake-report": _("stocktake report"),
     "label-batch": _("label batch"),
     "security-log": _("security log"),
+    "disposal-application": _("disposal application form"),
 }
 
 

@@ -22,9 +22,38 @@ def _method(request) -> str:
     return "password"
 
 
+# The first step's method, kept in the session until the second step is passed.
+FIRST_STEP_KEY = "yika_sign_in_method"
+
+
 def signed_in(sender, request, user, **kwargs):
+    method = _method(request)
+    session = getattr(request, "session", None)
+    if method != "api_token" and session is not None and _second_step_due(user):
+        # Not signed in yet: the sign-in is written once, when the second step passes.
+        session[FIRST_STEP_KEY] = method
+        return
+    record_security_event(kind=Kind.SIGN_IN, user=user, request=request, detail={"method": method})
+
+
+def _second_step_due(user) -> bool:
+    from assets.accounts import twofactor  # it writes this log: imported late, no cycle
+
+    return twofactor.second_step_due(user)
+
+
+def passed_second_step(*, request, user, device) -> None:
+    """The sign-in, written once the second factor is accepted: the first step's method and
+    the second factor (an authenticator app's code or a recovery code)."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    method = request.session.pop(FIRST_STEP_KEY, "password")
+    second = "recovery_code" if isinstance(device, StaticDevice) else "totp"
     record_security_event(
-        kind=Kind.SIGN_IN, user=user, request=request, detail={"method": _method(request)}
+        kind=Kind.SIGN_IN,
+        user=user,
+        request=request,
+        detail={"method": method, "second_factor": second},
     )
 
 

@@ -9,24 +9,34 @@ from django.utils.translation import gettext as _
 from assets import permissions
 from assets.attachments import checks, selectors, subjects
 from assets.attachments.forms import UploadForm
-from assets.attachments.services import max_bytes
+from assets.attachments.services import max_bytes, withdraw_refusal
 
 register = template.Library()
 
 
-def _rows(attachments, *, user, may_attach: dict) -> list[dict]:
+def _rows(attachments, *, user, may_attach: dict, obj=None) -> list[dict]:
     rows = []
     for attachment in attachments:
         content_type = attachment.blob.content_type
         withdrawal = attachment.withdrawal_or_none
         key = (attachment.subject_kind, attachment.subject_id)
+        may_withdraw = (
+            withdrawal is None
+            and may_attach.get(key, False)
+            and not withdraw_refusal(
+                actor=user,
+                attachment=attachment,
+                kind=subjects.kind_of(attachment.subject_kind),
+                obj=obj,
+            )
+        )
         rows.append(
             {
                 "attachment": attachment,
                 "withdrawal": withdrawal,
                 "image": content_type in checks.IMAGES and withdrawal is None,
                 "pdf": content_type == checks.PDF,
-                "can_withdraw": withdrawal is None and may_attach.get(key, False),
+                "can_withdraw": may_withdraw,
             }
         )
     return rows
@@ -43,7 +53,7 @@ def _group(user, kind_name: str, obj, attachments, *, title) -> dict:
     return {
         "title": title,
         "reference": reference,
-        "rows": _rows(attachments, user=user, may_attach={(kind_name, obj.pk): may}),
+        "rows": _rows(attachments, user=user, may_attach={(kind_name, obj.pk): may}, obj=obj),
         "can_attach": may,
         "upload_url": f"{reverse('assets:attachment-upload')}?{urlencode({'subject': reference})}",
     }

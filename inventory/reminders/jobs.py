@@ -637,6 +637,13 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
             "out to someone else; the list of cards held by inactive users shows them all."
         ),
     ),
+    ReminderKind.FAULT_REPORTED: (
+        _lazy("Fault reported on %(tag)s %(name)s"),
+        _lazy(
+            "%(reporter)s reported: %(fault)s. Open the card and record the repair from this "
+            "report."
+        ),
+    ),
     # Disposal cases (issue 17)
     ReminderKind.DISPOSAL_AWAITING_APPROVAL: (
         _lazy("Disposal case %(number)s awaits your approval (%(days)s days)"),
@@ -927,4 +934,44 @@ def leaver_reminders(*, user, assets) -> list[Reminder]:
 
 def notify_leaver(*, user, assets) -> None:
     for reminder in leaver_reminders(user=user, assets=assets):
+        send_reminder(reminder=reminder)
+
+
+# A fault report (报修) reaches the inbox of the card's clerks at once (registered from
+# InventoryConfig.ready); once per report: the ledger key is the repair record.
+
+
+def fault_reported_reminders(*, repair) -> list[Reminder]:
+    """The clerks of the card's managing and owning departments, with a link to its repairs."""
+    asset = repair.asset
+    recipients: dict[int, User] = {}
+    for department in (asset.managing_department, asset.owner_department):
+        if department is not None:
+            for user in selectors.role_holders(department, permissions.CLERK):
+                recipients.setdefault(user.pk, user)
+    reporter = repair.reported_by
+    facts = {
+        "tag": asset.tag,
+        "name": asset.name,
+        "fault": repair.fault[:200],
+        "reporter": str(reporter) if reporter else "—",
+    }
+    link = _url("assets:asset-repairs", asset.tag, fallback=f"/api/v1/assets/{asset.tag}/repairs/")
+    return [
+        Reminder(
+            kind=ReminderKind.FAULT_REPORTED,
+            recipient=user,
+            subject=f"repair:{repair.pk}",
+            period="reported",
+            link=link,
+            facts=facts,
+        )
+        for user in recipients.values()
+        if reporter is None or user.pk != reporter.pk
+    ]
+
+
+def notify_fault_reported(*, repair) -> None:
+    """Send the fault report's notifications (exactly once: `send_reminder`'s ledger key)."""
+    for reminder in fault_reported_reminders(repair=repair):
         send_reminder(reminder=reminder)

@@ -36,6 +36,7 @@ class ReminderKind(models.TextChoices):
     # Disposal cases (issue 17)
     DISPOSAL_AWAITING_APPROVAL = "disposal_awaiting_approval", _("Disposal case awaiting approval")
     DISPOSAL_NOT_EXECUTED = "disposal_not_executed", _("Approved disposal case not executed")
+    FAULT_REPORTED = "fault_reported", _("Fault reported on an asset")
 
 
 class ReminderLog(models.Model):

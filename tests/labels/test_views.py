@@ -413,3 +413,41 @@ def test_a_batchs_selection_reads_in_the_readers_language(
     # A batch from before the keys keeps the words it was written with.
     PrintBatch.objects.filter(pk=batch.pk).update(selection="旧批次：机房全部资产")
     assert "旧批次：机房全部资产" in client.get("/labels/batches/").content.decode()
+
+
+def test_a_batch_print_names_the_labels_it_voids_and_prints_only_when_agreed(
+    client, clerk, centre, django_capture_on_commit_callbacks
+):
+    """Walk finding 10: the card page asks before a reprint voids label no. 1; a batch did not."""
+    labelled = make_asset(owner=centre)
+    _print(clerk, [labelled], django_capture_on_commit_callbacks)
+    fresh = make_asset(owner=centre)
+    client.force_login(clerk)
+    choice = {"template": "a4-70x40", "mode": "selected", "tags": [labelled.tag, fresh.tag]}
+    asked = client.post(reverse("labels:queue"), choice)
+    assert asked.status_code == 200 and PrintBatch.objects.count() == 1
+    body = asked.content.decode()
+    assert 'id="print-void-confirm"' in body and labelled.tag in body and "第 1 号标签作废" in body
+    agreed = re.search(r'name="confirm_void" value="([^"]*)"', body).group(1)
+    assert agreed == f"{labelled.tag}:1"
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(reverse("labels:queue"), {**choice, "confirm_void": agreed})
+    assert done.status_code == 302 and PrintBatch.objects.count() == 2
+    assert Label.objects.get(asset=labelled, superseded_at__isnull=True).serial == 2
+
+
+def test_the_queue_offers_no_tick_for_a_card_listed_on_its_host(client, clerk, centre):
+    """Walk finding 11: ticking a nested card without its own label refused the whole batch."""
+    host = make_asset(owner=centre, name="服务器")
+    listed = make_asset(
+        owner=centre,
+        parent=host,
+        embedded=True,
+        name="密码卡",
+        label_mode=Asset.LabelMode.HOST_LABEL,
+    )
+    client.force_login(clerk)
+    body = client.get(reverse("labels:queue")).content.decode()
+    assert f'value="{host.tag}" class="select-row"' in body
+    assert f'value="{listed.tag}" class="select-row"' not in body
+    assert "data-no-own-label>在宿主设备的组件清单上" in body

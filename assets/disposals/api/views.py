@@ -20,6 +20,7 @@ from assets.disposals.document import application_response
 from assets.disposals.exports import disposal_response
 from assets.imports.api.views import for_format
 from assets.models import ApprovalTier, DisposalItem
+from assets.security.services import record_export
 
 PREPARERS = permissions.DISPOSAL_PREPARERS
 APPROVERS = permissions.DISPOSAL_APPROVERS
@@ -39,10 +40,11 @@ class DisposalViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Disposal cases (资产处置), looked up by number. A draft is edited with PUT/PATCH; every
-    other change is a POST action."""
+    """Disposal cases (资产处置), looked up by number. A draft is edited with PUT/PATCH and
+    deleted with DELETE; every other change is a POST action."""
 
     permission_classes = [RolePermission]
     write_roles = PREPARERS
@@ -50,6 +52,7 @@ class DisposalViewSet(
         "create": PREPARERS,
         "update": PREPARERS,
         "partial_update": PREPARERS,
+        "destroy": PREPARERS,
         "submit": PREPARERS,
         "execute": PREPARERS,
         "approve": APPROVERS,
@@ -117,6 +120,12 @@ class DisposalViewSet(
         )
         serializer.is_valid(raise_exception=True)
         return self._answer(serializer.save())
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a draft (409 once submitted; a draft with files attached stays)."""
+        services.delete_disposal(case=self._prepared_object(), actor=request.user)
+        return Response(status=204)
 
     @extend_schema(request=s.DisposalWriteSerializer, responses=s.DisposalSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -188,7 +197,10 @@ class DisposalViewSet(
     @action(detail=True, methods=["get"], url_path="application.pdf")
     def application(self, request, number=None):
         """The disposal application form (资产处置申请表) as PDF."""
-        return application_response(self.get_object())
+        case = self.get_object()
+        response = application_response(case)
+        record_export(request=request, what="disposal-application.pdf", disposal=case.number)
+        return response
 
 
 class ApprovalTierViewSet(viewsets.ModelViewSet):

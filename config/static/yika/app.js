@@ -23,9 +23,13 @@
         details.open = true;
       });
     }
-    // Buttons that ask before a serious action: <button data-confirm="Sure?">.
+    // Buttons that ask before a serious action: <button data-confirm="Sure?">. A form with a
+    // required field left empty is not asked about: it goes as it is and comes back saying
+    // what is missing, so the question is only put for a form that can succeed.
     document.querySelectorAll("[data-confirm]").forEach(function (element) {
       element.addEventListener("click", function (event) {
+        var form = element.form;
+        if (form && !form.checkValidity()) return;
         if (!window.confirm(element.getAttribute("data-confirm"))) event.preventDefault();
       });
     });

@@ -233,3 +233,51 @@ def test_files_attach_to_projects_and_handovers(clerk, receiver, project, centre
     )
     assert signed.blob.content_type == "image/png"
     assert subjects.reference_of(signed) == f"handover:{handover.number}"
+
+
+@pytest.fixture
+def open_handover(clerk, project, centre):
+    from assets.handovers import services as hs
+
+    handover = hs.create_handover(
+        actor=clerk, project=project, assets=[make_asset(owner=centre, project=project)]
+    )
+    hs.submit_handover(handover=handover, actor=clerk)
+    return handover
+
+
+def _on_handover(actor, handover, name):
+    return services.add_attachment(
+        actor=actor,
+        subject=f"handover:{handover.number}",
+        kind="acceptance_report",
+        upload=files.upload(files.pdf_bytes(), name),
+    )
+
+
+def test_the_receiver_may_not_withdraw_the_builders_handover_file(clerk, receiver, open_handover):
+    report = _on_handover(clerk, open_handover, "竣工验收报告.pdf")
+    with pytest.raises(PermissionDenied, match="只有上传该文件的一方"):
+        services.withdraw_attachment(attachment=report, actor=receiver, reason="不要")
+    assert not AttachmentWithdrawal.objects.exists()
+    # …and the builder may not withdraw the receiver's signed page either.
+    signed = _on_handover(receiver, open_handover, "签字页.pdf")
+    with pytest.raises(PermissionDenied):
+        services.withdraw_attachment(attachment=signed, actor=clerk, reason="不要")
+    services.withdraw_attachment(attachment=signed, actor=receiver, reason="传错了")
+
+
+def test_nobody_withdraws_a_handover_file_after_the_decision(clerk, receiver, open_handover):
+    from assets.handovers import services as hs
+
+    report = _on_handover(clerk, open_handover, "竣工验收报告.pdf")
+    asset = open_handover.items.get().asset
+    hs.decide_handover(
+        handover=open_handover,
+        actor=receiver,
+        decisions=[hs.ItemDecision(tag=asset.tag, result="accepted")],
+    )
+    for actor in (clerk, receiver):
+        with pytest.raises(PermissionDenied, match="已办结"):
+            services.withdraw_attachment(attachment=report, actor=actor, reason="不要")
+    assert not AttachmentWithdrawal.objects.exists()

@@ -234,3 +234,17 @@ def test_the_preview_of_a_pdf_is_inline_and_loads_nothing_else(client, clerk, ca
     assert response["Content-Disposition"].startswith("inline;")
     assert "default-src 'none'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_decided_handovers_files_offer_no_withdraw_and_the_page_refuses(
+    client, receiver, handed_over
+):
+    asset, handover = handed_over
+    signed = Attachment.objects.get(file_name="签字页.png")
+    client.force_login(receiver)
+    page = client.get(reverse("assets:handover-detail", args=[handover.number])).content.decode()
+    assert "签字页.png" in page
+    assert reverse("assets:attachment-withdraw", args=[signed.pk]) not in page
+    url = reverse("assets:attachment-withdraw", args=[signed.pk])
+    assert client.post(url, {"reason": "不要"}).status_code == 403
+    assert Attachment.objects.get(pk=signed.pk).withdrawal_or_none is None

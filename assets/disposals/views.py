@@ -398,24 +398,26 @@ class DisposalEditView(LoginRequiredMixin, View):
         initial["tags"] = "\n".join(
             case.items.order_by("asset__tag").values_list("asset__tag", flat=True)
         )
-        form = DisposalForm(user=request.user, initial=initial)
+        form = self._form(request, initial=initial)
         return render(request, self.template_name, {"form": form, "case": case})
+
+    @staticmethod
+    def _form(request, *args, **kwargs) -> DisposalForm:
+        # A draft's files are added and withdrawn on its page (attachments panel), not here.
+        form = DisposalForm(*args, user=request.user, **kwargs)
+        del form.fields["evidence_file"], form.fields["evidence_kind"]
+        return form
 
     def post(self, request, number):
         case = self._case(request, number)
-        form = DisposalForm(request.POST, user=request.user)
+        form = self._form(request, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
             tags = scanned_tags(data.pop("tags"))
             try:
                 services.update_disposal(case=case, actor=request.user, fields=data, tags=tags)
-            except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    target = "tags" if field == "items" else field if field in form.fields else None
-                    for problem in problems:
-                        form.add_error(target, problem)
-            except DomainError as error:
-                form.add_error("tags", str(error.message))
+            except (ValidationError, DomainError) as error:
+                add_case_errors(form, error)
             else:
                 messages.success(request, _("Draft %(number)s saved.") % {"number": case.number})
                 return HttpResponseRedirect(reverse("assets:disposal-detail", args=[case.number]))

@@ -506,17 +506,33 @@ def _decided_message(handover: Handover) -> str:
     results = list(handover.items.values_list("result", flat=True))
     accepted = results.count(HandoverItem.Result.ACCEPTED)
     rejected = results.count(HandoverItem.Result.REJECTED)
-    return _(
-        "Handover %(number)s decided: %(accepted)s item(s) accepted, %(rejected)s rejected. "
-        "Ownership of the accepted items moved to %(department)s; the rejected ones stay "
-        "with %(builder)s. The certificate is stored."
-    ) % {
+    facts = {
         "number": handover.number,
         "accepted": accepted,
         "rejected": rejected,
         "department": handover.to_department.name,
         "builder": handover.from_department.name,
     }
+    if not accepted:
+        return (
+            _(
+                "Handover %(number)s decided: nothing accepted, so every item stays with "
+                "%(builder)s. The certificate is stored."
+            )
+            % facts
+        )
+    return (
+        ngettext(
+            "Handover %(number)s decided: %(accepted)s item accepted, %(rejected)s rejected. "
+            "Ownership of the accepted item moved to %(department)s; the rejected ones stay "
+            "with %(builder)s. The certificate is stored.",
+            "Handover %(number)s decided: %(accepted)s items accepted, %(rejected)s rejected. "
+            "Ownership of the accepted items moved to %(department)s; the rejected ones stay "
+            "with %(builder)s. The certificate is stored.",
+            accepted,
+        )
+        % facts
+    )
 
 
 class HandoverCertificateView(LoginRequiredMixin, View):

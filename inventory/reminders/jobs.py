@@ -571,14 +571,18 @@ def _message(reminder: Reminder) -> tuple[str, str]:
     if kind == ReminderKind.HANDOVER_DECIDED:
         # The result as a word in the recipient's language (render's active language).
         f = {**f, "state": str(Handover.State(f["state_code"]).label)}
-        return (
-            _("Handover %(number)s decided: %(state)s") % f,
-            _(
+        if not f["accepted"]:
+            # Nothing changed owner: no acceptance certificate to point at.
+            todo = _(
+                "%(receiver)s decided the handover of %(project)s: nothing accepted, "
+                "%(rejected)s rejected. The reasons are on the handover's page."
+            )
+        else:
+            todo = _(
                 "%(receiver)s decided the handover of %(project)s: %(accepted)s accepted, "
                 "%(rejected)s rejected. The certificate is on the handover's page."
             )
-            % f,
-        )
+        return (_("Handover %(number)s decided: %(state)s") % f, todo % f)
     # Custody and upkeep (issue 18)
     if kind == ReminderKind.CUSTODY_OVERDUE:
         return (
@@ -616,6 +620,28 @@ def render(reminder: Reminder) -> tuple[str, str]:
     return title[:200], body
 
 
+def shown_text(notification: Notification) -> tuple[str, str]:
+    """Title and body of an inbox notification in the active (reader's) language, from its
+    stored facts; as written for one stored before facts were kept."""
+    if not notification.facts:
+        return notification.title, notification.body
+    reminder = Reminder(
+        kind=notification.kind,
+        recipient=notification.recipient,
+        subject="",
+        period="",
+        link=notification.link,
+        facts=notification.facts,
+        items=tuple(notification.items or ()),
+    )
+    try:
+        title, todo = _message(reminder)
+    except (KeyError, TypeError, ValueError):
+        return notification.title, notification.body
+    body = "\n".join([todo, *(["", *reminder.items] if reminder.items else [])])
+    return title[:200], body
+
+
 def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
     """Claim the ledger key, write the inbox notification and queue the e-mail, in one
     transaction; None when this reminder was already sent for the period."""
@@ -644,6 +670,8 @@ def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
             title=title,
             body=body,
             link=reminder.link,
+            facts=reminder.facts,
+            items=list(reminder.items),
             reminder=log,
         )
         if recipient.email:

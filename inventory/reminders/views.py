@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django.views.generic import ListView
 
+from inventory.reminders import jobs
 from inventory.reminders import notifications as services
 
 
@@ -28,6 +29,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["only_unread"] = self.request.GET.get("unread") == "1"
         context["querystring_base"] = "unread=1&" if context["only_unread"] else ""
+        for notification in context["notifications"]:
+            notification.shown_title, notification.shown_body = jobs.shown_text(notification)
         return context
 
 

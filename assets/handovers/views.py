@@ -107,6 +107,7 @@ class HandoverCreateForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         to_field_name="code",
         required=False,
+        empty_label=gettext_lazy("The project's owning department"),
         help_text=gettext_lazy("Leave empty for the project's owning department."),
     )
     assets = forms.MultipleChoiceField(
@@ -140,6 +141,10 @@ class HandoverCreateForm(forms.Form):
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
+            # The builder hands over to another unit, never to itself.
+            self.fields["to_department"].queryset = Department.objects.filter(
+                is_active=True
+            ).exclude(pk=project.builder_department_id)
             # A host the clerk may not open is shown as "outside your scope", not by its tag.
             self.eligible = asset_selectors.mark_hidden_hosts(
                 selectors.eligible_assets(project=project), user=user

@@ -58,3 +58,32 @@ def test_the_holder_choice_has_a_placeholder_and_no_usernames(clerk, centre):
     text = browser(clerk).get(reverse("assets:asset-custody", args=[asset.tag]), **ZH)
     holder = text.content.decode().split('name="checkout-user"')[1].split("</select>")[0]
     assert "请选择…" in holder and "张三" in holder and "zhangsan" not in holder
+
+
+# --- 27: the admin in Chinese ----------------------------------------------------------------
+
+
+@pytest.fixture
+def root(bureau):
+    return UserFactory(username="root", department=bureau, roles=["admin"], is_staff=True)
+
+
+def test_the_admin_index_table_headers_are_chinese(root):
+    text = browser(root).get(reverse("admin:index"), **ZH).content.decode()
+    assert "模型名称" in text and "Model name" not in text
+
+
+def test_a_list_title_reads_as_chinese(root):
+    text = browser(root).get(reverse("admin:assets_department_changelist"), **ZH)
+    assert "选择要修改的" in text.content.decode()
+
+
+def test_an_empty_approving_body_is_said_once(root):
+    answer = browser(root).post(
+        reverse("admin:assets_approvaltier_add"),
+        {"up_to": "1000", "approver_role": "approver", "body": ""},
+        **ZH,
+    )
+    text = answer.content.decode()
+    assert answer.status_code == 200
+    assert ("该字段是必填项。" in text) != ("请填写审批机关。" in text)

@@ -127,3 +127,34 @@ def test_a_code_with_letters_is_told_to_be_digits(clerk):
 def test_the_active_filter_badge_says_filtered(clerk):
     text = browser(clerk).get(reverse("assets:handover-list"), {"state": "submitted"}, **ZH)
     assert "已筛选" in text.content.decode() and "已启用" not in text.content.decode()
+
+
+# --- 19, 20, 38: words that say what they mean -----------------------------------------------
+
+
+def test_the_label_page_says_what_the_label_column_holds(clerk, centre):
+    make_asset(owner=centre)
+    text = browser(clerk).get(reverse("labels:queue"), **ZH).content.decode()
+    assert "标签打印" in text and "现贴标签" in text and "从未打印" in text
+    assert "待打印" not in text and ">从未<" not in text
+
+
+def test_the_past_life_list_says_how_long_past(clerk, centre):
+    from datetime import date
+
+    make_asset(owner=centre, in_service_on=date(2016, 1, 1), useful_life_months=72)
+    text = browser(clerk).get(reverse("assets:dashboard"), **ZH).content.decode()
+    section = text.split('id="past-life"')[1].split("</section>")[0]
+    assert "已超期（月）" in section
+    months = (date.today().year - 2016) * 12 + date.today().month - 1 + 1 - 72
+    assert f">{months}</td>" in section
+
+
+def test_difference_states_read_as_what_is_to_do(clerk, centre):
+    from tests.factories import make_campaign
+
+    campaign = make_campaign(actor=clerk, departments=[centre])
+    url = reverse("inventory:difference-list", args=[campaign.pk])
+    text = browser(clerk).get(url, **ZH).content.decode()
+    assert "待说明" in text and "尚未处理完毕" in text
+    assert "已登记" not in text and "尚未入账" not in text

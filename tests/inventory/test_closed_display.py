@@ -1,0 +1,34 @@
+"""A closed campaign's page reads as closed (walk findings 2 and 36): no 实时 badge, and the
+progress bars show found and short in their shares instead of a plain 100%."""
+
+import pytest
+from django.urls import reverse
+
+from inventory.services import campaigns, scanning
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+def test_a_closed_campaign_shows_found_and_short_not_live(
+    client, admin_user, clerk, plan, pc, centre, room
+):
+    make_asset(owner=centre, actor=clerk, location=room, name="打印机")
+    make_asset(owner=centre, actor=clerk, location=room, name="显示器")
+    make_asset(owner=centre, actor=clerk, location=room, name="扫描仪")
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    scanning.record_scan(campaign=campaign, actor=clerk, code=pc.tag)
+    url = reverse("inventory:campaign-detail", args=[campaign.pk])
+    for user in (admin_user, clerk):
+        client.force_login(user)
+        assert "实时" in client.get(url, **ZH).content.decode()
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    for user in (admin_user, clerk):
+        client.force_login(user)
+        text = client.get(url, **ZH).content.decode()
+        assert "实时" not in text
+        assert "共 4 张：盘到 1 张，盘亏 3 张" in text
+        assert 'class="progress__bar" style="width: 25.0%"' in text
+        assert 'progress__bar--short" style="width: 75.0%"' in text
+        assert 'style="width: 100.0%"' not in text

@@ -32,3 +32,11 @@ def test_a_closed_campaign_shows_found_and_short_not_live(
         assert 'class="progress__bar" style="width: 25.0%"' in text
         assert 'progress__bar--short" style="width: 75.0%"' in text
         assert 'style="width: 100.0%"' not in text
+
+
+def test_the_differences_page_of_an_open_campaign_says_they_come_at_close(client, clerk, active):
+    client.force_login(clerk)
+    url = reverse("inventory:difference-list", args=[active.pk])
+    text = client.get(url, **ZH).content.decode()
+    assert "差异在结束盘点时生成" in text and "无差异" not in text
+    assert reverse("inventory:line-list", args=[active.pk]) in text

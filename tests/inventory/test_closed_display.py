@@ -40,3 +40,17 @@ def test_the_differences_page_of_an_open_campaign_says_they_come_at_close(client
     text = client.get(url, **ZH).content.decode()
     assert "差异在结束盘点时生成" in text and "无差异" not in text
     assert reverse("inventory:line-list", args=[active.pk]) in text
+
+
+def test_a_holder_is_told_the_lines_are_outside_their_scope_not_to_start_anything(
+    client, centre, active
+):
+    from tests.factories import UserFactory
+
+    holder = UserFactory(username="holder1", department=centre, roles=["staff"])
+    client.force_login(holder)
+    answer = client.get(reverse("inventory:campaign-detail", args=[active.pk]), **ZH)
+    assert answer.status_code == 200
+    text = answer.content.decode()
+    assert "请先启动盘点任务" not in text
+    assert "没有属于您查看范围的明细" in text

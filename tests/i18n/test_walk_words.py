@@ -158,3 +158,8 @@ def test_difference_states_read_as_what_is_to_do(clerk, centre):
     text = browser(clerk).get(url, **ZH).content.decode()
     assert "待说明" in text and "尚未处理完毕" in text
     assert "已登记" not in text and "尚未入账" not in text
+
+
+def test_the_token_form_says_an_idle_token_stops_working(clerk):
+    text = browser(clerk).get(reverse("accounts:account"), **ZH).content.decode()
+    assert "连续 30 天未使用也会自动失效" in text

@@ -160,7 +160,6 @@ def _progress_figures(total: int, counted: int, shortage: int, pending: int) -> 
         "done": done,
         "percent": round(100 * done / total, 1) if total else 0.0,
         "counted_percent": round(100 * counted / total, 1) if total else 0.0,
-        "shortage_percent": round(100 * shortage / total, 1) if total else 0.0,
     }
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from assets import credentials, permissions, selectors, services
 from assets.accounts import twofactor
@@ -88,6 +88,21 @@ class PasswordChangeForm(AdminPasswordChangeForm):
         return self.user
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """Users by role, named in the reader's language (the groups' names are codes)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(code, label) for code, label in permissions.ROLE_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     """Accounts with their department and roles (the groups clerk, receiver, auditor, admin)."""
@@ -96,7 +111,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     actions = ("revoke_api_tokens", "reset_two_factor")
 
     list_display = ("username", "display_name", "department", "roles", "is_active", "is_staff")
-    list_filter = ("is_active", "groups", "department")
+    list_filter = ("is_active", RoleFilter, "department")
     search_fields = ("username", "display_name", "email", "first_name", "last_name")
     list_select_related = ("department",)
     autocomplete_fields = ("department",)
@@ -171,7 +186,8 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, obj):
-        return ", ".join(sorted(g.name for g in obj.groups.all()))
+        labels = sorted(permissions.role_label(g.name) for g in obj.groups.all())
+        return pgettext("list separator", ", ").join(labels)
 
     def save_model(self, request, obj, form, change):
         """Through `save_user`, so a department move or deactivation also ends API tokens."""

@@ -1,8 +1,10 @@
 from datetime import datetime, time
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from assets.models import ApiToken
 
@@ -22,6 +24,16 @@ class TokenForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Empty: the default period."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The idle rule ends a token before its date too: say so where the date is chosen.
+        days = settings.YIKA_TOKEN_IDLE_DAYS
+        self.fields["expires_on"].help_text = ngettext(
+            "Empty: the default period. A token unused for %(days)s day stops working anyway.",
+            "Empty: the default period. A token unused for %(days)s days stops working anyway.",
+            days,
+        ) % {"days": days}
 
     def expires_at(self):
         day = self.cleaned_data.get("expires_on")

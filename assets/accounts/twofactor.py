@@ -92,6 +92,11 @@ def confirm_enrolment(*, user, code: str, request=None) -> tuple[TOTPDevice, lis
     )
     if device is None:
         raise ValidationError({"code": _("Start the set-up again: no new secret is waiting.")})
+    if not _normalise(code).isdigit():
+        # Letters are a typing slip, not an expired code: say what a code looks like.
+        raise ValidationError(
+            {"code": _("Type the 6-digit code your authenticator app shows (digits only).")}
+        )
     if not device.verify_token(_normalise(code)):
         raise ValidationError({"code": _("That code is wrong or has expired. Try the next one.")})
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()

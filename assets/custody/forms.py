@@ -3,13 +3,16 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assets import permissions
 from assets.forms import ShownLimitsMixin
 
 
 class CheckoutForm(ShownLimitsMixin, forms.Form):
-    user = forms.ModelChoiceField(label=_("holder"), queryset=None)
+    user = forms.ModelChoiceField(
+        label=_("holder"), queryset=None, empty_label=pgettext_lazy("empty choice", "Choose…")
+    )
     due_on = forms.DateField(
         label=_("due back on"),
         required=False,
@@ -24,7 +27,6 @@ class CheckoutForm(ShownLimitsMixin, forms.Form):
         candidates = permissions.assignable_custodians(user).select_related("department")
         allowed = [c.pk for c in candidates if permissions.may_hold_card(c, asset)]
         self.fields["user"].queryset = candidates.filter(pk__in=allowed).order_by("username")
-        self.fields["user"].label_from_instance = lambda u: f"{u} ({u.username})"
         self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
         self.show_limits()
 

@@ -3,6 +3,7 @@ cases are read-only here (they change through their pages and API). Imported by 
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from assets import permissions
 from assets.disposals import services
@@ -23,7 +24,15 @@ class ApprovalTierForm(forms.ModelForm):
             approver_role=data.get("approver_role") or "",
             body=data.get("body") or "",
         )
-        services.validate_tier(candidate)
+        try:
+            services.validate_tier(candidate)
+        except ValidationError as refused:
+            if not hasattr(refused, "error_dict"):
+                raise
+            # A field the form already refused (empty) keeps that one message, not two.
+            for name, errors in refused.error_dict.items():
+                if name not in self.errors:
+                    self.add_error(name if name in self.fields else None, errors)
         return data
 
 

@@ -73,7 +73,7 @@ def render_application(case: DisposalCase) -> bytes:
         [_("Reason"), case.reason or "-"],
         [_("Receiving party"), receiver],
         [_("Evidence"), case.evidence or "-"],
-        [_("Approval tier"), _tier_text(case)],
+        [_("Approving body"), _tier_text(case)],
         [_("State"), case.get_state_display()],
     ]
     if case.approval_no:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 APPROVAL_NO_MAX = 100
 
@@ -89,7 +90,8 @@ class DisposalCase(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted for approval")
         APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        # Its own context: a handover's "Rejected" is 已拒收 (refused delivery), a case's 已驳回.
+        REJECTED = "rejected", pgettext_lazy("disposal state", "Rejected")
         EXECUTED = "executed", _("Executed")
 
     class Components(models.TextChoices):

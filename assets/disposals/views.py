@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
@@ -105,6 +105,7 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
     to_department = forms.ModelChoiceField(
         label=gettext_lazy("Receiving department (transfer)"),
         queryset=Department.objects.none(),
+        empty_label=pgettext_lazy("empty choice", "Choose…"),
         required=False,
         to_field_name="code",
     )
@@ -160,8 +161,11 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_department"].queryset = Department.objects.filter(is_active=True).order_by(
-            "code"
+        # A free transfer goes to another unit: the clerk's own is no receiver.
+        self.fields["to_department"].queryset = (
+            Department.objects.filter(is_active=True)
+            .exclude(pk=user.department_id)
+            .order_by("code")
         )
         self.show_limits()
 

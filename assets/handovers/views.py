@@ -112,6 +112,7 @@ class HandoverCreateForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         to_field_name="code",
         required=False,
+        empty_label=gettext_lazy("The project's owning department"),
         help_text=gettext_lazy("Leave empty for the project's owning department."),
     )
     assets = forms.MultipleChoiceField(
@@ -155,6 +156,10 @@ class HandoverCreateForm(forms.Form):
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
+            # The builder hands over to another unit, never to itself.
+            self.fields["to_department"].queryset = Department.objects.filter(
+                is_active=True
+            ).exclude(pk=project.builder_department_id)
             # A host the clerk may not open is shown as "outside your scope", not by its tag.
             self.eligible = asset_selectors.mark_hidden_hosts(
                 selectors.eligible_assets(project=project), user=user
@@ -544,17 +549,33 @@ def _decided_message(handover: Handover) -> str:
     results = list(handover.items.values_list("result", flat=True))
     accepted = results.count(HandoverItem.Result.ACCEPTED)
     rejected = results.count(HandoverItem.Result.REJECTED)
-    return _(
-        "Handover %(number)s decided: %(accepted)s item(s) accepted, %(rejected)s rejected. "
-        "Ownership of the accepted items moved to %(department)s; the rejected ones stay "
-        "with %(builder)s. The certificate is stored."
-    ) % {
+    facts = {
         "number": handover.number,
         "accepted": accepted,
         "rejected": rejected,
         "department": handover.to_department.name,
         "builder": handover.from_department.name,
     }
+    if not accepted:
+        return (
+            _(
+                "Handover %(number)s decided: nothing accepted, so every item stays with "
+                "%(builder)s. The certificate is stored."
+            )
+            % facts
+        )
+    return (
+        ngettext(
+            "Handover %(number)s decided: %(accepted)s item accepted, %(rejected)s rejected. "
+            "Ownership of the accepted item moved to %(department)s; the rejected ones stay "
+            "with %(builder)s. The certificate is stored.",
+            "Handover %(number)s decided: %(accepted)s items accepted, %(rejected)s rejected. "
+            "Ownership of the accepted items moved to %(department)s; the rejected ones stay "
+            "with %(builder)s. The certificate is stored.",
+            accepted,
+        )
+        % facts
+    )
 
 
 class HandoverCertificateView(LoginRequiredMixin, View):

@@ -19,7 +19,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         figures = dashboard.figures(user)
         panels = [
-            {"key": "category", "title": _("Value by category (大类)"), **figures["category"]},
+            {"key": "category", "title": _("Value by top-level category"), **figures["category"]},
             {
                 "key": "department",
                 "title": _("Value by owning department"),

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from assets import permissions
 from assets.models import ApiToken
@@ -89,6 +90,8 @@ DETAIL_VALUES = {
     "recovery_code": _("recovery code"),
 }
 TRANSLATED_VALUES = ("method", "operation", "reason", "second_factor")
+# Keys whose values are role codes (`user_roles_changed`): shown by the role's name.
+ROLE_KEYS = ("added", "removed")
 # A token's scope (`token_created`), by its choice label.
 SCOPE_VALUES = dict(ApiToken.Scope.choices)
 # What an export was (`record_export(what="assets.xlsx")`), by the name before the extension.
@@ -134,8 +137,15 @@ def detail_pairs(detail: dict) -> list[tuple[str, str]]:
     """(label, value) of each detail entry, labels and known values in the active language."""
     pairs = []
     for key, value in (detail or {}).items():
+        if value in (None, "", [], {}):
+            continue  # "by: " with nothing after it says nothing
         text = _value_text(value)
-        if key in TRANSLATED_VALUES and text in DETAIL_VALUES:
+        if key in ROLE_KEYS:
+            roles = value if isinstance(value, list) else [value]
+            text = pgettext("list separator", ", ").join(
+                permissions.role_label(str(r)) for r in roles
+            )
+        elif key in TRANSLATED_VALUES and text in DETAIL_VALUES:
             text = str(DETAIL_VALUES[text])
         elif key == "scope" and text in SCOPE_VALUES:
             text = str(SCOPE_VALUES[text])

@@ -1,6 +1,6 @@
 """Filters every page uses to show values as words (built into every template: settings.TEMPLATES
 `builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`,
-`attribute`."""
+`attribute`, `event_note`."""
 
 from django import template
 
@@ -51,3 +51,14 @@ def attribute(obj, name):
     if name.startswith("_"):
         return ""
     return getattr(obj, name, "")
+
+
+@register.filter
+def event_note(event):
+    """`{{ event|event_note }}` → a card event's note in the reader's language: a generated note
+    is rendered from its code and values, a typed one shown as typed."""
+    from assets.history import note_text
+
+    if not event.note_code:
+        return event.note
+    return note_text(event.note_code, event.note_params or {}, event.note)

@@ -661,6 +661,11 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
     ),
 }
 
+HANDOVER_NOTHING_ACCEPTED = _lazy(
+    "%(receiver)s decided the handover of %(project)s: nothing accepted, "
+    "%(rejected)s rejected. The reasons are on the handover's page."
+)
+
 
 def _with_method_word(facts: dict) -> dict:
     return {**facts, "method": str(DisposalCase.Method(facts["method_code"]).label)}
@@ -683,15 +688,43 @@ def _message(reminder: Reminder) -> tuple[str, str]:
         raise ValueError(reminder.kind)
     title, todo = MESSAGES[reminder.kind]
     facts = WORDED_FACTS.get(reminder.kind, dict)(reminder.facts)
+    if reminder.kind == ReminderKind.HANDOVER_DECIDED and not facts.get("accepted"):
+        # Nothing changed owner: no acceptance certificate to point at.
+        todo = HANDOVER_NOTHING_ACCEPTED
     return str(title) % facts, str(todo) % facts
 
 
 def render(reminder: Reminder) -> tuple[str, str]:
     """Title and body of a reminder in its recipient's language."""
     with translation.override(reminder.recipient.language or settings.LANGUAGE_CODE):
-        title, todo = _message(reminder)
-        body = "\n".join([todo, *(["", *reminder.items] if reminder.items else [])])
+        return _composed(reminder)
+
+
+def _composed(reminder: Reminder) -> tuple[str, str]:
+    """(title, body) in the active language: what to do, then the items."""
+    title, todo = _message(reminder)
+    body = "\n".join([todo, *(["", *reminder.items] if reminder.items else [])])
     return title[:200], body
+
+
+def shown_text(notification: Notification) -> tuple[str, str]:
+    """Title and body of an inbox notification in the active (reader's) language, from its
+    stored facts; as written for one stored before facts were kept."""
+    if not notification.facts:
+        return notification.title, notification.body
+    reminder = Reminder(
+        kind=notification.kind,
+        recipient=notification.recipient,
+        subject="",
+        period="",
+        link=notification.link,
+        facts=notification.facts,
+        items=tuple(notification.items or ()),
+    )
+    try:
+        return _composed(reminder)
+    except (KeyError, TypeError, ValueError):
+        return notification.title, notification.body
 
 
 def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
@@ -722,6 +755,8 @@ def send_reminder(*, reminder: Reminder) -> ReminderLog | None:
             title=title,
             body=body,
             link=reminder.link,
+            facts=reminder.facts,
+            items=list(reminder.items),
             reminder=log,
         )
         if recipient.email:

@@ -6,6 +6,7 @@ State changes go through `inventory.reminders.jobs`, `inventory.reminders.notifi
 """
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -108,6 +109,15 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
     link = models.CharField(_("link"), max_length=500, blank=True)
+    # What the title and body say, as values (codes, numbers, names): the inbox renders them in
+    # the reader's language, whatever language was active when it was written.
+    facts = models.JSONField(_("facts"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    items = models.JSONField(
+        pgettext_lazy("notification lines", "items"),
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+    )
     reminder = models.OneToOneField(
         ReminderLog,
         verbose_name=_("reminder"),

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from assets.accounts.views import account_context
+from inventory.reminders import jobs
 from inventory.reminders import notifications as services
 from inventory.reminders.channels import save_reminder_choice
 from inventory.reminders.forms import ReminderChoiceForm
@@ -33,6 +34,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["only_unread"] = self.request.GET.get("unread") == "1"
         context["querystring_base"] = "unread=1&" if context["only_unread"] else ""
+        for notification in context["notifications"]:
+            notification.shown_title, notification.shown_body = jobs.shown_text(notification)
         return context
 
 

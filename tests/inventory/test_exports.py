@@ -68,7 +68,7 @@ def test_stocktake_xlsx_in_chinese_has_chinese_headers_and_no_raw_codes(api, aud
     by_department = list(workbook["按部门"].iter_rows(values_only=True))
     assert {"账面数量", "账面原值", "实盘数量", "盘亏数量", "待盘数量"} <= set(by_department[0])
     differences = list(workbook["差异明细"].iter_rows(values_only=True))
-    assert differences[1][:2] == ("盘亏", "已登记")
+    assert differences[1][:2] == ("盘亏", "待说明")
 
 
 def test_stocktake_xlsx_money_is_a_number_with_a_yuan_format(api, auditor, closed):

@@ -49,7 +49,11 @@
         });
         // An incomplete decision changes nothing: the server names and highlights what is missing.
         if (!complete) return;
-        var message = fill(button.getAttribute("data-confirm-template"), {
+        // Nothing accepted says so instead of "ownership of 0 items moves".
+        var template =
+          (accepted === 0 && button.getAttribute("data-confirm-none-template")) ||
+          button.getAttribute("data-confirm-template");
+        var message = fill(template, {
           accepted: accepted,
           rejected: rejected,
         });

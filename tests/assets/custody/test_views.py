@@ -48,7 +48,7 @@ def test_a_clerk_checks_out_and_in_on_the_custody_page(client, centre, clerk, ho
     client.force_login(clerk)
     url = reverse("assets:asset-custody", args=[asset.tag])
     page = client.get(url)
-    assert "zhangsan" in page.content.decode()
+    assert "张三" in page.content.decode() and "zhangsan" not in page.content.decode()
     due = (timezone.localdate() + timedelta(days=5)).isoformat()
     response = client.post(
         url, {"action": "checkout", "checkout-user": holder.pk, "checkout-due_on": due}

@@ -245,8 +245,8 @@ def test_the_decision_answers_with_what_happened_in_numbers(receiver, submitted)
         HTTP_ACCEPT_LANGUAGE="en",
     )
     text = answer.content.decode()
-    assert "1 item(s) accepted, 1 rejected" in text
-    assert f"Ownership of the accepted items moved to {submitted.to_department.name}" in text
+    assert "1 item accepted, 1 rejected" in text
+    assert f"Ownership of the accepted item moved to {submitted.to_department.name}" in text
 
 
 # --- 14.17: the review highlights every refused item and focuses the first -------------------

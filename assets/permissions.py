@@ -132,6 +132,18 @@ DISPOSAL_APPROVERS = frozenset({APPROVER, ADMIN})
 # cards they hold (`custodian_user`); no department scope (`_department_tree`).
 STAFF = "staff"
 ROLES = (*ROLES, STAFF)
+# Who opens the disposal and reconciliation pages at all (the header's links follow this; a
+# plain holder has neither).
+DISPOSAL_READERS = frozenset({CLERK, ADMIN, APPROVER, AUDITOR})
+RECONCILIATION_READERS = frozenset({CLERK, ADMIN, AUDITOR})
+
+
+def reads_disposals(user) -> bool:
+    return bool(roles_of(user) & DISPOSAL_READERS)
+
+
+def reads_reconciliations(user) -> bool:
+    return bool(roles_of(user) & RECONCILIATION_READERS)
 
 # The actor of what the system does itself (demo data, a command run without `--user`, data
 # migrations). A request's user is a `User` or an `AnonymousUser`, never None, so no view can

@@ -40,6 +40,9 @@ HELD = PENDING & Q(holder_confirmed_at__isnull=False)
 BY_HOLDER = HELD | Q(verify_method=VerifyMethod.CUSTODIAN)
 COUNTED_OR_HELD = COUNTED | HELD
 UNCONFIRMED = PENDING & Q(holder_confirmed_at__isnull=True)
+# A card away for repair (issue 18) is counted elsewhere at close, its repair record the
+# evidence: never a shortage (`campaigns.close_campaign`, the close dialog's count).
+AWAY_FOR_REPAIR = Q(asset__status=Asset.Status.UNDER_REPAIR)
 MISMATCH = Q(result__in=[LineResult.FOUND_ELSEWHERE, LineResult.MISMATCH])
 
 
@@ -338,7 +341,7 @@ def count_summary(*, campaign: StocktakeCampaign) -> dict:
         book=Count("pk", filter=BOOK),
         counted=Count("pk", filter=BOOK & COUNTED_OR_HELD),
         by_holder=Count("pk", filter=BOOK & BY_HOLDER),
-        open=Count("pk", filter=BOOK & UNCONFIRMED),
+        open=Count("pk", filter=BOOK & UNCONFIRMED & ~AWAY_FOR_REPAIR),
         missing=Count("pk", filter=BOOK & Q(result=LineResult.MISSING)),
         surplus=Count("pk", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
     )

@@ -332,7 +332,7 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     # Custody and upkeep (issue 18): a card away for repair is counted elsewhere, not missing;
     # its repair record is the evidence, and the difference is reviewed like any other.
     StocktakeLine.objects.filter(
-        campaign=campaign, result__in=OPEN_RESULTS, asset__status=Asset.Status.UNDER_REPAIR
+        selectors.AWAY_FOR_REPAIR, campaign=campaign, result__in=OPEN_RESULTS
     ).update(
         result=LineResult.FOUND_ELSEWHERE,
         counted_quantity=1,

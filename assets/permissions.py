@@ -138,12 +138,18 @@ DISPOSAL_READERS = frozenset({CLERK, ADMIN, APPROVER, AUDITOR})
 RECONCILIATION_READERS = frozenset({CLERK, ADMIN, AUDITOR})
 
 
+def holds_only(user) -> bool:
+    """A plain holder (staff and no other role): their own cards, no department's."""
+    return roles_of(user) == {STAFF}
+
+
 def reads_disposals(user) -> bool:
     return bool(roles_of(user) & DISPOSAL_READERS)
 
 
 def reads_reconciliations(user) -> bool:
     return bool(roles_of(user) & RECONCILIATION_READERS)
+
 
 # The actor of what the system does itself (demo data, a command run without `--user`, data
 # migrations). A request's user is a `User` or an `AnonymousUser`, never None, so no view can
@@ -231,7 +237,7 @@ def _department_tree(user) -> tuple[set[int], set[int]]:
     recursive query, cached on the user per request."""
     if user is None or not user.is_authenticated or not user.department_id:
         return set(), set()
-    if roles_of(user) == {STAFF}:  # a holder reads their own cards, no department's
+    if holds_only(user):  # a holder reads their own cards, no department's
         return set(), set()
     cached = getattr(user, "_yika_tree", None)
     if cached is None:

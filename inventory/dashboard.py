@@ -33,6 +33,10 @@ def current_campaign(user) -> dict | None:
         return None
     rows = selectors.progress(campaign=campaign, user=user)
     summary = selectors.progress_summary(rows)
+    if not summary["total"]:
+        # None of its lines is in the reader's share (e.g. a head who counts nothing): a 0 / 0
+        # panel would read as "nothing counted"; the campaign page says whose lines these are.
+        return None
     table = [
         [row["name"] or row["code"], row["total"], row["counted"], row["pending"], row["percent"]]
         for row in rows

@@ -3,10 +3,12 @@
 import datetime as dt
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from assets import permissions
 from assets.reports import dashboard, selectors
 
 
@@ -14,6 +16,13 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     """The register at a glance, in the reader's scope; every chart has its table."""
 
     template_name = "assets/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        # A plain holder's register is the cards they hold: their home is "my assets" (the
+        # department figures here would all be another scope's, or zero).
+        if permissions.holds_only(request.user):
+            return redirect("assets:my-assets")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -33,3 +33,12 @@ def test_the_asset_office_still_opens_them(client, role):
     client.force_login(user)
     for url in ("assets:disposal-list", "assets:reconciliation-upload"):
         assert client.get(reverse(url), **ZH).status_code == 200
+
+
+def test_a_plain_holder_signs_in_to_their_own_assets(client):
+    """Walk 5: a holder's dashboard showed another scope's zeros; their home is "my assets"."""
+    holder = UserFactory(username="holder2", department=DepartmentFactory(), roles=["staff"])
+    client.force_login(holder)
+    response = client.get(reverse("assets:dashboard"), **ZH)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assets:my-assets")

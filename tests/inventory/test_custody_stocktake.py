@@ -48,3 +48,16 @@ def test_the_close_dialog_counts_the_shortages_closing_records(centre, admin_use
     campaigns.close_campaign(campaign=campaign, actor=admin_user)
     recorded = StocktakeLine.objects.filter(campaign=campaign, result=LineResult.MISSING).count()
     assert announced == recorded == 2
+
+
+def test_the_dashboard_shows_no_empty_progress_for_a_reader_who_counts_nothing(centre, admin_user):
+    """Walk 4: a head whose share of the campaign is empty saw "0 / 0 lines done"."""
+    from inventory import dashboard
+    from tests.factories import UserFactory
+
+    make_asset(owner=centre, name="在用打印机")
+    make_campaign(actor=admin_user, departments=[centre])
+    head = UserFactory(username="head", department=centre, roles=["approver"])
+    assert dashboard.current_campaign(head) is None
+    panel = dashboard.current_campaign(admin_user)
+    assert panel is not None and "0 / 1" in panel["note"]

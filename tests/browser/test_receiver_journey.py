@@ -169,7 +169,7 @@ def test_review_highlights_blank_items_and_the_decision_asks_before_it_is_record
     expected = (
         "将接收 2 项、拒收 1 项，接收的资产权属将转移给市卫健委"
         if language == "zh-hans"
-        else "Accept 2 item(s) and reject 1: ownership of the accepted items moves to 市卫健委"
+        else "Accepted: 2, rejected: 1. Ownership of what is accepted moves to 市卫健委"
     )
     assert asked and expected in asked[0]
     handover.refresh_from_db()
@@ -184,6 +184,6 @@ def test_review_highlights_blank_items_and_the_decision_asks_before_it_is_record
     assert handover.state == Handover.State.PARTIALLY_ACCEPTED
     answer = page.inner_text(".messages")
     assert (
-        "接收 2 项，拒收 1 项" if language == "zh-hans" else "2 item(s) accepted, 1 rejected"
+        "接收 2 项，拒收 1 项" if language == "zh-hans" else "2 items accepted, 1 rejected"
     ) in answer
     visit.check(f"receiver-decided-answer{suffix}")

@@ -46,11 +46,6 @@ class DisposalListView(LoginRequiredMixin, ListView):
     paginate_by = 50
     context_object_name = "cases"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.reads_disposals(request.user):
-            raise PermissionDenied(_("Disposal cases are for the asset office and approvers."))
-        return super().dispatch(request, *args, **kwargs)
-
     def _filters(self):
         get = self.request.GET
         filters = {

@@ -79,11 +79,6 @@ class ReconciliationUploadForm(forms.Form):
 class ReconcilerMixin(LoginRequiredMixin):
     """Reading is for every role that reads reconciliations; the upload is for reconcilers."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not permissions.reads_reconciliations(request.user):
-            raise PermissionDenied(_("Reconciliation with finance is for the asset office."))
-        return super().dispatch(request, *args, **kwargs)
-
 
 class ReconciliationUploadView(ReconcilerMixin, TemplateView):
     template_name = "assets/reconciliation_upload.html"

@@ -36,6 +36,19 @@ def attachments_of(*, user, kind: str, ids) -> QuerySet:
     )
 
 
+def listed_in_document(*, kind: str, subject_id: int) -> list[tuple[str, str]]:
+    """What a subject's printed document lists as its evidence: (kind label, file name) of each
+    file not withdrawn, oldest first. Documents are drawn for the record, not for a reader, so
+    this reads no user's scope."""
+    rows = (
+        Attachment.objects.filter(subject_kind=kind, subject_id=subject_id, withdrawal__isnull=True)
+        .order_by("uploaded_at", "id")
+        .values_list("kind", "file_name")
+    )
+    labels = dict(Attachment.Kind.choices)
+    return [(str(labels.get(file_kind, file_kind)), name) for file_kind, name in rows]
+
+
 def card_attachments(*, user, asset) -> dict:
     """What a card page lists: the card's own files, and those of its steps (every subject kind
     registered with `card_steps`: the handovers that brought it, a stocktake difference on it,

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 from reportlab.platypus import Spacer
 
 from assets import documents
+from assets.attachments import selectors as attachment_selectors
 from assets.models import DisposalCase, DisposalItem
 from labels import pdf
 
@@ -38,6 +39,18 @@ def _tier_text(case: DisposalCase) -> str:
         "body": case.approving_body,
         "band": band,
     }
+
+
+def _evidence_rows(case: DisposalCase) -> list[list[str]]:
+    """The reference the clerk typed, then one row per attached file (kind: name)."""
+    rows = [[_("Evidence"), case.evidence or "-"]]
+    rows += [
+        [_("Evidence file"), _("%(kind)s: %(name)s") % {"kind": kind, "name": name}]
+        for kind, name in attachment_selectors.listed_in_document(
+            kind="disposal", subject_id=case.pk
+        )
+    ]
+    return rows
 
 
 def render_application(case: DisposalCase) -> bytes:
@@ -72,7 +85,7 @@ def render_application(case: DisposalCase) -> bytes:
         [_("Grounds"), case.get_grounds_display()],
         [_("Reason"), case.reason or "-"],
         [_("Receiving party"), receiver],
-        [_("Evidence"), case.evidence or "-"],
+        *_evidence_rows(case),
         [_("Approving body"), _tier_text(case)],
         [_("State"), case.get_state_display()],
     ]

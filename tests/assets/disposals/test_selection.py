@@ -91,3 +91,21 @@ def test_a_refused_evidence_file_refuses_the_case(client, clerk, old_cards):
     assert response.status_code == 400
     assert not DisposalCase.objects.exists()
     assert not Attachment.objects.exists()
+
+
+def test_the_application_form_lists_the_attached_evidence_files(client, clerk, old_cards):
+    import io
+
+    from pypdf import PdfReader
+
+    from assets.disposals.document import render_application
+
+    client.force_login(clerk)
+    post_with_file(client, old_cards, upload(pdf_bytes("鉴定"), "技术鉴定报告.pdf"))
+    case = DisposalCase.objects.get()
+    case.evidence = "鉴定编号 J-7"
+    text = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_application(case))).pages
+    )
+    assert "鉴定编号 J-7" in text
+    assert "技术鉴定报告.pdf" in text

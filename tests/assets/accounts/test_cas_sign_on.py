@@ -13,8 +13,10 @@ from django_cas_ng.models import SessionTicket
 from rest_framework.test import APIClient
 
 from assets import credentials
+from assets.accounts import twofactor
 from assets.models import SsoIdentity, SsoRoleRule, User
 from assets.security.models import SecurityEvent
+from tests.assets.accounts.totp import code_for
 from tests.factories import UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -314,3 +316,20 @@ def test_signing_out_at_the_cas_server_ends_the_yika_session(cas, live_server):
     out = SecurityEvent.objects.get(kind=Kind.SIGN_OUT)
     assert out.user.username == "zhao" and out.detail == {"method": "cas_single_sign_out"}
     assert not SessionTicket.objects.exists()
+
+
+def test_single_sign_out_still_ends_a_session_after_the_second_step(cas, centre):
+    """The second step gives the session a new key; the CAS ticket must follow it."""
+    user = UserFactory(username="qian", department=centre, roles=["clerk"])
+    twofactor.start_enrolment(user=user)
+    twofactor.confirm_enrolment(user=user, code=code_for(user))
+    client, back, answer = sign_in(cas, "qian")
+    assert client.get("/dashboard/").status_code == 302  # to the second step
+    key = client.session.session_key
+    passed = client.post("/accounts/two-factor/", {"code": code_for(user, steps_ahead=1)})
+    assert passed.status_code == 302
+    assert client.session.session_key != key
+    assert client.get("/dashboard/").status_code == 200
+    Client().post("/accounts/sso/cas/", {"logoutRequest": logout_request_for(ticket_of(back))})
+    assert client.get("/dashboard/").status_code == 302
+    assert SecurityEvent.objects.filter(kind=Kind.SIGN_OUT, user=user).count() == 1

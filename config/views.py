@@ -6,7 +6,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
@@ -16,6 +16,8 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
 from assets import credentials
+from assets.accounts.backends import cas_logout_url
+from assets.accounts.services import end_cas_session
 
 
 class YikaLoginView(auth_views.LoginView):
@@ -32,7 +34,18 @@ class YikaLoginView(auth_views.LoginView):
 
 
 class YikaLogoutView(auth_views.LogoutView):
-    pass
+    """Django's sign-out; a session signed in through CAS goes on to the CAS server's logout, so
+    the single sign-on session there ends too (and other applications' with it). A password or
+    OIDC sign-in ends here, on the sign-in page."""
+
+    def post(self, request, *args, **kwargs):
+        by_cas = settings.YIKA_CAS_ENABLED and end_cas_session(
+            session_key=request.session.session_key
+        )
+        response = super().post(request, *args, **kwargs)
+        if by_cas:
+            return HttpResponseRedirect(cas_logout_url(request))
+        return response
 
 
 class OwnPasswordForm(auth_forms.PasswordChangeForm):

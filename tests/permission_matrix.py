@@ -771,5 +771,7 @@ MATRIX: list[Row] = [
     R("accounts:oidc-start", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
     R("accounts:oidc-callback", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
     R("accounts:cas-login", "GET", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
+    # The CAS server's single sign-out (CSRF-exempt, server to server): off with CAS, as above.
+    R("accounts:cas-login", "POST", anonymous=404, clerk=404, receiver=404, auditor=404, admin=404),
 ]
 # fmt: on

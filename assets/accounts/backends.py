@@ -6,11 +6,13 @@ is on), OIDC (mozilla-django-oidc, with the checks it leaves to its users) and C
 from __future__ import annotations
 
 import time
+from urllib.parse import urljoin
 
 import jwt
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation
+from django.urls import reverse
 from django_cas_ng.backends import CASBackend
 from django_cas_ng.utils import get_cas_client
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -92,3 +94,15 @@ class YikaCASBackend(CASBackend):
             claims=attributes or {},
             request=request,
         )
+
+
+def cas_logout_url(request) -> str:
+    """The CAS server's logout, which ends the single sign-on session there and sends the browser
+    back to Yika's sign-in page (the URL the CAS server knows Yika by, `CAS_ROOT_PROXIED_AS`,
+    behind a proxy)."""
+    login = reverse(settings.LOGIN_URL)
+    if settings.CAS_ROOT_PROXIED_AS:
+        back = urljoin(settings.CAS_ROOT_PROXIED_AS, login)
+    else:
+        back = request.build_absolute_uri(login)
+    return get_cas_client(request=request).get_logout_url(back)

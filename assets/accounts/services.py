@@ -145,3 +145,91 @@ def sign_in_from_claims(
     # A changed department ends the user's tokens and other sessions in save_user, which logs
     # role and department changes.
     return services.save_user(actor=permissions.SYSTEM, user=user, fields=fields, request=request)
+
+
+# ------------------------------------------------------------------ CAS sessions (single sign-out)
+# django-cas-ng keeps, for each session a CAS ticket signed in, the ticket (`SessionTicket`): the
+# CAS server's single sign-out names the ticket, and Yika's own sign-out needs to know whether to
+# go on to the CAS server's.
+
+SAML_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
+
+
+def _cas_key(session_key: str) -> str:
+    from django_cas_ng.models import SESSION_KEY_MAXLENGTH
+
+    return session_key[:SESSION_KEY_MAXLENGTH]  # django-cas-ng stores it cut to its column
+
+
+@transaction.atomic
+def end_cas_session(*, session_key: str | None) -> bool:
+    """Forget the CAS ticket of a session Yika is signing out (the sign-out itself is Django's
+    `logout`). Whether that session was signed in through CAS, so that the sign-out goes on to
+    the CAS server's and ends the single sign-on session there too."""
+    from django_cas_ng.models import ProxyGrantingTicket, SessionTicket
+
+    if not session_key:
+        return False
+    key = _cas_key(session_key)
+    ProxyGrantingTicket.objects.filter(session_key=key).delete()
+    deleted, _rows = SessionTicket.objects.filter(session_key=key).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def move_cas_session(*, old_key: str, new_key: str) -> None:
+    """A session given a new key (at the second sign-in step) keeps its CAS ticket, so the CAS
+    server's single sign-out still finds it."""
+    from django_cas_ng.models import SessionTicket
+
+    SessionTicket.objects.filter(session_key=_cas_key(old_key)).update(
+        session_key=_cas_key(new_key)
+    )
+
+
+def _logout_request_tickets(logout_request: str) -> list[str]:
+    """The service tickets a SAML `logoutRequest` names (its `samlp:SessionIndex`); none when it
+    is not XML. defusedxml: the request comes unauthenticated, and entities are refused."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    try:
+        root = fromstring(logout_request)
+    except (ParseError, DefusedXmlException, ValueError):
+        return []
+    return [
+        element.text.strip()
+        for element in root.iter(f"{{{SAML_PROTOCOL}}}SessionIndex")
+        if element.text and element.text.strip()
+    ]
+
+
+@transaction.atomic
+def end_sessions_signed_out_at_cas(*, logout_request: str, request=None) -> int:
+    """The CAS server's single sign-out: someone signed out there, and its SAML `logoutRequest`
+    names the service tickets that signed them in here. End those Yika sessions, each a sign-out
+    in the security log (method `cas_single_sign_out`, from the server's address). A ticket Yika
+    does not know (its session ended already, another service's) is ignored. How many ended."""
+    from importlib import import_module
+
+    from django_cas_ng.models import ProxyGrantingTicket, SessionTicket
+    from django_cas_ng.utils import get_user_from_session
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    ended = 0
+    tickets = _logout_request_tickets(logout_request)
+    for session_ticket in SessionTicket.objects.select_for_update().filter(ticket__in=tickets):
+        session = store(session_key=session_ticket.session_key)
+        user = get_user_from_session(session)
+        session.delete()
+        ProxyGrantingTicket.objects.filter(session_key=session_ticket.session_key).delete()
+        session_ticket.delete()
+        if user.is_authenticated:
+            record_security_event(
+                kind=SecurityKind.SIGN_OUT,
+                user=user,
+                request=request,
+                detail={"method": "cas_single_sign_out"},
+            )
+            ended += 1
+    return ended

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -14,11 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from assets import credentials, permissions
 from assets.accounts import twofactor
 from assets.accounts.forms import CodeForm, TokenForm
-from assets.accounts.services import SsoRefused
+from assets.accounts.services import SsoRefused, end_sessions_signed_out_at_cas, move_cas_session
 from assets.security.services import Kind as SecurityKind
 from assets.security.services import record_security_event
 from assets.security.signals import passed_second_step
@@ -31,6 +32,15 @@ def _next_url(request) -> str:
     ):
         return target
     return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _renew_session_key(request) -> None:
+    """A new session key once the second step is passed (no session fixation); a CAS sign-in's
+    ticket moves with it, so the CAS server's single sign-out still ends this session."""
+    old_key = request.session.session_key
+    request.session.cycle_key()
+    if old_key:
+        move_cas_session(old_key=old_key, new_key=request.session.session_key)
 
 
 # Sections other apps add to the account page (registered in their AppConfig.ready; assets
@@ -131,7 +141,7 @@ class TwoFactorView(View):
                 user=request.user, code=form.cleaned_data["code"], request=request
             )
             if device is not None:
-                request.session.cycle_key()
+                _renew_session_key(request)
                 django_otp.login(request, device)
                 passed_second_step(request=request, user=request.user, device=device)
                 return HttpResponseRedirect(_next_url(request))
@@ -187,7 +197,7 @@ class TwoFactorSetupView(View):
             except ValidationError as error:
                 form.add_error("code", error.message_dict.get("code", error.messages))
             else:
-                request.session.cycle_key()
+                _renew_session_key(request)
                 django_otp.login(request, device)
                 passed_second_step(request=request, user=request.user, device=device)
                 return render(
@@ -317,11 +327,17 @@ class OidcCallbackView(View):
         return response
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # the CAS server's single sign-out POST
 class CasLoginView(View):
     """Off unless `YIKA_CAS_ENABLED`. Without a ticket: django-cas-ng's redirect to the CAS
-    server's login; with one (the server's answer): its validation, then the sign-in. A ticket
-    the server does not confirm, a server that cannot be reached and every account rule end on
-    the page that says why, with nobody signed in."""
+    server's login; with one (the server's answer): its validation, then the sign-in, landing on
+    `next` when it is a page of this site (another site's is dropped: the default landing page).
+    A ticket the server does not confirm, a server that cannot be reached and every account rule
+    end on the page that says why, with nobody signed in.
+
+    A POST is the CAS server's single sign-out (a SAML `logoutRequest`, sent server to server
+    without a CSRF token, hence the exemption of this view alone): the sessions its ticket
+    signed in end."""
 
     def get(self, request):
         if not settings.YIKA_CAS_ENABLED:
@@ -331,9 +347,23 @@ class CasLoginView(View):
         import requests
         from django_cas_ng.views import LoginView
 
+        target = request.GET.get("next")
+        if target is not None and _next_url(request) != target:
+            # Not a page of this site: django-cas-ng would fail on it; land on the default page.
+            request.GET = request.GET.copy()
+            del request.GET["next"]
         try:
             return LoginView.as_view()(request)
         except SsoRefused as refusal:
             return sso_refused(request, refusal.reason, refusal.code)
         except (requests.RequestException, ParseError, SuspiciousOperation):
             return sso_refused(request, "provider_error", status=502)
+
+    def post(self, request):
+        if not settings.YIKA_CAS_ENABLED:
+            raise Http404()
+        logout_request = request.POST.get("logoutRequest", "")
+        if not logout_request:
+            return HttpResponseBadRequest("logoutRequest missing\n", content_type="text/plain")
+        end_sessions_signed_out_at_cas(logout_request=logout_request, request=request)
+        return HttpResponse("ok\n", content_type="text/plain")

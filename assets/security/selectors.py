@@ -85,6 +85,7 @@ DETAIL_VALUES = {
     "moved": _("moved to another department"),
     "deactivated": _("deactivated"),
     "sso": _("single sign-on"),
+    "cas_single_sign_out": _("signed out at the CAS server (single sign-out)"),
     "two_factor": _("two-factor code"),
     "totp": _("authenticator app code"),
     "recovery_code": _("recovery code"),

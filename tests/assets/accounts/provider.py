@@ -128,14 +128,17 @@ class CasServer(TestServer):
             ],
         }
 
-    def sign_in(self, login_url: str, username: str) -> str:
+    def sign_in(
+        self, login_url: str, username: str, *, browser=None, service: str = CAS_SERVICE
+    ) -> str:
         """What a browser does at the CAS server: open its login page (Yika's redirect), sign
-        in, and come back with the redirect to Yika's service URL and its ticket (returned as
-        path and query)."""
+        in, and come back with the redirect to Yika's service URL (`service`: the test
+        client's, or a live server's) and its ticket (returned as path and query). `browser`
+        (a `requests.Session`) keeps the CAS server's single sign-on session for later."""
         assert login_url.startswith(f"{self.url}/cas/login"), login_url
-        answer = self._sign_in_form(requests.Session(), login_url, username)
+        answer = self._sign_in_form(browser or requests.Session(), login_url, username)
         back = urlsplit(answer.headers["Location"])
-        assert f"{back.scheme}://{back.netloc}{back.path}" == CAS_SERVICE, back
+        assert f"{back.scheme}://{back.netloc}{back.path}" == service, back
         return f"{back.path}?{back.query}"
 
 
@@ -235,11 +238,15 @@ def start_cas_server() -> CasServer:
         seed=[],
         ready="/cas/login",
         # Tickets only for Yika's service URL (the test client's, or a live server's on
-        # 127.0.0.1 or localhost), with or without its `next`.
+        # 127.0.0.1 or localhost), with or without its `next`; after a logout, back to Yika's
+        # sign-in page.
         environment=lambda url: {
             "IDP_SERVICE_PATTERN": (
                 r"^http://(testserver|(127\.0\.0\.1|localhost):\d+)/accounts/sso/cas/(\?.*)?$"
-            )
+            ),
+            "IDP_SIGNED_OUT_PATTERN": (
+                r"^http://(testserver|(127\.0\.0\.1|localhost):\d+)/accounts/login/$"
+            ),
         },
     )
 

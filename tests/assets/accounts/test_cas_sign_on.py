@@ -3,16 +3,21 @@
 validation with its attributes, the same account rules as OIDC, and the refusals a page
 explains."""
 
-from urllib.parse import parse_qs, urlsplit
+from types import SimpleNamespace
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+import requests
 from django.test import Client
+from django_cas_ng.models import SessionTicket
 from rest_framework.test import APIClient
 
 from assets import credentials
+from assets.accounts import twofactor
 from assets.models import SsoIdentity, SsoRoleRule, User
 from assets.security.models import SecurityEvent
-from tests.factories import UserFactory
+from tests.assets.accounts.totp import code_for
+from tests.factories import UserFactory, make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +33,20 @@ def cas(cas_server, settings, centre, other_bureau):
     return cas_server
 
 
-def start(client):
-    response = client.get("/accounts/sso/cas/")
+def start(client, query=""):
+    response = client.get(f"/accounts/sso/cas/{query}")
     assert response.status_code == 302
     return response["Location"]
 
 
-def sign_in(cas, username, client=None):
+def sign_in(cas, username, client=None, query="", browser=None):
     client = client or Client()
-    back = cas.sign_in(start(client), username)
+    back = cas.sign_in(start(client, query), username, browser=browser)
     return client, back, client.get(back)
+
+
+def service_of(login_url):
+    return parse_qs(urlsplit(login_url).query)["service"][0]
 
 
 def refusal(response):
@@ -160,3 +169,167 @@ def test_a_cas_server_that_is_down_is_a_page_not_a_500(cas, settings):
     answer = client.get("/accounts/sso/cas/?ticket=ST-1-anything")
     assert answer.status_code == 502
     assert "_auth_user_id" not in client.session
+
+
+# ---------------------------------------------------------------------------- next
+
+
+def test_next_lands_on_that_page_after_the_sign_in(cas, centre):
+    asset = make_asset(owner=centre)
+    page = f"/assets/{asset.tag}/?tab=history"
+    login = start(Client(), "?next=" + quote(page))
+    assert parse_qs(urlsplit(service_of(login)).query)["next"] == [page]
+    client, _back, answer = sign_in(cas, "zhao", query="?next=" + quote(page))
+    assert answer.status_code == 302
+    assert answer["Location"] == page
+    assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "outside", ["https://evil.example/assets/", "//evil.example/assets/", "javascript:alert(1)"]
+)
+def test_an_outside_next_falls_back_to_the_default_landing_page(cas, outside):
+    login = start(Client(), "?next=" + quote(outside))
+    assert parse_qs(urlsplit(service_of(login)).query)["next"] == ["/dashboard/"]
+    client, _back, answer = sign_in(cas, "zhao", query="?next=" + quote(outside))
+    assert answer.status_code == 302
+    assert answer["Location"] == "/dashboard/"
+    assert "_auth_user_id" in client.session
+
+
+def test_the_sign_in_pages_cas_button_carries_its_next(client, settings):
+    settings.YIKA_CAS_ENABLED = True
+    settings.CAS_SERVER_URL = "https://cas.example.gov.cn/cas/"
+    page = client.get("/accounts/login/?next=" + quote("/assets/?status=idle")).content.decode()
+    assert 'href="/accounts/sso/cas/?next=/assets/%3Fstatus%3Didle"' in page
+    page = client.get("/accounts/login/?next=" + quote("https://evil.example/")).content.decode()
+    assert 'id="sso-cas" href="/accounts/sso/cas/"' in page
+
+
+# ---------------------------------------------------------------------------- sign-out
+
+
+def logout_request_for(ticket):
+    """The SAML logoutRequest mama-cas sends a service at single sign-out, built by its code."""
+    from mama_cas.request import SingleSignOutRequest
+
+    xml = SingleSignOutRequest(context={"ticket": SimpleNamespace(ticket=ticket)}).render_content()
+    return xml.decode()  # as `requests` form-encodes mama-cas' bytes
+
+
+def ticket_of(back):
+    return parse_qs(urlsplit(back).query)["ticket"][0]
+
+
+def test_the_cas_servers_logout_request_ends_that_session_without_a_csrf_token(cas):
+    client, back, answer = sign_in(cas, "zhao")
+    other, _other_back, _answer = sign_in(cas, "qian")
+    assert answer.status_code == 302 and client.get("/dashboard/").status_code == 200
+    server = Client(enforce_csrf_checks=True)
+    sent = server.post("/accounts/sso/cas/", {"logoutRequest": logout_request_for(ticket_of(back))})
+    assert sent.status_code == 200
+    assert client.get("/dashboard/").status_code == 302
+    assert other.get("/dashboard/").status_code == 200  # another person's session stays
+    out = SecurityEvent.objects.get(kind=Kind.SIGN_OUT)
+    assert out.user.username == "zhao" and out.detail == {"method": "cas_single_sign_out"}
+    assert out.address == "127.0.0.1"
+    # Sent again (or for a ticket Yika never saw), nothing more happens.
+    again = server.post(
+        "/accounts/sso/cas/", {"logoutRequest": logout_request_for(ticket_of(back))}
+    )
+    assert again.status_code == 200
+    assert SecurityEvent.objects.filter(kind=Kind.SIGN_OUT).count() == 1
+
+
+def test_a_logout_request_that_is_not_one_ends_nothing(cas):
+    client, _back, _answer = sign_in(cas, "zhao")
+    server = Client(enforce_csrf_checks=True)
+    assert server.post("/accounts/sso/cas/", {}).status_code == 400
+    entity = (
+        '<!DOCTYPE x [<!ENTITY e "ST">]><samlp:LogoutRequest '
+        'xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">'
+        "<samlp:SessionIndex>&e;</samlp:SessionIndex></samlp:LogoutRequest>"
+    )
+    for body in ("not xml", entity):
+        assert server.post("/accounts/sso/cas/", {"logoutRequest": body}).status_code == 200
+    assert client.get("/dashboard/").status_code == 200
+    assert not SecurityEvent.objects.filter(kind=Kind.SIGN_OUT).exists()
+
+
+def test_only_the_cas_login_view_is_exempt_from_csrf(cas):
+    client, _back, _answer = sign_in(cas, "zhao")
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/accounts/logout/").status_code == 403
+
+
+def test_signing_out_of_yika_ends_the_cas_session_too(cas):
+    browser = requests.Session()
+    client, _back, answer = sign_in(cas, "zhao", browser=browser)
+    assert answer.status_code == 302
+    out = client.post("/accounts/logout/")
+    assert client.get("/dashboard/").status_code == 302
+    logout = urlsplit(out["Location"])
+    assert f"{logout.scheme}://{logout.netloc}{logout.path}" == f"{cas.url}/cas/logout"
+    assert parse_qs(logout.query)["service"] == ["http://testserver/accounts/login/"]
+    assert not SessionTicket.objects.exists()
+    assert SecurityEvent.objects.filter(kind=Kind.SIGN_OUT, user__username="zhao").count() == 1
+    # The browser follows it: the CAS server signs it out and sends it back to Yika's sign-in.
+    back = browser.get(out["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code == 302, back.text[:3000]
+    assert back.headers["Location"] == "http://testserver/accounts/login/"
+    # A new sign-in through CAS asks for the password again (no single sign-on session left).
+    login = start(Client())
+    assert browser.get(login, allow_redirects=False, timeout=10).status_code == 200
+
+
+def test_a_cas_session_at_the_server_signs_in_again_without_a_password(cas):
+    """The counterpart of the test above: without Yika's sign-out going on to the server's,
+    the server would sign the browser straight back in."""
+    browser = requests.Session()
+    sign_in(cas, "zhao", browser=browser)
+    again = browser.get(start(Client()), allow_redirects=False, timeout=10)
+    assert again.status_code == 302 and "ticket=" in again.headers["Location"]
+
+
+def test_a_password_sign_out_stays_on_yika(cas, centre):
+    user = UserFactory(username="li", department=centre, roles=["clerk"])
+    client = Client()
+    client.force_login(user)
+    out = client.post("/accounts/logout/")
+    assert out.status_code == 302 and out["Location"] == "/accounts/login/"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_signing_out_at_the_cas_server_ends_the_yika_session(cas, live_server):
+    """Single sign-out end to end: mama-cas itself POSTs its logoutRequest to Yika's live
+    server when the person signs out there."""
+    browser = requests.Session()
+    service = f"{live_server.url}/accounts/sso/cas/"
+    login = browser.get(service, allow_redirects=False, timeout=10).headers["Location"]
+    back = cas.sign_in(login, "zhao", browser=browser, service=service)
+    landed = browser.get(f"{live_server.url}{back}", allow_redirects=False, timeout=10)
+    assert landed.status_code == 302 and landed.headers["Location"] == "/dashboard/"
+    dashboard = f"{live_server.url}/dashboard/"
+    assert browser.get(dashboard, allow_redirects=False, timeout=10).status_code == 200
+    browser.get(f"{cas.url}/cas/logout", allow_redirects=False, timeout=10)
+    assert browser.get(dashboard, allow_redirects=False, timeout=10).status_code == 302
+    out = SecurityEvent.objects.get(kind=Kind.SIGN_OUT)
+    assert out.user.username == "zhao" and out.detail == {"method": "cas_single_sign_out"}
+    assert not SessionTicket.objects.exists()
+
+
+def test_single_sign_out_still_ends_a_session_after_the_second_step(cas, centre):
+    """The second step gives the session a new key; the CAS ticket must follow it."""
+    user = UserFactory(username="qian", department=centre, roles=["clerk"])
+    twofactor.start_enrolment(user=user)
+    twofactor.confirm_enrolment(user=user, code=code_for(user))
+    client, back, answer = sign_in(cas, "qian")
+    assert client.get("/dashboard/").status_code == 302  # to the second step
+    key = client.session.session_key
+    passed = client.post("/accounts/two-factor/", {"code": code_for(user, steps_ahead=1)})
+    assert passed.status_code == 302
+    assert client.session.session_key != key
+    assert client.get("/dashboard/").status_code == 200
+    Client().post("/accounts/sso/cas/", {"logoutRequest": logout_request_for(ticket_of(back))})
+    assert client.get("/dashboard/").status_code == 302
+    assert SecurityEvent.objects.filter(kind=Kind.SIGN_OUT, user=user).count() == 1

@@ -52,6 +52,13 @@ MAMA_CAS_SERVICES = [
     {
         "SERVICE": os.environ["IDP_SERVICE_PATTERN"],
         "CALLBACKS": ["tests.assets.accounts.cas.callbacks.directory"],
-        "LOGOUT_ALLOW": False,
+        # Single sign-out: signing out here POSTs a SAML logoutRequest to each service URL the
+        # person got a ticket for (MAMA_CAS_SERVICES' LOGOUT_ALLOW; mama-cas 2.5 ignores the
+        # deprecated MAMA_CAS_ENABLE_SINGLE_SIGN_OUT once MAMA_CAS_SERVICES is set).
+        "LOGOUT_ALLOW": True,
     }
 ]
+# The logout's `service` is where the browser goes next: Yika's sign-in page, which a CAS server
+# follows only when it is a known service (mama-cas refuses others with a 403).
+MAMA_CAS_SERVICES.append({"SERVICE": os.environ["IDP_SIGNED_OUT_PATTERN"]})
+MAMA_CAS_FOLLOW_LOGOUT_URL = True

@@ -582,8 +582,12 @@ class Difference(models.Model):
         on_delete=models.PROTECT,
         related_name="stocktake_differences",
     )
-    # A database default: closing inserts the differences by INSERT … SELECT, naming its columns.
-    disposal_problem = models.TextField(_("why no disposal case"), blank=True, db_default="")
+    # Why, as refusals (`assets.refusals`: code and values), so each reader reads it in their
+    # language. A database default: closing inserts the differences by INSERT … SELECT, naming
+    # its columns.
+    disposal_refusals = models.JSONField(
+        _("why no disposal case"), blank=True, default=list, db_default=[]
+    )
 
     class Meta:
         ordering = ["campaign", "kind", "id"]
@@ -597,6 +601,19 @@ class Difference(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.kind}:{self.line_id}"
+
+    @property
+    def disposal_problem(self) -> str:
+        """Why the card is in no disposal case, in the active (reader's) language."""
+        from assets.refusals import stored_text
+
+        return stored_text(self.disposal_refusals)
+
+    @property
+    def disposal_problem_codes(self) -> list[str]:
+        from assets.refusals import stored_codes
+
+        return stored_codes(self.disposal_refusals)
 
     @property
     def needs_disposal_case(self) -> bool:

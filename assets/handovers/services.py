@@ -418,7 +418,9 @@ def _add_items(
             }
         if problem:
             errors.append(problem)
-    errors += [line for _tag, line in selectors.open_elsewhere(list(wanted), handover=handover)]
+    errors += [
+        str(refusal) for _tag, refusal in selectors.open_elsewhere(list(wanted), handover=handover)
+    ]
     if errors:
         raise ValidationError({"items": errors})
     try:

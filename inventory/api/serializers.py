@@ -220,6 +220,7 @@ class LineSerializer(serializers.ModelSerializer):
             "counted_at",
             "counted_by",
             "counted_location",
+            "away_at",
             "label_ok",
             "holder_confirmed_at",
             "holder_confirmed_by",

@@ -62,6 +62,15 @@ class Refusal:
         return {"code": self.code, "params": dict(self.params)}
 
 
+def by_card(pairs: Iterable[tuple[str, Refusal]]) -> dict[str, list[Refusal]]:
+    """(tag, refusal) pairs (`selectors.open_elsewhere`) as each card's refusals, {tag:
+    refusals} in the order given: a disposal case and a handover say them card by card."""
+    found: dict[str, list[Refusal]] = {}
+    for tag, refusal in pairs:
+        found.setdefault(tag, []).append(refusal)
+    return found
+
+
 def text(code: str, params: Mapping[str, Any]) -> str:
     """A refusal in the active language; an unknown code or values say what was stored."""
     message = MESSAGES.get(code)

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import documents, history, permissions, selectors, services
+from assets import documents, history, permissions, refusals, selectors, services
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.models import (
     ApprovalTier,
@@ -145,8 +145,8 @@ def _problems_by_card(
             refuse(card.tag, "ownership_unclear")
         if card.owner_department_id != case.department_id:
             refuse(card.tag, "other_owner")
-    for tag, refusal in selectors.open_elsewhere(ids, case=case):
-        problems.setdefault(tag, []).append(refusal)
+    for tag, elsewhere in refusals.by_card(selectors.open_elsewhere(ids, case=case)).items():
+        problems.setdefault(tag, []).extend(elsewhere)
     if fields.get("components", DisposalCase.Components.REFUSE) == DisposalCase.Components.REFUSE:
         for child in selectors.unlisted_components(ids):
             problems.setdefault(child.host_tag, []).append(

@@ -10,6 +10,7 @@ was under way when it was counted.
 """
 
 from django.db import migrations, models
+from django.utils import timezone
 
 
 def text_to_refusals(apps, schema_editor):
@@ -58,7 +59,7 @@ def repair_notes_to_method(apps, schema_editor):
         )
     )
     for line in lines:
-        on = line.counted_at.date() if line.counted_at else None
+        on = timezone.localdate(line.counted_at) if line.counted_at else None
         repairs = RepairRecord.objects.filter(asset_id=line.asset_id, started_on__isnull=False)
         if on is not None:
             repairs = repairs.filter(started_on__lte=on).exclude(finished_on__lt=on)

@@ -117,3 +117,27 @@ def test_the_dashboard_shows_no_empty_progress_for_a_reader_who_counts_nothing(c
     assert dashboard.current_campaign(head) is None
     panel = dashboard.current_campaign(admin_user)
     assert panel is not None and "0 / 1" in panel["note"]
+
+
+def test_the_migration_turns_a_repair_note_into_the_method_and_the_repairer(centre, admin_user):
+    """Lines closed before: the note in the closer's language becomes the repair-record method,
+    and the place the repairer of the repair under way when the line was counted."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("inventory.migrations.0017_stocktake_reasons_as_codes")
+    away = make_asset(owner=centre, name="送修的服务器")
+    campaign = make_campaign(actor=admin_user, departments=[centre])
+    ms.record_repair(
+        asset=away,
+        actor=admin_user,
+        fields={"fault": "电源故障", "vendor": "华为售后", "started_on": timezone.localdate()},
+    )
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    StocktakeLine.objects.filter(campaign=campaign, asset=away).update(
+        verify_method="", away_at="", note="送修在外（见卡片的维修记录）。"
+    )
+    migration.repair_notes_to_method(apps, None)
+    line = StocktakeLine.objects.get(campaign=campaign, asset=away)
+    assert (line.verify_method, line.away_at, line.note) == ("repair_record", "华为售后", "")

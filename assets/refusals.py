@@ -74,10 +74,12 @@ def by_card(pairs: Iterable[tuple[str, Refusal]]) -> dict[str, list[Refusal]]:
 def text(code: str, params: Mapping[str, Any]) -> str:
     """A refusal in the active language; an unknown code or values say what was stored."""
     message = MESSAGES.get(code)
-    try:
-        return str(message) % dict(params)
-    except (KeyError, TypeError, ValueError):
-        return str(params.get("text", "")) if isinstance(params, Mapping) else ""
+    if message is not None:
+        try:
+            return str(message) % dict(params)
+        except (KeyError, TypeError, ValueError):
+            pass
+    return str(params.get("text", "")) if isinstance(params, Mapping) else ""
 
 
 def stored_text(entries: Iterable[Mapping] | None) -> str:
@@ -94,7 +96,7 @@ def stored_codes(entries: Iterable[Mapping] | None) -> list[str]:
 
 def _error_text(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return " ".join(m for ms in error.message_dict.values() for m in ms)
+        return " ".join(error.messages)
     if isinstance(error, DomainError):
         return str(error.message)
     return str(error)
@@ -104,8 +106,8 @@ def _error_codes(error: Exception) -> list[str]:
     if isinstance(error, DomainError):
         return [error.code]
     if isinstance(error, ValidationError):
-        errors = getattr(error, "error_dict", {"": error.error_list})
-        return [e.code for es in errors.values() for e in es if e.code]
+        groups = error.error_dict.values() if hasattr(error, "error_dict") else [error.error_list]
+        return [e.code for group in groups for e in group if e.code]
     return []
 
 

@@ -257,3 +257,15 @@ def test_a_whole_case_refusal_is_kept_as_a_code_too(counted, clerk, admin_user):
     with translation.override("en"):
         assert str(denied) == "Your role may not register assets."
         assert refusals.stored_text([other.stored()]) == "意外"
+
+
+def test_an_unknown_or_broken_refusal_says_what_was_stored():
+    from django.core.exceptions import ValidationError as Invalid
+
+    from assets import refusals
+
+    assert refusals.stored_text([{"code": "gone", "params": {"text": "旧文本"}}]) == "旧文本"
+    assert refusals.stored_text([{"code": "retired", "params": {}}]) == ""
+    taken = Invalid({"items": [Invalid("x", code="disposal_card_taken")]})
+    assert refusals.from_error(taken).code == "disposal_card_taken"
+    assert refusals.from_error(Invalid("无代码")).stored()["params"] == {"text": "无代码"}

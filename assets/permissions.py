@@ -123,6 +123,9 @@ CARD_WRITERS = frozenset({CLERK, ADMIN})
 # Who prepares a handover (the builder's side) and who decides it (the receiving side).
 HANDOVER_PREPARERS = frozenset({CLERK, ADMIN})
 HANDOVER_DECIDERS = frozenset({RECEIVER})
+# Refusals a caller may keep and say again in its reader's language (`assets.refusals`).
+NOT_CARD_WRITER = _("Your role may not register assets.")
+NOT_DISPOSAL_PREPARER = _("Only clerks of the disposing department prepare or execute a disposal.")
 # Disposals: who approves a case (the tier names which of these roles), who prepares one.
 APPROVER = "approver"
 ROLES = (*ROLES, APPROVER)
@@ -365,7 +368,7 @@ def may_change_card(user, asset) -> bool:
 def require_card_writer(actor) -> None:
     """Refuse (403) an actor whose role registers no cards; the system passes."""
     if not is_system(actor) and not can_change_assets(actor):
-        raise PermissionDenied(gettext("Your role may not register assets."))
+        raise PermissionDenied(str(NOT_CARD_WRITER))
 
 
 def require_card_change(actor, asset) -> None:
@@ -747,9 +750,7 @@ def may_prepare_disposals(user) -> bool:
 def require_disposal_preparer(actor, case) -> None:
     """The services' check before they create, edit, submit or execute `case`."""
     if not can_prepare_disposal(actor, case):
-        raise PermissionDenied(
-            gettext("Only clerks of the disposing department prepare or execute a disposal.")
-        )
+        raise PermissionDenied(str(NOT_DISPOSAL_PREPARER))
 
 
 def _holds_tier_role(user, case) -> bool:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from assets import permissions, sql, tags
 from assets.models import Asset, AssetEvent, Department, DisposalItem, HandoverItem
+from assets.refusals import Refusal
 
 ASSET_LIST_RELATED = (
     "category",
@@ -365,12 +366,12 @@ def locked_cards(ids, *related: str) -> list[Asset]:
     return cards
 
 
-def open_elsewhere(ids, *, handover=None, case=None) -> list[tuple[str, str]]:
-    """Why the cards `ids` are not free, as (tag, line) by tag: each one in an open handover
+def open_elsewhere(ids, *, handover=None, case=None) -> list[tuple[str, Refusal]]:
+    """Why the cards `ids` are not free, as (tag, refusal) by tag: each one in an open handover
     (but `handover`) and each one in an open disposal case (but `case`). A card is in at most
     one open document at a time (DESIGN.md invariant 10)."""
     ids = list(ids)
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Refusal]] = []
     for start in range(0, len(ids), LOCK_CHUNK):
         chunk = ids[start : start + LOCK_CHUNK]
         handed = HandoverItem.objects.filter(asset_id__in=chunk, is_open=True)
@@ -379,24 +380,12 @@ def open_elsewhere(ids, *, handover=None, case=None) -> list[tuple[str, str]]:
         for tag, number in handed.order_by("asset__tag").values_list(
             "asset__tag", "handover__number"
         ):
-            problems.append(
-                (
-                    tag,
-                    _("%(tag)s is already in open handover %(number)s.")
-                    % {"tag": tag, "number": number},
-                )
-            )
+            problems.append((tag, Refusal("in_open_handover", {"tag": tag, "number": number})))
         held = DisposalItem.objects.filter(asset_id__in=chunk, is_open=True)
         if case is not None:
             held = held.exclude(case_id=case.pk)
         for tag, number in held.order_by("asset__tag").values_list("asset__tag", "case__number"):
-            problems.append(
-                (
-                    tag,
-                    _("%(tag)s is already in open disposal case %(number)s.")
-                    % {"tag": tag, "number": number},
-                )
-            )
+            problems.append((tag, Refusal("in_open_disposal", {"tag": tag, "number": number})))
     return problems
 
 

@@ -19,7 +19,14 @@ from config import formatting
 from config import spreadsheets as sheets
 from config.spreadsheets import DATETIME, INTEGER, MONEY, TEXT, Column
 from inventory import selectors
-from inventory.models import Difference, LineResult, StocktakeCampaign, StocktakeLine, VerifyMethod
+from inventory.models import (
+    Difference,
+    LineResult,
+    StocktakeCampaign,
+    StocktakeLine,
+    VerifyMethod,
+    away_for_repair,
+)
 
 # Money cells: a number, shown as yuan with thousands separators.
 YUAN = '"¥"#,##0.00'
@@ -248,10 +255,13 @@ def _line_rows(campaign: StocktakeCampaign, queryset) -> Iterator[dict]:
             holder_confirmed_by_name=User.name_expression("holder_confirmed_by__"),
         )
         .order_by("kind", "tag", "id")
-        .values_list(*keys)
+        .values_list(*keys, "away_at")
         .iterator(chunk_size=5000)
     ):
-        row = dict(zip(keys, values, strict=True))
+        row = dict(zip(keys, values[:-1], strict=True))
+        if not row["counted_location__name"] and row["verify_method"] == VerifyMethod.REPAIR_RECORD:
+            # Found at the repairer, as the lines page says it.
+            row["counted_location__name"] = away_for_repair(values[-1])
         for key, words in LINE_WORDS.items():
             if row[key]:
                 row[key] = str(words.get(row[key], row[key]))

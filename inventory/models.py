@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import AppendOnlyError, Asset, Category, Department, Location
@@ -183,6 +184,9 @@ class VerifyMethod(models.TextChoices):
     # The holder's "I still hold these" (assets.custody), nobody scanning it: set at close on
     # a line no scan counted (`holder_confirmed_at`).
     CUSTODIAN = "custodian", _("Confirmed by its holder")
+    # A card away for repair at close: its open repair record stands for the count, and the
+    # line's place is the repairer (`StocktakeLine.away_at`).
+    REPAIR_RECORD = "repair_record", _("Its repair record (away for repair)")
 
 
 class StocktakeLine(models.Model):
@@ -307,6 +311,9 @@ class StocktakeLine(models.Model):
         db_index=False,
         related_name="+",
     )
+    # Where a card counted by its repair record is (the repair's repairer): a place outside the
+    # register's locations. A database default: activation inserts lines by INSERT … SELECT.
+    away_at = models.CharField(_("away at"), max_length=200, blank=True, db_default="")
     label_ok = models.BooleanField(
         _("readable active label"), null=True, blank=True, help_text=_("Null until counted.")
     )
@@ -375,6 +382,23 @@ class StocktakeLine(models.Model):
     @property
     def counted(self) -> bool:
         return self.counted_quantity > 0
+
+    @property
+    def found_at(self) -> str:
+        """Where the count found the card, in the active (reader's) language: the counted
+        location, or the repairer of a card away for repair."""
+        if self.counted_location_id:
+            return self.counted_location.name
+        if self.verify_method == VerifyMethod.REPAIR_RECORD:
+            return away_for_repair(self.away_at)
+        return ""
+
+
+def away_for_repair(repairer: str) -> str:
+    """The place of a line counted by its repair record, in the active language."""
+    if repairer:
+        return gettext("Away for repair at %(repairer)s") % {"repairer": repairer}
+    return gettext("Away for repair")
 
 
 class StocktakeCount(models.Model):
@@ -582,8 +606,12 @@ class Difference(models.Model):
         on_delete=models.PROTECT,
         related_name="stocktake_differences",
     )
-    # A database default: closing inserts the differences by INSERT … SELECT, naming its columns.
-    disposal_problem = models.TextField(_("why no disposal case"), blank=True, db_default="")
+    # Why, as refusals (`assets.refusals`: code and values), so each reader reads it in their
+    # language. A database default: closing inserts the differences by INSERT … SELECT, naming
+    # its columns.
+    disposal_refusals = models.JSONField(
+        _("why no disposal case"), blank=True, default=list, db_default=[]
+    )
 
     class Meta:
         ordering = ["campaign", "kind", "id"]
@@ -597,6 +625,19 @@ class Difference(models.Model):
 
     def __str__(self):
         return f"{self.campaign_id}:{self.kind}:{self.line_id}"
+
+    @property
+    def disposal_problem(self) -> str:
+        """Why the card is in no disposal case, in the active (reader's) language."""
+        from assets.refusals import stored_text
+
+        return stored_text(self.disposal_refusals)
+
+    @property
+    def disposal_problem_codes(self) -> list[str]:
+        from assets.refusals import stored_codes
+
+        return stored_codes(self.disposal_refusals)
 
     @property
     def needs_disposal_case(self) -> bool:

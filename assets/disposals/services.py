@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import documents, history, permissions, selectors, services
+from assets import documents, history, permissions, refusals, selectors, services
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.models import (
     ApprovalTier,
@@ -32,6 +32,7 @@ from assets.models import (
     DisposalCase,
     DisposalItem,
 )
+from assets.refusals import MESSAGES, Refusal
 
 State = DisposalCase.State
 Method = DisposalCase.Method
@@ -121,51 +122,35 @@ def _card_problems(
 ) -> tuple[list[str], str | None]:
     """Why these cards cannot be in the case (one line per card), and a reason error."""
     problems, reason_error = _problems_by_card(case=case, cards=cards, fields=fields)
-    return [line for lines in problems.values() for line in lines], reason_error
+    return [str(line) for lines in problems.values() for line in lines], reason_error
 
 
 def _problems_by_card(
     *, case: DisposalCase, cards: list[Asset], fields: dict[str, Any]
-) -> tuple[dict[str, list[str]], str | None]:
-    """Why each card cannot be in the case ({tag: lines}, a host answering for its unlisted
+) -> tuple[dict[str, list[Refusal]], str | None]:
+    """Why each card cannot be in the case ({tag: refusals}, a host answering for its unlisted
     components), and a reason error for the case."""
-    problems: dict[str, list[str]] = {}
+    problems: dict[str, list[Refusal]] = {}
 
-    def refuse(tag: str, line: str) -> None:
-        problems.setdefault(tag, []).append(line)
+    def refuse(tag: str, code: str, **params) -> None:
+        problems.setdefault(tag, []).append(Refusal(code, {"tag": tag, **params}))
 
     ids = [card.pk for card in cards]
     for card in cards:
         if card.status == Status.RETIRED:
-            refuse(card.tag, _("%(tag)s is retired already.") % {"tag": card.tag})
+            refuse(card.tag, "retired")
         elif card.status == Status.DRAFT:
-            refuse(card.tag, _("%(tag)s is a surplus card not booked yet.") % {"tag": card.tag})
+            refuse(card.tag, "surplus_not_booked")
         if not card.ownership_clear:
-            refuse(
-                card.tag,
-                _(
-                    "%(tag)s: its ownership is not confirmed (a delegated-build asset never "
-                    "handed over); settle the handover first."
-                )
-                % {"tag": card.tag},
-            )
+            refuse(card.tag, "ownership_unclear")
         if card.owner_department_id != case.department_id:
-            refuse(
-                card.tag,
-                _("%(tag)s is owned by another department; a case disposes of one unit's cards.")
-                % {"tag": card.tag},
-            )
-    for tag, line in selectors.open_elsewhere(ids, case=case):
-        refuse(tag, line)
+            refuse(card.tag, "other_owner")
+    for tag, elsewhere in refusals.by_card(selectors.open_elsewhere(ids, case=case)).items():
+        problems.setdefault(tag, []).extend(elsewhere)
     if fields.get("components", DisposalCase.Components.REFUSE) == DisposalCase.Components.REFUSE:
         for child in selectors.unlisted_components(ids):
-            refuse(
-                child.host_tag,
-                _(
-                    "%(host)s holds the live component %(tag)s, which is not in the case: "
-                    "list it too, or choose to detach unlisted components."
-                )
-                % {"host": child.host_tag, "tag": child.tag},
+            problems.setdefault(child.host_tag, []).append(
+                Refusal("live_component", {"host": child.host_tag, "tag": child.tag})
             )
     reason_error = None
     if (
@@ -251,7 +236,13 @@ def _set_items(*, case: DisposalCase, cards: list[Asset]) -> None:
     except IntegrityError:
         # Another case took one of the cards between our check and our insert.
         raise ValidationError(
-            {"items": [_("One of the cards was just put into another open disposal case.")]}
+            {
+                "items": [
+                    ValidationError(
+                        str(MESSAGES["disposal_card_taken"]), code="disposal_card_taken"
+                    )
+                ]
+            }
         )
     case.total_original_value = total_original
     case.total_net_value = total_net
@@ -338,7 +329,7 @@ def update_disposal(
     case = selectors.locked(case, *CASE_RELATED)
     permissions.require_disposal_preparer(actor, case)
     if case.state != State.DRAFT:
-        raise TransitionNotAllowed(_("Only a draft case can be edited."), code="disposal_not_draft")
+        raise TransitionNotAllowed(str(MESSAGES["disposal_not_draft"]), code="disposal_not_draft")
     merged = {name: getattr(case, name) for name in CASE_FIELDS}
     merged.update(fields)
     if tags is None:
@@ -356,9 +347,10 @@ def gather_disposal(
     tags: Sequence[str],
     fields: dict[str, Any] | None = None,
     case: DisposalCase | None = None,
-) -> tuple[DisposalCase | None, dict[str, list[str]]]:
+) -> tuple[DisposalCase | None, dict[str, list[Refusal]]]:
     """Put the cards `tags` into the draft `case`, or into a new draft with `fields`, leaving
-    out each card that cannot be in it: (the case, {tag: why}) — no case when none could.
+    out each card that cannot be in it: (the case, {tag: refusals}) — no case when none could;
+    a refusal is said in the reader's language whenever it is shown (`assets.refusals`).
 
     For callers that collect cards one source at a time (a stocktake's shortages): the rules
     are `create_disposal`'s, but one refused card does not refuse the others. A card out of
@@ -372,7 +364,7 @@ def gather_disposal(
         permissions.require_disposal_preparer(actor, case)
         if case.state != State.DRAFT:
             raise TransitionNotAllowed(
-                _("Only a draft case can be edited."), code="disposal_not_draft"
+                str(MESSAGES["disposal_not_draft"]), code="disposal_not_draft"
             )
         fields = {name: getattr(case, name) for name in CASE_FIELDS}
         kept = set(_item_ids(case))
@@ -386,10 +378,8 @@ def gather_disposal(
         kept = set()
     wanted = list(dict.fromkeys(tag_codec.normalise(tag or "") for tag in tags))
     found = _cards_in_scope(actor=actor, tags=wanted)
-    refused: dict[str, list[str]] = {
-        tag: [_("No card you may dispose of has the tag %(tag)s.") % {"tag": tag}]
-        for tag in wanted
-        if tag not in found
+    refused: dict[str, list[Refusal]] = {
+        tag: [Refusal("not_disposable_by_you", {"tag": tag})] for tag in wanted if tag not in found
     }
     new_ids = {found[tag].pk for tag in wanted if tag in found} - kept
     cards = selectors.locked_cards([*kept, *new_ids], "project")

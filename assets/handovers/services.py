@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assets import documents, history, permissions, selectors, services, sql, tags
+from assets import documents, history, permissions, refusals, selectors, services, sql, tags
 from assets.errors import TransitionNotAllowed
 from assets.handovers.certificate import (
     certificate_path as certificate_path,
@@ -409,16 +409,20 @@ def _add_items(
         card.pk: card
         for card in selectors.locked_cards(list(wanted), "owner_department", "project")
     }
+    # Each card's problems together, in tag order: its own, then the open document holding it
+    # (the per-card refusals a disposal case gives too); a component brought by its host says so.
+    elsewhere = refusals.by_card(selectors.open_elsewhere(list(wanted), handover=handover))
     for pk, (_asset, with_host) in sorted(wanted.items(), key=lambda kv: kv[1][0].tag):
         asset = locked[pk]
         problem = _problem(asset, handover)
-        if problem and with_host:
-            problem = _("%(problem)s It sits in a listed host; exclude it on purpose.") % {
-                "problem": problem
-            }
-        if problem:
+        problems = [problem] if problem else []
+        problems += [str(refusal) for refusal in elsewhere.get(asset.tag, ())]
+        for problem in problems:
+            if with_host:
+                problem = _("%(problem)s It sits in a listed host; exclude it on purpose.") % {
+                    "problem": problem
+                }
             errors.append(problem)
-    errors += [line for _tag, line in selectors.open_elsewhere(list(wanted), handover=handover)]
     if errors:
         raise ValidationError({"items": errors})
     try:

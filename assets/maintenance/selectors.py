@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from assets import permissions
@@ -124,3 +125,16 @@ def contracts_ending(*, within_days: int, on: date | None = None) -> QuerySet:
     return MaintenanceContract.objects.filter(
         ends_on__gte=on, ends_on__lte=on + timedelta(days=within_days)
     ).select_related("department")
+
+
+def repairer_under_way(asset_id) -> Coalesce:
+    """The repairer of the card `asset_id`'s repair under way ("" when none is named), as a
+    subquery: `asset_id` is an `OuterRef` to the card's id. A card has at most one."""
+    return Coalesce(
+        Subquery(
+            RepairRecord.objects.filter(
+                asset_id=asset_id, started_on__isnull=False, finished_on__isnull=True
+            ).values("vendor")[:1]
+        ),
+        Value(""),
+    )

@@ -220,6 +220,7 @@ class LineSerializer(serializers.ModelSerializer):
             "counted_at",
             "counted_by",
             "counted_location",
+            "away_at",
             "label_ok",
             "holder_confirmed_at",
             "holder_confirmed_by",
@@ -268,6 +269,9 @@ class DifferenceSerializer(serializers.ModelSerializer):
     draft_asset = serializers.SlugRelatedField(slug_field="tag", read_only=True)
     # A posted shortage or damage: the disposal case it ended in, or why its card is in none.
     disposal = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    # In the request's language; the codes (`assets.refusals`) for clients that word it.
+    disposal_problem = serializers.CharField(read_only=True)
+    disposal_problem_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Difference
@@ -287,6 +291,7 @@ class DifferenceSerializer(serializers.ModelSerializer):
             "draft_asset",
             "disposal",
             "disposal_problem",
+            "disposal_problem_codes",
             "explained_at",
             "approved_at",
             "posted_at",

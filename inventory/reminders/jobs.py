@@ -20,7 +20,7 @@ Jobs take `today` (and rules) as inputs, so the schedule rules are tested with a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -682,29 +682,30 @@ WORDED_FACTS: dict[str, Callable[[dict], dict]] = {
 }
 
 
-def _message(reminder: Reminder) -> tuple[str, str]:
-    """(title, what to do) for a reminder, in the active language."""
-    if reminder.kind not in MESSAGES:
-        raise ValueError(reminder.kind)
-    title, todo = MESSAGES[reminder.kind]
-    facts = WORDED_FACTS.get(reminder.kind, dict)(reminder.facts)
-    if reminder.kind == ReminderKind.HANDOVER_DECIDED and not facts.get("accepted"):
+def _message(kind: str, facts: dict) -> tuple[str, str]:
+    """(title, what to do) for a reminder of `kind` saying `facts`, in the active language."""
+    if kind not in MESSAGES:
+        raise ValueError(kind)
+    title, todo = MESSAGES[kind]
+    facts = WORDED_FACTS.get(kind, dict)(facts)
+    if kind == ReminderKind.HANDOVER_DECIDED and not facts.get("accepted"):
         # Nothing changed owner: no acceptance certificate to point at.
         todo = HANDOVER_NOTHING_ACCEPTED
     return str(title) % facts, str(todo) % facts
 
 
+def compose(*, kind: str, facts: dict, items: Sequence[str] = ()) -> tuple[str, str]:
+    """(title, body) of a reminder in the active language: what to do, then the items. The one
+    renderer of the ledger's reminders and of the inbox's stored notifications."""
+    title, todo = _message(kind, facts)
+    body = "\n".join([todo, *(["", *items] if items else [])])
+    return title[:200], body
+
+
 def render(reminder: Reminder) -> tuple[str, str]:
     """Title and body of a reminder in its recipient's language."""
     with translation.override(reminder.recipient.language or settings.LANGUAGE_CODE):
-        return _composed(reminder)
-
-
-def _composed(reminder: Reminder) -> tuple[str, str]:
-    """(title, body) in the active language: what to do, then the items."""
-    title, todo = _message(reminder)
-    body = "\n".join([todo, *(["", *reminder.items] if reminder.items else [])])
-    return title[:200], body
+        return compose(kind=reminder.kind, facts=reminder.facts, items=reminder.items)
 
 
 def shown_text(notification: Notification) -> tuple[str, str]:
@@ -712,17 +713,10 @@ def shown_text(notification: Notification) -> tuple[str, str]:
     stored facts; as written for one stored before facts were kept."""
     if not notification.facts:
         return notification.title, notification.body
-    reminder = Reminder(
-        kind=notification.kind,
-        recipient=notification.recipient,
-        subject="",
-        period="",
-        link=notification.link,
-        facts=notification.facts,
-        items=tuple(notification.items or ()),
-    )
     try:
-        return _composed(reminder)
+        return compose(
+            kind=notification.kind, facts=notification.facts, items=notification.items or ()
+        )
     except (KeyError, TypeError, ValueError):
         return notification.title, notification.body
 

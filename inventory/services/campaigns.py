@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 
 from assets import history
 from assets.errors import TransitionNotAllowed
+from assets.maintenance import selectors as upkeep
 from assets.models import Asset, AssetEvent
 from inventory import permissions, selectors, sql
 from inventory.models import (
@@ -41,6 +42,7 @@ from inventory.models import (
     LineResult,
     StocktakeCampaign,
     StocktakeLine,
+    VerifyMethod,
 )
 from inventory.services import holders
 
@@ -330,14 +332,16 @@ def close_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
     _guard(campaign, State.CLOSED)
     now = timezone.now()
     # Custody and upkeep (issue 18): a card away for repair is counted elsewhere, not missing;
-    # its repair record is the evidence, and the difference is reviewed like any other.
+    # its repair record is the evidence (the verify method, said in each reader's language),
+    # its repairer the line's place, and the difference is reviewed like any other.
     StocktakeLine.objects.filter(
         selectors.AWAY_FOR_REPAIR, campaign=campaign, result__in=OPEN_RESULTS
     ).update(
         result=LineResult.FOUND_ELSEWHERE,
         counted_quantity=1,
         counted_at=now,
-        note=_("Away for repair (see the card's repair record)."),
+        verify_method=VerifyMethod.REPAIR_RECORD,
+        away_at=upkeep.repairer_under_way(OuterRef("asset_id")),
     )
     # A card its holder confirmed holding ("my assets") and no scan counted is found by them.
     holders.count_confirmed_open_lines(campaign=campaign)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assets import refusals
 from assets import services as asset_services
 from assets.errors import DomainError, TransitionNotAllowed
 from assets.models import Asset, DisposalCase
@@ -193,7 +194,7 @@ def _into_disposal_cases(*, actor, differences: list[Difference]) -> None:
     groups: dict[tuple[str, int], list[Difference]] = {}
     for difference in pending:
         asset = difference.line.asset
-        difference.disposal_problem = ""
+        difference.disposal_refusals = []
         if asset.pk in held:
             difference.disposal = held[asset.pk]
         elif asset.status != Asset.Status.RETIRED:
@@ -218,17 +219,18 @@ def _into_disposal_cases(*, actor, differences: list[Difference]) -> None:
                 actor=actor, tags=tags, fields=fields, case=draft
             )
         except (PermissionDenied, ValidationError, DomainError) as error:
-            text = _error_text(error)
+            # Kept as codes, said in each reader's language (not the poster's).
+            why = [refusals.from_error(error).stored()]
             for difference in members:
-                difference.disposal_problem = text
+                difference.disposal_refusals = why
             continue
         for difference in members:
             why = refused.get(difference.line.asset.tag)
             if why:
-                difference.disposal_problem = " ".join(why)
+                difference.disposal_refusals = [refusal.stored() for refusal in why]
             else:
                 difference.disposal = case
-    Difference.objects.bulk_update(pending, ["disposal", "disposal_problem"])
+    Difference.objects.bulk_update(pending, ["disposal", "disposal_refusals"])
 
 
 @transaction.atomic
@@ -269,17 +271,9 @@ def open_disposal_case(*, actor, differences, fields: dict, tags, evidence=()) -
     following = [d for d in locked if d.line.asset_id in listed]
     for difference in following:
         difference.disposal = case
-        difference.disposal_problem = ""
-    Difference.objects.bulk_update(following, ["disposal", "disposal_problem"])
+        difference.disposal_refusals = []
+    Difference.objects.bulk_update(following, ["disposal", "disposal_refusals"])
     return case
-
-
-def _error_text(error: Exception) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(m for ms in error.message_dict.values() for m in ms)
-    if isinstance(error, DomainError):
-        return str(error.message)
-    return str(error)
 
 
 # The desk's bulk actions on ticked differences: all of them or none.

@@ -102,3 +102,32 @@ def test_holders_leavers_lend_hint_and_surplus_photo(
     desk.goto(f"{base_url}/stocktakes/{campaign.pk}/differences/{difference.pk}")
     assert page.query_selector(f"[data-subject='stocktake_line:{line.pk}'] img")
     desk.check("difference-surplus-photo", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_card_away_for_repair_shows_its_repairer_as_its_place(
+    language, base_url, new_context, centre, clerk, admin_user
+):
+    from django.utils import timezone
+
+    from assets.maintenance import services as ms
+
+    away = make_asset(owner=centre, actor=clerk, name="送修的服务器")
+    campaign = make_campaign(actor=admin_user, departments=[centre])
+    ms.record_repair(
+        asset=away,
+        actor=admin_user,
+        fields={"fault": "电源故障", "vendor": "华为售后", "started_on": timezone.localdate()},
+    )
+    campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    difference = Difference.objects.get(line__asset=away)
+    place = "送修在外：华为售后" if language == "zh-hans" else "Away for repair at 华为售后"
+    for size, name in ((DESK, "desk"), (PHONE, "phone")):
+        visit = Visit(new_context(language, **size), language=language)
+        sign_in(visit, base_url, "clerk")
+        visit.goto(f"{base_url}/stocktakes/{campaign.pk}/lines")
+        assert place in visit.page.inner_text("table")
+        visit.check(f"stocktake-line-away-for-repair-{name}", full_page=True)
+        visit.goto(f"{base_url}/stocktakes/{campaign.pk}/differences/{difference.pk}")
+        assert place in visit.page.inner_text("#line-found-at")
+        visit.check(f"stocktake-difference-away-for-repair-{name}", full_page=True)

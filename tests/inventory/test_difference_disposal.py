@@ -197,3 +197,75 @@ def test_the_api_names_the_case_of_a_difference(api, counted, clerk, admin_user)
     )
     assert by_tag[cards["server"].tag]["disposal"] is None
     assert counted.disk.tag in by_tag[cards["server"].tag]["disposal_problem"]
+
+
+def test_why_a_card_joined_no_case_is_said_in_the_readers_language(
+    api, client, counted, clerk, admin_user
+):
+    """Posted by a Chinese-speaking approver, read by an English one (and back): the stored
+    reason is a code with its values, not the poster's words."""
+    from django.utils import translation
+
+    cards = counted.cards
+    with translation.override("zh-hans"):
+        post_all(counted, clerk, admin_user, [cards["server"]])
+    host = difference_of(counted, cards["server"])
+    assert host.disposal_refusals == [
+        {
+            "code": "live_component",
+            "params": {"host": cards["server"].tag, "tag": counted.disk.tag},
+        }
+    ]
+    with translation.override("en"):
+        assert "holds the live component" in host.disposal_problem
+    with translation.override("zh-hans"):
+        assert "在用部件" in host.disposal_problem
+    url = f"/api/v1/stocktakes/{counted.pk}/differences/"
+    for language, words in (("en", "holds the live component"), ("zh-hans", "在用部件")):
+        rows = api.as_user(admin_user).get(url, HTTP_ACCEPT_LANGUAGE=language).json()
+        row = {row["tag"]: row for row in rows["results"]}[cards["server"].tag]
+        assert words in row["disposal_problem"] and counted.disk.tag in row["disposal_problem"]
+        assert row["disposal_problem_codes"] == ["live_component"]
+    client.force_login(admin_user)
+    for language, words, other in (
+        ("en", "holds the live component", "在用部件"),
+        ("zh-hans", "在用部件", "holds the live component"),
+    ):
+        client.cookies["django_language"] = language
+        for page in (
+            reverse("inventory:difference-list", args=[counted.pk]),
+            reverse("inventory:difference-detail", args=[counted.pk, host.pk]),
+        ):
+            text = client.get(page, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            assert words in text and other not in text, (language, page)
+
+
+def test_a_whole_case_refusal_is_kept_as_a_code_too(counted, clerk, admin_user):
+    """A refusal of the whole case (an error, not a card's line) is stored by its code."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import translation
+
+    from assets import refusals
+    from assets.errors import TransitionNotAllowed as Refused
+
+    with translation.override("zh-hans"):
+        denied = refusals.from_error(PermissionDenied(str(refusals.MESSAGES["not_card_writer"])))
+        draft = refusals.from_error(Refused("只能编辑草稿", code="disposal_not_draft"))
+        other = refusals.from_error(ValueError("意外"))
+    assert denied.code == "not_card_writer" and draft.code == "disposal_not_draft"
+    assert other.stored() == {"code": "as_written", "params": {"text": "意外"}}
+    with translation.override("en"):
+        assert str(denied) == "Your role may not register assets."
+        assert refusals.stored_text([other.stored()]) == "意外"
+
+
+def test_an_unknown_or_broken_refusal_says_what_was_stored():
+    from django.core.exceptions import ValidationError as Invalid
+
+    from assets import refusals
+
+    assert refusals.stored_text([{"code": "gone", "params": {"text": "旧文本"}}]) == "旧文本"
+    assert refusals.stored_text([{"code": "retired", "params": {}}]) == ""
+    taken = Invalid({"items": [Invalid("x", code="disposal_card_taken")]})
+    assert refusals.from_error(taken).code == "disposal_card_taken"
+    assert refusals.from_error(Invalid("无代码")).stored()["params"] == {"text": "无代码"}

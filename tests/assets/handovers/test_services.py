@@ -167,6 +167,22 @@ def test_an_asset_is_in_at_most_one_open_handover(project, clerk):
     assert Handover.objects.count() == 1
 
 
+def test_a_component_in_another_open_handover_is_refused_like_its_own_problems(project, clerk):
+    """Its host brings it along: the open handover holding it is said on its line, as the
+    component's own problems are (exclude it on purpose), and as a disposal case says it."""
+    kiosk = project_asset(project)
+    terminal = project_asset(project, parent=kiosk, embedded=True)
+    from django.utils import translation
+
+    first = hs.create_handover(actor=clerk, project=project, assets=[terminal])
+    with pytest.raises(ValidationError) as error, translation.override("en"):
+        hs.create_handover(actor=clerk, project=project, assets=[kiosk])
+    (line,) = error.value.message_dict["items"]
+    assert terminal.tag in line and first.number in line and "exclude it on purpose" in line
+    second = hs.create_handover(actor=clerk, project=project, assets=[kiosk], exclude=[terminal])
+    assert list(second.items.values_list("asset__tag", flat=True)) == [kiosk.tag]
+
+
 def test_the_database_refuses_a_second_open_item_for_one_asset(project, clerk):
     asset = project_asset(project)
     first = hs.create_handover(actor=clerk, project=project, assets=[asset])

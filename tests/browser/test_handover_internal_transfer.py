@@ -90,3 +90,33 @@ def test_a_decided_internal_transfer_reads_as_one(
     assert "<br>" in reason
     suffix = "-phone" if device == "phone" else ""
     visit.check(f"receiver-internal-transfer-decided{suffix}", full_page=True)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_accepting_everything_asks_without_zero_rejections(
+    language, base_url, new_context, clerk, centre, bureau
+):
+    """Walk2-23: the confirm before an all-accepted decision says so, not "rejected: 0"."""
+    office = DepartmentFactory(code="OPS", name="运维科", kind="office", parent=bureau)
+    UserFactory(username="opsreceiver", department=office, roles=["receiver"])
+    cards = [make_asset(owner=centre, actor=clerk, name=f"备用交换机{i}") for i in range(2)]
+    handover = hs.create_handover(actor=clerk, project=None, assets=cards, to_department=office)
+    hs.submit_handover(handover=handover, actor=clerk)
+    visit = Visit(new_context(language, **DESK), language=language, allowed_words={"OPS"})
+    page = visit.page
+    sign_in(visit, base_url, "opsreceiver")
+    visit.goto(f"{base_url}/handovers/{handover.number}/review/")
+    for card in cards:
+        page.check(f"#accept-{card.tag}")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    with page.expect_navigation():
+        page.click("[data-decide]")
+    assert asked and ("全部接收：2 项" in asked[0] or "All 2 accepted" in asked[0])
+    assert "0" not in asked[0]
+    assert Handover.objects.get(pk=handover.pk).state == Handover.State.ACCEPTED

@@ -638,6 +638,18 @@ def decidable_handovers(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(to_department__in=department_scope_ids(user))
 
 
+def handover_deciders(department) -> QuerySet:
+    """`can_decide_handover` turned round: the active users who could decide a handover to
+    `department` — receivers working in it or in a department above it."""
+    from assets.models import User
+
+    return User.objects.filter(
+        is_active=True,
+        groups__name=RECEIVER,
+        department__in=Department.objects.ancestors(department, include_self=True),
+    ).distinct()
+
+
 def receiving_department_ids(handover) -> set[int]:
     """Where a receiver may give accepted cards a using department: the receiving department
     and its sub-departments (never a third bureau, issue 15.5)."""

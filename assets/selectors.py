@@ -328,6 +328,12 @@ def unit_root_id(department) -> int:
     )
 
 
+def unit_department_ids(department) -> list[int]:
+    """Every department of `department`'s unit (`unit_root_id`'s tree): where an internal
+    transfer may go, and where a free transfer (无偿划转) may not."""
+    return sql.tree_ids(Department, unit_root_id(department))
+
+
 # Locks. Every service locks its document's row first, then its cards by id, so that two services
 # working on the same cards wait for each other instead of deadlocking.
 LOCK_CHUNK = 2000

@@ -542,6 +542,7 @@ def make_table(
     styles: dict[str, ParagraphStyle] | None = None,
     right_columns: Iterable[int] = (),
     nowrap_columns: Iterable[int] = (),
+    lines_columns: Iterable[int] = (),
     zebra: bool = True,
 ) -> Flowable:
     """A bordered table `width` points wide (default: an A4 portrait frame) with a repeated
@@ -550,13 +551,16 @@ def make_table(
     `nowrap_columns` (amounts, tags, dates) never wrap; right columns (amounts) are right
     aligned. If the text cannot fit at the styles' size, the table's type shrinks step by step
     (not below 5.5 pt). `col_widths` fixes the columns instead (scaled down to `width` when
-    they add up to more). Cells may also be reportlab flowables, passed through. A table of
+    they add up to more). `lines_columns` (a reason typed on several lines) keep the user's
+    line breaks; each line is cleaned and wrapped as any cell is.
+    Cells may also be reportlab flowables, passed through. A table of
     many plain-text rows comes as a `PagedTable` (laid out page by page, in linear time).
     """
     styles = styles or paragraph_styles()
     width = frame_width() if width is None else width
     right = set(right_columns)
     nowrap = set(nowrap_columns) | right
+    keep_lines = set(lines_columns)
     rows = [list(row) for row in rows]
     size = styles["cell"].fontSize
     ratio = styles["cell"].leading / size
@@ -580,6 +584,13 @@ def make_table(
         # Plain text is wrapped here, once, to its column, and reportlab draws the lines as
         # strings: no flowable per cell (a 5,000-row table made 35,000 of them, 9 s of drawing).
         inner = widths[column] - 2 * CELL_PADDING
+        if column in keep_lines and value:
+            typed = [line for line in str(value).splitlines() if line.strip()] or [""]
+            return "\n".join(
+                wrapped
+                for line in typed
+                for wrapped in wrap_text(line, width=inner, size=size, font=font)
+            )
         return "\n".join(wrap_text(value, width=inner, size=size, font=font))
 
     def height(cells) -> float | None:

@@ -22,6 +22,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from assets import permissions
+from assets import selectors as asset_selectors
 from assets.attachments.models import Attachment
 from assets.disposals import selectors, services
 from assets.disposals.document import application_response
@@ -161,11 +162,13 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # A free transfer goes to another unit: the clerk's own is no receiver.
+        # A free transfer goes to another unit: no department of the clerk's own unit (that
+        # is an internal transfer, a handover without project) receives one.
+        own_unit = (
+            asset_selectors.unit_department_ids(user.department) if user.department_id else []
+        )
         self.fields["to_department"].queryset = (
-            Department.objects.filter(is_active=True)
-            .exclude(pk=user.department_id)
-            .order_by("code")
+            Department.objects.filter(is_active=True).exclude(pk__in=own_unit).order_by("code")
         )
         self.show_limits()
 

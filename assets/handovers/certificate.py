@@ -55,14 +55,14 @@ def render_certificate(handover: Handover) -> bytes:
     url = handover_url(handover)
     results = dict(HandoverItem.Result.choices)
 
-    story: list = [
-        pdf.para(
-            _("Handover certificate of delegated-build assets (移交单)")
-            if project is not None
-            else _("Handover certificate of transferred assets (划转移交单)"),
-            styles["title"],
-        ),
-    ]
+    internal = handover.is_internal_transfer
+    if project is not None:
+        title = _("Handover certificate of delegated-build assets (移交单)")
+    elif internal:
+        title = _("Handover certificate of an internal transfer within the unit")
+    else:
+        title = _("Handover certificate of transferred assets (划转移交单)")
+    story: list = [pdf.para(title, styles["title"])]
     if project is not None:
         head = [
             [_("Number"), handover.number],
@@ -75,14 +75,17 @@ def render_certificate(handover: Handover) -> bytes:
             [_("Handover date"), documents.day(handover.decided_at)],
         ]
     else:  # a free transfer (无偿划转) of an executed disposal case, or an internal transfer
-        cases = ", ".join(handover.disposal_cases.values_list("number", flat=True))
-        if cases:
-            basis = _("Free transfer approved in disposal case %(cases)s") % {"cases": cases}
-        else:
+        if internal:
             basis = _("Internal transfer within the unit (内部调拨); no approval needed")
+            # The sender hands over inside its unit: 移交方, not a free transfer's 划出方.
+            sender = pgettext("internal transfer", "Delivering party")
+        else:
+            cases = ", ".join(handover.disposal_cases.values_list("number", flat=True))
+            basis = _("Free transfer approved in disposal case %(cases)s") % {"cases": cases}
+            sender = _("Delivering party")
         head = [
             [_("Number"), handover.number],
-            [_("Delivering party"), handover.from_department.name],
+            [sender, handover.from_department.name],
             [_("Receiving party"), handover.to_department.name],
             [_("Basis"), basis],
             [_("Outcome"), handover.get_state_display()],
@@ -135,6 +138,7 @@ def render_certificate(handover: Handover) -> bytes:
             width=frame,
             right_columns=[0, 6],
             nowrap_columns=[1, 5],
+            lines_columns=[8],
             styles=small,
         )
     )

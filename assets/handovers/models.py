@@ -169,6 +169,18 @@ class Handover(models.Model):
     def __str__(self):
         return self.number
 
+    @property
+    def is_internal_transfer(self) -> bool:
+        """A handover without project that no disposal case opened: an internal transfer
+        (单位内部调拨) inside the sender's unit, not a free transfer (无偿划转). Lists annotate
+        `opened_by_disposal` (`selectors.handovers_visible_to`) to spare a query per row."""
+        if self.project_id is not None:
+            return False
+        opened = getattr(self, "opened_by_disposal", None)
+        if opened is None:
+            opened = self.disposal_cases.exists()
+        return not opened
+
 
 class HandoverItem(models.Model):
     """One card in a handover and the receiver's explicit result for it."""

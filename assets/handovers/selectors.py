@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from assets import permissions
 from assets.handovers.services import add_months
-from assets.models import Asset, AssetEvent, DelegatedProject, Handover, HandoverItem
+from assets.models import (
+    Asset,
+    AssetEvent,
+    DelegatedProject,
+    DisposalCase,
+    Handover,
+    HandoverItem,
+)
 
 HANDOVER_RELATED = ("project", "from_department", "to_department", "created_by", "decided_by")
 
@@ -30,6 +37,7 @@ def handovers_visible_to(*, user, state: str | None = None) -> QuerySet:
         .annotate(
             item_count=Count("items", distinct=True),
             total_value=Sum("items__asset__original_value"),
+            opened_by_disposal=Exists(DisposalCase.objects.filter(handover=OuterRef("pk"))),
         )
         .order_by("-created_at", "-id")
     )

@@ -36,6 +36,7 @@ from assets.models import (
     HandoverArchive,
     HandoverItem,
     Location,
+    User,
 )
 
 State = Handover.State
@@ -478,10 +479,47 @@ def internal_transfer_refusal(*, from_department: Department, to_department: Dep
     if selectors.unit_root_id(from_department) != selectors.unit_root_id(to_department):
         return _(
             "%(to)s is not part of %(from)s’s unit: assets move to another unit only by a free "
-            "transfer (无偿划转), through a disposal case with method “transfer” that is "
+            "transfer (无偿划转), through a disposal case with method “Free transfer” that is "
             "approved and executed (Disposals → New disposal case)."
         ) % {"to": to_department.name, "from": from_department.name}
     return None
+
+
+def missing_receiver_refusal(*, handover: Handover) -> str | None:
+    """Why an internal transfer may not be submitted to `handover.to_department`: nobody
+    could decide it, because no receiver works in that department or above it
+    (`permissions.handover_deciders`); or None. The refusal names the departments of the
+    sender's unit that do have a receiver, and who that is. A handover is never rerouted:
+    its receiving department is the party that takes ownership."""
+    if permissions.handover_deciders(handover.to_department).exists():
+        return None
+    unit = sql.tree_ids(Department, selectors.unit_root_id(handover.from_department))
+    ready = (
+        User.objects.filter(is_active=True, groups__name=permissions.RECEIVER, department__in=unit)
+        .select_related("department")
+        .order_by("department__code", "username")
+        .distinct()
+    )
+    who = "、".join(f"{user.department.name}（{user}）" for user in ready)
+    facts = {"to": handover.to_department.name, "ready": who}
+    if who:
+        return (
+            _(
+                "Nobody could decide this handover: %(to)s has no receiver (no account with the "
+                "receiver role works in it or in a department above it). Ask an administrator "
+                "to give someone of %(to)s the receiver role, or hand the cards to a department "
+                "that has one: %(ready)s."
+            )
+            % facts
+        )
+    return (
+        _(
+            "Nobody could decide this handover: %(to)s has no receiver (no account with the "
+            "receiver role works in it or in a department above it), nor does any department "
+            "of your unit. Ask an administrator to give someone of %(to)s the receiver role."
+        )
+        % facts
+    )
 
 
 def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Department | None):
@@ -680,6 +718,12 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
     items = _locked_items(handover)
     if not items:
         raise ValidationError({"items": [_("An empty handover cannot be submitted.")]})
+    if handover.project_id is None:
+        # An internal transfer names any office of the unit: one nobody could decide would
+        # hold its cards for ever (a project's owner is set up with its receiver).
+        refusal = missing_receiver_refusal(handover=handover)
+        if refusal:
+            raise ValidationError({"to_department": refusal})
     errors = [p for p in (_problem(item.asset, handover) for item in items) if p]
     if errors:
         raise ValidationError({"items": errors})

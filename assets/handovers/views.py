@@ -102,6 +102,16 @@ class HandoverInboxView(LoginRequiredMixin, ListView):
 INTERNAL = "internal"
 
 
+def _own_unit_departments(user):
+    """The active departments of `user`'s unit (the top-level department's tree) other than
+    their own; an admin without a department is offered every active department."""
+    departments = Department.objects.filter(is_active=True)
+    if user.department_id is None:
+        return departments
+    unit = asset_selectors.unit_department_ids(user.department)
+    return departments.filter(pk__in=unit).exclude(pk=user.department_id).order_by("code")
+
+
 class HandoverCreateForm(forms.Form):
     project = forms.ModelChoiceField(
         label=gettext_lazy("Project"), queryset=None, to_field_name="code", required=False
@@ -148,8 +158,13 @@ class HandoverCreateForm(forms.Form):
             # No project: the clerk lists the cards and names the office that receives them.
             self.fields["project"].widget = forms.HiddenInput()
             self.fields["internal"].initial = True
-            self.fields["to_department"].required = True
-            self.fields["to_department"].help_text = _(
+            # The receivers are the other offices and departments of the clerk's own unit
+            # (`services.internal_transfer_refusal`): another unit is never offered.
+            to_department = self.fields["to_department"]
+            to_department.required = True
+            to_department.empty_label = _("Choose the receiving department")
+            to_department.queryset = _own_unit_departments(user)
+            to_department.help_text = _(
                 "An office or department of your own unit. To another unit, open a disposal "
                 "case with method free transfer (无偿划转)."
             )
@@ -220,7 +235,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
             initial={"project": project.code if project else None},
         )
         error = ""
-        if "project" in request.GET and project is None:
+        if "project" in request.GET and project is None and not internal:
             # The picker was sent with no project (or one the user may not hand over): say so.
             error = (
                 _("Choose the project whose assets are handed over.")
@@ -561,6 +576,18 @@ def _decided_message(handover: Handover) -> str:
             _(
                 "Handover %(number)s decided: nothing accepted, so every item stays with "
                 "%(builder)s. The certificate is stored."
+            )
+            % facts
+        )
+    if not rejected:
+        # Nothing refused: no "0 rejected", no rejected ones staying with the sender.
+        return (
+            ngettext(
+                "Handover %(number)s decided: the %(accepted)s item is accepted and its "
+                "ownership moved to %(department)s. The certificate is stored.",
+                "Handover %(number)s decided: all %(accepted)s items are accepted and their "
+                "ownership moved to %(department)s. The certificate is stored.",
+                accepted,
             )
             % facts
         )

@@ -100,7 +100,8 @@ def test_english_counts_are_plural_aware(decided, receiver, project, clerk):
     answer = browser(receiver, "en").post(
         url, {f"result-{card.tag}": "accepted"}, follow=True, **EN
     )
-    assert "1 item accepted, 0 rejected" in answer.content.decode()
+    # All accepted: no "0 rejected" (walk2-23).
+    assert "the 1 item is accepted" in answer.content.decode()
 
 
 def test_the_account_page_in_english_has_no_chinese_app_name(clerk):

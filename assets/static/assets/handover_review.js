@@ -49,9 +49,11 @@
         });
         // An incomplete decision changes nothing: the server names and highlights what is missing.
         if (!complete) return;
-        // Nothing accepted says so instead of "ownership of 0 items moves".
+        // Nothing accepted says so instead of "ownership of 0 items moves"; nothing rejected
+        // says so instead of "rejected: 0".
         var template =
           (accepted === 0 && button.getAttribute("data-confirm-none-template")) ||
+          (rejected === 0 && button.getAttribute("data-confirm-all-template")) ||
           button.getAttribute("data-confirm-template");
         var message = fill(template, {
           accepted: accepted,

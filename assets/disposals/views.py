@@ -39,7 +39,18 @@ def _case_or_404(user, number: str) -> DisposalCase:
     )
 
 
-class DisposalListView(LoginRequiredMixin, ListView):
+class DisposalReaderMixin(LoginRequiredMixin):
+    """Every disposal page is for the roles the header's link is for (`reads_disposals`): one
+    rule for link and page, so a receiver meets the site's 403 page saying why, not a form they
+    cannot submit (walk 39)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_disposals(request.user):
+            raise PermissionDenied(_("Disposal cases are for the asset office and approvers."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DisposalListView(DisposalReaderMixin, ListView):
     """Every case the user may read, filtered by state, method, department and year."""
 
     template_name = "assets/disposal_list.html"
@@ -79,7 +90,7 @@ class DisposalListView(LoginRequiredMixin, ListView):
         return context
 
 
-class DisposalInboxView(LoginRequiredMixin, ListView):
+class DisposalInboxView(DisposalReaderMixin, ListView):
     """The approver's inbox: submitted cases whose tier names their role."""
 
     template_name = "assets/disposal_inbox.html"
@@ -170,7 +181,7 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class DisposalCreateView(LoginRequiredMixin, View):
+class DisposalCreateView(DisposalReaderMixin, View):
     """The clerk's form: method, grounds, the cards (from the register's selection or typed)."""
 
     template_name = "assets/disposal_form.html"
@@ -276,7 +287,7 @@ class RejectForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class DisposalDetailView(LoginRequiredMixin, View):
+class DisposalDetailView(DisposalReaderMixin, View):
     """The case: fields, tier, items with values, the actions its reader may take, the form."""
 
     def get(self, request, number, approve_form=None, reject_form=None, status=200):
@@ -299,7 +310,7 @@ class DisposalDetailView(LoginRequiredMixin, View):
         return render(request, "assets/disposal_detail.html", context, status=status)
 
 
-class _DisposalAction(LoginRequiredMixin, View):
+class _DisposalAction(DisposalReaderMixin, View):
     """A POST that runs one service and comes back to the case page with a message."""
 
     def authorise(self, request, case):
@@ -382,7 +393,7 @@ class DisposalRejectView(_DisposalAction):
         )
 
 
-class DisposalEditView(LoginRequiredMixin, View):
+class DisposalEditView(DisposalReaderMixin, View):
     """A draft's own form, filled in with what it says now (`services.update_disposal`)."""
 
     template_name = "assets/disposal_edit.html"
@@ -436,7 +447,7 @@ class DisposalDeleteView(_DisposalAction):
         return HttpResponseRedirect(reverse("assets:disposal-list"))
 
 
-class DisposalApplicationView(LoginRequiredMixin, View):
+class DisposalApplicationView(DisposalReaderMixin, View):
     """The application form (资产处置申请表) PDF; an executed case's is the stored one."""
 
     def get(self, request, number):

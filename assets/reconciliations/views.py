@@ -77,7 +77,14 @@ class ReconciliationUploadForm(forms.Form):
 
 
 class ReconcilerMixin(LoginRequiredMixin):
-    """Reading is for every role that reads reconciliations; the upload is for reconcilers."""
+    """Reading is for every role that reads reconciliations (`reads_reconciliations`, the rule
+    of the header's link too); the upload is for reconcilers. Others meet the site's 403 page
+    saying why, not a form they cannot submit (walk 39)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_reconciliations(request.user):
+            raise PermissionDenied(_("Reconciliation with finance is for the asset office."))
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ReconciliationUploadView(ReconcilerMixin, TemplateView):

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from assets import credentials, permissions, selectors, services
 from assets.accounts import twofactor
@@ -26,6 +26,7 @@ from assets.models import (
     SsoRoleRule,
     User,
 )
+from config import formatting
 from config.admin import CardRowsAdmin, ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
@@ -187,7 +188,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj):
         labels = sorted(permissions.role_label(g.name) for g in obj.groups.all())
-        return pgettext("list separator", ", ").join(labels)
+        return formatting.text_list(labels)
 
     def save_model(self, request, obj, form, change):
         """Through `save_user`, so a department move or deactivation also ends API tokens."""

@@ -19,6 +19,7 @@ from reportlab.platypus import Spacer
 
 from assets import documents
 from assets.models import Asset, DelegatedProject, Handover, HandoverItem
+from config import formatting
 from labels import pdf
 
 
@@ -75,7 +76,7 @@ def render_certificate(handover: Handover) -> bytes:
             [_("Handover date"), documents.day(handover.decided_at)],
         ]
     else:  # a free transfer (无偿划转) of an executed disposal case, or an internal transfer
-        cases = ", ".join(handover.disposal_cases.values_list("number", flat=True))
+        cases = formatting.text_list(handover.disposal_cases.values_list("number", flat=True))
         if cases:
             basis = _("Free transfer approved in disposal case %(cases)s") % {"cases": cases}
         else:

@@ -37,6 +37,7 @@ from assets.models import (
     HandoverItem,
     Location,
 )
+from config import formatting
 
 State = Handover.State
 Result = HandoverItem.Result
@@ -766,7 +767,7 @@ def _check_decisions(
     if blank:
         errors.append(
             _("No result for %(tags)s: every item needs an explicit result.")
-            % {"tags": ", ".join(blank)}
+            % {"tags": formatting.text_list(blank)}
         )
     if not errors:
         for item in items:

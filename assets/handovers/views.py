@@ -28,6 +28,7 @@ from assets.forms import ShownLimitsMixin
 from assets.handovers import selectors, services
 from assets.handovers.certificate import certificate_response
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
+from config import formatting
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
 
@@ -180,7 +181,9 @@ class HandoverCreateForm(forms.Form):
         visible = {a.tag: a for a in permissions.visible_assets(self.user).filter(tag__in=tag_list)}
         unknown = [t for t in tag_list if t not in visible]
         if unknown:
-            self.add_error(field, _("Unknown asset(s): %(tags)s.") % {"tags": ", ".join(unknown)})
+            self.add_error(
+                field, _("Unknown asset(s): %(tags)s.") % {"tags": formatting.text_list(unknown)}
+            )
         return [visible[t] for t in tag_list if t in visible]
 
     def clean(self):
@@ -525,7 +528,7 @@ def _review_summary(row_errors: dict[str, list[str]]) -> str:
         "%(count)s item needs your attention: %(tags)s.",
         "%(count)s items need your attention: %(tags)s.",
         len(row_errors),
-    ) % {"count": len(row_errors), "tags": ", ".join(row_errors)}
+    ) % {"count": len(row_errors), "tags": formatting.text_list(row_errors)}
 
 
 def _split_by_tag(problems: list[str], values: dict) -> tuple[list[str], dict[str, list[str]]]:

@@ -141,6 +141,9 @@ class Mapping:
     by_field: dict[str, int]  # field -> column index
     labels: dict[str, str]  # field -> header as written in the file
     value_unit: str
+    # Headers of the file's columns that no field reads: named on the result, never dropped
+    # silently (a mistyped "原值 " must not pass as reconciled).
+    ignored: list[str] = field(default_factory=list)
 
 
 def clean_mapping(raw: Any) -> dict[str, str]:
@@ -249,7 +252,9 @@ def map_columns(headers: list[str], *, mapping: dict[str, str], value_unit: str 
             code="value_unit_conflict",
             field="value_unit",
         )
-    return Mapping(by_field=by_field, labels=labels, value_unit=value_unit)
+    read = set(by_field.values())
+    ignored = [h for i, h in enumerate(headers) if h and i not in read]
+    return Mapping(by_field=by_field, labels=labels, value_unit=value_unit, ignored=ignored)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import forms as yika_forms
 from labels.models import QUEUE_FILTERS, LabelTemplate
 
 
@@ -14,7 +15,7 @@ class TemplateChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(yika_forms.Form):
     FILTERS = QUEUE_FILTERS
     filter = forms.ChoiceField(label=_("Show"), choices=FILTERS, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -23,7 +24,7 @@ class QueueFilterForm(forms.Form):
     )
 
 
-class PrintForm(forms.Form):
+class PrintForm(yika_forms.Form):
     """What to print: the ticked cards, everything the filter shows, or a host and its subtree."""
 
     MODE_SELECTED = "selected"
@@ -67,7 +68,7 @@ class PrintForm(forms.Form):
         return data
 
 
-class CardPrintForm(forms.Form):
+class CardPrintForm(yika_forms.Form):
     template = forms.ModelChoiceField(
         label=_("Template"),
         queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
@@ -76,5 +77,5 @@ class CardPrintForm(forms.Form):
     )
 
 
-class VoidForm(forms.Form):
+class VoidForm(yika_forms.Form):
     reason = forms.CharField(label=_("Why is the label voided?"), max_length=2000)

@@ -31,6 +31,7 @@ from assets.forms import ShownLimitsMixin, apply_errors
 from assets.handovers.views import _error_messages, scanned_tags
 from assets.models import Asset, Department, DisposalCase
 from assets.security.services import record_export
+from config import forms as yika_forms
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -101,7 +102,7 @@ class DisposalInboxView(DisposalReaderMixin, ListView):
         return selectors.approver_inbox(user=self.request.user)
 
 
-class DisposalForm(ShownLimitsMixin, forms.Form):
+class DisposalForm(ShownLimitsMixin, yika_forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=DisposalCase.Method.choices)
     grounds = forms.ChoiceField(label=gettext_lazy("Grounds"), choices=DisposalCase.Grounds.choices)
     reason = forms.CharField(
@@ -255,7 +256,7 @@ def add_case_errors(form: DisposalForm, error: Exception) -> None:
             form.add_error(target, problem)
 
 
-class ApproveForm(ShownLimitsMixin, forms.Form):
+class ApproveForm(ShownLimitsMixin, yika_forms.Form):
     approval_no = forms.CharField(
         label=gettext_lazy("Approval document number (批复文号)"), max_length=APPROVAL_NO_MAX
     )
@@ -275,7 +276,7 @@ class ApproveForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class RejectForm(ShownLimitsMixin, forms.Form):
+class RejectForm(ShownLimitsMixin, yika_forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejecting"),
         max_length=4000,

@@ -29,6 +29,7 @@ from assets.handovers import selectors, services
 from assets.handovers.certificate import certificate_response
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
 from config import formatting
+from config import forms as yika_forms
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
 
@@ -103,7 +104,7 @@ class HandoverInboxView(LoginRequiredMixin, ListView):
 INTERNAL = "internal"
 
 
-class HandoverCreateForm(forms.Form):
+class HandoverCreateForm(yika_forms.Form):
     project = forms.ModelChoiceField(
         label=gettext_lazy("Project"), queryset=None, to_field_name="code", required=False
     )
@@ -279,7 +280,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
 # ---------------------------------------------------------------------------- the handover
 
 
-class ArchiveForm(ShownLimitsMixin, forms.Form):
+class ArchiveForm(ShownLimitsMixin, yika_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=HandoverArchive.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     reference = forms.CharField(

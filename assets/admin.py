@@ -147,6 +147,14 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """The role picker names each role in the reader's language (the groups' names are
+        codes: `clerk` reads 资产管理员), as the list's roles column and filter do."""
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: permissions.role_label(group.name)
+        return field
+
     def get_object(self, request, object_id, from_field=None):
         user = super().get_object(request, object_id, from_field)
         if user is not None:

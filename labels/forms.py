@@ -12,7 +12,7 @@ class TemplateChoiceField(forms.ModelChoiceField):
     (on a phone "A4 标签纸 70×40（3×7）(a4-70x40)" no longer fits the box)."""
 
     def label_from_instance(self, obj):
-        return obj.name
+        return obj.display_name
 
 
 class QueueFilterForm(yika_forms.Form):
@@ -69,7 +69,7 @@ class PrintForm(yika_forms.Form):
 
 
 class CardPrintForm(yika_forms.Form):
-    template = forms.ModelChoiceField(
+    template = TemplateChoiceField(
         label=_("Template"),
         queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
         to_field_name="code",

@@ -407,6 +407,9 @@ EXTRA_CHOICE_WORDS = {
     "value_type": {
         "暂估": "provisional",
         "决算": "final",
+        # The English labels before issue 14 (files exported then still import).
+        "provisional (暂估)": "provisional",
+        "final accounts (决算)": "final",
         "评估值": "appraised",
         "重置值": "replacement",
         "名义金额": "nominal",

@@ -12,7 +12,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from assets import credentials, permissions, selectors, services
 from assets.accounts import twofactor
@@ -26,6 +26,7 @@ from assets.models import (
     SsoRoleRule,
     User,
 )
+from config import formatting
 from config.admin import CardRowsAdmin, ReadOnlyAdmin, RoleScopedAdmin
 
 # Nothing in Yika is hard-deleted (DESIGN.md invariant 4): no bulk delete anywhere in the admin.
@@ -146,6 +147,14 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """The role picker names each role in the reader's language (the groups' names are
+        codes: `clerk` reads 资产管理员), as the list's roles column and filter do."""
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: permissions.role_label(group.name)
+        return field
+
     def get_object(self, request, object_id, from_field=None):
         user = super().get_object(request, object_id, from_field)
         if user is not None:
@@ -187,7 +196,7 @@ class UserAdmin(RoleScopedAdmin, DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, obj):
         labels = sorted(permissions.role_label(g.name) for g in obj.groups.all())
-        return pgettext("list separator", ", ").join(labels)
+        return formatting.text_list(labels)
 
     def save_model(self, request, obj, form, change):
         """Through `save_user`, so a department move or deactivation also ends API tokens."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assets import permissions, services, tags
 from assets.errors import DomainError
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department, Location, User
+from config import forms as yika_forms
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -67,7 +68,7 @@ class CodeChoiceField(forms.ModelChoiceField):
         return f"{obj.code} {obj.name}"
 
 
-class AssetForm(ShownLimitsMixin, forms.ModelForm):
+class AssetForm(ShownLimitsMixin, yika_forms.ModelForm):
     """The plain fields of a card (create and edit); privileged fields are added on create."""
 
     category = CodeChoiceField(label=_("category"), queryset=Category.objects.none())
@@ -265,7 +266,7 @@ class AssetCreateForm(AssetForm):
         return data
 
 
-class NestForm(forms.Form):
+class NestForm(yika_forms.Form):
     parent = forms.CharField(
         label=_("host tag"),
         required=False,
@@ -290,7 +291,7 @@ class NestForm(forms.Form):
         return host
 
 
-class MoveForm(forms.Form):
+class MoveForm(yika_forms.Form):
     location = CodeChoiceField(label=_("new location"), queryset=Location.objects.none())
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -301,7 +302,7 @@ class MoveForm(forms.Form):
         self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
 
 
-class StatusForm(ShownLimitsMixin, forms.Form):
+class StatusForm(ShownLimitsMixin, yika_forms.Form):
     status = forms.ChoiceField(label=_("new status"))
     note = forms.CharField(
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -324,7 +325,7 @@ class StatusForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class RetireForm(forms.Form):
+class RetireForm(yika_forms.Form):
     reason = forms.CharField(
         label=_("reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -342,8 +343,10 @@ class RetireForm(forms.Form):
     )
 
 
-class AssetFilterForm(forms.Form):
+class AssetFilterForm(yika_forms.Form):
     """The list's search and filter controls. Values are natural keys; `AssetFilter` applies them."""
+
+    empty_choice = yika_forms.EMPTY_FILTER
 
     YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 

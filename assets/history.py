@@ -431,7 +431,10 @@ def _references(rows) -> dict:
                 user.username: str(user) for user in model.objects.filter(username__in=keys)
             }
         elif model._meta.label_lower == "labels.labeltemplate":
-            found[model] = dict(model.objects.filter(code__in=keys).values_list("code", "name"))
+            found[model] = {  # a built-in template in the reader's language
+                template.code: template.display_name
+                for template in model.objects.filter(code__in=keys).only("code", "name")
+            }
     return found
 
 

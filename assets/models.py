@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
@@ -265,8 +266,8 @@ class Asset(TreeNode):
         OTHER = "other", _("Other")
 
     class ValueType(models.TextChoices):
-        PROVISIONAL = "provisional", _("Provisional (暂估)")
-        FINAL = "final", _("Final accounts (决算)")
+        PROVISIONAL = "provisional", _("Provisional estimate")
+        FINAL = "final", pgettext_lazy("value type", "Final accounts")
         APPRAISED = "appraised", _("Appraised")
         REPLACEMENT = "replacement", _("Replacement cost")
         NOMINAL = "nominal", _("Nominal amount")

@@ -30,6 +30,7 @@ from assets.models import (
     Location,
     TagSequence,
 )
+from config import formatting
 
 Status = Asset.Status
 
@@ -962,7 +963,7 @@ def retire_asset(
             % {
                 "tag": asset.tag,
                 "count": len(live_children),
-                "tags": ", ".join(c.tag for c in live_children[:10]),
+                "tags": formatting.text_list(c.tag for c in live_children[:10]),
             },
             code="host_has_components",
         )

@@ -1,4 +1,4 @@
-"""How values read on every page, export and PDF: money, rates, code systems.
+"""How values read on every page, export and PDF: money, rates, code systems, lists.
 
 One function per kind of value, used by the template filters (`assets/templatetags/yika.py`,
 built into every template) and by the PDFs, so a page and its printed twin say the same thing.
@@ -58,3 +58,18 @@ def code_system(value) -> str:
     prefix = "GB" if match.group(1).upper() == "GB" else "GB/T"
     year = f"-{match.group(3)}" if match.group(3) else ""
     return f"{prefix} {match.group(2)}{year}"
+
+
+def text_list(items, *, limit: int | None = None) -> str:
+    """Names or tags as one list in the reader's language: "A、B、C" in Chinese (the enumeration
+    comma, the catalogue's "list separator"), "A, B, C" in English; past `limit` items an
+    ellipsis says there are more. The one join of user-visible lists (pages, messages, exports,
+    PDFs)."""
+    from django.utils.translation import pgettext
+
+    shown = [str(item) for item in items]
+    more = limit is not None and len(shown) > limit
+    if more:
+        shown = shown[:limit]
+    text = pgettext("list separator", ", ").join(shown)
+    return f"{text}…" if more else text

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config import formatting
 from config.admin import ReadOnlyAdmin
 from inventory.models import Difference, StocktakeCampaign, StocktakeLine, StocktakeScan
 
@@ -21,7 +22,7 @@ class StocktakeCampaignAdmin(ReadOnlyAdmin):
     @staticmethod
     def _scope(items) -> str:
         names = [str(item.name) for item in items]
-        return "、".join(names) if names else gettext("All")
+        return formatting.text_list(names) if names else gettext("All")
 
     @admin.display(description=_("departments in scope"))
     def scope_departments(self, obj):

@@ -287,7 +287,6 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
     info = report["campaign"]
     # Codes are for machines; the report is read by people, who know the names.
     scope = selectors.scope_names(campaign=campaign, scope=info["scope"])
-    separator = pgettext("list separator", ", ")
     story = [
         pdf.para(_("Stocktake result report"), styles["title"]),
         pdf.para(
@@ -298,9 +297,9 @@ def report_pdf(*, campaign: StocktakeCampaign, report: dict, user) -> bytes:
         pdf.para(
             _("Scope: departments %(d)s; locations %(l)s; categories %(c)s")
             % {
-                "d": separator.join(scope["departments"]) or _("all"),
-                "l": separator.join(scope["locations"]) or _("all"),
-                "c": separator.join(scope["categories"]) or _("all"),
+                "d": formatting.text_list(scope["departments"]) or _("all"),
+                "l": formatting.text_list(scope["locations"]) or _("all"),
+                "c": formatting.text_list(scope["categories"]) or _("all"),
             },
             styles["small"],
         ),

@@ -4,13 +4,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import CURRENT_CODE_SYSTEM, Category, Department, Location
+from config import forms as yika_forms
 
 # <input type=date> takes ISO 8601 whatever the page's language; without a format Django renders
 # the locale's first input format (2026/12/31 in Chinese), which the browser shows as blank.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CampaignForm(forms.Form):
+class CampaignForm(yika_forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=200)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2200)
     reference_date = forms.DateField(label=_("Reference date"), widget=DATE_INPUT)
@@ -39,7 +40,7 @@ class CampaignForm(forms.Form):
             self.fields["departments"].queryset = departments
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(yika_forms.Form):
     """差异说明: the cause, who is responsible and the proposed treatment."""
 
     reason = forms.CharField(
@@ -54,7 +55,7 @@ class ExplainForm(forms.Form):
     )
 
 
-class PostSurplusForm(forms.Form):
+class PostSurplusForm(yika_forms.Form):
     """Posting a surplus find books a draft card (取得方式 盘盈): what the card needs."""
 
     category = forms.ModelChoiceField(

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from config import formatting
 from config.admin import ReadOnlyAdmin, RoleScopedAdmin
 from labels import services
 from labels.models import Label, LabelTemplate, PrintBatch
@@ -63,7 +64,7 @@ class LabelTemplateAdmin(RoleScopedAdmin):
     def printed_fields(self, obj):
         labels = dict(LabelTemplate.Field.choices)
         names = [str(labels.get(value, value)) for value in (obj.fields or [])]
-        return "、".join(names) if names else gettext("Only the tag")
+        return formatting.text_list(names) if names else gettext("Only the tag")
 
     def save_model(self, request, obj, form, change):
         fields = {name: getattr(obj, name) for name in services.TEMPLATE_FIELDS}

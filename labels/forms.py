@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import forms as yika_forms
 from labels.models import QUEUE_FILTERS, LabelTemplate
 
 
@@ -11,10 +12,10 @@ class TemplateChoiceField(forms.ModelChoiceField):
     (on a phone "A4 标签纸 70×40（3×7）(a4-70x40)" no longer fits the box)."""
 
     def label_from_instance(self, obj):
-        return obj.name
+        return obj.display_name
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(yika_forms.Form):
     FILTERS = QUEUE_FILTERS
     filter = forms.ChoiceField(label=_("Show"), choices=FILTERS, required=False)
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
@@ -23,7 +24,7 @@ class QueueFilterForm(forms.Form):
     )
 
 
-class PrintForm(forms.Form):
+class PrintForm(yika_forms.Form):
     """What to print: the ticked cards, everything the filter shows, or a host and its subtree."""
 
     MODE_SELECTED = "selected"
@@ -67,8 +68,8 @@ class PrintForm(forms.Form):
         return data
 
 
-class CardPrintForm(forms.Form):
-    template = forms.ModelChoiceField(
+class CardPrintForm(yika_forms.Form):
+    template = TemplateChoiceField(
         label=_("Template"),
         queryset=LabelTemplate.objects.filter(is_active=True).order_by("kind", "code"),
         to_field_name="code",
@@ -76,5 +77,5 @@ class CardPrintForm(forms.Form):
     )
 
 
-class VoidForm(forms.Form):
+class VoidForm(yika_forms.Form):
     reason = forms.CharField(label=_("Why is the label voided?"), max_length=2000)

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from config import formatting
 from labels import pdf, qr
 
 ALLOWED_FIELDS = ("owner", "name", "model", "in_service_on", "components")
@@ -170,7 +171,7 @@ def template_problems(
     unknown = [name for name in spec.fields if name not in ALLOWED_FIELDS]
     if unknown or len(set(spec.fields)) != len(spec.fields):
         problems["fields"] = _("Printed fields must be distinct and among: %(allowed)s.") % {
-            "allowed": ", ".join(ALLOWED_FIELDS)
+            "allowed": formatting.text_list(ALLOWED_FIELDS)
         }
     if spec.font_size < MIN_FONT_PT or spec.min_font_size < MIN_FONT_PT:
         problems["min_font_size_pt"] = _("Text smaller than %(size)s pt cannot be read.") % {
@@ -390,7 +391,7 @@ class LabelSheetWriter:
         return [(text, is_tag) for text, is_tag in lines if text]
 
     def _components_line(self, tags: Sequence[str]) -> str:
-        shown = ", ".join(tags[:MAX_COMPONENT_TAGS])
+        shown = formatting.text_list(tags[:MAX_COMPONENT_TAGS])
         if len(tags) > MAX_COMPONENT_TAGS:
             shown += " " + self.captions["more"] % {"count": len(tags) - MAX_COMPONENT_TAGS}
         return self.captions["components"] % {"tags": shown}

@@ -49,6 +49,22 @@ def _mm(**kwargs) -> models.DecimalField:
     )
 
 
+# The templates the migrations seed (0002, named in Chinese by 0003): their seeded name and the
+# name every reader sees, in the reader's language. A template an administrator created or
+# renamed shows its own name.
+BUILT_IN_TEMPLATE_NAMES = {
+    "a4-70x40": ("A4 标签纸 70×40（3×7）", _("A4 label sheet 70×40 (3×7)")),
+    "a4-60x40": ("A4 标签纸 60×40（3×7）", _("A4 label sheet 60×40 (3×7)")),
+    "thermal-50x30": ("热敏卷标 50×30", _("Thermal roll 50×30")),
+    "mini-40x20": ("小标签 40×20（A4，5×14）", _("Mini labels 40×20 (A4, 5×14)")),
+    "flag-60x10": (
+        "旗形标签 60×10（线缆、嵌入设备）",
+        _("Flag labels 60×10 (cables, embedded devices)"),
+    ),
+    "a4-components": ("A4 部件清单（每台主机一页）", _("A4 component sheet (one page per host)")),
+}
+
+
 class LabelTemplate(models.Model):
     """A label layout defined in millimetres as data (admin-editable; never template source code).
 
@@ -131,7 +147,14 @@ class LabelTemplate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.code})"
+        return f"{self.display_name} ({self.code})"
+
+    @property
+    def display_name(self) -> str:
+        """The name people read: a built-in template's in the reader's language while it keeps
+        its seeded name, else the name it was given."""
+        seeded, shown = BUILT_IN_TEMPLATE_NAMES.get(self.code, (None, None))
+        return str(shown) if seeded is not None and self.name == seeded else self.name
 
     @property
     def per_page(self) -> int:

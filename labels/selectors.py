@@ -12,6 +12,7 @@ from assets import permissions
 from assets import selectors as asset_selectors
 from assets.models import Asset
 from assets.selectors import ASSET_LIST_RELATED, filter_assets
+from config import formatting
 from labels import qr
 from labels.models import Label, LabelTemplate, PrintBatch
 
@@ -120,7 +121,7 @@ def resolve_tags(*, user, raw_tags: Iterable[str]) -> list[Asset]:
     )
     bad.extend(tag for tag in wanted if tag not in found)
     if bad:
-        shown = ", ".join(bad[:10]) + (" …" if len(bad) > 10 else "")
+        shown = formatting.text_list(bad, limit=10)
         raise ValidationError(
             {"tags": _("Unknown tags, or tags you may not print: %(tags)s.") % {"tags": shown}}
         )

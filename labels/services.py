@@ -28,6 +28,7 @@ from assets import permissions
 from assets.errors import NotInScope, TransitionNotAllowed
 from assets.history import record_event
 from assets.models import Asset, AssetEvent
+from config import formatting
 from labels import layout, qr
 from labels.models import Label, LabelTemplate, PrintBatch
 
@@ -81,7 +82,7 @@ def check_template(template: LabelTemplate) -> None:
 
 def _tag_list(assets: Iterable[Asset], limit: int = 10) -> str:
     tags = [asset.tag for asset in assets]
-    text = ", ".join(tags[:limit])
+    text = formatting.text_list(tags[:limit])
     if len(tags) > limit:
         text += " " + _("and %(count)s more") % {"count": len(tags) - limit}
     return text

@@ -652,20 +652,22 @@ MATRIX: list[Row] = [
     R("disposal-tier-detail", "PUT", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=400),
     R("disposal-tier-detail", "PATCH", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=200),
     R("disposal-tier-detail", "DELETE", "disposal_tier", anonymous=401, clerk=403, receiver=403, auditor=403, admin=204),
-    R("assets:disposal-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
-    R("assets:disposal-inbox", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    # The disposal pages follow the header's link (`reads_disposals`): a receiver is refused
+    # every one of them (walk 39); the API rows above keep the API contract.
+    R("assets:disposal-list", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=200, admin=200),
+    R("assets:disposal-inbox", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=200, admin=200),
     R("assets:disposal-create", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=403, admin=200),
     R("assets:disposal-create", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
-    R("assets:disposal-detail", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
-    R("assets:disposal-submit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
+    R("assets:disposal-detail", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=200, admin=200),
+    R("assets:disposal-submit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=302),
     # The fixture's case is past its draft: the edit page refuses it, delete says so on the page.
-    R("assets:disposal-edit", "GET", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
-    R("assets:disposal-edit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
-    R("assets:disposal-delete", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
-    R("assets:disposal-approve", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
-    R("assets:disposal-reject", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=(403, 404), auditor=403, admin=403),
-    R("assets:disposal-execute", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
-    R("assets:disposal-application", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
+    R("assets:disposal-edit", "GET", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=403, auditor=403, admin=403),
+    R("assets:disposal-edit", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=403, auditor=403, admin=403),
+    R("assets:disposal-delete", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=302),
+    R("assets:disposal-approve", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=403, auditor=403, admin=403),
+    R("assets:disposal-reject", "POST", "disposal", anonymous=PAGE_ANON, clerk=(403, 404), receiver=403, auditor=403, admin=403),
+    R("assets:disposal-execute", "POST", "disposal", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=302),
+    R("assets:disposal-application", "GET", "disposal", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=200, admin=200),
     # Custody (issue 18): clerks check out, in and lend; only the holder confirms receipt (409 here: nothing is checked out)
     R("asset-checkout", "POST", "asset", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
     R("asset-checkin", "POST", "asset", anonymous=401, clerk=(409, 404), receiver=403, auditor=403, admin=409),
@@ -727,7 +729,9 @@ MATRIX: list[Row] = [
     R("frozen-report-pdf", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     R("frozen-report-xlsx", "GET", "frozen_report", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),
     # Reconciliation with the finance books (issue 19): clerks of the uploader's department and
-    # admins work on it, auditors read it, receivers see none; admins approve and post.
+    # admins work on it, auditors read it, receivers see none; admins approve and post. The pages
+    # follow the header's link (`reads_reconciliations`): a receiver is refused them (walk 39);
+    # the API's lists stay 200 (empty) for them.
     R("reconciliation-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
     R("reconciliation-list", "POST", anonymous=401, clerk=415, receiver=403, auditor=403, admin=415),
     R("reconciliation-detail", "GET", "reconciliation", anonymous=401, clerk=(200, 404), receiver=404, auditor=200, admin=200),
@@ -741,11 +745,11 @@ MATRIX: list[Row] = [
     R("reconciliation-difference-explain", "POST", "reconciliation_difference", anonymous=401, clerk=(400, 404), receiver=403, auditor=403, admin=400),
     R("reconciliation-difference-approve", "POST", "reconciliation_difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
     R("reconciliation-difference-post", "POST", "reconciliation_difference", anonymous=401, clerk=403, receiver=403, auditor=403, admin=409),
-    R("assets:reconciliation-upload", "GET", anonymous=PAGE_ANON, clerk=200, receiver=200, auditor=200, admin=200),
+    R("assets:reconciliation-upload", "GET", anonymous=PAGE_ANON, clerk=200, receiver=403, auditor=200, admin=200),
     R("assets:reconciliation-upload", "POST", anonymous=PAGE_ANON, clerk=400, receiver=403, auditor=403, admin=400),
-    R("assets:reconciliation-detail", "GET", "reconciliation", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
-    R("assets:reconciliation-difference", "GET", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=404, auditor=200, admin=200),
-    R("assets:reconciliation-difference", "POST", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=404, auditor=403, admin=302),
+    R("assets:reconciliation-detail", "GET", "reconciliation", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=200, admin=200),
+    R("assets:reconciliation-difference", "GET", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(200, 404), receiver=403, auditor=200, admin=200),
+    R("assets:reconciliation-difference", "POST", "reconciliation_difference", anonymous=PAGE_ANON, clerk=(302, 404), receiver=403, auditor=403, admin=302),
     # Security log: auditors and admins read it; nobody writes it
     R("security-event-list", "GET", anonymous=401, clerk=403, receiver=403, auditor=200, admin=200),
     R("security-event-list", "POST", anonymous=401, clerk=403, receiver=403, auditor=405, admin=405),

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from assets.models import ApiToken
+from config import forms as yika_forms
 
 
-class TokenForm(forms.Form):
+class TokenForm(yika_forms.Form):
     name = forms.CharField(
         label=_("Token name"),
         max_length=80,
@@ -42,7 +43,7 @@ class TokenForm(forms.Form):
         return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
-class CodeForm(forms.Form):
+class CodeForm(yika_forms.Form):
     code = forms.CharField(
         label=_("Verification code"),
         max_length=32,

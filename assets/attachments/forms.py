@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assets.attachments.models import Attachment
+from config import forms as yika_forms
 
 
-class UploadForm(forms.Form):
+class UploadForm(yika_forms.Form):
     kind = forms.ChoiceField(label=_("kind of paper"), choices=Attachment.Kind.choices)
     file = forms.FileField(
         label=_("file"),
@@ -17,7 +18,7 @@ class UploadForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(yika_forms.Form):
     reason = forms.CharField(
         label=_("why is it withdrawn"),
         max_length=2000,

@@ -30,6 +30,7 @@ from assets.attachments.models import Attachment, AttachmentWithdrawal, Blob
 from assets.errors import Conflict
 from assets.history import record_event
 from assets.models import AssetEvent
+from config import formatting
 
 CHUNK = 1 << 16
 
@@ -124,7 +125,10 @@ def add_attachment(
     )
     if kind not in Attachment.Kind.values:
         raise ValidationError(
-            {"kind": _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(Attachment.Kind.values)}}
+            {
+                "kind": _("Choose one of: %(kinds)s.")
+                % {"kinds": formatting.text_list(Attachment.Kind.values)}
+            }
         )
     if upload is None:
         raise ValidationError({"file": _("Choose a file to upload.")})

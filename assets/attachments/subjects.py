@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assets import permissions
+from config import formatting
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def kind_of(name: str) -> SubjectKind:
 
 def _unknown_kind_message() -> str:
     return _("Name the subject as kind:reference, the kind one of %(kinds)s.") % {
-        "kinds": ", ".join(sorted(_KINDS))
+        "kinds": formatting.text_list(sorted(_KINDS))
     }
 
 

@@ -7,9 +7,10 @@ from django.utils.translation import pgettext_lazy
 
 from assets import permissions
 from assets.forms import ShownLimitsMixin
+from config import forms as yika_forms
 
 
-class CheckoutForm(ShownLimitsMixin, forms.Form):
+class CheckoutForm(ShownLimitsMixin, yika_forms.Form):
     user = forms.ModelChoiceField(
         label=_("holder"), queryset=None, empty_label=pgettext_lazy("empty choice", "Choose…")
     )
@@ -31,7 +32,7 @@ class CheckoutForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class LendForm(ShownLimitsMixin, forms.Form):
+class LendForm(ShownLimitsMixin, yika_forms.Form):
     counterparty = forms.CharField(label=_("borrower"), max_length=200)
     due_on = forms.DateField(label=_("due back on"), widget=forms.DateInput(attrs={"type": "date"}))
     approval_ref = forms.CharField(
@@ -46,7 +47,7 @@ class LendForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class CheckinForm(ShownLimitsMixin, forms.Form):
+class CheckinForm(ShownLimitsMixin, yika_forms.Form):
     note = forms.CharField(label=_("note"), required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):

@@ -33,6 +33,7 @@ from assets.models import (
     DisposalItem,
 )
 from assets.refusals import MESSAGES, Refusal
+from config import formatting
 
 State = DisposalCase.State
 Method = DisposalCase.Method
@@ -99,11 +100,11 @@ def _check_fields(fields: dict[str, Any], errors: dict[str, Any]) -> None:
     method = fields.get("method")
     if method not in Method.values:
         errors["method"] = _("Choose a method: %(choices)s.") % {
-            "choices": ", ".join(Method.values)
+            "choices": formatting.text_list(Method.values)
         }
     if fields.get("grounds") not in Grounds.values:
         errors["grounds"] = _("Choose the grounds: %(choices)s.") % {
-            "choices": ", ".join(Grounds.values)
+            "choices": formatting.text_list(Grounds.values)
         }
     if fields.get("components", DisposalCase.Components.REFUSE) not in (
         DisposalCase.Components.values
@@ -167,7 +168,7 @@ def _problems_by_card(
             reason_error = _(
                 "%(tags)s have not reached their service life: give the reason for disposing of "
                 "them early."
-            ) % {"tags": ", ".join(young[:20]) + (" …" if len(young) > 20 else "")}
+            ) % {"tags": formatting.text_list(young, limit=20)}
     return problems, reason_error
 
 
@@ -629,7 +630,8 @@ def execute_disposal(*, case: DisposalCase, actor, executed_on: date | None = No
     wrong = [card.tag for card in cards if card.status != Status.PENDING_DISPOSAL]
     if wrong:
         raise TransitionNotAllowed(
-            _("%(tags)s are no longer pending disposal.") % {"tags": ", ".join(wrong[:20])},
+            _("%(tags)s are no longer pending disposal.")
+            % {"tags": formatting.text_list(wrong[:20])},
             code="disposal_cards_changed",
         )
     case.state = State.EXECUTED
@@ -656,7 +658,7 @@ def _retire_cards(*, case: DisposalCase, actor, ids: list[int]) -> None:
     if unlisted and case.components != DisposalCase.Components.DETACH:
         raise TransitionNotAllowed(
             _("%(tags)s sit in cards of the case but are not listed: list them first.")
-            % {"tags": ", ".join(child.tag for child in unlisted[:20])},
+            % {"tags": formatting.text_list(child.tag for child in unlisted[:20])},
             code="host_has_components",
         )
     detached = Asset.objects.filter(pk__in=[child.pk for child in unlisted])
@@ -734,7 +736,7 @@ def validate_tier(tier: ApprovalTier) -> None:
         errors["body"] = _("Name the approving body.")
     if tier.approver_role not in ApprovalTier.ApproverRole.values:
         errors["approver_role"] = _("Choose one of: %(choices)s.") % {
-            "choices": ", ".join(ApprovalTier.ApproverRole.values)
+            "choices": formatting.text_list(ApprovalTier.ApproverRole.values)
         }
     if tier.up_to is not None and tier.up_to <= 0:
         errors["up_to"] = _("The limit is a positive amount, or empty for no limit.")

@@ -32,6 +32,7 @@ from assets.forms import ShownLimitsMixin, apply_errors
 from assets.handovers.views import _error_messages, scanned_tags
 from assets.models import Asset, Department, DisposalCase
 from assets.security.services import record_export
+from config import forms as yika_forms
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -40,7 +41,18 @@ def _case_or_404(user, number: str) -> DisposalCase:
     )
 
 
-class DisposalListView(LoginRequiredMixin, ListView):
+class DisposalReaderMixin(LoginRequiredMixin):
+    """Every disposal page is for the roles the header's link is for (`reads_disposals`): one
+    rule for link and page, so a receiver meets the site's 403 page saying why, not a form they
+    cannot submit (walk 39)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_disposals(request.user):
+            raise PermissionDenied(_("Disposal cases are for the asset office and approvers."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DisposalListView(DisposalReaderMixin, ListView):
     """Every case the user may read, filtered by state, method, department and year."""
 
     template_name = "assets/disposal_list.html"
@@ -80,7 +92,7 @@ class DisposalListView(LoginRequiredMixin, ListView):
         return context
 
 
-class DisposalInboxView(LoginRequiredMixin, ListView):
+class DisposalInboxView(DisposalReaderMixin, ListView):
     """The approver's inbox: submitted cases whose tier names their role."""
 
     template_name = "assets/disposal_inbox.html"
@@ -91,7 +103,7 @@ class DisposalInboxView(LoginRequiredMixin, ListView):
         return selectors.approver_inbox(user=self.request.user)
 
 
-class DisposalForm(ShownLimitsMixin, forms.Form):
+class DisposalForm(ShownLimitsMixin, yika_forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=DisposalCase.Method.choices)
     grounds = forms.ChoiceField(label=gettext_lazy("Grounds"), choices=DisposalCase.Grounds.choices)
     reason = forms.CharField(
@@ -173,7 +185,7 @@ class DisposalForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class DisposalCreateView(LoginRequiredMixin, View):
+class DisposalCreateView(DisposalReaderMixin, View):
     """The clerk's form: method, grounds, the cards (from the register's selection or typed)."""
 
     template_name = "assets/disposal_form.html"
@@ -247,7 +259,7 @@ def add_case_errors(form: DisposalForm, error: Exception) -> None:
             form.add_error(target, problem)
 
 
-class ApproveForm(ShownLimitsMixin, forms.Form):
+class ApproveForm(ShownLimitsMixin, yika_forms.Form):
     approval_no = forms.CharField(
         label=gettext_lazy("Approval document number (批复文号)"), max_length=APPROVAL_NO_MAX
     )
@@ -267,7 +279,7 @@ class ApproveForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class RejectForm(ShownLimitsMixin, forms.Form):
+class RejectForm(ShownLimitsMixin, yika_forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for rejecting"),
         max_length=4000,
@@ -279,7 +291,7 @@ class RejectForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class DisposalDetailView(LoginRequiredMixin, View):
+class DisposalDetailView(DisposalReaderMixin, View):
     """The case: fields, tier, items with values, the actions its reader may take, the form."""
 
     def get(self, request, number, approve_form=None, reject_form=None, status=200):
@@ -302,7 +314,7 @@ class DisposalDetailView(LoginRequiredMixin, View):
         return render(request, "assets/disposal_detail.html", context, status=status)
 
 
-class _DisposalAction(LoginRequiredMixin, View):
+class _DisposalAction(DisposalReaderMixin, View):
     """A POST that runs one service and comes back to the case page with a message."""
 
     def authorise(self, request, case):
@@ -385,7 +397,7 @@ class DisposalRejectView(_DisposalAction):
         )
 
 
-class DisposalEditView(LoginRequiredMixin, View):
+class DisposalEditView(DisposalReaderMixin, View):
     """A draft's own form, filled in with what it says now (`services.update_disposal`)."""
 
     template_name = "assets/disposal_edit.html"
@@ -439,7 +451,7 @@ class DisposalDeleteView(_DisposalAction):
         return HttpResponseRedirect(reverse("assets:disposal-list"))
 
 
-class DisposalApplicationView(LoginRequiredMixin, View):
+class DisposalApplicationView(DisposalReaderMixin, View):
     """The application form (资产处置申请表) PDF; an executed case's is the stored one."""
 
     def get(self, request, number):

@@ -19,6 +19,7 @@ from reportlab.platypus import Spacer
 
 from assets import documents
 from assets.models import Asset, DelegatedProject, Handover, HandoverItem
+from config import formatting
 from labels import pdf
 
 
@@ -80,7 +81,7 @@ def render_certificate(handover: Handover) -> bytes:
             # The sender hands over inside its unit: 移交方, not a free transfer's 划出方.
             sender = pgettext("internal transfer", "Delivering party")
         else:
-            cases = ", ".join(handover.disposal_cases.values_list("number", flat=True))
+            cases = formatting.text_list(handover.disposal_cases.values_list("number", flat=True))
             basis = _("Free transfer approved in disposal case %(cases)s") % {"cases": cases}
             sender = _("Delivering party")
         head = [

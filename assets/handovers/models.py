@@ -18,7 +18,7 @@ class DelegatedProject(models.Model):
     class FinalAccountsState(models.TextChoices):
         PENDING = "pending", _("Not yet prepared")
         SUBMITTED = "submitted", _("Submitted for approval")
-        APPROVED = "approved", _("Approved (决算)")
+        APPROVED = "approved", _("Final accounts approved")
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)

@@ -38,6 +38,7 @@ from assets.models import (
     Location,
     User,
 )
+from config import formatting
 
 State = Handover.State
 Result = HandoverItem.Result
@@ -500,7 +501,7 @@ def missing_receiver_refusal(*, handover: Handover) -> str | None:
         .order_by("department__code", "username")
         .distinct()
     )
-    who = "、".join(f"{user.department.name}（{user}）" for user in ready)
+    who = formatting.text_list(f"{user.department.name}（{user}）" for user in ready)
     facts = {"to": handover.to_department.name, "ready": who}
     if who:
         return (
@@ -814,7 +815,7 @@ def _check_decisions(
     if blank:
         errors.append(
             _("No result for %(tags)s: every item needs an explicit result.")
-            % {"tags": ", ".join(blank)}
+            % {"tags": formatting.text_list(blank)}
         )
     if not errors:
         for item in items:

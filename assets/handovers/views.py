@@ -28,6 +28,8 @@ from assets.forms import ShownLimitsMixin
 from assets.handovers import selectors, services
 from assets.handovers.certificate import certificate_response
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
+from config import formatting
+from config import forms as yika_forms
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
 
@@ -112,7 +114,7 @@ def _own_unit_departments(user):
     return departments.filter(pk__in=unit).exclude(pk=user.department_id).order_by("code")
 
 
-class HandoverCreateForm(forms.Form):
+class HandoverCreateForm(yika_forms.Form):
     project = forms.ModelChoiceField(
         label=gettext_lazy("Project"), queryset=None, to_field_name="code", required=False
     )
@@ -195,7 +197,9 @@ class HandoverCreateForm(forms.Form):
         visible = {a.tag: a for a in permissions.visible_assets(self.user).filter(tag__in=tag_list)}
         unknown = [t for t in tag_list if t not in visible]
         if unknown:
-            self.add_error(field, _("Unknown asset(s): %(tags)s.") % {"tags": ", ".join(unknown)})
+            self.add_error(
+                field, _("Unknown asset(s): %(tags)s.") % {"tags": formatting.text_list(unknown)}
+            )
         return [visible[t] for t in tag_list if t in visible]
 
     def clean(self):
@@ -291,7 +295,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
 # ---------------------------------------------------------------------------- the handover
 
 
-class ArchiveForm(ShownLimitsMixin, forms.Form):
+class ArchiveForm(ShownLimitsMixin, yika_forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=HandoverArchive.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     reference = forms.CharField(
@@ -540,7 +544,7 @@ def _review_summary(row_errors: dict[str, list[str]]) -> str:
         "%(count)s item needs your attention: %(tags)s.",
         "%(count)s items need your attention: %(tags)s.",
         len(row_errors),
-    ) % {"count": len(row_errors), "tags": ", ".join(row_errors)}
+    ) % {"count": len(row_errors), "tags": formatting.text_list(row_errors)}
 
 
 def _split_by_tag(problems: list[str], values: dict) -> tuple[list[str], dict[str, list[str]]]:

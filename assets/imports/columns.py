@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from assets import spreadsheets
 from assets.errors import DomainError
 from assets.models import CURRENT_CODE_SYSTEM, Asset
+from config import formatting
 from config import spreadsheets as writer
 
 MAX_VALUE = Decimal("999999999999.99")
@@ -187,7 +188,7 @@ def map_headers(headers: list[str]) -> HeaderMap:
     if missing:
         problems.append(
             _("Required columns are missing: %(columns)s.")
-            % {"columns": ", ".join(column_label(c.key) for c in missing)}
+            % {"columns": formatting.text_list(column_label(c.key) for c in missing)}
         )
     # A plain ledger (no tag, no legacy number) is a first import: every row is a new card.
     # Re-imports match on tag, legacy number or serial number; `plan_import` warns of the rows
@@ -406,6 +407,9 @@ EXTRA_CHOICE_WORDS = {
     "value_type": {
         "暂估": "provisional",
         "决算": "final",
+        # The English labels before issue 14 (files exported then still import).
+        "provisional (暂估)": "provisional",
+        "final accounts (决算)": "final",
         "评估值": "appraised",
         "重置值": "replacement",
         "名义金额": "nominal",
@@ -423,7 +427,7 @@ def parse_choice(key: str, value: Any, index: dict[str, str]) -> str:
         return index[text]
     if text in EXTRA_CHOICE_WORDS.get(key, {}):
         return EXTRA_CHOICE_WORDS[key][text]
-    allowed = "、".join(str(label) for _, label in CHOICE_MODELS[key].choices)
+    allowed = formatting.text_list(str(label) for _, label in CHOICE_MODELS[key].choices)
     return_error = _("unknown value “%(value)s”; use one of: %(allowed)s")
     raise CellError(return_error % {"value": cell_text(value), "allowed": allowed})
 
@@ -512,7 +516,9 @@ def instruction_rows() -> list[dict]:
     for column in COLUMNS:
         help_text = str(column.help) if column.help else ""
         if column.kind == CHOICE:
-            help_text = "、".join(str(label) for _, label in CHOICE_MODELS[column.key].choices)
+            help_text = formatting.text_list(
+                str(label) for _, label in CHOICE_MODELS[column.key].choices
+            )
         elif column.kind == DATE:
             help_text = _("Date, e.g. 2024-03-31")
         elif column.kind == MONEY:

@@ -18,11 +18,12 @@ from assets import permissions, spreadsheets
 from assets.errors import TransitionNotAllowed
 from assets.imports import jobs
 from assets.imports.columns import ImportHasErrors
+from config import forms as yika_forms
 
 ERRORS_ON_PAGE = 1000
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(yika_forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Ledger file"),
         help_text=gettext_lazy(

@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from assets.forms import ShownLimitsMixin
+from config import forms as yika_forms
 
 DATE = {"type": "date"}
 
 
-class FaultForm(ShownLimitsMixin, forms.Form):
+class FaultForm(ShownLimitsMixin, yika_forms.Form):
     fault = forms.CharField(
         label=_("what is wrong"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -18,7 +19,7 @@ class FaultForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class RepairForm(ShownLimitsMixin, forms.Form):
+class RepairForm(ShownLimitsMixin, yika_forms.Form):
     fault = forms.CharField(
         label=_("fault"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -43,7 +44,7 @@ class RepairForm(ShownLimitsMixin, forms.Form):
         self.show_limits()
 
 
-class FinishRepairForm(ShownLimitsMixin, forms.Form):
+class FinishRepairForm(ShownLimitsMixin, yika_forms.Form):
     finished_on = forms.DateField(label=_("repair finished on"), widget=forms.DateInput(attrs=DATE))
     # No min_value: the service refuses a negative cost with the other fields' errors at once.
     cost = forms.DecimalField(

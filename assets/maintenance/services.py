@@ -21,6 +21,7 @@ from assets.errors import Conflict, TransitionNotAllowed
 from assets.history import record_event
 from assets.models import Asset, AssetEvent, MaintenanceContract, RepairRecord
 from assets.services import ASSET_TRANSITIONS
+from config import formatting
 
 Status = Asset.Status
 
@@ -261,7 +262,7 @@ def _contract_assets(actor, assets) -> list[Asset]:
     refused = sorted(asset.tag for asset in assets if asset.pk not in allowed)
     if refused:
         raise ValidationError(
-            {"assets": _("Unknown asset “%(tag)s”.") % {"tag": ", ".join(refused)}}
+            {"assets": _("Unknown asset “%(tag)s”.") % {"tag": formatting.text_list(refused)}}
         )
     return list(assets)
 

@@ -16,6 +16,7 @@ from assets.errors import DomainError
 from assets.reconciliations import services
 from assets.reconciliations.columns import FIELDS, clean_mapping, field_label
 from assets.reconciliations.models import ReconciliationMapping, ValueUnit
+from config import formatting
 from config.admin import RoleScopedAdmin
 
 
@@ -62,7 +63,7 @@ def _header_field(item) -> forms.CharField:
         max_length=200,
         help_text=format_lazy(
             _("Empty: found by its usual name ({names})."),
-            names="、".join((item.zh, *item.aliases[:2])),
+            names=formatting.text_list((item.zh, *item.aliases[:2])),
         ),
     )
 

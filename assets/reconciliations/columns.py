@@ -24,6 +24,7 @@ from assets.errors import DomainError
 from assets.imports import columns as ledger
 from assets.imports.columns import CellError, RowError, cell_text
 from assets.reconciliations.models import ValueUnit
+from config import formatting
 
 KEYS = ("tag", "legacy_number", "serial_number")  # the match order
 
@@ -140,6 +141,9 @@ class Mapping:
     by_field: dict[str, int]  # field -> column index
     labels: dict[str, str]  # field -> header as written in the file
     value_unit: str
+    # Headers of the file's columns that no field reads: named on the result, never dropped
+    # silently (a mistyped "原值 " must not pass as reconciled).
+    ignored: list[str] = field(default_factory=list)
 
 
 def clean_mapping(raw: Any) -> dict[str, str]:
@@ -154,7 +158,7 @@ def clean_mapping(raw: Any) -> dict[str, str]:
         if key not in FIELD_BY_KEY:
             raise MappingError(
                 _("“%(field)s” is not a field of the reconciliation; use one of: %(fields)s.")
-                % {"field": key, "fields": ", ".join(FIELD_BY_KEY)}
+                % {"field": key, "fields": formatting.text_list(FIELD_BY_KEY)}
             )
         if header in (None, ""):
             continue
@@ -220,13 +224,13 @@ def map_columns(headers: list[str], *, mapping: dict[str, str], value_unit: str 
                 "No column identifies the card: map the tag, the legacy number or the serial "
                 "number (found: %(headers)s)."
             )
-            % {"headers": "、".join(h for h in headers if h) or "—"},
+            % {"headers": formatting.text_list(h for h in headers if h) or "—"},
             code="no_key_column",
         )
     if "original_value" not in by_field:
         raise MappingError(
             _("No column holds the original value; map it (found: %(headers)s).")
-            % {"headers": "、".join(h for h in headers if h) or "—"},
+            % {"headers": formatting.text_list(h for h in headers if h) or "—"},
             code="no_value_column",
         )
     units = {header_unit(labels[key]) for key in MONEY_FIELDS if key in labels} - {""}
@@ -234,7 +238,7 @@ def map_columns(headers: list[str], *, mapping: dict[str, str], value_unit: str 
         raise MappingError(
             _("The headers say the amounts are in %(header)s but %(given)s was chosen.")
             % {
-                "header": "、".join(str(ValueUnit(u).label) for u in sorted(units)),
+                "header": formatting.text_list(str(ValueUnit(u).label) for u in sorted(units)),
                 "given": ValueUnit(value_unit).label,
             },
             code="value_unit_conflict",
@@ -248,7 +252,9 @@ def map_columns(headers: list[str], *, mapping: dict[str, str], value_unit: str 
             code="value_unit_conflict",
             field="value_unit",
         )
-    return Mapping(by_field=by_field, labels=labels, value_unit=value_unit)
+    read = set(by_field.values())
+    ignored = [h for i, h in enumerate(headers) if h and i not in read]
+    return Mapping(by_field=by_field, labels=labels, value_unit=value_unit, ignored=ignored)
 
 
 @dataclass

@@ -92,6 +92,12 @@ class Reconciliation(models.Model):
     encoding = models.CharField(_("encoding"), max_length=16, blank=True)
     header_row = models.PositiveIntegerField(_("header row"), default=1)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    ignored_columns = models.JSONField(
+        _("ignored columns"),
+        default=list,
+        blank=True,
+        help_text=_("Headers of the file's columns that map to no field."),
+    )
     value_unit = models.CharField(_("unit of amounts"), max_length=8, choices=ValueUnit.choices)
     as_of = models.DateField(_("depreciation as of"))
     state = models.CharField(

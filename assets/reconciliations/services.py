@@ -205,6 +205,7 @@ def create_reconciliation(
         encoding=table.encoding or "",
         header_row=table.header_row,
         mapping=found.labels,
+        ignored_columns=found.ignored,
         value_unit=found.value_unit,
         as_of=as_of or timezone.localdate(),
         row_count=len(rows),

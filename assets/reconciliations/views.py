@@ -16,12 +16,13 @@ from assets.errors import DomainError
 from assets.reconciliations import selectors, services
 from assets.reconciliations.columns import FIELDS, MappingError, RowsHaveErrors, field_label
 from assets.reconciliations.models import ReconciliationDifference, ValueUnit
+from config import forms as yika_forms
 
 ROWS_ON_PAGE = 100
 ERRORS_ON_PAGE = 500
 
 
-class ReconciliationUploadForm(forms.Form):
+class ReconciliationUploadForm(yika_forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Finance export"),
         help_text=gettext_lazy(
@@ -77,7 +78,14 @@ class ReconciliationUploadForm(forms.Form):
 
 
 class ReconcilerMixin(LoginRequiredMixin):
-    """Reading is for every role that reads reconciliations; the upload is for reconcilers."""
+    """Reading is for every role that reads reconciliations (`reads_reconciliations`, the rule
+    of the header's link too); the upload is for reconcilers. Others meet the site's 403 page
+    saying why, not a form they cannot submit (walk 39)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not permissions.reads_reconciliations(request.user):
+            raise PermissionDenied(_("Reconciliation with finance is for the asset office."))
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ReconciliationUploadView(ReconcilerMixin, TemplateView):
@@ -176,7 +184,7 @@ class ReconciliationDetailView(ReconcilerMixin, TemplateView):
         return context
 
 
-class ExplainForm(forms.Form):
+class ExplainForm(yika_forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from assets import permissions
 from assets.models import CURRENT_CODE_SYSTEM, Asset, Category, Department
 from assets.reports import sql
+from config import formatting
 
 BY_CHOICES = ("category", "department", "status", "value_type")
 MAX_LEVEL = 9
@@ -73,7 +74,7 @@ def parse_grouping(by, level) -> Grouping:
     by = (by or "category").strip()
     if by not in BY_CHOICES:
         raise ValidationError(
-            {"by": _("Choose one of: %(choices)s.") % {"choices": ", ".join(BY_CHOICES)}}
+            {"by": _("Choose one of: %(choices)s.") % {"choices": formatting.text_list(BY_CHOICES)}}
         )
     if level in (None, ""):
         return Grouping(by, None)

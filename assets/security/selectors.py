@@ -7,11 +7,11 @@ from datetime import date, datetime, time
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
 
 from assets import permissions
 from assets.models import ApiToken
 from assets.security.models import SecurityEvent
+from config import formatting
 
 # The most rows one export writes (newest first); narrow the filters for older ones.
 EXPORT_MAX_ROWS = 100_000
@@ -117,9 +117,9 @@ def _export_name(what: str) -> str:
 
 def _value_text(value) -> str:
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_value_text(v)}" for k, v in value.items())
+        return formatting.text_list(f"{k}={_value_text(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return ", ".join(_value_text(v) for v in value)
+        return formatting.text_list(_value_text(v) for v in value)
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return "" if value is None else str(value)
@@ -143,9 +143,7 @@ def detail_pairs(detail: dict) -> list[tuple[str, str]]:
         text = _value_text(value)
         if key in ROLE_KEYS:
             roles = value if isinstance(value, list) else [value]
-            text = pgettext("list separator", ", ").join(
-                permissions.role_label(str(r)) for r in roles
-            )
+            text = formatting.text_list(permissions.role_label(str(r)) for r in roles)
         elif key in TRANSLATED_VALUES and text in DETAIL_VALUES:
             text = str(DETAIL_VALUES[text])
         elif key == "scope" and text in SCOPE_VALUES:

@@ -11,9 +11,10 @@ from django.views.generic import ListView
 from assets import permissions
 from assets.security import selectors
 from assets.security.models import SecurityEvent
+from config import forms as yika_forms
 
 
-class SecurityLogFilterForm(forms.Form):
+class SecurityLogFilterForm(yika_forms.Form):
     kind = forms.ChoiceField(
         label=_("Event"),
         required=False,

@@ -1,6 +1,6 @@
 """Filters every page uses to show values as words (built into every template: settings.TEMPLATES
 `builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`,
-`attribute`, `event_note`."""
+`attribute`, `event_note`, `text_list`."""
 
 from django import template
 
@@ -26,6 +26,12 @@ def rate(value, digits=2):
 def code_system(value):
     """`{{ category.code_system|code_system }}` → GB/T 14885-2022."""
     return formatting.code_system(value)
+
+
+@register.filter
+def text_list(items):
+    """`{{ job.columns.ignored|text_list }}` → 型号、备注 (A, B in English)."""
+    return formatting.text_list(items or [])
 
 
 @register.filter

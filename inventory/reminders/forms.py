@@ -1,15 +1,15 @@
 """The user's reminder choice on their account page (`views.ReminderChoiceView`)."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from config import forms as yika_forms
 from inventory.models import ReminderChannel, ReminderChoice
 from inventory.reminders.channels import choice_of, configured_channels
 
 KINDS = ReminderChannel.Kind.values
 
 
-class ReminderChoiceForm(forms.ModelForm):
+class ReminderChoiceForm(yika_forms.ModelForm):
     """E-mail, and each kind of channel configured for the user or their department, with the
     user id a WeCom or DingTalk robot mentions. Kinds not configured for them are not offered
     and keep what they were."""

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
+from config import formatting
 from config.celery import SCHEDULE
 from inventory.reminders.jobs import JOBS
 from inventory.reminders.tasks import RELAY_OUTBOX, RUN_JOB
@@ -58,7 +59,7 @@ def check_entry(*, task: str, kwargs: str | dict, has_schedule: bool) -> None:
             raise ValidationError(
                 {
                     "kwargs": _('Unknown reminder job "%(job)s"; choose one of: %(jobs)s.')
-                    % {"job": job, "jobs": ", ".join(sorted(JOBS))}
+                    % {"job": job, "jobs": formatting.text_list(sorted(JOBS))}
                 }
             )
         if set(kwargs) - {"job"}:

@@ -17,6 +17,7 @@ from assets import refusals
 from assets import services as asset_services
 from assets.errors import DomainError, TransitionNotAllowed
 from assets.models import Asset, DisposalCase
+from config import formatting
 from inventory import permissions
 from inventory.models import Difference
 
@@ -165,7 +166,7 @@ def case_fields(*, campaign, kinds) -> dict:
         if kinds == {Difference.Kind.DAMAGED}
         else DisposalCase.Method.WRITE_OFF
     )
-    labels = ", ".join(str(Difference.Kind(kind).label) for kind in sorted(kinds))
+    labels = formatting.text_list(str(Difference.Kind(kind).label) for kind in sorted(kinds))
     return {
         "method": method,
         "grounds": DisposalCase.Grounds.LOSS,

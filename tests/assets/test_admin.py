@@ -122,3 +122,23 @@ def test_admin_card_search_is_the_registers_search(client, staff_admin, centre):
     page = client.get(reverse("admin:assets_asset_changelist"), {"q": "s5735"}).content.decode()
     assert found.tag in page
     assert "打印机" not in page
+
+
+@pytest.mark.parametrize(("language", "role"), [("zh-hans", "资产管理员"), ("en", "Asset clerk")])
+def test_the_user_forms_role_picker_names_roles_not_group_codes(
+    client, staff_admin, clerk, language, role
+):
+    """Issue 14: the group picker listed `clerk`, `receiver` … instead of the roles' names."""
+    from django.contrib.auth.models import Group
+
+    client.force_login(staff_admin)
+    clerk_group = Group.objects.get(name="clerk").pk
+    for url in (
+        reverse("admin:assets_user_add"),
+        reverse("admin:assets_user_change", args=[clerk.pk]),
+    ):
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'<option value="{clerk_group}"' in body
+        option = body.split(f'<option value="{clerk_group}"', 1)[1].split("</option>", 1)[0]
+        assert option.endswith(role), option
+        assert ">clerk</option>" not in body

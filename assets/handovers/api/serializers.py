@@ -15,6 +15,7 @@ from assets.models import (
     HandoverItem,
     Location,
 )
+from config import formatting
 
 MAX_ITEMS = 5000
 
@@ -215,7 +216,7 @@ class ScopedTagList(serializers.ListField):
         unknown = [t for t in wanted if t not in found]
         if unknown:
             raise serializers.ValidationError(
-                _("Unknown asset(s): %(tags)s.") % {"tags": ", ".join(unknown)}
+                _("Unknown asset(s): %(tags)s.") % {"tags": formatting.text_list(unknown)}
             )
         return [found[t] for t in wanted]
 

@@ -19,6 +19,7 @@ from assets.imports.apply import execute_plan, savepoints_off
 from assets.imports.columns import ImportHasErrors
 from assets.imports.plan import plan_import
 from assets.models import User
+from config import formatting
 
 
 class Command(BaseCommand):
@@ -64,7 +65,8 @@ class Command(BaseCommand):
         )
         if plan.header_map.ignored:
             self.stdout.write(
-                _("Ignored columns: %(columns)s") % {"columns": ", ".join(plan.header_map.ignored)}
+                _("Ignored columns: %(columns)s")
+                % {"columns": formatting.text_list(plan.header_map.ignored)}
             )
         if plan.errors:
             for error in plan.errors:

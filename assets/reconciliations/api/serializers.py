@@ -78,6 +78,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
             "encoding",
             "header_row",
             "mapping",
+            "ignored_columns",
             "value_unit",
             "as_of",
             "state",
@@ -97,7 +98,11 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 class ReconciliationListSerializer(ReconciliationSerializer):
     class Meta(ReconciliationSerializer.Meta):
-        fields = [f for f in ReconciliationSerializer.Meta.fields if f not in {"totals", "mapping"}]
+        fields = [
+            f
+            for f in ReconciliationSerializer.Meta.fields
+            if f not in {"totals", "mapping", "ignored_columns"}
+        ]
         read_only_fields = fields
 
 

@@ -24,6 +24,7 @@ from assets.reconciliations import exports, selectors, services
 from assets.reconciliations.api import serializers as s
 from assets.reconciliations.columns import RowsHaveErrors
 from assets.reconciliations.models import ReconciliationDifference, ReconciliationMapping
+from config import formatting
 
 RECONCILERS = {permissions.CLERK, permissions.ADMIN}
 APPROVERS = {permissions.ADMIN}
@@ -94,7 +95,8 @@ class ReconciliationViewSet(
             raise ValidationError(
                 {
                     "result": [
-                        _("Use one of: %(results)s.") % {"results": ", ".join(selectors.RESULTS)}
+                        _("Use one of: %(results)s.")
+                        % {"results": formatting.text_list(selectors.RESULTS)}
                     ]
                 }
             )

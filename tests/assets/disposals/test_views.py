@@ -158,3 +158,25 @@ def test_the_transfer_handover_page_names_its_case(
     client.force_login(clerk)
     body = page(client, reverse("assets:handover-detail", args=[case.handover.number]))
     assert "无偿划转" in body and reverse("assets:disposal-detail", args=[case.number]) in body
+
+
+def test_a_receiver_reads_the_transfer_case_number_without_a_link_they_could_not_open(
+    client, clerk, centre, other_bureau, tiers, approver, receiver
+):
+    """Walk 39: the disposal pages answer 403 to receivers, so their handover names the case
+    without linking to it."""
+    card = make_asset(owner=centre, in_service_on=date(2012, 1, 1))
+    case = ds.create_disposal(
+        actor=clerk,
+        fields={"method": "transfer", "grounds": "reorganisation", "to_department": other_bureau},
+        tags=[card.tag],
+    )
+    ds.submit_disposal(case=case, actor=clerk)
+    ds.approve_disposal(case=case, actor=approver, approval_no="划转批复", approved_on=date.today())
+    case = ds.execute_disposal(case=case, actor=clerk)
+    client.force_login(receiver)
+    body = page(client, reverse("assets:handover-detail", args=[case.handover.number]))
+    assert case.number in body
+    assert reverse("assets:disposal-detail", args=[case.number]) not in body
+    detail = client.get(reverse("assets:disposal-detail", args=[case.number]), **ZH)
+    assert detail.status_code == 403

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from assets.models import Reconciliation, ReconciliationDifference
 from assets.reconciliations import services
-from tests.assets.reconciliations.conftest import finance_rows, xlsx_bytes
+from tests.assets.reconciliations.conftest import HEADERS, finance_rows, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,36 @@ def test_auditor_reads_but_gets_no_forms(client, auditor, clerk, register):
         'id="reconcile-form"'
         not in client.get(reverse("assets:reconciliation-upload")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", "已忽略：列 备注、使用人 未对应任何字段"),
+        ("en", "Ignored: the columns 备注, 使用人 map to no field"),
+    ],
+)
+def test_the_result_names_the_columns_no_field_reads(client, clerk, register, language, words):
+    """Issue 14: a finance column mapped to no field was dropped without a word."""
+    headers = [*HEADERS, "备注", "使用人"]
+    rows = [[*row, "待核", "张三"] for row in finance_rows(register)]
+    client.force_login(clerk)
+    response = client.post(
+        reverse("assets:reconciliation-upload"),
+        {"file": SimpleUploadedFile("财务卡片.xlsx", xlsx_bytes(rows, headers=headers))},
+        HTTP_ACCEPT_LANGUAGE=language,
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Reconciliation.objects.get().ignored_columns == ["备注", "使用人"]
+    assert words in response.content.decode()
+
+
+def test_a_file_whose_columns_all_map_warns_of_nothing(client, clerk, register):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("assets:reconciliation-upload"),
+        {"file": SimpleUploadedFile("f.xlsx", xlsx_bytes(finance_rows(register)))},
+        follow=True,
+    )
+    assert 'id="ignored-columns"' not in response.content.decode()

@@ -27,6 +27,29 @@ of the issue's table (ROW names for `--only` / `--skip`; by default all):
     its own process, so its peak RSS is the rendering's), rolled back;
   - import: 200,000 ledger rows previewed and applied (`bench/import.py --register`, its own
     process), rolled back.
+Peers (`--peer URL --peer-token T`): on the same gunicorn, after the rows above, the same three
+request shapes are sent to Yika and to the peer in alternating slices (32 clients each, closed
+loop), and each throughput, p50 and p99 is printed with Yika's over the peer's, at each size
+(no verdict: the peer is whatever server was given). The shapes, as sent to a Yika (the
+defaults; `--peer-lookup`, `--peer-count`, `--peer-list` replace the peer's, each
+"METHOD PATH [JSON BODY]" with {tag}, {campaign}, {uuid} and {now} filled per request):
+  - lookup: `GET /api/v1/assets/{tag}/` — what a phone sends after reading a label;
+  - count:  `POST /api/v1/stocktakes/{campaign}/scans/` with
+            `{"code": "{tag}", "client_key": "{uuid}", "scanned_at": "{now}"}` — a scan;
+  - list:   `GET /api/v1/assets/?status=in_use&page_size=50` — the first list page.
+Every request carries `Authorization: Token T`, `Accept: application/json` and
+`Content-Type: application/json`. Yika's side uses the bench's 32 clerks, each with its own
+unit's tags and the bench campaign; the peer's side the one token for all 32 clients, tags
+from `--peer-tags FILE` (one a line) or else the peer's list (`results[].tag`, following
+`next`, up to 2,000), and the campaign `--peer-campaign ID` or else the first active one of
+`GET /api/v1/stocktakes/`. Without the stocktake row (no bench campaign) the count shape is
+left out on both sides.
+PgBouncer (`--pooler pgbouncer`): the bench starts Debian's PgBouncer itself on
+127.0.0.1:`--pooler-port` (6432) in transaction mode in front of the machine's PostgreSQL,
+configured as the README's Scale-out section says, and a second gunicorn on `--port` + 1 with
+DATABASE_URL through it and YIKA_DB_POOLER=pgbouncer; then the lookup and list shapes above
+are sent to the direct gunicorn and the pooled one in alternating slices (same clerks, same
+tags): throughput, p50, p99, errors, and pooled over direct.
 stocktake and progress need the campaign: it is activated when any of the three runs (its
 time reported under campaign only if that row is chosen), and every stocktake table is emptied
 before and after (the bench databases hold no other campaign).
@@ -42,17 +65,23 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import date
+import urllib.parse
+import urllib.request
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from _common import (  # noqa: E402
+    connection_to,
     drive,
     gunicorn,
+    headers_for,
     load_average,
     load_interleaved,
+    pgbouncer,
     recreate_database,
     settle,
     summarise,
@@ -320,6 +349,124 @@ def run_script(script: str, *arguments: str, env: dict) -> dict:
     return result
 
 
+# The request shapes sent to Yika and, unless replaced, to a peer ("METHOD PATH [JSON BODY]").
+SHAPES = {
+    "lookup": "GET /api/v1/assets/{tag}/",
+    "count": "POST /api/v1/stocktakes/{campaign}/scans/"
+    ' {"code": "{tag}", "client_key": "{uuid}", "scanned_at": "{now}"}',
+    "list": "GET /api/v1/assets/?status=in_use&page_size=50",
+}
+
+
+def shape_maker(shape: str, tags: list[list[str]], campaign):
+    """A request maker for client n from a shape: `tags[n]` cycled into {tag}."""
+    method, path, *body = shape.split(" ", 2)
+    runs = [itertools.cycle(own or [""]) for own in tags]
+
+    def make(n):
+        values = {
+            "tag": next(runs[n]),
+            "campaign": campaign,
+            "uuid": str(uuid.uuid4()),
+            "now": datetime.now(UTC).isoformat(),
+        }
+        return (method, _fill(path, values, quote=True), _fill(body[0], values) if body else None)
+
+    return make
+
+
+def _fill(text: str, values: dict, quote: bool = False) -> str:
+    """`text` with each {key} replaced (percent-encoded in a path; the body is JSON text)."""
+    for key, value in values.items():
+        value = urllib.parse.quote(str(value), safe="") if quote else str(value)
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def peer_get(url: str, token: str, path: str):
+    request = urllib.request.Request(url.rstrip("/") + path, headers=headers_for(token))
+    request.add_header("Accept", "application/json")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def peer_setup(args) -> tuple[list[str], object]:
+    """The peer's tags and campaign: given, or read from the peer (a Yika's API)."""
+    if args.peer_tags:
+        tags = [line.strip() for line in Path(args.peer_tags).read_text().splitlines()]
+        tags = [tag for tag in tags if tag]
+    else:
+        tags, path = [], "/api/v1/assets/?status=in_use&page_size=200&cursor="
+        while path and len(tags) < 2000:
+            page = peer_get(args.peer, args.peer_token, path)
+            tags += [card["tag"] for card in page["results"]]
+            following = page.get("next")
+            path = following and urllib.parse.urlsplit(following)._replace(scheme="", netloc="")
+            path = path and path.geturl()
+    campaign = args.peer_campaign
+    if campaign is None:
+        page = peer_get(args.peer, args.peer_token, "/api/v1/stocktakes/")
+        active = [c for c in page.get("results", page) if c.get("state") == "active"]
+        campaign = active[0]["id"] if active else None
+    print(f"  peer {args.peer}: {len(tags):,} tags, campaign {campaign}", flush=True)
+    return tags, campaign
+
+
+def measure_peer(args, clients, campaign, peer_tags, peer_campaign) -> dict:
+    """Yika's and the peer's lookup, count and list in alternating slices (the docstring)."""
+    tokens = [token for token, _code, _tags in clients]
+    own_tags = [tags for _token, _code, tags in clients]
+    peer_tokens = [args.peer_token] * len(tokens)
+    shapes = {"lookup": args.peer_lookup, "count": args.peer_count, "list": args.peer_list}
+    endpoints = {}
+    for name, peer_shape in shapes.items():
+        if name == "count" and (campaign is None or peer_campaign is None):
+            continue
+        endpoints[f"yika {name}"] = shape_maker(SHAPES[name], own_tags, campaign and campaign.pk)
+        endpoints[f"peer {name}"] = (
+            args.peer,
+            peer_tokens,
+            shape_maker(peer_shape, [peer_tags] * len(tokens), peer_campaign),
+        )
+    warm_up(args.port, tokens, endpoints)
+    return load_interleaved(args.port, tokens, args.seconds, endpoints)
+
+
+def warm_up(port, tokens, endpoints: dict, requests: int = 8) -> None:
+    """A few requests to each endpoint (as `load_interleaved` takes them) before measuring; a
+    refused one (HTTP 4xx/5xx) stops the run, naming it."""
+    for name, endpoint in endpoints.items():
+        server, who, make = endpoint if isinstance(endpoint, tuple) else (port, tokens, endpoint)
+        connect, prefix = connection_to(server)
+        conn = connect()
+        for n in range(requests):
+            method, path, body = make(n % len(who))
+            conn.request(method, prefix + path, body=body, headers=headers_for(who[n % len(who)]))
+            response = conn.getresponse()
+            response.read()
+            if response.status >= 400:
+                raise SystemExit(f"{name}: {method} {path}: HTTP {response.status}")
+        conn.close()
+
+
+def measure_pooled(args, url: str, env: dict, clients) -> dict:
+    """Lookup and list on the direct gunicorn and on one through PgBouncer, alternating."""
+    tokens = [token for token, _code, _tags in clients]
+    own_tags = [tags for _token, _code, tags in clients]
+    folder = Path(os.environ.get("YIKA_VAR_DIR", "/tmp")) / "bench-pgbouncer"
+    with pgbouncer(url, port=args.pooler_port, folder=folder) as pooled_url:
+        pooled_env = dict(env, DATABASE_URL=pooled_url, YIKA_DB_POOLER="pgbouncer")
+        with gunicorn(args.port + 1, env=pooled_env):
+            endpoints = {}
+            for name in ("lookup", "list"):
+                endpoints[f"direct {name}"] = shape_maker(SHAPES[name], own_tags, None)
+                endpoints[f"pooled {name}"] = (
+                    args.port + 1, tokens, shape_maker(SHAPES[name], own_tags, None)
+                )  # fmt: skip
+            warm_up(args.port, tokens, endpoints)
+            return load_interleaved(args.port, tokens, args.seconds, endpoints)
+
+
 def measure_http(args, url: str, rows: set, campaign=None) -> dict:
     clients = clients_for(args.clients)
     tokens = [token for token, _code, _tags in clients]
@@ -362,6 +509,14 @@ def measure_http(args, url: str, rows: set, campaign=None) -> dict:
             measured["scan bare"] = saturated["bare"]
             measured["scans"] = saturated["scans"]
             measured["scans paced"] = paced[PACED_SHARE]
+        if args.pooler:
+            measured.update(measure_pooled(args, url, env, clients))
+        if args.peer:
+            peer_tags, peer_campaign = peer_setup(args)
+            for name, figures in measure_peer(
+                args, clients, campaign, peer_tags, peer_campaign
+            ).items():
+                measured[name] = figures
     for name, figures in measured.items():
         print(f"  {name}: {json.dumps(figures)}", flush=True)
     return measured
@@ -381,9 +536,21 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/yika_scale")
     parser.add_argument("--only", nargs="+", choices=ROWS, metavar="ROW", help=", ".join(ROWS))
     parser.add_argument("--skip", nargs="+", choices=ROWS, metavar="ROW", default=[])
+    parser.add_argument("--pooler", choices=["pgbouncer"], help="measure a pooled gunicorn too")
+    parser.add_argument("--pooler-port", type=int, default=6432)
+    parser.add_argument("--peer", help="another server's URL, measured beside Yika's")
+    parser.add_argument("--peer-token", help="an API token of a user of the peer")
+    parser.add_argument("--peer-tags", help="a file of the peer's tags, one a line")
+    parser.add_argument("--peer-campaign", help="the peer's active campaign for the count shape")
+    for name, shape in SHAPES.items():
+        parser.add_argument(f"--peer-{name}", default=shape, help=f"default: {shape}")
     args = parser.parse_args()
     sizes = sorted(args.sizes)
     rows = set(args.only or ROWS) - set(args.skip)
+    if args.peer and not args.peer_token:
+        parser.error("--peer needs --peer-token")
+    if args.peer or args.pooler:
+        rows.add("lookup")  # their figures are taken beside the lookup row's gunicorn
 
     os.environ["DATABASE_URL"] = f"{args.database_url}_{sizes[0]}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -588,6 +755,32 @@ def report(figures: dict, sizes: list[int], rows: set) -> int:
             f"{at_sizes(rss, 'MB')} (< {rss_max:g})",
             max(seconds) < seconds_max and max(rss) < rss_max,
         )
+    if "pooled lookup" in figures[small].get("http", {}):
+        print("through PgBouncer (transaction mode, YIKA_DB_POOLER=pgbouncer):")
+        for name in ("lookup", "list"):
+            for key in ("throughput", "p50_ms", "p99_ms"):
+                direct = values_of("http", f"direct {name}", key)
+                pooled = values_of("http", f"pooled {name}", key)
+                row(f"  {name} {key} direct", direct)
+                row(f"  {name} {key} pooled", pooled)
+                row(f"  {name} {key} pooled / direct",
+                    [a / b if b else 0 for a, b in zip(pooled, direct, strict=True)])  # fmt: skip
+            errors = sum(figures[size]["http"][f"pooled {name}"]["errors"] for size in sizes)
+            check(f"{name} through PgBouncer: errors {errors}", not errors)
+    if "yika lookup" in figures[small].get("http", {}):
+        print("peer (Yika / peer):")
+        for name in ("lookup", "count", "list"):
+            if f"yika {name}" not in figures[small]["http"]:
+                continue
+            for key in ("throughput", "p50_ms", "p99_ms"):
+                yika = values_of("http", f"yika {name}", key)
+                peer = values_of("http", f"peer {name}", key)
+                row(f"  {name} {key} yika", yika)
+                row(f"  {name} {key} peer", peer)
+                row(
+                    f"  {name} {key} yika / peer",
+                    [a / b if b else 0 for a, b in zip(yika, peer, strict=True)],
+                )
     print("targets:")
     for text, met in verdicts:
         print(f"  {text}: {'met' if met else 'NOT MET'}")

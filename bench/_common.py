@@ -149,7 +149,7 @@ logfile = {folder / "pgbouncer.log"}
 pidfile = {folder / "pgbouncer.pid"}
 """
     )
-    command = [str(PGBOUNCER), str(folder / "pgbouncer.ini")]
+    command = [str(PGBOUNCER), "-q", str(folder / "pgbouncer.ini")]  # -q: log to its file only
     if os.geteuid() == 0:  # PgBouncer refuses to run as root: as the postgres system user
         import shutil
 
@@ -225,11 +225,19 @@ def connection_to(server: int | str):
 
 
 def drive(
-    port: int | str, tokens: list[str], seconds: float, make_request, rate: float | None = None
+    port: int | str,
+    tokens: list[str],
+    seconds: float,
+    make_request,
+    rate: float | None = None,
+    elapsed: list | None = None,
 ):
     """One thread and connection per token, for `seconds`: (latencies, errors).
 
     `port` is the bench's gunicorn on 127.0.0.1, or a server's URL (`connection_to`).
+    `elapsed`, if given, gets the seconds from the start to the last answer appended: a request
+    sent just before the end is answered after it, and counting it in `seconds` would overstate
+    a slow endpoint's throughput (by a latency per slice).
 
     Without `rate` (closed loop) each client sends its next request when the last is answered.
     With `rate` (requests per second over all clients, open loop) client n sends on a fixed
@@ -288,6 +296,8 @@ def drive(
             t.join()
     finally:
         gc.enable()
+    if elapsed is not None:
+        elapsed.append(time.perf_counter() - begin)
     return latencies, errors[0]
 
 
@@ -300,15 +310,18 @@ def load_interleaved(port, tokens, seconds, endpoints: dict, rounds: int = ROUND
     for another server (a peer's URL and its tokens).
     """
     collected = {name: ([], 0) for name in endpoints}
+    durations = {name: [] for name in endpoints}
     for _ in range(rounds):
         for name, endpoint in endpoints.items():
             server, clients, make_request = (
                 endpoint if isinstance(endpoint, tuple) else (port, tokens, endpoint)
             )
-            latencies, errors = drive(server, clients, seconds / rounds, make_request)
+            latencies, errors = drive(
+                server, clients, seconds / rounds, make_request, elapsed=durations[name]
+            )
             before, before_errors = collected[name]
             collected[name] = (before + latencies, before_errors + errors)
-    return {name: summarise(*collected[name], seconds) for name in endpoints}
+    return {name: summarise(*collected[name], sum(durations[name])) for name in endpoints}
 
 
 def summarise(latencies: list[float], errors: int, seconds: float) -> dict:

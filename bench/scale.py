@@ -536,6 +536,7 @@ def main() -> int:
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/yika_scale")
     parser.add_argument("--only", nargs="+", choices=ROWS, metavar="ROW", help=", ".join(ROWS))
     parser.add_argument("--skip", nargs="+", choices=ROWS, metavar="ROW", default=[])
+    parser.add_argument("--json", help="write the raw figures to this file, after each size")
     parser.add_argument("--pooler", choices=["pgbouncer"], help="measure a pooled gunicorn too")
     parser.add_argument("--pooler-port", type=int, default=6432)
     parser.add_argument("--peer", help="another server's URL, measured beside Yika's")
@@ -587,6 +588,8 @@ def main() -> int:
         build(url, cards, args.reuse)
         print(f"== {cards:,} cards (load {load_average()})", flush=True)
         figures[cards] = measure_size(args, url, rows)
+        if args.json:  # after each size: a run stopped at the second keeps the first
+            Path(args.json).write_text(json.dumps(figures, indent=1, default=str))
     print(f"load average at end: {load_average()}")
     return report(figures, sizes, rows)
 
@@ -633,9 +636,10 @@ def report(figures: dict, sizes: list[int], rows: set) -> int:
         ]
 
     def row(name, values, growth=None):
+        digits = 2 if any(word in name for word in ("share", " / ")) else 1
         print(
             f"{name:<44}"
-            + "".join(f"{v:>12.1f}" for v in values)
+            + "".join(f"{v:>12.{digits}f}" for v in values)
             + (f"{growth:>8.2f}×" if growth is not None else "")
         )
 

@@ -43,7 +43,8 @@ unit's tags and the bench campaign; the peer's side the one token for all 32 cli
 from `--peer-tags FILE` (one a line) or else the peer's list (`results[].tag`, following
 `next`, up to 2,000), and the campaign `--peer-campaign ID` or else the first active one of
 `GET /api/v1/stocktakes/`. Without the stocktake row (no bench campaign) the count shape is
-left out on both sides.
+left out on both sides. Each side cycles through its tags, so once a campaign's lines are
+counted its scans answer "already counted" (the cheaper answer, on both sides alike).
 PgBouncer (`--pooler pgbouncer`): the bench starts Debian's PgBouncer itself on
 127.0.0.1:`--pooler-port` (6432) in transaction mode in front of the machine's PostgreSQL,
 configured as the README's Scale-out section says, and a second gunicorn on `--port` + 1 with

@@ -13,7 +13,7 @@ load on the machine than wall time), the load average, and a met/not-met verdict
 
 `--register` (issue 21) imports instead into the register named by `--database-url` (bench/
 scale.py's province, not recreated) as its first unit's clerk, into that unit and one of its
-rooms, in one transaction rolled back at the end (the register is left as it was), and prints
+rooms, in files of at most 100,000 rows (the most one ledger file may hold), one after another, in one transaction rolled back at the end (the register is left as it was), and prints
 one line `RESULT {json}` (preview and apply seconds, peak RSS of this process) that
 bench/scale.py reads.
 """
@@ -39,7 +39,9 @@ def verdict(name: str, value: float, target: float, unit: str) -> str:
     return f"target {name}: {value:.1f} {unit} < {target} {unit}: {met}"
 
 
-def ledger_xlsx(rows: int, owner: str = "BDC", location: str = "R101") -> bytes:
+def ledger_xlsx(rows: int, owner: str = "BDC", location: str = "R101", first: int = 0) -> bytes:
+    """`rows` ledger rows numbered from `first` (GD-number and serial), the last tenth nested in
+    the hosts of the same file."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -48,15 +50,15 @@ def ledger_xlsx(rows: int, owner: str = "BDC", location: str = "R101") -> bytes:
         ["原资产编号", "资产名称", "资产分类代码", "品牌", "型号", "产品序列号", "权属单位",
          "使用部门", "使用人", "存放地点", "原值", "取得日期", "使用状况", "上级资产", "安装方式"]
     )  # fmt: skip
-    hosts = rows - rows // 10
-    for n in range(rows):
+    hosts = first + rows - rows // 10
+    for n in range(first, first + rows):
         if n < hosts:
             sheet.append(
                 [f"GD-{n:06d}", "台式计算机", "A02010105", "联想", "M920", f"SN{n:08d}", owner,
                  owner, "张三", location, 5999.0, "2022-03-01", "在用", None, None]
             )  # fmt: skip
         else:
-            host = n % hosts
+            host = first + (n - first) % (hosts - first)
             sheet.append(
                 [f"GD-{n:06d}", "网卡", "A02010104", "Intel", "X710", f"SN{n:08d}", owner,
                  owner, "张三", None, 1200.0, "2022-03-01", "在用", f"GD-{host:06d}", "嵌入主机"]
@@ -94,17 +96,29 @@ def into_register(rows: int) -> dict:
     from django.db import transaction
 
     from assets.models import Location, User
+    from assets.spreadsheets import MAX_ROWS
 
     user = User.objects.select_related("department").get(username="clerk-U000")
     room = Location.objects.filter(department=user.department, kind="room").order_by("code")[0]
-    data = ledger_xlsx(rows, owner=user.department.code, location=room.code)
-    print(f"file: {rows} rows, {len(data) / 1e6:.1f} MB XLSX", flush=True)
+    # A ledger file holds at most MAX_ROWS rows ("split it into smaller files"): as many files.
+    sizes = [min(MAX_ROWS, rows - first) for first in range(0, rows, MAX_ROWS)]
+    preview = applied = 0.0
+    created = 0
     with transaction.atomic():
-        job, preview, applied = run_import(user, data)
-        created = job.create_count
+        for number, size in enumerate(sizes):
+            data = ledger_xlsx(
+                size, owner=user.department.code, location=room.code, first=number * MAX_ROWS
+            )
+            print(f"file {number + 1}: {size} rows, {len(data) / 1e6:.1f} MB XLSX", flush=True)
+            job, file_preview, file_applied = run_import(user, data)
+            del data  # the next file's bytes replace this one's, not join them
+            preview += file_preview
+            applied += file_applied
+            created += job.create_count
         transaction.set_rollback(True)
     result = {
         "rows": rows,
+        "files": len(sizes),
         "created": created,
         "preview_s": round(preview, 1),
         "apply_s": round(applied, 1),

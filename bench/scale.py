@@ -346,7 +346,9 @@ def run_script(script: str, *arguments: str, env: dict) -> dict:
         if line.startswith("RESULT "):
             result = json.loads(line[len("RESULT ") :])
     if process.wait() or result is None:
-        raise SystemExit(f"bench/{script} failed (exit {process.returncode})")
+        # Its row is a miss; the run goes on (the other rows' figures are not lost).
+        print(f"  bench/{script} failed (exit {process.returncode})", flush=True)
+        return {"failed": True}
     return result
 
 
@@ -747,6 +749,10 @@ def report(figures: dict, sizes: list[int], rows: set) -> int:
         ("import", "total_s", IMPORT_MAX_S, IMPORT_RSS_MAX_MB, "ledger rows imported"),
     ):
         if group not in rows:
+            continue
+        failed = [size for size in sizes if figures[size][group].get("failed")]
+        if failed:
+            check(f"{group}: failed at {', '.join(f'{s:,}' for s in failed)}", False)
             continue
         count = figures[small][group]["labels" if group == "labels" else "rows"]
         seconds = values_of(group, seconds_key)

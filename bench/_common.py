@@ -9,10 +9,12 @@ import gc
 import http.client
 import os
 import resource
+import socket
 import statistics
 import subprocess
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +111,74 @@ def gunicorn(port: int, *, workers: int = 2, env: dict | None = None):
         server.wait(timeout=20)
 
 
+# Debian's PgBouncer, started privately for a bench leg (bench/scale.py --pooler pgbouncer).
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+@contextlib.contextmanager
+def pgbouncer(database_url: str, *, port: int = 6432, folder: Path, pool_size: int | None = None):
+    """A PgBouncer in transaction mode on 127.0.0.1:`port` in front of the server of
+    `database_url` (its own configuration, log and pid file in `folder`), as the README's
+    Scale-out section configures it; yields the URL of the same database through it."""
+    if not PGBOUNCER.exists():
+        raise SystemExit(
+            "PgBouncer is not installed: `apt-get install -y pgbouncer` (Debian's package; the "
+            "bench starts its own, the package's service may stay stopped)"
+        )
+    parts = urllib.parse.urlsplit(database_url)
+    user = parts.username or "postgres"
+    folder.mkdir(parents=True, exist_ok=True)
+    # About twice PostgreSQL's cores (README): this machine's PostgreSQL shares its cores.
+    pool_size = pool_size or 2 * (os.cpu_count() or 1)
+    (folder / "userlist.txt").write_text(f'"{user}" ""\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"""[databases]
+* = host={parts.hostname or "127.0.0.1"} port={parts.port or 5432}
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder / "userlist.txt"}
+pool_mode = transaction
+default_pool_size = {pool_size}
+max_client_conn = 200
+ignore_startup_parameters = extra_float_digits,options
+logfile = {folder / "pgbouncer.log"}
+pidfile = {folder / "pgbouncer.pid"}
+"""
+    )
+    command = [str(PGBOUNCER), "-q", str(folder / "pgbouncer.ini")]  # -q: log to its file only
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root: as the postgres system user
+        import shutil
+
+        shutil.chown(folder, "postgres")
+        for name in folder.iterdir():
+            shutil.chown(name, "postgres")
+        command[1:1] = ["-u", "postgres"]
+    server = subprocess.Popen(command)
+    try:
+        for _ in range(50):
+            try:
+                socket_ = socket.create_connection(("127.0.0.1", port), timeout=1)
+                socket_.close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    log = folder / "pgbouncer.log"
+                    raise SystemExit(
+                        f"PgBouncer stopped (exit {server.returncode}): "
+                        + (log.read_text()[-2000:] if log.exists() else "")
+                    ) from None
+                time.sleep(0.2)
+        netloc = f"{user}@127.0.0.1:{port}"
+        yield urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 # -------------------------------------------------------------------------- the load client
 
 # Alternating slices per endpoint (load_interleaved).
@@ -144,8 +214,30 @@ def settle(port: int, warm_up: list):
     conn.close()
 
 
-def drive(port: int, tokens: list[str], seconds: float, make_request, rate: float | None = None):
+def connection_to(server: int | str):
+    """(a function opening a connection, the path prefix) for `server`: a port on 127.0.0.1
+    (the bench's own gunicorn) or a URL (a peer, bench/scale.py --peer)."""
+    if isinstance(server, int):
+        return (lambda: http.client.HTTPConnection("127.0.0.1", server, timeout=30)), ""
+    parts = urllib.parse.urlsplit(server)
+    kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    return (lambda: kind(parts.hostname, parts.port, timeout=30)), parts.path.rstrip("/")
+
+
+def drive(
+    port: int | str,
+    tokens: list[str],
+    seconds: float,
+    make_request,
+    rate: float | None = None,
+    elapsed: list | None = None,
+):
     """One thread and connection per token, for `seconds`: (latencies, errors).
+
+    `port` is the bench's gunicorn on 127.0.0.1, or a server's URL (`connection_to`).
+    `elapsed`, if given, gets the seconds from the start to the last answer appended: a request
+    sent just before the end is answered after it, and counting it in `seconds` would overstate
+    a slow endpoint's throughput (by a latency per slice).
 
     Without `rate` (closed loop) each client sends its next request when the last is answered.
     With `rate` (requests per second over all clients, open loop) client n sends on a fixed
@@ -158,9 +250,10 @@ def drive(port: int, tokens: list[str], seconds: float, make_request, rate: floa
     begin = time.perf_counter()
     stop = begin + seconds
     interval = len(tokens) / rate if rate else 0.0
+    connect, prefix = connection_to(port)
 
     def worker(n: int):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = connect()
         headers = headers_for(tokens[n])
         mine, bad = [], 0
         due = begin + interval * n / len(tokens)
@@ -176,7 +269,7 @@ def drive(port: int, tokens: list[str], seconds: float, make_request, rate: floa
                 break
             method, path, body = make_request(n)
             try:
-                conn.request(method, path, body=body, headers=headers)
+                conn.request(method, prefix + path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -184,7 +277,7 @@ def drive(port: int, tokens: list[str], seconds: float, make_request, rate: floa
             except (OSError, http.client.HTTPException):
                 bad += 1
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = connect()
                 continue
             mine.append(time.perf_counter() - start)
         with lock:
@@ -203,6 +296,8 @@ def drive(port: int, tokens: list[str], seconds: float, make_request, rate: floa
             t.join()
     finally:
         gc.enable()
+    if elapsed is not None:
+        elapsed.append(time.perf_counter() - begin)
     return latencies, errors[0]
 
 
@@ -211,14 +306,22 @@ def load_interleaved(port, tokens, seconds, endpoints: dict, rounds: int = ROUND
 
     Alternating keeps both endpoints under the same machine conditions: measured one after the
     other, the bare endpoint alone swung between 310 and 508 req/s from run to run here.
+    An endpoint is a request maker for `port` and `tokens`, or (server, tokens, request maker)
+    for another server (a peer's URL and its tokens).
     """
     collected = {name: ([], 0) for name in endpoints}
+    durations = {name: [] for name in endpoints}
     for _ in range(rounds):
-        for name, make_request in endpoints.items():
-            latencies, errors = drive(port, tokens, seconds / rounds, make_request)
+        for name, endpoint in endpoints.items():
+            server, clients, make_request = (
+                endpoint if isinstance(endpoint, tuple) else (port, tokens, endpoint)
+            )
+            latencies, errors = drive(
+                server, clients, seconds / rounds, make_request, elapsed=durations[name]
+            )
             before, before_errors = collected[name]
             collected[name] = (before + latencies, before_errors + errors)
-    return {name: summarise(*collected[name], seconds) for name in endpoints}
+    return {name: summarise(*collected[name], sum(durations[name])) for name in endpoints}
 
 
 def summarise(latencies: list[float], errors: int, seconds: float) -> dict:

@@ -9,6 +9,13 @@ and the same text lines with `drawString`, no fitting. Yika's run does everythin
 encodes 10,000 distinct QR codes, fits every text line, streams pages.
 
 Run: `.venv/bin/python bench/labels.py [--labels N]` (no database needed).
+
+`--register` (issue 21) instead renders `--labels` labels of the register named by
+DATABASE_URL (bench/scale.py's province) the way the application does: `print_labels` in
+batches of YIKA_LABELS_MAX_BATCH cards, each batch's PDF streamed by `render_batch` (what the
+worker runs), all in one transaction rolled back at the end (the register is left as it was)
+and the PDF files removed. It prints one line `RESULT {json}` (print and render seconds, files,
+pages, peak RSS of this process) that bench/scale.py reads.
 """
 
 from __future__ import annotations
@@ -154,10 +161,65 @@ def run_baseline(count: int, target: Path) -> tuple[float, float, int]:
     return time.perf_counter() - start, time.process_time() - cpu, pages
 
 
+def run_register(count: int) -> dict:
+    """`count` labels of the register's first printable cards (by tag), as the application
+    prints and renders them; rolled back. Seconds spent issuing and rendering, files, pages."""
+    import json
+
+    from django.conf import settings
+    from django.db import transaction
+
+    from assets.models import Asset, User
+    from labels import services
+    from labels.models import LabelTemplate
+
+    admin = User.objects.get(username="bench-admin")
+    template = LabelTemplate.objects.get(code=SPEC.code)
+    ids = list(
+        Asset.objects.exclude(status=Asset.Status.RETIRED)
+        .filter(label_mode__in=services.PRINTABLE_LABEL_MODES)
+        .order_by("tag")
+        .values_list("pk", flat=True)[:count]
+    )
+    size = settings.YIKA_LABELS_MAX_BATCH
+    printing = rendering = 0.0
+    files = pages = 0
+    root = Path(settings.PRIVATE_MEDIA_ROOT)
+    with transaction.atomic():
+        for start in range(0, len(ids), size):
+            begin = time.perf_counter()
+            batch = services.print_labels(
+                actor=admin, assets=Asset.objects.filter(pk__in=ids[start : start + size]),
+                template=template,
+            )  # fmt: skip
+            middle = time.perf_counter()
+            batch = services.render_batch(batch_id=batch.pk)
+            rendering += time.perf_counter() - middle
+            printing += middle - begin
+            files += 1
+            pages += batch.pages
+            (root / batch.file.name).unlink(missing_ok=True)
+        transaction.set_rollback(True)
+    result = {
+        "labels": len(ids),
+        "files": files,
+        "pages": pages,
+        "print_s": round(printing, 1),
+        "render_s": round(rendering, 1),
+        "rss_mb": round(peak_rss_mb()),
+    }
+    print("RESULT", json.dumps(result), flush=True)
+    return result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=10_000)
+    parser.add_argument("--register", action="store_true", help="the register of DATABASE_URL")
     args = parser.parse_args()
+    if args.register:
+        run_register(args.labels)
+        return 0
     pdf.cjk_font()  # font loading is a one-off per process; not part of either run
     with tempfile.TemporaryDirectory() as folder:
         yika_pdf = Path(folder) / "yika.pdf"

@@ -139,6 +139,109 @@ PACED_LOADS = (0.25, 0.5, 0.75)
 PACED_TARGET = 0.5
 
 
+def measure_progress(campaign, user) -> dict:
+    """Seconds of the dashboard's progress query, by department and by location."""
+    from inventory import selectors
+
+    return {
+        by: timed(
+            f"dashboard progress query (by {by})",
+            lambda by=by: selectors.progress(campaign=campaign, user=user, by=by),
+        )[1]
+        for by in ("department", "location")
+    }
+
+
+def close_and_report(campaign, actor) -> tuple[float, float]:
+    """Seconds to close the campaign (with its frozen result), and to read the frozen report."""
+    from inventory import selectors
+    from inventory.services import campaigns
+
+    campaign.refresh_from_db()
+    lines = campaign.lines.count()
+    _, close_time = timed(
+        f"close + frozen result of a {lines}-line campaign",
+        lambda: campaigns.close_campaign(campaign=campaign, actor=actor),
+    )
+    campaign.refresh_from_db()
+    _, report_time = timed(
+        "report JSON (frozen)", lambda: selectors.report(campaign=campaign, user=actor)
+    )
+    return close_time, report_time
+
+
+def scan_requests(campaign_pk: int, clerks: list[tuple[str, list[str]]]):
+    """(bare request, scan request) makers for clerk n of `clerks`, (department code, its tags).
+
+    Clerks of one department share its tags, each scanning its own run of them from the first
+    load to the last: at 100,000 cards every scan counts a new line.
+    """
+    sharing: dict[str, int] = {}
+    for code, _tags in clerks:
+        sharing[code] = sharing.get(code, 0) + 1
+    runs, seen = [], {}
+    for code, tags in clerks:
+        part = len(tags) // sharing[code]
+        first = seen.get(code, 0)
+        seen[code] = first + 1
+        # Cycling only matters for small --cards: a second pass answers "duplicate".
+        runs.append(itertools.cycle(tags[first * part : (first + 1) * part]))
+    scans_path = f"/api/v1/stocktakes/{campaign_pk}/scans/"
+
+    def bare_request(n):
+        return ("GET", f"/api/v1/departments/{clerks[n][0]}/", None)
+
+    def scan_request(n):
+        # What the scan page sends: the code, its own key and the phone's clock.
+        body = {
+            "code": next(runs[n]),
+            "client_key": str(uuid.uuid4()),
+            "scanned_at": datetime.now(UTC).isoformat(),
+        }
+        return ("POST", scans_path, json.dumps(body))
+
+    return bare_request, scan_request
+
+
+def measure_scans(
+    port, tokens, seconds, paced_seconds, bare_request, scan_request, loads=PACED_LOADS
+):
+    """Against the gunicorn on `port`: bare and scans at saturation in alternating slices, then
+    scans paced at `loads` of the scan throughput. Returns (saturated figures, {load: paced})."""
+    clients = len(tokens)
+    settle(
+        port,
+        [(tokens[n], bare_request(n), scan_request(n)) for n in range(clients)]
+        * max(1, WARM_UP // clients),
+    )
+    measured = load_interleaved(
+        port, tokens, seconds, {"bare": bare_request, "scans": scan_request}
+    )
+    bare, scans = measured["bare"], measured["scans"]
+    print("saturation, closed loop:")
+    print("  bare DRF endpoint (GET /api/v1/departments/{code}/):", json.dumps(bare))
+    print("  scans (POST /api/v1/stocktakes/{id}/scans/):", json.dumps(scans))
+    ratio = scans["throughput"] / bare["throughput"] if bare["throughput"] else 0
+    print(f"  scan throughput / bare throughput: {ratio:.2f} (target ≥ 0.5)")
+    print(
+        f"  Little's law, {clients} clients ÷ throughput: "
+        f"bare {1000 * clients / bare['throughput']:.0f} ms, "
+        f"scans {1000 * clients / scans['throughput']:.0f} ms mean latency"
+    )
+    print(f"paced, open loop, {clients} clients, {paced_seconds:g} s each:")
+    paced = {}
+    for share in loads:
+        rate = share * scans["throughput"]
+        latencies, errors = drive(port, tokens, paced_seconds, scan_request, rate)
+        paced[share] = dict(summarise(latencies, errors, paced_seconds), offered=round(rate, 1))
+        print(
+            f"  scans at {share:.0%} of capacity ({rate:.0f}/s, "
+            f"{rate / clients:.1f} per clerk per second):",
+            json.dumps(paced[share]),
+        )
+    return measured, paced
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -162,7 +265,6 @@ def main():
     import django
 
     django.setup()
-    from inventory import selectors
     from inventory.services import campaigns
 
     print(f"load average at start: {load_average()}")
@@ -182,86 +284,21 @@ def main():
         lambda: campaigns.activate_campaign(campaign=campaign, actor=admin),
     )
     print(f"  lines: {campaign.lines.count()}")
-    _, progress_time = timed(
-        "dashboard progress query (by department)",
-        lambda: selectors.progress(campaign=campaign, user=admin, by="department"),
-    )
-    timed(
-        "dashboard progress query (by location)",
-        lambda: selectors.progress(campaign=campaign, user=admin, by="location"),
-    )
+    progress_time = measure_progress(campaign, admin)["department"]
 
-    # Clerks of one department share its tags, each scanning its own run of them from the first
-    # load to the last: at 100,000 cards every scan counts a new line.
     tokens = [token for _clerk, _department, token, _tags in clerks]
-    sharing = {}
-    for _clerk, department, _token, _tags in clerks:
-        sharing[department.pk] = sharing.get(department.pk, 0) + 1
-    runs, seen = [], {}
-    for _clerk, department, _token, tags in clerks:
-        part = len(tags) // sharing[department.pk]
-        first = seen.get(department.pk, 0)
-        seen[department.pk] = first + 1
-        # Cycling only matters for small --cards: a second pass answers "duplicate".
-        runs.append(itertools.cycle(tags[first * part : (first + 1) * part]))
-    scans_path = f"/api/v1/stocktakes/{campaign.pk}/scans/"
-
-    def bare_request(n):
-        return ("GET", f"/api/v1/departments/{clerks[n][1].code}/", None)
-
-    def scan_request(n):
-        # What the scan page sends: the code, its own key and the phone's clock.
-        body = {
-            "code": next(runs[n]),
-            "client_key": str(uuid.uuid4()),
-            "scanned_at": datetime.now(UTC).isoformat(),
-        }
-        return ("POST", scans_path, json.dumps(body))
-
-    paced = {}
+    bare_request, scan_request = scan_requests(
+        campaign.pk, [(department.code, tags) for _clerk, department, _token, tags in clerks]
+    )
     with gunicorn(args.port):
-        settle(
-            args.port,
-            [(tokens[n], bare_request(n), scan_request(n)) for n in range(len(tokens))]
-            * max(1, WARM_UP // len(tokens)),
+        measured, paced = measure_scans(
+            args.port, tokens, args.seconds, args.paced_seconds, bare_request, scan_request
         )
-        measured = load_interleaved(
-            args.port, tokens, args.seconds, {"bare": bare_request, "scans": scan_request}
-        )
-        bare, scans = measured["bare"], measured["scans"]
-        print("saturation, closed loop:")
-        print("  bare DRF endpoint (GET /api/v1/departments/{code}/):", json.dumps(bare))
-        print("  scans (POST /api/v1/stocktakes/{id}/scans/):", json.dumps(scans))
-        ratio = scans["throughput"] / bare["throughput"] if bare["throughput"] else 0
-        print(f"  scan throughput / bare throughput: {ratio:.2f} (target ≥ 0.5)")
-        print(
-            f"  Little's law, {args.clients} clients ÷ throughput: "
-            f"bare {1000 * args.clients / bare['throughput']:.0f} ms, "
-            f"scans {1000 * args.clients / scans['throughput']:.0f} ms mean latency"
-        )
-        print(f"paced, open loop, {args.clients} clients, {args.paced_seconds:g} s each:")
-        for share in PACED_LOADS:
-            rate = share * scans["throughput"]
-            latencies, errors = drive(args.port, tokens, args.paced_seconds, scan_request, rate)
-            paced[share] = dict(
-                summarise(latencies, errors, args.paced_seconds), offered=round(rate, 1)
-            )
-            print(
-                f"  scans at {share:.0%} of capacity ({rate:.0f}/s, "
-                f"{rate / args.clients:.1f} per clerk per second):",
-                json.dumps(paced[share]),
-            )
+    bare, scans = measured["bare"], measured["scans"]
+    ratio = scans["throughput"] / bare["throughput"] if bare["throughput"] else 0
     target = paced[PACED_TARGET]
 
-    campaign.refresh_from_db()
-    _, close_time = timed(
-        f"close + frozen result of a {args.cards}-line campaign",
-        lambda: campaigns.close_campaign(campaign=campaign, actor=admin),
-    )
-    campaign.refresh_from_db()
-    _, report_time = timed(
-        "report JSON (frozen)", lambda: selectors.report(campaign=campaign, user=admin)
-    )
+    close_time, report_time = close_and_report(campaign, admin)
     print(
         "summary:",
         json.dumps(

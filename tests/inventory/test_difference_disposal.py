@@ -242,3 +242,35 @@ def test_a_loss_case_of_the_bureau_is_the_counting_offices_to_see_and_carry_on(
     assert client.get(reverse("assets:disposal-detail", args=[case.number])).status_code == 404
     submitted = disposal_services.submit_disposal(case=case, actor=office_clerk)
     assert submitted.state == "submitted"
+
+
+def test_a_written_off_card_is_no_longer_suspected_missing(
+    client, counted, clerk, admin_user, approver
+):
+    """walk2-6: the executed loss case clears 疑似盘亏, and the card's history says so."""
+    from assets.models import AssetEvent
+
+    pc, monitor = counted.cards["pc"], counted.cards["monitor"]
+    assert Asset.objects.get(pk=pc.pk).suspected_shortage
+    post_all(counted, clerk, admin_user, [pc, counted.cards["printer"]])
+    case = disposal_services.submit_disposal(case=difference_of(counted, pc).disposal, actor=clerk)
+    case = disposal_services.approve_disposal(
+        case=case, actor=approver, approval_no="批〔2026〕4号", approved_on=date.today()
+    )
+    disposal_services.execute_disposal(case=case, actor=clerk)
+    card = Asset.objects.get(pk=pc.pk)
+    assert card.status == Asset.Status.RETIRED and not card.suspected_shortage
+    retired = AssetEvent.objects.get(asset=card, kind="retired")
+    assert retired.changes["suspected_shortage"] == [True, False]
+    assert retired.changes["status"] == ["pending_disposal", "retired"]
+    assert not Asset.objects.get(pk=monitor.pk).suspected_shortage  # found, never flagged
+    client.force_login(clerk)
+    for language, flag in (("zh-hans", "疑似盘亏"), ("en", "suspected shortage")):
+        page = client.get(
+            reverse("assets:asset-detail", args=[card.tag]), HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f'badge--danger">{flag}<' not in html  # the header's flag is gone
+        if language == "zh-hans":
+            assert "疑似盘亏：<del>是</del> → <ins>否</ins>" in html  # and the history says so

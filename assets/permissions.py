@@ -978,9 +978,25 @@ def require_mapping_editor(actor) -> None:
 
 
 def reconciled_assets(user) -> QuerySet:
-    """The cards a reconciliation by `user` compares with the finance books: those they may
-    change (admins every card, clerks their department scope)."""
-    return changeable_assets(user)
+    """The cards a reconciliation by `user` compares with the finance books: the cards their
+    unit owns now (admins every card). The finance books are the owning unit's, so a card
+    handed over to another unit leaves the sender's reconciliation even though the sender
+    still manages or uses it (walk2-13); a card of the clerk's own unit that their
+    sub-department uses or manages stays in (a bureau office reconciles the bureau's PCs)."""
+    if is_admin(user):
+        return Asset.objects.all()
+    if not has_role(user, CLERK):
+        return Asset.objects.none()
+    scope = department_scope_ids(user)
+    ancestors = []
+    department = getattr(user, "department", None)
+    while department is not None and department.parent_id is not None:
+        ancestors.append(department.parent_id)
+        department = department.parent
+    works_with = Q(using_department__in=scope) | Q(managing_department__in=scope)
+    return Asset.objects.filter(
+        Q(owner_department__in=scope) | (Q(owner_department__in=ancestors) & works_with)
+    )
 
 
 def visible_reconciliations(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -741,17 +741,35 @@ def visible_disposals(user, queryset: QuerySet | None = None) -> QuerySet:
     if reads_everything(user):
         return queryset
     scope = department_scope_ids(user)
-    own = Q(department__in=scope)
+    own = Q(department__in=scope) | _counted_in(scope)
     if not has_role(user, *DISPOSAL_PREPARERS):
         own &= ~Q(state=DisposalCase.State.DRAFT)
     return queryset.filter(own | (Q(to_department__in=scope) & ~Q(state=DisposalCase.State.DRAFT)))
 
 
+def _counted_in(scope) -> Q:
+    """Cases holding a stocktake difference of a count line in `scope`: a loss case of the
+    owning unit (a bureau) also belongs to the sub-department whose clerk counted and explained
+    the cards (walk2-5). A subquery, so a case with several such lines is listed once."""
+    from assets.models import DisposalCase
+
+    counted = DisposalCase.objects.filter(stocktake_differences__line__department__in=scope)
+    return Q(pk__in=counted.values("pk"))
+
+
 def can_prepare_disposal(user, case) -> bool:
-    """Create, edit, submit and execute: clerks of the disposing department (and admins)."""
+    """Create, edit, submit and execute: clerks of the disposing department, or of the
+    department that counted the case's stocktake differences (and admins)."""
     if is_admin(user):
         return True
-    return has_role(user, CLERK) and case.department_id in department_scope_ids(user)
+    if not has_role(user, CLERK):
+        return False
+    scope = department_scope_ids(user)
+    if case.department_id in scope:
+        return True
+    return (
+        case.pk is not None and type(case).objects.filter(_counted_in(scope), pk=case.pk).exists()
+    )
 
 
 def may_prepare_disposals(user) -> bool:
@@ -973,9 +991,25 @@ def require_mapping_editor(actor) -> None:
 
 
 def reconciled_assets(user) -> QuerySet:
-    """The cards a reconciliation by `user` compares with the finance books: those they may
-    change (admins every card, clerks their department scope)."""
-    return changeable_assets(user)
+    """The cards a reconciliation by `user` compares with the finance books: the cards their
+    unit owns now (admins every card). The finance books are the owning unit's, so a card
+    handed over to another unit leaves the sender's reconciliation even though the sender
+    still manages or uses it (walk2-13); a card of the clerk's own unit that their
+    sub-department uses or manages stays in (a bureau office reconciles the bureau's PCs)."""
+    if is_admin(user):
+        return Asset.objects.all()
+    if not has_role(user, CLERK):
+        return Asset.objects.none()
+    scope = department_scope_ids(user)
+    ancestors = []
+    department = getattr(user, "department", None)
+    while department is not None and department.parent_id is not None:
+        ancestors.append(department.parent_id)
+        department = department.parent
+    works_with = Q(using_department__in=scope) | Q(managing_department__in=scope)
+    return Asset.objects.filter(
+        Q(owner_department__in=scope) | (Q(owner_department__in=ancestors) & works_with)
+    )
 
 
 def visible_reconciliations(user, queryset: QuerySet | None = None) -> QuerySet:

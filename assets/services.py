@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -286,7 +287,12 @@ def _validate_card(asset: Asset) -> None:
 
 @transaction.atomic
 def register_asset(
-    *, actor, fields: dict[str, Any], note: str = "", tag: str | None = None
+    *,
+    actor,
+    fields: dict[str, Any],
+    note: str = "",
+    tag: str | None = None,
+    registered_at: datetime | None = None,
 ) -> Asset:
     """Create a card (资产卡片) with a freshly generated tag and its `created` event.
 
@@ -295,8 +301,15 @@ def register_asset(
     `nest_asset`. `tag` is only for bulk registration: a tag issued by `reserve_tags` in the
     same transaction (never a tag from client input). The actor needs a role that registers
     cards (`permissions.require_card_writer`) and may change the host.
+
+    `registered_at` is only for the system's own seeding of a register with a past (the demo,
+    `actor=SYSTEM`), never from client input: the card and its `created` event are dated then,
+    so the reports at past dates (which count a card from its registration, DESIGN.md
+    invariant 12) include it.
     """
     permissions.require_card_writer(actor)
+    if registered_at is not None and actor is not permissions.SYSTEM:
+        raise ValueError("Only the system registers a card at a past moment.")
     asset, _status = _checked_card(
         actor=actor,
         fields=fields,
@@ -306,13 +319,18 @@ def register_asset(
     )
     asset.tag = tag or next_tag()
     asset.save()
-    record_event(
+    event = new_event(
         asset=asset,
         actor=actor,
         kind=AssetEvent.Kind.CREATED,
         changes={"tag": [None, asset.tag], "status": [None, asset.status]},
         note=note,
     )
+    if registered_at is not None:
+        # `created_at` is auto_now_add: only an update after the insert can date it.
+        Asset.objects.filter(pk=asset.pk).update(created_at=registered_at)
+        asset.created_at = event.at = registered_at
+    event.save(force_insert=True)
     return asset
 
 

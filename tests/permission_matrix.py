@@ -632,6 +632,8 @@ MATRIX: list[Row] = [
     R("inventory:difference-bulk", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     R("inventory:difference-case", "POST", "closed_campaign", anonymous=PAGE_ANON, clerk=(302, 404), receiver=(403, 404), auditor=403, admin=302),
     # Disposals (the case is executed, so nothing moves; its tier names the approver role)
+    # (A clerk of the department that counted a loss case's stocktake differences also reads
+    # and prepares it: tests/inventory/test_difference_disposal.py, walk2-5.)
     R("disposal-list", "GET", anonymous=401, clerk=200, receiver=200, auditor=200, admin=200),
     R("disposal-list", "POST", anonymous=401, clerk=400, receiver=403, auditor=403, admin=400),
     R("disposal-detail", "GET", "disposal", anonymous=401, clerk=(200, 404), receiver=(200, 404), auditor=200, admin=200),

@@ -677,16 +677,32 @@ def _retire_cards(*, case: DisposalCase, actor, ids: list[int]) -> None:
     cards = Asset.objects.filter(disposal_items__case=case)
     # Status, date and reason in one statement (the row constraint wants them together); then
     # one `retired` event per card, as `retire_asset` writes it, naming the case.
-    cards.update(status=Status.RETIRED, retired_at=now, retire_reason=reason, updated_at=now)
-    history.record_events(
-        assets=cards,
-        actor=actor,
-        kind=AssetEvent.Kind.RETIRED,
-        changes={"status": (Status.PENDING_DISPOSAL, Status.RETIRED)},
-        note=reason,
-        disposal=case,
-        at=now,
+    # A written-off card is no longer "suspected missing" (疑似盘亏): the case settles it, and
+    # its `retired` event says so for the cards that carried the flag (walk2-6).
+    flagged = list(cards.filter(suspected_shortage=True).values_list("pk", flat=True))
+    cards.update(
+        status=Status.RETIRED,
+        retired_at=now,
+        retire_reason=reason,
+        suspected_shortage=False,
+        updated_at=now,
     )
+    retired = (Status.PENDING_DISPOSAL, Status.RETIRED)
+    groups = [(cards.exclude(pk__in=flagged) if flagged else cards, {"status": retired})]
+    if flagged:  # an empty `pk__in` cannot be written as the statement's SQL
+        groups.append(
+            (cards.filter(pk__in=flagged), {"status": retired, "suspected_shortage": (True, False)})
+        )
+    for assets, changes in groups:
+        history.record_events(
+            assets=assets,
+            actor=actor,
+            kind=AssetEvent.Kind.RETIRED,
+            changes=changes,
+            note=reason,
+            disposal=case,
+            at=now,
+        )
 
 
 def _execute_transfer(*, case: DisposalCase, actor, cards: list[Asset]) -> None:

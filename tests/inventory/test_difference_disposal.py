@@ -269,3 +269,80 @@ def test_an_unknown_or_broken_refusal_says_what_was_stored():
     taken = Invalid({"items": [Invalid("x", code="disposal_card_taken")]})
     assert refusals.from_error(taken).code == "disposal_card_taken"
     assert refusals.from_error(Invalid("无代码")).stored()["params"] == {"text": "无代码"}
+
+
+def test_a_loss_case_of_the_bureau_is_the_counting_offices_to_see_and_carry_on(
+    client, admin_user, bureau, approver
+):
+    """walk2-5: an office's clerk explained the shortage of a card the bureau owns; the posted
+    loss case is the bureau's (the owning unit) and the clerk can read, edit and submit it."""
+    from assets import permissions
+    from tests.factories import DepartmentFactory
+
+    office = DepartmentFactory(code="BGS", name="市数据局办公室", kind="office", parent=bureau)
+    other = DepartmentFactory(code="GHC", name="市数据局规划处", kind="office", parent=bureau)
+    office_clerk = UserFactory(username="clerk_bgs", department=office, roles=["clerk"])
+    other_clerk = UserFactory(username="clerk_ghc", department=other, roles=["clerk"])
+    lost = make_asset(owner=bureau, using_department=office, actor=admin_user, name="台式计算机")
+    campaign = campaigns.create_campaign(
+        actor=admin_user,
+        name="办公室盘点",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=[office],
+    )
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    post_all(campaign, office_clerk, admin_user, [lost])
+    case = difference_of(campaign, lost).disposal
+    assert case.department == bureau and case.state == "draft"
+
+    assert case in permissions.visible_disposals(office_clerk)
+    assert permissions.visible_disposals(office_clerk).filter(pk=case.pk).count() == 1
+    assert permissions.can_prepare_disposal(office_clerk, case)
+    assert case not in permissions.visible_disposals(other_clerk)
+    assert not permissions.can_prepare_disposal(other_clerk, case)
+    client.force_login(office_clerk)
+    page = client.get(
+        reverse("assets:disposal-detail", args=[case.number]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert page.status_code == 200
+    listing = client.get(reverse("assets:disposal-list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert case.number in listing.content.decode()
+    client.force_login(other_clerk)
+    assert client.get(reverse("assets:disposal-detail", args=[case.number])).status_code == 404
+    submitted = disposal_services.submit_disposal(case=case, actor=office_clerk)
+    assert submitted.state == "submitted"
+
+
+def test_a_written_off_card_is_no_longer_suspected_missing(
+    client, counted, clerk, admin_user, approver
+):
+    """walk2-6: the executed loss case clears 疑似盘亏, and the card's history says so."""
+    from assets.models import AssetEvent
+
+    pc, monitor = counted.cards["pc"], counted.cards["monitor"]
+    assert Asset.objects.get(pk=pc.pk).suspected_shortage
+    post_all(counted, clerk, admin_user, [pc, counted.cards["printer"]])
+    case = disposal_services.submit_disposal(case=difference_of(counted, pc).disposal, actor=clerk)
+    case = disposal_services.approve_disposal(
+        case=case, actor=approver, approval_no="批〔2026〕4号", approved_on=date.today()
+    )
+    disposal_services.execute_disposal(case=case, actor=clerk)
+    card = Asset.objects.get(pk=pc.pk)
+    assert card.status == Asset.Status.RETIRED and not card.suspected_shortage
+    retired = AssetEvent.objects.get(asset=card, kind="retired")
+    assert retired.changes["suspected_shortage"] == [True, False]
+    assert retired.changes["status"] == ["pending_disposal", "retired"]
+    assert not Asset.objects.get(pk=monitor.pk).suspected_shortage  # found, never flagged
+    client.force_login(clerk)
+    for language, flag in (("zh-hans", "疑似盘亏"), ("en", "suspected shortage")):
+        page = client.get(
+            reverse("assets:asset-detail", args=[card.tag]), HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert f'badge--danger">{flag}<' not in html  # the header's flag is gone
+        if language == "zh-hans":
+            assert "疑似盘亏：<del>是</del> → <ins>否</ins>" in html  # and the history says so

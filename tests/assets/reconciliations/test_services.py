@@ -335,3 +335,34 @@ def test_transitions_walk_every_pair():
             allowed = new in services.DIFFERENCE_TRANSITIONS[old]
             assert allowed == ((old, new) in {("raised", "explained"), ("explained", "approved"),
                                ("explained", "explained"), ("approved", "posted")})  # fmt: skip
+
+
+def test_a_card_handed_to_another_unit_leaves_the_senders_reconciliation(
+    clerk, register, centre, other_bureau, admin_user
+):
+    """walk2-13: the centre still manages a card it handed to 卫健委; the finance books it
+    reconciles are its own, so the card is not "on the register, not in the books"."""
+    from assets.models import Asset
+    from tests.factories import make_asset
+
+    handed = make_asset(owner=centre, actor=clerk, managing_department=centre, name="交换机")
+    # As an accepted handover leaves it: owned by the receiving unit, still managed by the centre.
+    Asset.objects.filter(pk=handed.pk).update(owner_department=other_bureau)
+    rec = reconcile(clerk, xlsx_bytes(finance_rows(register)))
+    assert not rec.differences.filter(asset=handed).exists()
+    assert rec.differences.filter(asset=register["missing"]).exists()
+
+
+def test_an_offices_clerk_reconciles_the_cards_of_their_unit_the_office_uses(
+    admin_user, bureau, centre
+):
+    from tests.factories import DepartmentFactory, UserFactory, make_asset
+
+    office = DepartmentFactory(code="BGS", name="办公室", kind="office", parent=bureau)
+    office_clerk = UserFactory(username="clerk_bgs", department=office, roles=["clerk"])
+    pc = make_asset(owner=bureau, actor=admin_user, using_department=office, name="台式计算机")
+    theirs = make_asset(owner=centre, actor=admin_user, using_department=office, name="借用")
+    rows = [["", "ZZ-9", "", "服务器", "A02010105", "6000", "0", "BUREAU", "", ""]]
+    rec = reconcile(office_clerk, xlsx_bytes(rows))
+    assert rec.differences.filter(asset=pc).exists()
+    assert not rec.differences.filter(asset=theirs).exists()

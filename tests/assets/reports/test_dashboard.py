@@ -131,3 +131,46 @@ def test_the_dashboard_statement_answers_what_the_orm_oracle_answers(request, wh
             if p == panel and booked
         }
         assert got == {key: (count, value) for key, (count, value, _acc) in expected.items()}
+
+
+def test_the_demo_register_is_in_the_dashboards_default_reports(client):
+    """walk2-1: the demo's cards were registered as the demo loaded, so the dashboard's reports at
+    yesterday's date (Asia/Shanghai) were empty. They are registered on their booking day."""
+    import io
+
+    from django.core.management import call_command
+
+    from assets.models import Asset, AssetEvent, User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    client.force_login(User.objects.get(username="auditor"))
+    response = client.get(
+        reverse("report-balance"), {"on": yesterday.isoformat(), "by": "category"}
+    )
+    assert response.status_code == 200
+    booked = Asset.objects.filter(booked_on__lte=yesterday).exclude(status="draft").count()
+    assert booked > 400
+    # The demo retires and idles a few cards today; yesterday every booked card was on the books.
+    assert response.json()["totals"]["count"] == booked
+    # Each card's `created` event carries the same moment as the card.
+    card = Asset.objects.order_by("pk").first()
+    assert AssetEvent.objects.get(asset=card, kind="created").at == card.created_at
+    assert card.created_at.date() <= card.booked_on
+
+
+def test_only_the_system_registers_a_card_in_the_past(clerk, centre):
+    from assets import services
+    from tests.factories import leaf_category
+
+    with pytest.raises(ValueError):
+        services.register_asset(
+            actor=clerk,
+            fields={
+                "name": "旧电脑",
+                "category": leaf_category("A02010105"),
+                "owner_department": centre,
+                "original_value": Decimal("5000.00"),
+            },
+            registered_at=timezone.now() - dt.timedelta(days=400),
+        )

@@ -581,6 +581,32 @@ def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
             tag,
             reason="retired",
         )
+    # A card of the counter's own scope registered once the book snapshot was frozen has no line
+    # by design (walk2-14): "not in your scope" would send them looking for a scope problem.
+    registered = (
+        asset_permissions.visible_assets(
+            actor,
+            Asset.objects.filter(tag=tag, created_at__gt=campaign.activated_at).exclude(
+                status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT]
+            ),
+        ).exists()
+        if campaign.activated_at
+        else False
+    )
+    if registered:
+        return ScanOutcome(
+            Answer.NOT_IN_SCOPE,
+            _(
+                "%(tag)s was registered after this count started on %(started)s: it is not in "
+                "this count."
+            )
+            % {
+                "tag": tag,
+                "started": f"{timezone.localtime(campaign.activated_at):%Y-%m-%d %H:%M}",
+            },
+            tag,
+            reason="registered_later",
+        )
     return ScanOutcome(Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag)
 
 

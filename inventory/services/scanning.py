@@ -452,6 +452,10 @@ def _apply_scan(
     return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
 
 
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _parse_code(code: str):
     """The scanned tag and label serial; a 400 that says what was wrong with the code.
 
@@ -468,7 +472,7 @@ def _parse_code(code: str):
                 {
                     "code": ValidationError(
                         _("“%(code)s” is not an asset tag or a Yika label.")
-                        % {"code": text.strip()[:60]},
+                        % {"code": _shortened(text.strip())},
                         code="not_a_tag",
                     )
                 }

@@ -140,3 +140,21 @@ def test_another_departments_new_card_says_nothing_more(other_clerk, centre, pla
     new = make_asset(owner=centre, name="新购服务器")
     outcome = scanning.record_scan(campaign=campaign, actor=other_clerk, code=new.tag)
     assert (outcome.answer, outcome.reason) == ("not_in_scope", "")
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("x" * 5000, "不是资产编号"), ("YK2026" + "1" * 5000, "太长")],
+)
+def test_an_overlong_code_is_not_a_label_not_a_field_length(api, clerk, active, code, said):
+    # walk2-26: 5,000 characters answered "请确保这个字段不能超过 2048 个字符".
+    api.as_user(clerk)
+    response = api.post(
+        _scan_url(active), {"code": code}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    message = response.json()["code"][0]
+    assert said in message, message
+    assert "2048" not in message and "字符" not in message
+    assert len(message) < 200
+    assert not active.scans.exists()

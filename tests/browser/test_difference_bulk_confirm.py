@@ -1,5 +1,6 @@
-"""walk2-11: the difference desk's bulk approve and post ask with the numbers of what is ticked
-(differences, cards and their 原值), like the other irreversible dialogs do."""
+"""walk2-11, walk2-33: the difference desk's bulk approve and post ask with the numbers of what is ticked
+(differences, cards and their 原值), like the other irreversible dialogs do; on a phone each
+row keeps its 原值, department and responsible person."""
 
 from decimal import Decimal
 
@@ -46,7 +47,9 @@ def closed(centre, clerk, admin_user):
     scanning.record_surplus(campaign=campaign, actor=clerk, note="无标签交换机", location=room)
     campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
     for shortage in campaign.differences.filter(kind=Difference.Kind.SHORTAGE):
-        differences.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
+        differences.explain_difference(
+            difference=shortage, actor=admin_user, reason="丢失", responsible="王资产"
+        )
     return campaign
 
 
@@ -64,6 +67,15 @@ def test_bulk_approve_and_post_ask_with_the_ticked_numbers(
     visit.goto(desk)
     visit.check(f"difference-bulk-{device}", full_page=True)
     shortages = list(closed.differences.filter(kind=Difference.Kind.SHORTAGE))
+    # walk2-33: a phone shows the 原值, department and responsible person the desk shows.
+    server = page.locator("table tbody tr", has_text="服务器")
+    for column, value in (
+        ("Original value", "¥1,212,000.50"),
+        ("Department", "市大数据中心"),
+        ("Responsible person", "王资产"),
+    ):
+        cell = server.locator(f"td[data-label='{visit.t(column)}']")
+        assert cell.is_visible() and value in cell.inner_text(), column
     surplus = closed.differences.get(kind=Difference.Kind.SURPLUS)
     asked = []
 

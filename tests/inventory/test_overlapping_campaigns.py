@@ -3,6 +3,7 @@ in the service, the API and the page, naming the other campaign and how many car
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from assets.errors import Conflict
 from inventory.models import StocktakeCampaign
@@ -21,7 +22,7 @@ def test_the_service_refuses_a_campaign_whose_cards_are_counted_elsewhere(
     scanning.record_scan(campaign=first, actor=clerk, code=scanned.tag)
     make_asset(owner=ops, actor=clerk, location=room, name="交换机")  # after the first started
     second = plan(name="运维部专项盘点", departments=[ops])
-    with pytest.raises(Conflict) as refused:
+    with translation.override("zh-hans"), pytest.raises(Conflict) as refused:
         campaigns.activate_campaign(campaign=second, actor=admin_user)
     assert refused.value.code == "campaigns_overlap"
     assert "2025年度资产清查" in str(refused.value.message)

@@ -333,6 +333,26 @@ def activation_preview(*, campaign: StocktakeCampaign) -> int:
     return scope_assets(campaign=campaign).count()
 
 
+def overlapping_campaigns(*, campaign: StocktakeCampaign) -> list[tuple[StocktakeCampaign, int]]:
+    """The other active campaigns that already hold book lines of cards this one would freeze,
+    each with how many: a card counted in two campaigns at once would be a shortage in the one
+    it was not scanned in (walk2-2)."""
+    shared = (
+        StocktakeLine.objects.filter(
+            BOOK,
+            campaign__state=StocktakeCampaign.State.ACTIVE,
+            asset__in=scope_assets(campaign=campaign).values("pk"),
+        )
+        .exclude(campaign=campaign)
+        .values("campaign")
+        .annotate(cards=Count("asset", distinct=True))
+        .order_by("-cards", "campaign")
+    )
+    counts = {row["campaign"]: row["cards"] for row in shared}
+    others = StocktakeCampaign.objects.in_bulk(counts)
+    return [(others[pk], cards) for pk, cards in counts.items()]
+
+
 def count_summary(*, campaign: StocktakeCampaign) -> dict:
     """Book lines counted (confirmed by their holder too), still open (closing makes them
     shortages) and missing, surplus finds,

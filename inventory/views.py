@@ -141,6 +141,11 @@ class CampaignDetailView(CampaignMixin, TemplateView):
         sentence beside the button."""
         State = StocktakeCampaign.State
         if campaign.state == State.DRAFT:
+            # Activation is refused while another active campaign counts some of its cards: the
+            # page says so, naming it, instead of offering a button that can only be refused.
+            overlap = campaigns.overlap_message(selectors.overlapping_campaigns(campaign=campaign))
+            if overlap:
+                return {"action_note": overlap, "action_confirm": "", "overlap": True}
             count = selectors.activation_preview(campaign=campaign)
             return {
                 "action_note": ngettext(

@@ -217,19 +217,23 @@ def _stocktake(ctx, own: bool, *, archived: bool, closed: bool = False):
     from datetime import date
 
     from inventory.services import campaigns, differences
-    from tests.factories import make_asset, retire_directly
+    from tests.factories import LocationFactory, make_asset, retire_directly
 
     department = ctx.own if own else ctx.other
     admin = ctx.users["admin"]
-    make_asset(owner=department, name="矩阵盘点设备")
+    state = "archived" if archived else "closed" if closed else "active"
+    # A closed or archived campaign counts a room of its own: activation is refused while the
+    # department's active campaign already counts the same cards (walk2-2).
+    room = None if state == "active" else LocationFactory(code=f"M-{department.code}-{state}")
+    make_asset(owner=department, name="矩阵盘点设备", location=room)
     campaign = campaigns.create_campaign(
         actor=admin,
-        name=f"矩阵盘点 {department.code} "
-        f"{'archived' if archived else 'closed' if closed else 'active'}",
+        name=f"矩阵盘点 {department.code} {state}",
         year=2025,
         reference_date=date(2025, 12, 31),
         due_on=date(2026, 1, 31),
         departments=[department],
+        locations=[room] if room else [],
     )
     campaign = campaigns.activate_campaign(campaign=campaign, actor=admin)
     if archived or closed:

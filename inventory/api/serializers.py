@@ -115,7 +115,10 @@ class CampaignCreateSerializer(serializers.Serializer):
 
 
 class ScanSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=2048, trim_whitespace=False)
+    # No length cap here: an overlong code is answered by the scan service as "not a tag or a
+    # Yika label" (past labels.qr.MAX_CODE_LENGTH too), not as a field-length error (walk2-26). The request
+    # body limit (DATA_UPLOAD_MAX_MEMORY_SIZE) still bounds it.
+    code = serializers.CharField(trim_whitespace=False)
     location = _location(required=False, allow_null=True, default=None)
     client_key = serializers.UUIDField(required=False, allow_null=True, default=None)
     scanned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

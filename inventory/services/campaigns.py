@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from assets import history
-from assets.errors import TransitionNotAllowed
+from assets.errors import Conflict, TransitionNotAllowed
 from assets.maintenance import selectors as upkeep
 from assets.models import Asset, AssetEvent
 from inventory import permissions, selectors, sql
@@ -236,12 +236,46 @@ def mark_embedded_hosts(lines) -> int:
     return lines.filter(Exists(components)).update(hosts_embedded=True)
 
 
+def overlap_message(overlaps: list[tuple[StocktakeCampaign, int]]) -> str:
+    """Why activation is refused: the (largest) other active campaign, by name, and how many of
+    the cards it already counts; "" when there is none."""
+    if not overlaps:
+        return ""
+    other, cards = overlaps[0]
+    message = ngettext(
+        "%(count)s card of this campaign is already being counted in the active campaign "
+        "“%(name)s” (%(year)s).",
+        "%(count)s cards of this campaign are already being counted in the active campaign "
+        "“%(name)s” (%(year)s).",
+        cards,
+    ) % {"count": cards, "name": other.name, "year": other.year}
+    if len(overlaps) > 1:
+        message = ngettext(
+            "%(overlap)s %(more)s other active campaign counts some of them too.",
+            "%(overlap)s %(more)s other active campaigns count some of them too.",
+            len(overlaps) - 1,
+        ) % {"overlap": message, "more": len(overlaps) - 1}
+    return _(
+        "%(overlap)s A card counted in two campaigns at once becomes a shortage in the one it "
+        "was not scanned in: close that campaign first, or narrow this one's scope."
+    ) % {"overlap": message}
+
+
+def _refuse_overlap(campaign: StocktakeCampaign) -> None:
+    message = overlap_message(selectors.overlapping_campaigns(campaign=campaign))
+    if message:
+        raise Conflict(message, code="campaigns_overlap")
+
+
 @transaction.atomic
 def activate_campaign(*, campaign: StocktakeCampaign, actor) -> StocktakeCampaign:
-    """Start counting: freeze the book snapshot, one expected line per in-scope card."""
+    """Start counting: freeze the book snapshot, one expected line per in-scope card.
+
+    Refused while another active campaign already counts some of those cards (walk2-2)."""
     permissions.require_manager(actor, campaign)
     campaign = _lock_campaign(campaign)
     _guard(campaign, State.ACTIVE)
+    _refuse_overlap(campaign)
     now = timezone.now()
     columns, select = _snapshot_select(campaign, now)
     sql.insert_from_select(StocktakeLine, columns, select)

@@ -282,6 +282,18 @@ DIFFERENCE_ACTIONS = ("explain", "approve", "post")
 
 
 @transaction.atomic
+def item_label(difference: Difference) -> str:
+    """How a refusal names a difference: its tag or scanned code, else (a surplus find without
+    either) its kind and name, so the message never starts with a bare colon (walk2-10)."""
+    line = difference.line
+    code = line.tag or line.scanned_code
+    if code:
+        return code
+    kind = Difference.Kind(difference.kind).label
+    name = line.name or line.note
+    return _("%(kind)s “%(name)s”") % {"kind": kind, "name": name} if name else str(kind)
+
+
 def treat_differences(
     *,
     differences,
@@ -317,13 +329,13 @@ def treat_differences(
         except ValidationError as error:
             if action == "explain" and "reason" in error.message_dict:
                 raise
-            label = difference.line.tag or difference.line.scanned_code
+            label = item_label(difference)
             messages = [m for ms in error.message_dict.values() for m in ms]
             raise ValidationError(
                 {"ids": [_("%(tag)s: %(error)s") % {"tag": label, "error": m} for m in messages]}
             ) from error
         except DomainError as error:
-            label = difference.line.tag or difference.line.scanned_code
+            label = item_label(difference)
             raise type(error)(
                 _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
             ) from error

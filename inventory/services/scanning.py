@@ -452,6 +452,10 @@ def _apply_scan(
     return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
 
 
+def _shortened(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _parse_code(code: str):
     """The scanned tag and label serial; a 400 that says what was wrong with the code.
 
@@ -468,7 +472,7 @@ def _parse_code(code: str):
                 {
                     "code": ValidationError(
                         _("“%(code)s” is not an asset tag or a Yika label.")
-                        % {"code": text.strip()[:60]},
+                        % {"code": _shortened(text.strip())},
                         code="not_a_tag",
                     )
                 }
@@ -580,6 +584,32 @@ def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
             _("%(tag)s is a retired card: it left the books and is not counted.") % {"tag": tag},
             tag,
             reason="retired",
+        )
+    # A card of the counter's own scope registered once the book snapshot was frozen has no line
+    # by design (walk2-14): "not in your scope" would send them looking for a scope problem.
+    registered = (
+        asset_permissions.visible_assets(
+            actor,
+            Asset.objects.filter(tag=tag, created_at__gt=campaign.activated_at).exclude(
+                status__in=[Asset.Status.RETIRED, Asset.Status.DRAFT]
+            ),
+        ).exists()
+        if campaign.activated_at
+        else False
+    )
+    if registered:
+        return ScanOutcome(
+            Answer.NOT_IN_SCOPE,
+            _(
+                "%(tag)s was registered after this count started on %(started)s: it is not in "
+                "this count."
+            )
+            % {
+                "tag": tag,
+                "started": f"{timezone.localtime(campaign.activated_at):%Y-%m-%d %H:%M}",
+            },
+            tag,
+            reason="registered_later",
         )
     return ScanOutcome(Answer.NOT_IN_SCOPE, _("%(tag)s is not in your count.") % {"tag": tag}, tag)
 

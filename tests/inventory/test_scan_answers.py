@@ -108,3 +108,53 @@ def test_counted_and_counted_already_name_the_asset(api, clerk, active, pc):
         _scan_url(active), {"code": pc.tag}, format="json", HTTP_ACCEPT_LANGUAGE="en"
     ).json()
     assert english["message"] == f"{pc.tag} (台式计算机) is counted already."
+
+
+@pytest.mark.parametrize(
+    ("language", "word", "said"),
+    [
+        ("zh-hans", "盘点开始后登记", "是在本次盘点于"),
+        ("en", "Registered after the count started", "was registered after this count started"),
+    ],
+)
+def test_a_card_registered_after_the_count_started_says_so(
+    api, client, clerk, centre, active, language, word, said
+):
+    # walk2-14: the clerk's own new card answered "not in your scope".
+    new = make_asset(owner=centre, actor=clerk, name="新购服务器")
+    api.as_user(clerk)
+    data = api.post(
+        _scan_url(active), {"code": new.tag}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    ).json()
+    assert (data["answer"], data["reason"]) == ("not_in_scope", "registered_later")
+    assert said in data["message"] and new.tag in data["message"]
+    assert "不在您的盘点范围" not in data["message"]
+    client.force_login(clerk)
+    page = client.get(f"/stocktakes/{active.pk}/scan", HTTP_ACCEPT_LANGUAGE=language)
+    assert f'data-reason-not_in_scope-registered_later="{word}"' in page.content.decode()
+
+
+def test_another_departments_new_card_says_nothing_more(other_clerk, centre, plan, admin_user):
+    campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
+    make_asset(owner=centre, name="电脑")
+    new = make_asset(owner=centre, name="新购服务器")
+    outcome = scanning.record_scan(campaign=campaign, actor=other_clerk, code=new.tag)
+    assert (outcome.answer, outcome.reason) == ("not_in_scope", "")
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [("x" * 5000, "不是资产编号"), ("YK2026" + "1" * 5000, "太长")],
+)
+def test_an_overlong_code_is_not_a_label_not_a_field_length(api, clerk, active, code, said):
+    # walk2-26: 5,000 characters answered "请确保这个字段不能超过 2048 个字符".
+    api.as_user(clerk)
+    response = api.post(
+        _scan_url(active), {"code": code}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    message = response.json()["code"][0]
+    assert said in message, message
+    assert "2048" not in message and "字符" not in message
+    assert len(message) < 200
+    assert not active.scans.exists()

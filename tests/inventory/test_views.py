@@ -260,6 +260,37 @@ def test_bulk_action_is_all_or_nothing(client, admin_user, closed):
     assert not closed.differences.filter(state="approved").exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("zh-hans", "盘盈“无标签交换机”：差异不能从“待说明”变为“已审批”。"),
+        (
+            "en",
+            "Surplus (盘盈) “无标签交换机”: A difference cannot go from “Raised” to “Approved”.",
+        ),
+    ],
+)
+def test_refused_bulk_approval_names_the_surplus_find_and_its_state(
+    client, admin_user, closed, language, said
+):
+    # walk2-10: the surplus has no tag nor scanned code; the refusal began with a bare colon.
+    shortage = closed.differences.get(kind="shortage")
+    differences.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
+    surplus = closed.differences.get(kind="surplus")
+    bulk = reverse("inventory:difference-bulk", args=[closed.pk])
+    client.force_login(admin_user)
+    response = client.post(
+        bulk,
+        {"action": "approve", "ids": [shortage.pk, surplus.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    shown = [str(m) for m in response.context["messages"]]
+    assert said in shown, shown
+    assert not any(m.startswith(("：", ":")) for m in shown)
+    assert not closed.differences.filter(state="approved").exists()
+
+
 def test_bulk_explain_without_a_reason_is_refused(client, clerk, closed):
     bulk = reverse("inventory:difference-bulk", args=[closed.pk])
     client.force_login(clerk)

@@ -252,7 +252,7 @@ class AssetCreateForm(AssetForm):
         self.fields["owner_department"].queryset = self.fields["using_department"].queryset
         if user.department_id:
             self.fields["owner_department"].initial = user.department_id
-        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+        self.fields["location"].queryset = permissions.placeable_locations(user).order_by("code")
 
     def clean_parent(self):
         text = (self.cleaned_data.get("parent") or "").strip()
@@ -308,9 +308,9 @@ class MoveForm(forms.Form):
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+        self.fields["location"].queryset = permissions.placeable_locations(user).order_by("code")
 
 
 class StatusForm(ShownLimitsMixin, forms.Form):

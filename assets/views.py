@@ -256,6 +256,9 @@ class AssetMoveView(ChangeMixin, FormView):
     form_class = forms.MoveForm
     title = gettext_lazy("Move")
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
     def get_initial(self):
         return {"location": self.asset.location_id}
 

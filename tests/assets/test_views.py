@@ -481,3 +481,31 @@ def test_card_page_names_the_custodian_by_name(
     body = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[card.tag]))
     text = body.content.decode()
     assert shown in text and hidden not in text
+
+
+def test_location_selects_offer_only_the_users_units_places(
+    client, clerk, card, centre, other_bureau, admin_user
+):
+    """Walk 2 finding 35: register, move and stocktake forms list the clerk's department tree's
+    locations (and shared ones nobody is responsible for), not another bureau's; admins all."""
+    own = LocationFactory(code="BDC-R1", name="大数据中心机房", department=centre)
+    rack = LocationFactory(code="BDC-R1-K1", name="一号机柜", parent=own)
+    shared = LocationFactory(code="SHARED-1", name="公共库房")
+    foreign = LocationFactory(code="CZJ-HQ", name="市财政局办公楼", department=other_bureau)
+    pages = [
+        reverse("assets:asset-create"),
+        reverse("assets:asset-move", args=[card.tag]),
+        reverse("inventory:campaign-create"),
+    ]
+    signed_in(client, clerk)
+    for url in pages:
+        body = client.get(url).content.decode()
+        for place in (own, rack, shared):
+            assert place.name in body, (url, place.code)
+        assert foreign.name not in body, url
+    response = client.post(reverse("assets:asset-move", args=[card.tag]), {"location": foreign.pk})
+    assert response.status_code == 200 and response.context["form"].errors.get("location")
+    card.refresh_from_db()
+    assert card.location_id != foreign.pk
+    signed_in(client, admin_user)
+    assert foreign.name in client.get(reverse("assets:asset-create")).content.decode()

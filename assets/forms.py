@@ -142,15 +142,27 @@ class AssetForm(ShownLimitsMixin, yika_forms.ModelForm):
         ).order_by("username")
         # Only projects of the user's scope (issue 15.9; the service refuses the others too).
         self.fields["project"].queryset = permissions.linkable_projects(user).order_by("code")
-        self.fields["useful_life_months"].required = False
-        self.fields["useful_life_months"].help_text = _(
-            "Leave empty to use the category's default."
-        )
+        life = self.fields["useful_life_months"]
+        life.required = False
+        life.help_text = _("Leave empty to use the category's default.")
+        if not self.instance.pk:
+            # Empty means the category's default (the model's 72 is no one's choice); the
+            # placeholder shows that default and follows the category select
+            # (static/assets/category_life.js, reading `category_lives`).
+            life.initial = None
+            life.widget.attrs["data-category-life"] = _("Category default: {months}")
         self.fields["unit"].required = False
         self.show_limits()
 
     def clean_unit(self):
         return self.cleaned_data.get("unit") or "台"
+
+    def category_lives(self) -> dict[str, int]:
+        """Each offered category's default useful life in months, by the select's value."""
+        return {
+            str(category.pk): category.default_useful_life_months
+            for category in self.fields["category"].queryset
+        }
 
     def _post_clean(self):
         # The services check the card as a whole; the model form only parses fields here.
@@ -241,7 +253,7 @@ class AssetCreateForm(AssetForm):
         self.fields["owner_department"].queryset = self.fields["using_department"].queryset
         if user.department_id:
             self.fields["owner_department"].initial = user.department_id
-        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+        self.fields["location"].queryset = permissions.placeable_locations(user).order_by("code")
 
     def clean_parent(self):
         text = (self.cleaned_data.get("parent") or "").strip()
@@ -297,9 +309,9 @@ class MoveForm(yika_forms.Form):
         label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("code")
+        self.fields["location"].queryset = permissions.placeable_locations(user).order_by("code")
 
 
 class StatusForm(ShownLimitsMixin, yika_forms.Form):

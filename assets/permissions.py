@@ -471,14 +471,37 @@ def department_tree_ids(department: Department) -> set[int]:
     )
 
 
+def placeable_locations(user) -> QuerySet:
+    """The active locations a form offers `user` to put a card or count in (register, move,
+    stocktake): those of their department tree (`location_tree_ids`) and those no department is
+    responsible for (shared places are anyone's, as for stocktake scans); admins and the
+    system every one. Locations stay readable reference data (`visible_locations`)."""
+    from assets.models import Location
+
+    active = Location.objects.filter(is_active=True)
+    if is_system(user) or is_admin(user):
+        return active
+    if not roles_of(user):
+        return Location.objects.none()
+    responsible = _responsible_departments()
+    scope = department_scope_ids(user)
+    return active.filter(
+        pk__in=[pk for pk, dept_id in responsible.items() if dept_id is None or dept_id in scope]
+    )
+
+
 def location_tree_ids(department_ids: set[int]) -> set[int]:
     """The locations inside the departments `department_ids`: those a department of them is
     responsible for, and below them those with no responsible department of their own (a rack
     in the department's room). A location with no responsible department anywhere above it
     belongs to no department's tree.
-
-    One query over the locations, resolved in Python without recursion (however deep).
     """
+    return {pk for pk, dept_id in _responsible_departments().items() if dept_id in department_ids}
+
+
+def _responsible_departments() -> dict[int, int | None]:
+    """Each location's responsible department: its own, else its nearest ancestor's (None when
+    none above has one). One query over the locations, resolved in Python without recursion."""
     from assets.models import Location
 
     rows = {
@@ -505,7 +528,7 @@ def location_tree_ids(department_ids: set[int]) -> set[int]:
         found = responsible.get(pk) if pk is not None else None
         for node in chain:
             responsible[node] = found
-    return {pk for pk, dept_id in responsible.items() if dept_id in department_ids}
+    return responsible
 
 
 # Delegated-build projects and handovers (代建移交). Builders see what they build, receivers what

@@ -51,10 +51,32 @@ class AssetListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         queryset = selectors.assets_visible_to(user=self.request.user).order_by("tag")
-        return AssetFilter(self.request.GET, queryset=queryset, request=self.request).qs
+        self.filterset = AssetFilter(self.request.GET, queryset=queryset, request=self.request)
+        return self.filterset.qs
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return paginator_for(self.request.GET)(queryset, per_page, **kwargs)
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page number past the end shows the last page, one that is no number the first,
+        each saying so (ListView answers both with a 404 that reads like "not in your scope")."""
+        paginator = self.get_paginator(queryset, page_size)
+        raw = self.request.GET.get("page") or "1"
+        self.list_notes = []
+        try:
+            number = paginator.num_pages if raw == "last" else int(raw)
+        except ValueError:
+            number = 1
+            self.list_notes.append(
+                _("“%(page)s” is not a page number: showing the first page.") % {"page": raw}
+            )
+        page = paginator.get_page(number)
+        if number != page.number and not self.list_notes:
+            self.list_notes.append(
+                _("There is no page %(page)s: showing the last page, %(last)s.")
+                % {"page": number, "last": page.number}
+            )
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -63,7 +85,20 @@ class AssetListView(LoginRequiredMixin, ListView):
         context["can_register"] = permissions.can_change_assets(self.request.user)
         # Ticked cards open the disposal form (资产处置申请) prefilled with their tags.
         context["can_dispose"] = permissions.may_prepare_disposals(self.request.user)
-        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        # A filter value that is no choice of its filter is ignored: say so, and the list is
+        # "filtered" only by the values that apply.
+        form = self.filterset.form
+        unknown = [name for name in form.errors if name in form.fields]
+        notes = list(getattr(self, "list_notes", []))
+        for name in unknown:
+            notes.append(
+                _("Unknown value “%(value)s” for the filter “%(filter)s”: it was ignored.")
+                % {"value": self.request.GET.get(name, ""), "filter": form.fields[name].label}
+            )
+        context["list_notes"] = notes
+        context["filtered"] = any(
+            v for k, v in self.request.GET.items() if k != "page" and k not in unknown
+        )
         # A host the reader may not open is shown as "outside your scope", not by its tag.
         context["assets"] = selectors.mark_hidden_hosts(context["assets"], user=self.request.user)
         return context
@@ -220,6 +255,9 @@ class AssetMoveView(ChangeMixin, FormView):
     template_name = "assets/asset_action.html"
     form_class = forms.MoveForm
     title = gettext_lazy("Move")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_initial(self):
         return {"location": self.asset.location_id}

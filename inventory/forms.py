@@ -34,10 +34,12 @@ class CampaignForm(yika_forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, departments=None, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
         if departments is not None:
             self.fields["departments"].queryset = departments
+        if locations is not None:
+            self.fields["locations"].queryset = locations
 
 
 class ExplainForm(yika_forms.Form):

@@ -70,6 +70,7 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["departments"] = asset_permissions.assignable_departments(self.request.user)
+        kwargs["locations"] = asset_permissions.placeable_locations(self.request.user)
         return kwargs
 
     def form_valid(self, form):

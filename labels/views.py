@@ -126,7 +126,14 @@ def scan(request, tag: str):
             "public_name": asset.name if "name" in shown else "",
             "public_owner": asset.owner_department.name if "owner" in shown else "",
             "contact": contact if "contact" in shown else "",
-            "old_label": state in ("superseded", "voided"),
+            # A voided label without a reprint was not replaced: say it was voided.
+            "old_label": (
+                "voided"
+                if state == "voided" and selectors.active_label(asset=asset) is None
+                else "replaced"
+                if state in ("superseded", "voided")
+                else ""
+            ),
             # A signed-in user of another unit is told whose card it is, not to sign in.
             "outsider": user.is_authenticated,
             "login_url": f"{reverse('login')}?next={reverse('labels:scan', args=[asset.tag])}",

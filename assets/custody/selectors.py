@@ -15,6 +15,20 @@ def open_records() -> QuerySet:
     return CustodyRecord.objects.filter(state=CustodyRecord.State.OPEN)
 
 
+def overdue_records(*, user, today=None) -> QuerySet:
+    """Open check-outs and loans past their due date, on cards `user` reads: the dashboard's
+    counter and the upkeep page's list (one rule)."""
+    return (
+        open_records()
+        .filter(
+            due_on__lt=today or timezone.localdate(),
+            asset__in=permissions.visible_assets(user).values("pk"),
+        )
+        .select_related("asset", "holder")
+        .order_by("due_on", "asset__tag")
+    )
+
+
 def held_by(*, user, year: int | None = None) -> QuerySet:
     """The live cards `user` holds, each with `open_custody` (a one-item list: the open
     check-out, if any) and `held_confirmed` (confirmed for `year`'s count)."""

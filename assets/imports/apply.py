@@ -122,6 +122,7 @@ def _register(batch: list[PlannedRow], actor, note: str, new_tags, hosts: set[in
     except services.CardRefused as refusal:
         raise _row_refused(batch[refusal.index], refusal, labels) from None
     for row, asset in zip(batch, created, strict=True):
+        row.created_tag = asset.tag
         if row.number in hosts:
             row.created = asset
 

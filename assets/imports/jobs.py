@@ -171,8 +171,21 @@ def _apply(*, job: ImportJob, actor) -> ImportJob:
     job.create_count = counts[CREATE]
     job.update_count = counts[UPDATE]
     job.unchanged_count = counts[UNCHANGED]
+    # The preview becomes the record of what was done, with the new cards' tags.
+    # Its warnings were about what applying would do: done now.
+    plan.warnings = []
+    job.preview = plan.preview()
+    job.columns = {**(job.columns or {}), "examples": [], "unmatched": []}
     job.save(
-        update_fields=["state", "applied_at", "create_count", "update_count", "unchanged_count"]
+        update_fields=[
+            "state",
+            "applied_at",
+            "create_count",
+            "update_count",
+            "unchanged_count",
+            "preview",
+            "columns",
+        ]
     )
     return job
 

@@ -74,6 +74,7 @@ class PlannedRow:
     action: str = CREATE
     changes: dict[str, list] = field(default_factory=dict)
     created: Asset | None = None
+    created_tag: str = ""  # the new card's tag once applied (the preview then shows it)
     depth: int = 0  # hosts in the file above this row; set by `_order_rows`
 
     @property
@@ -106,7 +107,7 @@ class Plan:
                 {
                     "row": row.number,
                     "action": row.action,
-                    "tag": row.existing.tag if row.existing else "",
+                    "tag": row.existing.tag if row.existing else row.created_tag,
                     "legacy_number": row.fields.get("legacy_number")
                     or (row.existing.legacy_number if row.existing else ""),
                     "name": row.fields.get("name") or (row.existing.name if row.existing else ""),
@@ -490,13 +491,16 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
 
 
 def _example_rows(rows: list[PlannedRow]) -> list[int]:
-    """Rows that are still the template's own examples (same legacy number and name): applying
-    would register them as real cards, which are never deleted."""
+    """Rows to be created that are still the template's own examples (same legacy number and
+    name): applying would register them as real cards, which are never deleted."""
     examples = {(row["legacy_number"], row["name"]) for row in template_example_rows()}
+    # A row matched to a card already registered (a re-upload of an applied file) registers
+    # nothing new: no warning for it.
     return [
         row.number
         for row in rows
-        if (row.raw.get("legacy_number", ""), row.raw.get("name", "")) in examples
+        if row.existing is None
+        and (row.raw.get("legacy_number", ""), row.raw.get("name", "")) in examples
     ]
 
 

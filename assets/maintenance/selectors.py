@@ -19,6 +19,19 @@ def repairs_of(*, asset: Asset) -> QuerySet:
     return RepairRecord.objects.filter(asset=asset).select_related("reported_by")
 
 
+def open_repairs(*, user) -> QuerySet:
+    """Reported faults not yet sent for repair and repairs under way, on live cards `user`
+    reads: the upkeep page's work list, oldest report first."""
+    return (
+        RepairRecord.objects.filter(
+            finished_on__isnull=True,
+            asset__in=permissions.visible_assets(user).filter(LIVE).values("pk"),
+        )
+        .select_related("asset", "reported_by")
+        .order_by("reported_on", "id")
+    )
+
+
 def contract_ends(asset_ids) -> dict[int, date]:
     """The last day each card is covered by a maintenance contract: its own contracts, else
     (for an embedded component without one) its host's, up the chain of embedded hosts. Cards

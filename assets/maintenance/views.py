@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from assets import permissions
+from assets.custody import selectors as custody_selectors
 from assets.errors import DomainError
 from assets.forms import apply_errors
 from assets.maintenance import forms, selectors, services
@@ -110,13 +111,27 @@ class AssetRepairsView(ChangeMixin, TemplateView):
 
 
 class UpkeepListsView(LoginRequiredMixin, TemplateView):
-    """Cards out of warranty with no contract, and cards whose repairs exceed their net value."""
+    """The upkeep work lists: reported faults and repairs under way, check-outs and loans past
+    their due date (the dashboard's counter links here), cards out of warranty with no contract,
+    and cards whose repairs exceed their net value. Each work row links to its card and, for
+    whoever may change the card, to the page that settles it."""
 
     template_name = "assets/maintenance/upkeep_lists.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
+        repairs = list(selectors.open_repairs(user=user)[:500])
+        overdue = list(custody_selectors.overdue_records(user=user)[:500])
+        changeable = set(
+            permissions.changeable_assets(user)
+            .filter(pk__in={r.asset_id for r in repairs} | {r.asset_id for r in overdue})
+            .values_list("pk", flat=True)
+        )
+        for row in repairs + overdue:
+            row.may_act = row.asset_id in changeable
+        context["open_repairs"] = repairs
+        context["overdue"] = overdue
         context["uncovered"] = selectors.uncovered_after_warranty(user=user)[:500]
         costly = selectors.costly_to_repair(user=user)[:500]
         for asset in costly:

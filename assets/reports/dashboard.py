@@ -37,6 +37,8 @@ class Counter:
     count: Callable[[Any], int]
     url_name: str | None = None
     order: int = 100
+    # The section of the linked page the counter's rows are in (its element id).
+    fragment: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,24 @@ def register_panel(panel: Panel) -> None:
     PANELS[panel.key] = panel
 
 
-def _url(name: str | None) -> str | None:
+def _url(name: str | None, fragment: str = "") -> str | None:
     if not name:
         return None
     try:
-        return reverse(name)
+        url = reverse(name)
     except NoReverseMatch:
         return None
+    return f"{url}#{fragment}" if fragment else url
 
 
 def open_work(user) -> list[dict]:
     return [
-        {"key": c.key, "label": str(c.label), "count": c.count(user), "url": _url(c.url_name)}
+        {
+            "key": c.key,
+            "label": str(c.label),
+            "count": c.count(user),
+            "url": _url(c.url_name, c.fragment),
+        }
         for c in sorted(COUNTERS.values(), key=lambda c: (c.order, c.key))
     ]
 
@@ -277,17 +285,9 @@ def _disposals_waiting(user) -> int:
 
 def _custody_overdue(user) -> int:
     """Open check-outs and loans past their due date, on cards the reader sees."""
-    from assets import permissions
     from assets.custody import selectors as custody_selectors
 
-    return (
-        custody_selectors.open_records()
-        .filter(
-            due_on__lt=timezone.localdate(),
-            asset__in=permissions.visible_assets(user).values("pk"),
-        )
-        .count()
-    )
+    return custody_selectors.overdue_records(user=user).count()
 
 
 register_counter(
@@ -306,5 +306,6 @@ register_counter(
         _custody_overdue,
         "assets:upkeep-lists",
         order=50,
+        fragment="overdue",
     )
 )

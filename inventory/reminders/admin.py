@@ -32,14 +32,39 @@ from inventory.models import ChannelDelivery, Notification, ReminderChannel, Rem
 from inventory.reminders import channels, schedule
 from inventory.reminders.outbox import enqueue_task
 
+# The ledger's `period` keys that are words, not dates (`inventory.reminders.jobs`): shown as
+# words in the admin's list; dates (2026-01-15) and months (2026-01) stay as they are.
+PERIOD_WORDS = {
+    "": "—",
+    "submitted": _("on submission"),
+    "decided": _("on decision"),
+    "reported": _("on the report"),
+    "due-soon": _("before the due date"),
+}
+
+
+def period_words(period: str) -> str:
+    if period in PERIOD_WORDS:
+        return str(PERIOD_WORDS[period])
+    year, dash_w, number = period.partition("-W")
+    if dash_w and year.isdigit() and number.isdigit():
+        return str(_("week %(week)s of %(year)s") % {"week": int(number), "year": year})
+    if period.startswith("ends:"):
+        return str(_("contract ends %(date)s") % {"date": period.removeprefix("ends:")})
+    return period
+
 
 @admin.register(ReminderLog)
 class ReminderLogAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "kind", "recipient", "subject", "period", "mail_state")
+    list_display = ("created_at", "kind", "recipient", "subject", "period_shown", "mail_state")
     list_filter = ("kind", "mail_state")
     search_fields = ("subject", "recipient__username")
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("period"), ordering="period")
+    def period_shown(self, log):
+        return period_words(log.period)
 
 
 @admin.register(Notification)

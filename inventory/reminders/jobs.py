@@ -640,8 +640,8 @@ MESSAGES: dict[str, tuple[Promise, Promise]] = {
     ReminderKind.FAULT_REPORTED: (
         _lazy("Fault reported on %(tag)s %(name)s"),
         _lazy(
-            "%(reporter)s reported: %(fault)s. Open the card and record the repair from this "
-            "report."
+            "%(reporter)s reported a fault: %(fault)s. Record the repair on the card's repairs "
+            "page; the reported fault is filled in there."
         ),
     ),
     # Disposal cases (issue 17)

@@ -56,7 +56,33 @@ def test_searched_list_pages_to_the_last_and_no_further(client, clerk, centre):
     page = signed_in(client, clerk).get
     last = page(reverse("assets:asset-list"), {"q": "台式机", "page": "last"})
     assert (last.context["page_obj"].number, len(last.context["assets"])) == (2, 1)
-    assert page(reverse("assets:asset-list"), {"q": "台式机", "page": 3}).status_code == 404
+    # Walk 2 finding 30: past the end is the last page, saying so, not a 404 "not in your scope".
+    beyond = page(reverse("assets:asset-list"), {"q": "台式机", "page": 3})
+    assert beyond.status_code == 200 and beyond.context["page_obj"].number == 2
+    assert "没有第 3 页：已显示最后一页（第 2 页）。" in beyond.content.decode()
+
+
+def test_a_page_that_is_no_number_or_past_the_end_is_said_not_a_404(client, clerk, centre):
+    make_asset(owner=centre, name="台式机")
+    page = signed_in(client, clerk).get
+    beyond = page(reverse("assets:asset-list"), {"page": 9999}, HTTP_ACCEPT_LANGUAGE="en")
+    assert beyond.status_code == 200
+    assert "There is no page 9999: showing the last page, 1." in beyond.content.decode()
+    word = page(reverse("assets:asset-list"), {"page": "abc"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert (
+        word.status_code == 200 and "“abc”不是有效的页码：已显示第一页。" in word.content.decode()
+    )
+    assert "台式机" in word.content.decode()
+
+
+def test_an_unknown_filter_value_is_said_and_the_list_is_not_marked_filtered(client, clerk, card):
+    page = signed_in(client, clerk).get
+    zh = page(reverse("assets:asset-list"), {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = zh.content.decode()
+    assert "没有“bogus”这一项，已忽略。" in body
+    assert "已筛选" not in body and not zh.context["filtered"]
+    en = page(reverse("assets:asset-list"), {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Unknown value “bogus” for the filter" in en.content.decode()
 
 
 def test_list_filters_by_status_and_embedded(client, clerk, card, centre):
@@ -455,3 +481,31 @@ def test_card_page_names_the_custodian_by_name(
     body = signed_in(client, clerk).get(reverse("assets:asset-detail", args=[card.tag]))
     text = body.content.decode()
     assert shown in text and hidden not in text
+
+
+def test_location_selects_offer_only_the_users_units_places(
+    client, clerk, card, centre, other_bureau, admin_user
+):
+    """Walk 2 finding 35: register, move and stocktake forms list the clerk's department tree's
+    locations (and shared ones nobody is responsible for), not another bureau's; admins all."""
+    own = LocationFactory(code="BDC-R1", name="大数据中心机房", department=centre)
+    rack = LocationFactory(code="BDC-R1-K1", name="一号机柜", parent=own)
+    shared = LocationFactory(code="SHARED-1", name="公共库房")
+    foreign = LocationFactory(code="CZJ-HQ", name="市财政局办公楼", department=other_bureau)
+    pages = [
+        reverse("assets:asset-create"),
+        reverse("assets:asset-move", args=[card.tag]),
+        reverse("inventory:campaign-create"),
+    ]
+    signed_in(client, clerk)
+    for url in pages:
+        body = client.get(url).content.decode()
+        for place in (own, rack, shared):
+            assert place.name in body, (url, place.code)
+        assert foreign.name not in body, url
+    response = client.post(reverse("assets:asset-move", args=[card.tag]), {"location": foreign.pk})
+    assert response.status_code == 200 and response.context["form"].errors.get("location")
+    card.refresh_from_db()
+    assert card.location_id != foreign.pk
+    signed_in(client, admin_user)
+    assert foreign.name in client.get(reverse("assets:asset-create")).content.decode()

@@ -173,6 +173,22 @@ def test_the_public_view_flags_an_old_label_too(
     assert 'class="message message--warning"' not in current
 
 
+def test_a_label_voided_without_reprint_says_voided_not_replaced(
+    client, clerk, card, django_capture_on_commit_callbacks
+):
+    """Walk 2 finding 8: no new label exists, so the public page must not say it was replaced."""
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    services.void_label(actor=clerk, asset=card, reason="标签污损")
+    zh = client.get(f"/a/{card.tag}?l=1", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "此标签已作废，请告知权属单位。" in zh and "新标签" not in zh
+    en = client.get(f"/a/{card.tag}?l=1", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This label has been voided." in en and "replaced" not in en
+    # Printed again after the void: the old label now has a successor.
+    _print(clerk, [card], django_capture_on_commit_callbacks)
+    again = client.get(f"/a/{card.tag}?l=1", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "此标签已被新标签替换" in again
+
+
 def test_queue_filters_never_labelled(client, clerk, centre, django_capture_on_commit_callbacks):
     labelled = make_asset(owner=centre, name="已贴标")
     fresh = make_asset(owner=centre, name="未贴标")
@@ -450,4 +466,4 @@ def test_the_queue_offers_no_tick_for_a_card_listed_on_its_host(client, clerk, c
     body = client.get(reverse("labels:queue")).content.decode()
     assert f'value="{host.tag}" class="select-row"' in body
     assert f'value="{listed.tag}" class="select-row"' not in body
-    assert "data-no-own-label>在宿主设备的组件清单上" in body
+    assert "data-no-own-label>在主机的组件清单上" in body

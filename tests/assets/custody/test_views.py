@@ -63,6 +63,19 @@ def test_a_clerk_checks_out_and_in_on_the_custody_page(client, centre, clerk, ho
     assert asset.custodian_user is None
 
 
+def test_the_check_in_page_names_the_holder_without_their_sign_in_name(
+    client, centre, clerk, holder
+):
+    """Walk 2 finding 18: "张三", not "张三 (zhangsan)"."""
+    asset = make_asset(owner=centre)
+    cs.checkout_asset(asset=asset, actor=clerk, holder=holder)
+    client.force_login(clerk)
+    url = reverse("assets:asset-custody", args=[asset.tag])
+    for language in ("zh-hans", "en"):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "张三" in page and "zhangsan" not in page
+
+
 def test_a_past_due_date_on_the_page_is_shown_at_the_field(client, centre, clerk, holder):
     asset = make_asset(owner=centre)
     client.force_login(clerk)

@@ -139,3 +139,28 @@ def test_the_preview_warns_that_the_templates_example_rows_would_become_real_car
     en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Row 2 is still an example row of the template" in en
     assert "Row 3" not in en.split('id="example-rows"')[1].split("</div>")[0]
+
+
+def test_an_applied_import_shows_the_created_tags_and_a_reupload_warns_of_nothing(browser):
+    """Walk 2 finding 15: after applying, the preview is the record of what was done (the new
+    tags, 已新建), and uploading the same file again matches those cards unchanged: no
+    "still the template's example rows" warning and nothing to apply."""
+    example = ["GD-2019-0003", "台式计算机", "A02010105", "BDC", "BDC", 6200, "2020-03-10"]
+    data = xlsx([example])
+    browser.post("/imports/", {"file": SimpleUploadedFile("t.xlsx", data)})
+    job = ImportJob.objects.get()
+    browser.post(f"/imports/{job.pk}/apply/")
+    tag = Asset.objects.get().tag
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "待新建" not in zh and "已新建" in zh
+    assert f'<td class="mono nowrap" data-label="资产编号">{tag}</td>' in zh
+    assert 'id="example-rows"' not in zh
+    en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "to create" not in en and "Created" in en
+
+    browser.post("/imports/", {"file": SimpleUploadedFile("t.xlsx", data)})
+    again = ImportJob.objects.latest("pk")
+    assert again.unchanged_count == 1
+    zh = browser.get(f"/imports/{again.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "示例行" not in zh and 'id="example-rows"' not in zh
+    assert "无需导入" in zh and f'action="/imports/{again.pk}/apply/"' not in zh

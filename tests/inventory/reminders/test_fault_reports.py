@@ -30,6 +30,10 @@ def test_a_holders_fault_report_tells_every_clerk_of_the_card_once(centre, clerk
         note = Notification.objects.get(recipient=user, kind="fault_reported")
         assert asset.tag in note.title and "开机无显示" in note.body and "张持有" in note.body
         assert note.link == reverse("assets:asset-repairs", args=[asset.tag])
+        # Walk 2 finding 22: a plain sentence, not "据此报修登记维修".
+        assert note.body == (
+            "张持有 报修：开机无显示。请在该资产的维修页登记维修，报修的故障描述已自动填入。"
+        )
     assert not Notification.objects.filter(recipient=holder).exists()
     # A retry of the step tells nobody twice.
     jobs.notify_fault_reported(repair=asset.repairs.get())

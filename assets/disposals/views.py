@@ -277,6 +277,9 @@ class ApproveForm(ShownLimitsMixin, yika_forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.show_limits()
+        # The browser refuses a future date before the confirm is asked (the service refuses
+        # it too); today is Shanghai's.
+        self.fields["approved_on"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class RejectForm(ShownLimitsMixin, yika_forms.Form):

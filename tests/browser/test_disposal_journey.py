@@ -91,6 +91,36 @@ def test_clerk_submits_approver_approves_clerk_executes(
     visit.check(f"disposal-inbox{suffix}")
     page.click(f"a[href='/disposals/{case.number}/']")
     page.fill("#approve-form input[name=approval_no]", "数据局〔2026〕处置批复 7 号")
+    # A future approval date is refused by the browser before the question is put.
+    today = page.input_value("#approve-form input[name=approved_on]")
+    asked = []
+
+    def refuse(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    page.fill("#approve-form input[name=approved_on]", "2099-01-01")
+    page.click("#approve-form button[type=submit]")
+    page.remove_listener("dialog", refuse)
+    assert asked == [] and DisposalCase.objects.get().state == "submitted"
+    # Sent anyway (a browser that does not check dates), the page comes back with the
+    # error summary in view and focused, naming the field.
+    page.evaluate(
+        "document.querySelector('#approve-form input[name=approved_on]').removeAttribute('max')"
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.click("#approve-form button[type=submit]")
+    assert DisposalCase.objects.get().state == "submitted"
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    summary = page.locator("[data-error-summary]")
+    box = summary.bounding_box()
+    assert box and 0 <= box["y"] < page.viewport_size["height"]
+    assert visit.t("Approved on") in summary.inner_text()
+    visit.check(f"disposal-approve-error{suffix}")
+    page.fill("#approve-form input[name=approval_no]", "数据局〔2026〕处置批复 7 号")
+    page.fill("#approve-form input[name=approved_on]", today)
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():
         page.click("#approve-form button[type=submit]")

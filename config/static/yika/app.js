@@ -23,6 +23,12 @@
         details.open = true;
       });
     }
+    // A form sent back with errors: its summary takes the focus (and the screen), once.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary && !document.querySelector("[autofocus]")) {
+      summary.focus();
+      summary.scrollIntoView({ block: "center" });
+    }
     // Buttons that ask before a serious action: <button data-confirm="Sure?">. A form with a
     // required field left empty is not asked about: it goes as it is and comes back saying
     // what is missing, so the question is only put for a form that can succeed.

@@ -281,7 +281,6 @@ def open_disposal_case(*, actor, differences, fields: dict, tags, evidence=()) -
 DIFFERENCE_ACTIONS = ("explain", "approve", "post")
 
 
-@transaction.atomic
 def item_label(difference: Difference) -> str:
     """How a refusal names a difference: its tag or scanned code, else (a surplus find without
     either) its kind and name, so the message never starts with a bare colon (walk2-10)."""
@@ -294,6 +293,7 @@ def item_label(difference: Difference) -> str:
     return _("%(kind)s “%(name)s”") % {"kind": kind, "name": name} if name else str(kind)
 
 
+@transaction.atomic
 def treat_differences(
     *,
     differences,

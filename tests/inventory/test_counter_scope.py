@@ -105,7 +105,10 @@ def test_a_clerk_without_a_department_counts_only_their_assignments(
     in_room = make_asset(owner=centre, location=room)
     make_asset(owner=centre)
     roaming = UserFactory(username="roaming", department=None, roles=["clerk"])
-    assert countable_tags(roaming, campaign_over(bureau, admin_user)) == set()
+    first = campaign_over(bureau, admin_user)
+    assert countable_tags(roaming, first) == set()
+    # One active campaign per card: the first is closed before the assigned one starts.
+    campaigns.close_campaign(campaign=first, actor=admin_user)
     campaign = campaign_over(bureau, admin_user, [(roaming, None, room)], name="指派盘点")
     assert countable_tags(roaming, campaign) == {in_room.tag}
 

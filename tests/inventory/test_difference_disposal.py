@@ -346,3 +346,34 @@ def test_a_written_off_card_is_no_longer_suspected_missing(
         assert f'badge--danger">{flag}<' not in html  # the header's flag is gone
         if language == "zh-hans":
             assert "疑似盘亏：<del>是</del> → <ins>否</ins>" in html  # and the history says so
+
+
+def test_a_loss_case_over_two_offices_counts_is_not_one_offices_to_carry_on(
+    admin_user, bureau, approver
+):
+    """A case gathered from two offices' counts holds a card the office clerk may not open:
+    they read the case, but only the owning unit's clerks (and admins) submit or execute it."""
+    from assets import permissions
+    from tests.factories import DepartmentFactory
+
+    office = DepartmentFactory(code="BGS", name="市数据局办公室", kind="office", parent=bureau)
+    other = DepartmentFactory(code="GHC", name="市数据局规划处", kind="office", parent=bureau)
+    office_clerk = UserFactory(username="clerk_bgs", department=office, roles=["clerk"])
+    mine = make_asset(owner=bureau, using_department=office, actor=admin_user, name="台式计算机")
+    theirs = make_asset(owner=bureau, using_department=other, actor=admin_user, name="打印机")
+    campaign = campaigns.create_campaign(
+        actor=admin_user,
+        name="数据局盘点",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=[office, other],
+    )
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    post_all(campaign, admin_user, admin_user, [mine, theirs])
+    case = difference_of(campaign, mine).disposal
+    assert case == difference_of(campaign, theirs).disposal
+    assert case in permissions.visible_disposals(office_clerk)
+    assert not permissions.can_prepare_disposal(office_clerk, case)
+    assert permissions.can_prepare_disposal(admin_user, case)

@@ -790,17 +790,15 @@ def can_prepare_disposal(user, case) -> bool:
     scope = department_scope_ids(user)
     if case.department_id in scope:
         return True
-    if case.pk is None or not type(case).objects.filter(_counted_in(scope), pk=case.pk).exists():
+    if case.pk is None:
         return False
-    # Only while every card of the case was counted in the clerk's scope: a case gathered
-    # over several offices' counts is the owning unit's clerks' to carry on (walk 3).
-    from assets.models import DisposalItem
-
+    # A case holding differences counted in the clerk's scope (`_counted_in`), and only while
+    # every card of it was counted there: a case gathered over several offices' counts is the
+    # owning unit's clerks' to carry on (walk 3).
     counted_here = case.stocktake_differences.filter(line__department__in=scope)
-    return not (
-        DisposalItem.objects.filter(case=case)
-        .exclude(asset_id__in=counted_here.values("line__asset_id"))
-        .exists()
+    return (
+        counted_here.exists()
+        and not case.items.exclude(asset_id__in=counted_here.values("line__asset_id")).exists()
     )
 
 

@@ -13,7 +13,11 @@ export DJANGO_SETTINGS_MODULE ?= config.settings
 install: system-packages $(VENV)/.installed messages node-packages
 
 # axe-core (package.json) for the browser tests' accessibility checks: node and npm are required.
-node-packages:
+# npm writes node_modules/.package-lock.json: the packages are installed again only when
+# package-lock.json changes, so a second `make run` does not wipe and refetch node_modules.
+node-packages: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json $(wildcard package-lock.json)
 	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
 	  echo "error: Yika's browser tests need Node.js and npm (for axe-core in package.json)."; \
 	  echo "       Install them (Debian: apt-get install nodejs npm) and run make install again."; \
@@ -21,6 +25,7 @@ node-packages:
 	fi
 	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
 	  else npm install --no-audit --no-fund --loglevel=error; fi
+	@touch $@
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from tree_queries.fields import TreeNodeForeignKey
 from tree_queries.models import TreeNode
 from tree_queries.query import TreeQuerySet
@@ -23,6 +23,12 @@ CENT = Decimal("0.01")
 
 class AppendOnlyError(Exception):
     """Raised when code tries to rewrite or delete what must stay (history rows, cards)."""
+
+
+def name_and_code(name, code) -> str:
+    """A department or place as it is shown: its name and, in brackets, its code; Chinese takes
+    full-width brackets without a space ("市大数据中心（BDC）")."""
+    return pgettext("a name and its code", "%(name)s (%(code)s)") % {"name": name, "code": code}
 
 
 class Department(TreeNode):
@@ -62,7 +68,7 @@ class Department(TreeNode):
         verbose_name_plural = _("departments")
 
     def __str__(self):
-        return f"{self.name} ({self.code})"
+        return name_and_code(self.name, self.code)
 
 
 class Location(TreeNode):
@@ -102,7 +108,7 @@ class Location(TreeNode):
         verbose_name_plural = _("locations")
 
     def __str__(self):
-        return f"{self.name} ({self.code})"
+        return name_and_code(self.name, self.code)
 
 
 class Category(TreeNode):

@@ -176,7 +176,7 @@ def requester(request):
 # What each role is called where a person reads it (the code stays in groups, API and URLs).
 ROLE_LABELS = {
     CLERK: _("Asset clerk"),
-    RECEIVER: _("Receiving department"),
+    RECEIVER: _("Receiver"),
     AUDITOR: _("Auditor"),
     ADMIN: _("Administrator"),
     APPROVER: _("Disposal approver"),

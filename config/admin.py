@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from assets import permissions
 from assets.security.services import Kind as SecurityKind
 from assets.security.services import record_security_event
+from config.forms import EMPTY_CHOICE
 
 
 class ActionsNeedChangePermission:
@@ -24,6 +25,12 @@ class ActionsNeedChangePermission:
         if not self.has_change_permission(request):
             return {}
         return super().get_actions(request)
+
+    def get_action_choices(self, request, default_choices=None):
+        """The action select opens on a prompt in the reader's language, not Django's
+        "---------" (which read "动作 ---------")."""
+        blank = [("", EMPTY_CHOICE)]
+        return super().get_action_choices(request, default_choices=blank)
 
     def changelist_view(self, request, extra_context=None):
         # An action POST names an action; the list-editable save ("_save") carries an empty one.

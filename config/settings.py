@@ -358,7 +358,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yika API",
-    "DESCRIPTION": "一卡 Yika — IT asset register (一物一卡): cards, labels, handovers, stocktakes.",
+    # Lazy: the schema and /api/docs/ are built per request, in the reader's language (the
+    # LocaleMiddleware's, or `?lang=`); "Yika API" is the product's name in both.
+    "DESCRIPTION": _("Yika — IT asset register: cards, labels, handovers, stocktakes."),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -8,7 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from assets.models import AppendOnlyError, Asset, Category, Department, Location
@@ -530,10 +530,10 @@ class Difference(models.Model):
     """A difference found by the count (差异登记), followed to posting before year end."""
 
     class Kind(models.TextChoices):
-        SURPLUS = "surplus", _("Surplus (盘盈)")
-        SHORTAGE = "shortage", _("Shortage (盘亏)")
-        MISMATCH = "mismatch", _("Information differs (信息不符)")
-        DAMAGED = "damaged", _("Damaged (毁损)")
+        SURPLUS = "surplus", pgettext_lazy("difference kind", "Surplus")
+        SHORTAGE = "shortage", pgettext_lazy("difference kind", "Shortage")
+        MISMATCH = "mismatch", pgettext_lazy("difference kind", "Information differs")
+        DAMAGED = "damaged", pgettext_lazy("difference kind", "Damaged")
 
     class State(models.TextChoices):
         RAISED = "raised", _("Raised")

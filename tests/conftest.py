@@ -169,3 +169,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language (zh-hans, LANGUAGE_CODE): a request or
+    an `activate` in one test leaves its language active in the thread, and a later test that
+    reads words would pass or fail by the order the tests run in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

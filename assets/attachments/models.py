@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -81,13 +82,16 @@ class Attachment(AppendOnlyModel):
     """One piece of evidence (附件) on one subject: which file, what kind of paper, who added it."""
 
     class Kind(models.TextChoices):
-        INVOICE = "invoice", _("Invoice (发票)")
-        ACCEPTANCE_REPORT = "acceptance_report", _("Acceptance report (验收报告)")
-        APPROVAL = "approval", _("Approval (批复)")
-        CONTRACT = "contract", _("Contract (合同)")
-        ASSESSMENT = "assessment", _("Assessment (评估报告)")
+        INVOICE = "invoice", pgettext_lazy("attachment kind", "Invoice")
+        ACCEPTANCE_REPORT = (
+            "acceptance_report",
+            pgettext_lazy("attachment kind", "Acceptance report"),
+        )
+        APPROVAL = "approval", pgettext_lazy("attachment kind", "Approval")
+        CONTRACT = "contract", pgettext_lazy("attachment kind", "Contract")
+        ASSESSMENT = "assessment", pgettext_lazy("attachment kind", "Assessment")
         PHOTO = "photo", _("Photo")
-        REPAIR_REPORT = "repair_report", _("Repair report (维修报告)")
+        REPAIR_REPORT = "repair_report", pgettext_lazy("attachment kind", "Repair report")
         OTHER = "other", _("Other")
 
     blob = models.ForeignKey(

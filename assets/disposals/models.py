@@ -71,12 +71,12 @@ class DisposalCase(models.Model):
     """A disposal case (资产处置单): method, grounds, cards, approval and execution."""
 
     class Method(models.TextChoices):
-        TRANSFER = "transfer", _("Free transfer (无偿划转)")
-        DONATION = "donation", _("Donation (对外捐赠)")
-        SALE = "sale", _("Sale (转让)")
-        EXCHANGE = "exchange", _("Exchange (置换)")
-        SCRAP = "scrap", _("Scrapping (报废)")
-        WRITE_OFF = "write_off", _("Loss write-off (损失核销)")
+        TRANSFER = "transfer", pgettext_lazy("disposal method", "Free transfer")
+        DONATION = "donation", pgettext_lazy("disposal method", "Donation")
+        SALE = "sale", pgettext_lazy("disposal method", "Sale")
+        EXCHANGE = "exchange", pgettext_lazy("disposal method", "Exchange")
+        SCRAP = "scrap", pgettext_lazy("disposal method", "Scrapping")
+        WRITE_OFF = "write_off", pgettext_lazy("disposal method", "Loss write-off")
 
     class Grounds(models.TextChoices):
         OBSOLETE = "obsolete", _("Technically obsolete or not worth repairing")

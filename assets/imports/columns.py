@@ -193,6 +193,11 @@ def map_headers(headers: list[str]) -> HeaderMap:
     # A plain ledger (no tag, no legacy number) is a first import: every row is a new card.
     # Re-imports match on tag, legacy number or serial number; `plan_import` warns of the rows
     # it could not match.
+    if problems and ignored:
+        # Named as on a preview: a required column is often one of these, misspelt.
+        problems.append(
+            _("Columns not imported: %(columns)s.") % {"columns": formatting.text_list(ignored)}
+        )
     if problems:
         raise spreadsheets.SpreadsheetError(" ".join(problems), code="bad_columns")
     return HeaderMap(by_index=by_index, labels=labels, ignored=ignored)

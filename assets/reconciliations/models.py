@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from assets.storage import private_storage
 
@@ -20,8 +21,8 @@ from assets.storage import private_storage
 class ValueUnit(models.TextChoices):
     """The unit of the export's amounts: yuan, or 万元 (× 10,000)."""
 
-    YUAN = "yuan", _("Yuan (元)")
-    WAN = "wan", _("Ten thousand yuan (万元)")
+    YUAN = "yuan", pgettext_lazy("value unit", "Yuan")
+    WAN = "wan", pgettext_lazy("value unit", "Ten thousand yuan")
 
 
 class ReconciliationMapping(models.Model):

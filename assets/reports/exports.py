@@ -28,8 +28,8 @@ BY_LABELS = {
 
 def title(report: dict) -> str:
     if report["report"] == "balance":
-        return _("Asset balance (资产总表)")
-    return _("Asset movements (增减变动表)")
+        return pgettext("report kind", "Asset balance")
+    return pgettext("report kind", "Asset movements")
 
 
 def subtitle(report: dict) -> str:

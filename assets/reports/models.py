@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnlyError(Exception):
@@ -30,8 +31,8 @@ class FrozenReport(models.Model):
     """A balance (资产总表) or movements (增减变动表) report frozen with its SHA-256."""
 
     class Kind(models.TextChoices):
-        BALANCE = "balance", _("Asset balance (资产总表)")
-        MOVEMENTS = "movements", _("Asset movements (增减变动表)")
+        BALANCE = "balance", pgettext_lazy("report kind", "Asset balance")
+        MOVEMENTS = "movements", pgettext_lazy("report kind", "Asset movements")
 
     kind = models.CharField(_("report"), max_length=16, choices=Kind.choices)
     parameters = models.JSONField(_("parameters"), default=dict)

@@ -38,7 +38,7 @@ from django.utils.translation import ngettext
 from assets import permissions
 from assets.custody import selectors as custody
 from assets.maintenance import selectors as upkeep
-from assets.models import Department, DisposalCase, Handover, User
+from assets.models import Department, DisposalCase, Handover, User, name_and_code
 from config.formatting import money
 from inventory.models import Notification, ReminderKind, ReminderLog
 from inventory.reminders import channels, selectors
@@ -124,7 +124,7 @@ def _capped(lines: list[str]) -> tuple[str, ...]:
 
 
 def _place(location) -> str:
-    return f"{location.name} ({location.code})" if location else _("No location recorded")
+    return name_and_code(location.name, location.code) if location else _("No location recorded")
 
 
 def _each(recipients, **fields) -> Iterator[Reminder]:

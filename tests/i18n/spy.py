@@ -131,14 +131,20 @@ class CatalogueSpy:
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt", "data-label", "data-confirm")
 
 
+SKIPPED = ("script", "style", "template")
+# Text set as code (a tag, a URL, an API field) keeps its own punctuation.
+CODE_TAGS = ("code", "kbd", "samp", "pre")
+
+
 class _TextParser(HTMLParser):
-    def __init__(self):
+    def __init__(self, skipped=SKIPPED):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip = 0
+        self._skipped = skipped
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in self._skipped:
             self._skip += 1
         attributes = dict(attrs)
         for name in VISIBLE_ATTRIBUTES:
@@ -152,7 +158,7 @@ class _TextParser(HTMLParser):
             self.parts.append(attributes["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in self._skipped and self._skip:
             self._skip -= 1
 
     def handle_data(self, data):
@@ -160,9 +166,10 @@ class _TextParser(HTMLParser):
             self.parts.append(data)
 
 
-def visible_text(page: str) -> list[str]:
-    """The text a reader sees on an HTML page: text nodes and the attributes shown to them."""
-    parser = _TextParser()
+def visible_text(page: str, *, prose_only: bool = False) -> list[str]:
+    """The text a reader sees on an HTML page: text nodes and the attributes shown to them
+    (`prose_only`: without what is set as code, <code>, <kbd>, <samp>, <pre>)."""
+    parser = _TextParser(SKIPPED + CODE_TAGS if prose_only else SKIPPED)
     parser.feed(page)
     return [" ".join(part.split()) for part in parser.parts]
 
@@ -223,3 +230,83 @@ def shown(result: str, content: str) -> bool:
     """Whether a translated string appears in a response (escaped or not)."""
     result = result.strip()
     return bool(result) and (result in content or html.escape(result) in content)
+
+
+# --- Chinese punctuation ------------------------------------------------------------------------
+# Chinese text takes full-width punctuation (RULES: ：（），、): an ASCII colon after Chinese
+# ("资产分类: …"), ASCII parentheses beside or around Chinese ("市大数据中心 (BDC)", "附件 (1)",
+# "(接收)") and a space before a full-width parenthesis ("名称 （…）") are a half-translated page.
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+CJK_CLOSE = "）】」』》"
+ASCII_PUNCTUATION = {
+    "ASCII colon after Chinese": re.compile(f"[{CJK}{CJK_CLOSE}] ?:(?=[ \\t]|$)", re.M),
+    "ASCII parenthesis beside Chinese": re.compile(
+        f"[{CJK}{CJK_CLOSE}][ \\t]*\\(|\\)[ \\t]*[{CJK}]|\\([^()\\n]*[{CJK}][^()\\n]*\\)"
+    ),
+    "space before a full-width parenthesis": re.compile("[^\\s（][ \\t]+（"),
+}
+# Tags that end a line of text: what is on either side of them is not read as one phrase.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote br caption dd details div dl dt fieldset figcaption "
+    "figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main nav ol optgroup option p "
+    "section select summary table tbody td tfoot th thead tr ul input textarea button img".split()
+)
+
+
+class _LineParser(HTMLParser):
+    """Visible prose as lines: inline markup (<a>, <strong>, <span>) joins its neighbours, as a
+    reader reads "<a>资产分类</a>: 必填" as one phrase; text set as code is left out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = [""]
+        self._skip = 0
+
+    def _break(self):
+        if self.lines[-1].strip():
+            self.lines.append("")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIPPED + CODE_TAGS:
+            self._skip += 1
+        if tag in BLOCK_TAGS:
+            self._break()
+        attributes = dict(attrs)
+        for name in VISIBLE_ATTRIBUTES:
+            if attributes.get(name) and not self._skip:
+                self._break()
+                self.lines[-1] = attributes[name]
+                self._break()
+
+    def handle_endtag(self, tag):
+        if tag in SKIPPED + CODE_TAGS and self._skip:
+            self._skip -= 1
+        if tag in BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.lines[-1] += data
+
+
+def prose_lines(page: str) -> list[str]:
+    parser = _LineParser()
+    parser.feed(page)
+    return [" ".join(line.split()) for line in parser.lines if line.strip()]
+
+
+def ascii_punctuation(texts: list[str], data_values: list[str] = ()) -> list[str]:
+    """Each line with ASCII punctuation in Chinese, and what is wrong with it. URLs and paths are
+    not prose; a stored value (data) holding such punctuation is taken out, as the user typed it."""
+    found = []
+    for text in texts:
+        rest = PATHLIKE.sub(" ", text)
+        for value in data_values:
+            # Only a value holding the punctuation itself is taken out: a department's name
+            # must stay, or "市大数据中心 (BDC)" would pass.
+            if value in rest and re.search("[():（]", value):
+                rest = rest.replace(value, "\u2003")
+        for what, pattern in ASCII_PUNCTUATION.items():
+            if pattern.search(rest):
+                found.append(f"{what}: «{text[:120]}»")
+    return found

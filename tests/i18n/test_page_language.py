@@ -9,7 +9,9 @@ CSV, PDF text via pypdf) and fails for
 * a translated string that is shown and came from another library's catalogue (Django's own,
   core and contrib, is the framework's and allowed; the admin's only on admin pages), and
 * visible English: an English word that is not data (a value stored in the register), a code or
-  one of the allowed names in tests/i18n/spy.py.
+  one of the allowed names in tests/i18n/spy.py, and
+* ASCII punctuation in Chinese on a page (an ASCII ": " after Chinese, ASCII parentheses beside or
+  around Chinese, a space before "（"), outside code, URLs and scripts.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from django.utils import translation
 
 from tests import permission_matrix
 from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
-from tests.i18n.spy import LANGUAGE, PROJECT_APPS, CatalogueSpy, english_words, shown, visible_text
+from tests.i18n.spy import (
+    LANGUAGE,
+    PROJECT_APPS,
+    CatalogueSpy,
+    ascii_punctuation,
+    english_words,
+    prose_lines,
+    shown,
+    visible_text,
+)
 from tests.permission_matrix import MATRIX, OBJECTS, ROLES
 
 # Routes answering JSON (the API speaks codes by contract) or a file that holds data only.
@@ -189,6 +200,7 @@ def test_every_page_and_export_speaks_chinese_from_the_projects_catalogues(world
     foreign: dict[str, set[str]] = {}
     english: dict[str, set[str]] = {}
     elsewhere: dict[str, set[str]] = {}
+    punctuation: dict[str, set[str]] = {}
     unreadable: list[str] = []
     read = 0
     with CatalogueSpy() as spy:
@@ -216,6 +228,9 @@ def test_every_page_and_export_speaks_chinese_from_the_projects_catalogues(world
                         foreign.setdefault(where, set()).add(
                             f"{lookup.msgid!r} → {lookup.result!r} from {lookup.source}"
                         )
+            if _is_page(response, label):
+                for found in ascii_punctuation(prose_lines(response.content.decode()), data):
+                    punctuation.setdefault(where, set()).add(found)
             for found in english_words(texts, data):
                 if label in FIXED_ELSEWHERE:
                     elsewhere.setdefault(label, set()).add(found)
@@ -225,6 +240,7 @@ def test_every_page_and_export_speaks_chinese_from_the_projects_catalogues(world
     assert not unreadable, "admin pages the superuser cannot open:\n  " + "\n  ".join(unreadable)
     problems = _grouped("translated by another app's catalogue", foreign)
     problems += _grouped("left in English", english)
+    problems += _grouped("punctuated in ASCII", punctuation)
     problems += [
         f"{route} speaks Chinese now: remove it from FIXED_ELSEWHERE ({why})"
         for route, why in FIXED_ELSEWHERE.items()
@@ -233,6 +249,12 @@ def test_every_page_and_export_speaks_chinese_from_the_projects_catalogues(world
     assert not problems, f"{len(problems)} problem(s) in zh-hans pages and exports:\n" + "\n".join(
         problems
     )
+
+
+def _is_page(response, label: str) -> bool:
+    """An HTML page of ours (the admin's pages are read by tests/i18n/test_admin_words.py)."""
+    kind = response.get("Content-Type", "").split(";")[0]
+    return kind == "text/html" and not label.startswith("admin:")
 
 
 def _allowed(lookup, label: str) -> bool:

@@ -266,7 +266,7 @@ def test_bulk_action_is_all_or_nothing(client, admin_user, closed):
         ("zh-hans", "盘盈“无标签交换机”：差异不能从“待说明”变为“已审批”。"),
         (
             "en",
-            "Surplus (盘盈) “无标签交换机”: A difference cannot go from “Raised” to “Approved”.",
+            "Surplus “无标签交换机”: A difference cannot go from “Raised” to “Approved”.",
         ),
     ],
 )

@@ -120,3 +120,16 @@ def test_no_page_references_another_host(matrix_context, row):  # noqa: F811
         body = b"".join(response.streaming_content) if response.streaming else response.content
         found += [f"{role}: {ref}" for ref in outside_references(body.decode())]
     assert not found, f"{url}: " + "; ".join(found)
+
+
+def test_the_schema_describes_the_api_in_the_readers_language(clerk):
+    """The docs page shows the schema's description: in Chinese for a Chinese reader (it was
+    English in the zh UI), English only in English."""
+    browser = APIClient()
+    browser.force_login(clerk)
+    zh = browser.get(SCHEMA + "?format=json", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["info"]
+    assert zh["description"].startswith("一卡 Yika——IT 资产登记")
+    assert "register" not in zh["description"]
+    en = browser.get(SCHEMA + "?format=json", HTTP_ACCEPT_LANGUAGE="en").json()["info"]
+    assert en["description"] == "Yika — IT asset register: cards, labels, handovers, stocktakes."
+    assert zh["title"] == en["title"] == "Yika API"

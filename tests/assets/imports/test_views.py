@@ -164,3 +164,20 @@ def test_an_applied_import_shows_the_created_tags_and_a_reupload_warns_of_nothin
     zh = browser.get(f"/imports/{again.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "示例行" not in zh and 'id="example-rows"' not in zh
     assert "无需导入" in zh and f'action="/imports/{again.pk}/apply/"' not in zh
+
+
+def test_a_failed_upload_names_the_columns_it_did_not_know(browser):
+    """A file refused for its columns names the ones it ignored, as a preview does: a missing
+    required column is often one of them, misspelt."""
+    data = "资产名次,颜色,Colour\n台式计算机,红,red\n".encode()
+    response = browser.post(
+        "/imports/", {"file": SimpleUploadedFile("l.csv", data)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.status_code == 400
+    assert not ImportJob.objects.exists()
+    page = response.content.decode()
+    assert "未导入的列：资产名次、颜色、Colour。" in page
+    english = browser.post(
+        "/imports/", {"file": SimpleUploadedFile("l.csv", data)}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Columns not imported: 资产名次, 颜色, Colour." in english

@@ -264,14 +264,20 @@ def department_ancestor_ids(user) -> set[int]:
     return _department_tree(user)[1]
 
 
+# The card's departments that put it in a department-bound reader's scope (owned, used or
+# managed there): the one list `asset_scope_q`, `reads_card` and the reports' and dashboard's SQL
+# (`assets.reports.sql.scope_sql`) read, so the register, the dashboard and the reports count
+# the same cards for a clerk (an office clerk's cards are often owned by the bureau above).
+SCOPE_DEPARTMENTS = ("owner_department", "using_department", "managing_department")
+
+
 def asset_scope_q(user, prefix: str = "") -> Q:
     """Assets a department-bound user works with: owned, used or managed in their scope."""
     scope = department_scope_ids(user)
-    return (
-        Q(**{f"{prefix}owner_department__in": scope})
-        | Q(**{f"{prefix}using_department__in": scope})
-        | Q(**{f"{prefix}managing_department__in": scope})
-    )
+    q = Q()
+    for field in SCOPE_DEPARTMENTS:
+        q |= Q(**{f"{prefix}{field}__in": scope})
+    return q
 
 
 def visible_assets(user, queryset: QuerySet | None = None) -> QuerySet:

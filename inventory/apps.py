@@ -14,6 +14,11 @@ class InventoryConfig(AppConfig):
 
         history.register_notes(NOTE_MESSAGES, names_campaign=True)
         history.register_campaign_names(_campaign_names)
+        # A disposal case the posting of shortages opens says its reason in its reader's language.
+        from assets.disposals.models import register_reasons
+        from inventory.services.differences import REASON_FOUND, found_reason
+
+        register_reasons({REASON_FOUND: found_reason})
         # A handover's submit and decision reach the inbox of who acts next.
         from assets.handovers.services import register_handover_listener
         from inventory.reminders.jobs import notify_handover_step

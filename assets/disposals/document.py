@@ -83,7 +83,7 @@ def render_application(case: DisposalCase) -> bytes:
         [_("Disposing unit"), case.department.name],
         [_("Method"), case.get_method_display()],
         [_("Grounds"), case.get_grounds_display()],
-        [_("Reason"), case.reason or "-"],
+        [_("Reason"), case.reason_shown or "-"],
         [_("Receiving party"), receiver],
         *_evidence_rows(case),
         [_("Approving body"), _tier_text(case)],

@@ -15,6 +15,29 @@ from django.utils.translation import pgettext_lazy
 
 APPROVAL_NO_MAX = 100
 
+# Reasons the system writes for a case (a stocktake's shortages gathered into one): a code and a
+# renderer of its stored values in the active language. Other apps add theirs from their
+# `AppConfig.ready` (`register_reasons`: `assets` imports no other app), as `assets.history`'s
+# generated notes; the case keeps the code and values and says them in each reader's language.
+REASONS: dict = {}
+
+
+def register_reasons(renderers) -> None:
+    """Add {code: callable(params) -> text in the active language} for system-written reasons."""
+    REASONS.update(renderers)
+
+
+def reason_text(code: str, params, fallback: str = "") -> str:
+    """A system-written reason in the active language; `fallback` (the text as stored) for an
+    unknown code or values."""
+    render = REASONS.get(code)
+    if render is None:
+        return fallback
+    try:
+        return str(render(dict(params or {})))
+    except (KeyError, TypeError, ValueError):
+        return fallback
+
 
 class ApprovalTier(models.Model):
     """A value band (total original value of a case) → who approves it (审批权限).
@@ -102,6 +125,10 @@ class DisposalCase(models.Model):
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     grounds = models.CharField(_("grounds"), max_length=20, choices=Grounds.choices)
     reason = models.TextField(_("reason"), blank=True)
+    # A reason the system wrote (`REASONS`): its code and values, said in the reader's language;
+    # `reason` keeps the text in the writer's language. Blank for a reason a person wrote.
+    reason_code = models.CharField(_("reason code"), max_length=64, blank=True, default="")
+    reason_params = models.JSONField(_("reason values"), default=dict, blank=True)
     department = models.ForeignKey(
         "assets.Department",
         verbose_name=_("disposing department"),
@@ -227,6 +254,14 @@ class DisposalCase(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language: a system-written one from its code, else as
+        written."""
+        if self.reason_code:
+            return reason_text(self.reason_code, self.reason_params, self.reason)
+        return self.reason
 
 
 class DisposalItem(models.Model):

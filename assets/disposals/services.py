@@ -332,6 +332,14 @@ def update_disposal(
     if case.state != State.DRAFT:
         raise TransitionNotAllowed(str(MESSAGES["disposal_not_draft"]), code="disposal_not_draft")
     merged = {name: getattr(case, name) for name in CASE_FIELDS}
+    if "reason" in fields and (fields["reason"] or "").strip() not in (
+        case.reason,
+        case.reason_shown,
+    ):
+        # A person rewrote the system's reason: it is theirs now, as written.
+        case.reason_code, case.reason_params = "", {}
+    elif "reason" in fields:
+        fields = {**fields, "reason": case.reason}  # the system's, kept as stored
     merged.update(fields)
     if tags is None:
         tags = list(case.items.order_by("asset__tag").values_list("asset__tag", flat=True))
@@ -348,10 +356,15 @@ def gather_disposal(
     tags: Sequence[str],
     fields: dict[str, Any] | None = None,
     case: DisposalCase | None = None,
+    reason_code: str = "",
+    reason_params: dict[str, Any] | None = None,
 ) -> tuple[DisposalCase | None, dict[str, list[Refusal]]]:
     """Put the cards `tags` into the draft `case`, or into a new draft with `fields`, leaving
     out each card that cannot be in it: (the case, {tag: refusals}) — no case when none could;
     a refusal is said in the reader's language whenever it is shown (`assets.refusals`).
+    `reason_code` and `reason_params` (a new case only): the reason is the system's
+    (`models.REASONS`), said in each reader's language; `fields["reason"]` is its text in the
+    writer's.
 
     For callers that collect cards one source at a time (a stocktake's shortages): the rules
     are `create_disposal`'s, but one refused card does not refuse the others. A card out of
@@ -401,6 +414,8 @@ def gather_disposal(
         return (case if case.pk else None), refused
     if not case.pk:
         _apply_fields(case, fields)
+        if reason_code:
+            case.reason_code, case.reason_params = reason_code, dict(reason_params or {})
         case.number = _next_number()
         case.save()
     joined = {card.pk for card in joining}

@@ -416,6 +416,7 @@ class DisposalEditView(DisposalReaderMixin, View):
     def get(self, request, number):
         case = self._case(request, number)
         initial = {name: getattr(case, name) for name in services.CASE_FIELDS}
+        initial["reason"] = case.reason_shown  # the system's reason in the reader's language
         initial["to_department"] = case.to_department.code if case.to_department_id else None
         initial["tags"] = "\n".join(
             case.items.order_by("asset__tag").values_list("asset__tag", flat=True)

@@ -1,5 +1,6 @@
 """The dashboard (概览): the register at a glance for clerks, heads and auditors, scoped like the
-reports (cards whose owning department is in the reader's subtree; auditors: all).
+register list and the reports (cards owned, used or managed in the reader's department subtree,
+`permissions.SCOPE_DEPARTMENTS`; auditors: all).
 
 Figure panels (value and count by category and department, status mix, age profile) come from
 one statement (`sql.dashboard_rows`) over the register tally, which PostgreSQL triggers keep
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from assets import permissions
 from assets.models import Asset, Category, Department
 from assets.reports import selectors, sql
 
@@ -228,10 +230,9 @@ def past_life_cards(user, *, limit: int = 10) -> list[Asset]:
         + 1,
         output_field=IntegerField(),
     )
-    queryset = Asset.objects.exclude(status__in=sql.OFF_BOOK).filter(in_service_on__isnull=False)
-    scope = selectors.scope_of(user)
-    if scope is not None:
-        queryset = queryset.filter(owner_department__in=scope)
+    queryset = permissions.visible_assets(
+        user, Asset.objects.exclude(status__in=sql.OFF_BOOK).filter(in_service_on__isnull=False)
+    )
     return list(
         queryset.alias(age=months)
         .filter(age__gte=F("useful_life_months"))

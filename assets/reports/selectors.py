@@ -1,8 +1,9 @@
 """The register reports as data: the balance at a date (资产总表) and the movements of a period
 (增减变动表), shared by the API, the XLSX and PDF exports and a frozen copy.
 
-A report is scoped like everything else: a department-bound user sees the cards whose owning
-department, at the report's moment, is in their department subtree; auditors and admins see
+A report is scoped like everything else: a department-bound user sees the cards owned, used or
+managed, at the report's moment, in their department subtree (`permissions.SCOPE_DEPARTMENTS`,
+as the register list); auditors and admins see
 every card (`permissions.card_reading_scope`). Figures come from one statement per report
 (`assets.reports.sql`); Python only names the groups and shapes the few aggregate rows.
 """
@@ -141,7 +142,9 @@ def scope_text(user) -> str:
         return _("Scope: the whole register")
     department = getattr(user, "department", None)
     name = department.name if department else "—"
-    return _("Scope: cards owned by %(department)s and its sub-departments") % {"department": name}
+    return _("Scope: cards owned, used or managed by %(department)s and its sub-departments") % {
+        "department": name
+    }
 
 
 # ------------------------------------------------------------------------------ balance

@@ -37,6 +37,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection
 
+from assets import permissions
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -53,6 +54,10 @@ TRACKED = {
     "status": "text",
     "category": "code",  # a category code of the current code system
     "owner_department": "code",  # a department code
+    # What puts a card in a department-bound reader's scope besides the owner
+    # (`permissions.SCOPE_DEPARTMENTS`).
+    "using_department": "code",
+    "managing_department": "code",
     "original_value": "numeric",
     "value_type": "text",
     "acquisition_method": "text",
@@ -70,6 +75,32 @@ GROUP_COLUMNS = {
     "value_type": "value_type",
 }
 TREES = {"category": Category, "department": Department}
+# The state CTE column of each card department a reader's scope reads.
+DEPARTMENT_COLUMNS = {
+    "owner_department": "owner_id",
+    "using_department": "using_id",
+    "managing_department": "managing_id",
+}
+
+
+def _column_name(field: str) -> str:
+    return "category_id" if field == "category" else DEPARTMENT_COLUMNS.get(field, field)
+
+
+def _join_alias(field: str) -> str:
+    return "cat" if field == "category" else f"dep_{DEPARTMENT_COLUMNS[field]}"
+
+
+def scope_sql(state: str) -> str:
+    """Whether the card in CTE/table alias `state` (its `owner_id`, `using_id` and `managing_id`
+    columns) is in the reader's scope (`%(everything)s`, `%(scope)s` from `_common_params`):
+    the register's rule (`permissions.SCOPE_DEPARTMENTS`, as `asset_scope_q` and `reads_card`
+    say), so a report or the dashboard counts the cards the register list shows a clerk."""
+    columns = " OR ".join(
+        f"{state}.{DEPARTMENT_COLUMNS[field]} = ANY(%(scope)s)"
+        for field in permissions.SCOPE_DEPARTMENTS
+    )
+    return f"(%(everything)s OR {columns})"
 
 
 def _field_sql(name: str, kind: str) -> str:
@@ -78,7 +109,7 @@ def _field_sql(name: str, kind: str) -> str:
     current = f"a.{asset}"
     before = f"p.b ->> '{name}'"
     if kind == "code":
-        joined = "cat.id" if name == "category" else "dep.id"
+        joined = f"{_join_alias(name)}.id"
         return f"CASE WHEN p.b ? '{name}' THEN {joined} ELSE {current} END"
     value = before if kind == "text" else f"CAST({before} AS {kind})"
     return f"CASE WHEN p.b ? '{name}' THEN {value} ELSE {current} END"
@@ -99,10 +130,15 @@ def state_ctes(name: str) -> str:
     ev_changes, ev_id = quote_column(AssetEvent, "changes"), quote_column(AssetEvent, "id")
     keys = ", ".join(f"'{key}'" for key in TRACKED)
     fields = ",\n        ".join(
-        f"{_field_sql(field, kind)} AS {'category_id' if field == 'category' else 'owner_id' if field == 'owner_department' else field}"  # noqa: E501
-        for field, kind in TRACKED.items()
+        f"{_field_sql(field, kind)} AS {_column_name(field)}" for field, kind in TRACKED.items()
     )
     category, department = quote_table(Category), quote_table(Department)
+    code = quote_column(Department, "code")
+    department_joins = "\n    ".join(
+        f"LEFT JOIN {department} {_join_alias(field)} ON p.b ? '{field}'"
+        f" AND {_join_alias(field)}.{code} = p.b ->> '{field}'"
+        for field in DEPARTMENT_COLUMNS
+    )
     off_book = ", ".join(f"'{status}'" for status in OFF_BOOK)
     months = (
         f"(%({name}_year)s - CAST(EXTRACT(YEAR FROM r.in_service_on) AS integer)) * 12"
@@ -130,8 +166,7 @@ def state_ctes(name: str) -> str:
     LEFT JOIN {category} cat ON p.b ? 'category'
         AND cat.{quote_column(Category, "code_system")} = %(code_system)s
         AND cat.{quote_column(Category, "code")} = p.b ->> 'category'
-    LEFT JOIN {department} dep ON p.b ? 'owner_department'
-        AND dep.{quote_column(Department, "code")} = p.b ->> 'owner_department'
+    {department_joins}
     {where}
 ),
 {name}_months AS (
@@ -144,7 +179,8 @@ def state_ctes(name: str) -> str:
     FROM {name}_raw r
 ),
 {name} AS (
-    SELECT m.id, m.status, m.category_id, m.owner_id, m.value_type, m.acquisition_method,
+    SELECT m.id, m.status, m.category_id, m.owner_id, m.using_id, m.managing_id,
+        m.value_type, m.acquisition_method,
         m.original_value,
         CASE WHEN m.months >= m.useful_life_months THEN m.original_value
              ELSE LEAST(ROUND(m.original_value * m.months / m.useful_life_months, 2),
@@ -188,7 +224,7 @@ def _group_expr(by: str, level: int | None, state: str) -> tuple[str, str]:
 
 
 def _scope_expr(state: str) -> str:
-    return f"(%(everything)s OR {state}.owner_id = ANY(%(scope)s))"
+    return scope_sql(state)
 
 
 def _with(by: str, level: int | None, states: list[str]) -> str:
@@ -325,8 +361,9 @@ def _months_sql(day: str) -> str:
 
 def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | None) -> list[tuple]:
     """(panel, key, sub-key, cards, cards on the books, their original value) for the
-    dashboard's figure panels, one GROUPING SETS statement over the live cards whose owning
-    department is in `scope` (None: all), as they are now (`on` is today):
+    dashboard's figure panels, one GROUPING SETS statement over the live cards in `scope`
+    (None: all; else owned, used or managed there, `scope_sql`, as the register list counts
+    them), as they are now (`on` is today):
 
     - `category`: key the category group at `category_level`;
     - `department`: key the owning department;
@@ -337,7 +374,11 @@ def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | No
     It reads the register tally (`RegisterTally`, a few thousand rows kept by triggers) instead
     of the cards. The tally knows the month a card went into service, not the day, which
     decides only for this month's cards whether they are in service yet: those few are read
-    from the card table (index `asset_in_service_live`).
+    from the card table (index `asset_in_service_live`). The tally is keyed by the owning
+    department only, so it answers for a reader of the whole register; a department-bound
+    reader's cards (a few thousand at most: one unit's) are read from the card table, since a
+    card used or managed in their scope may be owned elsewhere (an office's cards are the
+    bureau's).
     """
     tally, asset = quote_table(RegisterTally), quote_table(Asset)
     t = {
@@ -351,12 +392,18 @@ def dashboard_rows(*, on: date, category_level: int | None, scope: set[int] | No
         for f in ("status", "in_service_on", "useful_life_months", "original_value")
     }
     a_category = f"a.{quote_column(Asset, 'category_id')}"
-    a_owner = f"a.{quote_column(Asset, 'owner_department_id')}"
+    # The card table with its scope departments named as `scope_sql` reads them.
+    a_departments = ", ".join(
+        f"c.{quote_column(Asset, f'{field}_id')} AS {column}"
+        for field, column in DEPARTMENT_COLUMNS.items()
+    )
+    cards = f"(SELECT c.*, {a_departments} FROM {asset} c)"  # noqa: S608
     off_book = ", ".join(f"'{status}'" for status in OFF_BOOK)
     key, join = _group_expr("category", category_level, "pre")
     body = f""",
 src AS (
-    -- Every month but this one from the tally: a month after this one is not in service yet.
+    -- Every month but this one from the tally (a reader of every card only): a month after
+    -- this one is not in service yet.
     SELECT {t_category} AS category_id, {t_owner} AS owner_id, {t["status"]} AS status,
         CASE WHEN {t["in_service_month"]} IS NULL OR {t["in_service_month"]} > %(on)s THEN NULL
              ELSE {_months_sql(t["in_service_month"])} END AS age_months,
@@ -365,17 +412,19 @@ src AS (
     FROM {tally} t
     WHERE {t["cards"]} <> 0 AND {t["status"]} <> 'retired'
       AND {t["in_service_month"]} IS DISTINCT FROM %(month_start)s
-      AND (%(everything)s OR {t_owner} = ANY(%(scope)s))
+      AND %(everything)s
     UNION ALL
-    -- This month's cards, one by one: the day says whether they are in service yet.
-    SELECT {a_category}, {a_owner}, {a["status"]},
+    -- This month's cards (every card for a department-bound reader), one by one: the day says
+    -- whether they are in service yet.
+    SELECT {a_category}, a.owner_id, {a["status"]},
         CASE WHEN {a["in_service_on"]} > %(on)s THEN NULL
              ELSE {_months_sql(a["in_service_on"])} END,
         {a["useful_life_months"]}, 1, {a["original_value"]}
-    FROM {asset} a
-    WHERE {a["in_service_on"]} >= %(month_start)s AND {a["in_service_on"]} < %(next_month)s
+    FROM {cards} a
+    WHERE (NOT %(everything)s OR {a["in_service_on"]} >= %(month_start)s
+           AND {a["in_service_on"]} < %(next_month)s)
       AND {a["status"]} <> 'retired'
-      AND (%(everything)s OR {a_owner} = ANY(%(scope)s))
+      AND {scope_sql("a")}
 ),
 pre AS (
     SELECT s.category_id, s.owner_id, s.status,

@@ -1,6 +1,6 @@
 """Filters every page uses to show values as words (built into every template: settings.TEMPLATES
 `builtins`, so no `{% load %}` is needed): `money`, `rate`, `code_system`, `role_label`, `field_label`,
-`attribute`, `event_note`, `text_list`."""
+`attribute`, `event_note`, `text_list`, `actor`."""
 
 from django import template
 
@@ -57,6 +57,15 @@ def attribute(obj, name):
     if name.startswith("_"):
         return ""
     return getattr(obj, name, "")
+
+
+@register.filter
+def actor(user):
+    """`{{ case.created_by|actor }}` → who acted, by name; the system itself (no account:
+    `permissions.SYSTEM`, demo data, imports without a user, tasks) in the reader's language."""
+    from django.utils.translation import gettext
+
+    return gettext("the system") if user is None else str(user)
 
 
 @register.filter

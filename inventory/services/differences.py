@@ -157,21 +157,39 @@ DISPOSAL_METHOD = {
 }
 
 
+REASON_FOUND = "stocktake_found"
+
+
+def found_reason(params) -> str:
+    """The system's reason for a case of a stocktake's differences, in the active language
+    (`params`: the campaign's name and the difference kinds' codes)."""
+    labels = formatting.text_list(
+        str(Difference.Kind(kind).label) for kind in sorted(params["kinds"])
+    )
+    return _("Stocktake %(campaign)s: %(kind)s found by the count.") % {
+        "campaign": params["campaign"],
+        "kind": labels,
+    }
+
+
+def reason_params(*, campaign, kinds) -> dict:
+    return {"campaign": str(campaign), "kinds": sorted(set(kinds))}
+
+
 def case_fields(*, campaign, kinds) -> dict:
     """The fields of a case opened for differences of `kinds`: scrap when all are damage,
-    else a write-off, on the grounds of a stocktake loss, the campaign named as the reason."""
+    else a write-off, on the grounds of a stocktake loss, the campaign named as the reason
+    (in the writer's language; the case keeps it as `REASON_FOUND` and `reason_params`)."""
     kinds = set(kinds)
     method = (
         DisposalCase.Method.SCRAP
         if kinds == {Difference.Kind.DAMAGED}
         else DisposalCase.Method.WRITE_OFF
     )
-    labels = formatting.text_list(str(Difference.Kind(kind).label) for kind in sorted(kinds))
     return {
         "method": method,
         "grounds": DisposalCase.Grounds.LOSS,
-        "reason": _("Stocktake %(campaign)s: %(kind)s found by the count.")
-        % {"campaign": campaign, "kind": labels},
+        "reason": found_reason(reason_params(campaign=campaign, kinds=kinds)),
     }
 
 
@@ -217,7 +235,13 @@ def _into_disposal_cases(*, actor, differences: list[Difference]) -> None:
         tags = [d.line.asset.tag for d in members]
         try:
             case, refused = disposal_services.gather_disposal(
-                actor=actor, tags=tags, fields=fields, case=draft
+                actor=actor,
+                tags=tags,
+                fields=fields,
+                case=draft,
+                # Said in each reader's language, not the poster's.
+                reason_code=REASON_FOUND,
+                reason_params=reason_params(campaign=campaign, kinds=[members[0].kind]),
             )
         except (PermissionDenied, ValidationError, DomainError) as error:
             # Kept as codes, said in each reader's language (not the poster's).

@@ -2,6 +2,7 @@
 Chart.js (no outside host), each chart's table opens, phone and desk, Chinese and English."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -74,3 +75,37 @@ def test_clerk_signs_in_to_the_dashboard_and_reads_charts_and_tables(
     assert "核心交换机" in page.content()  # past its useful life
     assert "卫健委服务器" not in page.content()
     assert not outside, outside
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    ("size", "shot"), [(PHONE, "dashboard-office-phone"), (DESK, "dashboard-office")]
+)
+def test_an_office_clerk_reads_the_cards_their_office_uses(
+    language, size, shot, base_url, new_context, register, centre
+):
+    """The centre owns the cards, its office uses one: the office's clerk sees it counted
+    (walk finding 4: the dashboard read the owning department, the register the using one)."""
+    from tests.factories import DepartmentFactory, UserFactory
+
+    office = DepartmentFactory(code="BDC-OPS", name="运维保障部", kind="office", parent=centre)
+    UserFactory(username="office_clerk", department=office, roles=["clerk"])
+    make_asset(
+        owner=centre,
+        using_department=office,
+        name="运维服务器",
+        category_code="A02010104",
+        in_service_on=dt.date(2015, 6, 1),
+        original_value=Decimal("80000.00"),
+    )
+    visit = Visit(new_context(language, **size), language=language)
+    page = visit.page
+    sign_in(visit, base_url, "office_clerk")
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    visit.check(shot, full_page=True)
+    html = page.content()
+    assert "运维服务器" in html  # past its useful life, listed
+    assert "核心交换机" not in html  # the centre's own, not the office's
+    department = json.loads(page.locator("#chart-department").inner_text())
+    assert department["labels"] == ["市大数据中心"]
+    assert department["series"][0]["data"] == [80000.0]

@@ -31,6 +31,9 @@ class DisposalSerializer(serializers.ModelSerializer):
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     executed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     items = DisposalItemSerializer(many=True, read_only=True)
+    # The reason as text, in the request's language when the system wrote it (`reason_code`
+    # then names it; blank for a reason a person wrote).
+    reason = serializers.CharField(source="reason_shown", read_only=True)
 
     class Meta:
         model = DisposalCase
@@ -39,6 +42,7 @@ class DisposalSerializer(serializers.ModelSerializer):
             "method",
             "grounds",
             "reason",
+            "reason_code",
             "department",
             "to_department",
             "counterparty",

@@ -60,7 +60,9 @@ RECEIVING_BUREAUS = [
 
 # (username, display name, department code, roles, is_staff)
 USERS = [
-    ("admin", "系统管理员", "SJJ", ["admin"], True),
+    # No display name: the account reads as its login name in every language (a name like
+    # 系统管理员 read as the system's own words on English pages).
+    ("admin", "", "SJJ", ["admin"], True),
     ("clerk", "王资产（大数据中心资产管理员）", "DSJZX", ["clerk"], False),
     ("clerk_ops", "李运维（运维保障部资产管理员）", "DSJZX-YWB", ["clerk"], False),
     ("clerk_sjj", "赵文（数据局办公室资产管理员）", "SJJ-BGS", ["clerk"], False),

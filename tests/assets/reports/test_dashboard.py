@@ -174,3 +174,70 @@ def test_only_the_system_registers_a_card_in_the_past(clerk, centre):
             },
             registered_at=timezone.now() - dt.timedelta(days=400),
         )
+
+
+# ------------------------------------------------- an office clerk (new-user walk 4)
+
+
+@pytest.fixture
+def office_clerk(centre):
+    from tests.factories import DepartmentFactory, UserFactory
+
+    office = DepartmentFactory(code="BDC-OPS", name="运维保障部", kind="office", parent=centre)
+    return UserFactory(username="office_clerk", department=office, roles=["clerk"])
+
+
+@pytest.fixture
+def used_by_the_office(office_clerk, centre, register):
+    """The centre owns the cards, the office uses them (as the demo's 运维保障部 does)."""
+    return make_asset(
+        owner=centre,
+        using_department=office_clerk.department,
+        name="运维服务器",
+        in_service_on=dt.date(2015, 6, 1),
+        original_value=Decimal("80000.00"),
+    )
+
+
+def test_an_office_clerk_sees_the_cards_their_office_uses(client, office_clerk, used_by_the_office):
+    """The dashboard counts the cards the register list shows the clerk: owned, used or managed
+    in their scope (it read the owning department only, so an office clerk's was empty)."""
+    from assets import permissions
+
+    client.force_login(office_clerk)
+    listed = client.get(reverse("assets:asset-list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "运维服务器" in listed.content.decode()
+    response = page(client, office_clerk)
+    html = response.content.decode()
+    by_department = chart(response, "department")
+    assert by_department["labels"] == ["市大数据中心"]  # grouped by the owner
+    assert by_department["series"][0]["data"] == [80000.0]
+    status = chart(response, "status")
+    assert sum(status["series"][0]["data"]) == permissions.visible_assets(office_clerk).count()
+    assert "运维服务器" in html  # past its useful life, listed
+    assert "旧服务器" not in html  # the centre's own card, not used by the office
+    assert "占有、使用或管理的资产" in html
+    coverage = chart(response, "label_coverage")
+    assert coverage["labels"] == ["市大数据中心"]
+
+
+def test_the_office_clerks_reports_count_the_same_cards(client, office_clerk, used_by_the_office):
+    """The dashboard's report links answer for the same cards as the dashboard."""
+    from assets.reports import selectors
+
+    today = timezone.localdate()
+    balance = selectors.balance(user=office_clerk, on=today, by="department")
+    assert balance["totals"]["count"] == 1
+    assert balance["totals"]["original_value"] == "80000.00"
+
+
+def test_the_report_links_use_the_beijing_date(client, clerk, register, monkeypatch):
+    """At 01:30 in Beijing (17:30 UTC the day before) the page and its links say the Beijing
+    dates: today the 5th, the reports at the end of the 4th."""
+    moment = dt.datetime(2026, 12, 4, 17, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    html = page(client, clerk).content.decode()
+    assert "2026-12-05" in html
+    assert "on=2026-12-04&amp;" in html
+    assert "from=2026-01-01&amp;to=2026-12-04&amp;" in html
+    assert "2026-12-03" not in html

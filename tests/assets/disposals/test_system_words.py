@@ -61,7 +61,7 @@ def test_a_reason_a_person_rewrites_is_theirs(demo):
 def test_the_migration_reads_the_reasons_written_so_far(demo):
     import importlib
 
-    migration = importlib.import_module("assets.migrations.0023_disposal_reason_code")
+    migration = importlib.import_module("assets.migrations.0024_disposal_reason_code")
     campaign = demo.reason_params["campaign"]
     for written in (
         f"盘点“{campaign}”清查发现的盘亏、毁损。",

@@ -44,7 +44,7 @@ def read_reasons(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assets", "0022_reconciliation_ignored_columns_and_value_words"),
+        ("assets", "0023_choice_labels_without_glosses"),
     ]
 
     operations = [

@@ -601,7 +601,9 @@ class LineListView(CampaignMixin, ListView):
             lines = lines.filter(result=result)
         if self.request.GET.get("holder") == "confirmed":
             lines = lines.filter(holder_confirmed_at__isnull=False)
-        return lines.select_related("holder_confirmed_by").order_by("tag", "id")
+        return lines.select_related(
+            "holder_confirmed_by", "handover", "handover__to_department"
+        ).order_by("tag", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

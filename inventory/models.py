@@ -658,6 +658,16 @@ class Difference(models.Model):
         return stored_codes(self.disposal_refusals)
 
     @property
+    def awaits_disposal(self) -> bool:
+        """Posted, and its disposal case is not executed yet (draft, submitted, approved): the
+        card is still on the books, nothing is written off (walk 6)."""
+        return (
+            self.state == self.State.POSTED
+            and self.disposal_id is not None
+            and self.disposal.state in ("draft", "submitted", "approved")
+        )
+
+    @property
     def needs_disposal_case(self) -> bool:
         """A posted shortage or damage whose card is in no live case: the clerk opens one."""
         asset = self.line.asset if self.line.asset_id else None

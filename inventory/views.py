@@ -21,11 +21,22 @@ from assets.attachments import selectors as attachment_selectors
 from assets.attachments import serving
 from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
-from assets.models import Department, Location
+from assets.models import Department, DisposalCase, Location
 from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
 from inventory.services import campaigns, differences
+
+
+def readable_cases(user, items) -> set[int]:
+    """The disposal cases of `items` (differences) whose page `user` may open
+    (`asset_permissions.readable_disposals`, the disposal page's own rule): the others are
+    named without a link (walk 2)."""
+    ids = {item.disposal_id for item in items if item.disposal_id}
+    if not ids:
+        return set()
+    cases = DisposalCase.objects.filter(pk__in=ids)
+    return set(asset_permissions.readable_disposals(user, cases).values_list("pk", flat=True))
 
 
 class CampaignMixin(LoginRequiredMixin):
@@ -129,6 +140,7 @@ class CampaignDetailView(CampaignMixin, TemplateView):
                 .select_related("line__asset", "disposal")
             )
             context["still_open"] = list(still_open[: self.OPEN_SHOWN + 1])
+            context["readable_cases"] = readable_cases(user, context["still_open"])
             context["open_shown"] = self.OPEN_SHOWN
         if context["can_manage"]:
             context.update(self.confirmations(campaign))
@@ -336,6 +348,7 @@ class DifferenceListView(CampaignMixin, ListView):
             can_approve=treats and permissions.can_approve_differences(user),
             can_open_case=treats and asset_permissions.may_prepare_disposals(user),
             querystring_base=(query.urlencode() + "&") if query else "",
+            readable_cases=readable_cases(user, context["differences"]),
         )
         return context
 
@@ -528,6 +541,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
             difference=difference,
             line=difference.line,
             line_has_photo=attachments.has_photo(difference.line),
+            readable_cases=readable_cases(self.request.user, [difference]),
         )
         context.update(kwargs.get("forms") or self.forms(difference))
         return context

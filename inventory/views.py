@@ -22,6 +22,7 @@ from assets.attachments import serving
 from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
 from assets.models import Department, DisposalCase, Location
+from config import formatting
 from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
@@ -350,6 +351,14 @@ class DifferenceListView(CampaignMixin, ListView):
             querystring_base=(query.urlencode() + "&") if query else "",
             readable_cases=readable_cases(user, context["differences"]),
         )
+        # Which bulk actions each row can take (`differences.bulk_refusal`): the confirm counts
+        # only those rows and says how many ticked ones are skipped (bulk_confirm.js).
+        for item in context["differences"]:
+            item.bulk_actions = " ".join(
+                action
+                for action in differences.DIFFERENCE_ACTIONS
+                if not differences.bulk_refusal(item, action)
+            )
         return context
 
 
@@ -377,9 +386,32 @@ class DifferenceBulkView(CampaignMixin, View):
         if not ticked:
             messages.error(request, _("Tick at least one difference."))
             return redirect(target)
+        # Ticked rows the action cannot take are skipped, each group saying why (walk 7); the
+        # others are treated together, all or none.
+        skipped: dict[str, list[str]] = {}
+        eligible = []
+        for item in ticked:
+            refusal = differences.bulk_refusal(item, action)
+            if refusal:
+                skipped.setdefault(refusal, []).append(differences.item_label(item))
+            else:
+                eligible.append(item)
+        for refusal, labels in skipped.items():
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s ticked difference skipped (%(tags)s): %(why)s",
+                    "%(count)s ticked differences skipped (%(tags)s): %(why)s",
+                    len(labels),
+                )
+                % {"count": len(labels), "tags": formatting.text_list(labels), "why": refusal},
+            )
+        if not eligible:
+            messages.error(request, _("Nothing was changed."))
+            return redirect(target)
         try:
             count = differences.treat_differences(
-                differences=ticked,
+                differences=eligible,
                 actor=request.user,
                 action=action,
                 reason=request.POST.get("reason", ""),

@@ -15,8 +15,14 @@ from assets.handovers import services as hs
 from inventory.models import Difference, LineResult
 from inventory.services import campaigns, differences
 from tests.browser.support import DESK, PHONE, Visit, sign_in
-from tests.factories import DepartmentFactory, LocationFactory, UserFactory, make_asset
-from tests.factories import make_campaign, make_project
+from tests.factories import (
+    DepartmentFactory,
+    LocationFactory,
+    UserFactory,
+    make_asset,
+    make_campaign,
+    make_project,
+)
 
 pytestmark = [
     pytest.mark.browser,

@@ -7,7 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from assets import permissions as asset_permissions
 from inventory.models import Difference
@@ -49,6 +51,13 @@ def posted(bureau, centre, room, clerk, office_clerk, admin_user):
     difference.refresh_from_db()
     assert difference.disposal is not None and difference.disposal.state == "draft"
     return campaign, difference
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after():
+    """The pages activate the language each request asks for; later tests expect the site's."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pages(campaign, difference):

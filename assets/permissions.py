@@ -776,6 +776,18 @@ def visible_disposals(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(own | (Q(to_department__in=scope) & ~Q(state=DisposalCase.State.DRAFT)))
 
 
+def readable_disposals(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The cases whose page `user` may open: the disposal pages' role (`reads_disposals`) and
+    the cases they may read (`visible_disposals`). The disposal detail page looks its case up
+    here, and every page naming a case links it only when it is in here (a stocktake
+    difference's case, walk 2); otherwise it shows the number as text."""
+    if not reads_disposals(user):
+        from assets.models import DisposalCase
+
+        return (DisposalCase.objects.all() if queryset is None else queryset).none()
+    return visible_disposals(user, queryset)
+
+
 def _counted_in(scope) -> Q:
     """Cases holding a stocktake difference of a count line in `scope`: a loss case of the
     owning unit (a bureau) also belongs to the sub-department whose clerk counted and explained

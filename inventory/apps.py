@@ -24,6 +24,10 @@ class InventoryConfig(AppConfig):
         from inventory.reminders.jobs import notify_handover_step
 
         register_handover_listener(notify_handover_step)
+        # A card handed over to another unit while uncounted leaves the sender's active count.
+        from inventory.services.handed_over import leave_counts_when_handed_over
+
+        register_handover_listener(leave_counts_when_handed_over)
         # A holder's "I still hold these" shows in the active campaigns counting the card.
         from assets.custody.services import register_holding_listener
         from inventory.services.holders import record_holder_confirmations

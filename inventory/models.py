@@ -161,6 +161,10 @@ class LineResult(models.TextChoices):
     # The code stays `missing` (API contract); the stocktake term is 盘亏, "shortage".
     MISSING = "missing", _("Shortage")
     SURPLUS = "surplus", _("Surplus")
+    # A card handed over to a unit outside the campaign's scope while it was still uncounted
+    # (its handover accepted, ownership moved): it leaves this count, neither counted nor short
+    # (`services.handed_over`). The line keeps the handover (`handover`).
+    HANDED_OVER = "handed_over", _("Handed over")
 
 
 # The results of a counted book line, and of one still open (closing makes it a shortage).
@@ -332,6 +336,16 @@ class StocktakeLine(models.Model):
         db_index=False,
         related_name="+",
     )
+    # The accepted handover that took an uncounted card out of this count (`LineResult.HANDED_OVER`).
+    handover = models.ForeignKey(
+        "assets.Handover",
+        verbose_name=_("handed over in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="+",
+    )
     reprint_requested = models.BooleanField(_("label reprint requested"), default=False)
     manual_reason = models.TextField(_("reason for a manual count"), blank=True)
     # Surplus finds (盘盈): what was scanned or seen, a note and an optional photo.
@@ -370,6 +384,10 @@ class StocktakeLine(models.Model):
                 name="line_kind_matches_result",
             ),
             models.CheckConstraint(condition=Q(counted_quantity__lte=1), name="line_quantity_one"),
+            models.CheckConstraint(
+                condition=~Q(result="handed_over") | Q(handover__isnull=False),
+                name="line_handed_over_names_handover",
+            ),
             models.CheckConstraint(
                 condition=Q(original_value__gte=0) & Q(net_value__gte=0),
                 name="line_values_nonneg",
@@ -638,6 +656,16 @@ class Difference(models.Model):
         from assets.refusals import stored_codes
 
         return stored_codes(self.disposal_refusals)
+
+    @property
+    def awaits_disposal(self) -> bool:
+        """Posted, and its disposal case is not executed yet (draft, submitted, approved): the
+        card is still on the books, nothing is written off (walk 6)."""
+        return (
+            self.state == self.State.POSTED
+            and self.disposal_id is not None
+            and self.disposal.state in ("draft", "submitted", "approved")
+        )
 
     @property
     def needs_disposal_case(self) -> bool:

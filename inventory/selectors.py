@@ -29,7 +29,10 @@ from inventory.models import (
 # dashboard) starts from `lines_visible_to`: a clerk reads their share, auditors and admins all.
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
-BOOK = Q(kind=StocktakeLine.Kind.BOOK)
+# A line handed over to another unit while uncounted left the count (`services.handed_over`): it
+# is in no book figure, counted, short or pending, and is reported on its own (`HANDED_OVER`).
+HANDED_OVER = Q(result=LineResult.HANDED_OVER)
+BOOK = Q(kind=StocktakeLine.Kind.BOOK) & ~HANDED_OVER
 DONE = ~Q(result__in=list(OPEN_RESULTS))
 COUNTED = Q(result__in=list(COUNTED_RESULTS))
 PENDING = Q(result__in=list(OPEN_RESULTS))
@@ -132,14 +135,15 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
     }[by]
     rows = list(
         lines_visible_to(user=user, campaign=campaign)
-        .filter(BOOK)
+        .filter(kind=StocktakeLine.Kind.BOOK)
         .values(key)
         .annotate(
-            total=Count("id"),
+            total=Count("id", filter=BOOK),
             counted=Count("id", filter=COUNTED_OR_HELD),
             by_holder=Count("id", filter=BY_HOLDER),
             shortage=Count("id", filter=SHORTAGE),
             pending=Count("id", filter=UNCONFIRMED),
+            handed_over=Count("id", filter=HANDED_OVER),
         )
         .order_by()
     )
@@ -158,6 +162,7 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
                 "name": name,
                 **_progress_figures(row["total"], row["counted"], row["shortage"], row["pending"]),
                 "by_holder": row["by_holder"],
+                "handed_over": row["handed_over"],
             }
         )
     return sorted(out, key=lambda item: item["code"])
@@ -186,6 +191,7 @@ def progress_summary(rows: list[dict]) -> dict:
             sum(row["pending"] for row in rows),
         ),
         "by_holder": sum(row["by_holder"] for row in rows),
+        "handed_over": sum(row["handed_over"] for row in rows),
     }
 
 
@@ -211,6 +217,8 @@ def _totals(queryset: QuerySet, group: str | None) -> list[dict]:
         "matched_count": Count("id", filter=BOOK & (Q(result=LineResult.FOUND) | HELD)),
         "matched_value": _money(BOOK & (Q(result=LineResult.FOUND) | HELD)),
         "label_missing": Count("id", filter=BOOK & COUNTED & Q(label_ok=False)),
+        "handed_over_count": Count("id", filter=HANDED_OVER),
+        "handed_over_value": _money(HANDED_OVER),
     }
     if group:
         rows = queryset.values(f"{group}__code", f"{group}__name").annotate(**annotations)
@@ -364,6 +372,7 @@ def count_summary(*, campaign: StocktakeCampaign) -> dict:
         open=Count("pk", filter=BOOK & UNCONFIRMED & ~AWAY_FOR_REPAIR),
         missing=Count("pk", filter=BOOK & Q(result=LineResult.MISSING)),
         surplus=Count("pk", filter=Q(kind=StocktakeLine.Kind.SURPLUS)),
+        handed_over=Count("pk", filter=HANDED_OVER),
     )
     differences = Difference.objects.filter(campaign=campaign).aggregate(
         total=Count("pk"),

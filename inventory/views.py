@@ -21,11 +21,23 @@ from assets.attachments import selectors as attachment_selectors
 from assets.attachments import serving
 from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
-from assets.models import Department, Location
+from assets.models import Department, DisposalCase, Location
+from config import formatting
 from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
 from inventory.services import campaigns, differences
+
+
+def readable_cases(user, items) -> set[int]:
+    """The disposal cases of `items` (differences) whose page `user` may open
+    (`asset_permissions.readable_disposals`, the disposal page's own rule): the others are
+    named without a link (walk 2)."""
+    ids = {item.disposal_id for item in items if item.disposal_id}
+    if not ids:
+        return set()
+    cases = DisposalCase.objects.filter(pk__in=ids)
+    return set(asset_permissions.readable_disposals(user, cases).values_list("pk", flat=True))
 
 
 class CampaignMixin(LoginRequiredMixin):
@@ -129,6 +141,7 @@ class CampaignDetailView(CampaignMixin, TemplateView):
                 .select_related("line__asset", "disposal")
             )
             context["still_open"] = list(still_open[: self.OPEN_SHOWN + 1])
+            context["readable_cases"] = readable_cases(user, context["still_open"])
             context["open_shown"] = self.OPEN_SHOWN
         if context["can_manage"]:
             context.update(self.confirmations(campaign))
@@ -336,7 +349,16 @@ class DifferenceListView(CampaignMixin, ListView):
             can_approve=treats and permissions.can_approve_differences(user),
             can_open_case=treats and asset_permissions.may_prepare_disposals(user),
             querystring_base=(query.urlencode() + "&") if query else "",
+            readable_cases=readable_cases(user, context["differences"]),
         )
+        # Which bulk actions each row can take (`differences.bulk_refusal`): the confirm counts
+        # only those rows and says how many ticked ones are skipped (bulk_confirm.js).
+        for item in context["differences"]:
+            item.bulk_actions = " ".join(
+                action
+                for action in differences.DIFFERENCE_ACTIONS
+                if not differences.bulk_refusal(item, action)
+            )
         return context
 
 
@@ -364,9 +386,32 @@ class DifferenceBulkView(CampaignMixin, View):
         if not ticked:
             messages.error(request, _("Tick at least one difference."))
             return redirect(target)
+        # Ticked rows the action cannot take are skipped, each group saying why (walk 7); the
+        # others are treated together, all or none.
+        skipped: dict[str, list[str]] = {}
+        eligible = []
+        for item in ticked:
+            refusal = differences.bulk_refusal(item, action)
+            if refusal:
+                skipped.setdefault(refusal, []).append(differences.item_label(item))
+            else:
+                eligible.append(item)
+        for refusal, labels in skipped.items():
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s ticked difference skipped (%(tags)s): %(why)s",
+                    "%(count)s ticked differences skipped (%(tags)s): %(why)s",
+                    len(labels),
+                )
+                % {"count": len(labels), "tags": formatting.text_list(labels), "why": refusal},
+            )
+        if not eligible:
+            messages.error(request, _("Nothing was changed."))
+            return redirect(target)
         try:
             count = differences.treat_differences(
-                differences=ticked,
+                differences=eligible,
                 actor=request.user,
                 action=action,
                 reason=request.POST.get("reason", ""),
@@ -528,6 +573,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
             difference=difference,
             line=difference.line,
             line_has_photo=attachments.has_photo(difference.line),
+            readable_cases=readable_cases(self.request.user, [difference]),
         )
         context.update(kwargs.get("forms") or self.forms(difference))
         return context
@@ -601,7 +647,9 @@ class LineListView(CampaignMixin, ListView):
             lines = lines.filter(result=result)
         if self.request.GET.get("holder") == "confirmed":
             lines = lines.filter(holder_confirmed_at__isnull=False)
-        return lines.select_related("holder_confirmed_by").order_by("tag", "id")
+        return lines.select_related(
+            "holder_confirmed_by", "handover", "handover__to_department"
+        ).order_by("tag", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -36,8 +36,10 @@ from config import forms as yika_forms
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
+    """The case `number` if `user` may open its page (`permissions.readable_disposals`)."""
     return get_object_or_404(
-        selectors.disposals_visible_to(user=user), number=(number or "").strip().upper()
+        permissions.readable_disposals(user, selectors.disposals_visible_to(user=user)),
+        number=(number or "").strip().upper(),
     )
 
 

@@ -197,6 +197,9 @@ class LineSerializer(serializers.ModelSerializer):
     counted_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     holder_confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     has_photo = serializers.SerializerMethodField()
+    # A line that left the count when its card was handed over (`result` handed_over): the
+    # handover's number; null otherwise.
+    handover = serializers.SlugRelatedField(slug_field="number", read_only=True)
 
     class Meta:
         model = StocktakeLine
@@ -232,6 +235,7 @@ class LineSerializer(serializers.ModelSerializer):
             "scanned_code",
             "note",
             "has_photo",
+            "handover",
         ]
         read_only_fields = fields
 

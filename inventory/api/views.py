@@ -234,7 +234,7 @@ class StocktakeViewSet(
         location = request.query_params.get("location")
         if location:
             lines = lines.filter(location__code=location.strip())
-        lines = lines.annotate(photo_file=attachments.photo_file())
+        lines = lines.select_related("handover").annotate(photo_file=attachments.photo_file())
         page = self.paginate_queryset(lines.order_by("tag", "id"))
         return self.get_paginated_response(s.LineSerializer(page, many=True).data)
 

@@ -33,16 +33,50 @@ DIFFERENCE_TRANSITIONS: dict[str, set[str]] = {
 # ---------------------------------------------------------------------------- difference register
 
 
-def _guard_difference(difference: Difference, target: str) -> None:
-    if target not in DIFFERENCE_TRANSITIONS.get(difference.state, set()):
-        raise TransitionNotAllowed(
-            _("A difference cannot go from “%(old)s” to “%(new)s”.")
-            % {
-                "old": Difference.State(difference.state).label,
-                "new": Difference.State(target).label,
-            },
-            code="difference_transition_not_allowed",
+# What each desk action makes of a difference.
+ACTION_TARGETS = {
+    "explain": Difference.State.EXPLAINED,
+    "approve": Difference.State.APPROVED,
+    "post": Difference.State.POSTED,
+}
+
+
+def state_refusal(difference: Difference, target: str) -> str:
+    """Why `difference` cannot take the step to `target`, said for a clerk: the state it is in
+    and what to do next ('' when it can)."""
+    if target in DIFFERENCE_TRANSITIONS.get(difference.state, set()):
+        return ""
+    State = Difference.State
+    if difference.state == State.RAISED:
+        return _(
+            "This difference is not explained yet: give its reason first, then it can be approved."
         )
+    if difference.state == State.EXPLAINED:
+        return _("This difference is explained but not approved yet: approve it, then post it.")
+    if difference.state == State.APPROVED:
+        return _("This difference is approved already: post it next.")
+    return _("This difference is posted already: nothing is left to do on it here.")
+
+
+def _guard_difference(difference: Difference, target: str) -> None:
+    refusal = state_refusal(difference, target)
+    if refusal:
+        raise TransitionNotAllowed(refusal, code="difference_transition_not_allowed")
+
+
+def bulk_refusal(difference: Difference, action: str) -> str:
+    """Why the desk's bulk `action` skips `difference` ('' when it takes it): its state
+    (`state_refusal`), or a surplus find to post, whose draft card is registered on its own
+    page."""
+    refusal = state_refusal(difference, ACTION_TARGETS[action])
+    if refusal:
+        return refusal
+    if action == "post" and difference.kind == Difference.Kind.SURPLUS:
+        return _(
+            "A surplus find is posted on its own page, where its draft card's category and "
+            "department are given."
+        )
+    return ""
 
 
 def _lock_difference(difference: Difference) -> Difference:

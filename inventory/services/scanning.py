@@ -32,6 +32,7 @@ from inventory.models import (
     StocktakeScan,
     VerifyMethod,
 )
+from inventory.services.handed_over import handed_over_message
 from labels import qr
 from labels.models import Label
 
@@ -411,6 +412,9 @@ def _apply_scan(
         )
         with _writes(several=False):
             return _logged(outcome, scan)
+    if line.result == LineResult.HANDED_OVER:
+        with _writes(several=False):
+            return _logged(_handed_over(line), scan)
     if line.result not in OPEN_RESULTS:
         with _writes(several=False):
             return _logged(_counted_already(line, scanned), scan)
@@ -572,6 +576,17 @@ def _counted_already(line: StocktakeLine, scanned=None) -> ScanOutcome:
     )
 
 
+def _handed_over(line: StocktakeLine) -> ScanOutcome:
+    """A card that left this count when it was handed over to another unit (walk 5)."""
+    return ScanOutcome(
+        Answer.NOT_IN_SCOPE,
+        handed_over_message(line),
+        line.tag,
+        line=line,
+        reason="handed_over",
+    )
+
+
 def _not_on_the_books(campaign, actor, tag: str) -> ScanOutcome:
     """A card that exists but has no line: a retired card of the counter's own scope says so;
     any other answers the status word only (SECURITY.md: no fields outside the scope)."""
@@ -703,6 +718,8 @@ def _open_line_in_scope(campaign, actor, tag: str) -> StocktakeLine:
     )
     if line is None:
         raise ValidationError({"tag": _("No line with this tag in your count.")})
+    if line.result == LineResult.HANDED_OVER:
+        raise DomainError(handed_over_message(line), code="handed_over")
     if line.result not in OPEN_RESULTS:
         raise DomainError(_("%(tag)s is counted already.") % {"tag": line.tag}, code="duplicate")
     return line

@@ -50,6 +50,7 @@ def test_progress_api_answers_counted_shortage_and_pending(api, auditor, closed)
         "percent": 100.0,
         "counted_percent": 50.0,
         "by_holder": 0,
+        "handed_over": 0,
     }
     assert data["by_department"][0]["counted"] == 1
     assert data["by_location"][0]["shortage"] == 1

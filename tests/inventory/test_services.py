@@ -437,6 +437,7 @@ def test_progress_groups_by_department(active, pc, clerk, centre):
             "percent": 100.0,
             "counted_percent": 100.0,
             "by_holder": 0,
+            "handed_over": 0,
         }
     ]
 

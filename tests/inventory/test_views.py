@@ -249,31 +249,44 @@ def test_bulk_explain_approve_post_through_the_desk(client, clerk, admin_user, c
     assert {d.state for d in closed.differences.filter(pk__in=ids)} == {"posted"}
 
 
-def test_bulk_action_is_all_or_nothing(client, admin_user, closed):
+def test_bulk_action_skips_the_ticked_rows_it_cannot_take(client, admin_user, closed):
+    # walk 7: the explained shortage is approved; the unexplained rows are skipped, said so.
     items = list(closed.differences.all())
     shortage = next(d for d in items if d.kind == "shortage")
     differences.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
     bulk = reverse("inventory:difference-bulk", args=[closed.pk])
     client.force_login(admin_user)
     response = client.post(bulk, {"action": "approve", "ids": [d.pk for d in items]}, follow=True)
+    body = response.content.decode()
+    assert "已审批 1 条差异" in body and "未作任何更改" not in body
+    assert list(closed.differences.filter(state="approved")) == [shortage]
+    # Nothing the action can take: nothing changes, and the page says why.
+    surplus = next(d for d in items if d.kind == "surplus")
+    response = client.post(bulk, {"action": "post", "ids": [surplus.pk]}, follow=True)
     assert "未作任何更改" in response.content.decode()
-    assert not closed.differences.filter(state="approved").exists()
+    assert closed.differences.get(pk=surplus.pk).state == "raised"
 
 
 @pytest.mark.parametrize(
     ("language", "said"),
     [
-        ("zh-hans", "盘盈“无标签交换机”：差异不能从“待说明”变为“已审批”。"),
+        (
+            "zh-hans",
+            "已跳过 1 条勾选的差异（盘盈“无标签交换机”）：该差异尚未说明：请先填写原因，"
+            "说明后才能审批。",
+        ),
         (
             "en",
-            "Surplus “无标签交换机”: A difference cannot go from “Raised” to “Approved”.",
+            "1 ticked difference skipped (Surplus “无标签交换机”): This difference is not "
+            "explained yet: give its reason first, then it can be approved.",
         ),
     ],
 )
-def test_refused_bulk_approval_names_the_surplus_find_and_its_state(
+def test_bulk_approval_names_the_skipped_surplus_find_and_what_to_do(
     client, admin_user, closed, language, said
 ):
     # walk2-10: the surplus has no tag nor scanned code; the refusal began with a bare colon.
+    # walk 7: the refusal says the state the difference is in and what to do next.
     shortage = closed.differences.get(kind="shortage")
     differences.explain_difference(difference=shortage, actor=admin_user, reason="丢失")
     surplus = closed.differences.get(kind="surplus")
@@ -288,7 +301,8 @@ def test_refused_bulk_approval_names_the_surplus_find_and_its_state(
     shown = [str(m) for m in response.context["messages"]]
     assert said in shown, shown
     assert not any(m.startswith(("：", ":")) for m in shown)
-    assert not closed.differences.filter(state="approved").exists()
+    assert not any("cannot go from" in m or "不能从" in m for m in shown)
+    assert list(closed.differences.filter(state="approved")) == [shortage]
 
 
 def test_bulk_explain_without_a_reason_is_refused(client, clerk, closed):

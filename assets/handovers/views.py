@@ -202,24 +202,18 @@ class HandoverCreateForm(yika_forms.Form):
         to_department.required = True
         to_department.empty_label = _("Choose the receiving department")
         to_department.queryset = Department.objects.filter(pk__in=decidable).order_by("code")
-        help_text = _(
+        to_department.label = _("Receiving office or department")
+        to_department.help_text = _(
             "An office or department of your own unit. To another unit, open a disposal "
             "case with method free transfer (无偿划转)."
         )
         if self.undecidable:
-            names = formatting.text_list(d.name for d in self.undecidable)
-            help_text = " ".join(
-                [
-                    help_text,
-                    _(
-                        "Not offered, because nobody there could accept (no receiver works "
-                        "in it or above it): %(names)s. An administrator can give someone "
-                        "there the receiver role."
-                    )
-                    % {"names": names},
-                ]
-            )
-        to_department.help_text = help_text
+            to_department.help_text = _(
+                "An office or department of your own unit that has a receiver. Not offered, "
+                "because nobody there could accept (no receiver works in it or above it): "
+                "%(names)s; an administrator can give someone there the receiver role. To "
+                "another unit, open a disposal case with method free transfer (无偿划转)."
+            ) % {"names": formatting.text_list(d.name for d in self.undecidable)}
 
     def other_fields(self):
         """The fields below the item table, in the order a clerk fills them."""
@@ -440,6 +434,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "result": values.get(item.asset.tag, {}).get("result", ""),
                 "reason": values.get(item.asset.tag, {}).get("reason", ""),
                 "location": values.get(item.asset.tag, {}).get("location", ""),
+                "using": values.get(item.asset.tag, {}).get("using", ""),
                 "custodian": values.get(item.asset.tag, {}).get("custodian", ""),
                 "errors": row_errors.get(item.asset.tag, []),
             }
@@ -457,6 +452,10 @@ class HandoverReviewView(LoginRequiredMixin, View):
             "locations": Location.objects.filter(
                 is_active=True, pk__in=permissions.receiving_location_ids(handover)
             ).order_by("code"),
+            # The receiving department and its offices: where accepted cards may be used.
+            "using_departments": Department.objects.filter(
+                is_active=True, pk__in=permissions.receiving_department_ids(handover)
+            ).order_by("code"),
             "decidable": handover.state == Handover.State.SUBMITTED,
             "limits": {
                 "reason": REASON_LIMIT,
@@ -473,6 +472,12 @@ class HandoverReviewView(LoginRequiredMixin, View):
         handover = self._load(request, number)
         items = list(selectors.handover_items(handover=handover))
         locations = {}
+        using_departments = {
+            department.code: department
+            for department in Department.objects.filter(
+                pk__in=permissions.receiving_department_ids(handover)
+            )
+        }
         values: dict = {"__comment__": request.POST.get("comment", "")}
         decisions = []
         errors: list[str] = []
@@ -483,6 +488,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "result": request.POST.get(f"result-{tag}", ""),
                 "reason": request.POST.get(f"reason-{tag}", ""),
                 "location": request.POST.get(f"location-{tag}", "").strip(),
+                "using": request.POST.get(f"using-{tag}", "").strip(),
                 "custodian": request.POST.get(f"custodian-{tag}", ""),
             }
             values[tag] = row
@@ -505,6 +511,13 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     row_errors.setdefault(tag, []).append(
                         _("Unknown location “%(code)s”.") % {"code": row["location"]}
                     )
+            using = None
+            if row["using"]:
+                using = using_departments.get(row["using"])
+                if using is None:
+                    row_errors.setdefault(tag, []).append(
+                        _("Unknown using department “%(code)s”.") % {"code": row["using"]}
+                    )
             decisions.append(
                 services.ItemDecision(
                     tag=tag,
@@ -512,6 +525,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     reason=row["reason"],
                     custodian=row["custodian"],
                     location=location,
+                    using_department=using,
                 )
             )
         if len(values["__comment__"]) > COMMENT_LIMIT:
@@ -577,6 +591,8 @@ def _invalid_control(row: dict) -> str:
         return "custodian"
     if row["location"] and row["result"] == HandoverItem.Result.ACCEPTED:
         return "location"
+    if row.get("using") and row["result"] == HandoverItem.Result.ACCEPTED:
+        return "using"
     return "result"
 
 

@@ -65,7 +65,7 @@ def test_only_departments_someone_can_decide_are_offered_and_the_others_named(
     offered = list(page.context["form"].fields["to_department"].queryset)
     assert offered == [office]
     body = page.content.decode()
-    assert "无人能够接收，因此未列出：市数据局、运维科。" in body
+    assert "无人能够接收，因此未列出：市数据局、运维科；" in body
     english = signed_in(clerk).get(NEW, {"project": "internal"}, **EN).content.decode()
     assert "Not offered, because nobody there could accept" in english and "运维科" in english
 
@@ -214,3 +214,25 @@ def test_the_demo_internal_transfer_goes_through_end_to_end():
     )
     assert {Asset.objects.get(pk=c.pk).owner_department for c in cards} == {ops}
     assert User.objects.get(username="receiver_bgs").department.code == "SJJ-BGS"
+
+
+def test_the_receiver_gives_accepted_cards_a_using_department(clerk, centre, office, bureau):
+    receiver = UserFactory(username="offreceiver", department=office, roles=["receiver"])
+    sub = DepartmentFactory(code="BUREAU-OFF-1", name="文秘组", kind="office", parent=office)
+    cards = [make_asset(owner=centre, actor=clerk, name=f"备用交换机{i}") for i in range(2)]
+    handover = hs.create_handover(actor=clerk, project=None, assets=cards, to_department=office)
+    hs.submit_handover(handover=handover, actor=clerk)
+    review = reverse("assets:handover-review", args=[handover.number])
+    browser = signed_in(receiver)
+    page = browser.get(review, **ZH).content.decode()
+    # The page names the method (no project to name) and offers the receiving tree only.
+    assert "单位内部调拨</span> · 市大数据中心 → 市数据局办公室" in page
+    assert f'<option value="{sub.code}"' in page and f'<option value="{bureau.code}"' not in page
+    data = {f"result-{card.tag}": "accepted" for card in cards}
+    refused = browser.post(review, {**data, f"using-{cards[0].tag}": bureau.code}, **ZH)
+    assert refused.status_code == 400 and "未知使用部门“BUREAU”。" in refused.content.decode()
+    answer = browser.post(review, {**data, f"using-{cards[0].tag}": sub.code}, **ZH)
+    assert answer.status_code == 302
+    first, second = (Asset.objects.get(pk=card.pk) for card in cards)
+    assert first.owner_department == second.owner_department == office
+    assert first.using_department == sub and second.using_department == cards[1].using_department

@@ -667,16 +667,35 @@ def decidable_handovers(user, queryset: QuerySet) -> QuerySet:
     return queryset.filter(to_department__in=department_scope_ids(user))
 
 
-def handover_deciders(department) -> QuerySet:
+def _ids_up(departments) -> dict[int, set[int]]:
+    """For each of `departments` (one department or several), its id and those above it."""
+    if isinstance(departments, Department):
+        departments = [departments]
+    ids = [getattr(department, "pk", department) for department in departments]
+    return {
+        department.pk: set(department.tree_path)
+        for department in Department.objects.with_tree_fields().filter(pk__in=ids)
+    }
+
+
+def handover_deciders(departments) -> QuerySet:
     """`can_decide_handover` turned round: the active users who could decide a handover to
-    `department` — receivers working in it or in a department above it."""
+    one of `departments` (a department or several) — receivers working in it or in a
+    department above it."""
     from assets.models import User
 
+    above = set().union(*_ids_up(departments).values())
     return User.objects.filter(
-        is_active=True,
-        groups__name=RECEIVER,
-        department__in=Department.objects.ancestors(department, include_self=True),
+        is_active=True, groups__name=RECEIVER, department__in=above
     ).distinct()
+
+
+def handover_decidable_ids(departments) -> set[int]:
+    """The ids of those of `departments` that someone could decide a handover to
+    (`handover_deciders`): the receiving departments an internal transfer's form offers."""
+    up = _ids_up(departments)
+    deciding = set(handover_deciders(list(up)).values_list("department_id", flat=True).order_by())
+    return {pk for pk, ids in up.items() if ids & deciding}
 
 
 def receiving_department_ids(handover) -> set[int]:

@@ -8,12 +8,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from assets import permissions
+from assets import selectors as asset_selectors
 from assets.handovers.services import add_months
 from assets.models import (
     Asset,
     AssetEvent,
     DelegatedProject,
     DisposalCase,
+    DisposalItem,
     Handover,
     HandoverItem,
 )
@@ -98,6 +100,25 @@ def eligible_assets(*, project: DelegatedProject) -> QuerySet:
         .select_related("parent", "category")
         .order_by("tag")
     )
+
+
+def transferable_assets(*, department, q: str = "") -> QuerySet:
+    """The cards an internal transfer from `department` may list (the rule `services._problem`
+    keeps for a transfer): live, owned by it for certain (ownership confirmed, not a
+    delegated-build card still with its builder), in no open handover or disposal case; `q`
+    searches them as the register's search does."""
+    open_item = HandoverItem.objects.filter(asset=OuterRef("pk"), is_open=True)
+    open_case = DisposalItem.objects.filter(asset=OuterRef("pk"), is_open=True)
+    queryset = (
+        Asset.objects.filter(owner_department=department, ownership_confirmed=True)
+        .exclude(status=Asset.Status.RETIRED)
+        .exclude(project__builder_department=F("owner_department"))
+        .exclude(Exists(open_item))
+        .exclude(Exists(open_case))
+        .select_related("parent", "category")
+        .order_by("tag")
+    )
+    return asset_selectors.filter_assets(queryset, {"q": q})
 
 
 def provisional_assets(*, project: DelegatedProject) -> QuerySet:

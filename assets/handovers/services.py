@@ -36,7 +36,6 @@ from assets.models import (
     HandoverArchive,
     HandoverItem,
     Location,
-    User,
 )
 from config import formatting
 
@@ -496,10 +495,9 @@ def missing_receiver_refusal(*, handover: Handover) -> str | None:
         return None
     unit = sql.tree_ids(Department, selectors.unit_root_id(handover.from_department))
     ready = (
-        User.objects.filter(is_active=True, groups__name=permissions.RECEIVER, department__in=unit)
+        permissions.handover_deciders(unit)
         .select_related("department")
         .order_by("department__code", "username")
-        .distinct()
     )
     who = formatting.text_list(f"{user.department.name}（{user}）" for user in ready)
     facts = {"to": handover.to_department.name, "ready": who}
@@ -719,9 +717,10 @@ def submit_handover(*, handover: Handover, actor) -> Handover:
     items = _locked_items(handover)
     if not items:
         raise ValidationError({"items": [_("An empty handover cannot be submitted.")]})
-    if handover.project_id is None:
+    if handover.is_internal_transfer:
         # An internal transfer names any office of the unit: one nobody could decide would
-        # hold its cards for ever (a project's owner is set up with its receiver).
+        # hold its cards for ever (a project's owner is set up with its receiver; a free
+        # transfer's receiving unit was named by the approved disposal case).
         refusal = missing_receiver_refusal(handover=handover)
         if refusal:
             raise ValidationError({"to_department": refusal})

@@ -104,12 +104,16 @@ class HandoverInboxView(LoginRequiredMixin, ListView):
 INTERNAL = "internal"
 
 
+# At most this many of the sender's cards are listed to tick; a search narrows them.
+SHOWN_CARDS = 100
+
+
 def _own_unit_departments(user):
     """The active departments of `user`'s unit (the top-level department's tree) other than
     their own; an admin without a department is offered every active department."""
     departments = Department.objects.filter(is_active=True)
     if user.department_id is None:
-        return departments
+        return departments.order_by("code")
     unit = asset_selectors.unit_department_ids(user.department)
     return departments.filter(pk__in=unit).exclude(pk=user.department_id).order_by("code")
 
@@ -119,6 +123,7 @@ class HandoverCreateForm(yika_forms.Form):
         label=gettext_lazy("Project"), queryset=None, to_field_name="code", required=False
     )
     internal = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     to_department = forms.ModelChoiceField(
         label=gettext_lazy("Receiving department"),
         queryset=Department.objects.filter(is_active=True),
@@ -150,26 +155,26 @@ class HandoverCreateForm(yika_forms.Form):
         label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, user, project=None, internal=False, **kwargs):
+    def __init__(self, *args, user, project=None, internal=False, q="", **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.internal = internal
         self.fields["project"].queryset = permissions.changeable_projects(user).order_by("code")
         self.eligible: list = []
+        self.eligible_total = 0
+        self.undecidable: list = []
         if internal:
-            # No project: the clerk lists the cards and names the office that receives them.
+            # No project: the clerk ticks or scans their own cards and names the office that
+            # receives them.
             self.fields["project"].widget = forms.HiddenInput()
             self.fields["internal"].initial = True
-            # The receivers are the other offices and departments of the clerk's own unit
-            # (`services.internal_transfer_refusal`): another unit is never offered.
-            to_department = self.fields["to_department"]
-            to_department.required = True
-            to_department.empty_label = _("Choose the receiving department")
-            to_department.queryset = _own_unit_departments(user)
-            to_department.help_text = _(
-                "An office or department of your own unit. To another unit, open a disposal "
-                "case with method free transfer (无偿划转)."
-            )
+            self.fields["q"].initial = q
+            self.fields["assets"].label = _("Your cards to transfer")
+            self._offer_receivers(user)
+            if user.department_id is not None:
+                matching = selectors.transferable_assets(department=user.department, q=q)
+                self.eligible_total = matching.count()
+                self.eligible = asset_selectors.mark_hidden_hosts(matching[:SHOWN_CARDS], user=user)
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
@@ -181,9 +186,34 @@ class HandoverCreateForm(yika_forms.Form):
             self.eligible = asset_selectors.mark_hidden_hosts(
                 selectors.eligible_assets(project=project), user=user
             )
-            self.fields["assets"].choices = [
-                (a.tag, f"{a.tag} {a.name} {a.model}".strip()) for a in self.eligible
-            ]
+        self.fields["assets"].choices = [
+            (a.tag, f"{a.tag} {a.name} {a.model}".strip()) for a in self.eligible
+        ]
+
+    def _offer_receivers(self, user):
+        """The receivers are the other offices and departments of the clerk's own unit
+        (`services.internal_transfer_refusal`; another unit is never offered) that someone
+        could decide a handover to (`permissions.handover_decidable_ids`): a department
+        without a receiver would refuse the submission, so it is named, not offered."""
+        candidates = list(_own_unit_departments(user))
+        decidable = permissions.handover_decidable_ids(candidates)
+        self.undecidable = [d for d in candidates if d.pk not in decidable]
+        to_department = self.fields["to_department"]
+        to_department.required = True
+        to_department.empty_label = _("Choose the receiving department")
+        to_department.queryset = Department.objects.filter(pk__in=decidable).order_by("code")
+        to_department.label = _("Receiving office or department")
+        to_department.help_text = _(
+            "An office or department of your own unit. To another unit, open a disposal "
+            "case with method free transfer (无偿划转)."
+        )
+        if self.undecidable:
+            to_department.help_text = _(
+                "An office or department of your own unit that has a receiver. Not offered, "
+                "because nobody there could accept (no receiver works in it or above it): "
+                "%(names)s; an administrator can give someone there the receiver role. To "
+                "another unit, open a disposal case with method free transfer (无偿划转)."
+            ) % {"names": formatting.text_list(d.name for d in self.undecidable)}
 
     def other_fields(self):
         """The fields below the item table, in the order a clerk fills them."""
@@ -236,6 +266,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
             user=request.user,
             project=project,
             internal=internal,
+            q=(request.GET.get("q") or "").strip()[:200],
             initial={"project": project.code if project else None},
         )
         error = ""
@@ -252,7 +283,11 @@ class HandoverCreateView(LoginRequiredMixin, View):
         internal = request.POST.get("internal") == "True"
         project = None if internal else self._project(request.POST.get("project"))
         form = HandoverCreateForm(
-            request.POST, user=request.user, project=project, internal=internal
+            request.POST,
+            user=request.user,
+            project=project,
+            internal=internal,
+            q=(request.POST.get("q") or "").strip()[:200],
         )
         if form.is_valid():
             data = form.cleaned_data
@@ -287,6 +322,7 @@ class HandoverCreateView(LoginRequiredMixin, View):
                 "internal": form.internal,
                 "INTERNAL": INTERNAL,
                 "project_error": project_error,
+                "q": form.fields["q"].initial or "",
             },
             status=status,
         )
@@ -398,6 +434,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "result": values.get(item.asset.tag, {}).get("result", ""),
                 "reason": values.get(item.asset.tag, {}).get("reason", ""),
                 "location": values.get(item.asset.tag, {}).get("location", ""),
+                "using": values.get(item.asset.tag, {}).get("using", ""),
                 "custodian": values.get(item.asset.tag, {}).get("custodian", ""),
                 "errors": row_errors.get(item.asset.tag, []),
             }
@@ -415,6 +452,10 @@ class HandoverReviewView(LoginRequiredMixin, View):
             "locations": Location.objects.filter(
                 is_active=True, pk__in=permissions.receiving_location_ids(handover)
             ).order_by("code"),
+            # The receiving department and its offices: where accepted cards may be used.
+            "using_departments": Department.objects.filter(
+                is_active=True, pk__in=permissions.receiving_department_ids(handover)
+            ).order_by("code"),
             "decidable": handover.state == Handover.State.SUBMITTED,
             "limits": {
                 "reason": REASON_LIMIT,
@@ -431,6 +472,12 @@ class HandoverReviewView(LoginRequiredMixin, View):
         handover = self._load(request, number)
         items = list(selectors.handover_items(handover=handover))
         locations = {}
+        using_departments = {
+            department.code: department
+            for department in Department.objects.filter(
+                pk__in=permissions.receiving_department_ids(handover)
+            )
+        }
         values: dict = {"__comment__": request.POST.get("comment", "")}
         decisions = []
         errors: list[str] = []
@@ -441,6 +488,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                 "result": request.POST.get(f"result-{tag}", ""),
                 "reason": request.POST.get(f"reason-{tag}", ""),
                 "location": request.POST.get(f"location-{tag}", "").strip(),
+                "using": request.POST.get(f"using-{tag}", "").strip(),
                 "custodian": request.POST.get(f"custodian-{tag}", ""),
             }
             values[tag] = row
@@ -463,6 +511,13 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     row_errors.setdefault(tag, []).append(
                         _("Unknown location “%(code)s”.") % {"code": row["location"]}
                     )
+            using = None
+            if row["using"]:
+                using = using_departments.get(row["using"])
+                if using is None:
+                    row_errors.setdefault(tag, []).append(
+                        _("Unknown using department “%(code)s”.") % {"code": row["using"]}
+                    )
             decisions.append(
                 services.ItemDecision(
                     tag=tag,
@@ -470,6 +525,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
                     reason=row["reason"],
                     custodian=row["custodian"],
                     location=location,
+                    using_department=using,
                 )
             )
         if len(values["__comment__"]) > COMMENT_LIMIT:
@@ -535,6 +591,8 @@ def _invalid_control(row: dict) -> str:
         return "custodian"
     if row["location"] and row["result"] == HandoverItem.Result.ACCEPTED:
         return "location"
+    if row.get("using") and row["result"] == HandoverItem.Result.ACCEPTED:
+        return "using"
     return "result"
 
 

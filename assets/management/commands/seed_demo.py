@@ -68,6 +68,10 @@ USERS = [
     ("clerk_sjj", "赵文（数据局办公室资产管理员）", "SJJ-BGS", ["clerk"], False),
     ("receiver_wjw", "陈卫（卫健委接收人）", "WJW", ["receiver"], False),
     ("receiver_jyj", "周教（教育局接收人）", "JYJ", ["receiver"], False),
+    # Internal transfers (单位内部调拨): the offices of the bureau's own unit that take cards from
+    # the centre accept them item by item like any receiving department.
+    ("receiver_ywb", "钱保（运维保障部接收人）", "DSJZX-YWB", ["receiver"], False),
+    ("receiver_bgs", "冯书（数据局办公室接收人）", "SJJ-BGS", ["receiver"], False),
     ("clerk_wjw", "吴健（卫健委资产管理员）", "WJW", ["clerk"], False),
     ("auditor", "孙审（审计评价人员）", "SJJ", ["auditor"], True),
     # Disposals

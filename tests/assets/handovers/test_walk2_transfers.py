@@ -124,7 +124,9 @@ def test_a_receiver_above_the_office_finds_it_in_the_inbox(clerk, office, bureau
 
 
 # ----------------------------------------------------------------------------------- 7
-def test_the_internal_transfer_start_page_shows_no_false_error(clerk, office, other_bureau):
+def test_the_internal_transfer_start_page_shows_no_false_error(
+    clerk, office, office_receiver, other_bureau
+):
     browser = signed_in(clerk)
     page = browser.get(reverse("assets:handover-create"), {"project": "internal"}, **ZH)
     body = page.content.decode()

@@ -238,6 +238,7 @@ STOCKTAKE_TABLES = (
     "inventory_stocktakecount",
     "inventory_difference",
     "inventory_stocktakeline",
+    "inventory_progresstally",
     "inventory_counterassignment",
     "inventory_stocktakecampaign_categories",
     "inventory_stocktakecampaign_departments",

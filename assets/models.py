@@ -8,8 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -432,6 +434,16 @@ class Asset(TreeNode):
                 fields=["custodian_user"],
                 name="asset_custodian_user",
                 condition=Q(custodian_user__isnull=False),
+            ),
+            # A one- or two-character `?q=` has no trigram: it matches the start of these fields
+            # (`selectors.PREFIX_SEARCHED_FIELDS`), as `istartswith` writes it for PostgreSQL,
+            # `UPPER(field::text) LIKE 'Q%'`, which a pattern-ops index serves in any collation.
+            *(
+                models.Index(
+                    OpClass(Upper(field), name="text_pattern_ops"),
+                    name=f"asset_{field}_prefix",
+                )
+                for field in ("custodian", "name")
             ),
         ]
         constraints = [

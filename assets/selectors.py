@@ -92,29 +92,44 @@ class AssetSearchText(Func):
         super().__init__(*(Cast(field, TextField()) for field in SEARCHED_FIELDS))
 
 
+# A search shorter than a trigram has no trigram for the index above to look up: PostgreSQL would
+# read every card. Such a search (one or two characters) matches the start of the fields people
+# type a name or a word into, each with its own prefix index (migration 0023, `Asset.Meta`), or
+# the whole tag.
+SHORT_SEARCH_BELOW = 3
+PREFIX_SEARCHED_FIELDS = ("custodian", "name")
+
+
 def filter_assets(queryset: QuerySet, filters: dict) -> QuerySet:
     """Apply the register's search and filters (shared by list pages, API and exports).
 
-    `q` matches any part of the tag, name, model, serial number, legacy number or custodian,
-    case-insensitively. Cards whose tag, serial number or legacy number *is* the search come
-    first (a scanned or typed number finds its card at the top), then the rest by tag.
+    `q` of three characters or more matches any part of the tag, name, model, serial number,
+    legacy number or custodian, case-insensitively. A shorter `q` (one or two characters)
+    matches cards whose custodian or name *starts* with it, or whose tag is it (王伟 finds 王伟
+    and 王伟明, not 李王伟; 台 finds 台式计算机). Cards whose tag, serial number or legacy number
+    *is* the search come first (a scanned or typed number finds its card at the top), then the
+    rest by tag.
     """
     q = (filters.get("q") or "").replace(SEARCH_SEPARATOR, "").strip()
     if q:
         exact = Q(tag=tags.normalise(q)) | Q(serial_number__iexact=q) | Q(legacy_number__iexact=q)
+        if len(q) < SHORT_SEARCH_BELOW:
+            matches = Q(tag=tags.normalise(q))
+            for field in PREFIX_SEARCHED_FIELDS:
+                matches |= Q(**{f"{field}__istartswith": q})
+            queryset = queryset.filter(matches)
+        else:
+            queryset = queryset.alias(search_text=AssetSearchText()).filter(
+                search_text__icontains=q
+            )
         # The ranking is also what keeps the search fast: ordered by tag alone, PostgreSQL walks
         # the tag index hoping to meet 50 matches early, and reads most of the register when
         # the matches sit together (a batch registered in a row, serials in sequence). Ranked,
-        # it takes the matches from the trigram index and sorts them, which costs about what
-        # the page's COUNT already costs (bench/register.py).
-        queryset = (
-            queryset.alias(
-                search_text=AssetSearchText(),
-                search_rank=Case(When(exact, then=Value(0)), default=Value(1)),
-            )
-            .filter(search_text__icontains=q)
-            .order_by("search_rank", "tag")
-        )
+        # it takes the matches from the trigram (prefix) indexes and sorts them, which costs
+        # about what the page's COUNT already costs (bench/register.py).
+        queryset = queryset.alias(
+            search_rank=Case(When(exact, then=Value(0)), default=Value(1))
+        ).order_by("search_rank", "tag")
     return queryset
 
 

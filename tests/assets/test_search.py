@@ -24,17 +24,46 @@ def listed(user, **params) -> list[str]:
 @pytest.mark.parametrize(
     ("field", "value", "q"),
     [
-        ("name", "政务服务自助终端", "自助"),
+        ("name", "政务服务自助终端", "自助终端"),
         ("model", "NF5280M6", "5280m"),
         ("serial_number", "SN-2024-0042", "2024-004"),
         ("legacy_number", "ZC-2019-1234", "zc-2019"),
-        ("custodian", "王小明", "小明"),
+        ("custodian", "欧阳小明", "阳小明"),
     ],
 )
 def test_search_finds_any_part_of_each_searched_field(clerk, centre, field, value, q):
     card = make_asset(owner=centre, **{field: value})
     make_asset(owner=centre, name="交换机")
     assert listed(clerk, q=q) == [card.tag]
+
+
+def test_short_search_matches_the_start_of_the_custodian_or_name(clerk, centre):
+    """One or two characters (no trigram): the start of the custodian or the name, or the tag."""
+    wang_wei = make_asset(owner=centre, name="打印机", custodian="王伟")
+    wang_wei_ming = make_asset(owner=centre, name="打印机", custodian="王伟明")
+    li_wang_wei = make_asset(owner=centre, name="打印机", custodian="李王伟")
+    wang_fang = make_asset(owner=centre, name="打印机", custodian="王芳")
+    desktop = make_asset(owner=centre, name="台式计算机", custodian="张三")
+    laptop = make_asset(owner=centre, name="联想台式机", custodian="张三", model="王伟")
+    assert listed(clerk, q="王伟") == sorted([wang_wei.tag, wang_wei_ming.tag])
+    assert listed(clerk, q=" 台 ") == [desktop.tag]
+    assert listed(clerk, q="王") == sorted([wang_wei.tag, wang_wei_ming.tag, wang_fang.tag])
+    assert listed(clerk, q="张三") == sorted([desktop.tag, laptop.tag])
+    printers = [wang_wei.tag, wang_wei_ming.tag, li_wang_wei.tag, wang_fang.tag]
+    assert listed(clerk, q="打") == sorted(printers)
+    laser = make_asset(owner=centre, name="hp LaserJet", custodian="赵六")
+    assert listed(clerk, q="HP") == [laser.tag]
+
+
+def test_short_search_is_served_by_the_prefix_indexes(clerk, centre):
+    """Migration 0023's indexes are built on the SQL `istartswith` writes; if the two drift
+    apart, PostgreSQL silently falls back to reading every card."""
+    make_asset(owner=centre, custodian="王伟")
+    queryset = selectors.filter_assets(Asset.objects.all(), {"q": "王伟"})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = queryset.explain()
+    assert "asset_custodian_prefix" in plan and "asset_name_prefix" in plan, plan
 
 
 def test_search_finds_part_of_the_tag(clerk, centre):

@@ -28,7 +28,10 @@ class Migration(migrations.Migration):
                     f"DROP INDEX IF EXISTS {name}",
                 )
                 for column, name in PREFIX_INDEXES
-            ],
+            ]
+            # The planner knows an expression's values only from ANALYZE: without it, it guesses
+            # 0.5 % of the register for each prefix (5,000 rows at 1M instead of 561).
+            + [migrations.RunSQL("ANALYZE assets_asset", migrations.RunSQL.noop)],
             state_operations=[
                 migrations.AddIndex(
                     model_name="asset",

@@ -9,7 +9,7 @@ For each size it builds the register `<database>_<size>` with the COPY generator
 of the issue's table (ROW names for `--only` / `--skip`; by default all):
   - lists: the asset list API in process (bench/register.py's `measure`), clerk and admin,
     with and without `?q=`, page and cursor: p95, and EXPLAIN (ANALYZE, BUFFERS) of the lookup
-    and list queries (key lines printed);
+    and list queries and of the two-character search `?q=王伟` (key lines printed);
   - lookup: under gunicorn (2 sync workers, production settings), 32 clients, the card lookup
     `GET /api/v1/assets/{tag}/` and the public label page `/a/{TAG}` against the bare
     authenticated endpoint (`GET /api/v1/departments/{code}/`, as bench/stocktake.py), in
@@ -228,6 +228,12 @@ def measure_lists(runs: int) -> dict:
         "list page (clerk, no search)",
         selectors.assets_visible_to(user=clerk, filters={"status": "in_use"}).order_by("tag")[:50],
     )
+    for who, user in (("clerk", clerk), ("admin", admin)):
+        # A two-character search (no trigram): the prefix indexes (selectors.filter_assets).
+        explain(
+            f"list page ({who}, ?q=王伟)",
+            selectors.assets_visible_to(user=user, filters={"status": "in_use", "q": "王伟"})[:50],
+        )
     return results
 
 
@@ -238,6 +244,7 @@ STOCKTAKE_TABLES = (
     "inventory_stocktakecount",
     "inventory_difference",
     "inventory_stocktakeline",
+    "inventory_progresstally",
     "inventory_counterassignment",
     "inventory_stocktakecampaign_categories",
     "inventory_stocktakecampaign_departments",

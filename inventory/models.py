@@ -419,6 +419,75 @@ def away_for_repair(repairer: str) -> str:
     return gettext("Away for repair")
 
 
+class ProgressTally(models.Model):
+    """A campaign's lines counted by what progress groups and scopes on: one row per (campaign,
+    kind, line department, owning department, location, and for a surplus find its counter),
+    with its lines, counted (实盘数, holder-confirmed included), of them by the holder, shortages
+    (盘亏), and pending (not counted, not confirmed by the holder).
+
+    Maintained by PostgreSQL statement triggers on the line table (migration 0020), in the same
+    transaction as the statement that changed the lines (a scan, a decision, activation, close:
+    whichever service wrote them), so the progress pages, API and dashboard read exact counts
+    from a few rows instead of every line (`selectors.progress`). Its key carries the line
+    fields `permissions.readable_line_q` filters on, so a clerk's share is the same condition
+    on either table. A row whose lines went elsewhere stays at zero. Nobody writes it from
+    Python; `tests/inventory/test_progress_tally.py` checks it against the ORM's count of the
+    lines.
+    """
+
+    campaign = models.ForeignKey(
+        StocktakeCampaign, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        db_index=False,
+    )  # fmt: skip
+    kind = models.CharField(max_length=8)
+    department = models.ForeignKey(
+        Department, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    owner_department = models.ForeignKey(
+        Department, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    location = models.ForeignKey(
+        Location, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    # A surplus find's counter (whose finds a clerk reads); null on book lines.
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING, related_name="+",
+        db_constraint=False, db_index=False,
+    )  # fmt: skip
+    # Lines in the count: a card handed over to another unit during it (`LineResult.HANDED_OVER`)
+    # left it, and is counted apart.
+    lines = models.BigIntegerField(default=0)
+    counted = models.BigIntegerField(default=0)
+    by_holder = models.BigIntegerField(default=0)
+    shortage = models.BigIntegerField(default=0)
+    pending = models.BigIntegerField(default=0)
+    handed_over = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("progress tally")
+        verbose_name_plural = _("progress tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "campaign",
+                    "kind",
+                    "department",
+                    "owner_department",
+                    "location",
+                    "counted_by",
+                ],
+                name="progress_tally_key",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.campaign_id}/{self.kind}/{self.department_id}: {self.lines}"
+
+
 class StocktakeCount(models.Model):
     """The one count of a card in a campaign. Its unique key makes concurrent scans count once."""
 

@@ -20,6 +20,7 @@ from inventory.models import (
     OPEN_RESULTS,
     Difference,
     LineResult,
+    ProgressTally,
     StocktakeCampaign,
     StocktakeLine,
     VerifyMethod,
@@ -127,26 +128,28 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
     """Book lines per department (or location) in `user`'s share of the campaign: counted
     (实盘数: found, found elsewhere, information differs, damaged, or confirmed by its holder),
     of them confirmed by the holder with no scan (`by_holder`), shortages (盘亏, decided at
-    close), pending (not yet counted), and % done (counted or decided ÷ lines). One grouped query
-    over the lines, then the few department (location) names by id."""
+    close), pending (not yet counted), and % done (counted or decided ÷ lines).
+
+    Read from the progress tally (`models.ProgressTally`, kept by the database in the same
+    transaction as every write to the lines), filtered by the same share as the lines
+    (`permissions.readable_line_q`, whose fields the tally's key carries): exact counts from a
+    few rows, whatever the campaign's size. Then the few department (location) names by id."""
     key, model = {
         "department": ("department_id", Department),
         "location": ("location_id", Location),
     }[by]
-    rows = list(
-        lines_visible_to(user=user, campaign=campaign)
-        .filter(kind=StocktakeLine.Kind.BOOK)
-        .values(key)
-        .annotate(
-            total=Count("id", filter=BOOK),
-            counted=Count("id", filter=COUNTED_OR_HELD),
-            by_holder=Count("id", filter=BY_HOLDER),
-            shortage=Count("id", filter=SHORTAGE),
-            pending=Count("id", filter=UNCONFIRMED),
-            handed_over=Count("id", filter=HANDED_OVER),
-        )
-        .order_by()
+    tally = ProgressTally.objects.filter(campaign=campaign, kind=StocktakeLine.Kind.BOOK).filter(
+        Q(lines__gt=0) | Q(handed_over__gt=0)
     )
+    condition = permissions.readable_line_q(user, campaign)
+    if condition is not None:
+        tally = tally.filter(condition)
+    figures = ("lines", "counted", "by_holder", "shortage", "pending", "handed_over")
+    rows = [
+        # PostgreSQL sums bigints as numeric: counts are ints.
+        {key: row[key], **{name: int(row[name]) for name in figures}}
+        for row in tally.values(key).annotate(**{name: Sum(name) for name in figures}).order_by()
+    ]
     names = {
         pk: (code, name)
         for pk, code, name in model.objects.filter(
@@ -160,7 +163,7 @@ def progress(*, campaign: StocktakeCampaign, user, by: str = "department") -> li
             {
                 "code": code,
                 "name": name,
-                **_progress_figures(row["total"], row["counted"], row["shortage"], row["pending"]),
+                **_progress_figures(row["lines"], row["counted"], row["shortage"], row["pending"]),
                 "by_holder": row["by_holder"],
                 "handed_over": row["handed_over"],
             }

@@ -13,6 +13,7 @@ from assets.handovers import services as hs
 from inventory.models import Difference, LineResult
 from inventory.services import campaigns, scanning
 from tests.factories import make_asset, make_project
+from tests.inventory.test_progress_tally import orm_count, tally
 
 pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
@@ -63,6 +64,8 @@ def test_progress_close_and_result_leave_it_out(handed, clerk, admin_user, api):
     progress = api.get(f"/api/v1/stocktakes/{campaign.pk}/progress/").json()
     summary = progress["summary"]
     assert summary["total"] == 1 and summary["pending"] == 1 and summary["handed_over"] == 1
+    # The progress tally the summary is read from agrees with the lines themselves.
+    assert tally() == orm_count()
     lines = api.get(f"/api/v1/stocktakes/{campaign.pk}/lines/?result=handed_over").json()
     assert [row["tag"] for row in lines["results"]] == [gone.tag]
     assert lines["results"][0]["handover"] == handover.number

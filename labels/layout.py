@@ -290,7 +290,9 @@ def default_captions() -> dict[str, str]:
         "sheet_owner": _("Owner: %(owner)s"),
         "sheet_location": _("Location: %(location)s"),
         "sheet_none": _("This host holds no embedded components."),
-        "sheet_keep": _("Keep this component sheet inside the cabinet door or with the paper card."),
+        "sheet_keep": _(
+            "Keep this component sheet inside the cabinet door or with the paper card."
+        ),
         "serial_number": _("SN %(sn)s"),
     }
 

@@ -212,3 +212,25 @@ def test_the_preview_counts_rows_with_errors_apart_and_says_each_error_like_the_
     assert "the in-service date is before the acquisition date" in errors
     for chinese in ("未知部门", "最多", "校验位", "早于", "晚于今天"):
         assert chinese not in errors
+
+
+def test_the_upload_page_and_both_guides_say_how_rows_are_matched(browser):
+    """Walk 4 finding 13: the page said tag then legacy number; the importer also matches on
+    the serial number and lists the rows a re-import matched to no card, as the guides say."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    zh = browser.get("/imports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "依次按资产编号、原资产编号、产品序列号匹配" in zh and "“未匹配到卡片的行”" in zh
+    en = browser.get("/imports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "else on its legacy number, else on its serial number" in " ".join(en.split())
+    assert "Rows not matched to a card" in en
+    docs = Path(settings.BASE_DIR) / "docs"
+    guide_zh = (docs / "zh" / "clerk.md").read_text()
+    assert (
+        "依次按资产编号、原资产编号、产品序列号匹配" in guide_zh and "未匹配到卡片的行" in guide_zh
+    )
+    guide_en = " ".join((docs / "en" / "clerk.md").read_text().split())
+    assert "on its tag, else on its legacy number, else on its serial number" in guide_en
+    assert "Rows not matched to a card" in guide_en

@@ -609,7 +609,12 @@ def _plan_create(row: PlannedRow, error) -> None:
         error(row, "install_mode", _("an embedded device needs a host"))
     acquired, in_service = row.fields.get("acquired_on"), row.fields.get("in_service_on")
     if acquired and in_service and in_service < acquired:
-        error(row, "in_service_on", _("the in-service date is before the acquisition date"))
+        error(
+            row,
+            "in_service_on",
+            _("the in-service date is before the acquisition date"),
+            row.raw.get("in_service_on", ""),
+        )
 
 
 def _plan_update(row: PlannedRow, error, refs: _References) -> None:
@@ -642,7 +647,12 @@ def _plan_update(row: PlannedRow, error, refs: _References) -> None:
     acquired = row.fields.get("acquired_on", asset.acquired_on)
     in_service = row.fields.get("in_service_on", asset.in_service_on)
     if acquired and in_service and in_service < acquired:
-        error(row, "in_service_on", _("the in-service date is before the acquisition date"))
+        error(
+            row,
+            "in_service_on",
+            _("the in-service date is before the acquisition date"),
+            row.raw.get("in_service_on", ""),
+        )
     inside = (row.install_mode or asset.install_mode) in services.PHYSICALLY_INSIDE
     if row.location is not None and row.location.pk != asset.location_id:
         if inside and (row.parent_ref or asset.parent_id):

@@ -84,3 +84,35 @@ def test_clerk_imports_a_plain_ledger_through_the_confirmation(
         ):
             assert scroll <= client + 1
     visit.check(f"clerk-import-unmatched{suffix}", full_page=True)
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_error_list_keeps_each_column_name_on_one_line_in_the_readers_language(
+    language, device, base_url, new_context, clerk, tmp_path
+):
+    """Walk 4 finding 5: the 列 column wrapped one character per line, and the English page
+    listed the errors in Chinese."""
+    from tests.assets.imports.test_views import _walk4_file
+
+    data, bad_tag = _walk4_file()
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(data)
+    visit = Visit(
+        new_context(language, **(PHONE if device == "phone" else DESK)),
+        language=language,
+        allowed_words={"xlsx", "bad", "NOPE", "GD", "XLSX", "CSV", bad_tag},
+    )
+    page = visit.page
+    sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/imports/")
+    upload(page, path)
+    visit.check(f"clerk-import-errors{'-phone' if device == 'phone' else ''}", full_page=True)
+    cells = page.locator("td[data-label]").filter(has_text="取得日期")
+    lines = cells.first.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+    )
+    assert lines == 1, lines
+    errors = page.inner_text("table")
+    assert visit.t("unknown department “%(value)s”") % {"value": "NOPE"} in errors

@@ -201,7 +201,8 @@ def test_the_preview_counts_rows_with_errors_apart_and_says_each_error_like_the_
     assert "最多 200 个字，现有 300 个字，请删减。" in zh
     assert "未知部门“NOPE”" in zh
     assert "启用日期早于取得日期。" in zh
-    assert 'data-label="值">2030-01-01</td>' in zh
+    assert 'title="2030-01-01">2030-01-01</td>' in zh
+    assert 'title="2022-01-01">2022-01-01</td>' in zh  # the in-service date too
     assert 'class="nowrap" data-label="列">取得日期</td>' in zh
     # The English reader reads the same errors in English.
     en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -98,15 +98,20 @@ def test_the_error_list_keeps_each_column_name_on_one_line_in_the_readers_langua
     data, bad_tag = _walk4_file()
     path = tmp_path / "bad.xlsx"
     path.write_bytes(data)
-    visit = Visit(
-        new_context(language, **(PHONE if device == "phone" else DESK)),
-        language=language,
-        allowed_words={"xlsx", "bad", "NOPE", "GD", "XLSX", "CSV", bad_tag},
-    )
+    viewport = PHONE if device == "phone" else DESK
+    words = {"xlsx", "bad", "NOPE", "GD", "XLSX", "CSV", bad_tag}
+    # A Chinese clerk uploads; the reader (Chinese or English) then opens the job.
+    uploader = Visit(new_context("zh-hans", **viewport), language="zh-hans", allowed_words=words)
+    sign_in(uploader, base_url, "clerk")
+    uploader.goto(f"{base_url}/imports/")
+    upload(uploader.page, path)
+    job = ImportJob.objects.get()
+    visit = uploader
+    if language != "zh-hans":
+        visit = Visit(new_context(language, **viewport), language=language, allowed_words=words)
+        sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/imports/{job.pk}/")
     page = visit.page
-    sign_in(visit, base_url, "clerk")
-    visit.goto(f"{base_url}/imports/")
-    upload(page, path)
     visit.check(f"clerk-import-errors{'-phone' if device == 'phone' else ''}", full_page=True)
     cells = page.locator("td[data-label]").filter(has_text="取得日期")
     lines = cells.first.evaluate(

@@ -39,6 +39,10 @@ def apply_errors(form: forms.Form, error: Exception) -> None:
     raise error
 
 
+# A text over its limit, the same words on the card form and in the import's errors.
+TOO_LONG = _("At most %(limit_value)d characters; this text has %(show_value)d.")
+
+
 class ShownLimitsMixin:
     """Text limits are shown and enforced, never applied silently.
 
@@ -54,9 +58,7 @@ class ShownLimitsMixin:
                 continue
             field.widget.attrs.pop("maxlength", None)
             field.widget.attrs["data-max-length"] = str(limit)
-            field.error_messages["max_length"] = _(
-                "At most %(limit_value)d characters; this text has %(show_value)d."
-            )
+            field.error_messages["max_length"] = TOO_LONG
             hint = _("At most %(limit)s characters.") % {"limit": limit}
             field.help_text = f"{field.help_text} {hint}" if field.help_text else hint
 

@@ -285,12 +285,14 @@ def default_captions() -> dict[str, str]:
         "in_service_on": _("In service %(date)s"),
         "components": _("Contains: %(tags)s"),
         "more": _("+%(count)s more"),
-        "sheet_title": _("Embedded components of %(tag)s %(name)s"),
+        "sheet_title": _("Component sheet of %(tag)s %(name)s"),
         "sheet_continued": _("(continued)"),
         "sheet_owner": _("Owner: %(owner)s"),
         "sheet_location": _("Location: %(location)s"),
         "sheet_none": _("This host holds no embedded components."),
-        "sheet_keep": _("Keep this sheet inside the cabinet door or with the paper card."),
+        "sheet_keep": _(
+            "Keep this component sheet inside the cabinet door or with the paper card."
+        ),
         "serial_number": _("SN %(sn)s"),
     }
 

@@ -160,3 +160,19 @@ def final_accounts_overdue_projects(*, user, today: date | None = None) -> Query
         .exclude(final_accounts_state=DelegatedProject.FinalAccountsState.APPROVED)
         .order_by("accepted_on", "code")
     )
+
+
+def opening_cases(*, handover: Handover, user) -> list[dict]:
+    """The disposal cases whose execution opened this free transfer (无偿划转), each with
+    whether `user` may open it: the handover pages link a case only for a reader of it."""
+    cases = list(handover.disposal_cases.order_by("number"))
+    if not cases:
+        return []
+    if not permissions.reads_disposals(user):  # the disposal pages answer 403 to this role
+        return [{"number": case.number, "may_open": False} for case in cases]
+    readable = set(
+        permissions.visible_disposals(
+            user, handover.disposal_cases.filter(pk__in=[case.pk for case in cases])
+        ).values_list("pk", flat=True)
+    )
+    return [{"number": case.number, "may_open": case.pk in readable} for case in cases]

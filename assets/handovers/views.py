@@ -363,6 +363,7 @@ class HandoverDetailView(LoginRequiredMixin, View):
             "can_decide": handover.state == Handover.State.SUBMITTED
             and permissions.can_decide_handover(request.user, handover),
             "archive_form": archive_form or ArchiveForm(),
+            "opening_cases": selectors.opening_cases(handover=handover, user=request.user),
         }
         return render(request, "assets/handover_detail.html", context, status=status)
 
@@ -444,6 +445,7 @@ class HandoverReviewView(LoginRequiredMixin, View):
             row["invalid"] = _invalid_control(row) if row["errors"] else ""
         return {
             "handover": handover,
+            "opening_cases": selectors.opening_cases(handover=handover, user=request.user),
             "rows": rows,
             "errors": errors or [],
             "first_invalid": next((row["item"].asset.tag for row in rows if row["errors"]), ""),

@@ -14,12 +14,14 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from assets import spreadsheets
 from assets.errors import DomainError
+from assets.forms import TOO_LONG
 from assets.models import CURRENT_CODE_SYSTEM, Asset
 from config import formatting
 from config import spreadsheets as writer
@@ -227,20 +229,78 @@ class ImportHasErrors(DomainError):
         self.job = job
 
 
+class Phrase:
+    """A message kept as its msgid and values until it is said: `plan` builds its errors with it
+    (imported as `_`, so the catalogues still collect the msgids) and each reader of a stored
+    job reads them in their own language, not the uploader's (`in_each_language`)."""
+
+    def __init__(self, msgid: str, params=None):
+        self.msgid = msgid
+        self.params = params
+
+    def __mod__(self, params) -> Phrase:
+        return Phrase(self.msgid, params)
+
+    def __str__(self) -> str:
+        text = _(self.msgid)
+        return text if self.params is None else text % self.params
+
+    def __call__(self) -> str:
+        return str(self)
+
+
+def in_each_language(say) -> dict[str, str]:
+    """`say()` (a `Phrase` or a function answering a message) in every language of the site."""
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = str(say())
+    return texts
+
+
+def said(stored: dict) -> str:
+    """A stored error's or warning's message in the reader's language (`messages`), or as
+    written (`message`) where the job predates `messages`."""
+    texts = stored.get("messages") or {}
+    lang = (translation.get_language() or "zh-hans").lower()
+    for code, text in texts.items():
+        if lang == code or lang.split("-")[0] == code.split("-")[0]:
+            return text
+    return stored.get("message", "")
+
+
+def said_errors(errors: list[dict]) -> list[dict]:
+    """Stored errors with `message` (and `text`) in the reader's language."""
+    out = []
+    for error in errors:
+        message = said(error)
+        out.append(
+            {
+                **error,
+                "message": message,
+                "text": error_text(error["row"], error["column"], message),
+            }
+        )
+    return out
+
+
 @dataclass
 class RowError:
     row: int
     column: str
-    message: str
+    message: Any  # a text, a `Phrase`, or a function answering the text in the active language
     value: str = ""
 
     def as_dict(self) -> dict:
+        say = self.message if callable(self.message) else (lambda: self.message)
+        message = str(say())
         return {
             "row": self.row,
             "column": self.column,
             "value": self.value,
-            "message": self.message,
-            "text": error_text(self.row, self.column, self.message),
+            "message": message,
+            "messages": in_each_language(say),
+            "text": error_text(self.row, self.column, message),
         }
 
 
@@ -281,10 +341,7 @@ def parse_text(key: str, value: Any) -> str:
     text = cell_text(value)
     limit = TEXT_LIMITS.get(key)
     if limit and len(text) > limit:
-        raise CellError(
-            _("too long: %(length)s characters, at most %(max)s")
-            % {"length": len(text), "max": limit}
-        )
+        raise CellError(TOO_LONG % {"limit_value": limit, "show_value": len(text)})
     return text
 
 

@@ -14,8 +14,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from assets import history, permissions, services, spreadsheets, tags
 from assets.imports.columns import (
     BOOL,
@@ -33,6 +31,7 @@ from assets.imports.columns import (
     cell_text,
     choice_index,
     column_label,
+    in_each_language,
     map_headers,
     parse_bool,
     parse_choice,
@@ -42,6 +41,7 @@ from assets.imports.columns import (
     parse_text,
     template_example_rows,
 )
+from assets.imports.columns import Phrase as _  # errors are said in each reader's language
 from assets.models import (
     CURRENT_CODE_SYSTEM,
     Asset,
@@ -93,10 +93,18 @@ class Plan:
     examples: list[int] = field(default_factory=list)  # rows still the template's examples
 
     @property
+    def error_rows(self) -> set[int]:
+        return {error.row for error in self.errors}
+
+    @property
     def counts(self) -> dict[str, int]:
+        """Rows to create, update and leave unchanged; a row with an error is none of them, so
+        these and the rows with errors add up to the file's rows."""
         counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0}
+        failed = self.error_rows
         for row in self.rows:
-            counts[row.action] += 1
+            if row.number not in failed:
+                counts[row.action] += 1
         return counts
 
     def preview(self, limit: int = PREVIEW_ROWS) -> list[dict]:
@@ -293,57 +301,72 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
     refs.load_projects(project_codes)
     refs.load_users(usernames)
 
+    def read_cell(key: str, text: str, value):
+        column = COLUMN_BY_KEY[key]
+        if column.kind == T:
+            return parse_text(key, value)
+        if column.kind == MONEY:
+            return parse_money(value)
+        if column.kind == INT:
+            return parse_int(value, low=1, high=1200)
+        if column.kind == DATE:
+            return parse_date(value)
+        if column.kind == BOOL:
+            return parse_bool(value)
+        if column.kind == CHOICE:
+            return parse_choice(key, value, refs.choice_indexes[key])
+        if key in ("owner_department", "managing_department", "using_department"):
+            return refs.department(text)
+        if key == "location":
+            return refs.location(text)
+        if key == "project":
+            if text not in refs.projects:
+                raise CellError(_("unknown delegated-build project “%(value)s”") % {"value": text})
+            return refs.projects[text]
+        if key == "custodian_user":
+            if text not in refs.users:
+                raise CellError(_("unknown user “%(value)s”") % {"value": text})
+            return refs.users[text]
+        return None
+
     for row in rows:
         values = cells.pop(row.number)
         for key, text in row.raw.items():
-            column = COLUMN_BY_KEY[key]
+            if key in ("tag", "parent", "code_system", "category"):
+                continue
             try:
-                if key in ("tag", "parent", "code_system", "category"):
-                    continue
-                if column.kind == T:
-                    row.fields[key] = parse_text(key, values[key])
-                elif column.kind == MONEY:
-                    row.fields[key] = parse_money(values[key])
-                elif column.kind == INT:
-                    row.fields[key] = parse_int(values[key], low=1, high=1200)
-                elif column.kind == DATE:
-                    row.fields[key] = parse_date(values[key])
-                elif column.kind == BOOL:
-                    row.fields[key] = parse_bool(values[key])
-                elif column.kind == CHOICE:
-                    row.fields[key] = parse_choice(key, values[key], refs.choice_indexes[key])
-                elif key in ("owner_department", "managing_department", "using_department"):
-                    row.fields[key] = refs.department(text)
-                elif key == "location":
-                    row.fields[key] = refs.location(text)
-                elif key == "project":
-                    if text not in refs.projects:
-                        raise CellError(
-                            _("unknown delegated-build project “%(value)s”") % {"value": text}
-                        )
-                    row.fields[key] = refs.projects[text]
-                elif key == "custodian_user":
-                    if text not in refs.users:
-                        raise CellError(_("unknown user “%(value)s”") % {"value": text})
-                    row.fields[key] = refs.users[text]
-            except CellError as problem:
-                error(row, key, problem.message, text)
+                parsed = read_cell(key, text, values[key])
+            except CellError:
+                error(row, key, _failure(read_cell, key, text, values[key]), text)
+                continue
+            if parsed is not None or COLUMN_BY_KEY[key].kind in (T, MONEY, INT, DATE, BOOL, CHOICE):
+                row.fields[key] = parsed
         if "category" in row.raw:
-            try:
+
+            def read_category(row=row):
                 system = refs.code_system(row.raw.get("code_system", ""))
-                row.fields["category"] = refs.category(system, row.raw["category"])
+                return refs.category(system, row.raw["category"])
+
+            try:
+                row.fields["category"] = read_category()
             except CellError as problem:
                 key = "code_system" if problem.code_system else "category"
                 key = key if key in labels else "category"
-                error(row, key, problem.message, row.raw.get(key, ""))
+                error(row, key, _failure(read_category), row.raw.get(key, ""))
         if "tag" in row.raw:
             row.raw["tag"] = tags.normalise(row.raw["tag"])
         row.parent_ref = row.raw.get("parent", "")
         row.status = row.fields.pop("status", None)
         row.install_mode = row.fields.pop("install_mode", None)
         row.location = row.fields.pop("location", None)
-        if problem := services.acquisition_date_error(row.fields.get("acquired_on")):
-            error(row, "acquired_on", problem)
+        acquired_on = row.fields.get("acquired_on")
+        if services.acquisition_date_error(acquired_on):
+            error(
+                row,
+                "acquired_on",
+                lambda acquired_on=acquired_on: services.acquisition_date_error(acquired_on),
+                row.raw.get("acquired_on", ""),
+            )
 
     # 2. Duplicates within the file (a serial number only where it is the row's identity).
     for key in ("tag", "legacy_number", "serial_number"):
@@ -395,7 +418,8 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
         if tag:
             row.existing = by_tag.get(tag)
             if row.existing is None:
-                error(row, "tag", _("unknown asset “%(value)s”") % {"value": tag}, tag)
+                # A mistyped tag says so (its check character), as on the scan page and the form.
+                error(row, "tag", _tag_problem(tag), tag)
         elif legacy:
             matches = by_legacy.get(legacy, [])
             if len(matches) > 1:
@@ -490,6 +514,37 @@ def plan_import(*, actor, table: spreadsheets.Table) -> Plan:
     return plan
 
 
+def _failure(read, *args):
+    """The message `read(*args)` fails with, in the active language when it is said."""
+
+    def say():
+        try:
+            read(*args)
+        except CellError as problem:
+            return problem.message
+        return ""
+
+    return say
+
+
+def _tag_problem(tag: str):
+    """Why no card has this tag: it is no valid tag (`tags.validate_tag` says why), or none in
+    the actor's scope has it."""
+    try:
+        tags.validate_tag(tag)
+    except tags.TagError:
+
+        def say():
+            try:
+                tags.validate_tag(tag)
+            except tags.TagError as problem:
+                return str(problem.message)
+            return ""
+
+        return say
+    return _("unknown asset “%(value)s”") % {"value": tag}
+
+
 def _example_rows(rows: list[PlannedRow]) -> list[int]:
     """Rows to be created that are still the template's own examples (same legacy number and
     name): applying would register them as real cards, which are never deleted."""
@@ -532,7 +587,9 @@ def _unmatched_warnings(rows: list[PlannedRow]) -> list[dict]:
                 "no tag, legacy number or serial number to match it with; it will be "
                 "registered as a new card"
             )
-        warnings.append({"row": row.number, "message": message})
+        warnings.append(
+            {"row": row.number, "message": str(message), "messages": in_each_language(message)}
+        )
     return warnings
 
 
@@ -552,7 +609,12 @@ def _plan_create(row: PlannedRow, error) -> None:
         error(row, "install_mode", _("an embedded device needs a host"))
     acquired, in_service = row.fields.get("acquired_on"), row.fields.get("in_service_on")
     if acquired and in_service and in_service < acquired:
-        error(row, "in_service_on", _("the in-service date is before the acquisition date"))
+        error(
+            row,
+            "in_service_on",
+            _("the in-service date is before the acquisition date"),
+            row.raw.get("in_service_on", ""),
+        )
 
 
 def _plan_update(row: PlannedRow, error, refs: _References) -> None:
@@ -585,7 +647,12 @@ def _plan_update(row: PlannedRow, error, refs: _References) -> None:
     acquired = row.fields.get("acquired_on", asset.acquired_on)
     in_service = row.fields.get("in_service_on", asset.in_service_on)
     if acquired and in_service and in_service < acquired:
-        error(row, "in_service_on", _("the in-service date is before the acquisition date"))
+        error(
+            row,
+            "in_service_on",
+            _("the in-service date is before the acquisition date"),
+            row.raw.get("in_service_on", ""),
+        )
     inside = (row.install_mode or asset.install_mode) in services.PHYSICALLY_INSIDE
     if row.location is not None and row.location.pk != asset.location_id:
         if inside and (row.parent_ref or asset.parent_id):

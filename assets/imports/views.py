@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from assets import permissions, spreadsheets
 from assets.errors import TransitionNotAllowed
 from assets.imports import jobs
-from assets.imports.columns import ImportHasErrors
+from assets.imports.columns import ImportHasErrors, said, said_errors
 from config import forms as yika_forms
 
 ERRORS_ON_PAGE = 1000
@@ -74,13 +74,22 @@ class ImportJobDetailView(ImporterRequiredMixin, TemplateView):
         job = get_object_or_404(
             permissions.visible_import_jobs(self.request.user), pk=self.kwargs["pk"]
         )
+        failed = {error["row"] for error in job.errors}
         context.update(
             job=job,
-            errors=job.errors[:ERRORS_ON_PAGE],
+            # Said in the reader's language, whoever uploaded the file.
+            errors=said_errors(job.errors[:ERRORS_ON_PAGE]),
+            error_rows=len(failed),
             more_errors=max(len(job.errors) - ERRORS_ON_PAGE, 0),
-            preview=job.preview,
+            # A row with an error does nothing: it is shown as such, not as its planned action.
+            preview=[
+                {**row, "action": "error"} if row["row"] in failed else row for row in job.preview
+            ],
             more_rows=max(job.row_count - len(job.preview), 0),
-            unmatched=(job.columns or {}).get("unmatched", []),
+            unmatched=[
+                {**warning, "message": said(warning)}
+                for warning in (job.columns or {}).get("unmatched", [])
+            ],
             examples=(job.columns or {}).get("examples", []),
         )
         return context

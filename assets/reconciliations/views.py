@@ -8,14 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import TemplateView
 
-from assets import permissions, spreadsheets
+from assets import history, permissions, spreadsheets
 from assets.errors import DomainError
 from assets.reconciliations import selectors, services
 from assets.reconciliations.columns import FIELDS, MappingError, RowsHaveErrors, field_label
 from assets.reconciliations.models import ReconciliationDifference, ValueUnit
+from config import formatting
 from config import forms as yika_forms
 
 ROWS_ON_PAGE = 100
@@ -222,9 +223,28 @@ class DifferenceDetailView(ReconcilerMixin, TemplateView):
                 corrections = services.card_corrections(difference)
             except ValidationError as problem:
                 correction_error = " ".join(problem.messages)
+        changes = _card_changes(difference, corrections)
+        what = _difference_card(difference)
         context.update(
             difference=difference,
             reconciliation=difference.reconciliation,
+            changes=changes,
+            # Irreversible steps say what they do, in numbers and names.
+            approve_confirm=_("Approve the treatment “%(treatment)s” for %(card)s?")
+            % {"treatment": difference.get_treatment_display(), "card": what},
+            post_confirm=(
+                _(
+                    "Post? Card %(card)s is corrected with the finance values: %(changes)s. This cannot be undone."
+                )
+                % {
+                    "card": what,
+                    "changes": pgettext("between changes", "; ").join(
+                        f"{change['label']} {change['old']} → {change['new']}" for change in changes
+                    ),
+                }
+                if difference.treatment == ReconciliationDifference.Treatment.CARD
+                else _("Post to the finance task list? This closes the difference for good.")
+            ),
             explain_form=kwargs.get("explain_form")
             or (
                 ExplainForm(
@@ -276,3 +296,37 @@ class DifferenceDetailView(ReconcilerMixin, TemplateView):
         except DomainError as refusal:
             messages.warning(request, str(refusal.message))
         return redirect("assets:reconciliation-difference", pk=difference.pk)
+
+
+def _difference_card(difference) -> str:
+    """The card a difference is about, as its reader names it: the tag, else the finance row's
+    legacy number or tag."""
+    if difference.asset_id:
+        return f"{difference.asset.tag} {difference.asset.name}"
+    row = difference.finance_row
+    return (row.legacy_number or row.tag or "—") if row else "—"
+
+
+def _card_value(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "original_value":
+        return formatting.money(value)
+    if name == "booked_on":
+        return value.strftime("%Y-%m-%d")
+    if name == "category":
+        return f"{value.code} {value.name}"
+    return str(value)
+
+
+def _card_changes(difference, corrections: dict) -> list[dict]:
+    """Each card field posting writes: its label, the card's value now and the finance value."""
+    asset = difference.asset
+    return [
+        {
+            "label": history.field_label(name),
+            "old": _card_value(name, getattr(asset, name, None) if asset else None),
+            "new": _card_value(name, value),
+        }
+        for name, value in corrections.items()
+    ]

@@ -84,3 +84,40 @@ def test_clerk_imports_a_plain_ledger_through_the_confirmation(
         ):
             assert scroll <= client + 1
     visit.check(f"clerk-import-unmatched{suffix}", full_page=True)
+
+
+@pytest.mark.parametrize("device", ["phone", "desk"])
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_error_list_keeps_each_column_name_on_one_line_in_the_readers_language(
+    language, device, base_url, new_context, clerk, tmp_path
+):
+    """Walk 4 finding 5: the 列 column wrapped one character per line, and the English page
+    listed the errors in Chinese."""
+    from tests.assets.imports.test_views import _walk4_file
+
+    data, bad_tag = _walk4_file()
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(data)
+    viewport = PHONE if device == "phone" else DESK
+    words = {"xlsx", "bad", "NOPE", "GD", "XLSX", "CSV", bad_tag}
+    # A Chinese clerk uploads; the reader (Chinese or English) then opens the job.
+    uploader = Visit(new_context("zh-hans", **viewport), language="zh-hans", allowed_words=words)
+    sign_in(uploader, base_url, "clerk")
+    uploader.goto(f"{base_url}/imports/")
+    upload(uploader.page, path)
+    job = ImportJob.objects.get()
+    visit = uploader
+    if language != "zh-hans":
+        visit = Visit(new_context(language, **viewport), language=language, allowed_words=words)
+        sign_in(visit, base_url, "clerk")
+    visit.goto(f"{base_url}/imports/{job.pk}/")
+    page = visit.page
+    visit.check(f"clerk-import-errors{'-phone' if device == 'phone' else ''}", full_page=True)
+    cells = page.locator("td[data-label]").filter(has_text="取得日期")
+    lines = cells.first.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size; }"
+    )
+    assert lines == 1, lines
+    errors = page.inner_text("table")
+    assert visit.t("unknown department “%(value)s”") % {"value": "NOPE"} in errors

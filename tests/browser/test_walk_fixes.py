@@ -95,7 +95,7 @@ def test_the_walk_fixes_of_the_clerks_pages(language, device, base_url, new_cont
     # 10, 11: the queue: no tick for the nested card; a reprint asks first, naming label no. 1.
     visit.goto(f"{base_url}/labels/")
     assert page.locator(f"input.select-row[value='{walk['nested'].tag}']").count() == 0
-    assert visit.t("On the host's sheet") in page.inner_text("table")
+    assert visit.t("On the host's component sheet") in page.inner_text("table")
     page.check(f"input.select-row[value='{walk['labelled'].tag}']")
     page.check(f"input.select-row[value='{walk['fresh'].tag}']")
     with page.expect_navigation():

@@ -68,6 +68,10 @@ def test_the_component_sheet_carries_each_components_own_qr(
     } == decoded
     text = pdf_text(batch_pdf_path(batch))
     assert "内置硬盘" in text and "SN-HD-001" in text
+    # Walk 4 finding 14: the sheet is called 部件清单 on the PDF, as on the card and the labels page.
+    flat = "".join(text.split())
+    assert f"{host.tag}视频会议终端机柜的部件清单" in flat
+    assert "请将本部件清单存放在机柜门内" in flat
 
 
 def test_a_long_component_list_continues_on_further_pages(

@@ -466,4 +466,4 @@ def test_the_queue_offers_no_tick_for_a_card_listed_on_its_host(client, clerk, c
     body = client.get(reverse("labels:queue")).content.decode()
     assert f'value="{host.tag}" class="select-row"' in body
     assert f'value="{listed.tag}" class="select-row"' not in body
-    assert "data-no-own-label>在主机的组件清单上" in body
+    assert "data-no-own-label>在主机的部件清单上" in body

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from assets.imports.columns import said_errors
 from assets.models import ImportJob
 
 
@@ -59,6 +60,13 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "errors",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        # Errors are said in the reader's language, whoever uploaded the file.
+        data = super().to_representation(instance)
+        if "errors" in data:
+            data["errors"] = RowErrorSerializer(said_errors(instance.errors), many=True).data
+        return data
 
 
 class ImportJobListSerializer(ImportJobSerializer):

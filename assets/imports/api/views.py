@@ -30,6 +30,7 @@ from assets.imports.columns import (
     error_columns,
     instruction_columns,
     instruction_rows,
+    said_errors,
     template_columns,
     template_example_rows,
 )
@@ -116,8 +117,10 @@ class ImportJobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             request=request, what=f"import-errors.{extension}", rows=len(job.errors), job=job.pk
         )
         if extension == "csv":
-            return sx.csv_response(name, error_columns(), job.errors)
-        return sx.xlsx_response(name, error_columns(), job.errors, sheet_title=_("Errors"))
+            return sx.csv_response(name, error_columns(), said_errors(job.errors))
+        return sx.xlsx_response(
+            name, error_columns(), said_errors(job.errors), sheet_title=_("Errors")
+        )
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

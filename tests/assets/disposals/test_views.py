@@ -180,3 +180,35 @@ def test_a_receiver_reads_the_transfer_case_number_without_a_link_they_could_not
     assert reverse("assets:disposal-detail", args=[case.number]) not in body
     detail = client.get(reverse("assets:disposal-detail", args=[case.number]), **ZH)
     assert detail.status_code == 403
+
+
+def test_the_review_header_names_the_free_transfer_and_its_case(
+    client, clerk, centre, other_bureau, tiers, approver, receiver
+):
+    """Walk 4 finding 9: a handover without project began its review header with a stray
+    "· from → to" and named neither its kind nor the case that opened it."""
+    card = make_asset(owner=centre, in_service_on=date(2012, 1, 1))
+    case = ds.create_disposal(
+        actor=clerk,
+        fields={"method": "transfer", "grounds": "reorganisation", "to_department": other_bureau},
+        tags=[card.tag],
+    )
+    ds.submit_disposal(case=case, actor=clerk)
+    ds.approve_disposal(case=case, actor=approver, approval_no="划转批复", approved_on=date.today())
+    case = ds.execute_disposal(case=case, actor=clerk)
+    client.force_login(receiver)
+    url = reverse("assets:handover-review", args=[case.handover.number])
+    body = page(client, url)
+    header = body.split("<p data-handover-kind>")[1].split("</p>")[0]
+    assert header.startswith("无偿划转 · 处置单 " + case.number)
+    assert f"{centre.name} → {other_bureau.name}" in header
+    # The receiver may not open the case (403): named, not linked.
+    assert reverse("assets:disposal-detail", args=[case.number]) not in header
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    header = en.split("<p data-handover-kind>")[1].split("</p>")[0]
+    assert header.startswith("Free transfer (无偿划转) · disposal case " + case.number)
+    # The clerk who executed it reads the case: linked on the handover page.
+    client.force_login(clerk)
+    body = page(client, reverse("assets:handover-detail", args=[case.handover.number]))
+    kind = body.split("<dd data-handover-kind>")[1].split("</dd>")[0]
+    assert f'href="{reverse("assets:disposal-detail", args=[case.number])}"' in kind

@@ -392,7 +392,7 @@ def test_errors_are_in_plain_chinese_for_a_chinese_user(api, importer):
     rows = ledger(12)
     rows[10][4] = "XX局"
     response = upload(api, importer, xlsx(rows), lang="zh-hans")
-    assert response.json()["errors"][0]["text"] == "第 12 行 使用部门: 未知部门 'XX局'"
+    assert response.json()["errors"][0]["text"] == "第 12 行 使用部门：未知部门“XX局”"
 
 
 def test_a_cycle_among_hosts_is_an_error_on_each_row_in_it(api, importer):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from assets.models import Asset, ImportJob
-from tests.assets.imports.test_services import csv_data, ledger, xlsx
+from tests.assets.imports.test_services import HEADERS, csv_data, ledger, xlsx
 from tests.factories import UserFactory
 
 
@@ -181,3 +181,72 @@ def test_a_failed_upload_names_the_columns_it_did_not_know(browser):
         "/imports/", {"file": SimpleUploadedFile("l.csv", data)}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Columns not imported: 资产名次, 颜色, Colour." in english
+def _walk4_file():
+    """Walk 4 finding 5: a ten-row file of which some rows are bad, as a new clerk uploads it."""
+    from assets import tags
+
+    body = "YK2026000043"
+    wrong = next(c for c in "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789" if c != tags.check_character(body))
+    headers = [*HEADERS, "资产编号", "启用日期"]
+    rows = [[*row, "", ""] for row in ledger(7)]
+    rows[2][1] = "长" * 300  # row 4: the name is over its limit
+    rows[3][3] = "NOPE"  # row 5: no such department
+    rows[4][6] = "2030-01-01"  # row 6: acquired in the future
+    rows[5][8] = "2022-01-01"  # row 7: in service before it was acquired
+    rows[6][7] = body + wrong  # row 8: a tag with a wrong check character
+    return xlsx(rows, headers), body + wrong
+
+
+def test_the_preview_counts_rows_with_errors_apart_and_says_each_error_like_the_card_form(browser):
+    data, bad_tag = _walk4_file()
+    browser.post(
+        "/imports/", {"file": SimpleUploadedFile("l.xlsx", data)}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    job = ImportJob.objects.get()
+    zh = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # Counts are disjoint: 2 to create + 5 rows with errors = 7 rows.
+    assert "<strong>7</strong>" in zh and '<strong>2</strong> <span class="muted">待新建' in zh
+    assert '<strong>5</strong> <span class="muted">行有错误（共 5 处）' in zh
+    # The mistyped tag is named as such, and its row is not shown as a new card.
+    assert "不是有效的资产编号：校验位不正确" in zh and "未知资产" not in zh
+    preview = zh.split("<h2>预览</h2>")[1]
+    row8 = preview.split('data-label="行">8</td>')[1].split("</tr>")[0]
+    assert "有错误" in row8 and "新建" not in row8
+    # The card form's words, Chinese quotes and punctuation, the bad value shown.
+    assert "最多 200 个字，现有 300 个字，请删减。" in zh
+    assert "未知部门“NOPE”" in zh
+    assert "启用日期早于取得日期。" in zh
+    assert 'title="2030-01-01">2030-01-01</td>' in zh
+    assert 'title="2022-01-01">2022-01-01</td>' in zh  # the in-service date too
+    assert 'class="nowrap" data-label="列">取得日期</td>' in zh
+    # The English reader reads the same errors in English.
+    en = browser.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    errors = en.split("Error list (CSV)")[1].split("</table>")[0]
+    assert "At most 200 characters; this text has 300." in errors
+    assert "unknown department “NOPE”" in errors
+    assert f"“{bad_tag}” is not a valid tag: its check character is wrong" in errors
+    assert "the in-service date is before the acquisition date" in errors
+    for chinese in ("未知部门", "最多", "校验位", "早于", "晚于今天"):
+        assert chinese not in errors
+
+
+def test_the_upload_page_and_both_guides_say_how_rows_are_matched(browser):
+    """Walk 4 finding 13: the page said tag then legacy number; the importer also matches on
+    the serial number and lists the rows a re-import matched to no card, as the guides say."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    zh = browser.get("/imports/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "依次按资产编号、原资产编号、产品序列号匹配" in zh and "“未匹配到卡片的行”" in zh
+    en = browser.get("/imports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "else on its legacy number, else on its serial number" in " ".join(en.split())
+    assert "Rows not matched to a card" in en
+    docs = Path(settings.BASE_DIR) / "docs"
+    guide_zh = (docs / "zh" / "clerk.md").read_text()
+    assert (
+        "依次按资产编号、原资产编号、产品序列号匹配" in guide_zh and "未匹配到卡片的行" in guide_zh
+    )
+    guide_en = " ".join((docs / "en" / "clerk.md").read_text().split())
+    assert "on its tag, else on its legacy number, else on its serial number" in guide_en
+    assert "Rows not matched to a card" in guide_en

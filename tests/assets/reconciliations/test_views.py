@@ -117,3 +117,48 @@ def test_a_file_whose_columns_all_map_warns_of_nothing(client, clerk, register):
         follow=True,
     )
     assert 'id="ignored-columns"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, approve, post",
+    [
+        (
+            "zh-hans",
+            "审批通过对 {card} 的处理方式“更正资产卡片”？",
+            "确认入账？资产卡片 {card} 将按财务数据更正：",
+        ),
+        (
+            "en",
+            "Approve the treatment “Correct the card” for {card}?",
+            "Post? Card {card} is corrected with the finance values: ",
+        ),
+    ],
+)
+def test_the_approve_and_post_confirmations_say_what_changes(
+    client, clerk, admin_user, register, language, approve, post
+):
+    """Walk 4 finding 7: "Approve this treatment?" and "the card is corrected, this cannot be
+    undone" named neither the treatment, the card nor the values posting writes."""
+    from django.utils import translation
+
+    from assets.history import field_label
+
+    rec = services.create_reconciliation(
+        actor=clerk, data=xlsx_bytes(finance_rows(register, value="55000.00")), name="f.xlsx"
+    )
+    difference = rec.differences.get(kind="value_differs")
+    url = reverse("assets:reconciliation-difference", args=[difference.pk])
+    client.force_login(clerk)
+    client.post(url, {"step": "explain", "reason": "决算调整", "treatment": "card"})
+    client.force_login(admin_user)
+    card = f"{register['tag'].tag} {register['tag'].name}"
+    with translation.override(language):
+        label = field_label("original_value")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'data-confirm="{approve.format(card=card)}"' in page
+    client.post(url, {"step": "approve"})
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    confirm = page.split('id="post" data-confirm="')[1].split('"')[0]
+    assert confirm.startswith(post.format(card=card)), confirm
+    assert f"{label} ¥56,000.00 → ¥55,000.00" in confirm and "— → 2024-01-05" in confirm
+    assert f"{label}" in page.split('id="card-changes"')[1].split("</ul>")[0]

@@ -22,6 +22,7 @@ from assets.attachments import serving
 from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
 from assets.models import Department, Location
+from config.pagination import ForgivingPagesMixin
 from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
@@ -40,7 +41,7 @@ class CampaignMixin(LoginRequiredMixin):
         return campaign
 
 
-class CampaignListView(LoginRequiredMixin, ListView):
+class CampaignListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     template_name = "inventory/campaign_list.html"
     paginate_by = 30
     context_object_name = "campaigns"
@@ -289,7 +290,7 @@ class ScanView(CampaignMixin, TemplateView):
 OPEN_STATE = "open"
 
 
-class DifferenceListView(CampaignMixin, ListView):
+class DifferenceListView(CampaignMixin, ForgivingPagesMixin, ListView):
     """The difference desk: filters, and for those who may treat them, row checkboxes with bulk
     explain / approve / post. Auditors read it and change nothing."""
 
@@ -588,7 +589,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
         return here
 
 
-class LineListView(CampaignMixin, ListView):
+class LineListView(CampaignMixin, ForgivingPagesMixin, ListView):
     template_name = "inventory/line_list.html"
     paginate_by = 100
     context_object_name = "lines"

@@ -17,6 +17,7 @@ from assets.custody import forms, selectors, services
 from assets.errors import DomainError
 from assets.forms import apply_errors
 from assets.views import ChangeMixin
+from config.pagination import ForgivingPagesMixin
 
 
 class MyAssetsView(LoginRequiredMixin, TemplateView):
@@ -75,7 +76,7 @@ class ConfirmAllView(LoginRequiredMixin, View):
         return HttpResponseRedirect(reverse("assets:my-assets"))
 
 
-class LeaversView(LoginRequiredMixin, ListView):
+class LeaversView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     """The cards still held by deactivated users, in the clerk's scope: check each in or out to
     someone else (the leaver's list the reminders send links here)."""
 

@@ -1,0 +1,62 @@
+"""Fourth new-user walk (issue 14), the stocktake findings fixed on branch walk4b."""
+
+import pytest
+from django.urls import reverse
+
+from inventory.models import StocktakeCampaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("zh-hans", "年度 2031 与清查基准日 2026-12-31 不符：清查基准日应在盘点年度之内。"),
+        (
+            "en",
+            "The year 2031 does not match the reference date 2026-12-31: the reference date "
+            "falls in the campaign&#x27;s year.",
+        ),
+    ],
+)
+def test_walk4_8_a_year_that_contradicts_the_reference_date_is_refused_on_the_year(
+    client, clerk, centre, language, message
+):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("inventory:campaign-create"),
+        {
+            "name": "年度清查",
+            "year": 2031,
+            "reference_date": "2026-12-31",
+            "due_on": "2027-01-31",
+            "departments": [centre.pk],
+        },
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["year"] == [message.replace("&#x27;", "'")]
+    assert message in response.content.decode()
+    assert not StocktakeCampaign.objects.filter(name="年度清查").exists()
+
+
+def test_walk4_8_a_due_date_years_after_the_campaigns_year_is_refused_on_the_due_date(
+    client, clerk, centre
+):
+    client.force_login(clerk)
+    response = client.post(
+        reverse("inventory:campaign-create"),
+        {
+            "name": "年度清查",
+            "year": 2026,
+            "reference_date": "2026-12-31",
+            "due_on": "2031-01-31",
+            "departments": [centre.pk],
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["due_on"] == [
+        "截止日期 2031-01-31 距 2026 年度过远：盘点最迟应在次年年底前完成。"
+    ]
+    assert not StocktakeCampaign.objects.filter(name="年度清查").exists()

@@ -109,12 +109,6 @@ def create_campaign(
         ) % {"year": year, "date": reference_date.isoformat()}
     if reference_date is not None and due_on < reference_date:
         errors["due_on"] = _("The due date cannot be before the reference date.")
-    elif "year" not in errors and due_on.year > year + 1:
-        # A count of year N is finished and reported early in N+1 at the latest.
-        errors["due_on"] = _(
-            "The due date %(date)s is too far after the year %(year)s: a campaign is due by the "
-            "end of the following year."
-        ) % {"date": due_on.isoformat(), "year": year}
     for category in categories:
         if category.code_system != "GBT14885-2022":
             errors["categories"] = _("Use GB/T 14885-2022 category codes.")

@@ -57,3 +57,18 @@ def test_walk4_8_the_api_refuses_a_year_that_contradicts_the_reference_date(admi
             departments=[centre],
         )
     assert set(refused.value.message_dict) == {"year"}
+
+
+def test_walk4_12_the_scan_box_refuses_a_label_address_of_another_site(api, clerk, active, pc):
+    """https://example.com/a/{TAG}?l=1 was taken as the card's label and counted it."""
+    api.as_user(clerk)
+    response = api.post(
+        f"/api/v1/stocktakes/{active.pk}/scans/",
+        {"code": f"https://example.com/a/{pc.tag}?l=1"},
+        format="json",
+    )
+    assert response.status_code == 400
+    message = response.json()["code"][0]
+    assert message.startswith("扫描到的地址属于其他网站（example.com），不是本系统（")
+    assert not active.scans.exists()
+    assert active.lines.get().result == "pending"

@@ -73,6 +73,18 @@ class ConfirmAllView(LoginRequiredMixin, View):
             _("Thank you: %(count)s card(s) confirmed for the %(year)s count.")
             % {"count": len(created), "year": timezone.localdate().year},
         )
+        # walk4-6: a card the count recorded missing is not silently confirmed.
+        for confirmation in created:
+            asset = confirmation.asset
+            if asset.suspected_shortage:
+                messages.warning(
+                    request,
+                    _(
+                        "%(tag)s was recorded missing by the count: the asset clerk of "
+                        "%(department)s sees your confirmation on the difference and checks it."
+                    )
+                    % {"tag": asset.tag, "department": asset.owner_department.name},
+                )
         return HttpResponseRedirect(reverse("assets:my-assets"))
 
 

@@ -457,15 +457,14 @@ def _recorded_missing(outcome: ScanOutcome, line: StocktakeLine) -> ScanOutcome:
     """walk4-6: a card an earlier count recorded missing (疑似盘亏), perhaps in a loss case by
     now, is counted: the answer says so and whom to tell, so it is not written off while it is
     here (reason `recorded_missing`; the answer word stays the count's)."""
-    if not line.asset_id:
+    # `scan_line` read the flag with the line: the other scans pay no query for this.
+    if not line.asset_id or not getattr(line, "asset_suspected_shortage", False):
         return outcome
     flagged = (
-        Asset.objects.filter(pk=line.asset_id, suspected_shortage=True)
+        Asset.objects.filter(pk=line.asset_id)
         .values_list("owner_department__name", flat=True)
         .first()
     )
-    if flagged is None:
-        return outcome
     from assets.disposals import selectors as disposal_selectors
 
     case = disposal_selectors.open_cases_of(asset_ids=[line.asset_id]).get(line.asset_id)

@@ -21,6 +21,7 @@ from assets.errors import DomainError
 from assets.history import describe_events
 from assets.models import Asset
 from config.api import paginator_for
+from config.pagination import ForgivingPagesMixin
 
 
 def _visible_asset(user, tag: str) -> Asset:
@@ -42,7 +43,7 @@ def _querystring_without_page(request) -> str:
     return f"{encoded}&" if encoded else ""
 
 
-class AssetListView(LoginRequiredMixin, ListView):
+class AssetListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     """The register: search, filters and pages over the cards the user may read."""
 
     template_name = "assets/asset_list.html"
@@ -56,27 +57,6 @@ class AssetListView(LoginRequiredMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return paginator_for(self.request.GET)(queryset, per_page, **kwargs)
-
-    def paginate_queryset(self, queryset, page_size):
-        """A page number past the end shows the last page, one that is no number the first,
-        each saying so (ListView answers both with a 404 that reads like "not in your scope")."""
-        paginator = self.get_paginator(queryset, page_size)
-        raw = self.request.GET.get("page") or "1"
-        self.list_notes = []
-        try:
-            number = paginator.num_pages if raw == "last" else int(raw)
-        except ValueError:
-            number = 1
-            self.list_notes.append(
-                _("“%(page)s” is not a page number: showing the first page.") % {"page": raw}
-            )
-        page = paginator.get_page(number)
-        if number != page.number and not self.list_notes:
-            self.list_notes.append(
-                _("There is no page %(page)s: showing the last page, %(last)s.")
-                % {"page": number, "last": page.number}
-            )
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

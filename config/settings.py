@@ -25,6 +25,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # The QR payload is built from SITE_URL, never from the request's Host header.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Addresses the labels were printed under before the server moved: their QR codes still scan.
+# A QR address of any other site is not one of this register's labels.
+YIKA_EARLIER_SITE_URLS = env_list("YIKA_EARLIER_SITE_URLS", "")
 YIKA_TAG_PREFIX = env_str("YIKA_TAG_PREFIX", "YK").upper()
 YIKA_ORG_NAME = env_str("YIKA_ORG_NAME", "")
 YIKA_REPORT_CONTACT = env_str("YIKA_REPORT_CONTACT", "")

@@ -738,10 +738,15 @@ class Difference(models.Model):
 
     @property
     def needs_disposal_case(self) -> bool:
-        """A posted shortage or damage whose card is in no live case: the clerk opens one."""
+        """A posted shortage or damage whose card is in no live case, or an approved one held
+        back because its card could join no case when posted (walk4-2): the clerk opens one
+        (with its own choices, e.g. detaching a host's live components), which posts it."""
         asset = self.line.asset if self.line.asset_id else None
         return (
-            self.state == self.State.POSTED
+            (
+                self.state == self.State.POSTED
+                or (self.state == self.State.APPROVED and bool(self.disposal_refusals))
+            )
             and self.kind in (self.Kind.SHORTAGE, self.Kind.DAMAGED)
             and asset is not None
             and asset.status != "retired"

@@ -99,6 +99,26 @@ def reads_whole_campaign(user) -> bool:
     return asset_permissions.reads_everything(user)
 
 
+def with_holder_confirmations(differences: QuerySet) -> QuerySet:
+    """Each difference with `holder_confirmed_at` and `holder_confirmed_by`: the latest "I still
+    hold it" its card's holder gave on "my assets" after the count closed (walk4-6: a shortage
+    the holder says is with them is checked before it is written off)."""
+    from django.db.models import OuterRef, Subquery
+
+    from assets.custody.models import HoldingConfirmation
+    from assets.models import User
+
+    later = HoldingConfirmation.objects.filter(
+        asset_id=OuterRef("line__asset_id"), confirmed_at__gt=OuterRef("campaign__closed_at")
+    ).order_by("-confirmed_at")
+    return differences.annotate(
+        holder_confirmed_at=Subquery(later.values("confirmed_at")[:1]),
+        holder_confirmed_by=Subquery(
+            later.annotate(who=User.name_expression("holder__")).values("who")[:1]
+        ),
+    )
+
+
 def differences_visible_to(
     *, user, campaign: StocktakeCampaign, kind: str | None = None
 ) -> QuerySet:

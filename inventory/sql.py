@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models.expressions import RawSQL
 
-from assets.models import Location
+from assets.models import Asset, Location
 from assets.sql import department_tree_sql, tree_cte
 from config.sql import quote_column, quote_columns, quote_table
 from inventory.models import (
@@ -166,7 +166,9 @@ SELECT {columns}, loc.{code} AS location_code, counted.{code} AS counted_locatio
     (SELECT lb.{serial} FROM {label} lb WHERE lb.{label_asset} = l.{asset}
         AND lb.{superseded} IS NULL AND lb.{voided} IS NULL) AS active_label_serial,
     (SELECT max(lb.{serial}) FROM {label} lb WHERE lb.{label_asset} = l.{asset})
-        AS last_label_serial
+        AS last_label_serial,
+    (SELECT a.{suspected} FROM {asset_table} a WHERE a.{asset_pk} = l.{asset})
+        AS asset_suspected_shortage
 FROM {line} l
 LEFT JOIN {location_table} loc ON loc.{location_pk} = l.{location}
 LEFT JOIN {location_table} counted ON counted.{location_pk} = l.{counted_location}
@@ -183,7 +185,7 @@ def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine 
     (`permissions.counter_scope`: None admits every line, an empty list none), in one query.
     It carries the card's labels too: `active_label_serial` (None: no active label) and
     `last_label_serial` (None: never labelled), so a scan tells what label it saw without
-    another query.
+    another query, and `asset_suspected_shortage` (an earlier count recorded it missing).
 
     Written in SQL: every clerk's scan runs it, and the ORM took longer to build it (about 2 ms)
     than the database to answer.
@@ -218,6 +220,9 @@ def scan_line(*, campaign: StocktakeCampaign, tag: str, trees) -> StocktakeLine 
         serial=quote_column(Label, "serial"),
         superseded=quote_column(Label, "superseded_at"),
         voided=quote_column(Label, "voided_at"),
+        asset_table=quote_table(Asset),
+        asset_pk=quote_column(Asset, "id"),
+        suspected=quote_column(Asset, "suspected_shortage"),
     )
     rows = StocktakeLine.objects.raw(  # noqa: S611
         statement, [*params, campaign.pk, StocktakeLine.Kind.BOOK, tag]

@@ -1,13 +1,14 @@
 """Web pages of stocktakes: the campaign list and dashboard, the phone scan page, the
 discrepancy list and the admin forms. Pages call services and selectors only."""
 
+import copy
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from assets.disposals.views import DisposalForm, save_case_form
 from assets.errors import DomainError
 from assets.models import Department, DisposalCase, Location
 from config import formatting
+from config.pagination import ForgivingPagesMixin
 from inventory import attachments, exports, permissions, selectors
 from inventory.forms import CampaignForm, ExplainForm, PostSurplusForm
 from inventory.models import Difference, LineResult, StocktakeCampaign
@@ -52,7 +54,7 @@ class CampaignMixin(LoginRequiredMixin):
         return campaign
 
 
-class CampaignListView(LoginRequiredMixin, ListView):
+class CampaignListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     template_name = "inventory/campaign_list.html"
     paginate_by = 30
     context_object_name = "campaigns"
@@ -302,7 +304,7 @@ class ScanView(CampaignMixin, TemplateView):
 OPEN_STATE = "open"
 
 
-class DifferenceListView(CampaignMixin, ListView):
+class DifferenceListView(CampaignMixin, ForgivingPagesMixin, ListView):
     """The difference desk: filters, and for those who may treat them, row checkboxes with bulk
     explain / approve / post. Auditors read it and change nothing."""
 
@@ -318,6 +320,7 @@ class DifferenceListView(CampaignMixin, ListView):
         items = self.visible.select_related(
             "line__location", "line__counted_location", "line__asset", "disposal"
         ).annotate(photo_file=attachments.photo_file("line_id"))
+        items = selectors.with_holder_confirmations(items)
         kind = self.request.GET.get("kind")
         if kind in Difference.Kind.values:
             items = items.filter(kind=kind)
@@ -350,6 +353,7 @@ class DifferenceListView(CampaignMixin, ListView):
             can_open_case=treats and asset_permissions.may_prepare_disposals(user),
             querystring_base=(query.urlencode() + "&") if query else "",
             readable_cases=readable_cases(user, context["differences"]),
+            bulk=getattr(self, "bulk", {"ids": set(), "errors": {}}),
         )
         # Which bulk actions each row can take (`differences.bulk_refusal`): the confirm counts
         # only those rows and says how many ticked ones are skipped (bulk_confirm.js).
@@ -422,9 +426,11 @@ class DifferenceBulkView(CampaignMixin, View):
             for text in (m for ms in error.message_dict.values() for m in ms):
                 messages.error(request, text)
             messages.error(request, _("Nothing was changed."))
+            return self._refused(request, pk, back, error.message_dict)
         except DomainError as error:
             messages.error(request, str(error.message))
             messages.error(request, _("Nothing was changed."))
+            return self._refused(request, pk, back, {})
         else:
             done = {
                 "explain": ngettext(
@@ -438,7 +444,37 @@ class DifferenceBulkView(CampaignMixin, View):
                 ),
             }[action]
             messages.success(request, done % {"count": count})
+            if action == "post":
+                # A row whose card can join no disposal case stays approved: name it and why.
+                for item in Difference.objects.filter(
+                    pk__in=[d.pk for d in ticked], state=Difference.State.APPROVED
+                ).exclude(disposal_refusals=[]):
+                    messages.warning(
+                        request,
+                        _("%(tag)s is not posted: %(why)s")
+                        % {"tag": differences.item_label(item), "why": item.disposal_problem},
+                    )
         return redirect(target)
+
+    @staticmethod
+    def _refused(request, pk, back, errors):
+        """A refused bulk action answers the desk (400) as the clerk left it: the same filters,
+        the rows still ticked, the typed texts kept and the missing field marked (walk4-4)."""
+        listing = copy.copy(request)
+        listing.method = "GET"
+        listing.GET = QueryDict(back[1:] if back.startswith("?") else "")
+        view = DifferenceListView()
+        view.setup(listing, pk=pk)
+        view.bulk = {
+            "ids": {int(v) for v in request.POST.getlist("ids") if v.isdigit()},
+            "reason": request.POST.get("reason", ""),
+            "responsible": request.POST.get("responsible", ""),
+            "treatment": request.POST.get("treatment", ""),
+            "errors": {field: errors[field] for field in ("reason",) if field in errors},
+        }
+        response = view.get(listing, pk=pk)
+        response.status_code = 400
+        return response
 
 
 class DifferenceCaseView(CampaignMixin, View):
@@ -634,7 +670,7 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
         return here
 
 
-class LineListView(CampaignMixin, ListView):
+class LineListView(CampaignMixin, ForgivingPagesMixin, ListView):
     template_name = "inventory/line_list.html"
     paginate_by = 100
     context_object_name = "lines"

@@ -1,8 +1,9 @@
 """The QR payload codec: the one module that builds and reads what a label's QR code holds.
 
 A label encodes `{SITE_URL}/a/{TAG}?l={LABEL_SERIAL}` (DESIGN.md, "QR payload"). Scanners hand us
-that URL (possibly with an old host, for labels printed before the server moved), a bare tag, or
-a tag typed by a keyboard-wedge scanner (stray whitespace, lower case, a trailing CR). It imports
+that URL (or one under an earlier site address, `YIKA_EARLIER_SITE_URLS`, for labels printed before
+the server moved), a bare tag, or a tag typed by a keyboard-wedge scanner (stray whitespace, lower
+case, a trailing CR). The address of any other site is not our label, whatever its path says. It imports
 no models (only the pure tag codec `assets.tags`), so every PDF and every scan path shares it.
 """
 
@@ -12,6 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assets.tags import TagError, validate_tag
@@ -67,6 +69,14 @@ def _parse_url(text: str) -> ScannedCode:
         raise QRPayloadError(_("The scanned code is not a valid address."))
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise QRPayloadError(_("The scanned address is not a Yika label (http or https only)."))
+    if _site(text) not in _our_sites():
+        raise QRPayloadError(
+            _(
+                "The scanned address is of another site (%(host)s), not a label of this register "
+                "(%(site)s). Scan the card's own label or type its tag."
+            )
+            % {"host": parts.hostname or parts.netloc, "site": urlsplit(settings.SITE_URL).netloc}
+        )
     match = _PATH_RE.match(parts.path)
     if not match:
         raise QRPayloadError(_("The scanned address does not point to an asset card (…/a/TAG)."))
@@ -82,6 +92,24 @@ def _parse_url(text: str) -> ScannedCode:
             raise QRPayloadError(_("The label number in the scanned address is not valid."))
         serial = int(raw)
     return ScannedCode(tag=_tag(match.group("tag")), label_serial=serial, from_url=True)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _site(url: str) -> tuple[str, int | None]:
+    """The host and port an address points at (the scheme's default port when none is given)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ("", None)
+    return ((parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(parts.scheme.lower()))
+
+
+def _our_sites() -> set[tuple[str, int | None]]:
+    urls = [settings.SITE_URL, *getattr(settings, "YIKA_EARLIER_SITE_URLS", [])]
+    return {_site(url) for url in urls if url}
 
 
 def _tag(text: str) -> str:

@@ -25,6 +25,7 @@ from assets import permissions, tags
 from assets import selectors as asset_selectors
 from assets.errors import DomainError
 from assets.models import Asset
+from config.pagination import ForgivingPagesMixin
 from labels import qr, selectors, services, throttle
 from labels.forms import CardPrintForm, PrintForm, QueueFilterForm, VoidForm
 from labels.models import LabelTemplate, selection_key
@@ -385,7 +386,7 @@ class CardVoidView(LoginRequiredMixin, View):
         return redirect("assets:asset-detail", tag=asset.tag)
 
 
-class BatchListView(LoginRequiredMixin, ListView):
+class BatchListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     template_name = "labels/batch_list.html"
     context_object_name = "batches"
     paginate_by = PAGE_SIZE

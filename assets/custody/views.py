@@ -17,6 +17,7 @@ from assets.custody import forms, selectors, services
 from assets.errors import DomainError
 from assets.forms import apply_errors
 from assets.views import ChangeMixin
+from config.pagination import ForgivingPagesMixin
 
 
 class MyAssetsView(LoginRequiredMixin, TemplateView):
@@ -72,10 +73,22 @@ class ConfirmAllView(LoginRequiredMixin, View):
             _("Thank you: %(count)s card(s) confirmed for the %(year)s count.")
             % {"count": len(created), "year": timezone.localdate().year},
         )
+        # walk4-6: a card the count recorded missing is not silently confirmed.
+        for confirmation in created:
+            asset = confirmation.asset
+            if asset.suspected_shortage:
+                messages.warning(
+                    request,
+                    _(
+                        "%(tag)s was recorded missing by the count: the asset clerk of "
+                        "%(department)s sees your confirmation on the difference and checks it."
+                    )
+                    % {"tag": asset.tag, "department": asset.owner_department.name},
+                )
         return HttpResponseRedirect(reverse("assets:my-assets"))
 
 
-class LeaversView(LoginRequiredMixin, ListView):
+class LeaversView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     """The cards still held by deactivated users, in the clerk's scope: check each in or out to
     someone else (the leaver's list the reminders send links here)."""
 

@@ -33,6 +33,7 @@ from assets.handovers.views import _error_messages, scanned_tags
 from assets.models import Asset, Department, DisposalCase
 from assets.security.services import record_export
 from config import forms as yika_forms
+from config.pagination import ForgivingPagesMixin
 
 
 def _case_or_404(user, number: str) -> DisposalCase:
@@ -54,7 +55,7 @@ class DisposalReaderMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class DisposalListView(DisposalReaderMixin, ListView):
+class DisposalListView(DisposalReaderMixin, ForgivingPagesMixin, ListView):
     """Every case the user may read, filtered by state, method, department and year."""
 
     template_name = "assets/disposal_list.html"
@@ -94,7 +95,7 @@ class DisposalListView(DisposalReaderMixin, ListView):
         return context
 
 
-class DisposalInboxView(DisposalReaderMixin, ListView):
+class DisposalInboxView(DisposalReaderMixin, ForgivingPagesMixin, ListView):
     """The approver's inbox: submitted cases whose tier names their role."""
 
     template_name = "assets/disposal_inbox.html"

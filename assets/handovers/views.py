@@ -30,6 +30,7 @@ from assets.handovers.certificate import certificate_response
 from assets.models import Department, Handover, HandoverArchive, HandoverItem, Location
 from config import formatting
 from config import forms as yika_forms
+from config.pagination import ForgivingPagesMixin
 
 _URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
 
@@ -63,7 +64,7 @@ def _handover_or_404(user, number: str) -> Handover:
 # ------------------------------------------------------------------------------------- lists
 
 
-class HandoverListView(LoginRequiredMixin, ListView):
+class HandoverListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     """Every handover the user may read; the builder's working list."""
 
     template_name = "assets/handover_list.html"
@@ -86,7 +87,7 @@ class HandoverListView(LoginRequiredMixin, ListView):
         return context
 
 
-class HandoverInboxView(LoginRequiredMixin, ListView):
+class HandoverInboxView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     """The receiver's inbox: submitted handovers waiting for their department's decision."""
 
     template_name = "assets/handover_inbox.html"

@@ -12,6 +12,7 @@ from assets import permissions
 from assets.security import selectors
 from assets.security.models import SecurityEvent
 from config import forms as yika_forms
+from config.pagination import ForgivingPagesMixin
 
 
 class SecurityLogFilterForm(yika_forms.Form):
@@ -26,7 +27,7 @@ class SecurityLogFilterForm(yika_forms.Form):
     )
 
 
-class SecurityLogView(LoginRequiredMixin, ListView):
+class SecurityLogView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     template_name = "assets/security_log.html"
     context_object_name = "events"
     paginate_by = 50

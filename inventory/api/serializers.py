@@ -164,7 +164,9 @@ class ScanAnswerSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="Why, when the answer alone would mislead: `retired` (not_in_scope), "
-        "`superseded_label` (duplicate: counted already and this label was replaced); else empty.",
+        "`superseded_label` (duplicate: counted already and this label was replaced), "
+        "`recorded_missing` (counted, but an earlier count recorded the card missing); else "
+        "empty.",
     )
     components = ComponentAnswerSerializer(many=True)
 

@@ -13,13 +13,14 @@ from django.views import View
 from django.views.generic import ListView
 
 from assets.accounts.views import account_context
+from config.pagination import ForgivingPagesMixin
 from inventory.reminders import jobs
 from inventory.reminders import notifications as services
 from inventory.reminders.channels import save_reminder_choice
 from inventory.reminders.forms import ReminderChoiceForm
 
 
-class NotificationListView(LoginRequiredMixin, ListView):
+class NotificationListView(LoginRequiredMixin, ForgivingPagesMixin, ListView):
     template_name = "inventory/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 30

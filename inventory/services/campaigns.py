@@ -102,6 +102,12 @@ def create_campaign(
         errors["year"] = _("Give a year between 2000 and 2200.")
     elif reference_date is None:
         reference_date = date(year, 12, 31)
+    elif reference_date.year != year:
+        # The year's count (年度清查) values the books at a date of that year (清查基准日).
+        errors["year"] = _(
+            "The year %(year)s does not match the reference date %(date)s: the reference date "
+            "falls in the campaign's year."
+        ) % {"year": year, "date": reference_date.isoformat()}
     if reference_date is not None and due_on < reference_date:
         errors["due_on"] = _("The due date cannot be before the reference date.")
     for category in categories:

@@ -151,8 +151,36 @@ def post_difference(
     joins the campaign's draft write-off case (损失核销) of its department, damage its scrap case
     (报废), opened when there is none. Cards are never deleted."""
     difference = _post(difference=difference, actor=actor, card_fields=card_fields)
-    _into_disposal_cases(actor=actor, differences=[difference])
+    if _finish_posting(actor=actor, posted=[difference]):
+        raise DomainError(
+            _("%(tag)s is not posted: %(why)s")
+            % {"tag": item_label(difference), "why": difference.disposal_problem},
+            code="difference_not_disposable",
+        )
     return difference
+
+
+def _finish_posting(*, actor, posted: list[Difference]) -> list[Difference]:
+    """Single and bulk posting end here (one rule): the posted shortages and damage go into
+    disposal cases in one pass. One whose card can join no case (a host with live components
+    not listed, …) is not posted: it stays approved and says why, since a posted difference
+    whose card is in no case was closed while nothing wrote the card off (walk4-2). Returns
+    those held back."""
+    _into_disposal_cases(actor=actor, differences=posted)
+    held_back = [
+        d
+        for d in posted
+        if d.kind in DISPOSAL_METHOD
+        and d.line.asset_id
+        and d.disposal_id is None
+        and d.line.asset.status != Asset.Status.RETIRED
+    ]
+    for difference in held_back:
+        difference.state = Difference.State.APPROVED
+        difference.posted_by = None
+        difference.posted_at = None
+    Difference.objects.bulk_update(held_back, ["state", "posted_by", "posted_at"])
+    return held_back
 
 
 def _post(*, difference: Difference, actor, card_fields: dict | None) -> Difference:
@@ -328,10 +356,18 @@ def open_disposal_case(*, actor, differences, fields: dict, tags, evidence=()) -
     )
     listed = set(case.items.values_list("asset_id", flat=True))
     following = [d for d in locked if d.line.asset_id in listed]
+    now = timezone.now()
     for difference in following:
         difference.disposal = case
         difference.disposal_refusals = []
-    Difference.objects.bulk_update(following, ["disposal", "disposal_refusals"])
+        if difference.state == Difference.State.APPROVED:
+            # Held back at posting (its card could join no case): in a case now, it is posted.
+            difference.state = Difference.State.POSTED
+            difference.posted_by = actor
+            difference.posted_at = now
+    Difference.objects.bulk_update(
+        following, ["disposal", "disposal_refusals", "state", "posted_by", "posted_at"]
+    )
     return case
 
 
@@ -397,6 +433,7 @@ def treat_differences(
             raise type(error)(
                 _("%(tag)s: %(error)s") % {"tag": label, "error": error.message}, code=error.code
             ) from error
-    # One pass for all posted shortages and damage: one case per method and department.
-    _into_disposal_cases(actor=actor, differences=posted)
-    return len(items)
+    # One pass for all posted shortages and damage: one case per method and department. A row
+    # whose card can join no case stays approved (`_finish_posting`): the count is of the posted.
+    held_back = _finish_posting(actor=actor, posted=posted)
+    return len(items) - len(held_back)

@@ -453,7 +453,40 @@ def _apply_scan(
             if line.hosts_embedded
             else []
         )
-    return ScanOutcome(count.answer, count.message, tag, line=line, components=components)
+    outcome = ScanOutcome(count.answer, count.message, tag, line=line, components=components)
+    return _recorded_missing(outcome, line)
+
+
+def _recorded_missing(outcome: ScanOutcome, line: StocktakeLine) -> ScanOutcome:
+    """walk4-6: a card an earlier count recorded missing (疑似盘亏), perhaps in a loss case by
+    now, is counted: the answer says so and whom to tell, so it is not written off while it is
+    here (reason `recorded_missing`; the answer word stays the count's)."""
+    # `scan_line` read the flag with the line: the other scans pay no query for this.
+    if not line.asset_id or not getattr(line, "asset_suspected_shortage", False):
+        return outcome
+    flagged = (
+        Asset.objects.filter(pk=line.asset_id)
+        .values_list("owner_department__name", flat=True)
+        .first()
+    )
+    from assets.disposals import selectors as disposal_selectors
+
+    case = disposal_selectors.open_cases_of(asset_ids=[line.asset_id]).get(line.asset_id)
+    words = {"tag": line.tag, "department": flagged, "case": case.number if case else ""}
+    note = (
+        _(
+            "%(tag)s was recorded missing by an earlier count and is in the disposal case "
+            "%(case)s: tell the asset clerk of %(department)s, so it is taken out of the case."
+        )
+        if case
+        else _(
+            "%(tag)s was recorded missing (suspected shortage) by an earlier count: tell the "
+            "asset clerk of %(department)s."
+        )
+    ) % words
+    outcome.message = f"{outcome.message} {note}"
+    outcome.reason = "recorded_missing"
+    return outcome
 
 
 def _shortened(text: str, limit: int = 60) -> str:

@@ -68,9 +68,10 @@ def test_posting_opens_one_write_off_and_one_scrap_case_and_notes_a_card_that_ca
     scrap = difference_of(counted, cards["monitor"]).disposal
     assert scrap.method == "scrap"
     assert list(scrap.items.values_list("asset__tag", flat=True)) == [cards["monitor"].tag]
-    # The server holds a live disk: it is left out, its difference says why, the rest stands.
+    # The server holds a live disk: it is left out and not posted (walk4-2: it was closed with
+    # no case to write the card off); its difference says why, the rest stands.
     host = difference_of(counted, cards["server"])
-    assert host.state == "posted" and host.disposal is None
+    assert host.state == "approved" and host.disposal is None and host.posted_at is None
     assert counted.disk.tag in host.disposal_problem and "在用部件" in host.disposal_problem
     assert host.needs_disposal_case
 
@@ -98,15 +99,16 @@ def test_a_card_already_in_an_open_case_follows_that_case(counted, clerk, admin_
 
 def test_archiving_waits_for_the_cases_to_be_executed(counted, clerk, admin_user, approver, api):
     cards = counted.cards
-    # Every difference is posted; the server's needs its own case (its disk is listed below).
+    # Every difference is posted but the server's, which needs its own case (its disk is
+    # listed below) and stays approved until then (walk4-2).
     post_all(counted, clerk, admin_user, cards.values())
     with pytest.raises(TransitionNotAllowed) as refused:
         campaigns.archive_campaign(campaign=counted, actor=admin_user)
     assert refused.value.code == "differences_open"
-    assert "4 条已入账差异仍待其处置单执行" in str(refused.value.message)
+    assert "还有 1 条差异尚未入账" in str(refused.value.message)
     answer = api.as_user(admin_user).post(f"/api/v1/stocktakes/{counted.pk}/archive/")
     assert answer.status_code == 409
-    assert "处置单" in str(answer.json())
+    assert "尚未入账" in str(answer.json())
     host = difference_of(counted, cards["server"])
     differences.open_disposal_case(
         actor=clerk,
@@ -150,7 +152,8 @@ def test_the_closed_campaign_lists_the_differences_still_open(client, counted, c
         "inventory:difference-detail", args=[counted.pk, difference_of(counted, cards["pc"]).pk]
     )
     assert case.number in client.get(shortage).content.decode()
-    assert "还有 2 条差异尚未入账" in page  # the monitor and the disk's line are not posted
+    # The monitor, the disk's line and the server (held back: no case could take it).
+    assert "还有 3 条差异尚未入账" in page
 
 
 def test_the_desk_opens_a_case_from_the_ticked_differences(client, counted, clerk, admin_user):
@@ -175,6 +178,7 @@ def test_the_desk_opens_a_case_from_the_ticked_differences(client, counted, cler
     assert response.status_code == 302 and case.number in response["Location"]
     host.refresh_from_db()
     assert host.disposal == case and host.disposal_problem == ""
+    assert host.state == "posted" and host.posted_by == clerk
 
 
 def test_a_clerk_of_another_unit_cannot_open_a_case_from_the_desk(

@@ -3,6 +3,7 @@ counts as 扫描本身标签 and as a readable label; a typed tag of a card that
 counts towards the label-missing rate (标签缺失率)."""
 
 import pytest
+from django.conf import settings
 
 from inventory import selectors
 from inventory.services import campaigns, scanning
@@ -44,7 +45,7 @@ def test_a_scanned_label_is_the_own_label_and_a_typed_tag_of_a_labelled_card_is_
     label = _print(clerk, scanned)
     _print(clerk, typed)
     campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
-    url = qr.encode(site_url="https://yika.example", tag=scanned.tag, label_serial=label.serial)
+    url = qr.encode(site_url=settings.SITE_URL, tag=scanned.tag, label_serial=label.serial)
     scanning.record_scan(campaign=campaign, actor=clerk, code=url)
     outcome = scanning.record_scan(campaign=campaign, actor=clerk, code=typed.tag)
     assert "没有标签" not in outcome.message
@@ -66,7 +67,7 @@ def test_the_label_missing_rate_counts_never_labelled_cards_beside_labelled_ones
     never = make_asset(owner=centre, location=room, name="从未贴标")
     label = _print(clerk, labelled)
     campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
-    url = qr.encode(site_url="https://yika.example", tag=labelled.tag, label_serial=label.serial)
+    url = qr.encode(site_url=settings.SITE_URL, tag=labelled.tag, label_serial=label.serial)
     scanning.record_scan(campaign=campaign, actor=clerk, code=url)
     scanning.record_scan(campaign=campaign, actor=clerk, code=never.tag)
     assert _rate(campaign) == 50.0

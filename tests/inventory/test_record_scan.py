@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -167,7 +168,7 @@ def test_an_old_label_counts_the_card_and_asks_for_a_new_one(
             label_services.print_labels(actor=clerk, assets=[pc], template=template)
     old = Label.objects.filter(asset=pc).order_by("serial").first()
     campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
-    code = f"https://yika.example/a/{pc.tag}?l={old.serial}"
+    code = f"{settings.SITE_URL}/a/{pc.tag}?l={old.serial}"
     _sent, outcome = scan(campaign, clerk, code)
     line = campaign.lines.get()
     assert outcome.answer == "superseded_label"

@@ -2,6 +2,7 @@
 keeps its outcome words (a `reason` refines them)."""
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from inventory.services import campaigns, scanning
@@ -70,7 +71,7 @@ def test_an_old_label_of_a_counted_card_warns_to_replace_it(
             label_services.print_labels(actor=clerk, assets=[card], template=template)
     old, new = Label.objects.filter(asset=card).order_by("serial")
     campaign = campaigns.activate_campaign(campaign=plan(), actor=admin_user)
-    url = "https://yika.example/a/{tag}?l={serial}"
+    url = settings.SITE_URL + "/a/{tag}?l={serial}"
     scanning.record_scan(
         campaign=campaign, actor=clerk, code=url.format(tag=card.tag, serial=new.serial)
     )

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import override
@@ -91,7 +92,7 @@ def test_clerk_cannot_plan_a_whole_register_campaign(plan, clerk):
 
 
 def test_scanning_the_qr_url_counts_the_card(active, pc, clerk):
-    code = qr.encode(site_url="https://yika.example", tag=pc.tag, label_serial=None)
+    code = qr.encode(site_url=settings.SITE_URL, tag=pc.tag, label_serial=None)
     outcome = scanning.record_scan(campaign=active, actor=clerk, code=code)
     assert outcome.answer == "found"
     line = active.lines.get()

@@ -1,4 +1,6 @@
 import pytest
+from django.test import override_settings
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,9 +19,31 @@ def test_encoded_url_parses_back_to_its_tag_and_serial(tag, serial):
 
 
 @given(issued_tags)
-def test_labels_printed_under_another_host_still_parse(tag):
-    code = qr.parse(f"http://old-server.local:8080/a/{tag}?l=3")
+def test_labels_printed_under_an_earlier_site_address_still_parse(tag):
+    with override_settings(YIKA_EARLIER_SITE_URLS=["http://old-server.local:8080"]):
+        code = qr.parse(f"http://old-server.local:8080/a/{tag}?l=3")
     assert code.tag == tag and code.label_serial == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/a/{tag}?l=1",
+        "http://yika.example.gov.cn:8080/a/{tag}?l=1",
+        "https://yika.example.gov.cn.evil.example/a/{tag}",
+        "http://old-server.local:8080/a/{tag}?l=3",
+    ],
+)
+def test_walk4_12_an_address_of_another_site_is_not_our_label(url):
+    """The scan box took https://example.com/a/YK2026000168W?l=1 as that card's label."""
+    tag = tags.make_tag("YK", 2026, 168)
+    with pytest.raises(qr.QRPayloadError) as refused, translation.override("en"):
+        qr.parse(url.format(tag=tag))
+        assert "another site" in str(refused.value.message)
+    assert "(yika.example.gov.cn)" in str(refused.value.message)
+    # This site's own address and a bare tag count.
+    assert qr.parse(f"HTTPS://Yika.Example.gov.cn:443/a/{tag}?l=1").tag == tag
+    assert qr.parse(tag).tag == tag
 
 
 @given(issued_tags, st.sampled_from(["", " ", "\t", "\r\n", "\n"]), st.booleans())

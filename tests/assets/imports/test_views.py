@@ -181,6 +181,8 @@ def test_a_failed_upload_names_the_columns_it_did_not_know(browser):
         "/imports/", {"file": SimpleUploadedFile("l.csv", data)}, HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "Columns not imported: 资产名次, 颜色, Colour." in english
+
+
 def _walk4_file():
     """Walk 4 finding 5: a ten-row file of which some rows are bad, as a new clerk uploads it."""
     from assets import tags

@@ -728,7 +728,7 @@ def _execute_transfer(*, case: DisposalCase, actor, cards: list[Asset]) -> None:
         from_department=case.department,
         to_department=case.to_department,
         assets=cards,
-        note=_("Free transfer (无偿划转) approved in disposal case %(number)s (%(ref)s).")
+        note=_("Free transfer approved in disposal case %(number)s (%(ref)s).")
         % {"number": case.number, "ref": case.approval_no},
     )
     case.handover = handover

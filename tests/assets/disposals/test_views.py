@@ -206,7 +206,7 @@ def test_the_review_header_names_the_free_transfer_and_its_case(
     assert reverse("assets:disposal-detail", args=[case.number]) not in header
     en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     header = en.split("<p data-handover-kind>")[1].split("</p>")[0]
-    assert header.startswith("Free transfer (无偿划转) · disposal case " + case.number)
+    assert header.startswith("Free transfer · disposal case " + case.number)
     # The clerk who executed it reads the case: linked on the handover page.
     client.force_login(clerk)
     body = page(client, reverse("assets:handover-detail", args=[case.handover.number]))

@@ -523,6 +523,25 @@ def missing_receiver_refusal(*, handover: Handover) -> str | None:
     )
 
 
+def internal_scope_problems(*, actor, assets: Sequence[Asset]) -> list[str]:
+    """Each listed card of an internal transfer whose owner the actor may not send from
+    (`permissions.can_prepare_handover`), named; the form shows them with its other problems."""
+    allowed: dict[int, bool] = {}
+    problems = []
+    for asset in assets:
+        owner = asset.owner_department
+        if owner.pk not in allowed:
+            allowed[owner.pk] = permissions.can_prepare_handover(
+                actor, Handover(from_department=owner)
+            )
+        if not allowed[owner.pk]:
+            problems.append(
+                _("%(tag)s is owned by %(owner)s, outside your department scope.")
+                % {"tag": asset.tag, "owner": owner.name}
+            )
+    return problems
+
+
 def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Department | None):
     """The sending department of an internal transfer: the owner of the listed cards."""
     if not assets:
@@ -536,16 +555,10 @@ def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Departmen
                 )
             }
         )
+    problems = internal_scope_problems(actor=actor, assets=assets)
+    if problems:
+        raise ValidationError({"items": problems})
     sender = assets[0].owner_department
-    if not permissions.can_prepare_handover(actor, Handover(from_department=sender)):
-        raise ValidationError(
-            {
-                "items": [
-                    _("%(tag)s is owned by %(owner)s, outside your department scope.")
-                    % {"tag": assets[0].tag, "owner": sender.name}
-                ]
-            }
-        )
     refusal = internal_transfer_refusal(from_department=sender, to_department=to_department)
     if refusal:
         raise ValidationError({"to_department": refusal})

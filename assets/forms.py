@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from assets import permissions, services, tags
@@ -144,6 +145,8 @@ class AssetForm(ShownLimitsMixin, yika_forms.ModelForm):
         ).order_by("username")
         # Only projects of the user's scope (issue 15.9; the service refuses the others too).
         self.fields["project"].queryset = permissions.linkable_projects(user).order_by("code")
+        if self.instance.pk:
+            self._keep_current_choices()
         life = self.fields["useful_life_months"]
         life.required = False
         life.help_text = _("Leave empty to use the category's default.")
@@ -155,6 +158,31 @@ class AssetForm(ShownLimitsMixin, yika_forms.ModelForm):
             life.widget.attrs["data-category-life"] = _("Category default: {months}")
         self.fields["unit"].required = False
         self.show_limits()
+
+    # The selects of an edit whose current value may lie outside what the user may choose.
+    KEPT_CHOICES = (
+        "category",
+        "project",
+        "managing_department",
+        "using_department",
+        "custodian_user",
+    )
+
+    def _keep_current_choices(self) -> None:
+        """An edit offers the card's current value in every select, also one the user could not
+        choose (a using department outside their scope, a category since deactivated): otherwise
+        the select opens on its empty choice and saving clears a field nobody touched (walk 4.1).
+        Only the current value is added, so a change to another value outside the scope is still
+        refused here, and again by the service (`services.update_asset` checks changed values)."""
+        for name in self.KEPT_CHOICES:
+            current = getattr(self.instance, f"{name}_id")
+            field = self.fields.get(name)
+            if current is None or field is None:
+                continue
+            offered = field.queryset
+            field.queryset = offered.model.objects.filter(
+                Q(pk__in=offered.values("pk")) | Q(pk=current)
+            ).order_by(*offered.query.order_by)
 
     def clean_unit(self):
         return self.cleaned_data.get("unit") or "台"

@@ -820,15 +820,11 @@ def _counted_in(scope) -> Q:
 def can_prepare_disposal(user, case) -> bool:
     """Create, edit, submit and execute: clerks of the disposing department, or of the
     department that counted the case's stocktake differences (and admins)."""
-    if is_admin(user):
+    if _prepares_disposals_of(user, case.department_id):
         return True
-    if not has_role(user, CLERK):
+    if not has_role(user, CLERK) or case.pk is None:
         return False
     scope = department_scope_ids(user)
-    if case.department_id in scope:
-        return True
-    if case.pk is None:
-        return False
     # A case holding differences counted in the clerk's scope (`_counted_in`), and only while
     # every card of it was counted there: a case gathered over several offices' counts is the
     # owning unit's clerks' to carry on (walk 3).
@@ -837,6 +833,22 @@ def can_prepare_disposal(user, case) -> bool:
         counted_here.exists()
         and not case.items.exclude(asset_id__in=counted_here.values("line__asset_id")).exists()
     )
+
+
+def _prepares_disposals_of(user, department_id) -> bool:
+    """A disposing department's clerks (and admins) prepare its cases."""
+    if is_admin(user):
+        return True
+    return has_role(user, CLERK) and department_id in department_scope_ids(user)
+
+
+def may_dispose_of_card(user, asset) -> bool:
+    """Whether `user` may open a disposal case of the card `asset`: they may change it
+    (`may_change_card`) and prepare its owner's cases (`can_prepare_disposal`: a case is its
+    cards' owner's). The card page offers "Dispose of" and the case form takes the card by this;
+    a clerk who only manages or uses another unit's card is not offered a form that ends in 403
+    (walk 4.3)."""
+    return may_change_card(user, asset) and _prepares_disposals_of(user, asset.owner_department_id)
 
 
 def may_prepare_disposals(user) -> bool:

@@ -559,15 +559,16 @@ def _apply_plain_fields(
     """
     if asset.status == Status.RETIRED:
         raise TransitionNotAllowed(_("A retired card cannot be edited."), code="asset_retired")
-    if "category" in fields and fields["category"] is not None:
-        _require_leaf_category(fields["category"], group_ids=group_ids)
-    _check_departments(actor, fields)
+    # Only what changes is checked: a value the card already has stays, also one the actor could
+    # not choose (a using department outside their scope; walk 4.1), and a new one is refused.
+    changed = {name: value for name, value in fields.items() if getattr(asset, name) != value}
+    if changed.get("category") is not None:
+        _require_leaf_category(changed["category"], group_ids=group_ids)
+    _check_departments(actor, changed)
     changes = {}
-    for name, value in fields.items():
-        before = getattr(asset, name)
-        if before != value:
-            changes[name] = [before, value]
-            setattr(asset, name, value)
+    for name, value in changed.items():
+        changes[name] = [getattr(asset, name), value]
+        setattr(asset, name, value)
     if changes:
         _validate_card(asset)
     return changes

@@ -17,6 +17,8 @@ _VALUE = {ch: i for i, ch in enumerate(CHECK_ALPHABET)}
 _MODULUS = 37
 SEQUENCE_DIGITS = 6
 TAG_RE = re.compile(r"^[0-9A-Z]{4,40}$")
+# The tag in a label's address (…/a/TAG?l=N), as a phone's camera or a scanner types it.
+_URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
 
 
 class TagError(ValueError):
@@ -67,3 +69,33 @@ def validate_tag(text: str) -> str:
             % {"tag": tag}
         )
     return tag
+
+
+def typed_tags(text: str) -> list[str]:
+    """Tags from a box a user types or scans into: bare tags, typed tags or label URLs, one per
+    line or separated by commas or spaces; normalised, in order, without repeats."""
+    found: list[str] = []
+    for token in re.split(r"[\s,;，；]+", text or ""):
+        if not token:
+            continue
+        match = _URL_TAG.search(token)
+        tag = normalise(match.group(1) if match else token)
+        if tag and tag not in found:
+            found.append(tag)
+    return found
+
+
+def typing_problem(tag: str) -> str | None:
+    """Why the typed `tag` can be no card's, whatever the register holds: its form or its check
+    character (`validate_tag`, the scan page's answer: "mistyped?"), naming the tag; or None.
+
+    Every page where a user types tags answers with it before it looks the tags up, so a typo
+    is called a typo, not an unknown card (walk 4.10)."""
+    try:
+        validate_tag(tag)
+    except TagError as error:
+        message = str(error.message)
+        if tag and tag not in message:
+            message = str(_("“%(tag)s”: %(problem)s") % {"tag": tag, "problem": message})
+        return message
+    return None

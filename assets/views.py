@@ -103,6 +103,7 @@ class AssetDetailView(LoginRequiredMixin, DetailView):
         subtree = selectors.visible_asset_subtree(asset=asset, user=user)
         context.update(
             can_change=permissions.may_change_card(user, asset),
+            may_dispose=permissions.may_dispose_of_card(user, asset),
             host_chain=host_chain,
             host=host_chain[-1] if host_chain else None,
             components=subtree.nodes,

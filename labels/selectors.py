@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from assets import permissions
+from assets import permissions, tags
 from assets import selectors as asset_selectors
 from assets.models import Asset
 from assets.selectors import ASSET_LIST_RELATED, filter_assets
@@ -106,11 +106,18 @@ def resolve_tags(*, user, raw_tags: Iterable[str]) -> list[Asset]:
     """
     wanted: list[str] = []
     bad: list[str] = []
+    mistyped: list[str] = []
     for raw in raw_tags:
+        text = str(raw)
         try:
-            tag = qr.parse(str(raw)).tag  # a bare tag, a wedge-scanner tag or a label URL
+            tag = qr.parse(text).tag  # a bare tag, a wedge-scanner tag or a label URL
         except qr.QRPayloadError:
-            bad.append(str(raw)[:40])
+            # A typed tag gets the scan page's answer (a wrong check character: "mistyped?").
+            problem = None if "/" in text else tags.typing_problem(tags.normalise(text))
+            if problem:
+                mistyped.append(problem)
+            else:
+                bad.append(text[:40])
             continue
         if tag not in wanted:
             wanted.append(tag)
@@ -120,11 +127,14 @@ def resolve_tags(*, user, raw_tags: Iterable[str]) -> list[Asset]:
         else {}
     )
     bad.extend(tag for tag in wanted if tag not in found)
-    if bad:
-        shown = formatting.text_list(bad, limit=10)
-        raise ValidationError(
-            {"tags": _("Unknown tags, or tags you may not print: %(tags)s.") % {"tags": shown}}
-        )
+    if bad or mistyped:
+        problems = list(dict.fromkeys(mistyped))
+        if bad:
+            shown = formatting.text_list(bad, limit=10)
+            problems.append(
+                _("Unknown tags, or tags you may not print: %(tags)s.") % {"tags": shown}
+            )
+        raise ValidationError({"tags": problems})
     return [found[tag] for tag in wanted]
 
 

@@ -203,11 +203,14 @@ class DisposalCreateView(DisposalReaderMixin, View):
         self._check(request)
         tags = scanned_tags(" ".join(request.GET.getlist("tags")))
         if tags:
-            mine = set(
-                permissions.changeable_assets(
+            # The card page's "Dispose of" button asks the same (`may_dispose_of_card`).
+            mine = {
+                card.tag
+                for card in permissions.changeable_assets(
                     request.user, Asset.objects.filter(tag__in=tags)
-                ).values_list("tag", flat=True)
-            )
+                )
+                if permissions.may_dispose_of_card(request.user, card)
+            }
             if set(tags) - mine:
                 raise Http404(_("No card you may dispose of has one of these tags."))
         form = DisposalForm(user=request.user, initial={"tags": "\n".join(tags)})

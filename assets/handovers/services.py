@@ -521,6 +521,25 @@ def missing_receiver_refusal(*, handover: Handover) -> str | None:
     )
 
 
+def internal_scope_problems(*, actor, assets: Sequence[Asset]) -> list[str]:
+    """Each listed card of an internal transfer whose owner the actor may not send from
+    (`permissions.can_prepare_handover`), named; the form shows them with its other problems."""
+    allowed: dict[int, bool] = {}
+    problems = []
+    for asset in assets:
+        owner = asset.owner_department
+        if owner.pk not in allowed:
+            allowed[owner.pk] = permissions.can_prepare_handover(
+                actor, Handover(from_department=owner)
+            )
+        if not allowed[owner.pk]:
+            problems.append(
+                _("%(tag)s is owned by %(owner)s, outside your department scope.")
+                % {"tag": asset.tag, "owner": owner.name}
+            )
+    return problems
+
+
 def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Department | None):
     """The sending department of an internal transfer: the owner of the listed cards."""
     if not assets:
@@ -534,16 +553,10 @@ def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Departmen
                 )
             }
         )
+    problems = internal_scope_problems(actor=actor, assets=assets)
+    if problems:
+        raise ValidationError({"items": problems})
     sender = assets[0].owner_department
-    if not permissions.can_prepare_handover(actor, Handover(from_department=sender)):
-        raise ValidationError(
-            {
-                "items": [
-                    _("%(tag)s is owned by %(owner)s, outside your department scope.")
-                    % {"tag": assets[0].tag, "owner": sender.name}
-                ]
-            }
-        )
     refusal = internal_transfer_refusal(from_department=sender, to_department=to_department)
     if refusal:
         raise ValidationError({"to_department": refusal})
@@ -880,8 +893,9 @@ def decide_handover(
     """Record the receiver's decision; all or nothing (DESIGN.md invariant 6).
 
     Refused unless every item has an explicit result (accepted, or rejected with a reason).
-    Accepted cards get the receiving department as owner (and the using department, custodian
-    and location where given) and `ownership_confirmed`; rejected cards stay with the builder
+    Accepted cards get the receiving department as owner and managing department, and as using
+    department unless the receiver names one of its tree (custodian and location where given),
+    and `ownership_confirmed`; rejected cards stay with the builder
     with `ownership_confirmed` off (权属待确认). Each card gets an event naming the handover.
     The certificate is rendered and stored once, here. Two receivers at once: the second waits
     for the handover row and then finds it decided (409). Only receivers of the receiving
@@ -894,6 +908,7 @@ def decide_handover(
     chosen = _check_decisions(items, decisions)
     _check_placements(handover, chosen)
     receiver = handover.to_department
+    receiving_tree = permissions.receiving_department_ids(handover)
     accepted = rejected = 0
     for item in items:
         decision = chosen[item.asset.tag]
@@ -905,8 +920,19 @@ def decide_handover(
                 "owner_department": receiver,
                 "ownership_confirmed": True,
             }
+            # Management passes with ownership (DOMAIN.md §6): a managing or using department
+            # left with the sender kept the cards in the sender's scope, whose clerks went on
+            # changing another unit's cards (walk 4.3). The receiver's using department wins;
+            # one already inside the receiving tree stays.
+            if asset.managing_department_id not in receiving_tree:
+                updates["managing_department"] = receiver
             if decision.using_department is not None:
                 updates["using_department"] = decision.using_department
+            elif (
+                asset.using_department_id is not None
+                and asset.using_department_id not in receiving_tree
+            ):
+                updates["using_department"] = receiver
             if decision.custodian is not None and decision.custodian.strip():
                 updates["custodian"] = decision.custodian.strip()
             for name, value in updates.items():

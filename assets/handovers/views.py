@@ -7,8 +7,6 @@ Pages call `assets.handovers.services`; every object comes through the scoped qu
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -32,21 +30,8 @@ from config import formatting
 from config import forms as yika_forms
 from config.pagination import ForgivingPagesMixin
 
-_URL_TAG = re.compile(r"/a/([^/?#\s]+)", re.IGNORECASE)
-
-
-def scanned_tags(text: str) -> list[str]:
-    """Tags from a textarea of scans: bare tags, typed tags or label URLs, one per line or
-    separated by commas or spaces."""
-    found: list[str] = []
-    for token in re.split(r"[\s,;，；]+", text or ""):
-        if not token:
-            continue
-        match = _URL_TAG.search(token)
-        tag = tags.normalise(match.group(1) if match else token)
-        if tag and tag not in found:
-            found.append(tag)
-    return found
+# One parser of typed tags for every box (assets/tags.py); the disposal pages import it here.
+scanned_tags = tags.typed_tags
 
 
 def _error_messages(error: ValidationError) -> list[str]:
@@ -225,13 +210,24 @@ class HandoverCreateForm(yika_forms.Form):
         return set(self["assets"].value() or [])
 
     def _resolve(self, tag_list: list[str], field: str):
-        visible = {a.tag: a for a in permissions.visible_assets(self.user).filter(tag__in=tag_list)}
-        unknown = [t for t in tag_list if t not in visible]
+        """The cards of `tag_list` the user reads; every problem at `field` at once: each typo
+        (`tags.typing_problem`, the scan page's answer) and the unknown tags together."""
+        mistyped = {t: tags.typing_problem(t) for t in tag_list}
+        for problem in filter(None, mistyped.values()):
+            self.add_error(field, problem)
+        well_formed = [t for t in tag_list if not mistyped[t]]
+        visible = {
+            a.tag: a
+            for a in permissions.visible_assets(self.user)
+            .filter(tag__in=well_formed)
+            .select_related("owner_department")
+        }
+        unknown = [t for t in well_formed if t not in visible]
         if unknown:
             self.add_error(
                 field, _("Unknown asset(s): %(tags)s.") % {"tags": formatting.text_list(unknown)}
             )
-        return [visible[t] for t in tag_list if t in visible]
+        return [visible[t] for t in well_formed if t in visible]
 
     def clean(self):
         data = super().clean()
@@ -242,6 +238,13 @@ class HandoverCreateForm(yika_forms.Form):
         chosen = list(dict.fromkeys([*data.get("assets", []), *scanned_tags(data.get("scanned"))]))
         data["asset_objects"] = self._resolve(chosen, "scanned")
         data["exclude_objects"] = self._resolve(scanned_tags(data.get("exclude")), "exclude")
+        if self.internal:
+            # With the unknown tags, not on the next submit: cards the clerk reads but whose
+            # owner is outside their scope (the service's own rule, walk 4.11).
+            for problem in services.internal_scope_problems(
+                actor=self.user, assets=data["asset_objects"]
+            ):
+                self.add_error("scanned", problem)
         return data
 
 

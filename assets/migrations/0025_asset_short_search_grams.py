@@ -11,6 +11,11 @@ expression `selectors.AssetSearchText` compiles to serves `selectors.ShortSearch
 characters long, is a substring of one field's `UPPER(...)` - what `icontains` answers
 (tests/assets/test_search.py compares the two on random cards and checks the plan).
 Searches of three characters and more keep the trigram index of migration 0007.
+
+At 1,000,000 cards (bench/scale.py): the administrator's `?q=王伟` page query 1.1 s (parallel
+seq scan) -> 4-5 ms (bitmap scan of this index); the index is 87 MB beside the trigram index's
+119 MB, built in about 4.5 minutes; updating the name of 10,000 cards costs about 2.4 s more
+with it (3.4 s -> 5.8 s on a loaded machine), most of it computing the grams.
 """
 
 from django.db import migrations

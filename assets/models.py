@@ -420,7 +420,9 @@ class Asset(TreeNode):
         # import inserts tens of thousands of cards): keep only those a filter, a scope, an
         # ordering or a lookup uses (migration 0007 says which and why). The `?q=` search has
         # one trigram index over `selectors.AssetSearchText`, made by SQL in migration 0007
-        # beside the pg_trgm extension it needs (migration 0005).
+        # beside the pg_trgm extension it needs (migration 0005), and for one- and
+        # two-character searches one over its short grams (`selectors.ShortSearch`, migration
+        # 0025).
         indexes = [
             models.Index(fields=["owner_department", "status"], name="asset_owner_status"),
             # The dashboard's longest-serving cards (walked in order, stopped at the tenth) and

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, Func, Q, QuerySet, TextField, Value, When
+from django.db.models import BooleanField, Case, F, Func, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -70,8 +70,10 @@ def mark_hidden_hosts(assets, *, user) -> list[Asset]:
     return assets
 
 
-# What `?q=` searches. PostgreSQL serves the search from one trigram index over exactly
-# `AssetSearchText` (migration 0007): change the fields and that index together.
+# What `?q=` searches. PostgreSQL serves the search from two indexes over exactly
+# `AssetSearchText`: trigrams (migration 0007) for three characters and more, and the one- and
+# two-character grams of `ShortSearch` (migration 0025) below that. Change the fields and both
+# indexes together.
 SEARCHED_FIELDS = ("tag", "name", "model", "serial_number", "legacy_number", "custodian")
 # Between the fields, so a search never matches across two of them; no one types it.
 SEARCH_SEPARATOR = "\x1f"
@@ -92,6 +94,34 @@ class AssetSearchText(Func):
         super().__init__(*(Cast(field, TextField()) for field in SEARCHED_FIELDS))
 
 
+# The longest search `ShortSearch` answers: below trigrams, which need three characters.
+SHORT_SEARCH_MAX = 2
+
+
+class ShortSearch(Func):
+    """True when `query` (at most `SHORT_SEARCH_MAX` characters once upper-cased) is a part of
+    one field of `text`, case-insensitively: exactly `text__icontains=query`, served by the GIN
+    index over `yika_short_grams(AssetSearchText())` (migration 0025), where a trigram index has
+    nothing to look up and `icontains` reads every card.
+
+    `yika_short_grams` is the set of one- and two-character parts of `UPPER(text)` (the case
+    rule `icontains` compares by), none across the field separator, so the query is one of them
+    exactly when `icontains` matches. `query` is upper-cased by PostgreSQL, as `icontains` does.
+    """
+
+    template = "yika_short_grams(%(expressions)s) @> ARRAY[UPPER(%(query)s)]"
+    output_field = BooleanField()
+
+    def __init__(self, text, query: str):
+        self.query = query
+        super().__init__(text)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        query_sql, query_params = compiler.compile(Value(self.query, output_field=TextField()))
+        sql, params = super().as_sql(compiler, connection, query=query_sql, **extra_context)
+        return sql, (*params, *query_params)
+
+
 def filter_assets(queryset: QuerySet, filters: dict) -> QuerySet:
     """Apply the register's search and filters (shared by list pages, API and exports).
 
@@ -102,17 +132,23 @@ def filter_assets(queryset: QuerySet, filters: dict) -> QuerySet:
     q = (filters.get("q") or "").replace(SEARCH_SEPARATOR, "").strip()
     if q:
         exact = Q(tag=tags.normalise(q)) | Q(serial_number__iexact=q) | Q(legacy_number__iexact=q)
+        # Python's upper() maps as PostgreSQL's or longer (ß: SS), so a query it leaves at two
+        # characters is at most two in PostgreSQL too: such a search has no trigram.
+        if len(q.upper()) <= SHORT_SEARCH_MAX:
+            matches = ShortSearch(F("search_text"), q)
+        else:
+            matches = Q(search_text__icontains=q)
         # The ranking is also what keeps the search fast: ordered by tag alone, PostgreSQL walks
         # the tag index hoping to meet 50 matches early, and reads most of the register when
         # the matches sit together (a batch registered in a row, serials in sequence). Ranked,
-        # it takes the matches from the trigram index and sorts them, which costs about what
+        # it takes the matches from the search index and sorts them, which costs about what
         # the page's COUNT already costs (bench/register.py).
         queryset = (
             queryset.alias(
                 search_text=AssetSearchText(),
                 search_rank=Case(When(exact, then=Value(0)), default=Value(1)),
             )
-            .filter(search_text__icontains=q)
+            .filter(matches)
             .order_by("search_rank", "tag")
         )
     return queryset

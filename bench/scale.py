@@ -229,7 +229,7 @@ def measure_lists(runs: int) -> dict:
         selectors.assets_visible_to(user=clerk, filters={"status": "in_use"}).order_by("tag")[:50],
     )
     for who, user in (("clerk", clerk), ("admin", admin)):
-        # A two-character search (no trigram): the prefix indexes (selectors.filter_assets).
+        # A two-character search (no trigram): the short-gram index (selectors.ShortSearch).
         explain(
             f"list page ({who}, ?q=王伟)",
             selectors.assets_visible_to(user=user, filters={"status": "in_use", "q": "王伟"})[:50],

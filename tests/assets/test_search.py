@@ -1,9 +1,11 @@
 """The register's `?q=` search and tree filters (selectors.filter_assets, assets/api/filters.py)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from assets import selectors
@@ -115,6 +117,116 @@ def test_search_is_served_by_the_one_trigram_index(clerk, centre):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     assert "asset_search_trgm" in queryset.explain()
+
+
+# --- one- and two-character searches (issue 21): `selectors.ShortSearch` over the short grams ---
+
+
+@pytest.mark.parametrize(
+    ("value", "q"),
+    [("联想台式机", "台式"), ("联想台式机", "机"), ("王伟", "王伟"), ("NF5280M6", "m6")],
+)
+def test_short_search_finds_any_part_of_a_field(clerk, centre, value, q):
+    card = make_asset(owner=centre, name=value)
+    make_asset(owner=centre, name="交换机" if "机" not in q else "路由器")
+    assert listed(clerk, q=q) == [card.tag]
+
+
+def test_short_search_never_matches_across_two_fields(clerk, centre):
+    make_asset(owner=centre, name="电脑AB", model="CD")
+    assert listed(clerk, q="BC") == []
+    assert listed(clerk, q="脑A") != []
+
+
+def test_short_grams_are_the_upper_case_parts_of_each_field():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT yika_short_grams(%s)", ["aB" + selectors.SEARCH_SEPARATOR + "电b"])
+        assert sorted(cursor.fetchone()[0]) == ["A", "AB", "B", "电", "电B"]
+
+
+def test_short_search_is_served_by_the_short_grams_index(clerk, centre):
+    """A search with no trigram reads the index of migration 0025, not every card (the query
+    must compile to the expression that index is built on)."""
+    make_asset(owner=centre, custodian="王伟")
+    for q in ("王伟", "伟", "m6"):
+        queryset = selectors.filter_assets(Asset.objects.all(), {"q": q})
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+        assert "asset_search_short_grams" in plan, plan
+
+
+def test_scoped_short_search_page_is_served_by_the_short_grams_index(clerk, admin_user, centre):
+    make_asset(owner=centre, custodian="王伟")
+    for user in (clerk, admin_user):
+        queryset = selectors.assets_visible_to(user=user, filters={"status": "in_use", "q": "王伟"})
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "asset_search_short_grams" in queryset[:50].explain()
+
+
+# What the oracle's cards are made of: CJK, ASCII in both cases, digits, LIKE's wildcards and
+# escape, a space, letters whose upper case is longer (ß, ﬁ) or another letter (ı, ǅ), and the
+# field separator itself (a field may hold it; a search never does).
+CARD_CHARACTERS = "王伟电脑台式机联想aAbBzZ019%_\\ ßﬁıǅ" + selectors.SEARCH_SEPARATOR
+FIELD = st.text(alphabet=CARD_CHARACTERS, max_size=8)
+CARD = st.fixed_dictionaries(
+    dict.fromkeys(("name", "model", "serial_number", "legacy_number", "custodian"), FIELD)
+)
+ORACLE_CARDS = 5
+
+
+@pytest.fixture
+def oracle_cards(centre):
+    return [make_asset(owner=centre).pk for _ in range(ORACLE_CARDS)]
+
+
+def icontains(q: str) -> set[int]:
+    """The oracle: the cards whose searched fields hold `q` by Django's `icontains`."""
+    return set(
+        Asset.objects.alias(text=selectors.AssetSearchText())
+        .filter(text__icontains=q)
+        .values_list("pk", flat=True)
+    )
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    cards=st.lists(CARD, min_size=ORACLE_CARDS, max_size=ORACLE_CARDS),
+    tags=st.lists(FIELD, min_size=ORACLE_CARDS, max_size=ORACLE_CARDS),
+    data=st.data(),
+)
+def test_short_search_finds_exactly_what_icontains_finds(oracle_cards, cards, tags, data):
+    """For random cards and random one- and two-character searches (drawn from the cards' own
+    text, so most of them match something, or at random), `ShortSearch` lists exactly the cards
+    `icontains` lists."""
+    texts = [
+        selectors.SEARCH_SEPARATOR.join([tag, *card.values()])
+        for tag, card in zip(tags, cards, strict=True)
+    ]
+    drawn_from_cards = st.sampled_from(texts).flatmap(
+        lambda text: st.integers(0, max(len(text) - 1, 0)).flatmap(
+            lambda start: st.integers(1, 2).map(lambda size: text[start : start + size])
+        )
+    )
+    queries = data.draw(
+        st.lists(drawn_from_cards | st.text(CARD_CHARACTERS, min_size=1, max_size=2), max_size=8)
+    )
+    with transaction.atomic():
+        for number, (pk, tag, card) in enumerate(zip(oracle_cards, tags, cards, strict=True)):
+            Asset.objects.filter(pk=pk).update(tag=f"{number}{tag}", **card)
+        for raw in queries:
+            q = raw.replace(selectors.SEARCH_SEPARATOR, "").strip()
+            if not q or len(q.upper()) > selectors.SHORT_SEARCH_MAX:
+                continue
+            queryset = selectors.filter_assets(Asset.objects.all(), {"q": raw})
+            assert "yika_short_grams" in str(queryset.query)
+            assert set(queryset.values_list("pk", flat=True)) == icontains(q), q
+        transaction.set_rollback(True)
 
 
 def search_page(user, **params):

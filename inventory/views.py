@@ -652,11 +652,14 @@ class DifferenceDetailView(CampaignMixin, TemplateView):
                         _("Difference posted: draft card %(tag)s registered as a surplus.")
                         % {"tag": difference.draft_asset.tag},
                     )
-                elif difference.kind in (Difference.Kind.SHORTAGE, Difference.Kind.DAMAGED):
+                elif difference.disposal_id:
                     messages.success(
                         request,
-                        _("Difference posted: card %(tag)s is pending disposal.")
-                        % {"tag": difference.line.tag},
+                        _(
+                            "Difference posted: card %(tag)s is in draft disposal case %(case)s; "
+                            "it becomes pending disposal when the case is submitted for approval."
+                        )
+                        % {"tag": difference.line.tag, "case": difference.disposal.number},
                     )
                 else:
                     messages.success(request, _("Difference posted."))

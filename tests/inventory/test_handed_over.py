@@ -100,8 +100,8 @@ def test_a_card_counted_before_its_handover_keeps_its_count(
 @pytest.mark.parametrize(
     ("headers", "said", "figure"),
     [
-        (ZH, "移交给市卫健委", "1 张卡片已移交其他单位，退出本次盘点"),
-        (EN, "to 市卫健委 on", "1 handed over to another unit: left this count"),
+        (ZH, "移交给市卫健委", "1 张卡片已移交至本次盘点范围以外，退出本次盘点"),
+        (EN, "to 市卫健委 on", "1 handed over outside this count: left it"),
     ],
 )
 def test_the_lines_and_campaign_pages_say_handed_over(client, handed, clerk, headers, said, figure):

@@ -581,3 +581,41 @@ def test_the_english_result_word_for_missing_is_shortage(api, auditor, admin_use
         assert line.get_result_display() == "Shortage"
     with translation.override("zh-hans"):
         assert line.get_result_display() == "盘亏"
+
+
+# ------------------------------------------- walk 5.2: what posting a shortage really does
+@pytest.mark.parametrize(
+    ("language", "confirm", "said"),
+    [
+        (
+            "zh-hans",
+            "确定入账？卡片将列入本部门的损失核销处置单草稿（处置单提交审批后转为待处置）",
+            "已列入处置单草稿 {case}，处置单提交审批后转为待处置。",
+        ),
+        (
+            "en",
+            "Post? The card joins its department’s draft write-off case",
+            "is in draft disposal case {case}; it becomes pending disposal when the case is "
+            "submitted for approval.",
+        ),
+    ],
+)
+def test_posting_a_shortage_says_it_joins_a_draft_case(
+    client, admin_user, closed, language, confirm, said
+):
+    """The page said the card became 待处置 at posting; it joins its department's draft
+    write-off case and stays in use until that case is submitted."""
+    shortage = closed.differences.filter(kind="shortage").first()
+    url = reverse("inventory:difference-detail", args=[closed.pk, shortage.pk])
+    client.force_login(admin_user)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    client.post(url, {"step": "explain", "reason": "遗失", "treatment": "报损"}, **headers)
+    client.post(url, {"step": "approve"}, **headers)
+    page = client.get(url, **headers).content.decode()
+    assert confirm in page
+    response = client.post(url, {"step": "post"}, follow=True, **headers)
+    shortage.refresh_from_db()
+    assert shortage.state == "posted" and shortage.disposal.state == "draft"
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert said.format(case=shortage.disposal.number) in text
+    assert shortage.line.asset.status == "in_use"

@@ -35,7 +35,9 @@ def test_confirm_all_records_this_years_count(client, centre, clerk, holder):
     for _ in range(2):
         cs.checkout_asset(asset=make_asset(owner=centre), actor=clerk, holder=holder)
     client.force_login(holder)
-    assert "全部确认" in client.get(reverse("assets:my-assets")).content.decode()
+    page = client.get(reverse("assets:my-assets")).content.decode()
+    # The button sits above the cards it confirms (walk 5.6: it said 以上).
+    assert "全部确认：下列资产仍在我处" in page and "确认下列 2 项资产仍在您处？" in page
     response = client.post(reverse("assets:my-assets-confirm-all"), follow=True)
     assert response.status_code == 200
     year = timezone.localdate().year

@@ -48,7 +48,9 @@ class Panel:
     """A dashboard panel: `build(user)` answers `{"columns", "rows", "text_columns",
     "money_columns", "chart"?, "note"?}` or None (nothing to show this user) in one aggregate
     query or two. `chart` is `{"type": "bar"|"doughnut", "labels", "series": [{"label",
-    "data"}], "stacked"?}`; the rows are its table (screen readers, export)."""
+    "data"}], "stacked"?}`; the rows are its table (screen readers, export). A panel that shows
+    only some of its rows says so: `caption` (which rows) and `more` (how many are left out, with
+    a link to all of them; safe HTML)."""
 
     key: str
     title: Any

@@ -109,3 +109,45 @@ def test_an_office_clerk_reads_the_cards_their_office_uses(
     department = json.loads(page.locator("#chart-department").inner_text())
     assert department["labels"] == ["市大数据中心"]
     assert department["series"][0]["data"] == [80000.0]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    ("size", "shot"), [(PHONE, "dashboard-campaign-phone"), (DESK, "dashboard-campaign")]
+)
+def test_an_auditor_reads_the_departments_most_behind_and_opens_the_progress_of_all(
+    language, size, shot, base_url, new_context, centre, admin_user, auditor
+):
+    """Issue 21: a province's campaign has 1,200 departments; the panel lists the ten most
+    behind and says how many more there are, linking to the campaign's progress of all."""
+    from inventory import dashboard
+    from tests.factories import DepartmentFactory, make_campaign
+
+    shown = dashboard.MOST_BEHIND_SHOWN
+    for i in range(1, shown + 6):
+        office = DepartmentFactory(
+            code=f"BDC-{i:02d}", name=f"科室{i:02d}", kind="office", parent=centre
+        )
+        for n in range(2 if i > shown else 1):
+            make_asset(owner=office, name=f"科室{i:02d}的电脑{n}")
+    campaign = make_campaign(actor=admin_user, departments=[centre])
+    visit = Visit(new_context(language, **size), language=language)
+    page = visit.page
+    sign_in(visit, base_url, "auditor")
+    page.wait_for_function("() => typeof Chart !== 'undefined'")
+    panel = page.locator("section[aria-labelledby='panel-current_campaign']")
+    panel.scroll_into_view_if_needed()
+    visit.check(shot, full_page=True)
+    chart = json.loads(page.locator("#chart-current_campaign").inner_text())
+    assert len(chart["labels"]) == shown and chart["labels"][0] == f"科室{shown + 1:02d}"
+    more = panel.locator("[data-panel-more]")
+    assert more.is_visible()
+    assert ("另有 5 个部门" if language == "zh-hans" else "5 more departments") in more.inner_text()
+    panel.locator("details.dashboard-table summary").click()
+    assert panel.locator("tbody tr").count() == shown
+    # The opened table scrolls in its card: the page is no wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    more.locator("a").click()
+    page.wait_for_url(f"**/stocktakes/{campaign.pk}/#progress-by-department")
+    section = page.locator("#progress-by-department")
+    assert section.get_by_text("科室06", exact=True).is_visible()

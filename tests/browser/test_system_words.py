@@ -44,6 +44,6 @@ def test_the_stocktake_case_reads_its_reason_in_the_readers_language(
     visit.check(shot, full_page=True)
     reason = visit.page.locator("#case-reason").inner_text()
     if language == "en":
-        assert reason == "Stocktake 2025年度资产清查: Shortage (盘亏) found by the count."
+        assert reason == "Stocktake 2025年度资产清查: Shortage found by the count."
     else:
         assert reason == "盘点“2025年度资产清查”清查发现的盘亏。"

@@ -9,7 +9,7 @@ from assets import tags
 from assets.models import Handover
 from labels.models import PrintBatch
 from tests.browser.support import DESK, PHONE, Visit, sign_in
-from tests.factories import DepartmentFactory, make_asset
+from tests.factories import DepartmentFactory, UserFactory, make_asset
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,7 +27,9 @@ def mistyped(tag: str) -> str:
 def test_every_tag_box_explains_a_wrong_check_character_and_shows_every_problem(
     language, device, base_url, new_context, clerk, centre, bureau, other_bureau
 ):
-    DepartmentFactory(code="OPS", name="运维科", kind="office", parent=bureau)
+    office = DepartmentFactory(code="OPS", name="运维科", kind="office", parent=bureau)
+    # Only a department someone can decide is offered to an internal transfer.
+    UserFactory(username="opsreceiver", department=office, roles=["receiver"])
     host = make_asset(owner=centre, actor=clerk, name="政务服务自助终端")
     foreign = make_asset(owner=other_bureau, using_department=centre, name="卫健委前置机")
     unknown = tags.make_tag("YK", 2026, 999998) or tags.make_tag("YK", 2026, 999997)

@@ -23,10 +23,14 @@ def test_a_list_joins_in_the_readers_language(language, expected, cut):
 
 
 def test_a_refusal_naming_tags_lists_them_with_the_chinese_comma(clerk):
+    from assets import tags
+
+    # Well-formed tags (right check character) that no card carries.
+    unknown = [body + tags.check_character(body) for body in ("BDCNOPE1", "BDCNOPE2")]
     with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
-        label_selectors.resolve_tags(user=clerk, raw_tags=["BDC-NOPE-1", "BDC-NOPE-2"])
+        label_selectors.resolve_tags(user=clerk, raw_tags=unknown)
     text = str(refused.value.message_dict["tags"][0])
-    assert "BDC-NOPE-1、BDC-NOPE-2" in text and ", " not in text
+    assert "、".join(unknown) in text and ", " not in text
 
 
 def test_the_dashboards_report_files_are_named_not_format_codes_after_a_colon(client, clerk):

@@ -94,7 +94,7 @@ def test_the_import_reads_a_reference_outside_the_scope_as_unknown(clerk, centre
         ],
     )
     plan = plan_import(actor=clerk, table=table)
-    messages = {(error.row, error.column): error.message for error in plan.errors}
+    messages = {(error.row, error.column): error.as_dict()["message"] for error in plan.errors}
     assert len(plan.errors) == 4, plan.errors
     for column, outside, missing in (
         ("代建项目编号", "DJ-FIN-01", "DJ-NONE-99"),

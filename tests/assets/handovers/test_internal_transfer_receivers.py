@@ -226,7 +226,7 @@ def test_the_receiver_gives_accepted_cards_a_using_department(clerk, centre, off
     browser = signed_in(receiver)
     page = browser.get(review, **ZH).content.decode()
     # The page names the method (no project to name) and offers the receiving tree only.
-    assert "单位内部调拨</span> · 市大数据中心 → 市数据局办公室" in page
+    assert ">单位内部调拨 · 市大数据中心 → 市数据局办公室<" in page
     assert f'<option value="{sub.code}"' in page and f'<option value="{bureau.code}"' not in page
     data = {f"result-{card.tag}": "accepted" for card in cards}
     refused = browser.post(review, {**data, f"using-{cards[0].tag}": bureau.code}, **ZH)

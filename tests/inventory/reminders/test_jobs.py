@@ -53,7 +53,7 @@ def test_counter_gets_pending_lines_by_location_n_days_before_due(active, pc, cl
     run("stocktake", DUE - timedelta(days=7))
     [notification] = inbox(clerk)
     assert notification.kind == ReminderKind.STOCKTAKE_DUE
-    assert "[101机房 (R101)]" in notification.body
+    assert "[101机房（R101）]" in notification.body
     assert pc.tag in notification.body
     assert notification.link == f"/stocktakes/{active.pk}/"
 

@@ -96,8 +96,10 @@ def scope_sql(state: str) -> str:
     columns) is in the reader's scope (`%(everything)s`, `%(scope)s` from `_common_params`):
     the register's rule (`permissions.SCOPE_DEPARTMENTS`, as `asset_scope_q` and `reads_card`
     say), so a report or the dashboard counts the cards the register list shows a clerk."""
+    # COALESCE: a card with no using (managing) department compares NULL, and a NULL here would
+    # make "left the scope" unknown, dropping the card from both the closing and the transfers.
     columns = " OR ".join(
-        f"{state}.{DEPARTMENT_COLUMNS[field]} = ANY(%(scope)s)"
+        f"COALESCE({state}.{DEPARTMENT_COLUMNS[field]} = ANY(%(scope)s), false)"
         for field in permissions.SCOPE_DEPARTMENTS
     )
     return f"(%(everything)s OR {columns})"

@@ -129,6 +129,13 @@ def assert_adds_up(row):
     who="auditor",
 )
 @example(
+    # A card with no using department handed over leaves a clerk's scope: a transfer out.
+    before=[("register", "mine", "A02010108", Decimal("2.56"), "in_use", None)],
+    during=[("hand_over", 1)],
+    by=("category", None),
+    who="clerk",
+)
+@example(
     before=[("register", "mine", "A02010104", Decimal("100.00"), "in_use", dt.date(2023, 1, 1))],
     during=[("hand_over", 0), ("revalue", 0, Decimal("300.00")), ("life", 0, 24)],
     by=("department", None),

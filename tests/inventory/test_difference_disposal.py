@@ -381,3 +381,48 @@ def test_a_loss_case_over_two_offices_counts_is_not_one_offices_to_carry_on(
     assert case in permissions.visible_disposals(office_clerk)
     assert not permissions.can_prepare_disposal(office_clerk, case)
     assert permissions.can_prepare_disposal(admin_user, case)
+
+
+def test_a_loss_case_of_a_card_moved_since_the_count_is_not_the_old_offices_to_submit(
+    client, admin_user, bureau, approver
+):
+    """walk5-1: the office counted the shortage; the card then went to another office of the
+    unit. The old office's clerk may no longer submit the case (403 on the page, refused by the
+    service); the owning unit's clerks and admins carry it on."""
+    from django.core.exceptions import PermissionDenied
+
+    from assets import permissions
+    from assets import services as asset_services
+    from tests.factories import DepartmentFactory
+
+    office = DepartmentFactory(code="BGS", name="市数据局办公室", kind="office", parent=bureau)
+    other = DepartmentFactory(code="GHC", name="市数据局规划处", kind="office", parent=bureau)
+    office_clerk = UserFactory(username="clerk_bgs", department=office, roles=["clerk"])
+    bureau_clerk = UserFactory(username="clerk_sjj", department=bureau, roles=["clerk"])
+    lost = make_asset(owner=bureau, using_department=office, actor=admin_user, name="台式计算机")
+    campaign = campaigns.create_campaign(
+        actor=admin_user,
+        name="办公室盘点",
+        year=2025,
+        reference_date=date(2025, 12, 31),
+        due_on=date(2026, 1, 31),
+        departments=[office],
+    )
+    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
+    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
+    post_all(campaign, office_clerk, admin_user, [lost])
+    case = difference_of(campaign, lost).disposal
+    assert permissions.can_prepare_disposal(office_clerk, case)
+
+    asset_services.update_asset(
+        asset=Asset.objects.get(pk=lost.pk), actor=admin_user, fields={"using_department": other}
+    )
+    assert not permissions.can_prepare_disposal(office_clerk, case)
+    assert permissions.can_prepare_disposal(bureau_clerk, case)
+    with pytest.raises(PermissionDenied):
+        disposal_services.submit_disposal(case=case, actor=office_clerk)
+    client.force_login(office_clerk)
+    edit = client.get(reverse("assets:disposal-edit", args=[case.number]))
+    assert edit.status_code in (403, 404)
+    submitted = disposal_services.submit_disposal(case=case, actor=bureau_clerk)
+    assert submitted.state == "submitted"

@@ -563,6 +563,13 @@ def _internal_sender(*, actor, assets: Sequence[Asset], to_department: Departmen
     return sender
 
 
+def project_receiver_ids(project) -> set[int]:
+    """The departments a delegated-build project's handover may go to: its owning department
+    and that department's offices. `create_handover` refuses others; the form offers only
+    these (walk 5.3)."""
+    return set(sql.tree_ids(Department, project.owner_department_id))
+
+
 @transaction.atomic
 def create_handover(
     *,
@@ -591,8 +598,7 @@ def create_handover(
     else:
         project = selectors.locked(project)
         to_department = to_department or project.owner_department
-        owner_tree = set(sql.tree_ids(Department, project.owner_department_id))
-        if to_department.pk not in owner_tree:
+        if to_department.pk not in project_receiver_ids(project):
             raise ValidationError(
                 {
                     "to_department": _(

@@ -165,9 +165,14 @@ class HandoverCreateForm(yika_forms.Form):
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
             # The builder hands over to another unit, never to itself.
-            self.fields["to_department"].queryset = Department.objects.filter(
-                is_active=True
-            ).exclude(pk=project.builder_department_id)
+            # Only the project's owner and its offices may receive (the service's rule).
+            self.fields["to_department"].queryset = (
+                Department.objects.filter(
+                    is_active=True, pk__in=services.project_receiver_ids(project)
+                )
+                .exclude(pk=project.builder_department_id)
+                .order_by("code")
+            )
             # A host the clerk may not open is shown as "outside your scope", not by its tag.
             self.eligible = asset_selectors.mark_hidden_hosts(
                 selectors.eligible_assets(project=project), user=user

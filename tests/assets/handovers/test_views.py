@@ -353,3 +353,21 @@ def test_a_too_long_reason_is_refused_beside_its_item_not_cut(receiver, submitte
     assert "理" * 2500 in row  # the text comes back whole, to be shortened
     submitted.refresh_from_db()
     assert submitted.state == Handover.State.SUBMITTED
+
+
+def test_the_project_handover_offers_only_the_owner_and_its_offices(project, clerk):
+    """walk5-3: every department was offered, and those outside the project's owner were then
+    refused ("接收单位必须是项目权属单位…"): only the owner's tree is offered."""
+    from tests.factories import DepartmentFactory
+
+    ward = DepartmentFactory(
+        code="HEALTH-YZ", name="市卫健委医政处", parent=project.owner_department
+    )
+    stranger = DepartmentFactory(code="EDU", name="市教育局", kind="bureau")
+    project_asset(project, name="服务器")
+    body = browser(clerk).get(reverse("assets:handover-create"), {"project": project.code})
+    select = body.content.decode().split('name="to_department"')[1].split("</select>")[0]
+    assert f'value="{project.owner_department.code}"' in select
+    assert f'value="{ward.code}"' in select
+    assert f'value="{stranger.code}"' not in select
+    assert f'value="{project.builder_department.code}"' not in select

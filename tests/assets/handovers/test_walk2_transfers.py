@@ -69,6 +69,10 @@ def test_an_internal_transfer_is_shown_as_one(clerk, office, office_receiver):
     assert "Free transfer" not in english and "builder" not in english
     listed = browser.get(reverse("assets:handover-list"), **ZH).content.decode()
     assert "单位内部调拨" in listed and "无偿划转" not in listed
+    # walk5-4: the list holds internal transfers too, so it is not headed 代建资产移交.
+    assert "<h1>资产移交与内部调拨</h1>" in listed and "代建资产移交" not in listed
+    english = browser.get(reverse("assets:handover-list"), **EN).content.decode()
+    assert "<h1>Handovers and internal transfers</h1>" in english
 
 
 def test_the_receiver_inbox_and_certificate_say_internal_transfer(clerk, office, office_receiver):

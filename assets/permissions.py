@@ -826,16 +826,14 @@ def can_prepare_disposal(user, case) -> bool:
         return False
     scope = department_scope_ids(user)
     # A case holding differences counted in the clerk's scope (`_counted_in`), and only while
-    # every card of it was counted there: a case gathered over several offices' counts is the
-    # owning unit's clerks' to carry on (walk 3). And only while every card is still in the
-    # clerk's scope: a card moved to another department since the count is its new
-    # department's clerks' (or its owner's) to dispose of (walk 5.1).
+    # every card of it was counted there (a case gathered over several offices' counts is the
+    # owning unit's clerks' to carry on, walk 3) and is still in the clerk's scope (a card moved
+    # to another department since the count is no longer this office's to dispose of, walk 5.1).
     counted_here = case.stocktake_differences.filter(line__department__in=scope)
-    return (
-        counted_here.exists()
-        and not case.items.exclude(asset_id__in=counted_here.values("line__asset_id")).exists()
-        and not case.items.exclude(asset_scope_q(user, prefix="asset__")).exists()
+    still_here = Q(asset_id__in=counted_here.values("line__asset_id")) & asset_scope_q(
+        user, prefix="asset__"
     )
+    return counted_here.exists() and not case.items.exclude(still_here).exists()
 
 
 def _prepares_disposals_of(user, department_id) -> bool:

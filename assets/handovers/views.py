@@ -164,8 +164,7 @@ class HandoverCreateForm(yika_forms.Form):
         if project is not None:
             # The project is chosen once, above the form; the form carries it along.
             self.fields["project"].widget = forms.HiddenInput()
-            # The builder hands over to another unit, never to itself.
-            # Only the project's owner and its offices may receive (the service's rule).
+            # The project's owner and its offices receive (the service's rule), never the builder.
             self.fields["to_department"].queryset = (
                 Department.objects.filter(
                     is_active=True, pk__in=services.project_receiver_ids(project)

@@ -4,6 +4,7 @@ card that cannot join says why on its difference; the closed campaign lists what
 and archiving waits for the cases to be executed; the desk opens a case from ticked rows."""
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
@@ -275,12 +276,10 @@ def test_an_unknown_or_broken_refusal_says_what_was_stored():
     assert refusals.from_error(Invalid("无代码")).stored()["params"] == {"text": "无代码"}
 
 
-def test_a_loss_case_of_the_bureau_is_the_counting_offices_to_see_and_carry_on(
-    client, admin_user, bureau, approver
-):
-    """walk2-5: an office's clerk explained the shortage of a card the bureau owns; the posted
-    loss case is the bureau's (the owning unit) and the clerk can read, edit and submit it."""
-    from assets import permissions
+def _office_loss_case(admin_user, bureau) -> SimpleNamespace:
+    """The bureau's card used by its office 办公室 (BGS), found missing in the office's closed
+    count and posted: the office's clerk, the other office 规划处 (GHC) and its clerk, the card
+    and its draft loss case (owned by the bureau)."""
     from tests.factories import DepartmentFactory
 
     office = DepartmentFactory(code="BGS", name="市数据局办公室", kind="office", parent=bureau)
@@ -299,7 +298,24 @@ def test_a_loss_case_of_the_bureau_is_the_counting_offices_to_see_and_carry_on(
     campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
     campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
     post_all(campaign, office_clerk, admin_user, [lost])
-    case = difference_of(campaign, lost).disposal
+    return SimpleNamespace(
+        clerk=office_clerk,
+        other=other,
+        other_clerk=other_clerk,
+        card=lost,
+        case=difference_of(campaign, lost).disposal,
+    )
+
+
+def test_a_loss_case_of_the_bureau_is_the_counting_offices_to_see_and_carry_on(
+    client, admin_user, bureau, approver
+):
+    """walk2-5: an office's clerk explained the shortage of a card the bureau owns; the posted
+    loss case is the bureau's (the owning unit) and the clerk can read, edit and submit it."""
+    from assets import permissions
+
+    office_case = _office_loss_case(admin_user, bureau)
+    case, office_clerk, other_clerk = office_case.case, office_case.clerk, office_case.other_clerk
     assert case.department == bureau and case.state == "draft"
 
     assert case in permissions.visible_disposals(office_clerk)
@@ -393,29 +409,16 @@ def test_a_loss_case_of_a_card_moved_since_the_count_is_not_the_old_offices_to_s
 
     from assets import permissions
     from assets import services as asset_services
-    from tests.factories import DepartmentFactory
 
-    office = DepartmentFactory(code="BGS", name="市数据局办公室", kind="office", parent=bureau)
-    other = DepartmentFactory(code="GHC", name="市数据局规划处", kind="office", parent=bureau)
-    office_clerk = UserFactory(username="clerk_bgs", department=office, roles=["clerk"])
+    office_case = _office_loss_case(admin_user, bureau)
+    case, office_clerk = office_case.case, office_case.clerk
     bureau_clerk = UserFactory(username="clerk_sjj", department=bureau, roles=["clerk"])
-    lost = make_asset(owner=bureau, using_department=office, actor=admin_user, name="台式计算机")
-    campaign = campaigns.create_campaign(
-        actor=admin_user,
-        name="办公室盘点",
-        year=2025,
-        reference_date=date(2025, 12, 31),
-        due_on=date(2026, 1, 31),
-        departments=[office],
-    )
-    campaign = campaigns.activate_campaign(campaign=campaign, actor=admin_user)
-    campaign = campaigns.close_campaign(campaign=campaign, actor=admin_user)
-    post_all(campaign, office_clerk, admin_user, [lost])
-    case = difference_of(campaign, lost).disposal
     assert permissions.can_prepare_disposal(office_clerk, case)
 
     asset_services.update_asset(
-        asset=Asset.objects.get(pk=lost.pk), actor=admin_user, fields={"using_department": other}
+        asset=Asset.objects.get(pk=office_case.card.pk),
+        actor=admin_user,
+        fields={"using_department": office_case.other},
     )
     assert not permissions.can_prepare_disposal(office_clerk, case)
     assert permissions.can_prepare_disposal(bureau_clerk, case)
